@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+import { GalleyError } from './errors.ts';
+
+export type SyncMode = 'FULL' | 'NORMAL';
+
+/** Everything createGalley and `galley serve` can be told, after defaults and environment are applied. */
+export interface Config {
+  /** data directory (data.db, aux.db, storage/, backups/) */
+  readonly dir: string;
+  /** path of the schema file, if the schema came from a file */
+  readonly schemaFile: string | undefined;
+  /** host:port to listen on */
+  readonly http: string;
+  readonly synchronous: SyncMode;
+  /** ms SQLite waits on a lock before SQLITE_BUSY (→ 503) */
+  readonly busyTimeoutMs: number;
+  /** bytes; PocketBase's default is 32 MiB */
+  readonly maxBodySize: number;
+  readonly dev: boolean;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export interface ConfigInput {
+  dir?: string;
+  schemaFile?: string;
+  http?: string;
+  synchronous?: SyncMode;
+  busyTimeoutMs?: number;
+  maxBodySize?: number;
+  dev?: boolean;
+  logLevel?: Config['logLevel'];
+}
+
+/** Environment variables, each the twin of a `galley serve` flag. */
+export const ENV = {
+  dir: 'GALLEY_DIR',
+  schemaFile: 'GALLEY_SCHEMA',
+  http: 'GALLEY_HTTP',
+  synchronous: 'GALLEY_SYNCHRONOUS',
+  logLevel: 'GALLEY_LOG_LEVEL',
+} as const;
+
+export function resolveConfig(input: ConfigInput, env: Record<string, string | undefined> = process.env): Config {
+  const sync = (input.synchronous ?? env[ENV.synchronous] ?? 'FULL').toUpperCase();
+  if (sync !== 'FULL' && sync !== 'NORMAL') {
+    throw new GalleyError('invalid', `synchronous: "${sync}" is not supported; use FULL (default) or NORMAL`);
+  }
+  const logLevel = (input.logLevel ?? env[ENV.logLevel] ?? 'info') as Config['logLevel'];
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
+    throw new GalleyError('invalid', `log level: "${logLevel}" is not one of debug, info, warn, error`);
+  }
+  const schemaFile = input.schemaFile ?? env[ENV.schemaFile];
+  return Object.freeze({
+    dir: resolve(input.dir ?? env[ENV.dir] ?? './galley_data'),
+    schemaFile: schemaFile ? resolve(schemaFile) : undefined,
+    http: input.http ?? env[ENV.http] ?? '127.0.0.1:8090',
+    synchronous: sync,
+    busyTimeoutMs: input.busyTimeoutMs ?? 5000,
+    maxBodySize: input.maxBodySize ?? 32 * 1024 * 1024,
+    dev: input.dev ?? false,
+    logLevel,
+  });
+}

@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * The database as services see it: a reader for queries outside a write, and one writer path.
+ * Both are Kysely instances; which SQLite driver sits below them is db/driver.ts's business alone.
+ */
+export interface Database {
+  /** Reads outside a write. Sees only committed data. */
+  readonly read: Kysely<any>;
+  /** The only way to write. */
+  readonly writer: Writer;
+  /** Path of the main database file. */
+  readonly file: string;
+  close(): Promise<void>;
+}
+
+/**
+ * One writer path with group commit: jobs queued in one event-loop turn run in one
+ * `BEGIN IMMEDIATE … COMMIT`, each inside its own SAVEPOINT, so a failing job fails alone.
+ * `run` resolves only after the COMMIT that holds the job's writes has returned.
+ */
+export interface Writer {
+  run<T>(job: (tx: WriteTx) => Promise<T>): Promise<T>;
+}
+
+export interface WriteTx {
+  /** Kysely bound to the writer connection, inside the job's savepoint. Sees the job's own writes. */
+  readonly db: Kysely<any>;
+  /** Runs after the commit that holds this job's writes (events, file cleanup). Never on rollback. */
+  afterCommit(fn: () => void): void;
+  /** Runs if this job's savepoint is rolled back or the group's commit fails. */
+  afterRollback(fn: () => void): void;
+}

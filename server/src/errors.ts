@@ -1,0 +1,107 @@
+/**
+ * Errors are data: services throw GalleyError with a kind; only http/errors.ts turns a kind into a status.
+ */
+
+/** PocketBase's field error codes (wire: the strings clients match on). One closed union. */
+export type ValidationCode =
+  | 'validation_required'
+  | 'validation_invalid_value'
+  | 'validation_not_unique'
+  | 'validation_unsupported_value_type'
+  | 'validation_min_text_constraint'
+  | 'validation_max_text_constraint'
+  | 'validation_invalid_format'
+  | 'validation_pk_change'
+  | 'validation_pk_invalid'
+  | 'validation_forbidden_pk_character'
+  | 'validation_reserved_pk'
+  | 'validation_invalid_or_existing_id'
+  | 'validation_not_a_number'
+  | 'validation_only_int_constraint'
+  | 'validation_min_number_constraint'
+  | 'validation_max_number_constraint'
+  | 'validation_is_email'
+  | 'validation_email_domain_not_allowed'
+  | 'validation_invalid_url'
+  | 'validation_url_domain_not_allowed'
+  | 'validation_content_size_limit'
+  | 'validation_json_size_limit'
+  | 'validation_invalid_json'
+  | 'validation_too_many_values'
+  | 'validation_not_enough_values'
+  | 'validation_missing_rel_collection'
+  | 'validation_missing_rel_records'
+  | 'validation_invalid_file'
+  | 'validation_too_many_files'
+  | 'validation_file_size_limit'
+  | 'validation_invalid_mime_type'
+  | 'validation_invalid_latitude'
+  | 'validation_invalid_longitude'
+  | 'validation_values_mismatch'
+  | 'validation_invalid_old_password'
+  | 'validation_invalid_date'
+  | 'validation_min_date_constraint'
+  | 'validation_max_date_constraint'
+  | 'validation_invalid_email'
+  | 'validation_invalid_password'
+  | 'validation_invalid_token'
+  | 'validation_length_out_of_range'
+  | 'validation_in_invalid'
+  | 'validation_match_invalid'
+  | 'validation_unknown_field'
+  | 'batch_request_failed';
+
+export interface FieldIssue {
+  code: ValidationCode;
+  message: string;
+  params?: Record<string, unknown>;
+}
+
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'too_large'
+  | 'rate_limited'
+  | 'unavailable'
+  | 'unsupported_media';
+
+/** A nested error tree: field name → issue, or a deeper tree (e.g. `fields.2.name`). */
+export type IssueTree = { [key: string]: FieldIssue | IssueTree };
+
+export class GalleyError extends Error {
+  readonly kind: ErrorKind;
+  readonly issues: IssueTree | undefined;
+  /** Seconds a client should wait before retrying (503/429). */
+  readonly retryAfter: number | undefined;
+
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    opts: { issues?: IssueTree; cause?: unknown; retryAfter?: number } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'GalleyError';
+    this.kind = kind;
+    this.issues = opts.issues;
+    this.retryAfter = opts.retryAfter;
+  }
+}
+
+export function invalid(message: string, issues?: IssueTree): GalleyError {
+  return new GalleyError('invalid', message, { issues });
+}
+export function notFound(message = "The requested resource wasn't found."): GalleyError {
+  return new GalleyError('not_found', message);
+}
+export function forbidden(message = 'You are not allowed to perform this request.'): GalleyError {
+  return new GalleyError('forbidden', message);
+}
+export function unauthorized(message = 'Missing or invalid authentication.'): GalleyError {
+  return new GalleyError('unauthorized', message);
+}
+
+export function issue(code: ValidationCode, message: string, params?: Record<string, unknown>): FieldIssue {
+  return params && Object.keys(params).length > 0 ? { code, message, params } : { code, message };
+}
