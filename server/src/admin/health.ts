@@ -1,0 +1,4 @@
+/** wire: GET /api/health. */
+export function describeHealth(): Record<string, unknown> {
+  return { message: 'API is healthy.', code: 200, data: {} };
+}

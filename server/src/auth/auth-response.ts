@@ -1,0 +1,53 @@
+import type { Core } from '../core.ts';
+import { GalleyError } from '../errors.ts';
+import { expandRecords } from '../records/expand.ts';
+import { scopeOf } from '../records/access.ts';
+import { serializeRecord } from '../records/serialize.ts';
+import { compileRuleWhere } from '../rules/compile-rule.ts';
+import { SUPERUSERS, type RequestInfo } from '../rules/request-info.ts';
+import type { CollectionModel } from '../schema/model.ts';
+import { signRecordToken } from './tokens.ts';
+
+export interface AuthResponse {
+  token: string;
+  record: Record<string, unknown>;
+  meta?: Record<string, unknown>;
+}
+
+/** wire: the collection's authRule decides who may receive a token at all (null: nobody but superusers). */
+async function checkAuthRule(core: Core, info: RequestInfo, collection: CollectionModel, id: string): Promise<void> {
+  const rule = compileRuleWhere(scopeOf(core.schema, collection, info), collection.auth?.authRule ?? '');
+  if (rule === 'allow') return;
+  let allowed = false;
+  if (rule !== 'deny') {
+    const row = await core.db.read
+      .selectFrom(collection.name)
+      .select(`${collection.name}.id`)
+      .where(`${collection.name}.id`, '=', id)
+      .where(rule)
+      .executeTakeFirst();
+    allowed = row !== undefined;
+  }
+  if (!allowed) {
+    throw new GalleyError('forbidden', "The request doesn't satisfy the collection requirements to authenticate.");
+  }
+}
+
+/** `{token, record}` with the email always present (wire: auth responses show it), `expand` honoured. */
+export async function buildAuthResponse(
+  core: Core,
+  info: RequestInfo,
+  collection: CollectionModel,
+  row: Record<string, unknown>,
+  opts: { token?: string; refreshable?: boolean; duration?: number; meta?: Record<string, unknown> } = {},
+): Promise<AuthResponse> {
+  await checkAuthRule(core, info, collection, String(row['id']));
+  const duration = opts.duration ?? collection.auth?.authToken.duration ?? 432000;
+  const token = opts.token ?? (await signRecordToken(core, collection, row, 'auth', duration, { refreshable: opts.refreshable ?? true }));
+  const isSuper = collection.name === SUPERUSERS;
+  const record = serializeRecord(collection, row, { superuser: isSuper, authId: String(row['id']), showEmail: true });
+  const expand = info.query['expand'];
+  const self: RequestInfo = { ...info, auth: { collection, record: row } };
+  if (expand) await expandRecords(core, core.db.read, self, collection, [row], [record], expand);
+  return opts.meta ? { token, record, meta: opts.meta } : { token, record };
+}

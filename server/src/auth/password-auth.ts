@@ -1,0 +1,62 @@
+import type { Core } from '../core.ts';
+import { GalleyError, issue, type IssueTree } from '../errors.ts';
+import type { RequestInfo } from '../rules/request-info.ts';
+import type { CollectionModel } from '../schema/model.ts';
+import { buildAuthResponse, type AuthResponse } from './auth-response.ts';
+import { verifyAgainstDummy, verifyPassword } from './password-hash.ts';
+
+const EMAIL_SHAPE = /^[^@\s]+@[^@\s]+$/;
+
+export function findAuthCollection(core: Core, idOrName: string): CollectionModel {
+  const collection = core.schema.findCollection(idOrName);
+  // wire: PocketBase's message for a missing or non-auth collection on auth routes.
+  if (!collection || collection.type !== 'auth') throw new GalleyError('not_found', 'Missing or invalid auth collection context.');
+  return collection;
+}
+
+async function findByIdentity(core: Core, collection: CollectionModel, identity: string, only: string | undefined) {
+  const fields = only ? [only] : (collection.auth?.passwordAuth.identityFields ?? ['email']);
+  const ordered = [...fields].sort((a, b) => (a === 'email' ? -1 : b === 'email' ? 1 : 0));
+  const table = collection.name;
+  for (const name of ordered) {
+    if (name === 'email' && !EMAIL_SHAPE.test(identity)) continue;
+    const row = await core.db.read
+      .selectFrom(table)
+      .selectAll(table)
+      .where((eb) => eb(eb.fn('lower', [eb.ref(`${table}.${name}`)]), '=', identity.toLowerCase()))
+      .executeTakeFirst();
+    if (row) return row as Record<string, unknown>;
+  }
+  return undefined;
+}
+
+/**
+ * wire: an unknown identity and a wrong password get the same 400 "Failed to authenticate.", and an
+ * unknown identity still pays for one argon2id check so timing tells nothing either.
+ */
+export async function authWithPassword(
+  core: Core,
+  info: RequestInfo,
+  collectionIdOrName: string,
+  body: Record<string, unknown>,
+): Promise<AuthResponse> {
+  const collection = findAuthCollection(core, collectionIdOrName);
+  if (collection.auth && !collection.auth.passwordAuth.enabled) {
+    throw new GalleyError('forbidden', 'The collection is not configured to allow password authentication.');
+  }
+  const issues: IssueTree = {};
+  const identity = body['identity'];
+  const password = body['password'];
+  if (typeof identity !== 'string' || identity === '') issues['identity'] = issue('validation_required', 'Cannot be blank.');
+  if (typeof password !== 'string' || password === '') issues['password'] = issue('validation_required', 'Cannot be blank.');
+  const identityField = typeof body['identityField'] === 'string' && body['identityField'] !== '' ? body['identityField'] : undefined;
+  if (identityField && !(collection.auth?.passwordAuth.identityFields ?? ['email']).includes(identityField)) {
+    issues['identityField'] = issue('validation_in_invalid', 'Must be a valid value.');
+  }
+  if (Object.keys(issues).length > 0) throw new GalleyError('invalid', 'Something went wrong while processing your request.', { issues });
+
+  const row = await findByIdentity(core, collection, identity as string, identityField);
+  const ok = row ? await verifyPassword(String(row['password'] ?? ''), password as string) : await verifyAgainstDummy(password as string);
+  if (!row || !ok) throw new GalleyError('invalid', 'Failed to authenticate.');
+  return buildAuthResponse(core, { ...info, context: 'password' }, collection, row);
+}

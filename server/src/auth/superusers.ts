@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { resolveConfig } from '../config.ts';
+import { applySchemaOnStart, readAppliedCollections } from '../db/migrate/apply-on-start.ts';
+import { openDatabase } from '../db/open.ts';
+import { GalleyError, issue } from '../errors.ts';
+import { formatDateTime } from '../lib/datetime.ts';
+import { newRecordId, newTokenKey } from '../lib/ids.ts';
+import { SUPERUSERS } from '../rules/request-info.ts';
+import { buildSchema } from '../schema/model.ts';
+import { systemCollections } from '../schema/system-collections.ts';
+import { hashPassword } from './password-hash.ts';
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/**
+ * Open a data dir for a superuser command: works while a server runs on it (WAL + busy timeout), and on a
+ * fresh dir creates only the system tables, keeping whatever schema a server already applied.
+ */
+async function openForSuperusers(dir: string) {
+  const config = resolveConfig({ dir });
+  const db = openDatabase({ file: join(config.dir, 'data.db'), synchronous: config.synchronous, busyTimeoutMs: 10_000 });
+  const applied = await readAppliedCollections(db);
+  const merged = [...applied.filter((c) => !systemCollections().some((s) => s.id === c.id)), ...systemCollections()];
+  await applySchemaOnStart(db, buildSchema(merged));
+  return db;
+}
+
+/** `galley superuser upsert EMAIL PASSWORD`: creates the superuser or sets a new password (all its tokens die). */
+export async function upsertSuperuser(opts: { dir: string }, email: string, password: string): Promise<'created' | 'updated'> {
+  if (!EMAIL.test(email)) throw new GalleyError('invalid', `"${email}" is not an email address`, { issues: { email: issue('validation_is_email', 'Must be a valid email address.') } });
+  if (password.length < 8 || password.length > 71) {
+    throw new GalleyError('invalid', 'the password must be 8 to 71 characters long');
+  }
+  const db = await openForSuperusers(opts.dir);
+  try {
+    const hash = await hashPassword(password);
+    const now = formatDateTime(new Date());
+    return await db.writer.run(async (tx) => {
+      const existing = await tx.db.selectFrom(SUPERUSERS).select('id').where((eb) => eb(eb.fn('lower', [eb.ref('email')]), '=', email.toLowerCase())).executeTakeFirst();
+      if (existing) {
+        await tx.db.updateTable(SUPERUSERS).set({ password: hash, tokenKey: newTokenKey(), updated: now }).where('id', '=', existing['id']).execute();
+        return 'updated';
+      }
+      await tx.db
+        .insertInto(SUPERUSERS)
+        .values({ id: newRecordId(), email, password: hash, tokenKey: newTokenKey(), emailVisibility: 0, verified: 1, created: now, updated: now })
+        .execute();
+      return 'created';
+    });
+  } finally {
+    await db.close();
+  }
+}
+
+/** `galley superuser delete EMAIL`: true when a superuser was deleted. */
+export async function deleteSuperuser(opts: { dir: string }, email: string): Promise<boolean> {
+  const db = await openForSuperusers(opts.dir);
+  try {
+    return await db.writer.run(async (tx) => {
+      const result = await tx.db.deleteFrom(SUPERUSERS).where((eb) => eb(eb.fn('lower', [eb.ref('email')]), '=', email.toLowerCase())).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,26 @@
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import type { EventBus } from './hooks/event-bus.ts';
+import type { Logger } from './lib/log.ts';
+import type { Schema } from './schema/model.ts';
+
+/**
+ * The narrow bag every service receives first. `schema` is read once per request: live reload
+ * swaps the whole object, so a request never sees a half-applied schema.
+ */
+export interface Core {
+  readonly config: Config;
+  readonly db: Database;
+  schema: Schema;
+  readonly hooks: EventBus;
+  readonly log: Logger;
+  readonly clock: () => Date;
+  /** Per-collection signing secrets for each token type (kept in the data dir, never in the schema file). */
+  readonly secrets: SecretStore;
+}
+
+export type TokenType = 'auth' | 'file' | 'verification' | 'passwordReset' | 'emailChange';
+
+export interface SecretStore {
+  tokenSecret(collectionId: string, type: TokenType): string;
+}

@@ -1,0 +1,36 @@
+import type { CollectionModel } from '../schema/model.ts';
+
+/** A committed change to a record. Emitted only after the commit that holds it. */
+export interface RecordEvent {
+  action: 'create' | 'update' | 'delete';
+  collection: CollectionModel;
+  /** the record as stored (column values) after the change; before it for deletes */
+  row: Record<string, unknown>;
+}
+
+export type RecordListener = (event: RecordEvent) => void;
+
+/** In-process event bus; realtime and user hooks subscribe here. */
+export interface EventBus {
+  onRecord(listener: RecordListener): () => void;
+  emitRecord(event: RecordEvent): void;
+}
+
+export function createEventBus(onListenerError: (err: unknown) => void): EventBus {
+  const listeners = new Set<RecordListener>();
+  return {
+    onRecord(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    emitRecord(event) {
+      for (const listener of listeners) {
+        try {
+          listener(event);
+        } catch (err) {
+          onListenerError(err);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { Elysia } from 'elysia';
+import { adminRoutes } from '../admin/routes.ts';
+import { authRoutes } from '../auth/routes.ts';
+import type { Core } from '../core.ts';
+import { GalleyError } from '../errors.ts';
+import { recordRoutes } from '../records/routes.ts';
+import { isPreflight, preflightResponse, withStandardHeaders } from './cors.ts';
+import { errorResponse } from './errors.ts';
+
+/**
+ * The whole route table. Elysia routes; every handler goes through http/route-kit's `respond`, so the
+ * error shape, `fields` projection and auth resolution are the same on every path.
+ */
+export function createApp(core: Core) {
+  const notFound = ({ request }: { request: Request }) =>
+    errorResponse(new GalleyError('not_found', "The requested resource wasn't found."), core.log);
+  return (
+    new Elysia({ name: 'galley' })
+      .use(adminRoutes(core))
+      .use(authRoutes(core))
+      .use(recordRoutes(core))
+      // wire: unknown paths, and known paths with another method, are PocketBase's 404.
+      .all('*', notFound)
+  );
+}
+
+export type GalleyApp = ReturnType<typeof createApp>;
+
+/** The fetch handler in front of the router: CORS preflight, standard headers, nothing thrown past it. */
+export function createFetchHandler(core: Core, app: GalleyApp): (request: Request) => Promise<Response> {
+  return async (request) => {
+    if (isPreflight(request)) return withStandardHeaders(preflightResponse(request));
+    let response: Response;
+    try {
+      response = await app.handle(request);
+    } catch (err) {
+      response = errorResponse(err, core.log);
+    }
+    if (response.status >= 500) core.log.warn(`${request.method} ${new URL(request.url).pathname} → ${response.status}`);
+    else core.log.debug(`${request.method} ${new URL(request.url).pathname} → ${response.status}`);
+    return withStandardHeaders(response);
+  };
+}

@@ -1,0 +1,65 @@
+import type { Core } from '../core.ts';
+import { authenticateRequest } from '../auth/authenticate.ts';
+import { pickFields } from '../query/fields.ts';
+import type { RequestInfo } from '../rules/request-info.ts';
+import { readBody, type ParsedBody } from './body.ts';
+import { errorResponse } from './errors.ts';
+
+/**
+ * What a route handler gets: the parsed URL, query, the caller (RequestInfo) and a lazy body reader.
+ * Route files (each domain's routes.ts) use this kit so each stays a thin parse → service → shape step.
+ */
+export interface HttpRequest {
+  readonly raw: Request;
+  readonly url: URL;
+  /** first value of each query parameter */
+  readonly query: Record<string, string>;
+  readonly info: RequestInfo;
+  body(limit?: number): Promise<ParsedBody>;
+}
+
+export type Reply = { json: unknown; status?: number } | { empty: true };
+
+export const json = (data: unknown, status = 200): Reply => ({ json: data, status });
+export const noContent = (): Reply => ({ empty: true });
+
+function snakeHeader(name: string): string {
+  return name.toLowerCase().replace(/-/g, '_');
+}
+
+export async function buildHttpRequest(core: Core, raw: Request): Promise<HttpRequest> {
+  const url = new URL(raw.url);
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
+  const headers: Record<string, string> = {};
+  raw.headers.forEach((value, key) => {
+    headers[snakeHeader(key)] = value;
+  });
+  const auth = await authenticateRequest(core, raw.headers.get('authorization'));
+  const info: RequestInfo = { auth, method: raw.method.toUpperCase(), query, headers, body: {}, context: 'default' };
+  let parsed: Promise<ParsedBody> | undefined;
+  return {
+    raw,
+    url,
+    query,
+    info,
+    body: (limit = core.config.maxBodySize) => (parsed ??= readBody(raw, limit)),
+  };
+}
+
+/** Run a handler and shape its reply; `fields` projection applies to 2xx JSON as PocketBase does. */
+export async function respond(core: Core, raw: Request, handler: (req: HttpRequest) => Promise<Reply>): Promise<Response> {
+  try {
+    const req = await buildHttpRequest(core, raw);
+    const reply = await handler(req);
+    if ('empty' in reply) return new Response(null, { status: 204 });
+    const fields = req.query['fields'];
+    const data = fields ? pickFields(reply.json, fields) : reply.json;
+    return new Response(JSON.stringify(data), {
+      status: reply.status ?? 200,
+      headers: { 'Content-Type': 'application/json' },
+    });
+  } catch (err) {
+    return errorResponse(err, core.log);
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * @galley/server — a schema file in, a PocketBase-compatible REST backend over SQLite out.
+ *
+ * @example
+ * ```ts
+ * import { createGalley } from '@galley/server';
+ * const galley = await createGalley({ dir: './galley_data', schemaFile: './schema.json' });
+ * const { url } = await galley.listen();
+ * // … later
+ * await galley.close();
+ * ```
+ */
+import { join } from 'node:path';
+import { loadSecretStore } from './auth/secrets.ts';
+import { resolveConfig, type ConfigInput } from './config.ts';
+import type { Core } from './core.ts';
+import { openDatabase } from './db/open.ts';
+import { applySchemaOnStart } from './db/migrate/apply-on-start.ts';
+import { GalleyError } from './errors.ts';
+import { createEventBus } from './hooks/event-bus.ts';
+import { createApp, createFetchHandler, type GalleyApp } from './http/app.ts';
+import { listenHttp, type Listener } from './http/listen.ts';
+import { createLogger, type Logger } from './lib/log.ts';
+import { loadSchema, loadSchemaFile } from './schema/load.ts';
+
+export interface GalleyOptions extends ConfigInput {
+  /** the schema itself (a parsed schema file); wins over `schemaFile` */
+  schema?: unknown;
+  /** a logger of your own (tests) */
+  logger?: Logger;
+}
+
+export interface Galley {
+  readonly core: Core;
+  readonly app: GalleyApp;
+  /** Answer one request without a socket (tests, embedding in another server). */
+  handle(request: Request): Promise<Response>;
+  /** Listen on `config.http` (or the given host:port; port 0 picks a free one). */
+  listen(http?: string): Promise<{ url: string }>;
+  /** Stop taking requests, finish those in flight, wait for queued writes, close the database. */
+  close(): Promise<void>;
+}
+
+function parseHostPort(http: string): { hostname: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(http.trim());
+  if (!m) throw new GalleyError('invalid', `http: "${http}" is not host:port (for example 127.0.0.1:8090)`);
+  return { hostname: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3]) };
+}
+
+export async function createGalley(options: GalleyOptions = {}): Promise<Galley> {
+  const config = resolveConfig(options);
+  const log = options.logger ?? createLogger(config.logLevel);
+  const schema =
+    options.schema !== undefined ? loadSchema(options.schema) : config.schemaFile ? loadSchemaFile(config.schemaFile) : loadSchema([]);
+  const db = openDatabase({
+    file: join(config.dir, 'data.db'),
+    synchronous: config.synchronous,
+    busyTimeoutMs: config.busyTimeoutMs,
+    log: (level, message) => log[level](message),
+  });
+  try {
+    await applySchemaOnStart(db, schema);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const secrets = await loadSecretStore(db, schema);
+  const hooks = createEventBus((err) => log.error('event listener failed', { error: String(err) }));
+  const core: Core = { config, db, schema, hooks, log, clock: () => new Date(), secrets };
+  const app = createApp(core);
+  const handle = createFetchHandler(core, app);
+  let listener: Listener | undefined;
+  let closed: Promise<void> | undefined;
+
+  return {
+    core,
+    app,
+    handle,
+    async listen(http = config.http) {
+      const { hostname, port } = parseHostPort(http);
+      listener = await listenHttp({ hostname, port, fetch: handle, maxRequestBodySize: Math.max(config.maxBodySize, 256 * 1024 * 1024) });
+      return { url: listener.url };
+    },
+    close() {
+      return (closed ??= (async () => {
+        await listener?.stop();
+        await db.close();
+      })());
+    },
+  };
+}
+
+export { upsertSuperuser, deleteSuperuser } from './auth/superusers.ts';
+export { generateSchemaJsonSchema } from './schema/json-schema.ts';
+export { loadSchema, loadSchemaFile } from './schema/load.ts';
+export { GalleyError } from './errors.ts';
+export type { Config } from './config.ts';
+export type { Schema, CollectionModel, FieldModel } from './schema/model.ts';

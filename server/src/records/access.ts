@@ -1,0 +1,35 @@
+import type { Expression, SqlBool } from 'kysely';
+import { GalleyError } from '../errors.ts';
+import { compileRuleWhere } from '../rules/compile-rule.ts';
+import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
+import type { CollectionModel, RuleName, Schema } from '../schema/model.ts';
+import type { FilterScope } from './resolver.ts';
+
+export function scopeOf(schema: Schema, collection: CollectionModel, info: RequestInfo): FilterScope {
+  return { schema, collection, info, alias: collection.name };
+}
+
+/**
+ * The WHERE a rule adds for this caller: null when nothing restricts (superuser or `""`).
+ * wire: a `null` rule is superusers-only, answered 403 on every operation.
+ */
+export function ruleClause(scope: FilterScope, rule: RuleName): Expression<SqlBool> | null {
+  if (isSuperuser(scope.info)) return null;
+  const compiled = compileRuleWhere(scope, scope.collection[rule]);
+  if (compiled === 'deny') throw new GalleyError('forbidden', 'Only superusers can perform this action.');
+  return compiled === 'allow' ? null : compiled;
+}
+
+/** Like ruleClause, but a `null` rule silently denies (expand, realtime): returns 'deny'. */
+export function ruleClauseOrDeny(scope: FilterScope, rule: RuleName): Expression<SqlBool> | null | 'deny' {
+  if (isSuperuser(scope.info)) return null;
+  const compiled = compileRuleWhere(scope, scope.collection[rule]);
+  return compiled === 'allow' ? null : compiled;
+}
+
+export function findCollectionOr404(schema: Schema, idOrName: string): CollectionModel {
+  const collection = schema.findCollection(idOrName);
+  // wire: PocketBase's message for an unknown collection in a records path.
+  if (!collection) throw new GalleyError('not_found', 'Missing collection context.');
+  return collection;
+}

@@ -1,0 +1,48 @@
+import { issue, type IssueTree } from '../errors.ts';
+import { verifyPassword } from '../auth/password-hash.ts';
+import { newTokenKey } from '../lib/ids.ts';
+import type { CollectionModel } from '../schema/model.ts';
+import type { AppliedBody } from './body.ts';
+
+/**
+ * The auth-collection rules of a create/update body (wire: PocketBase's record upsert form):
+ * password needs passwordConfirm (and oldPassword for non-managers on update); email and verified
+ * change only through their flows unless a superuser asks; tokenKey turns over with password or email.
+ */
+export async function checkAuthBody(
+  collection: CollectionModel,
+  applied: AppliedBody,
+  input: Record<string, unknown>,
+  current: Record<string, unknown> | null,
+  manager: boolean,
+): Promise<IssueTree> {
+  if (collection.type !== 'auth') return {};
+  const issues: IssueTree = {};
+  const { values, touched } = applied;
+  const isNew = current === null;
+  if (touched.has('password') || isNew) {
+    const password = values['password'];
+    if (touched.has('password') && input['passwordConfirm'] !== password) {
+      issues['passwordConfirm'] = issue('validation_values_mismatch', "Values don't match.");
+    }
+    if (!isNew && !manager && touched.has('password')) {
+      const old = input['oldPassword'];
+      const ok = typeof old === 'string' && old !== '' && (await verifyPassword(String(current['password'] ?? ''), old));
+      if (!ok) issues['oldPassword'] = issue('validation_invalid_old_password', 'Missing or invalid old password.');
+    }
+  }
+  if (!manager) {
+    if (!isNew && touched.has('email') && values['email'] !== current['email']) {
+      issues['email'] = issue('validation_values_mismatch', "Values don't match.");
+    }
+    const wasVerified = isNew ? false : current['verified'] === 1 || current['verified'] === true;
+    if (touched.has('verified') && Boolean(values['verified']) !== wasVerified) {
+      issues['verified'] = issue('validation_values_mismatch', "Values don't match.");
+    }
+  }
+  if (!isNew && (touched.has('password') || (touched.has('email') && values['email'] !== current['email']))) {
+    values['tokenKey'] = newTokenKey();
+    touched.add('tokenKey');
+  }
+  return issues;
+}

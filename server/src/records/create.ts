@@ -1,0 +1,63 @@
+import type { Core } from '../core.ts';
+import { GalleyError } from '../errors.ts';
+import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
+import { fieldTypeOf } from '../schema/fields/registry.ts';
+import type { CollectionModel } from '../schema/model.ts';
+import { findCollectionOr404, ruleClause, scopeOf } from './access.ts';
+import { checkAuthBody } from './auth-fields.ts';
+import { applyBody, zeroValues } from './body.ts';
+import { serializeRows } from './list.ts';
+import { buildRow, rethrowWriteError } from './store.ts';
+import { validateContext, validateFields } from './validate.ts';
+
+const FAILED = 'Failed to create record.';
+
+export function assertWritable(collection: CollectionModel): void {
+  // wire: views are read-only in PocketBase, answered with this 400.
+  if (collection.type === 'view') throw new GalleyError('invalid', 'Unsupported collection type.');
+}
+
+/**
+ * Create: prepare and validate outside the writer, then insert and check the create rule against the
+ * inserted row inside one savepoint (a failing rule rolls it back: wire 400 "Failed to create record.").
+ */
+export async function createRecord(
+  core: Core,
+  info: RequestInfo,
+  collectionIdOrName: string,
+  input: Record<string, unknown>,
+  query: Record<string, string>,
+): Promise<Record<string, unknown>> {
+  const schema = core.schema;
+  const collection = findCollectionOr404(schema, collectionIdOrName);
+  assertWritable(collection);
+  const superuser = isSuperuser(info);
+  const applied = applyBody(collection, zeroValues(collection), input, { superuser, isNew: true });
+  const now = core.clock();
+  for (const field of collection.fields) {
+    const type = fieldTypeOf(field);
+    if (type.autofill) applied.values[field.name] = type.autofill(applied.values[field.name], field, { isNew: true, now });
+  }
+  const authIssues = await checkAuthBody(collection, applied, input, null, superuser);
+  const names = collection.fields.map((f) => f.name);
+  await validateFields(collection, applied.values, names, validateContext(core.db.read, schema, superuser, true), FAILED, authIssues);
+  const row = await buildRow(collection, applied.values, names);
+  const scope = scopeOf(schema, collection, { ...info, body: applied.ruleBody });
+  const rule = ruleClause(scope, 'createRule');
+
+  const stored = await core.db.writer.run(async (tx) => {
+    try {
+      await tx.db.insertInto(collection.name).values(row).execute();
+    } catch (err) {
+      rethrowWriteError(err, FAILED);
+    }
+    let q = tx.db.selectFrom(collection.name).selectAll(collection.name).where(`${collection.name}.id`, '=', row['id']!);
+    if (rule) q = q.where(rule);
+    const inserted = (await q.executeTakeFirst()) as Record<string, unknown> | undefined;
+    if (!inserted) throw new GalleyError('invalid', FAILED);
+    tx.afterCommit(() => core.hooks.emitRecord({ action: 'create', collection, row: inserted }));
+    return inserted;
+  });
+  const [item] = await serializeRows(core, info, collection, [stored], query['expand'] ?? '');
+  return item!;
+}

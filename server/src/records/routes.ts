@@ -1,0 +1,38 @@
+import { Elysia } from 'elysia';
+import type { Core } from '../core.ts';
+import { json, noContent, respond } from '../http/route-kit.ts';
+import { createRecord } from './create.ts';
+import { deleteRecord } from './delete.ts';
+import { listRecords } from './list.ts';
+import { updateRecord } from './update.ts';
+import { viewRecord } from './view.ts';
+
+/** PocketBase's record CRUD paths, verbatim. */
+export function recordRoutes(core: Core) {
+  const base = '/api/collections/:collection/records';
+  return new Elysia({ name: 'galley-records' })
+    .get(base, ({ request, params }) =>
+      respond(core, request, async (req) => json(await listRecords(core, req.info, params.collection, req.query))),
+    )
+    .post(base, ({ request, params }) =>
+      respond(core, request, async (req) => {
+        const body = await req.body();
+        return json(await createRecord(core, req.info, params.collection, body.values, req.query));
+      }),
+    )
+    .get(`${base}/:id`, ({ request, params }) =>
+      respond(core, request, async (req) => json(await viewRecord(core, req.info, params.collection, params.id, req.query))),
+    )
+    .patch(`${base}/:id`, ({ request, params }) =>
+      respond(core, request, async (req) => {
+        const body = await req.body();
+        return json(await updateRecord(core, req.info, params.collection, params.id, body.values, req.query));
+      }),
+    )
+    .delete(`${base}/:id`, ({ request, params }) =>
+      respond(core, request, async (req) => {
+        await deleteRecord(core, req.info, params.collection, params.id);
+        return noContent();
+      }),
+    );
+}

@@ -1,0 +1,79 @@
+import type { Core } from '../core.ts';
+import { GalleyError, notFound } from '../errors.ts';
+import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
+import { fieldTypeOf } from '../schema/fields/registry.ts';
+import { findCollectionOr404, ruleClause, scopeOf } from './access.ts';
+import { checkAuthBody } from './auth-fields.ts';
+import { applyBody, valuesFromRow } from './body.ts';
+import { assertWritable } from './create.ts';
+import { serializeRows } from './list.ts';
+import { buildRow, rethrowWriteError } from './store.ts';
+import { validateContext, validateFields } from './validate.ts';
+
+const FAILED = 'Failed to update record.';
+
+/**
+ * Update: the record must exist and pass the update rule (else 404, checked before validation so a
+ * caller learns nothing of records it may not touch); the rule is checked again inside the write.
+ */
+export async function updateRecord(
+  core: Core,
+  info: RequestInfo,
+  collectionIdOrName: string,
+  id: string,
+  input: Record<string, unknown>,
+  query: Record<string, string>,
+): Promise<Record<string, unknown>> {
+  const schema = core.schema;
+  const collection = findCollectionOr404(schema, collectionIdOrName);
+  assertWritable(collection);
+  const superuser = isSuperuser(info);
+  const table = collection.name;
+  const current = (await core.db.read.selectFrom(table).selectAll(table).where(`${table}.id`, '=', id).executeTakeFirst()) as
+    | Record<string, unknown>
+    | undefined;
+  if (!current) throw notFound();
+  const applied = applyBody(collection, valuesFromRow(collection, current), input, { superuser, isNew: false });
+  const rule = ruleClause(scopeOf(schema, collection, { ...info, body: applied.ruleBody }), 'updateRule');
+  const visible = async (db: typeof core.db.read) => {
+    let q = db.selectFrom(table).select(`${table}.id`).where(`${table}.id`, '=', id);
+    if (rule) q = q.where(rule);
+    return (await q.executeTakeFirst()) !== undefined;
+  };
+  if (rule && !(await visible(core.db.read))) throw notFound();
+
+  const now = core.clock();
+  for (const field of collection.fields) {
+    const type = fieldTypeOf(field);
+    if (!type.autofill) continue;
+    const before = applied.values[field.name];
+    const after = type.autofill(before, field, { isNew: false, now });
+    if (after !== before) {
+      applied.values[field.name] = after;
+      applied.touched.add(field.name);
+    }
+  }
+  const authIssues = await checkAuthBody(collection, applied, input, current, superuser);
+  await validateFields(collection, applied.values, applied.touched, validateContext(core.db.read, schema, superuser, false), FAILED, authIssues);
+  const row = await buildRow(collection, applied.values, applied.touched);
+
+  const stored = await core.db.writer.run(async (tx) => {
+    if (rule && !(await visible(tx.db))) throw notFound();
+    if (Object.keys(row).length > 0) {
+      try {
+        const result = await tx.db.updateTable(table).set(row).where('id', '=', id).executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) throw notFound();
+      } catch (err) {
+        rethrowWriteError(err, FAILED);
+      }
+    }
+    const updated = (await tx.db.selectFrom(table).selectAll(table).where('id', '=', id).executeTakeFirst()) as
+      | Record<string, unknown>
+      | undefined;
+    if (!updated) throw new GalleyError('not_found', "The requested resource wasn't found.");
+    tx.afterCommit(() => core.hooks.emitRecord({ action: 'update', collection, row: updated }));
+    return updated;
+  });
+  const [item] = await serializeRows(core, info, collection, [stored], query['expand'] ?? '');
+  return item!;
+}
