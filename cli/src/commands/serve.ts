@@ -1,0 +1,78 @@
+import { resolve } from 'node:path';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Galley } from '@galley/server';
+import { createDirOption, ENV_HTTP, ENV_SCHEMA, ENV_SYNCHRONOUS } from '../options.ts';
+
+interface ServeOptions {
+  http: string;
+  dir: string;
+  schema?: string;
+  dev?: boolean;
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+/** A close that hangs (a stuck request) must not keep a stopping server alive forever. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+function parseSynchronous(value: string): 'FULL' | 'NORMAL' {
+  const mode = value.toUpperCase();
+  if (mode !== 'FULL' && mode !== 'NORMAL') throw new InvalidArgumentError('use FULL or NORMAL.');
+  return mode;
+}
+
+export function addServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('start the web server: REST API under /api/')
+    .addOption(new Option('--http <host:port>', 'address to listen on').default('127.0.0.1:8090').env(ENV_HTTP))
+    .addOption(createDirOption())
+    .addOption(new Option('--schema <file>', 'the schema file (JSON) to serve').env(ENV_SCHEMA))
+    .option('--dev', 'watch the schema file and apply safe changes live')
+    .addOption(
+      new Option('--synchronous <mode>', 'SQLite synchronous mode: FULL (default, durable) or NORMAL (faster, can lose the last commits on power loss)')
+        .env(ENV_SYNCHRONOUS)
+        .argParser(parseSynchronous),
+    )
+    .action(async (opts: ServeOptions) => {
+      await serveGalley(opts);
+    });
+}
+
+async function serveGalley(opts: ServeOptions): Promise<void> {
+  // loaded here so --help and --version stay instant
+  const { createGalley } = await import('@galley/server');
+  const galley = await createGalley({
+    dir: opts.dir,
+    schemaFile: opts.schema,
+    http: opts.http,
+    synchronous: opts.synchronous,
+    dev: opts.dev ?? false,
+  });
+  const stopped = waitForShutdown(galley);
+  const { url } = await galley.listen();
+  const base = url.replace(/\/+$/, '');
+  console.log(`Server started at ${base}`);
+  console.log(`├─ REST API: ${base}/api/`);
+  console.log(`└─ Data dir: ${resolve(opts.dir)}`);
+  await stopped;
+}
+
+/** Resolves once SIGINT/SIGTERM has closed the server (no new requests, in-flight ones finished, db closed). */
+function waitForShutdown(galley: Galley): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let closing = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      // Ctrl-C reaches the whole process group and wrappers forward it too: act on the first one only.
+      if (closing) return;
+      closing = true;
+      console.error(`${signal} received, shutting down…`);
+      setTimeout(() => {
+        console.error(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS / 1000}s; exiting`);
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
+      galley.close().then(resolve, reject);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

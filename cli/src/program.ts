@@ -1,0 +1,46 @@
+import { Command, CommanderError, type OutputConfiguration } from 'commander';
+import pkg from '../package.json' with { type: 'json' };
+import { addSchemaCommand } from './commands/schema.ts';
+import { addServeCommand } from './commands/serve.ts';
+import { addSuperuserCommand } from './commands/superuser.ts';
+import { formatError } from './format-error.ts';
+
+/** Exit code for bad usage (unknown flag, missing argument), as shells and PocketBase's users expect. */
+export const EXIT_USAGE = 2;
+
+/** The whole command tree. Settings made here are inherited by every subcommand added after them. */
+export function createProgram(output?: OutputConfiguration): Command {
+  const program = new Command('galley')
+    .description('Galley: a schema file becomes a PocketBase-compatible backend (REST API over SQLite) in one binary.')
+    .version(pkg.version, '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand('help [command]', 'show help for a command')
+    .showHelpAfterError()
+    .exitOverride();
+  if (output) program.configureOutput(output);
+  addServeCommand(program);
+  addSuperuserCommand(program);
+  addSchemaCommand(program);
+  return program;
+}
+
+/** Parses argv (process.argv shape) and runs the command; resolves to the process exit code. */
+export async function runCli(argv: readonly string[], output?: OutputConfiguration): Promise<number> {
+  const program = createProgram(output);
+  if (argv.length <= 2) {
+    program.outputHelp();
+    return 0;
+  }
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed the error line and the usage; --help and --version arrive here with 0
+      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    const write = output?.writeErr ?? ((text: string) => process.stderr.write(text));
+    for (const line of formatError(err)) write(`${line}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,88 @@
+// Builds the single `galley` executable: `bun scripts/build.ts [--force]` → dist/galley.
+// Skips the build when dist/galley is newer than every input, unless --force.
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// import.meta.url rather than import.meta.dir: this module is also loaded by vitest's e2e global setup
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const outfile = join(root, 'dist', process.platform === 'win32' ? 'galley.exe' : 'galley');
+const entry = join(root, 'cli', 'src', 'main.ts');
+
+/** Folders whose files end up in the binary (admin-ui's build output joins this list when it exists). */
+const SOURCE_DIRS = ['server/src', 'cli/src'];
+/** Single files whose change means a rebuild (dependency versions, this script). */
+const SOURCE_FILES = ['package-lock.json', 'server/package.json', 'cli/package.json', 'scripts/build.ts'];
+/** Native or Node-only modules the binary must not bundle: under Bun the server uses bun:sqlite + Bun.password. */
+const EXTERNALS = ['better-sqlite3', 'argon2'];
+
+/** Tests live beside the code but never ship, so editing one must not trigger a rebuild. */
+function isShippedSource(path: string): boolean {
+  return !/\.(test|case)\.ts$/.test(path) && !path.includes('/test/');
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  if (!existsSync(dir)) return newest;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    if (isShippedSource(path)) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when dist/galley exists and no input changed after it was written. */
+export function isBinaryFresh(): boolean {
+  if (!existsSync(outfile)) return false;
+  const built = statSync(outfile).mtimeMs;
+  const dirs = SOURCE_DIRS.map((d) => newestMtime(join(root, d)));
+  const files = SOURCE_FILES.map((f) => join(root, f)).filter(existsSync).map((f) => statSync(f).mtimeMs);
+  return Math.max(0, ...dirs, ...files) < built;
+}
+
+/**
+ * Hook for the admin UI (a later issue): build admin-ui/, then write a generated manifest module
+ * (e.g. cli/src/generated/admin-ui.ts importing each file `with { type: 'file' }`) so `bun build --compile`
+ * embeds the files; return the extra entrypoints/dirs to watch. Does nothing until admin-ui/ exists.
+ */
+async function prepareAdminUi(): Promise<{ extraEntrypoints: string[] }> {
+  return { extraEntrypoints: [] };
+}
+
+function formatSize(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export async function buildBinary(opts: { force?: boolean } = {}): Promise<{ built: boolean; outfile: string }> {
+  const rel = relative(process.cwd(), outfile) || outfile;
+  if (!opts.force && isBinaryFresh()) {
+    console.log(`build: ${rel} is up to date (${formatSize(statSync(outfile).size)}); --force to rebuild`);
+    return { built: false, outfile };
+  }
+  const { extraEntrypoints } = await prepareAdminUi();
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  const started = performance.now();
+  // --bytecode + esm halves cold start of the binary (measured on this box).
+  const args = [
+    'build', '--compile', '--bytecode', '--format=esm', '--minify-syntax',
+    ...EXTERNALS.flatMap((name) => ['--external', name]),
+    entry, ...extraEntrypoints,
+    '--outfile', outfile,
+  ];
+  const proc = Bun.spawn([process.execPath, ...args], { cwd: root, stdout: 'inherit', stderr: 'inherit' });
+  const code = await proc.exited;
+  if (code !== 0) throw new Error(`bun build exited with ${code}`);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  console.log(`build: ${rel} ${formatSize(statSync(outfile).size)} in ${seconds}s`);
+  return { built: true, outfile };
+}
+
+if (import.meta.main) {
+  try {
+    await buildBinary({ force: process.argv.includes('--force') });
+  } catch (err) {
+    console.error(`build failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}

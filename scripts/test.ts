@@ -1,0 +1,123 @@
+// `npm test`: the Bun project, the Node project, then build + the e2e project against dist/galley.
+// Prints one final line `N passed, N failed[, N skipped]` and exits non-zero if any test failed or a stage crashed.
+// Extra arguments are handed to every vitest run as filters: `npm test -- server/src/query`.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildBinary } from './build.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const vitestBin = join(root, 'node_modules', 'vitest', 'vitest.mjs');
+
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+interface StageResult extends Counts {
+  name: string;
+  /** why the stage could not report honestly (did not start, no report, non-zero exit without a failing test) */
+  crash?: string;
+  seconds: number;
+}
+
+/** The subset of vitest's JSON reporter (jest-compatible) read here. */
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  testResults: { name: string; status: string; message?: string; assertionResults: { status: string }[] }[];
+}
+
+/** Counts from a report; a file that failed without a failing test (import error, crash in a hook) counts as one failure. */
+export function countReport(report: VitestReport): Counts & { brokenFiles: string[] } {
+  const brokenFiles = report.testResults
+    .filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed'))
+    .map((f) => f.name);
+  return {
+    passed: report.numPassedTests,
+    failed: report.numFailedTests + brokenFiles.length,
+    skipped: report.numPendingTests + report.numTodoTests,
+    brokenFiles,
+  };
+}
+
+async function runVitest(name: string, runtime: string[], config: string, filters: string[], out: string): Promise<StageResult> {
+  const started = performance.now();
+  const report = join(out, `${name}.json`);
+  const cmd = [...runtime, vitestBin, 'run', '--config', config, '--reporter=default', '--reporter=json',
+    `--outputFile.json=${report}`, ...filters];
+  console.log(`\n━━ ${name}: ${cmd.map((c) => c.replace(root + '/', '')).join(' ')}`);
+  const seconds = () => (performance.now() - started) / 1000;
+  let code: number;
+  try {
+    const proc = Bun.spawn(cmd, { cwd: root, stdout: 'inherit', stderr: 'inherit', stdin: 'ignore' });
+    code = await proc.exited;
+  } catch (err) {
+    return { name, passed: 0, failed: 0, skipped: 0, crash: `could not start: ${String(err)}`, seconds: seconds() };
+  }
+  if (!existsSync(report)) {
+    return { name, passed: 0, failed: 0, skipped: 0, crash: `exited ${code} without a report`, seconds: seconds() };
+  }
+  const counts = countReport(JSON.parse(readFileSync(report, 'utf8')) as VitestReport);
+  for (const file of counts.brokenFiles) console.error(`${name}: ${file} failed outside any test`);
+  const result: StageResult = { name, passed: counts.passed, failed: counts.failed, skipped: counts.skipped, seconds: seconds() };
+  // e.g. an unhandled rejection: vitest fails the run although every test passed
+  if (code !== 0 && counts.failed === 0) result.crash = `exited ${code} with no failing test (unhandled error?)`;
+  return result;
+}
+
+async function runBuild(): Promise<StageResult> {
+  const started = performance.now();
+  console.log('\n━━ build: dist/galley');
+  try {
+    await buildBinary();
+    return { name: 'build', passed: 0, failed: 0, skipped: 0, seconds: (performance.now() - started) / 1000 };
+  } catch (err) {
+    const crash = err instanceof Error ? err.message : String(err);
+    return { name: 'build', passed: 0, failed: 0, skipped: 0, crash, seconds: (performance.now() - started) / 1000 };
+  }
+}
+
+function findNode(): string | undefined {
+  return Bun.which('node') ?? undefined;
+}
+
+async function main(): Promise<number> {
+  const filters = process.argv.slice(2);
+  const out = mkdtempSync(join(tmpdir(), 'galley-test-'));
+  const stages: StageResult[] = [];
+  try {
+    stages.push(await runVitest('bun', [process.execPath, '--bun'], 'vitest.bun.config.ts', filters, out));
+    const node = findNode();
+    stages.push(node
+      ? await runVitest('node', [node], 'vitest.node.config.ts', filters, out)
+      : { name: 'node', passed: 0, failed: 0, skipped: 0, crash: 'node not found on PATH', seconds: 0 });
+    const build = await runBuild();
+    stages.push(build);
+    stages.push(build.crash
+      ? { name: 'e2e', passed: 0, failed: 0, skipped: 0, crash: 'not run: the build failed', seconds: 0 }
+      : await runVitest('e2e', [process.execPath, '--bun'], 'vitest.e2e.config.ts', filters, out));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+
+  console.log('\n━━ summary');
+  for (const s of stages) {
+    const what = s.name === 'build' ? 'ok' : `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`;
+    console.log(`  ${s.name.padEnd(6)} ${s.crash ? `CRASHED: ${s.crash}` : what} (${s.seconds.toFixed(1)}s)`);
+  }
+  // a crashed stage counts as one failure, so the last line never reads "0 failed" on a red run
+  const total = stages.reduce((t, s) => ({
+    passed: t.passed + s.passed,
+    failed: t.failed + s.failed + (s.crash && s.failed === 0 ? 1 : 0),
+    skipped: t.skipped + s.skipped,
+  }), { passed: 0, failed: 0, skipped: 0 });
+  console.log(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+  return total.failed > 0 ? 1 : 0;
+}
+
+if (import.meta.main) process.exit(await main());

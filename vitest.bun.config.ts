@@ -1,0 +1,11 @@
+// The Bun project: the core suite (*.test.ts) plus Bun-only tests (*.bun.test.ts). Run: bun --bun vitest run --config vitest.bun.config.ts
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', 'cli/test/**/*.e2e.test.ts'],
+    passWithNoTests: true,
+    testTimeout: 20_000,
+  },
+});

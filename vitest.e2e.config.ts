@@ -1,0 +1,17 @@
+// End-to-end: the compiled dist/galley on free ports. Bun only: bun --bun vitest run --config vitest.e2e.config.ts
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['cli/test/**/*.e2e.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**'],
+    // rebuilds dist/galley first when any source is newer than it
+    globalSetup: ['cli/test/helpers/global-setup.ts'],
+    passWithNoTests: true,
+    // each file spawns servers; CI has 2 cores
+    fileParallelism: true,
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});

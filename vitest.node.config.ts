@@ -1,0 +1,11 @@
+// The Node project: the core suite only, proving library mode on Node 20 (better-sqlite3). Run: vitest run --config vitest.node.config.ts
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/*.bun.test.ts', 'cli/test/**/*.e2e.test.ts'],
+    passWithNoTests: true,
+    testTimeout: 20_000,
+  },
+});
