@@ -1,0 +1,149 @@
+/**
+ * Kysely dialects over a SqliteHandle: our own Driver/DatabaseConnection with Kysely's SQLite adapter,
+ * compiler and introspector. Two flavours:
+ * - a connection dialect (the reader): owns its handle, one query or transaction at a time;
+ * - a job dialect (one per write job): borrows the writer's handle, refuses every statement once the
+ *   job has ended, and maps Kysely transactions to nested SAVEPOINTs inside the job's own savepoint.
+ */
+import {
+  DummyDriver,
+  Kysely,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type QueryCompiler,
+  type QueryResult,
+} from 'kysely';
+import type { SqliteHandle } from './driver.ts';
+
+// Compilation is synchronous and resets its state per query, so one compiler serves every Kysely we make.
+const sharedCompiler = new SqliteQueryCompiler();
+const sharedAdapter = new SqliteAdapter();
+
+class HandleConnection implements DatabaseConnection {
+  constructor(
+    readonly handle: SqliteHandle,
+    private readonly check?: (sql: string) => void,
+  ) {}
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    this.check?.(query.sql);
+    const stmt = this.handle.prepare(query.sql);
+    if (stmt.returnsRows) return Promise.resolve({ rows: stmt.all(query.parameters) as R[] });
+    const { changes, lastInsertRowid } = stmt.run(query.parameters);
+    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+  }
+
+  async *streamQuery<R>(query: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {
+    const { rows } = await this.executeQuery<R>(query);
+    for (let i = 0; i < rows.length; i += chunkSize) yield { rows: rows.slice(i, i + chunkSize) };
+  }
+}
+
+function buildDialect(createDriver: () => Driver): Dialect {
+  return {
+    createDriver,
+    createAdapter: () => sharedAdapter,
+    createQueryCompiler: (): QueryCompiler => sharedCompiler,
+    createIntrospector: (db) => new SqliteIntrospector(db),
+  };
+}
+
+function quoteName(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The reader's dialect: a mutex keeps a read transaction (BEGIN … COMMIT) from interleaving with other reads. */
+export function createConnectionDialect(handle: SqliteHandle, onDestroy: () => void): Dialect {
+  const connection = new HandleConnection(handle);
+  let locked = false;
+  const waiters: Array<() => void> = [];
+  const exec = (sql: string): Promise<void> => {
+    handle.prepare(sql).run();
+    return Promise.resolve();
+  };
+  const driver: Driver = {
+    init: () => Promise.resolve(),
+    acquireConnection() {
+      if (!locked) {
+        locked = true;
+        return Promise.resolve(connection);
+      }
+      return new Promise((resolve) => waiters.push(() => resolve(connection)));
+    },
+    releaseConnection() {
+      const next = waiters.shift();
+      if (next) next();
+      else locked = false;
+      return Promise.resolve();
+    },
+    beginTransaction: () => exec('BEGIN'),
+    commitTransaction: () => exec('COMMIT'),
+    rollbackTransaction: () => exec('ROLLBACK'),
+    savepoint: (_c, name) => exec(`SAVEPOINT ${quoteName(name)}`),
+    rollbackToSavepoint: (_c, name) => exec(`ROLLBACK TO ${quoteName(name)}`),
+    releaseSavepoint: (_c, name) => exec(`RELEASE ${quoteName(name)}`),
+    destroy() {
+      onDestroy();
+      return Promise.resolve();
+    },
+  };
+  return buildDialect(() => driver);
+}
+
+const TX_CONTROL = /^\s*(begin|commit|end|rollback|release|savepoint)\b/i;
+
+/**
+ * A write job's dialect. `isActive` turns false when the job settles; after that every statement throws,
+ * so a job cannot write outside its savepoint. Raw transaction control is refused: use `db.transaction()`.
+ */
+export function createJobDialect(handle: SqliteHandle, isActive: () => boolean): Dialect {
+  const assertActive = (): void => {
+    if (!isActive()) throw new Error('WriteTx used after its job ended; run the statement inside writer.run()');
+  };
+  const connection = new HandleConnection(handle, (sql) => {
+    assertActive();
+    if (TX_CONTROL.test(sql)) {
+      throw new Error('transaction control inside a write job; use tx.db.transaction() (a nested savepoint)');
+    }
+  });
+  const open: string[] = [];
+  let counter = 0;
+  const exec = (sql: string): Promise<void> => {
+    assertActive();
+    handle.prepare(sql).run();
+    return Promise.resolve();
+  };
+  const driver: Driver = {
+    init: () => Promise.resolve(),
+    acquireConnection: () => Promise.resolve(connection),
+    releaseConnection: () => Promise.resolve(),
+    beginTransaction() {
+      const name = `galley_nested_${++counter}`;
+      open.push(name);
+      return exec(`SAVEPOINT ${name}`);
+    },
+    async commitTransaction() {
+      await exec(`RELEASE ${open.pop()}`);
+    },
+    async rollbackTransaction() {
+      const name = open.pop();
+      await exec(`ROLLBACK TO ${name}`);
+      await exec(`RELEASE ${name}`);
+    },
+    savepoint: (_c, name) => exec(`SAVEPOINT ${quoteName(name)}`),
+    rollbackToSavepoint: (_c, name) => exec(`ROLLBACK TO ${quoteName(name)}`),
+    releaseSavepoint: (_c, name) => exec(`RELEASE ${quoteName(name)}`),
+    destroy: () => Promise.resolve(),
+  };
+  return buildDialect(() => driver);
+}
+
+/** A Kysely that only compiles (no connection): for DDL run synchronously on a handle at open time. */
+export function createCompileOnlyKysely(): Kysely<any> {
+  return new Kysely<any>({ dialect: buildDialect(() => new DummyDriver()) });
+}

@@ -1,0 +1,109 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql, type Kysely } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GalleyError } from '../errors.ts';
+import { openDatabase, type OpenedDatabase, type OpenOptions } from './open.ts';
+
+let dir: string;
+const opened: OpenedDatabase[] = [];
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'galley-'));
+});
+afterEach(async () => {
+  for (const db of opened.splice(0)) await db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function open(extra: Partial<OpenOptions> = {}): OpenedDatabase {
+  const db = openDatabase({ file: join(dir, 'data.db'), synchronous: 'FULL', busyTimeoutMs: 1234, ...extra });
+  opened.push(db);
+  return db;
+}
+
+async function pragma(db: Kysely<any>, name: string): Promise<unknown> {
+  const { rows } = await sql.raw<Record<string, unknown>>(`PRAGMA ${name}`).execute(db);
+  return Object.values(rows[0] ?? {})[0];
+}
+
+async function writerPragmas(db: OpenedDatabase): Promise<Record<string, unknown>> {
+  return db.writer.run(async (tx) => ({
+    journal_mode: await pragma(tx.db, 'journal_mode'),
+    synchronous: await pragma(tx.db, 'synchronous'),
+    foreign_keys: await pragma(tx.db, 'foreign_keys'),
+    busy_timeout: await pragma(tx.db, 'busy_timeout'),
+    journal_size_limit: await pragma(tx.db, 'journal_size_limit'),
+    query_only: await pragma(tx.db, 'query_only'),
+  }));
+}
+
+describe('openDatabase', () => {
+  it('sets the pragmas on the writer: WAL, synchronous=FULL, foreign keys, busy timeout, journal size limit', async () => {
+    const db = open();
+    expect(await writerPragmas(db)).toEqual({
+      journal_mode: 'wal',
+      synchronous: 2,
+      foreign_keys: 1,
+      busy_timeout: 1234,
+      journal_size_limit: 64 * 1024 * 1024,
+      query_only: 0,
+    });
+  });
+
+  it('sets the same pragmas on the reader, which is also query_only', async () => {
+    const db = open({ journalSizeLimit: 1000 });
+    expect(await pragma(db.read, 'journal_mode')).toBe('wal');
+    expect(await pragma(db.read, 'synchronous')).toBe(2);
+    expect(await pragma(db.read, 'foreign_keys')).toBe(1);
+    expect(await pragma(db.read, 'busy_timeout')).toBe(1234);
+    expect(await pragma(db.read, 'journal_size_limit')).toBe(1000);
+    expect(await pragma(db.read, 'query_only')).toBe(1);
+    await expect(sql`CREATE TABLE nope (a TEXT)`.execute(db.read)).rejects.toThrow(/readonly|query_only/i);
+  });
+
+  it('synchronous=NORMAL is applied and warned about once', async () => {
+    const lines: string[] = [];
+    const log = (level: string, msg: string) => lines.push(`${level}: ${msg}`);
+    const db = open({ synchronous: 'NORMAL', log });
+    expect((await writerPragmas(db)).synchronous).toBe(1);
+    expect(await pragma(db.read, 'synchronous')).toBe(1);
+    await db.close();
+    open({ synchronous: 'NORMAL', log });
+    expect(lines.filter((l) => l.startsWith('warn: synchronous=NORMAL'))).toHaveLength(1);
+  });
+
+  it('creates the parent directory and the bookkeeping tables', async () => {
+    const file = join(dir, 'deep', 'er', 'data.db');
+    const db = openDatabase({ file, synchronous: 'FULL', busyTimeoutMs: 100 });
+    opened.push(db);
+    expect(existsSync(file)).toBe(true);
+    const names = await db.read
+      .selectFrom('sqlite_master')
+      .select('name')
+      .where('type', '=', 'table')
+      .orderBy('name')
+      .execute();
+    expect(names.map((r) => r.name)).toEqual(['_galley_migrations', '_galley_params', '_galley_schema', 'sqlite_sequence']);
+  });
+
+  it('refuses an in-memory database and invalid numbers', () => {
+    expect(() => openDatabase({ file: ':memory:', synchronous: 'FULL', busyTimeoutMs: 1 })).toThrow(GalleyError);
+    expect(() => open({ busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs/);
+  });
+
+  it('close waits for queued writes, then checkpoints and removes the WAL', async () => {
+    const db = open();
+    await db.writer.run((tx) => sql`CREATE TABLE t (n INTEGER)`.execute(tx.db));
+    const writes = Array.from({ length: 50 }, (_, n) =>
+      db.writer.run((tx) => tx.db.insertInto('t').values({ n }).execute()),
+    );
+    const closing = db.close();
+    await expect(db.writer.run(async () => 1)).rejects.toMatchObject({ kind: 'unavailable' });
+    await closing;
+    await Promise.all(writes);
+    expect(existsSync(join(dir, 'data.db-wal'))).toBe(false);
+    const again = open();
+    expect(await again.read.selectFrom('t').select((eb) => eb.fn.countAll().as('c')).executeTakeFirst()).toEqual({ c: 50 });
+  });
+});

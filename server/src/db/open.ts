@@ -1,0 +1,112 @@
+/**
+ * Opens data.db as Galley uses it: a writer connection (group commit, db/writer.ts) and a reader
+ * connection; under WAL the reader sees only committed data and never waits for the writer.
+ *
+ * Pragmas, on each connection, in this order:
+ *   1. busy_timeout       first, so every later pragma already waits instead of failing on a lock
+ *   2. journal_mode=WAL   readers and the writer do not block each other
+ *   3. synchronous        FULL by default (durable at COMMIT); NORMAL may lose the last commits on power loss
+ *   4. foreign_keys=ON
+ *   5. journal_size_limit keeps the WAL file from staying large after a burst
+ * The reader is also `query_only`, so a write through `db.read` fails instead of bypassing the writer.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely } from 'kysely';
+import { GalleyError } from '../errors.ts';
+import type { Database } from './database.ts';
+import { createConnectionDialect } from './dialect.ts';
+import { openSqliteHandle, type SqliteHandle } from './driver.ts';
+import { ensureMetaTables } from './meta-tables.ts';
+import { createWriter, type GroupWriter, type LogFn } from './writer.ts';
+
+export interface OpenOptions {
+  file: string;
+  synchronous: 'FULL' | 'NORMAL';
+  busyTimeoutMs: number;
+  /** Bytes the WAL is truncated to after a checkpoint (default 64 MiB). */
+  journalSizeLimit?: number;
+  log?: LogFn;
+  /** Group commit limits (see WriterOptions). */
+  maxGroupJobs?: number;
+  maxGroupMs?: number;
+}
+
+export interface OpenedDatabase extends Database {
+  readonly writer: GroupWriter;
+}
+
+export const DEFAULT_JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
+
+let warnedNormal = false;
+
+function requireCount(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw new GalleyError('invalid', `${name} must be a whole number ≥ 0, got ${value}`);
+  return value;
+}
+
+function applyPragmas(handle: SqliteHandle, opts: OpenOptions, role: 'writer' | 'reader'): void {
+  handle.exec(`PRAGMA busy_timeout = ${requireCount('busyTimeoutMs', opts.busyTimeoutMs)}`);
+  const mode = handle.prepare('PRAGMA journal_mode = WAL').all()[0]?.journal_mode;
+  if (String(mode).toLowerCase() !== 'wal') {
+    throw new GalleyError('unavailable', `${opts.file}: could not switch to WAL journal mode (got "${String(mode)}")`);
+  }
+  handle.exec(`PRAGMA synchronous = ${opts.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
+  handle.exec('PRAGMA foreign_keys = ON');
+  const limit = requireCount('journalSizeLimit', opts.journalSizeLimit ?? DEFAULT_JOURNAL_SIZE_LIMIT);
+  handle.exec(`PRAGMA journal_size_limit = ${limit}`);
+  if (role === 'reader') handle.exec('PRAGMA query_only = ON');
+}
+
+export function openDatabase(opts: OpenOptions): OpenedDatabase {
+  if (opts.file === '' || opts.file === ':memory:' || opts.file.startsWith('file::memory:')) {
+    throw new GalleyError('invalid', 'an in-memory database cannot be shared by the reader and the writer; give a file');
+  }
+  const log: LogFn = opts.log ?? (() => {});
+  if (opts.synchronous === 'NORMAL' && !warnedNormal) {
+    warnedNormal = true;
+    log('warn', 'synchronous=NORMAL: the last commits before a power loss or OS crash may be lost (FULL is the default)');
+  }
+  mkdirSync(dirname(opts.file), { recursive: true });
+
+  const writerHandle = openSqliteHandle(opts.file);
+  let readerHandle: SqliteHandle | undefined;
+  try {
+    applyPragmas(writerHandle, opts, 'writer');
+    ensureMetaTables(writerHandle);
+    readerHandle = openSqliteHandle(opts.file);
+    applyPragmas(readerHandle, opts, 'reader');
+  } catch (err) {
+    readerHandle?.close();
+    writerHandle.close();
+    throw err;
+  }
+  const reader = readerHandle;
+  const read = new Kysely<any>({ dialect: createConnectionDialect(reader, () => reader.close()) });
+  const writer = createWriter(writerHandle, {
+    log,
+    maxGroupJobs: opts.maxGroupJobs,
+    maxGroupMs: opts.maxGroupMs,
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    await writer.close();
+    await read.destroy();
+    reader.close(); // Kysely skips destroy() on a driver it never used
+    try {
+      writerHandle.exec('PRAGMA optimize');
+    } catch (err) {
+      log('warn', `PRAGMA optimize at close failed: ${String(err)}`);
+    }
+    // Closed last, so SQLite checkpoints the WAL into the main file and removes it.
+    writerHandle.close();
+  };
+
+  return {
+    read,
+    writer,
+    file: opts.file,
+    close: () => (closing ??= close()),
+  };
+}
