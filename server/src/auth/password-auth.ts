@@ -3,7 +3,7 @@ import { GalleyError, issue, type IssueTree } from '../errors.ts';
 import type { RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { buildAuthResponse, type AuthResponse } from './auth-response.ts';
-import { verifyAgainstDummy, verifyPassword } from './password-hash.ts';
+import { verifyAgainstDummy, verifyPassword } from '../lib/password-hash.ts';
 
 const EMAIL_SHAPE = /^[^@\s]+@[^@\s]+$/;
 

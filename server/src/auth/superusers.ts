@@ -8,7 +8,7 @@ import { newRecordId, newTokenKey } from '../lib/ids.ts';
 import { SUPERUSERS } from '../rules/request-info.ts';
 import { buildSchema } from '../schema/model.ts';
 import { systemCollections } from '../schema/system-collections.ts';
-import { hashPassword } from './password-hash.ts';
+import { hashPassword } from '../lib/password-hash.ts';
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 

@@ -1,5 +1,5 @@
 import { issue, type IssueTree } from '../errors.ts';
-import { verifyPassword } from '../auth/password-hash.ts';
+import { verifyPassword } from '../lib/password-hash.ts';
 import { newTokenKey } from '../lib/ids.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import type { AppliedBody } from './body.ts';

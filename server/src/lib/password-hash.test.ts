@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from './password-hash.ts';
+
+// Made once by each runtime's library: both must verify under both runtimes (interchangeable PHC strings).
+const FROM_NODE_ARGON2 = '$argon2id$v=19$m=19456,t=2,p=1$45WqIfUZmidntmOUhSPTQA$qf9umwrE1V8/VHq6/X+WTNLGii+smqKHqSuMToazAXw';
+const FROM_BUN_PASSWORD =
+  '$argon2id$v=19$m=19456,t=2,p=1$jVFWhZV90UZq7jKI923WVM1oBbWEcmS9pXUPfn0hWaM$Q5mO1XkhM1OJlY9WLF/TluDsV3+C0OkMVJmQmpXWOq8';
+
+describe('password hashes', () => {
+  it('writes argon2id PHC strings with parameters in m,t,p order', async () => {
+    const hash = await hashPassword('s3cret-pass');
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await verifyPassword(hash, 's3cret-pass')).toBe(true);
+    expect(await verifyPassword(hash, 's3cret-pasS')).toBe(false);
+  });
+
+  it('verifies hashes made by the other runtime', async () => {
+    expect(await verifyPassword(FROM_NODE_ARGON2, 'correct horse')).toBe(true);
+    expect(await verifyPassword(FROM_BUN_PASSWORD, 'correct horse')).toBe(true);
+    expect(await verifyPassword(FROM_BUN_PASSWORD, 'correct horsE')).toBe(false);
+  });
+
+  it('answers false, not a throw, for malformed or empty hashes', async () => {
+    expect(await verifyPassword('', 'x')).toBe(false);
+    expect(await verifyPassword('$argon2id$garbage', 'x')).toBe(false);
+    expect(await verifyAgainstDummy('anything')).toBe(false);
+  });
+});
