@@ -1,6 +1,6 @@
 import type { TObject } from '@sinclair/typebox';
 import type { FieldIssue } from '../../errors.ts';
-import type { FieldModel } from '../model.ts';
+import type { CollectionType, FieldModel } from '../model.ts';
 
 /**
  * What shared code needs to know about a field type. Each type declares it in its own file
@@ -15,6 +15,8 @@ export interface FieldType {
   readonly defaults: Readonly<Record<string, unknown>>;
   /** Extra checks of a field's options against the whole schema (e.g. relation target exists). */
   checkOptions?(field: FieldModel, ctx: OptionCheckContext): OptionProblem[];
+  /** Rewrite options that name other collections into their final form (relation: collection name → id). */
+  resolveOptions?(field: FieldModel, ctx: OptionCheckContext): FieldModel;
 
   /** The column this field stores into; null for no column (none today, kept for computed types). */
   column(field: FieldModel): ColumnSpec | null;
@@ -25,11 +27,15 @@ export interface FieldType {
 
   /** Coerce a raw body value into the field's value (PocketBase's PrepareValue). Never throws. */
   prepare(raw: unknown, field: FieldModel): unknown;
+  /** Server-side value just before validation: text autogeneratePattern on create, autodate stamps. */
+  autofill?(value: unknown, field: FieldModel, ctx: AutofillContext): unknown;
   /** Body modifiers `field+`, `+field`, `field-` (only types that support them define this). */
   modify?(current: unknown, op: ModifierOp, arg: unknown, field: FieldModel): unknown;
   /** Validate a prepared value. Async only for types that look at the database (relation). */
   validate(value: unknown, field: FieldModel, ctx: ValidateContext): FieldIssue | null | Promise<FieldIssue | null>;
 
+  /** Async transform right before storage, outside the write transaction (password hashing). */
+  prepareForStorage?(value: unknown, field: FieldModel): Promise<unknown>;
   /** Prepared value → SQL parameter. */
   toStorage(value: unknown, field: FieldModel): string | number | null;
   /** Raw column value → wire value. */
@@ -61,6 +67,17 @@ export interface ColumnSpec {
 export interface OptionCheckContext {
   /** Resolve a collection by id or name in the schema being loaded. */
   hasCollection(idOrName: string): boolean;
+  /** A collection of the schema being loaded, by exact id or case-insensitive name. */
+  findCollection(idOrName: string): { id: string; name: string; type: CollectionType } | undefined;
+  /** The collection that owns the field being checked. */
+  owner: { name: string; type: CollectionType };
+}
+
+export interface AutofillContext {
+  /** True on create, false on update. */
+  isNew: boolean;
+  /** The request's clock, so all autodate fields of one write get the same instant. */
+  now: Date;
 }
 
 export interface OptionProblem {
@@ -76,4 +93,6 @@ export interface ValidateContext {
   isNew: boolean;
   /** Which of the given ids exist in a collection (relation validation). */
   existingIds(collectionId: string, ids: string[]): Promise<Set<string>>;
+  /** The stored value before this write (update only; file names already kept, a password hash). */
+  original?: unknown;
 }
