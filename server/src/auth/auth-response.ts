@@ -4,7 +4,7 @@ import { expandRecords } from '../records/expand.ts';
 import { scopeOf } from '../records/access.ts';
 import { serializeRecord } from '../records/serialize.ts';
 import { compileRuleWhere } from '../rules/compile-rule.ts';
-import { SUPERUSERS, type RequestInfo } from '../rules/request-info.ts';
+import { deriveRequest, SUPERUSERS, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { signRecordToken } from './tokens.ts';
 
@@ -47,7 +47,7 @@ export async function buildAuthResponse(
   const isSuper = collection.name === SUPERUSERS;
   const record = serializeRecord(collection, row, { superuser: isSuper, authId: String(row['id']), showEmail: true });
   const expand = info.query['expand'];
-  const self: RequestInfo = { ...info, auth: { collection, record: row } };
+  const self = deriveRequest(info, { auth: { collection, record: row } });
   if (expand) await expandRecords(core, core.db.read, self, collection, [row], [record], expand);
   return opts.meta ? { token, record, meta: opts.meta } : { token, record };
 }

@@ -1,6 +1,6 @@
 import type { Core } from '../core.ts';
 import { GalleyError, issue, type IssueTree } from '../errors.ts';
-import type { RequestInfo } from '../rules/request-info.ts';
+import { deriveRequest, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { buildAuthResponse, type AuthResponse } from './auth-response.ts';
 import { verifyAgainstDummy, verifyPassword } from '../lib/password-hash.ts';
@@ -58,5 +58,5 @@ export async function authWithPassword(
   const row = await findByIdentity(core, collection, identity as string, identityField);
   const ok = row ? await verifyPassword(String(row['password'] ?? ''), password as string) : await verifyAgainstDummy(password as string);
   if (!row || !ok) throw new GalleyError('invalid', 'Failed to authenticate.');
-  return buildAuthResponse(core, { ...info, context: 'password' }, collection, row);
+  return buildAuthResponse(core, deriveRequest(info, { context: 'password' }), collection, row);
 }

@@ -31,12 +31,25 @@ export async function buildHttpRequest(core: Core, raw: Request): Promise<HttpRe
   const url = new URL(raw.url);
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
-  const headers: Record<string, string> = {};
-  raw.headers.forEach((value, key) => {
-    headers[snakeHeader(key)] = value;
-  });
   const auth = await authenticateRequest(core, raw.headers.get('authorization'));
-  const info: RequestInfo = { auth, method: raw.method.toUpperCase(), query, headers, body: {}, context: 'default' };
+  let headers: Record<string, string> | undefined;
+  const info: RequestInfo = {
+    auth,
+    method: raw.method.toUpperCase(),
+    query,
+    // Built on first use: few rules read @request.headers, and every request would pay for it.
+    get headers() {
+      if (!headers) {
+        headers = {};
+        raw.headers.forEach((value, key) => {
+          headers![snakeHeader(key)] = value;
+        });
+      }
+      return headers;
+    },
+    body: {},
+    context: 'default',
+  };
   let parsed: Promise<ParsedBody> | undefined;
   return {
     raw,

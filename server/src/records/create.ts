@@ -1,6 +1,6 @@
 import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
-import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
+import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { findCollectionOr404, ruleClause, scopeOf } from './access.ts';
@@ -42,7 +42,7 @@ export async function createRecord(
   const names = collection.fields.map((f) => f.name);
   await validateFields(collection, applied.values, names, validateContext(core.db.read, schema, superuser, true), FAILED, authIssues);
   const row = await buildRow(collection, applied.values, names);
-  const scope = scopeOf(schema, collection, { ...info, body: applied.ruleBody });
+  const scope = scopeOf(schema, collection, deriveRequest(info, { body: applied.ruleBody }));
   const rule = ruleClause(scope, 'createRule');
 
   const stored = await core.db.writer.run(async (tx) => {

@@ -1,6 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Core } from '../core.ts';
-import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
+import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel, FieldModel } from '../schema/model.ts';
 import { ruleClauseOrDeny, scopeOf } from './access.ts';
@@ -66,7 +66,7 @@ async function fetchVisible(
   parentIds: string[],
   childIds: string[],
 ): Promise<Record<string, unknown>[] | null> {
-  const scope = scopeOf(core.schema, target.collection, { ...info, context: 'expand' });
+  const scope = scopeOf(core.schema, target.collection, deriveRequest(info, { context: 'expand' }));
   const rule = ruleClauseOrDeny(scope, 'viewRule');
   if (rule === 'deny') return null;
   const keys = target.back ? parentIds : childIds;

@@ -1,6 +1,6 @@
 import type { Core } from '../core.ts';
 import { GalleyError, notFound } from '../errors.ts';
-import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
+import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import { findCollectionOr404, ruleClause, scopeOf } from './access.ts';
 import { checkAuthBody } from './auth-fields.ts';
@@ -34,7 +34,7 @@ export async function updateRecord(
     | undefined;
   if (!current) throw notFound();
   const applied = applyBody(collection, valuesFromRow(collection, current), input, { superuser, isNew: false });
-  const rule = ruleClause(scopeOf(schema, collection, { ...info, body: applied.ruleBody }), 'updateRule');
+  const rule = ruleClause(scopeOf(schema, collection, deriveRequest(info, { body: applied.ruleBody })), 'updateRule');
   const visible = async (db: typeof core.db.read) => {
     let q = db.selectFrom(table).select(`${table}.id`).where(`${table}.id`, '=', id);
     if (rule) q = q.where(rule);

@@ -1,0 +1,84 @@
+// Dependency direction (STYLE.md §2), checked on every import of every file under server/src.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, dirname, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = resolve(import.meta.dirname, '..', 'src');
+const SDK = resolve(import.meta.dirname, '..', '..', 'sdk', 'src');
+
+/** Lower layers first; a file may import its own layer or lower ones. */
+const LAYERS: string[][] = [
+  ['lib', 'errors.ts'],
+  ['config.ts', 'schema', 'query', 'hooks', 'core.ts'],
+  ['db'],
+  ['rules'],
+  ['records'],
+  ['auth'],
+  ['files', 'realtime'],
+  ['admin'],
+  ['http', 'index.ts'],
+];
+
+function layerOf(path: string): number {
+  const top = path.split('/')[0]!;
+  const i = LAYERS.findIndex((names) => names.includes(top));
+  if (i < 0) throw new Error(`${path} is in no layer: add its folder to LAYERS`);
+  return i;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(p);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.case.ts') ? [p] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!);
+}
+
+const files = sourceFiles(SRC).map((f) => ({ file: f, rel: relative(SRC, f), imports: importsOf(f) }));
+
+describe('server/src boundaries', () => {
+  it('imports point down the layers (routes.ts may use http/route-kit.ts)', () => {
+    const violations: string[] = [];
+    for (const { file, rel, imports } of files) {
+      for (const spec of imports.filter((s) => s.startsWith('.'))) {
+        const target = relative(SRC, resolve(dirname(file), spec));
+        if (target.startsWith('..')) {
+          violations.push(`${rel} → ${spec} (outside server/src)`);
+          continue;
+        }
+        if (rel.endsWith('routes.ts') && target === 'http/route-kit.ts') continue;
+        if (layerOf(target) > layerOf(rel)) violations.push(`${rel} → ${target}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('query/ never imports schema/ or records/', () => {
+    const bad = files.filter((f) => f.rel.startsWith('query/')).flatMap((f) =>
+      f.imports.filter((s) => /(^|\/)(schema|records)\//.test(relative(SRC, resolve(dirname(f.file), s)))).map((s) => `${f.rel} → ${s}`),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it('only routes.ts files and http/ import elysia', () => {
+    const bad = files.filter((f) => f.imports.includes('elysia') && !f.rel.endsWith('routes.ts') && !f.rel.startsWith('http/')).map((f) => f.rel);
+    expect(bad).toEqual([]);
+  });
+
+  it('only db/driver.ts names bun:sqlite or better-sqlite3', () => {
+    const bad = files
+      .filter((f) => f.rel !== 'db/driver.ts' && /['"](bun:sqlite|better-sqlite3)['"]/.test(readFileSync(f.file, 'utf8')))
+      .map((f) => f.rel);
+    expect(bad).toEqual([]);
+  });
+
+  it('sdk/ imports nothing from server/', () => {
+    const bad = sourceFiles(SDK).flatMap((f) => importsOf(f).filter((s) => s.includes('server/') || s.startsWith('@galley/server')));
+    expect(bad).toEqual([]);
+  });
+});

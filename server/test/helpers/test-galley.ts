@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGalley, upsertSuperuser, type Galley } from '../../src/index.ts';
+import { createLogger } from '../../src/lib/log.ts';
+
+export const REPO = join(import.meta.dirname, '..', '..', '..');
+
+export function readExample(name: string): unknown {
+  return JSON.parse(readFileSync(join(REPO, 'schema-examples', name), 'utf8'));
+}
+
+export interface TestGalley {
+  galley: Galley;
+  dir: string;
+  /** send a request; `auth` is a token */
+  call(method: string, path: string, opts?: { body?: unknown; auth?: string | null; headers?: Record<string, string> }): Promise<TestResponse>;
+  close(): Promise<void>;
+}
+
+export interface TestResponse {
+  status: number;
+  text: string;
+  json: any;
+  headers: Headers;
+}
+
+/** A Galley on a fresh temp data dir, answering through `handle` (no socket). */
+export async function startTestGalley(schema: unknown): Promise<TestGalley> {
+  const dir = mkdtempSync(join(tmpdir(), 'galley-test-'));
+  const galley = await createGalley({ dir, schema, logger: createLogger('error', () => {}) });
+  return {
+    galley,
+    dir,
+    async call(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...opts.headers };
+      let body: BodyInit | undefined;
+      if (opts.body instanceof FormData) body = opts.body;
+      else if (typeof opts.body === 'string') body = opts.body;
+      else if (opts.body !== undefined) {
+        body = JSON.stringify(opts.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      if (opts.auth) headers['authorization'] = opts.auth;
+      const res = await galley.handle(new Request('http://127.0.0.1:8090' + path, { method, headers, body }));
+      const text = await res.text();
+      let json: any;
+      try {
+        json = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, text, json, headers: res.headers };
+    },
+    async close() {
+      await galley.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Create a superuser in the dir and return a token for it. */
+export async function superuserToken(t: TestGalley, email = 'root@example.com', password = 'rootpass123'): Promise<string> {
+  await upsertSuperuser({ dir: t.dir }, email, password);
+  const res = await t.call('POST', '/api/collections/_superusers/auth-with-password', { body: { identity: email, password } });
+  if (res.status !== 200) throw new Error(`superuser auth failed: ${res.status} ${res.text}`);
+  return res.json.token;
+}
+
+/** Sign up a user in an auth collection through the API and log in. */
+export async function signUp(t: TestGalley, collection: string, data: Record<string, unknown>): Promise<{ id: string; token: string }> {
+  const password = 'password123';
+  const created = await t.call('POST', `/api/collections/${collection}/records`, { body: { password, passwordConfirm: password, ...data } });
+  if (created.status !== 200) throw new Error(`sign-up failed: ${created.status} ${created.text}`);
+  const auth = await t.call('POST', `/api/collections/${collection}/auth-with-password`, { body: { identity: data['email'], password } });
+  if (auth.status !== 200) throw new Error(`login failed: ${auth.status} ${auth.text}`);
+  return { id: created.json.id, token: auth.json.token };
+}
+
+/** One row of a scenario table: plain-English name, request, expected status and fragments. */
+export interface Scenario {
+  name: string;
+  method: string;
+  path: string | (() => string);
+  body?: unknown;
+  as?: string;
+  headers?: Record<string, string>;
+  status: number;
+  contains?: string[];
+  notContains?: string[];
+}
