@@ -1,0 +1,79 @@
+/**
+ * What the database holds: the applied schema (one row in `_galley_schema`) and the migration history
+ * (`_galley_migrations`: when, schema hash, steps, SQL).
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { CollectionModel } from '../../schema/model.ts';
+import { formatTimestamp, MIGRATIONS_TABLE, SCHEMA_TABLE } from '../meta-tables.ts';
+import type { SchemaStep } from './plan.ts';
+
+export interface AppliedSchema {
+  collections: CollectionModel[];
+  hash: string;
+}
+
+/** JSON with object keys sorted, so the hash does not depend on key order in the schema file. */
+export function stringifyCanonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+export function hashCollections(collections: readonly CollectionModel[]): string {
+  return createHash('sha256').update(stringifyCanonical(collections)).digest('hex');
+}
+
+export async function readAppliedSchema(db: Kysely<any>): Promise<AppliedSchema | null> {
+  const row = await db.selectFrom(SCHEMA_TABLE).select(['collections', 'hash']).where('id', '=', 1).executeTakeFirst();
+  if (!row) return null;
+  return { collections: JSON.parse(String(row.collections)) as CollectionModel[], hash: String(row.hash) };
+}
+
+export async function recordAppliedSchema(
+  db: Kysely<any>,
+  collections: readonly CollectionModel[],
+  steps: readonly SchemaStep[],
+  sqlRan: readonly string[],
+  now = new Date(),
+): Promise<string> {
+  const hash = hashCollections(collections);
+  const when = formatTimestamp(now);
+  const json = stringifyCanonical(collections);
+  await db
+    .insertInto(SCHEMA_TABLE)
+    .values({ id: 1, collections: json, hash, updated: when })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ collections: json, hash, updated: when }))
+    .execute();
+  await db
+    .insertInto(MIGRATIONS_TABLE)
+    .values({
+      applied: when,
+      hash,
+      steps: JSON.stringify(steps.map((s) => ({ kind: s.kind, description: s.description, lossy: s.lossy }))),
+      sql: JSON.stringify(sqlRan),
+    })
+    .execute();
+  return hash;
+}
+
+export interface MigrationRecord {
+  id: number;
+  applied: string;
+  hash: string;
+  steps: Array<{ kind: string; description: string; lossy: boolean }>;
+  sql: string[];
+}
+
+export async function listMigrations(db: Kysely<any>): Promise<MigrationRecord[]> {
+  const rows = await db.selectFrom(MIGRATIONS_TABLE).selectAll().orderBy('id').execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    applied: String(r.applied),
+    hash: String(r.hash),
+    steps: JSON.parse(String(r.steps)),
+    sql: JSON.parse(String(r.sql)),
+  }));
+}
