@@ -1,0 +1,161 @@
+// `npm run bench` — Galley against a bare Bun.serve + bun:sqlite server on the same 100k rows, measured in the
+// same run, alternating bare and Galley round by round. Prints the table and writes bench-results/latest.json.
+// Options: --quick (smoke run), --duration S, --warmup S, --concurrency C, --rounds R, --rows N,
+//   --only get,list-skip,… (scenarios), --no-build, --keep (keep the temp dir),
+//   --galley PATH (measure that executable instead of dist/galley, e.g. an older build; no build step),
+//   --source (run Galley from cli/src/main.ts under bun instead of dist/galley),
+//   --cpu-prof (implies --source; writes bun's CPU profiles, .cpuprofile + .md, to bench-results/profile/).
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readCpuSeconds, readPeakRssKb, readRssKb, runLoadProcess, stopServer } from './processes.ts';
+import { formatTable, listCaveats, median, type ScenarioResult, type SideRound, summarizeScenario } from './report.ts';
+import { SCENARIOS } from './scenarios.ts';
+import { generateRows, seedBareDb } from './seed.ts';
+import { type GalleyLaunch, type RunningServer, measureColdStarts, prepareGalleyDir, root, startBare, startGalley } from './servers.ts';
+import { checkEquivalence } from './sanity.ts';
+
+const { values: opt } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
+    concurrency: { type: 'string' },
+    rounds: { type: 'string' },
+    rows: { type: 'string' },
+    only: { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    source: { type: 'boolean', default: false },
+    galley: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+  },
+});
+
+const num = (value: string | undefined, fallback: number, name: string): number => {
+  const n = value === undefined ? fallback : Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got ${value}`);
+  return n;
+};
+const settings = {
+  durationSec: num(opt.duration, opt.quick ? 1.5 : 10, 'duration'),
+  warmupSec: num(opt.warmup, opt.quick ? 0.5 : 2, 'warmup'),
+  concurrency: num(opt.concurrency, 32, 'concurrency'),
+  rounds: num(opt.rounds, opt.quick ? 1 : 3, 'rounds'),
+  rows: num(opt.rows, 100_000, 'rows'),
+};
+const scenarios = opt.only ? SCENARIOS.filter((s) => opt.only!.split(',').includes(s.name)) : SCENARIOS;
+if (scenarios.length === 0) throw new Error(`--only matched no scenario (${SCENARIOS.map((s) => s.name).join(', ')})`);
+const fromSource = opt.source || opt['cpu-prof'];
+const binary = opt.galley ?? join(root, 'dist', process.platform === 'win32' ? 'galley.exe' : 'galley');
+const profileDir = join(root, 'bench-results', 'profile');
+
+/** Rebuilds dist/galley when its sources changed; a failed build falls back to an existing binary. */
+async function ensureBinary(): Promise<void> {
+  if (fromSource || opt['no-build'] || opt.galley) {
+    if (!fromSource && !existsSync(binary)) throw new Error(`${binary} is missing; run npm run build`);
+    return;
+  }
+  const proc = Bun.spawn([process.execPath, join(root, 'scripts', 'build.ts')], { cwd: root, stdout: 'inherit', stderr: 'inherit' });
+  if ((await proc.exited) === 0) return;
+  if (!existsSync(binary)) throw new Error('bench: the build failed and there is no dist/galley to measure');
+  console.warn('bench: the build failed; measuring the existing dist/galley, which may be stale');
+}
+
+/** Only the measured server gets the profiler, so the profile holds the scenarios and nothing else. */
+function galleyCommand(profile: boolean): string[] {
+  if (!fromSource) return [binary];
+  const prof = profile ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${profileDir}`] : [];
+  return [process.execPath, ...prof, join(root, 'cli', 'src', 'main.ts')];
+}
+
+function gitHead(): string {
+  const out = Bun.spawnSync(['git', 'rev-parse', '--short', 'HEAD'], { cwd: root });
+  return out.success ? out.stdout.toString().trim() : 'unknown';
+}
+
+async function measureSide(server: RunningServer, scenarioName: (typeof SCENARIOS)[number]['name'], idsFile: string): Promise<SideRound> {
+  const cpuBefore = readCpuSeconds(server.proc.pid);
+  const result = await runLoadProcess({
+    base: server.base, target: server.name, scenario: scenarioName, idsFile,
+    concurrency: settings.concurrency, durationSec: settings.durationSec, warmupSec: settings.warmupSec,
+  });
+  const cpuAfter = readCpuSeconds(server.proc.pid);
+  const serverCpuUs = cpuBefore === null || cpuAfter === null || result.allRequests === 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / result.allRequests;
+  const errorNote = result.errors ? `, ${result.errors} errors` : '';
+  console.log(`  ${server.name.padEnd(6)} ${Math.round(result.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms${errorNote}`);
+  return { ...result, serverCpuUs };
+}
+
+async function main(): Promise<void> {
+  await ensureBinary();
+  const tmp = mkdtempSync(join(tmpdir(), 'galley-bench-'));
+  const started: RunningServer[] = [];
+  try {
+    console.log(`bench: ${settings.rows} rows, ${settings.concurrency} connections, ${settings.rounds} round(s) of ${settings.durationSec}s (+${settings.warmupSec}s warm-up) per side; temp ${tmp}`);
+    const rows = generateRows(settings.rows);
+    const idsFile = join(tmp, 'ids.txt');
+    writeFileSync(idsFile, rows.map((r) => r.id).join('\n'));
+    mkdirSync(join(tmp, 'bare'));
+    seedBareDb(join(tmp, 'bare', 'bare.db'), rows);
+    if (opt['cpu-prof']) mkdirSync(profileDir, { recursive: true });
+    const launch: GalleyLaunch = { command: galleyCommand(false), dir: join(tmp, 'galley'), logDir: tmp };
+    await prepareGalleyDir(launch, rows);
+
+    const bare = await startBare(join(tmp, 'bare', 'bare.db'), tmp);
+    started.push(bare);
+    const galley = await startGalley({ ...launch, command: galleyCommand(opt['cpu-prof']) });
+    started.push(galley);
+    await Bun.sleep(1000);
+    const idleRssKb = readRssKb(galley.proc.pid);
+    await checkEquivalence(bare, galley, rows);
+
+    const results: ScenarioResult[] = [];
+    for (const scenario of scenarios) {
+      console.log(`${scenario.label}${scenario.bareNote ? ` (bare: ${scenario.bareNote})` : ''}`);
+      const result: ScenarioResult = { scenario, bare: [], galley: [] };
+      for (let round = 0; round < settings.rounds; round++) {
+        const order = round % 2 === 0 ? [bare, galley] : [galley, bare];
+        for (const server of order) result[server.name].push(await measureSide(server, scenario.name, idsFile));
+      }
+      results.push(result);
+    }
+    const peakRssKb = readPeakRssKb(galley.proc.pid);
+    for (const s of started.splice(0)) await stopServer(s.proc);
+
+    const coldSeeded = await measureColdStarts(launch, 5);
+    const coldEmpty = await measureColdStarts({ ...launch, dir: join(tmp, 'galley-empty') }, 5);
+    const binaryBytes = fromSource ? null : statSync(binary).size;
+
+    const summaries = results.map(summarizeScenario);
+    console.log(`\n${formatTable(summaries)}`);
+    console.log('ratio = median over rounds of (galley req/s ÷ bare req/s in the same round); cpu µs/req = server CPU time per request (warm-up included)');
+    const mb = (kb: number | null): string => (kb === null ? '-' : `${(kb / 1024).toFixed(1)} MB`);
+    console.log(`cold start${fromSource ? ' (from source, not the binary)' : ''} (spawn → first 200 on /api/health, median of 5): ${median(coldSeeded).toFixed(0)} ms on the ${settings.rows}-row data dir, ${median(coldEmpty).toFixed(0)} ms on an empty one`);
+    console.log(`galley RSS: idle after start ${mb(idleRssKb)}, peak during the run ${mb(peakRssKb)}`);
+    console.log(`binary size: ${binaryBytes === null ? '(from source)' : `${(binaryBytes / 1024 / 1024).toFixed(1)} MB`}`);
+    const caveats = listCaveats(results, summaries);
+    if (caveats.length) console.log(`\ncaveats:\n- ${caveats.join('\n- ')}`);
+    if (opt['cpu-prof']) console.log(`\nCPU profiles of the Galley processes: ${profileDir} (the .md files list functions by self time)`);
+
+    const out = join(root, 'bench-results', 'latest.json');
+    mkdirSync(join(root, 'bench-results'), { recursive: true });
+    writeFileSync(out, `${JSON.stringify({
+      date: new Date().toISOString(), commit: gitHead(), bun: Bun.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '',
+      galley: fromSource ? 'source' : binary, settings, summaries, results,
+      coldStartMs: { seeded: coldSeeded, empty: coldEmpty, medianSeeded: median(coldSeeded), medianEmpty: median(coldEmpty) },
+      idleRssKb, peakRssKb, binaryBytes,
+    }, null, 2)}\n`);
+    console.log(`\nresults: ${out}`);
+  } finally {
+    for (const s of started) await stopServer(s.proc);
+    if (!opt.keep) rmSync(tmp, { recursive: true, force: true });
+    else console.log(`kept ${tmp}`);
+  }
+}
+
+await main().catch((err: unknown) => {
+  console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
