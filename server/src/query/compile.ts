@@ -1,0 +1,115 @@
+/**
+ * Syntax tree + resolver → one Kysely boolean expression; every literal is a bound parameter.
+ *
+ * PocketBase LEFT JOINs relations into the list query and de-duplicates rows (DISTINCT). Galley keeps
+ * the caller's `SELECT … FROM table AS alias` untouched instead: when the filter needs joins it becomes
+ * `EXISTS (SELECT 1 FROM (SELECT 1) LEFT JOIN … WHERE filter)`, which holds for exactly the rows the
+ * DISTINCT join would return (same join rows, same NULL padding for missing relations).
+ */
+import { GalleyError } from '../errors.ts';
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Expr, Term } from './ast.ts';
+import { compileComparison } from './compare.ts';
+import { sqliteDialect, type FilterDialect } from './dialect.ts';
+import { compileCall } from './functions.ts';
+import { resolveMacro } from './macros.ts';
+import { parseFilter } from './parser.ts';
+import {
+  bitOperand,
+  NULL_OPERAND,
+  valueOperand,
+  type FilterResolver,
+  type JoinScope,
+  type ResolveContext,
+  type SqlOperand,
+} from './resolver.ts';
+
+export interface CompileOptions {
+  dialect?: FilterDialect;
+  /** The clock for `@now` and friends (tests pin it). */
+  now?: Date;
+}
+
+interface Compiler {
+  resolver: FilterResolver;
+  dialect: FilterDialect;
+  now: Date;
+  ctx: ResolveContext;
+}
+
+function makeCompiler(resolver: FilterResolver, options: CompileOptions): Compiler {
+  const c: Compiler = {
+    resolver,
+    dialect: options.dialect ?? sqliteDialect,
+    now: options.now ?? new Date(),
+    ctx: { compileSubFilter: (text) => compileExpr(c, parseFilter(text)) },
+  };
+  return c;
+}
+
+/** wire: `null`, `true`, `false` (any case) are literals when no field answers to the name. */
+function resolveKeyword(name: string): SqlOperand | undefined {
+  const lower = name.toLowerCase();
+  if (lower === 'null') return NULL_OPERAND;
+  if (lower === 'true') return bitOperand(1);
+  if (lower === 'false') return bitOperand(0);
+  return undefined;
+}
+
+function resolveTerm(c: Compiler, term: Term): SqlOperand {
+  switch (term.type) {
+    case 'text':
+      return valueOperand(term.value);
+    case 'number':
+      return valueOperand(term.value);
+    case 'call':
+      return compileCall(term, (t) => resolveTerm(c, t), c.dialect);
+    case 'identifier': {
+      const macro = resolveMacro(term.name, c.now);
+      if (macro !== undefined) return valueOperand(macro);
+      const resolved = c.resolver.resolve(term.name, c.ctx) ?? resolveKeyword(term.name);
+      if (!resolved) throw new GalleyError('invalid', `unknown field ${JSON.stringify(term.name)} at ${term.pos}`);
+      return resolved;
+    }
+  }
+}
+
+function compileExpr(c: Compiler, expr: Expr): Expression<SqlBool> {
+  if (expr.type === 'comparison') {
+    return compileComparison(resolveTerm(c, expr.left), expr.op, resolveTerm(c, expr.right), c.dialect);
+  }
+  const parts = expr.items.map((item) => compileExpr(c, item));
+  return sql<SqlBool>`(${sql.join(parts, expr.type === 'and' ? sql` AND ` : sql` OR `)})`;
+}
+
+/** The `LEFT JOIN …` list of a join scope. */
+export function compileJoins(scope: JoinScope): Expression<unknown> {
+  return sql.join(
+    scope.joins.map((j) => sql`LEFT JOIN ${j.source} AS ${sql.id(j.alias)} ON ${j.on ?? sql`TRUE`}`),
+    sql` `,
+  );
+}
+
+/** `cond` over the scope's joined rows: EXISTS a combination of them meeting it (and the scope's conditions). */
+export function wrapInJoinScope(cond: Expression<SqlBool>, scope: JoinScope): Expression<SqlBool> {
+  if (scope.joins.length === 0 && scope.conditions.length === 0) return cond;
+  const where = sql.join([cond, ...scope.conditions], sql` AND `);
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM (SELECT 1) AS ${sql.id('__root')} ${compileJoins(scope)} WHERE ${where})`;
+}
+
+/** Compile without wrapping: the joins stay registered in the resolver (nested rule checks share them). */
+export function compileCondition(expr: Expr, resolver: FilterResolver, options: CompileOptions = {}): Expression<SqlBool> {
+  return compileExpr(makeCompiler(resolver, options), expr);
+}
+
+/** Compile a whole filter for a WHERE clause. The resolver must be fresh: its joins belong to this filter. */
+export function compileFilterAst(expr: Expr, resolver: FilterResolver, options: CompileOptions = {}): Expression<SqlBool> {
+  const cond = compileCondition(expr, resolver, options);
+  return wrapInJoinScope(cond, resolver.joinScope());
+}
+
+/** A single identifier as an operand (sort keys): no macros, no literals. Null when unknown. */
+export function resolveSortOperand(name: string, resolver: FilterResolver, options: CompileOptions = {}): SqlOperand | null {
+  const c = makeCompiler(resolver, options);
+  return resolver.resolve(name, c.ctx);
+}

@@ -1,0 +1,66 @@
+/**
+ * Every piece of SQL the filter compiler writes that only SQLite understands lives in this one object,
+ * so a PostgreSQL dialect can be added beside it later. Everything else the compiler writes is plain
+ * SQL: = <> < IS, AND/OR/NOT, EXISTS, LEFT JOIN, COALESCE, CASE, MIN/MAX.
+ */
+import { sql, type Expression, type SqlBool } from 'kysely';
+
+export interface FilterDialect {
+  readonly name: string;
+  /** `left [NOT] LIKE pattern` with `\` as the escape character, ASCII case-insensitive. */
+  like(left: Expression<unknown>, pattern: Expression<unknown>, negate: boolean): Expression<SqlBool>;
+  /** `'%' || x || '%'`: a column used as a "contains" pattern. */
+  containsPattern(x: Expression<unknown>): Expression<unknown>;
+  /** A table source yielding one row per item of a JSON array (a non-array value is one item). */
+  jsonEach(value: Expression<unknown>): Expression<unknown>;
+  /** The item column of a jsonEach source joined as `alias`. */
+  jsonEachValue(alias: string): Expression<unknown>;
+  /** Number of items (0 for NULL or "", 1 for a non-array value). */
+  jsonArrayLength(value: Expression<unknown>): Expression<unknown>;
+  /** The value at a path of segments (numbers are array indexes); a non-JSON value is itself at the root. */
+  jsonExtract(value: Expression<unknown>, path: readonly (string | number)[]): Expression<unknown>;
+  strftime(args: readonly Expression<unknown>[]): Expression<unknown>;
+  random(): Expression<unknown>;
+  /** The implicit row number of the table joined as `alias`. */
+  rowid(alias: string): Expression<unknown>;
+  /** Great-circle distance in km (Haversine, Earth radius 6371 km). */
+  geoDistance(lonA: Expression<unknown>, latA: Expression<unknown>, lonB: Expression<unknown>, latB: Expression<unknown>): Expression<unknown>;
+  lower(x: Expression<unknown>): Expression<unknown>;
+}
+
+/** JSON path text: `$.a[0].b` (keys are `\w` only, checked by the resolver's identifier patterns). */
+function jsonPathText(path: readonly (string | number)[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
+}
+
+// wire: PocketBase normalises a non-array (or non-JSON) value into a one-item array before json_each
+const asArray = (v: Expression<unknown>) =>
+  sql`(CASE WHEN iif(json_valid(${v}), json_type(${v}) = 'array', FALSE) THEN ${v} ELSE json_array(${v}) END)`;
+
+const radians = (deg: Expression<unknown>) => sql`radians(${deg})`;
+
+export const sqliteDialect: FilterDialect = {
+  name: 'sqlite',
+  like: (left, pattern, negate) =>
+    negate ? sql<SqlBool>`${left} NOT LIKE ${pattern} ESCAPE '\\'` : sql<SqlBool>`${left} LIKE ${pattern} ESCAPE '\\'`,
+  containsPattern: (x) => sql`('%' || ${x} || '%')`,
+  jsonEach: (value) => sql`json_each(${asArray(value)})`,
+  jsonEachValue: (alias) => sql.id(alias, 'value'),
+  jsonArrayLength: (v) =>
+    sql`json_array_length(CASE WHEN iif(json_valid(${v}), json_type(${v}) = 'array', FALSE) THEN ${v} ELSE (CASE WHEN ${v} = '' OR ${v} IS NULL THEN json_array() ELSE json_array(${v}) END) END)`,
+  jsonExtract: (v, path) => {
+    const rest = jsonPathText(path);
+    // wire: a value that is not JSON is wrapped as {"pb": value} so a path into it yields NULL, not an error
+    return sql`(CASE WHEN json_valid(${v}) THEN json_extract(${v}, ${'$' + rest}) ELSE json_extract(json_object('pb', ${v}), ${'$.pb' + rest}) END)`;
+  },
+  strftime: (args) => sql`strftime(${sql.join([...args], sql`, `)})`,
+  random: () => sql`RANDOM()`,
+  rowid: (alias) => sql.id(alias, '_rowid_'),
+  geoDistance: (lonA, latA, lonB, latB) => {
+    const dLat = sql`(${radians(latB)} - ${radians(latA)})`;
+    const dLon = sql`(${radians(lonB)} - ${radians(lonA)})`;
+    const h = sql`(pow(sin(${dLat} / 2), 2) + cos(${radians(latA)}) * cos(${radians(latB)}) * pow(sin(${dLon} / 2), 2))`;
+    return sql`(2 * 6371 * asin(sqrt(min(1, ${h}))))`;
+  },
+  lower: (x) => sql`LOWER(${x})`,
+};

@@ -1,0 +1,79 @@
+/**
+ * The schema-aware FilterResolver: identifiers of a collection's filters and rules → SQL operands.
+ * Client filters of non-superusers (allowHidden false) cannot see hidden fields, only match public
+ * emails, and may only look into joined records that pass their collection's listRule.
+ */
+import { sql, type Expression, type SqlBool } from 'kysely';
+import { compileCondition } from '../query/compile.ts';
+import { parseFilter } from '../query/parser.ts';
+import type { FilterResolver, JoinScope, ResolveContext, SqlOperand } from '../query/resolver.ts';
+import { JoinRegistry } from './join-registry.ts';
+import { addPathJoin, walkFieldPath, type PathState, type ResolverCore } from './resolve-path.ts';
+import { resolveRequestIdentifier } from './resolve-request.ts';
+
+/** wire: the identifier shapes PocketBase's record resolver accepts; anything else is unknown. */
+const ALLOWED = [
+  /^\w+[\w.:]*$/,
+  /^@request\.context$/,
+  /^@request\.method$/,
+  /^@request\.auth\.[\w.:]*\w+$/,
+  /^@request\.body\.[\w.:]*\w+$/,
+  /^@request\.query\.[\w.:]*\w+$/,
+  /^@request\.headers\.[\w.:]*\w+$/,
+  /^@collection\.\w+(:\w+)?\.[\w.:]*\w+$/,
+];
+
+export interface RecordResolverInit extends Omit<ResolverCore, 'registry' | 'suffix'> {
+  /** Clock for the listRule checks' macros. */
+  readonly now?: Date;
+}
+
+export function createRecordResolver(init: RecordResolverInit): FilterResolver {
+  return resolverOf({ ...init, registry: new JoinRegistry(), suffix: '' }, init.now);
+}
+
+function resolverOf(core: ResolverCore, now: Date | undefined): FilterResolver {
+  let scope: JoinScope | undefined;
+  return {
+    resolve: (name, ctx) => resolveRecordIdentifier(core, name, ctx),
+    joinScope: () => (scope ??= buildJoinScope(core, now)),
+  };
+}
+
+function resolveRecordIdentifier(core: ResolverCore, name: string, ctx: ResolveContext): SqlOperand | null {
+  if (!ALLOWED.some((re) => re.test(name))) return null;
+  if (name.startsWith('@collection.')) return resolveCollectionIdentifier(core, name);
+  if (name.startsWith('@request.')) return resolveRequestIdentifier(core, name, ctx);
+  const st: PathState = { collection: core.collection, alias: core.alias, multi: false, nullifyMissing: false, mmJoins: [] };
+  return walkFieldPath(core, st, name.split('.'));
+}
+
+/** `@collection.<name>[:alias].<field…>`: every record of another collection, joined without condition. */
+function resolveCollectionIdentifier(core: ResolverCore, name: string): SqlOperand | null {
+  const props = name.split('.');
+  const [collName, aliasName] = props[1]!.split(':', 2) as [string, string | undefined];
+  const collection = core.schema.findCollection(collName);
+  if (!collection) return null;
+  // wire: `:alias` joins the same collection again, independently of other aliases
+  const alias = `@collection.${collection.name}${aliasName ? `:${aliasName}` : ''}${core.suffix}`;
+  const st: PathState = { collection, alias, multi: true, nullifyMissing: false, mmJoins: [] };
+  if (!addPathJoin(core, st, (n) => ({ alias: n(alias), source: sql.id(collection.name), on: null }), collection)) return null;
+  return walkFieldPath(core, st, props.slice(2));
+}
+
+/**
+ * The joins of the whole filter, plus one condition per joined collection whose listRule applies:
+ * `id = '' || (<listRule>)` over the joined row (the `id = ''` keeps a missing relation from failing
+ * the whole filter). wire: PocketBase's updateQueryWithCollectionListRule.
+ */
+function buildJoinScope(core: ResolverCore, now: Date | undefined): JoinScope {
+  const conditions: Expression<SqlBool>[] = [];
+  const targets = core.registry.ruleTargets;
+  for (let i = 0; i < targets.length; i++) {
+    const { collection, alias } = targets[i]!;
+    const check: ResolverCore = { ...core, collection, alias, allowHidden: true, suffix: core.registry.nextCheckSuffix() };
+    const expr = parseFilter(`id='' || (\n${collection.listRule}\n)`);
+    conditions.push(compileCondition(expr, resolverOf(check, now), { dialect: core.dialect, now }));
+  }
+  return { joins: [...core.registry.joins], conditions };
+}

@@ -1,0 +1,210 @@
+/**
+ * Field paths of the filter language over the schema: `field`, `rel.field` (up to 6 relation hops),
+ * `coll_via_rel.field` back-relations, JSON paths, and the `:length :each :lower` modifiers.
+ * Each hop is joined twice: into the statement's join scope, and into the operand's own all-of
+ * subquery (aliases there are prefixed `mm:`).
+ * wire: PocketBase's core/record_field_resolver_runner.go (processActiveProps, finalize…).
+ */
+import { sql, type Expression, type SqlBool } from 'kysely';
+import { GalleyError } from '../errors.ts';
+import type { FilterDialect } from '../query/dialect.ts';
+import { MAX_RELATION_DEPTH } from '../query/limits.ts';
+import { columnOperand, NULL_OPERAND, type Join, type NullFallback, type SqlOperand } from '../query/resolver.ts';
+import { fieldTypeOf } from '../schema/fields/registry.ts';
+import type { CollectionModel, FieldModel, Schema } from '../schema/model.ts';
+import type { JoinRegistry } from './join-registry.ts';
+import type { RequestInfo } from './request-info.ts';
+import { hasSingleColumnUniqueIndex } from './unique-index.ts';
+
+/** One resolving context: the main filter, or a listRule check nested in it. */
+export interface ResolverCore {
+  readonly schema: Schema;
+  readonly collection: CollectionModel;
+  /** SQL alias of `collection`'s row (the outer query's alias, or a join of the outer context) */
+  readonly alias: string;
+  readonly info: RequestInfo | null;
+  /** Rules and superusers: hidden fields readable, no listRule checks, no email-visibility guard. */
+  readonly allowHidden: boolean;
+  readonly dialect: FilterDialect;
+  readonly registry: JoinRegistry;
+  /** Appended to the aliases this context starts, so a nested check's joins never merge with the filter's. */
+  readonly suffix: string;
+}
+
+/** Where a path walk stands: the table reached, its alias, and what the all-of subquery has joined. */
+export interface PathState {
+  collection: CollectionModel;
+  alias: string;
+  multi: boolean;
+  /** `@request.*` paths answer NULL for a missing field instead of failing (wire) */
+  nullifyMissing: boolean;
+  readonly mmJoins: Join[];
+}
+
+const MODIFIERS = new Set(['isset', 'each', 'length', 'lower', 'changed']);
+const VIA = /^(\w+)_via_(\w+)$/;
+
+/** `name:modifier` → [name, modifier]; wire: more than one `:` is no modifier at all (the field then misses). */
+export function splitModifier(prop: string): [string, string] {
+  const parts = prop.split(':');
+  if (parts.length !== 2) return [prop, ''];
+  if (!MODIFIERS.has(parts[1]!)) throw new GalleyError('invalid', `unknown modifier ":${parts[1]}" in ${JSON.stringify(prop)}`);
+  return [parts[0]!, parts[1]!];
+}
+
+/** select, file and relation fields (single or multiple) take `:each` and `:length`. */
+export function isMultiValuer(field: FieldModel): boolean {
+  const type = fieldTypeOf(field);
+  return type.filterKind(field) === 'multi' || Boolean(type.relation?.(field)) || typeof field.maxSelect === 'number';
+}
+
+export function mmAliasOf(core: ResolverCore, alias: string): string {
+  return alias === core.alias ? alias : `mm:${alias}`;
+}
+
+/** Alias of a join one hop from `parent`. */
+export function childAlias(core: ResolverCore, parent: string, segment: string): string {
+  return parent === core.alias ? `${parent}${core.suffix}.${segment}` : `${parent}.${segment}`;
+}
+
+/** Register a join (built once per namespace: `n` maps a main alias to its name there). False when refused. */
+export function addPathJoin(
+  core: ResolverCore,
+  st: PathState,
+  build: (n: (alias: string) => string) => Join,
+  joined?: CollectionModel,
+): boolean {
+  if (!core.registry.add(build((a) => a), joined, !core.allowHidden)) return false;
+  st.mmJoins.push(build((a) => mmAliasOf(core, a)));
+  return true;
+}
+
+const missing = (st: PathState): SqlOperand | null => (st.nullifyMissing ? NULL_OPERAND : null);
+const hiddenFrom = (core: ResolverCore, field: FieldModel): boolean => field.hidden && !core.allowHidden;
+
+/** Walk `props` from `st`; null when a field is unknown or hidden from this caller. */
+export function walkFieldPath(core: ResolverCore, st: PathState, props: readonly string[]): SqlOperand | null {
+  for (let i = 0; i < props.length; i++) {
+    const prop = props[i]!;
+    if (i === props.length - 1) return finalizeField(core, st, prop);
+    const field = core.schema.findField(st.collection, prop);
+    if (field && hiddenFrom(core, field)) return null;
+    const kind = field ? fieldTypeOf(field).filterKind(field) : null;
+    if (field && (kind === 'json' || kind === 'geo')) return resolveJsonPath(core, st, field, props.slice(i + 1));
+    if (i >= MAX_RELATION_DEPTH) {
+      throw new GalleyError('invalid', `too many relation levels at ${JSON.stringify(prop)} (max ${MAX_RELATION_DEPTH})`);
+    }
+    if (!field) {
+      const via = joinBackRelation(core, st, prop);
+      if (via !== 'joined') return via;
+      continue;
+    }
+    const rel = fieldTypeOf(field).relation?.(field);
+    if (!rel) throw new GalleyError('invalid', `${JSON.stringify(prop)} is not a relation field`);
+    const target = core.schema.findCollection(rel.collectionId);
+    if (!target) throw new GalleyError('invalid', `the collection of ${JSON.stringify(prop)} does not exist`);
+    // wire: `rel.id` of a single relation is the relation column itself, no join
+    if (!rel.multi && i === props.length - 2 && props[i + 1] === 'id') return finalizeField(core, st, prop);
+    const child = childAlias(core, st.alias, field.name);
+    const parent = st.alias;
+    if (rel.multi) {
+      const each = `${child}[]`;
+      addPathJoin(core, st, (n) => ({ alias: n(each), source: core.dialect.jsonEach(sql.id(n(parent), field.name)), on: null }));
+      const joined = addPathJoin(
+        core,
+        st,
+        (n) => ({ alias: n(child), source: sql.id(target.name), on: sql<SqlBool>`${sql.id(n(child), 'id')} = ${core.dialect.jsonEachValue(n(each))}` }),
+        target,
+      );
+      if (!joined) return null;
+      st.multi = true;
+    } else {
+      const joined = addPathJoin(
+        core,
+        st,
+        (n) => ({ alias: n(child), source: sql.id(target.name), on: sql<SqlBool>`${sql.id(n(child), 'id')} = ${sql.id(n(parent), field.name)}` }),
+        target,
+      );
+      if (!joined) return null;
+    }
+    st.collection = target;
+    st.alias = child;
+  }
+  return null;
+}
+
+/** `coll_via_field`: records of `coll` whose relation `field` points at the current record. */
+function joinBackRelation(core: ResolverCore, st: PathState, prop: string): 'joined' | SqlOperand | null {
+  const m = VIA.exec(prop);
+  const back = m ? core.schema.findCollection(m[1]!) : undefined;
+  const backField = back ? core.schema.findField(back, m![2]!) : undefined;
+  const rel = backField ? fieldTypeOf(backField).relation?.(backField) : null;
+  if (!back || !backField || !rel) return missing(st);
+  if (hiddenFrom(core, backField)) return null;
+  if (core.schema.findCollection(rel.collectionId)?.id !== st.collection.id) return missing(st);
+  const child = childAlias(core, st.alias, prop);
+  const parent = st.alias;
+  const on = (n: (a: string) => string): Expression<SqlBool> =>
+    rel.multi
+      ? sql<SqlBool>`${sql.id(n(parent), 'id')} IN (SELECT ${core.dialect.jsonEachValue('__je')} FROM ${core.dialect.jsonEach(sql.id(n(child), backField.name))} AS ${sql.id('__je')})`
+      : sql<SqlBool>`${sql.id(n(child), backField.name)} = ${sql.id(n(parent), 'id')}`;
+  if (!addPathJoin(core, st, (n) => ({ alias: n(child), source: sql.id(back.name), on: on(n) }), back)) return null;
+  // wire: a back-relation is multi-valued unless its field is single and has a single-column UNIQUE index
+  st.multi = st.multi || rel.multi || !hasSingleColumnUniqueIndex(back.indexes, backField.name);
+  st.collection = back;
+  st.alias = child;
+  return 'joined';
+}
+
+/** `json.a.0.b` / `geo.lon`: the rest of the path is a JSON path into the column. */
+function resolveJsonPath(core: ResolverCore, st: PathState, field: FieldModel, rest: readonly string[]): SqlOperand {
+  const path = rest.map((p): string | number => {
+    if (/^\d+$/.test(p) && Number.isSafeInteger(Number(p))) return Number(p);
+    return p.replace(/[^\w.*\-@#]+/g, ''); // wire: PocketBase strips other characters (e.g. a `:modifier`)
+  });
+  const at = (alias: string) => core.dialect.jsonExtract(sql.id(alias, field.name), path);
+  return columnOperand(at(st.alias), { nullFallback: 'disabled', multi: multiOf(core, st, at(mmAliasOf(core, st.alias)), 'disabled') });
+}
+
+function multiOf(core: ResolverCore, st: PathState, value: Expression<unknown>, nullFallback: NullFallback) {
+  return st.multi ? { joins: st.mmJoins, value, nullFallback } : undefined;
+}
+
+/** The last segment: a field of the current table, with an optional modifier. */
+function finalizeField(core: ResolverCore, st: PathState, prop: string): SqlOperand | null {
+  const [name, modifier] = splitModifier(prop);
+  const field = core.schema.findField(st.collection, name);
+  if (!field) return missing(st);
+  if (hiddenFrom(core, field)) return null;
+  const type = fieldTypeOf(field);
+  const d = core.dialect;
+  const column = (alias: string) => sql.id(alias, field.name);
+  const mm = mmAliasOf(core, st.alias);
+
+  if (modifier === 'length' && isMultiValuer(field)) {
+    return columnOperand(d.jsonArrayLength(column(st.alias)), { multi: multiOf(core, st, d.jsonArrayLength(column(mm)), 'auto') });
+  }
+  if (modifier === 'each' && isMultiValuer(field)) {
+    const each = `${childAlias(core, st.alias, field.name)}[]`;
+    const parent = st.alias;
+    addPathJoin(core, st, (n) => ({ alias: n(each), source: d.jsonEach(column(n(parent))), on: null }));
+    if (type.isMulti(field)) st.multi = true;
+    return columnOperand(d.jsonEachValue(each), { multi: multiOf(core, st, d.jsonEachValue(mmAliasOf(core, each)), 'auto') });
+  }
+
+  // wire: other modifiers (`:isset`, `:changed`, `:each` on a plain field…) are ignored on a collection field
+  const isJson = type.filterKind(field) === 'json';
+  let value: Expression<unknown> = isJson ? d.jsonExtract(column(st.alias), []) : column(st.alias);
+  let mmValue: Expression<unknown> = isJson ? d.jsonExtract(column(mm), []) : column(mm);
+  if (modifier === 'lower') {
+    value = d.lower(value);
+    mmValue = d.lower(mmValue);
+  }
+  const nullFallback: NullFallback = isJson ? 'disabled' : 'auto';
+  // wire: a non-superuser may only match auth records whose email is public
+  const guard =
+    field.name === 'email' && st.collection.type === 'auth' && !core.allowHidden
+      ? sql<SqlBool>`${sql.id(st.alias, 'emailVisibility')} = TRUE`
+      : undefined;
+  return columnOperand(value, { nullFallback, multi: multiOf(core, st, mmValue, nullFallback), guard });
+}
