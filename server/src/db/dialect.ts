@@ -19,6 +19,7 @@ import {
   type QueryResult,
 } from 'kysely';
 import type { SqliteHandle } from './driver.ts';
+import { mapSqliteError } from './sqlite-errors.ts';
 
 // Compilation is synchronous and resets its state per query, so one compiler serves every Kysely we make.
 const sharedCompiler = new SqliteQueryCompiler();
@@ -32,10 +33,16 @@ class HandleConnection implements DatabaseConnection {
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     this.check?.(query.sql);
-    const stmt = this.handle.prepare(query.sql);
-    if (stmt.returnsRows) return Promise.resolve({ rows: stmt.all(query.parameters) as R[] });
-    const { changes, lastInsertRowid } = stmt.run(query.parameters);
-    return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+    try {
+      const stmt = this.handle.prepare(query.sql);
+      if (stmt.returnsRows) return Promise.resolve({ rows: stmt.all(query.parameters) as R[] });
+      const { changes, lastInsertRowid } = stmt.run(query.parameters);
+      return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+    } catch (err) {
+      // A busy/locked/full/IO error is never passed on raw (→ 503); the rest stays for the caller to map.
+      const mapped = mapSqliteError(err);
+      throw mapped?.kind === 'unavailable' ? mapped : err;
+    }
   }
 
   async *streamQuery<R>(query: CompiledQuery, chunkSize = 100): AsyncIterableIterator<QueryResult<R>> {

@@ -68,3 +68,4 @@ it('a write blocked by another process past the busy timeout is 503-ready, not a
   await opened.writer.run((tx) => tx.db.insertInto('t').values({ id: 'ours' }).execute());
   expect(await opened.read.selectFrom('t').select('id').execute()).toEqual([{ id: 'ours' }]);
 });
+

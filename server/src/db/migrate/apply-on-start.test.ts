@@ -7,7 +7,7 @@ import { GalleyError } from '../../errors.ts';
 import { buildSchema, type CollectionModel } from '../../schema/model.ts';
 import { openDatabase, type OpenedDatabase } from '../open.ts';
 import { ensureParam, getParam, setParam } from '../params.ts';
-import { applySchemaOnStart } from './apply-on-start.ts';
+import { applySchemaOnStart, readAppliedCollections } from './apply-on-start.ts';
 import { hashCollections, listMigrations, readAppliedSchema } from './history.ts';
 import { makeCollection as col, makeField as field } from './testing.ts';
 
@@ -56,6 +56,10 @@ describe('applySchemaOnStart', () => {
     ]);
   });
 
+  it('reads no applied collections from a new database', async () => {
+    expect(await readAppliedCollections(db)).toEqual([]);
+  });
+
   it('create → add field → add index, each applied once and idempotent, recorded with hash, steps and SQL', async () => {
     await apply([v1]);
     expect((await apply([v1])).applied).toEqual([]);
@@ -69,6 +73,7 @@ describe('applySchemaOnStart', () => {
     expect((await apply([v3])).applied).toEqual([]);
     expect(await indexNames('posts')).toEqual(['idx_posts_title']);
 
+    expect(await readAppliedCollections(db)).toEqual([v3]);
     const applied = await readAppliedSchema(db.read);
     expect(applied?.hash).toBe(hashCollections([v3]));
     expect(applied?.collections).toEqual([v3]);

@@ -4,7 +4,7 @@
  * records what it applied. Nothing is written when the schema is unchanged.
  */
 import type { Database } from '../database.ts';
-import type { Schema } from '../../schema/model.ts';
+import type { CollectionModel, Schema } from '../../schema/model.ts';
 import { applySteps } from './apply-steps.ts';
 import { hashCollections, readAppliedSchema, recordAppliedSchema } from './history.ts';
 import { planSchemaChanges } from './plan.ts';
@@ -34,4 +34,9 @@ export async function applySchemaOnStart(db: Database, schema: Schema, opts: App
     await recordAppliedSchema(tx.db, desired, steps, sqlRan, opts.now);
     return { applied: steps.map((s) => s.description), hash };
   });
+}
+
+/** The collections last applied to this database (views excluded), or [] for a new database. */
+export async function readAppliedCollections(db: Database): Promise<CollectionModel[]> {
+  return (await readAppliedSchema(db.read))?.collections ?? [];
 }
