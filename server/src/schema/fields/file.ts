@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { issue, type FieldIssue } from '../../errors.ts';
 import type { FieldModel } from '../model.ts';
 import { castToUniqueStrings } from './coerce.ts';
-import { readNumber, readStrings, requiredIssue, valueDefaults, valueOptions } from './field-options.ts';
+import { readNumber, readStrings, requiredIssue, stringListOption, valueDefaults, valueOptions } from './field-options.ts';
 import type { FieldType, OptionProblem } from './field-type.ts';
 import { isMultiValue, loadStrings, maxSelectOption, modifySelection, multiValueColumn, pickSelection, zeroSelection } from './multi-value.ts';
 
@@ -49,8 +49,8 @@ export const fileField: FieldType = {
     ...valueOptions,
     maxSize: Type.Optional(Type.Integer({ minimum: 0, description: 'Maximum size of one file in bytes (0 = 5 MiB).' })),
     maxSelect: maxSelectOption('files'),
-    mimeTypes: Type.Optional(Type.Array(Type.String(), { description: 'Accepted MIME types (empty = any).' })),
-    thumbs: Type.Optional(Type.Array(Type.String(), { description: 'Thumbnail sizes such as "100x100", "0x300", "200x200t".' })),
+    mimeTypes: stringListOption('Accepted MIME types (empty = any).'),
+    thumbs: stringListOption('Thumbnail sizes such as "100x100", "0x300", "200x200t".'),
     protected: Type.Optional(Type.Boolean({ description: 'Downloads need a file token.' })),
   }),
   defaults: { ...valueDefaults, maxSize: 0, maxSelect: 0, mimeTypes: [], thumbs: [], protected: false },

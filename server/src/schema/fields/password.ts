@@ -1,9 +1,10 @@
 /**
- * `password`: a prepared value is the plain text just submitted; auth/ hashes it before toStorage,
+ * `password`: a prepared value is the plain text just submitted; prepareForStorage hashes it before toStorage,
  * which only ever stores a hash. The wire never sees either.
  */
 import { Type } from '@sinclair/typebox';
 import { GalleyError, issue } from '../../errors.ts';
+import { hashPassword } from '../../lib/password-hash.ts';
 import { castToString } from './coerce.ts';
 import {
   checkOrder,
@@ -60,6 +61,11 @@ export const passwordField: FieldType = {
     const pattern = readString(field, 'pattern');
     if (pattern !== '' && !compilePattern(pattern)?.test(value)) return issue('validation_invalid_format', 'Invalid value format.');
     return null;
+  },
+  // Hashing happens here, outside the write transaction, so argon2id never holds up a group commit.
+  prepareForStorage: async (value) => {
+    const text = castToString(value);
+    return text === '' || isPasswordHash(text) ? text : hashPassword(text);
   },
   toStorage(value) {
     const text = castToString(value);

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { issue } from '../../errors.ts';
 import { castToUniqueStrings } from './coerce.ts';
-import { readNumber, readStrings, valueDefaults, valueOptions } from './field-options.ts';
+import { readNumber, readStrings, stringListOption, valueDefaults, valueOptions } from './field-options.ts';
 import type { FieldType, OptionProblem } from './field-type.ts';
 import {
   checkSelectionCount,
@@ -20,7 +20,7 @@ export const selectField: FieldType = {
   name: 'select',
   options: Type.Object({
     ...valueOptions,
-    values: Type.Optional(Type.Array(Type.String(), { description: 'The allowed values (at least one).' })),
+    values: stringListOption('The allowed values (at least one).'),
     maxSelect: maxSelectOption('values'),
   }),
   defaults: { ...valueDefaults, values: [], maxSelect: 0 },

@@ -1,0 +1,78 @@
+/** Rules must parse; indexes must parse and name their own collection's fields. */
+import { parseFilter } from '../query/parser.ts';
+import { findSingleColumnUniqueIndex, parseIndexSql } from './index-sql.ts';
+import type { RuleName } from './model.ts';
+import type { SourcedCollection } from './normalize.ts';
+import type { ProblemSink } from './problems.ts';
+
+type Path = Array<string | number>;
+const RULES: RuleName[] = ['listRule', 'viewRule', 'createRule', 'updateRule', 'deleteRule'];
+
+function checkRuleText(rule: string | null, path: Path, sink: ProblemSink): void {
+  if (rule === null || rule === '') return;
+  try {
+    parseFilter(rule);
+  } catch (err) {
+    const position = (err as { position?: unknown }).position;
+    const message = err instanceof Error ? err.message : String(err);
+    const where = typeof position === 'number' && !/ at \d+$/.test(message) ? ` at ${position}` : '';
+    sink.add(path, `invalid rule: ${message}${where}`);
+  }
+}
+
+export function checkRules(c: SourcedCollection, sink: ProblemSink): void {
+  const m = c.model;
+  for (const rule of RULES) {
+    checkRuleText(m[rule], [...c.path, rule], sink);
+    if (m.type === 'view' && rule !== 'listRule' && rule !== 'viewRule' && m[rule] !== null) {
+      sink.add([...c.path, rule], 'view collections are read-only: this rule must be null');
+    }
+  }
+  if (m.type === 'view' && (m.viewQuery ?? '').trim() === '') sink.add([...c.path, 'viewQuery'], 'a view collection needs a SELECT query');
+  const auth = m.auth;
+  if (!auth) return;
+  checkRuleText(auth.authRule, [...c.path, 'authRule'], sink);
+  checkRuleText(auth.manageRule, [...c.path, 'manageRule'], sink);
+  checkRuleText(auth.mfa.rule, [...c.path, 'mfa', 'rule'], sink);
+  const methods = [auth.passwordAuth.enabled, auth.oauth2.enabled, auth.otp.enabled].filter(Boolean).length;
+  if (auth.mfa.enabled && methods < 2) sink.add([...c.path, 'mfa', 'enabled'], 'MFA needs at least 2 auth methods enabled');
+  if (auth.mfa.enabled && auth.mfa.duration < 10) sink.add([...c.path, 'mfa', 'duration'], 'must be from 10 to 86400 when MFA is enabled');
+  if (auth.otp.enabled && auth.otp.duration < 10) sink.add([...c.path, 'otp', 'duration'], 'must be from 10 to 86400 when OTP is enabled');
+  if (auth.otp.enabled && auth.otp.length < 4) sink.add([...c.path, 'otp', 'length'], 'must be at least 4 when OTP is enabled');
+  const names = auth.oauth2.providers.map((p) => p['name']);
+  names.forEach((n, i) => {
+    if (names.indexOf(n) !== i) sink.add([...c.path, 'oauth2', 'providers', i, 'name'], `duplicate provider ${JSON.stringify(n)}`);
+  });
+  if (auth.passwordAuth.enabled) {
+    auth.passwordAuth.identityFields.forEach((name, i) => {
+      const path = [...c.path, 'passwordAuth', 'identityFields', i];
+      if (!m.fields.some((f) => f.name === name)) sink.add(path, `${JSON.stringify(name)} is not a field of this collection`);
+      else if (!findSingleColumnUniqueIndex(m.indexes, name)) sink.add(path, `${JSON.stringify(name)} needs a UNIQUE index of its own to be an identity field`);
+    });
+  }
+}
+
+/** Index names are global in SQLite, so they are checked across the schema. */
+export function checkIndexes(all: SourcedCollection[], sink: ProblemSink): void {
+  const names = new Map<string, string>();
+  for (const c of all) {
+    if (c.model.type === 'view' && c.model.indexes.length > 0) sink.add([...c.path, 'indexes'], 'view collections cannot have indexes');
+    c.model.indexes.forEach((sql, i) => {
+      const path = [...c.path, 'indexes', i];
+      const idx = parseIndexSql(sql);
+      if (!idx) return sink.add(path, 'not a CREATE [UNIQUE] INDEX `name` ON `table` (`column`, …) statement');
+      if (idx.table.toLowerCase() !== c.model.name.toLowerCase()) {
+        sink.add(path, `indexes table ${JSON.stringify(idx.table)}; an index of this collection must be ON \`${c.model.name}\``);
+      }
+      const known = [...c.model.fields.map((f) => f.name), ...c.declaredNames].map((n) => n.toLowerCase());
+      for (const col of idx.columns) {
+        if (!col.expression && !known.includes(col.name.toLowerCase())) {
+          sink.add(path, `${JSON.stringify(col.name)} is not a field of ${JSON.stringify(c.model.name)}`);
+        }
+      }
+      const other = names.get(idx.name.toLowerCase());
+      if (other !== undefined) sink.add(path, `index name ${JSON.stringify(idx.name)} is already used (${other}); index names are global`);
+      else names.set(idx.name.toLowerCase(), path.join('/'));
+    });
+  }
+}

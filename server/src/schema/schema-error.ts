@@ -1,0 +1,29 @@
+/** The one error a schema file produces: every problem, each with the JSON pointer of its place. */
+import { GalleyError } from '../errors.ts';
+
+export interface SchemaProblem {
+  /** JSON pointer without the leading slash; collections are always `collections/<index>/…`. */
+  path: string;
+  message: string;
+}
+
+export class SchemaError extends GalleyError {
+  readonly problems: SchemaProblem[];
+  readonly sourceName: string;
+
+  constructor(sourceName: string, problems: SchemaProblem[]) {
+    super('invalid', formatSchemaProblems(sourceName, problems));
+    this.name = 'SchemaError';
+    this.problems = problems;
+    this.sourceName = sourceName;
+  }
+}
+
+/** Header line, then one `path: message` line per problem (in file order). */
+export function formatSchemaProblems(sourceName: string, problems: SchemaProblem[]): string {
+  const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+  const header =
+    `${sourceName}: ${count} (paths are JSON pointers; collections/N is the N-th collection, counted from 0, ` +
+    `whether the file is an array or has a "collections" key):`;
+  return [header, ...problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}`))].join('\n');
+}
