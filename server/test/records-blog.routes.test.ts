@@ -30,7 +30,7 @@ beforeAll(async () => {
 
 afterAll(() => t?.close());
 
-async function run(s: Scenario) {
+async function run(s: Scenario): Promise<any> {
   const path = typeof s.path === 'function' ? s.path() : s.path;
   const body = typeof s.body === 'function' ? (s.body as () => unknown)() : s.body;
   const res = await t.call(s.method, path, { body, auth: s.as ? tokens[s.as] : null, headers: s.headers });
@@ -54,7 +54,9 @@ describe('list and view follow the rules', () => {
     { name: 'an unknown collection is a 404 with PocketBase’s message', method: 'GET', path: '/api/collections/nope/records', status: 404, contains: ['Missing collection context.'] },
     { name: 'the tags list is public', method: 'GET', path: '/api/collections/tags/records', status: 200, contains: ['news'] },
   ];
-  it.each(table)('$name', run);
+  it.each(table)('$name', async (s) => {
+    await run(s);
+  });
 });
 
 describe('list parameters', () => {
@@ -77,7 +79,9 @@ describe('list parameters', () => {
     { name: 'an expanded user without email visibility has no email', method: 'GET', path: () => `${posts}/${ids['alicePublished']}?expand=author`, status: 200, notContains: ['alice@example.com', 'tokenKey', 'password'] },
     { name: 'back-relation expand', method: 'GET', path: () => `/api/collections/users/records/${ids['bob']}?expand=posts_via_author`, as: 'bob', status: 200, contains: ['Bob Published'] },
   ];
-  it.each(table)('$name', run);
+  it.each(table)('$name', async (s) => {
+    await run(s);
+  });
 });
 
 describe('writes follow the rules', () => {
@@ -98,7 +102,9 @@ describe('writes follow the rules', () => {
     { name: 'a user cannot set verified on sign-up', method: 'POST', path: '/api/collections/users/records', body: { email: 'eve@example.com', password: 'password123', passwordConfirm: 'password123', verified: true }, status: 400, contains: ['"verified":{"code":"validation_values_mismatch"'] },
     { name: 'sign-up needs matching passwordConfirm', method: 'POST', path: '/api/collections/users/records', body: { email: 'eve2@example.com', password: 'password123', passwordConfirm: 'nope' }, status: 400, contains: ['"passwordConfirm":{"code":"validation_values_mismatch"'] },
   ];
-  it.each(table)('$name', run);
+  it.each(table)('$name', async (s) => {
+    await run(s);
+  });
 
   it('the author updates and deletes her post; modifiers apply', async () => {
     const created = await run({ name: 'create', method: 'POST', path: posts, as: 'alice', body: { title: 'Mine', slug: 'mine', status: 'draft', author: ids['alice'] }, status: 200 });
@@ -121,8 +127,13 @@ describe('writes follow the rules', () => {
     tokens['carol'] = u.token;
     await run({ name: 'no oldPassword', method: 'PATCH', path, as: 'carol', body: { password: 'newpassword1', passwordConfirm: 'newpassword1' }, status: 400, contains: ['oldPassword'] });
     await run({ name: 'with oldPassword', method: 'PATCH', path, as: 'carol', body: { password: 'newpassword1', passwordConfirm: 'newpassword1', oldPassword: 'password123' }, status: 200 });
-    // the old token now belongs to a guest: the record is invisible to guests
-    await run({ name: 'old token is a guest', method: 'GET', path, as: 'carol', status: 404 });
+    // the old token now belongs to a guest: no email (only its owner sees it), no update rights
+    await run({ name: 'old token is a guest', method: 'GET', path, as: 'carol', status: 200, notContains: ['carol@example.com'] });
+    await run({ name: 'old token cannot update', method: 'PATCH', path, as: 'carol', body: { name: 'x' }, status: 404 });
+    const login = await t.call('POST', '/api/collections/users/auth-with-password', { body: { identity: 'carol@example.com', password: 'newpassword1' } });
+    expect(login.status).toBe(200);
+    tokens['carol'] = login.json.token;
+    await run({ name: 'new token sees own email', method: 'GET', path, as: 'carol', status: 200, contains: ['carol@example.com'] });
   });
 });
 

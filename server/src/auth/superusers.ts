@@ -7,7 +7,7 @@ import { formatDateTime } from '../lib/datetime.ts';
 import { newRecordId, newTokenKey } from '../lib/ids.ts';
 import { SUPERUSERS } from '../rules/request-info.ts';
 import { buildSchema } from '../schema/model.ts';
-import { systemCollections } from '../schema/system-collections.ts';
+import { listBuiltinCollections } from '../schema/system-collections.ts';
 import { hashPassword } from '../lib/password-hash.ts';
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -20,7 +20,8 @@ async function openForSuperusers(dir: string) {
   const config = resolveConfig({ dir });
   const db = openDatabase({ file: join(config.dir, 'data.db'), synchronous: config.synchronous, busyTimeoutMs: 10_000 });
   const applied = await readAppliedCollections(db);
-  const merged = [...applied.filter((c) => !systemCollections().some((s) => s.id === c.id)), ...systemCollections()];
+  const builtin = listBuiltinCollections();
+  const merged = [...applied.filter((c) => !builtin.some((s) => s.id === c.id)), ...builtin];
   await applySchemaOnStart(db, buildSchema(merged));
   return db;
 }
