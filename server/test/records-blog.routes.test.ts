@@ -201,6 +201,13 @@ describe('wire details (reference §13)', () => {
     `);
   });
 
+  it('routes requests whose Host is short and has no port (behind a proxy)', async () => {
+    for (const host of ['http://x', 'http://api', 'https://ab']) {
+      const res = await t.galley.handle(new Request(`${host}/api/collections/posts/records?perPage=1`));
+      expect(res.status, host).toBe(200);
+    }
+  });
+
   it('health answers PocketBase’s shape', async () => {
     const res = await t.call('GET', '/api/health');
     expect(res.json).toEqual({ message: 'API is healthy.', code: 200, data: {} });

@@ -12,7 +12,7 @@ import { errorResponse } from './errors.ts';
  * error shape, `fields` projection and auth resolution are the same on every path.
  */
 export function createApp(core: Core) {
-  const notFound = ({ request }: { request: Request }) =>
+  const notFound = () =>
     errorResponse(new GalleyError('not_found', "The requested resource wasn't found."), core.log);
   return (
     new Elysia({ name: 'galley' })
@@ -26,9 +26,21 @@ export function createApp(core: Core) {
 
 export type GalleyApp = ReturnType<typeof createApp>;
 
+/**
+ * Elysia finds the path with `url.indexOf('/', 11)`, which misroutes a host shorter than four characters
+ * with no port (`Host: api` behind a proxy). Such requests get a longer stand-in host; nothing reads it.
+ */
+function withRoutableUrl(request: Request): Request {
+  const url = request.url;
+  const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+  if (pathStart >= 11 || pathStart < 0) return request;
+  return new Request('http://localhost' + url.slice(pathStart), request);
+}
+
 /** The fetch handler in front of the router: CORS preflight, standard headers, nothing thrown past it. */
 export function createFetchHandler(core: Core, app: GalleyApp): (request: Request) => Promise<Response> {
-  return async (request) => {
+  return async (incoming) => {
+    const request = withRoutableUrl(incoming);
     if (isPreflight(request)) return withStandardHeaders(preflightResponse(request));
     let response: Response;
     try {

@@ -332,7 +332,7 @@ const sortArb: fc.Arbitrary<{ keys: SortKey[]; text: string }> = fc
 
 export const queryArb: fc.Arbitrary<Query> = fc.record({
   requester: requesterArb,
-  filter: fc.option(exprArb({ collection: 'docs', auth: false }, 3), { nil: null, freq: 7 }),
+  filter: fc.option(fc.integer({ min: 0, max: 3 }).chain((depth) => exprArb({ collection: 'docs', auth: false }, depth)), { nil: null, freq: 7 }),
   sort: fc.constant([]),
   sortText: fc.constant(''),
   expand: fc.constantFrom('', '', 'owner', 'team', 'readers', 'owner,team,readers', 'readers,owner'),

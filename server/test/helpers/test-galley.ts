@@ -36,7 +36,7 @@ export async function startTestGalley(schema: unknown): Promise<TestGalley> {
       const headers: Record<string, string> = { ...opts.headers };
       let body: BodyInit | undefined;
       if (opts.body instanceof FormData) body = opts.body;
-      else if (typeof opts.body === 'string') body = opts.body;
+      else if (typeof opts.body === 'string' || opts.body instanceof Uint8Array) body = opts.body as BodyInit;
       else if (opts.body !== undefined) {
         body = JSON.stringify(opts.body);
         headers['content-type'] ??= 'application/json';

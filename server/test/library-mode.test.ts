@@ -1,0 +1,41 @@
+// createGalley() as a library: listens on a real socket under whichever runtime runs this suite.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createGalley } from '../src/index.ts';
+import { createLogger } from '../src/lib/log.ts';
+
+describe('library mode', () => {
+  it('listens on a free port, answers over HTTP, and closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'galley-lib-'));
+    const galley = await createGalley({
+      dir,
+      schema: [{ name: 'items', type: 'base', listRule: '', viewRule: '', createRule: '', fields: [{ name: 'title', type: 'text' }] }],
+      logger: createLogger('error', () => {}),
+    });
+    try {
+      const { url } = await galley.listen('127.0.0.1:0');
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const created = await fetch(`${url}/api/collections/items/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"over the wire"}' });
+      expect(created.status).toBe(200);
+      const listed = (await (await fetch(`${url}/api/collections/items/records`)).json()) as { items: { title: string }[] };
+      expect(listed.items.map((i) => i.title)).toEqual(['over the wire']);
+      expect((await fetch(`${url}/api/health`)).headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    } finally {
+      await galley.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a malformed schema before opening anything, listing every problem', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'galley-lib-'));
+    try {
+      await expect(
+        createGalley({ dir, schema: [{ name: 'a', type: 'base', fields: [{ name: 'x', type: 'txt' }, { name: 'y', type: 'relation', collectionId: 'nope' }] }] }),
+      ).rejects.toThrow(/txt[\s\S]*nope|nope[\s\S]*txt/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
