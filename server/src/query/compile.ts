@@ -68,7 +68,11 @@ function resolveTerm(c: Compiler, term: Term): SqlOperand {
       const macro = resolveMacro(term.name, c.now);
       if (macro !== undefined) return valueOperand(macro);
       const resolved = c.resolver.resolve(term.name, c.ctx) ?? resolveKeyword(term.name);
-      if (!resolved) throw new GalleyError('invalid', `unknown field ${JSON.stringify(term.name)} at ${term.pos}`);
+      if (!resolved) {
+        // hidden and unknown fields read the same to the caller; the reason goes to the logs only
+        const reason = c.resolver.explainUnknown?.(term.name) ?? 'no such field';
+        throw new GalleyError('invalid', `unknown field ${JSON.stringify(term.name)} at ${term.pos}`, { cause: new Error(reason) });
+      }
       return resolved;
     }
   }

@@ -63,6 +63,8 @@ export interface FilterResolver {
   resolve(identifier: string, ctx: ResolveContext): SqlOperand | null;
   /** The joins and conditions registered while resolving, in order. Called once, after the last resolve. */
   joinScope(): JoinScope;
+  /** Why the last `resolve` returned null (hidden, no such field…): for logs only, never for the caller. */
+  explainUnknown?(identifier: string): string | undefined;
 }
 
 /** SQL value of a literal: booleans as 1/0, structures as JSON text. */

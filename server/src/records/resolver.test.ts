@@ -359,6 +359,9 @@ describe('client filters', () => {
     const hidden = errorOf(() => compileFilterWhere(scope(ann), 'secret = "p1s"', 'client'));
     const unknown = errorOf(() => compileFilterWhere(scope(ann), 'nopexy = "p1s"', 'client'));
     expect([hidden.kind, hidden.message.replace('secret', 'X')]).toEqual([unknown.kind, unknown.message.replace('nopexy', 'X')]);
+    // the reason is kept for logs only
+    expect((hidden.cause as Error).message).toBe('field "secret" is hidden');
+    expect((unknown.cause as Error).message).toBe('no field "nopexy" in "posts"');
     expect(errorOf(() => compileFilterWhere(scope(guest), 'author.secret = "x"', 'client')).message).toBe(
       'unknown field "author.secret" at 0',
     );
@@ -387,9 +390,21 @@ describe('client filters', () => {
     expect(await client(root, 'author.team.name = "blue"')).toEqual(['p2']);
   });
 
+  it('runs a listRule check that itself joins relations and reads @request.auth', async () => {
+    const guarded = { ...profiles, listRule: 'post.views > 10 || @request.auth.id = "u1"' };
+    const schema2 = buildSchema([teams, users, superusers, tags, secrets, posts, comments, guarded]);
+    const where = (info: RequestInfo) =>
+      compileFilterWhere({ schema: schema2, collection: posts, info, alias: 'posts' }, 'profiles_via_post.bio = "first"', 'client');
+    // the check's own joins get their own aliases, apart from the filter's
+    expect(sqlOf(where(guest)).sql).toContain('"posts.profiles_via_post~1.post"');
+    expect(await idsWhere(where(guest))).toEqual([]);
+    expect(await idsWhere(where(ann))).toEqual(['p1']);
+  });
+
   it('refuses traversal into a collection whose listRule is null', async () => {
     const err = errorOf(() => compileFilterWhere(scope(guest), 'vault.code = "k1"', 'client'));
     expect([err.kind, err.message]).toEqual(['invalid', 'unknown field "vault.code" at 0']);
+    expect((err.cause as Error).message).toMatch(/listRule of "secrets" is null/);
     expect(await rule(guest, 'vault.code = "k1"')).toEqual(['p1']);
     expect(await client(root, 'vault.code = "k1"')).toEqual(['p1']);
   });

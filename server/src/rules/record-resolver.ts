@@ -4,6 +4,7 @@
  * emails, and may only look into joined records that pass their collection's listRule.
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Expr } from '../query/ast.ts';
 import { compileCondition } from '../query/compile.ts';
 import { parseFilter } from '../query/parser.ts';
 import type { FilterResolver, JoinScope, ResolveContext, SqlOperand } from '../query/resolver.ts';
@@ -23,25 +24,32 @@ const ALLOWED = [
   /^@collection\.\w+(:\w+)?\.[\w.:]*\w+$/,
 ];
 
-export interface RecordResolverInit extends Omit<ResolverCore, 'registry' | 'suffix'> {
+export interface RecordResolverInit extends Omit<ResolverCore, 'registry' | 'suffix' | 'notes'> {
   /** Clock for the listRule checks' macros. */
   readonly now?: Date;
 }
 
 export function createRecordResolver(init: RecordResolverInit): FilterResolver {
-  return resolverOf({ ...init, registry: new JoinRegistry(), suffix: '' }, init.now);
+  return resolverOf({ ...init, registry: new JoinRegistry(), suffix: '', notes: {} }, init.now);
 }
 
 function resolverOf(core: ResolverCore, now: Date | undefined): FilterResolver {
   let scope: JoinScope | undefined;
   return {
-    resolve: (name, ctx) => resolveRecordIdentifier(core, name, ctx),
+    resolve: (name, ctx) => {
+      core.notes.refusal = undefined;
+      return resolveRecordIdentifier(core, name, ctx);
+    },
     joinScope: () => (scope ??= buildJoinScope(core, now)),
+    explainUnknown: () => core.notes.refusal,
   };
 }
 
 function resolveRecordIdentifier(core: ResolverCore, name: string, ctx: ResolveContext): SqlOperand | null {
-  if (!ALLOWED.some((re) => re.test(name))) return null;
+  if (!ALLOWED.some((re) => re.test(name))) {
+    core.notes.refusal = 'not an identifier shape the resolver accepts';
+    return null;
+  }
   if (name.startsWith('@collection.')) return resolveCollectionIdentifier(core, name);
   if (name.startsWith('@request.')) return resolveRequestIdentifier(core, name, ctx);
   const st: PathState = { collection: core.collection, alias: core.alias, multi: false, nullifyMissing: false, mmJoins: [] };
@@ -53,7 +61,10 @@ function resolveCollectionIdentifier(core: ResolverCore, name: string): SqlOpera
   const props = name.split('.');
   const [collName, aliasName] = props[1]!.split(':', 2) as [string, string | undefined];
   const collection = core.schema.findCollection(collName);
-  if (!collection) return null;
+  if (!collection) {
+    core.notes.refusal = `no collection ${JSON.stringify(collName)}`;
+    return null;
+  }
   // wire: `:alias` joins the same collection again, independently of other aliases
   const alias = `@collection.${collection.name}${aliasName ? `:${aliasName}` : ''}${core.suffix}`;
   const st: PathState = { collection, alias, multi: true, nullifyMissing: false, mmJoins: [] };
@@ -66,13 +77,15 @@ function resolveCollectionIdentifier(core: ResolverCore, name: string): SqlOpera
  * `id = '' || (<listRule>)` over the joined row (the `id = ''` keeps a missing relation from failing
  * the whole filter). wire: PocketBase's updateQueryWithCollectionListRule.
  */
+const MISSING_ROW = parseFilter("id = ''");
+
 function buildJoinScope(core: ResolverCore, now: Date | undefined): JoinScope {
   const conditions: Expression<SqlBool>[] = [];
   const targets = core.registry.ruleTargets;
   for (let i = 0; i < targets.length; i++) {
     const { collection, alias } = targets[i]!;
     const check: ResolverCore = { ...core, collection, alias, allowHidden: true, suffix: core.registry.nextCheckSuffix() };
-    const expr = parseFilter(`id='' || (\n${collection.listRule}\n)`);
+    const expr: Expr = { type: 'or', items: [MISSING_ROW, parseFilter(collection.listRule!)], pos: 0 };
     conditions.push(compileCondition(expr, resolverOf(check, now), { dialect: core.dialect, now }));
   }
   return { joins: [...core.registry.joins], conditions };

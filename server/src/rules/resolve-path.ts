@@ -29,6 +29,8 @@ export interface ResolverCore {
   readonly registry: JoinRegistry;
   /** Appended to the aliases this context starts, so a nested check's joins never merge with the filter's. */
   readonly suffix: string;
+  /** Why the last identifier was refused (for logs). */
+  readonly notes: { refusal?: string };
 }
 
 /** Where a path walk stands: the table reached, its alias, and what the all-of subquery has joined. */
@@ -74,13 +76,24 @@ export function addPathJoin(
   build: (n: (alias: string) => string) => Join,
   joined?: CollectionModel,
 ): boolean {
-  if (!core.registry.add(build((a) => a), joined, !core.allowHidden)) return false;
+  if (!core.registry.add(build((a) => a), joined, !core.allowHidden)) {
+    core.notes.refusal = `the listRule of ${JSON.stringify(joined?.name)} is null (superusers only)`;
+    return false;
+  }
   st.mmJoins.push(build((a) => mmAliasOf(core, a)));
   return true;
 }
 
-const missing = (st: PathState): SqlOperand | null => (st.nullifyMissing ? NULL_OPERAND : null);
-const hiddenFrom = (core: ResolverCore, field: FieldModel): boolean => field.hidden && !core.allowHidden;
+const missing = (core: ResolverCore, st: PathState, name: string): SqlOperand | null => {
+  if (st.nullifyMissing) return NULL_OPERAND;
+  core.notes.refusal = `no field ${JSON.stringify(name)} in ${JSON.stringify(st.collection.name)}`;
+  return null;
+};
+const hiddenFrom = (core: ResolverCore, field: FieldModel): boolean => {
+  if (!field.hidden || core.allowHidden) return false;
+  core.notes.refusal = `field ${JSON.stringify(field.name)} is hidden`;
+  return true;
+};
 
 /** Walk `props` from `st`; null when a field is unknown or hidden from this caller. */
 export function walkFieldPath(core: ResolverCore, st: PathState, props: readonly string[]): SqlOperand | null {
@@ -139,9 +152,9 @@ function joinBackRelation(core: ResolverCore, st: PathState, prop: string): 'joi
   const back = m ? core.schema.findCollection(m[1]!) : undefined;
   const backField = back ? core.schema.findField(back, m![2]!) : undefined;
   const rel = backField ? fieldTypeOf(backField).relation?.(backField) : null;
-  if (!back || !backField || !rel) return missing(st);
+  if (!back || !backField || !rel) return missing(core, st, prop);
   if (hiddenFrom(core, backField)) return null;
-  if (core.schema.findCollection(rel.collectionId)?.id !== st.collection.id) return missing(st);
+  if (core.schema.findCollection(rel.collectionId)?.id !== st.collection.id) return missing(core, st, prop);
   const child = childAlias(core, st.alias, prop);
   const parent = st.alias;
   const on = (n: (a: string) => string): Expression<SqlBool> =>
@@ -174,7 +187,7 @@ function multiOf(core: ResolverCore, st: PathState, value: Expression<unknown>, 
 function finalizeField(core: ResolverCore, st: PathState, prop: string): SqlOperand | null {
   const [name, modifier] = splitModifier(prop);
   const field = core.schema.findField(st.collection, name);
-  if (!field) return missing(st);
+  if (!field) return missing(core, st, name);
   if (hiddenFrom(core, field)) return null;
   const type = fieldTypeOf(field);
   const d = core.dialect;
