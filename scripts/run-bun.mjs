@@ -45,6 +45,12 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
+// npm exits on SIGTERM without passing it on; when our parent goes away, stop the child instead of orphaning it.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+}, 500).unref();
+
 child.on('error', (err) => {
   console.error(`run-bun: failed to start ${bun}: ${err.message}`);
   process.exit(127);
