@@ -1,6 +1,6 @@
 /** Rules must parse; indexes must parse and name their own collection's fields. */
 import { parseFilter } from '../query/parser.ts';
-import { findSingleColumnUniqueIndex, parseIndexSql } from './index-sql.ts';
+import { explainIndexProblem, findSingleColumnUniqueIndex, parseIndexDefinition } from './index-sql.ts';
 import type { RuleName } from './model.ts';
 import type { SourcedCollection } from './normalize.ts';
 import type { ProblemSink } from './problems.ts';
@@ -59,8 +59,9 @@ export function checkIndexes(all: SourcedCollection[], sink: ProblemSink): void 
     if (c.model.type === 'view' && c.model.indexes.length > 0) sink.add([...c.path, 'indexes'], 'view collections cannot have indexes');
     c.model.indexes.forEach((sql, i) => {
       const path = [...c.path, 'indexes', i];
-      const idx = parseIndexSql(sql);
-      if (!idx) return sink.add(path, 'not a CREATE [UNIQUE] INDEX `name` ON `table` (`column`, …) statement');
+      const problem = explainIndexProblem(sql);
+      const idx = parseIndexDefinition(sql);
+      if (problem || !idx) return sink.add(path, problem ?? 'not an index statement');
       if (idx.table.toLowerCase() !== c.model.name.toLowerCase()) {
         sink.add(path, `indexes table ${JSON.stringify(idx.table)}; an index of this collection must be ON \`${c.model.name}\``);
       }

@@ -10,7 +10,7 @@ import type { FieldType } from './field-type.ts';
 export const DEFAULT_EDITOR_MAX_SIZE = 5 * 1024 * 1024;
 
 /** The byte limit of an editor field (also raises the request body limit). */
-export function editorMaxSize(field: FieldModel): number {
+export function readEditorMaxSize(field: FieldModel): number {
   const size = readNumber(field, 'maxSize');
   return size > 0 ? size : DEFAULT_EDITOR_MAX_SIZE;
 }
@@ -31,7 +31,7 @@ export const editorField: FieldType = {
   validate(value, field) {
     if (typeof value !== 'string') return issue('validation_unsupported_value_type', 'Invalid value type.');
     if (value === '') return field.required ? requiredIssue() : null;
-    const maxSize = editorMaxSize(field);
+    const maxSize = readEditorMaxSize(field);
     if (Buffer.byteLength(value, 'utf8') > maxSize) {
       return issue('validation_content_size_limit', `The maximum allowed content size is ${maxSize} bytes.`, { maxSize });
     }

@@ -16,13 +16,13 @@ export const valueOptions = {
 export const valueDefaults = { required: false, help: '' } as const;
 
 /** A list of strings; wire: PocketBase writes an unset Go slice as null, so exports hold null too. */
-export const stringListOption = (description: string) =>
+export const makeStringListOption = (description: string) =>
   Type.Optional(Type.Union([Type.Array(Type.String()), Type.Null()], { description }));
 
 /** `exceptDomains` / `onlyDomains` of email and url fields. */
 export const domainOptions = {
-  exceptDomains: stringListOption('Domains that are rejected.'),
-  onlyDomains: stringListOption('The only domains accepted.'),
+  exceptDomains: makeStringListOption('Domains that are rejected.'),
+  onlyDomains: makeStringListOption('The only domains accepted.'),
 };
 
 export function readNumber(field: FieldModel, key: string): number {

@@ -6,9 +6,9 @@ import { Type } from '@sinclair/typebox';
 import { issue, type FieldIssue } from '../../errors.ts';
 import type { FieldModel } from '../model.ts';
 import { castToUniqueStrings } from './coerce.ts';
-import { readNumber, readStrings, requiredIssue, stringListOption, valueDefaults, valueOptions } from './field-options.ts';
+import { readNumber, readStrings, requiredIssue, makeStringListOption, valueDefaults, valueOptions } from './field-options.ts';
 import type { FieldType, OptionProblem } from './field-type.ts';
-import { isMultiValue, loadStrings, maxSelectOption, modifySelection, multiValueColumn, pickSelection, zeroSelection } from './multi-value.ts';
+import { isMultiValue, loadStrings, makeMaxSelectOption, modifySelection, describeMultiValueColumn, pickSelection, getZeroSelection } from './multi-value.ts';
 
 /** wire: maxSize 0 means 5 MiB per file. */
 export const DEFAULT_FILE_MAX_SIZE = 5 * 1024 * 1024;
@@ -25,7 +25,7 @@ export function isPendingUpload(item: unknown): item is PendingUpload {
   return typeof item === 'object' && item !== null && typeof (item as PendingUpload).name === 'string' && typeof (item as PendingUpload).size === 'number';
 }
 
-export function fileMaxSize(field: FieldModel): number {
+export function readFileMaxSize(field: FieldModel): number {
   const size = readNumber(field, 'maxSize');
   return size > 0 ? size : DEFAULT_FILE_MAX_SIZE;
 }
@@ -48,9 +48,9 @@ export const fileField: FieldType = {
   options: Type.Object({
     ...valueOptions,
     maxSize: Type.Optional(Type.Integer({ minimum: 0, description: 'Maximum size of one file in bytes (0 = 5 MiB).' })),
-    maxSelect: maxSelectOption('files'),
-    mimeTypes: stringListOption('Accepted MIME types (empty = any).'),
-    thumbs: stringListOption('Thumbnail sizes such as "100x100", "0x300", "200x200t".'),
+    maxSelect: makeMaxSelectOption('files'),
+    mimeTypes: makeStringListOption('Accepted MIME types (empty = any).'),
+    thumbs: makeStringListOption('Thumbnail sizes such as "100x100", "0x300", "200x200t".'),
     protected: Type.Optional(Type.Boolean({ description: 'Downloads need a file token.' })),
   }),
   defaults: { ...valueDefaults, maxSize: 0, maxSelect: 0, mimeTypes: [], thumbs: [], protected: false },
@@ -62,9 +62,9 @@ export const fileField: FieldType = {
     return problems;
   },
 
-  column: multiValueColumn,
+  column: describeMultiValueColumn,
   isMulti: isMultiValue,
-  zero: zeroSelection,
+  zero: getZeroSelection,
   prepare: (raw, field) => pickSelection(listFiles(raw), field),
   modify: (current, op, arg, field) => modifySelection(current, op, arg, field, listFiles, keyOfFile),
   validate(value, field, ctx) {
@@ -96,7 +96,7 @@ function checkUpload(upload: PendingUpload, field: FieldModel): FieldIssue | nul
   if (upload.name.length < 1 || upload.name.length > 150 || !LOOSE_FILENAME.test(upload.name)) {
     return issue('validation_invalid_file', `Invalid file name ${JSON.stringify(upload.name.slice(0, 150))}.`, { invalidFiles: [upload.name.slice(0, 250)] });
   }
-  const maxSize = fileMaxSize(field);
+  const maxSize = readFileMaxSize(field);
   if (upload.size > maxSize) {
     return issue('validation_file_size_limit', `Failed to upload ${upload.name} - the maximum allowed file size is ${maxSize} bytes.`, { file: upload.name, maxSize });
   }

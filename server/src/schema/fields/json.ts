@@ -8,7 +8,7 @@ import type { FieldType } from './field-type.ts';
 /** wire: maxSize 0 means 1 MiB. */
 export const DEFAULT_JSON_MAX_SIZE = 1024 * 1024;
 
-export function jsonMaxSize(field: FieldModel): number {
+export function readJsonMaxSize(field: FieldModel): number {
   const size = readNumber(field, 'maxSize');
   return size > 0 ? size : DEFAULT_JSON_MAX_SIZE;
 }
@@ -63,7 +63,7 @@ export const jsonField: FieldType = {
   validate(value, field) {
     const text = value === null || value === undefined ? 'null' : encodeJson(value);
     if (text === null) return issue('validation_invalid_json', 'Must be a valid json value.');
-    const maxSize = jsonMaxSize(field);
+    const maxSize = readJsonMaxSize(field);
     if (Buffer.byteLength(text, 'utf8') > maxSize) {
       return issue('validation_json_size_limit', `The maximum allowed JSON size is ${maxSize} bytes.`, { maxSize });
     }

@@ -9,7 +9,7 @@ import { castToUniqueStrings } from './coerce.ts';
 import { readNumber, requiredIssue } from './field-options.ts';
 import type { ColumnSpec, ModifierOp } from './field-type.ts';
 
-export const maxSelectOption = (what: string) =>
+export const makeMaxSelectOption = (what: string) =>
   Type.Optional(Type.Integer({ minimum: 0, description: `How many ${what} a record may hold (0 or 1 = a single value, >1 = an array).` }));
 
 export function isMultiValue(field: FieldModel): boolean {
@@ -22,13 +22,13 @@ export function pickSelection<T>(items: T[], field: FieldModel): T | T[] | '' {
   return items.length > 0 ? items[items.length - 1]! : '';
 }
 
-export function multiValueColumn(field: FieldModel): ColumnSpec {
+export function describeMultiValueColumn(field: FieldModel): ColumnSpec {
   return isMultiValue(field)
     ? { type: 'json', notNull: true, defaultValue: '[]' }
     : { type: 'text', notNull: true, defaultValue: '' };
 }
 
-export function zeroSelection(field: FieldModel): '' | never[] {
+export function getZeroSelection(field: FieldModel): '' | never[] {
   return isMultiValue(field) ? [] : '';
 }
 

@@ -8,12 +8,12 @@ import {
   checkSelectionCount,
   isMultiValue,
   loadStrings,
-  maxSelectOption,
+  makeMaxSelectOption,
   modifySelection,
-  multiValueColumn,
+  describeMultiValueColumn,
   pickSelection,
   storeStrings,
-  zeroSelection,
+  getZeroSelection,
 } from './multi-value.ts';
 
 export const relationField: FieldType = {
@@ -25,7 +25,7 @@ export const relationField: FieldType = {
     ),
     cascadeDelete: Type.Optional(Type.Boolean({ description: 'Delete this record when a related record is deleted.' })),
     minSelect: Type.Optional(Type.Integer({ minimum: 0, description: 'Least number of related records.' })),
-    maxSelect: maxSelectOption('related records'),
+    maxSelect: makeMaxSelectOption('related records'),
   }),
   defaults: { ...valueDefaults, collectionId: '', cascadeDelete: false, minSelect: 0, maxSelect: 0 },
 
@@ -49,9 +49,9 @@ export const relationField: FieldType = {
     return found ? { ...field, collectionId: found.id } : field;
   },
 
-  column: multiValueColumn,
+  column: describeMultiValueColumn,
   isMulti: isMultiValue,
-  zero: zeroSelection,
+  zero: getZeroSelection,
   prepare: (raw, field) => pickSelection(castToUniqueStrings(raw), field),
   modify: (current, op, arg, field) => modifySelection(current, op, arg, field, castToUniqueStrings),
   async validate(value, field, ctx) {

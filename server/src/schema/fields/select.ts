@@ -2,26 +2,26 @@
 import { Type } from '@sinclair/typebox';
 import { issue } from '../../errors.ts';
 import { castToUniqueStrings } from './coerce.ts';
-import { readNumber, readStrings, stringListOption, valueDefaults, valueOptions } from './field-options.ts';
+import { readNumber, readStrings, makeStringListOption, valueDefaults, valueOptions } from './field-options.ts';
 import type { FieldType, OptionProblem } from './field-type.ts';
 import {
   checkSelectionCount,
   isMultiValue,
   loadStrings,
-  maxSelectOption,
+  makeMaxSelectOption,
   modifySelection,
-  multiValueColumn,
+  describeMultiValueColumn,
   pickSelection,
   storeStrings,
-  zeroSelection,
+  getZeroSelection,
 } from './multi-value.ts';
 
 export const selectField: FieldType = {
   name: 'select',
   options: Type.Object({
     ...valueOptions,
-    values: stringListOption('The allowed values (at least one).'),
-    maxSelect: maxSelectOption('values'),
+    values: makeStringListOption('The allowed values (at least one).'),
+    maxSelect: makeMaxSelectOption('values'),
   }),
   defaults: { ...valueDefaults, values: [], maxSelect: 0 },
 
@@ -37,9 +37,9 @@ export const selectField: FieldType = {
     return problems;
   },
 
-  column: multiValueColumn,
+  column: describeMultiValueColumn,
   isMulti: isMultiValue,
-  zero: zeroSelection,
+  zero: getZeroSelection,
   prepare: (raw, field) => pickSelection(castToUniqueStrings(raw), field),
   modify: (current, op, arg, field) => modifySelection(current, op, arg, field, castToUniqueStrings),
   validate(value, field) {
