@@ -4,7 +4,7 @@
  */
 import { renderRule } from './expr.ts';
 import type { Requester, RuleSet, UserRow, World } from './reference.ts';
-import { ROLE_VALUES, TAG_VALUES } from './generators.ts';
+import { GHOST_ID, ROLE_VALUES, TAG_VALUES } from './generators.ts';
 import { startTestGalley, superuserToken, type TestGalley } from '../helpers/test-galley.ts';
 
 const NO_WRITES = { createRule: null, updateRule: null, deleteRule: null };
@@ -88,7 +88,12 @@ export async function startBatchGalley(world: World, rules: RuleSet): Promise<Ba
       }),
     );
     await Promise.all(world.teams.map((team) => post(t, root, 'teams', { ...team })));
+    const ghost: UserRow = { id: GHOST_ID, name: 'ghost', role: 'admin', age: 99 };
+    const haunted = world.docs.some((d) => d.owner === GHOST_ID || d.readers.includes(GHOST_ID));
+    if (haunted) await signUpAsSuperuser(t, root, ghost);
     await Promise.all(world.docs.map((d) => post(t, root, 'docs', { ...d })));
+    // a raw delete skips the API's clean-up of references, leaving dangling ids (a missing target is NULL)
+    if (haunted) await t.galley.core.db.writer.run((tx) => tx.db.deleteFrom('users').where('id', '=', GHOST_ID).execute());
     await checkStoredDocs(t, root, world);
     return {
       t,

@@ -375,7 +375,7 @@ export function expectList(world: World, rules: RuleSet, requester: Requester, f
     for (const alias of joinedAliases(filter)) {
       const joinedRule = rules[JOIN_TARGET[alias]].listRule;
       if (joinedRule === null) return { status: 400 };
-      
+      if (joinedRule !== '') guards.push({ alias, rule: joinedRule });
     }
   }
   const conditions: Expr[] = [];
