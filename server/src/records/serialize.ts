@@ -25,7 +25,11 @@ export function serializeRecord(
     if (isAuth && NEVER_SENT_ON_AUTH.has(field.name)) continue;
     if (field.hidden && !viewer.superuser) continue;
     const type = fieldTypeOf(field);
-    if (type.neverOnWire) continue;
+    // wire: a password field outside auth collections is sent as "" (its hash never is).
+    if (type.neverOnWire) {
+      out[field.name] = '';
+      continue;
+    }
     out[field.name] = field.name in row ? type.fromStorage(row[field.name], field) : type.zero(field);
   }
   if (isAuth && 'email' in out) {

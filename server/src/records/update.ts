@@ -54,7 +54,7 @@ export async function updateRecord(
     }
   }
   const authIssues = await checkAuthBody(collection, applied, input, current, superuser);
-  await validateFields(collection, applied.values, applied.touched, validateContext(core.db.read, schema, superuser, false), FAILED, authIssues);
+  await validateFields(collection, applied.values, applied.touched, validateContext(core.db.read, schema, superuser, false), FAILED, authIssues, current);
   const row = await buildRow(collection, applied.values, applied.touched);
 
   const stored = await core.db.writer.run(async (tx) => {

@@ -25,12 +25,15 @@ export async function validateFields(
   ctx: ValidateContext,
   message: string,
   extra: IssueTree = {},
+  /** the stored row on update: validators compare with it (kept files, password hash, primary key) */
+  stored?: Record<string, unknown>,
 ): Promise<void> {
   const issues: IssueTree = { ...extra };
   for (const name of names) {
     const field = collection.fields.find((f) => f.name === name);
     if (!field || name in issues) continue;
-    const problem = await fieldTypeOf(field).validate(values[name], field, ctx);
+    const fieldCtx = stored ? { ...ctx, original: stored[name] } : ctx;
+    const problem = await fieldTypeOf(field).validate(values[name], field, fieldCtx);
     if (problem) issues[name] = problem;
   }
   if (Object.keys(issues).length > 0) throw new GalleyError('invalid', message, { issues });

@@ -7,8 +7,8 @@ import { readString, requiredIssue, valueDefaults, valueOptions } from './field-
 import type { FieldType, OptionProblem } from './field-type.ts';
 
 // wire: PB bounds dates with ozzo's generic threshold rules, so these are its codes
-const MIN_CODE = 'validation_min_greater_equal_than_required' as string as ValidationCode;
-const MAX_CODE = 'validation_max_less_equal_than_required' as string as ValidationCode;
+const MIN_CODE: ValidationCode = 'validation_min_greater_equal_than_required';
+const MAX_CODE: ValidationCode = 'validation_max_less_equal_than_required';
 
 const dateOption = (description: string) =>
   Type.Optional(Type.String({ description: `${description} ("YYYY-MM-DD HH:MM:SS.sssZ" or RFC 3339; "" = none).` }));
