@@ -29,9 +29,14 @@ export interface LoadResult {
   rps: number;
   p50Ms: number;
   p99Ms: number;
+  /** True when the run stopped early because the server stopped answering (connection errors). */
+  aborted: boolean;
   /** CPU the load generator itself used ÷ wall time; near 1.0 means the client, not the server, was the limit. */
   clientCpu: number;
 }
+
+/** Past this many refused/reset connections the server is gone; measuring on would only time the refusals. */
+const MAX_NETWORK_ERRORS = 100;
 
 export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
@@ -46,6 +51,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let issued = 0;
   let sent = 0;
   let errors = 0;
+  let networkErrors = 0;
   const samples = new Set<string>();
   const fail = (what: string): void => {
     errors++;
@@ -68,6 +74,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         end = t0 + opts.durationSec * 1000;
         cpuAtStart = process.cpuUsage();
       }
+      if (networkErrors > MAX_NETWORK_ERRORS) return;
       if (measuring && (opts.count !== undefined ? issued >= opts.count : t0 >= end)) return;
       const inWindow = measuring;
       if (inWindow) issued++;
@@ -82,6 +89,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         const text = await res.text();
         if (res.status < 200 || res.status > 299) fail(`${req.method} ${req.path.slice(0, 80)} → ${res.status} ${text.slice(0, 160)}`);
       } catch (err) {
+        networkErrors++;
         fail(`${req.method} ${req.path.slice(0, 80)} → ${err instanceof Error ? err.message : String(err)}`);
       }
       if (!inWindow) continue;
@@ -108,6 +116,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     rps: measured / seconds,
     p50Ms: percentile(sorted, 50),
     p99Ms: percentile(sorted, 99),
+    aborted: networkErrors > MAX_NETWORK_ERRORS,
     clientCpu: (cpu.user + cpu.system) / 1e6 / seconds,
   };
 }

@@ -5,11 +5,11 @@
 //   --galley PATH (measure that executable instead of dist/galley, e.g. an older build; no build step),
 //   --source (run Galley from cli/src/main.ts under bun instead of dist/galley),
 //   --cpu-prof (implies --source; writes bun's CPU profiles, .cpuprofile + .md, to bench-results/profile/).
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readCpuSeconds, readPeakRssKb, readRssKb, runLoadProcess, stopServer } from './processes.ts';
+import { readCpuSeconds, readLogTail, readPeakRssKb, readRssKb, runLoadProcess, stopServer } from './processes.ts';
 import { formatTable, listCaveats, median, type ScenarioResult, type SideRound, summarizeScenario } from './report.ts';
 import { SCENARIOS } from './scenarios.ts';
 import { generateRows, seedBareDb } from './seed.ts';
@@ -64,8 +64,8 @@ async function ensureBinary(): Promise<void> {
 }
 
 /** Only the measured server gets the profiler, so the profile holds the scenarios and nothing else. */
-function galleyCommand(profile: boolean): string[] {
-  if (!fromSource) return [binary];
+function galleyCommand(profile: boolean, snapshot: string): string[] {
+  if (!fromSource) return [snapshot];
   const prof = profile ? ['--cpu-prof', '--cpu-prof-md', `--cpu-prof-dir=${profileDir}`] : [];
   return [process.execPath, ...prof, join(root, 'cli', 'src', 'main.ts')];
 }
@@ -82,6 +82,10 @@ async function measureSide(server: RunningServer, scenarioName: (typeof SCENARIO
     concurrency: settings.concurrency, durationSec: settings.durationSec, warmupSec: settings.warmupSec,
   });
   const cpuAfter = readCpuSeconds(server.proc.pid);
+  if (server.proc.exitCode !== null || server.proc.signalCode !== null) {
+    throw new Error(`${server.name} died during ${scenarioName} (${server.proc.exitCode ?? server.proc.signalCode}):\n${readLogTail(server.logFile, 40)}`);
+  }
+  if (result.aborted) throw new Error(`${server.name} stopped answering during ${scenarioName}: ${result.errorSamples.join('; ')}`);
   const serverCpuUs = cpuBefore === null || cpuAfter === null || result.allRequests === 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / result.allRequests;
   const errorNote = result.errors ? `, ${result.errors} errors` : '';
   console.log(`  ${server.name.padEnd(6)} ${Math.round(result.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms${errorNote}`);
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
   await ensureBinary();
   const tmp = mkdtempSync(join(tmpdir(), 'galley-bench-'));
   const started: RunningServer[] = [];
+  let failed = true;
   try {
     console.log(`bench: ${settings.rows} rows, ${settings.concurrency} connections, ${settings.rounds} round(s) of ${settings.durationSec}s (+${settings.warmupSec}s warm-up) per side; temp ${tmp}`);
     const rows = generateRows(settings.rows);
@@ -100,12 +105,15 @@ async function main(): Promise<void> {
     mkdirSync(join(tmp, 'bare'));
     seedBareDb(join(tmp, 'bare', 'bare.db'), rows);
     if (opt['cpu-prof']) mkdirSync(profileDir, { recursive: true });
-    const launch: GalleyLaunch = { command: galleyCommand(false), dir: join(tmp, 'galley'), logDir: tmp };
+    // a private copy: a rebuild of dist/galley during the run (tests build it too) would crash a running binary
+    const snapshot = join(tmp, 'galley-bin');
+    if (!fromSource) copyFileSync(binary, snapshot);
+    const launch: GalleyLaunch = { command: galleyCommand(false, snapshot), dir: join(tmp, 'galley'), logDir: tmp };
     await prepareGalleyDir(launch, rows);
 
     const bare = await startBare(join(tmp, 'bare', 'bare.db'), tmp);
     started.push(bare);
-    const galley = await startGalley({ ...launch, command: galleyCommand(opt['cpu-prof']) });
+    const galley = await startGalley({ ...launch, command: galleyCommand(opt['cpu-prof'], snapshot) });
     started.push(galley);
     await Bun.sleep(1000);
     const idleRssKb = readRssKb(galley.proc.pid);
@@ -126,7 +134,7 @@ async function main(): Promise<void> {
 
     const coldSeeded = await measureColdStarts(launch, 5);
     const coldEmpty = await measureColdStarts({ ...launch, dir: join(tmp, 'galley-empty') }, 5);
-    const binaryBytes = fromSource ? null : statSync(binary).size;
+    const binaryBytes = fromSource ? null : statSync(snapshot).size;
 
     const summaries = results.map(summarizeScenario);
     console.log(`\n${formatTable(summaries)}`);
@@ -148,10 +156,12 @@ async function main(): Promise<void> {
       idleRssKb, peakRssKb, binaryBytes,
     }, null, 2)}\n`);
     console.log(`\nresults: ${out}`);
+    failed = false;
   } finally {
     for (const s of started) await stopServer(s.proc);
-    if (!opt.keep) rmSync(tmp, { recursive: true, force: true });
-    else console.log(`kept ${tmp}`);
+    // a failed run keeps its data dirs and server logs for a look
+    if (!opt.keep && !failed) rmSync(tmp, { recursive: true, force: true });
+    else console.log(`kept ${tmp} (databases, server logs)`);
   }
 }
 
