@@ -90,6 +90,21 @@ describe('group commit', () => {
     expect(await ids()).toEqual([]);
   });
 
+  it('a lone job runs without a savepoint; its failure rolls the transaction back and the next group still commits', async () => {
+    const before = db.writer.stats();
+    await expect(
+      db.writer.run(async (tx) => {
+        await insert(tx, 'solo');
+        throw new Error('solo failure');
+      }),
+    ).rejects.toThrow('solo failure');
+    await db.writer.run((tx) => insert(tx, 'after'));
+    expect(await ids()).toEqual(['after']);
+    const after = db.writer.stats();
+    expect(after.groups - before.groups).toBe(2);
+    expect(after.commits - before.commits).toBe(1);
+  });
+
   it('tx.db.transaction() is a nested savepoint: its failure keeps the job’s other writes', async () => {
     await db.writer.run(async (tx) => {
       await insert(tx, 'outer');

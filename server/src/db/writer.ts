@@ -3,7 +3,7 @@
  * event-loop turn run in one `BEGIN IMMEDIATE … COMMIT`, each inside its own SAVEPOINT, so a failing job
  * fails alone and one fsync serves the whole group. A job's promise settles only after that COMMIT.
  */
-import { Kysely } from 'kysely';
+import { Kysely, type KyselyPlugin } from 'kysely';
 import { GalleyError } from '../errors.ts';
 import type { WriteTx, Writer } from './database.ts';
 import { createJobDialect } from './dialect.ts';
@@ -51,6 +51,16 @@ interface Pending {
 
 const SAVEPOINT = 'galley_job';
 
+function guardPlugin(token: { active: boolean }): KyselyPlugin {
+  return {
+    transformQuery(args) {
+      if (!token.active) throw new Error('WriteTx used after its job ended; run the statement inside writer.run()');
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+}
+
 export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): GroupWriter {
   const maxGroupJobs = opts.maxGroupJobs ?? 1000;
   const maxGroupMs = opts.maxGroupMs ?? 50;
@@ -63,6 +73,8 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
   let closed = false;
 
   const exec = (sql: string): void => void handle.prepare(sql).run();
+  let current: { active: boolean } | null = null;
+  const jobKysely = new Kysely<any>({ dialect: createJobDialect(handle, () => current?.active === true) });
 
   const runCallbacks = (fns: Array<() => void>, what: string): void => {
     for (const fn of fns) {
@@ -85,29 +97,36 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
    * and already rejected) or 'broken' (the rollback itself failed: the whole transaction must go).
    * Throws if SAVEPOINT or RELEASE fails, which also breaks the transaction.
    */
-  async function runJob(p: Pending): Promise<'ok' | 'failed' | 'broken'> {
-    let active = true;
+  async function runJob(p: Pending, solo: boolean): Promise<'ok' | 'failed' | 'broken' | 'rolled-back'> {
+    const token = { active: true };
+    current = token;
     const tx: WriteTx = {
-      db: new Kysely<any>({ dialect: createJobDialect(handle, () => active) }),
+      // One shared Kysely per writer (building one per job cost more than the insert); the guard makes a
+      // tx kept past its job throw instead of writing into a later job's savepoint.
+      db: jobKysely.withPlugin(guardPlugin(token)),
       afterCommit(fn) {
-        if (!active) throw new Error('afterCommit registered after the job ended');
+        if (!token.active) throw new Error('afterCommit registered after the job ended');
         p.afterCommit.push(fn);
       },
       afterRollback(fn) {
-        if (!active) throw new Error('afterRollback registered after the job ended');
+        if (!token.active) throw new Error('afterRollback registered after the job ended');
         p.afterRollback.push(fn);
       },
     };
-    exec(`SAVEPOINT ${SAVEPOINT}`);
+    // A group of one needs no savepoint: if its job fails, the whole transaction is rolled back instead.
+    if (!solo) exec(`SAVEPOINT ${SAVEPOINT}`);
     try {
       p.value = await p.job(tx);
     } catch (err) {
-      active = false;
+      token.active = false;
       stats.failedJobs++;
-      let outcome: 'failed' | 'broken' = 'failed';
+      let outcome: 'failed' | 'broken' | 'rolled-back' = solo ? 'rolled-back' : 'failed';
       try {
-        exec(`ROLLBACK TO ${SAVEPOINT}`);
-        exec(`RELEASE ${SAVEPOINT}`);
+        if (solo) exec('ROLLBACK');
+        else {
+          exec(`ROLLBACK TO ${SAVEPOINT}`);
+          exec(`RELEASE ${SAVEPOINT}`);
+        }
       } catch (rollbackErr) {
         log('error', `rollback of a failed job failed: ${String(rollbackErr)}`);
         outcome = 'broken';
@@ -116,8 +135,8 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
       runCallbacks(p.afterRollback, 'afterRollback');
       return outcome;
     }
-    active = false;
-    exec(`RELEASE ${SAVEPOINT}`);
+    token.active = false;
+    if (!solo) exec(`RELEASE ${SAVEPOINT}`);
     return 'ok';
   }
 
@@ -167,8 +186,9 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
       const p = group[i]!;
       stats.jobs++;
       try {
-        const outcome = await runJob(p);
+        const outcome = await runJob(p, group.length === 1);
         if (outcome === 'ok') done.push(p);
+        if (outcome === 'rolled-back') return finishFlush(); // a solo job failed: nothing to commit
         if (outcome === 'broken') broken = new Error('a failed job could not be rolled back to its savepoint');
       } catch (err) {
         done.push(p); // SAVEPOINT or RELEASE failed: this job fails with the group
