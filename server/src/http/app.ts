@@ -49,7 +49,7 @@ export function createFetchHandler(core: Core, app: GalleyApp): (request: Reques
       response = errorResponse(err, core.log);
     }
     if (response.status >= 500) core.log.warn(`${request.method} ${new URL(request.url).pathname} → ${response.status}`);
-    else core.log.debug(`${request.method} ${new URL(request.url).pathname} → ${response.status}`);
-    return withStandardHeaders(response);
+    // Our own answers carry the standard headers already; only foreign ones (Elysia's) need them added.
+    return response.headers.has('X-Content-Type-Options') ? response : withStandardHeaders(response);
   };
 }

@@ -28,3 +28,10 @@ export function withStandardHeaders(response: Response): Response {
   for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!h.has(k)) h.set(k, v);
   return response;
 }
+
+/** Headers of every JSON answer, set once when the Response is built (mutating Headers later costs more). */
+export const JSON_RESPONSE_HEADERS: Record<string, string> = {
+  'Content-Type': 'application/json',
+  'Access-Control-Allow-Origin': '*',
+  ...SECURITY_HEADERS,
+};

@@ -1,5 +1,6 @@
 import { GalleyError, type ErrorKind, type IssueTree } from '../errors.ts';
 import type { Logger } from '../lib/log.ts';
+import { JSON_RESPONSE_HEADERS } from './cors.ts';
 
 /** The only table from error kinds to HTTP statuses. */
 const STATUS: Record<ErrorKind, number> = {
@@ -47,6 +48,6 @@ export function errorResponse(err: unknown, log: Logger, extraHeaders: Record<st
   const { body, headers } = toErrorBody(err, log);
   return new Response(JSON.stringify(body), {
     status: body.status,
-    headers: { 'Content-Type': 'application/json', ...extraHeaders, ...headers },
+    headers: { ...JSON_RESPONSE_HEADERS, ...extraHeaders, ...headers },
   });
 }

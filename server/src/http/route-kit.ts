@@ -3,6 +3,7 @@ import { authenticateRequest } from '../auth/authenticate.ts';
 import { pickFields } from '../query/fields.ts';
 import type { RequestInfo } from '../rules/request-info.ts';
 import { readBody, type ParsedBody } from './body.ts';
+import { JSON_RESPONSE_HEADERS, withStandardHeaders } from './cors.ts';
 import { errorResponse } from './errors.ts';
 
 /**
@@ -65,12 +66,12 @@ export async function respond(core: Core, raw: Request, handler: (req: HttpReque
   try {
     const req = await buildHttpRequest(core, raw);
     const reply = await handler(req);
-    if ('empty' in reply) return new Response(null, { status: 204 });
+    if ('empty' in reply) return withStandardHeaders(new Response(null, { status: 204 }));
     const fields = req.query['fields'];
     const data = fields ? pickFields(reply.json, fields) : reply.json;
     return new Response(JSON.stringify(data), {
       status: reply.status ?? 200,
-      headers: { 'Content-Type': 'application/json' },
+      headers: JSON_RESPONSE_HEADERS,
     });
   } catch (err) {
     return errorResponse(err, core.log);
