@@ -4,6 +4,7 @@ import { compileRuleWhere } from '../rules/compile-rule.ts';
 import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel, RuleName, Schema } from '../schema/model.ts';
 import type { FilterScope } from './resolver.ts';
+import { cachedExpression, isRequestFree } from './statement-cache.ts';
 
 export function scopeOf(schema: Schema, collection: CollectionModel, info: RequestInfo): FilterScope {
   return { schema, collection, info, alias: collection.name };
@@ -15,9 +16,21 @@ export function scopeOf(schema: Schema, collection: CollectionModel, info: Reque
  */
 export function ruleClause(scope: FilterScope, rule: RuleName): Expression<SqlBool> | null {
   if (isSuperuser(scope.info)) return null;
-  const compiled = compileRuleWhere(scope, scope.collection[rule]);
-  if (compiled === 'deny') throw new GalleyError('forbidden', 'Only superusers can perform this action.');
-  return compiled === 'allow' ? null : compiled;
+  const text = scope.collection[rule];
+  if (text === null) throw new GalleyError('forbidden', 'Only superusers can perform this action.');
+  const compile = () => {
+    const compiled = compileRuleWhere(scope, text);
+    return compiled === 'allow' || compiled === 'deny' ? null : compiled;
+  };
+  // Rules in rule mode join freely, so only `@` (request values, macros) makes one request-specific.
+  if (!isRequestFree(text, { joins: true })) return compile();
+  return cachedExpression(scope.schema, `rule|${scope.collection.id}|${scope.alias}|${text}`, compile);
+}
+
+/** True when this caller's rule clause for `rule` is the same for every request (cacheable statements). */
+export function isRuleRequestFree(scope: FilterScope, rule: RuleName): boolean {
+  const text = scope.collection[rule];
+  return isSuperuser(scope.info) || text === null || isRequestFree(text, { joins: true });
 }
 
 /** Like ruleClause, but a `null` rule silently denies (expand, realtime): returns 'deny'. */

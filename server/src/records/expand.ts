@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Core } from '../core.ts';
 import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
+import { findSingleColumnUniqueIndex } from '../schema/index-sql.ts';
 import type { CollectionModel, FieldModel } from '../schema/model.ts';
 import { ruleClauseOrDeny, scopeOf } from './access.ts';
 import { relationHolds, relationIds } from './relation-values.ts';
@@ -44,18 +45,13 @@ function findTarget(core: Core, parent: CollectionModel, name: string): Target |
     const field = child && schema.findField(child, via[2]!);
     const rel = field ? fieldTypeOf(field).relation?.(field) : null;
     if (!child || !field || !rel || rel.collectionId !== parent.id) return null;
-    return { collection: child, field, back: true, single: hasSingleColumnUniqueIndex(child, field.name) };
+    return { collection: child, field, back: true, single: findSingleColumnUniqueIndex(child.indexes, field.name) !== undefined };
   }
   const field = schema.findField(parent, name);
   const rel = field ? fieldTypeOf(field).relation?.(field) : null;
   const target = rel ? schema.findCollection(rel.collectionId) : undefined;
   if (!field || !rel || !target) return null;
   return { collection: target, field, back: false, single: !rel.multi };
-}
-
-function hasSingleColumnUniqueIndex(collection: CollectionModel, column: string): boolean {
-  const pattern = new RegExp(`^\\s*CREATE\\s+UNIQUE\\s+INDEX[^(]*\\(\\s*[\`"\\[]?${column}[\`"\\]]?\\s*\\)`, 'i');
-  return collection.indexes.some((ix) => pattern.test(ix));
 }
 
 async function fetchVisible(

@@ -2,11 +2,12 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Core } from '../core.ts';
 import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
-import { findCollectionOr404, ruleClause, scopeOf } from './access.ts';
+import { findCollectionOr404, isRuleRequestFree, ruleClause, scopeOf } from './access.ts';
 import { expandRecords } from './expand.ts';
 import { parseListParams } from './list-params.ts';
 import { compileFilterWhere, compileSortOrder } from './resolver.ts';
 import { serializeRecord, viewerOf } from './serialize.ts';
+import { cachedQuery, isRequestFree } from './statement-cache.ts';
 
 export interface ListResult {
   page: number;
@@ -27,25 +28,42 @@ export async function listRecords(
   const collection = findCollectionOr404(schema, collectionIdOrName);
   const params = parseListParams(query);
   const scope = scopeOf(schema, collection, info);
-  const conditions: Expression<SqlBool>[] = [];
   const rule = ruleClause(scope, 'listRule');
-  if (rule) conditions.push(rule);
-  if (params.filter.trim() !== '') conditions.push(compileFilterWhere(scope, params.filter, 'client'));
-  const order = params.sort.trim() === '' ? [] : compileSortOrder(scope, params.sort);
+  const filter = params.filter.trim();
+  const sort = params.sort.trim();
 
-  const where = conditions.length === 0 ? null : conditions.length === 1 ? conditions[0]! : sql<SqlBool>`(${sql.join(conditions, sql` AND `)})`;
-  let rowsQuery = core.db.read.selectFrom(collection.name).selectAll(collection.name);
-  if (where) rowsQuery = rowsQuery.where(where);
-  for (const o of order) rowsQuery = rowsQuery.orderBy(o.expr as never, o.direction);
-  rowsQuery = rowsQuery.limit(params.perPage).offset((params.page - 1) * params.perPage);
-
-  const rows = (await rowsQuery.execute()) as Record<string, unknown>[];
+  const where = (): Expression<SqlBool> | null => {
+    const conditions: Expression<SqlBool>[] = [];
+    if (rule) conditions.push(rule);
+    if (filter !== '') conditions.push(compileFilterWhere(scope, filter, 'client'));
+    if (conditions.length === 0) return null;
+    return conditions.length === 1 ? conditions[0]! : sql<SqlBool>`(${sql.join(conditions, sql` AND `)})`;
+  };
+  const buildRows = () => {
+    const w = where();
+    let q = core.db.read.selectFrom(collection.name).selectAll(collection.name);
+    if (w) q = q.where(w);
+    for (const o of sort === '' ? [] : compileSortOrder(scope, sort)) q = q.orderBy(o.expr as never, o.direction);
+    return q.limit(params.perPage).offset((params.page - 1) * params.perPage).compile();
+  };
+  const buildCount = () => {
+    const w = where();
+    let q = core.db.read.selectFrom(collection.name).select(sql<number>`count(*)`.as('n'));
+    if (w) q = q.where(w);
+    return q.compile();
+  };
+  // The same list asked again (same filter, sort, page) reuses its compiled statement when nothing in it
+  // depends on the request: no rule/filter/sort reads @request, macros or joined collections' rules.
+  const cacheable =
+    isRuleRequestFree(scope, 'listRule') && isRequestFree(filter, { joins: false }) && isRequestFree(sort, { joins: false });
+  const key = `${collection.id}|${isSuperuser(info)}|${params.perPage}|${params.page}|${sort}|${filter}`;
+  const rowsQuery = cacheable ? cachedQuery(schema, `list|${key}`, buildRows) : buildRows();
+  const rows = (await core.db.read.executeQuery(rowsQuery)).rows as Record<string, unknown>[];
   let totalItems = -1;
   let totalPages = -1;
   if (!params.skipTotal) {
-    let countQuery = core.db.read.selectFrom(collection.name).select(sql<number>`count(*)`.as('n'));
-    if (where) countQuery = countQuery.where(where);
-    const counted = (await countQuery.executeTakeFirst()) as { n: number } | undefined;
+    const countQuery = cacheable ? cachedQuery(schema, `count|${key}`, buildCount) : buildCount();
+    const counted = (await core.db.read.executeQuery(countQuery)).rows[0] as { n: number } | undefined;
     totalItems = Number(counted?.n ?? 0);
     totalPages = Math.ceil(totalItems / params.perPage);
   }

@@ -1,4 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
+import { sqliteDialect, type FilterDialect } from '../query/dialect.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { FieldModel } from '../schema/model.ts';
 
@@ -17,10 +18,9 @@ export function relationIds(stored: unknown): string[] {
 }
 
 /** WHERE the relation column of `table` points at any of `ids` (single: IN; multi: any array item). */
-export function relationHolds(table: string, field: FieldModel, ids: string[]): Expression<SqlBool> {
+export function relationHolds(table: string, field: FieldModel, ids: string[], dialect: FilterDialect = sqliteDialect): Expression<SqlBool> {
   const column = sql.ref(`${table}.${field.name}`);
   const multi = fieldTypeOf(field).isMulti(field);
   if (!multi) return sql<SqlBool>`${column} in (${sql.join(ids)})`;
-  // SQLite JSON: kept to this one spot until the query dialect object offers an array-contains helper.
-  return sql<SqlBool>`exists (select 1 from json_each(${column}) as _je where _je.value in (${sql.join(ids)}))`;
+  return dialect.jsonArrayContainsAny(column, ids);
 }

@@ -1,8 +1,9 @@
 import type { Core } from '../core.ts';
 import { notFound } from '../errors.ts';
-import type { RequestInfo } from '../rules/request-info.ts';
-import { findCollectionOr404, ruleClause, scopeOf } from './access.ts';
+import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
+import { findCollectionOr404, isRuleRequestFree, ruleClause, scopeOf } from './access.ts';
 import { serializeRows } from './list.ts';
+import { cachedQuery, PARAM_SLOT } from './statement-cache.ts';
 
 /** wire: a record that is missing or hidden by the view rule is the same 404. */
 export async function viewRecord(
@@ -14,10 +15,18 @@ export async function viewRecord(
 ): Promise<Record<string, unknown>> {
   const schema = core.schema;
   const collection = findCollectionOr404(schema, collectionIdOrName);
-  const rule = ruleClause(scopeOf(schema, collection, info), 'viewRule');
-  let q = core.db.read.selectFrom(collection.name).selectAll(collection.name).where(`${collection.name}.id`, '=', id);
-  if (rule) q = q.where(rule);
-  const row = (await q.executeTakeFirst()) as Record<string, unknown> | undefined;
+  const scope = scopeOf(schema, collection, info);
+  const rule = ruleClause(scope, 'viewRule');
+  const build = (idParam: string) => {
+    let q = core.db.read.selectFrom(collection.name).selectAll(collection.name).where(`${collection.name}.id`, '=', idParam);
+    if (rule) q = q.where(rule);
+    return q.compile();
+  };
+  // A view whose rule reads nothing from the request is one statement per collection: compile it once.
+  const statement = isRuleRequestFree(scope, 'viewRule')
+    ? cachedQuery(schema, `view|${collection.id}|${isSuperuser(info)}`, () => build(PARAM_SLOT), [id])
+    : build(id);
+  const row = (await core.db.read.executeQuery(statement)).rows[0] as Record<string, unknown> | undefined;
   if (!row) throw notFound();
   const [item] = await serializeRows(core, info, collection, [row], query['expand'] ?? '');
   return item!;
