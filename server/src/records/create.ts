@@ -51,10 +51,14 @@ export async function createRecord(
     } catch (err) {
       rethrowWriteError(err, FAILED);
     }
-    let q = tx.db.selectFrom(collection.name).selectAll(collection.name).where(`${collection.name}.id`, '=', row['id']!);
-    if (rule) q = q.where(rule);
-    const inserted = (await q.executeTakeFirst()) as Record<string, unknown> | undefined;
-    if (!inserted) throw new GalleyError('invalid', FAILED);
+    if (rule) {
+      // wire: the create rule is judged against the record as it would be stored; failing it undoes the insert.
+      const table = collection.name;
+      const allowed = await tx.db.selectFrom(table).select(`${table}.id`).where(`${table}.id`, '=', row['id']!).where(rule).executeTakeFirst();
+      if (!allowed) throw new GalleyError('invalid', FAILED);
+    }
+    // Every column was written from `row`, so it is the stored record (no re-read needed).
+    const inserted: Record<string, unknown> = row;
     tx.afterCommit(() => core.hooks.emitRecord({ action: 'create', collection, row: inserted }));
     return inserted;
   });

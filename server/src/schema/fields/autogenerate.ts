@@ -20,8 +20,16 @@ const CLASS_ESCAPES: Record<string, string> = { d: DIGITS, w: WORD, s: ' \t\n\r'
 const UNBOUNDED_EXTRA = 10;
 
 /** Throws when the pattern cannot be read; check options with it once at load time. */
+const parsed = new Map<string, Node>();
+
+/** Patterns come from the schema (a handful), and every create uses one: parse each once. */
 export function generateFromPattern(pattern: string): string {
-  return emit(parsePattern(pattern));
+  let node = parsed.get(pattern);
+  if (!node) {
+    node = parsePattern(pattern);
+    if (parsed.size < 1000) parsed.set(pattern, node);
+  }
+  return emit(node);
 }
 
 export function parsePattern(pattern: string): Node {

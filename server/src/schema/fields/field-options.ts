@@ -54,7 +54,18 @@ export function requiredIssue(): FieldIssue {
 }
 
 /** A `pattern` option as a JS RegExp; Go's leading `(?i)`-style flags become JS flags. Null if invalid. */
+const compiledPatterns = new Map<string, RegExp | null>();
+
+/** Compiled once per pattern: validation runs on every write (the regexes carry no `g` state). */
 export function compilePattern(pattern: string): RegExp | null {
+  const hit = compiledPatterns.get(pattern);
+  if (hit !== undefined) return hit;
+  const compiled = compilePatternUncached(pattern);
+  if (compiledPatterns.size < 1000) compiledPatterns.set(pattern, compiled);
+  return compiled;
+}
+
+function compilePatternUncached(pattern: string): RegExp | null {
   const m = /^\(\?([imsU]+)\)/.exec(pattern);
   const flags = m ? [...new Set(m[1]!.replace('U', ''))].join('') : '';
   const body = m ? pattern.slice(m[0].length) : pattern;
