@@ -38,4 +38,28 @@ describe('library mode', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('applies additive schema changes on start and refuses ones that would lose data, naming galley migrate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'galley-lib-'));
+    const quiet = createLogger('error', () => {});
+    const v1 = [{ name: 'notes', type: 'base', listRule: '', viewRule: '', createRule: '', fields: [{ name: 'title', type: 'text' }, { name: 'body', type: 'text' }] }];
+    const v2 = [{ ...v1[0], fields: [...v1[0]!.fields, { name: 'stars', type: 'number' }] }];
+    const v3 = [{ ...v1[0], fields: [{ name: 'title', type: 'text' }] }];
+    try {
+      const first = await createGalley({ dir, schema: v1, logger: quiet });
+      await first.handle(new Request('http://localhost/api/collections/notes/records', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"kept","body":"b"}' }));
+      await first.close();
+      const second = await createGalley({ dir, schema: v2, logger: quiet });
+      const listed = (await (await second.handle(new Request('http://localhost/api/collections/notes/records'))).json()) as { items: Record<string, unknown>[] };
+      expect(listed.items).toEqual([expect.objectContaining({ title: 'kept', body: 'b', stars: 0 })]);
+      await second.close();
+      await expect(createGalley({ dir, schema: v3, logger: quiet })).rejects.toThrow(/galley migrate/);
+      const again = await createGalley({ dir, schema: v2, logger: quiet });
+      const still = (await (await again.handle(new Request('http://localhost/api/collections/notes/records'))).json()) as { items: Record<string, unknown>[] };
+      expect(still.items[0]).toMatchObject({ body: 'b' });
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
