@@ -11,10 +11,10 @@ import type { FilterDialect } from '../query/dialect.ts';
 import { MAX_RELATION_DEPTH } from '../query/limits.ts';
 import { columnOperand, NULL_OPERAND, type Join, type NullFallback, type SqlOperand } from '../query/resolver.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
+import { findSingleColumnUniqueIndex } from '../schema/index-sql.ts';
 import type { CollectionModel, FieldModel, Schema } from '../schema/model.ts';
 import type { JoinRegistry } from './join-registry.ts';
 import type { RequestInfo } from './request-info.ts';
-import { hasSingleColumnUniqueIndex } from './unique-index.ts';
 
 /** One resolving context: the main filter, or a listRule check nested in it. */
 export interface ResolverCore {
@@ -163,7 +163,7 @@ function joinBackRelation(core: ResolverCore, st: PathState, prop: string): 'joi
       : sql<SqlBool>`${sql.id(n(child), backField.name)} = ${sql.id(n(parent), 'id')}`;
   if (!addPathJoin(core, st, (n) => ({ alias: n(child), source: sql.id(back.name), on: on(n) }), back)) return null;
   // wire: a back-relation is multi-valued unless its field is single and has a single-column UNIQUE index
-  st.multi = st.multi || rel.multi || !hasSingleColumnUniqueIndex(back.indexes, backField.name);
+  st.multi = st.multi || rel.multi || !findSingleColumnUniqueIndex(back.indexes, backField.name);
   st.collection = back;
   st.alias = child;
   return 'joined';

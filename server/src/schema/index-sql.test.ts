@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { explainIndexProblem, findSingleColumnUniqueIndex, parseIndexDefinition } from './index-sql.ts';
+import { GalleyError } from '../errors.ts';
+import { explainIndexProblem, findSingleColumnUniqueIndex, parseCollectionIndex, parseIndexDefinition } from './index-sql.ts';
 
 describe('parseIndexDefinition', () => {
   it('reads PocketBase index statements', () => {
     expect(parseIndexDefinition("CREATE UNIQUE INDEX `idx_email_x` ON `users` (`email`) WHERE `email` != ''")).toEqual({
-      unique: true, ifNotExists: false, schemaName: '', name: 'idx_email_x', table: 'users',
-      columns: [{ name: 'email', expression: false, collate: '', sort: '' }], where: "`email` != ''",
+      unique: true, ifNotExists: false, name: 'idx_email_x', table: 'users',
+      columns: [{ name: 'email', expression: false, collate: '', sort: '' }], columnsSql: '`email`', where: "`email` != ''",
+      normalized: "CREATE UNIQUE INDEX quoted:idx_email_x ON quoted:users punct:( quoted:email punct:) WHERE quoted:email op:!= string:",
     });
     expect(parseIndexDefinition('create index if not exists idx ON "posts" (\n  status,\n  `published` DESC,\n  title COLLATE NOCASE\n);')).toMatchObject({
       ifNotExists: true,
@@ -36,7 +38,54 @@ describe('explainIndexProblem', () => {
     ['CREATE INDEX i ON t ((a)', 'unbalanced parentheses'],
     ['CREATE INDEX main.i ON t (a)', 'the index name must not name a schema ("main.")'],
     ['nonsense', 'not a CREATE [UNIQUE] INDEX `name` ON `table` (`column`, …) statement'],
+    // what db/migrate would refuse to run is refused when the file loads
+    ['CREATE INDEX i ON main.t (a)', 'the table name must not name a schema ("main.")'],
+    ["CREATE INDEX i ON t (a) WHERE b = 'open", 'unterminated string at 34'],
+    ['CREATE INDEX i ON t (a) WHERE b = ?', 'unexpected character "?" at 34'],
+    ['CREATE INDEX i ON t (a));', 'unbalanced parentheses'],
   ])('%s', (sql, want) => expect(explainIndexProblem(sql)).toBe(want));
+});
+
+describe('parseCollectionIndex', () => {
+  it.each([
+    ['CREATE UNIQUE INDEX `idx_x` ON `posts` (`slug`)', { name: 'idx_x', unique: true, table: 'posts', columnsSql: '`slug`', where: '' }],
+    ['create index idx_y on posts (a, b DESC)', { name: 'idx_y', unique: false, columnsSql: 'a, b DESC' }],
+    ['CREATE INDEX IF NOT EXISTS "idx z" ON [Posts] (lower(`title`) COLLATE NOCASE);', { name: 'idx z', table: 'Posts', columnsSql: 'lower(`title`) COLLATE NOCASE' }],
+    ["CREATE UNIQUE INDEX `idx_email_pbc_1` ON `posts` (`email`) WHERE `email` != ''", { unique: true, where: "`email` != ''" }],
+    ["CREATE INDEX i ON posts (a) WHERE (a > 1 AND b = 'x;y')", { where: "(a > 1 AND b = 'x;y')" }],
+  ])('accepts %s', (text, expected) => {
+    expect(parseCollectionIndex(text, 'posts')).toMatchObject(expected);
+  });
+
+  it.each([
+    ['CREATE INDEX i ON other (a)', /indexes table "other", but belongs to collection "posts"/],
+    ['CREATE INDEX i ON posts (a); DROP TABLE posts', /only one statement/],
+    ['CREATE INDEX i ON posts (a) WHERE a = 1; DELETE FROM posts', /only one statement/],
+    ['CREATE INDEX i ON posts (a -- comment\n)', /comments/],
+    ['CREATE INDEX i ON posts (a /* c */)', /comments/],
+    ['CREATE INDEX main.i ON posts (a)', /schema/],
+    ['CREATE INDEX i ON main.posts (a)', /schema|belongs/],
+    ['CREATE TABLE x (a)', /expected INDEX/],
+    ['DROP INDEX i', /expected CREATE/],
+    ['CREATE INDEX i ON posts a', /expected "\("/],
+    ['CREATE INDEX i ON posts ((a)', /unbalanced/],
+    ['CREATE INDEX i ON posts ()', /no indexed columns/],
+    ["CREATE INDEX i ON posts (a) WHERE b = 'open", /unterminated string/],
+    ['CREATE INDEX i ON posts (a) WHERE', /WHERE without a condition/],
+    ['CREATE INDEX i ON posts (a) extra', /unexpected "extra"/],
+    ['CREATE INDEX `` ON posts (a)', /index name/],
+  ])('refuses %s', (text, message) => {
+    expect(() => parseCollectionIndex(text, 'posts')).toThrow(GalleyError);
+    expect(() => parseCollectionIndex(text, 'posts')).toThrow(message);
+  });
+
+  it('normalises whitespace, keyword case and IF NOT EXISTS for comparison', () => {
+    const a = parseCollectionIndex('CREATE UNIQUE INDEX `i` ON `posts` (`slug`)', 'posts');
+    const b = parseCollectionIndex('create  unique index if not exists `i`\n on `posts`(`slug`);', 'posts');
+    const c = parseCollectionIndex('CREATE UNIQUE INDEX `i` ON `posts` (`title`)', 'posts');
+    expect(a.normalized).toBe(b.normalized);
+    expect(a.normalized).not.toBe(c.normalized);
+  });
 });
 
 describe('findSingleColumnUniqueIndex', () => {

@@ -40,10 +40,10 @@ function buildStep(db: Kysely<any>, step: SchemaStep): Compilable {
       return db.schema.alterTable(step.table).renameColumn(step.from, step.to);
     case 'createIndex': {
       const idx = step.index;
-      // Columns and WHERE are source text that parseIndexSql has checked to be one statement's worth.
-      let b = db.schema.createIndex(idx.name).on(idx.table).expression(sql.raw(idx.columns));
+      // Columns and WHERE are source text that parseCollectionIndex has checked to be one statement's worth.
+      let b = db.schema.createIndex(idx.name).on(idx.table).expression(sql.raw(idx.columnsSql));
       if (idx.unique) b = b.unique();
-      if (idx.where !== undefined) b = b.where(sql.raw<boolean>(idx.where));
+      if (idx.where !== '') b = b.where(sql.raw<boolean>(idx.where));
       return b;
     }
     case 'dropIndex':

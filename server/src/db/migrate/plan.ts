@@ -7,9 +7,9 @@
 import { GalleyError } from '../../errors.ts';
 import type { ColumnSpec } from '../../schema/fields/field-type.ts';
 import { fieldTypeOf } from '../../schema/fields/registry.ts';
+import { parseCollectionIndex, type ParsedIndex } from '../../schema/index-sql.ts';
 import type { CollectionModel, FieldModel } from '../../schema/model.ts';
 import { META_TABLES } from '../meta-tables.ts';
-import { parseIndexSql, type ParsedIndex } from './index-sql.ts';
 
 export interface ColumnDef {
   name: string;
@@ -51,7 +51,7 @@ function tablesOf(collections: readonly CollectionModel[]): CollectionModel[] {
 }
 
 function indexesOf(c: CollectionModel): ParsedIndex[] {
-  return c.indexes.map((text) => parseIndexSql(text, c.name));
+  return c.indexes.map((text) => parseCollectionIndex(text, c.name));
 }
 
 function sameColumn(a: ColumnSpec, b: ColumnSpec): boolean {
