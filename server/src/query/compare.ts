@@ -19,26 +19,23 @@ const isKnownNonEmpty = (o: SqlOperand): boolean =>
   o.nullFallback !== 'enforced' && (o.keyword === 'bool' || (o.values.length > 0 && !hasEmptyValue(o) && !isNullKeyword(o)));
 
 /** wire: resolveEqualExpr — seekable `x = '' OR x IS NULL` rather than COALESCE where it can. */
-function compileEquality(equal: boolean, left: SqlOperand, right: SqlOperand): Expression<SqlBool> {
-  const eq = equal ? sql`=` : sql`IS NOT`;
+function compileEquality(equal: boolean, left: SqlOperand, right: SqlOperand, dialect: FilterDialect): Expression<SqlBool> {
+  // `!=` is NULL-safe, `=` is not: PocketBase's `IS NOT` / `=`
+  const compare = (a: Expression<unknown>, b: Expression<unknown>) => (equal ? sql<SqlBool>`${a} = ${b}` : dialect.nullSafeEquals(a, b, true));
   const l = left.render();
   const r = right.render();
-  if (left.nullFallback === 'disabled' || right.nullFallback === 'disabled') {
-    return equal ? sql<SqlBool>`${l} IS ${r}` : sql<SqlBool>`${l} IS NOT ${r}`;
-  }
+  if (left.nullFallback === 'disabled' || right.nullFallback === 'disabled') return dialect.nullSafeEquals(l, r, !equal);
   const leftEmpty = isEmptyOperand(left);
   const rightEmpty = isEmptyOperand(right);
-  if (leftEmpty && rightEmpty) return sql<SqlBool>`'' ${eq} ''`;
-  if (isKnownNonEmpty(left) || isKnownNonEmpty(right)) {
-    return sql<SqlBool>`${leftEmpty ? EMPTY : l} ${eq} ${rightEmpty ? EMPTY : r}`;
-  }
+  if (leftEmpty && rightEmpty) return compare(EMPTY, EMPTY);
+  if (isKnownNonEmpty(left) || isKnownNonEmpty(right)) return compare(leftEmpty ? EMPTY : l, rightEmpty ? EMPTY : r);
   if (leftEmpty) {
-    return equal ? sql<SqlBool>`('' = ${r} OR ${r} IS NULL)` : sql<SqlBool>`('' IS NOT ${r} AND ${r} IS NOT NULL)`;
+    return equal ? sql<SqlBool>`('' = ${r} OR ${r} IS NULL)` : sql<SqlBool>`(${compare(EMPTY, r)} AND ${r} IS NOT NULL)`;
   }
   if (rightEmpty) {
-    return equal ? sql<SqlBool>`(${l} = '' OR ${l} IS NULL)` : sql<SqlBool>`(${l} IS NOT '' AND ${l} IS NOT NULL)`;
+    return equal ? sql<SqlBool>`(${l} = '' OR ${l} IS NULL)` : sql<SqlBool>`(${compare(l, EMPTY)} AND ${l} IS NOT NULL)`;
   }
-  return sql<SqlBool>`COALESCE(${l}, '') ${eq} COALESCE(${r}, '')`;
+  return compare(sql`COALESCE(${l}, '')`, sql`COALESCE(${r}, '')`);
 }
 
 function compileLike(negate: boolean, left: SqlOperand, right: SqlOperand, dialect: FilterDialect): Expression<SqlBool> {
@@ -51,9 +48,9 @@ function compileBase(left: SqlOperand, op: Operator, right: SqlOperand, dialect:
   const plain = (op.startsWith('?') ? op.slice(1) : op) as Operator;
   switch (plain) {
     case '=':
-      return compileEquality(true, left, right);
+      return compileEquality(true, left, right, dialect);
     case '!=':
-      return compileEquality(false, left, right);
+      return compileEquality(false, left, right, dialect);
     case '~':
       return compileLike(false, left, right, dialect);
     case '!~':

@@ -1,7 +1,8 @@
 /**
  * Every piece of SQL the filter compiler writes that only SQLite understands lives in this one object,
- * so a PostgreSQL dialect can be added beside it later. Everything else the compiler writes is plain
- * SQL: = <> < IS, AND/OR/NOT, EXISTS, LEFT JOIN, COALESCE, CASE, MIN/MAX.
+ * (and the record services, for relation lookups), so a PostgreSQL dialect can be added beside it later.
+ * Everything else the compiler writes is plain SQL: = <> < IS NULL, AND/OR/NOT, EXISTS, LEFT JOIN,
+ * COALESCE, CASE, MIN/MAX.
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 
@@ -9,12 +10,16 @@ export interface FilterDialect {
   readonly name: string;
   /** `left [NOT] LIKE pattern` with `\` as the escape character, ASCII case-insensitive. */
   like(left: Expression<unknown>, pattern: Expression<unknown>, negate: boolean): Expression<SqlBool>;
+  /** NULL-safe `left = right` (NULL equals NULL); `negate`: NULL-safe `<>`. */
+  nullSafeEquals(left: Expression<unknown>, right: Expression<unknown>, negate: boolean): Expression<SqlBool>;
   /** `'%' || x || '%'`: a column used as a "contains" pattern. */
   containsPattern(x: Expression<unknown>): Expression<unknown>;
   /** A table source yielding one row per item of a JSON array (a non-array value is one item). */
   jsonEach(value: Expression<unknown>): Expression<unknown>;
   /** The item column of a jsonEach source joined as `alias`. */
   jsonEachValue(alias: string): Expression<unknown>;
+  /** Whether the JSON array stored in `array` holds any of `values` (bound as parameters). */
+  jsonArrayContainsAny(array: Expression<unknown>, values: readonly unknown[]): Expression<SqlBool>;
   /** Number of items (0 for NULL or "", 1 for a non-array value). */
   jsonArrayLength(value: Expression<unknown>): Expression<unknown>;
   /** The value at a path of segments (numbers are array indexes); a non-JSON value is itself at the root. */
@@ -43,9 +48,12 @@ export const sqliteDialect: FilterDialect = {
   name: 'sqlite',
   like: (left, pattern, negate) =>
     negate ? sql<SqlBool>`${left} NOT LIKE ${pattern} ESCAPE '\\'` : sql<SqlBool>`${left} LIKE ${pattern} ESCAPE '\\'`,
+  nullSafeEquals: (left, right, negate) => (negate ? sql<SqlBool>`${left} IS NOT ${right}` : sql<SqlBool>`${left} IS ${right}`),
   containsPattern: (x) => sql`('%' || ${x} || '%')`,
   jsonEach: (value) => sql`json_each(${asArray(value)})`,
   jsonEachValue: (alias) => sql.id(alias, 'value'),
+  jsonArrayContainsAny: (array, values) =>
+    sql<SqlBool>`exists (select 1 from json_each(${array}) as _je where _je.value in (${sql.join([...values])}))`,
   jsonArrayLength: (v) =>
     sql`json_array_length(CASE WHEN iif(json_valid(${v}), json_type(${v}) = 'array', FALSE) THEN ${v} ELSE (CASE WHEN ${v} = '' OR ${v} IS NULL THEN json_array() ELSE json_array(${v}) END) END)`,
   jsonExtract: (v, path) => {
