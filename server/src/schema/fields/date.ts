@@ -3,8 +3,9 @@ import { Type } from '@sinclair/typebox';
 import { issue, type ValidationCode } from '../../errors.ts';
 import { normalizeDateTime } from '../../lib/datetime.ts';
 import type { FieldModel } from '../model.ts';
-import { readString, requiredIssue, valueDefaults, valueOptions } from './field-options.ts';
+import { readString, valueDefaults, valueOptions } from './field-options.ts';
 import type { FieldType, OptionProblem } from './field-type.ts';
+import { stringColumn, validateStringWith } from './string-value.ts';
 
 // wire: PB bounds dates with ozzo's generic threshold rules, so these are its codes
 const MIN_CODE: ValidationCode = 'validation_min_greater_equal_than_required';
@@ -35,19 +36,15 @@ export const dateField: FieldType = {
   },
   resolveOptions: (field) => ({ ...field, min: normalizeDateTime(field['min']), max: normalizeDateTime(field['max']) }),
 
-  column: () => ({ type: 'text', notNull: true, defaultValue: '' }),
-  isMulti: () => false,
-  zero: () => '',
+  ...stringColumn,
   prepare: (raw) => normalizeDateTime(raw),
-  validate(value, field) {
-    if (typeof value !== 'string') return issue('validation_unsupported_value_type', 'Invalid value type.');
-    if (value === '') return field.required ? requiredIssue() : null;
+  validate: validateStringWith((value, field) => {
     const min = readString(field, 'min');
     if (min !== '' && value < min) return issue(MIN_CODE, `Must be no less than ${min}.`, { threshold: min });
     const max = readString(field, 'max');
     if (max !== '' && value > max) return issue(MAX_CODE, `Must be no greater than ${max}.`, { threshold: max });
     return null;
-  },
+  }),
   toStorage: (value) => normalizeDateTime(value),
   fromStorage: (raw) => (typeof raw === 'string' ? raw : ''),
   filterKind: () => 'date',

@@ -2,9 +2,9 @@
 import { Type } from '@sinclair/typebox';
 import { issue } from '../../errors.ts';
 import type { FieldModel } from '../model.ts';
-import { castToString } from './coerce.ts';
-import { readNumber, requiredIssue, valueDefaults, valueOptions } from './field-options.ts';
+import { readNumber, valueDefaults, valueOptions } from './field-options.ts';
 import type { FieldType } from './field-type.ts';
+import { plainStringValue, validateStringWith } from './string-value.ts';
 
 /** wire: maxSize 0 means 5 MiB. */
 export const DEFAULT_EDITOR_MAX_SIZE = 5 * 1024 * 1024;
@@ -24,20 +24,12 @@ export const editorField: FieldType = {
   }),
   defaults: { ...valueDefaults, maxSize: 0, convertURLs: false },
 
-  column: () => ({ type: 'text', notNull: true, defaultValue: '' }),
-  isMulti: () => false,
-  zero: () => '',
-  prepare: (raw) => castToString(raw),
-  validate(value, field) {
-    if (typeof value !== 'string') return issue('validation_unsupported_value_type', 'Invalid value type.');
-    if (value === '') return field.required ? requiredIssue() : null;
+  ...plainStringValue,
+  validate: validateStringWith((value, field) => {
     const maxSize = readEditorMaxSize(field);
     if (Buffer.byteLength(value, 'utf8') > maxSize) {
       return issue('validation_content_size_limit', `The maximum allowed content size is ${maxSize} bytes.`, { maxSize });
     }
     return null;
-  },
-  toStorage: (value) => castToString(value),
-  fromStorage: (raw) => (raw === null || raw === undefined ? '' : String(raw)),
-  filterKind: () => 'text',
+  }),
 };

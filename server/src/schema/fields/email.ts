@@ -2,9 +2,9 @@
 import { Type } from '@sinclair/typebox';
 import { issue } from '../../errors.ts';
 import type { FieldModel } from '../model.ts';
-import { castToString } from './coerce.ts';
-import { domainOptions, readStrings, requiredIssue, valueDefaults, valueOptions } from './field-options.ts';
+import { domainOptions, readStrings, valueDefaults, valueOptions } from './field-options.ts';
 import type { FieldType, OptionProblem } from './field-type.ts';
+import { plainStringValue, validateStringWith } from './string-value.ts';
 
 // wire: the HTML5 address grammar ozzo's is.EmailFormat uses, max 254 characters
 const EMAIL = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
@@ -42,20 +42,12 @@ export const emailField: FieldType = {
   defaults: { ...valueDefaults, exceptDomains: [], onlyDomains: [] },
   checkOptions: checkDomainOptions,
 
-  column: () => ({ type: 'text', notNull: true, defaultValue: '' }),
-  isMulti: () => false,
-  zero: () => '',
-  prepare: (raw) => castToString(raw),
-  validate(value, field) {
-    if (typeof value !== 'string') return issue('validation_unsupported_value_type', 'Invalid value type.');
-    if (value === '') return field.required ? requiredIssue() : null;
+  ...plainStringValue,
+  validate: validateStringWith((value, field) => {
     if (!isEmailAddress(value)) return issue('validation_is_email', 'Must be a valid email address.');
     if (!isDomainAllowed(value.slice(value.lastIndexOf('@') + 1), field)) {
       return issue('validation_email_domain_not_allowed', 'Email domain is not allowed.');
     }
     return null;
-  },
-  toStorage: (value) => castToString(value),
-  fromStorage: (raw) => (raw === null || raw === undefined ? '' : String(raw)),
-  filterKind: () => 'text',
+  }),
 };

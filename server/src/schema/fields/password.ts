@@ -17,6 +17,7 @@ import {
   valueOptions,
 } from './field-options.ts';
 import type { FieldType, OptionProblem } from './field-type.ts';
+import { stringColumn } from './string-value.ts';
 
 /** wire: bcrypt's limit, kept for PocketBase compatibility. */
 export const MAX_PASSWORD_LENGTH = 71;
@@ -42,9 +43,7 @@ export const passwordField: FieldType = {
     return [...checkOrder(field, 'min', 'max'), ...checkPatternOption(field, 'pattern')];
   },
 
-  column: () => ({ type: 'text', notNull: true, defaultValue: '' }),
-  isMulti: () => false,
-  zero: () => '',
+  ...stringColumn,
   prepare: (raw) => castToString(raw),
   validate(value, field, ctx) {
     if (typeof value !== 'string') return issue('validation_unsupported_value_type', 'Invalid value type.');

@@ -3,7 +3,6 @@ import { Type } from '@sinclair/typebox';
 import { issue, type FieldIssue } from '../../errors.ts';
 import type { FieldModel } from '../model.ts';
 import { generateFromPattern } from './autogenerate.ts';
-import { castToString } from './coerce.ts';
 import {
   checkOrder,
   checkPatternOption,
@@ -16,6 +15,7 @@ import {
   valueOptions,
 } from './field-options.ts';
 import type { FieldType, OptionProblem } from './field-type.ts';
+import { plainStringValue } from './string-value.ts';
 
 /** wire: max 0 means 5000 runes. */
 export const DEFAULT_TEXT_MAX = 5000;
@@ -58,13 +58,11 @@ export const textField: FieldType = {
     return problems;
   },
 
+  ...plainStringValue,
   column: (field) =>
     readBool(field, 'primaryKey')
       ? { type: 'text', notNull: true, defaultValue: '', primaryKey: true }
       : { type: 'text', notNull: true, defaultValue: '' },
-  isMulti: () => false,
-  zero: () => '',
-  prepare: (raw) => castToString(raw),
   autofill(value, field, ctx) {
     const pattern = readString(field, 'autogeneratePattern');
     if (!ctx.isNew || pattern === '' || (typeof value === 'string' && value !== '')) return value;
@@ -77,9 +75,6 @@ export const textField: FieldType = {
     }
     return checkText(value, field);
   },
-  toStorage: (value) => castToString(value),
-  fromStorage: (raw) => (raw === null || raw === undefined ? '' : String(raw)),
-  filterKind: () => 'text',
 };
 
 /** PocketBase's ValidatePlainValue: required, length in runes, pattern, primary-key characters. */

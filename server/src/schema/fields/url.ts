@@ -1,10 +1,10 @@
 /** `url`: a web address, optionally limited to or excluding some hosts. */
 import { Type } from '@sinclair/typebox';
 import { issue } from '../../errors.ts';
-import { castToString } from './coerce.ts';
 import { checkDomainOptions, isDomainAllowed } from './email.ts';
-import { domainOptions, requiredIssue, valueDefaults, valueOptions } from './field-options.ts';
+import { domainOptions, valueDefaults, valueOptions } from './field-options.ts';
 import type { FieldType } from './field-type.ts';
+import { plainStringValue, validateStringWith } from './string-value.ts';
 
 // wire: govalidator's IsURL accepts these schemes, or none
 const SCHEME = /^(?:(?:ftp|tcp|udp|wss?|https?):\/\/)?/i;
@@ -37,18 +37,10 @@ export const urlField: FieldType = {
   defaults: { ...valueDefaults, exceptDomains: [], onlyDomains: [] },
   checkOptions: checkDomainOptions,
 
-  column: () => ({ type: 'text', notNull: true, defaultValue: '' }),
-  isMulti: () => false,
-  zero: () => '',
-  prepare: (raw) => castToString(raw),
-  validate(value, field) {
-    if (typeof value !== 'string') return issue('validation_unsupported_value_type', 'Invalid value type.');
-    if (value === '') return field.required ? requiredIssue() : null;
+  ...plainStringValue,
+  validate: validateStringWith((value, field) => {
     if (!isWebUrl(value)) return issue('validation_invalid_url', 'Must be a valid url.');
     if (!isDomainAllowed(hostOf(value), field)) return issue('validation_url_domain_not_allowed', 'Url domain is not allowed.');
     return null;
-  },
-  toStorage: (value) => castToString(value),
-  fromStorage: (raw) => (raw === null || raw === undefined ? '' : String(raw)),
-  filterKind: () => 'text',
+  }),
 };
