@@ -20,7 +20,8 @@ export const ROLE_VALUES = ['admin', 'member', 'guest'];
 const NAMES = ['Ann', 'ann', 'ANN', 'bob', 'Bob Smith', '', 'é', 'É', 'o_o', '50%', 'zed'];
 const TEAM_NAMES = ['red', 'Red', 'blue', '', 'green_1'];
 const TITLES = ['alpha', 'Alpha', 'ALPHA beta', 'beta', 'gamma_ray', 'gamma ray', '50% off', '50 off', "it's", 'say "hi"', '', 'é', 'É', 'zeta', 'a_b', 'axb', 'a%b', '100', '9', ' lead'];
-const NOTES = ['', '', '', '', 'alpha', 'x', 'f_', 'beta', '%', 'A'];
+// notes double as LIKE patterns (`title ~ note`): 'l_h' and 'a%a' match titles only as wildcards
+const NOTES = ['', '', '', '', 'alpha', 'x', 'f_', 'l_h', 'a%a', 'beta', '%', 'A'];
 const SCORES = [-5, -1.5, 0, 0, 1, 2, 2.5, 10, 100];
 const AGES = [0, 17, 25, 30, 42, 65];
 
@@ -126,6 +127,7 @@ const TEXT_COLUMNS: Record<CollectionName, string[]> = {
   users: ['name', 'role'],
   teams: ['name'],
 };
+const PROSE_POOLS: Pool[] = ['title', 'note', 'name', 'role', 'teamName'];
 const NUMBER_COLUMNS: Record<CollectionName, string[]> = { docs: ['score', 'owner.age', 'tags:length'], users: ['age'], teams: [] };
 
 const field = (path: string): Operand => ({ kind: 'field', path });
@@ -158,8 +160,9 @@ function rightFor(spec: FieldSpec, op: Op, o: ExprOptions): fc.Arbitrary<Operand
     if (spec.type === 'text') {
       add(emptyLit, eq ? 2 : 1);
       add(nullLit, 1);
-      const cols = TEXT_COLUMNS[o.collection].filter((c) => c !== spec.path);
-      if (cols.length > 0) add(fc.constantFrom(...cols).map(field), 2);
+      // column against column only between prose-like fields, where wildcards in the data can matter
+      const cols = PROSE_POOLS.includes(spec.pool) ? TEXT_COLUMNS[o.collection].filter((c) => c !== spec.path) : [];
+      if (cols.length > 0) add(fc.constantFrom(...cols).map(field), like ? 6 : 2);
     }
     if (o.auth) {
       const isId = spec.pool === 'userId';
