@@ -11,19 +11,24 @@ export const SUPERUSERS_NAME = '_superusers';
 /** wire: `pbc_` + crc32("auth_superusers"); the SDK recognises superuser tokens by it. */
 export const SUPERUSERS_ID = 'pbc_3142635823';
 
+/** What `_superusers` always is, whatever a file says: its identity, and every rule superusers-only. */
+const SUPERUSERS_FIXED = {
+  id: SUPERUSERS_ID,
+  name: SUPERUSERS_NAME,
+  system: true,
+  listRule: null,
+  viewRule: null,
+  createRule: null,
+  updateRule: null,
+  deleteRule: null,
+} as const satisfies Partial<CollectionModel>;
+
 export function createSuperusersCollection(): CollectionModel {
   const auth = createDefaultAuthOptions();
   auth.authToken.duration = 86400; // wire: superuser tokens last one day
   return prepareAuthCollection({
-    id: SUPERUSERS_ID,
-    name: SUPERUSERS_NAME,
+    ...SUPERUSERS_FIXED,
     type: 'auth',
-    system: true,
-    listRule: null,
-    viewRule: null,
-    createRule: null,
-    updateRule: null,
-    deleteRule: null,
     fields: [buildIdField(), buildCreatedField(true), buildUpdatedField(true)],
     indexes: [],
     auth,
@@ -32,17 +37,7 @@ export function createSuperusersCollection(): CollectionModel {
 
 /** A file's `_superusers` (from an export) keeps its extra fields and options but not its identity or rules. */
 export function adoptSuperusersCollection(fromFile: CollectionModel): CollectionModel {
-  return {
-    ...fromFile,
-    id: SUPERUSERS_ID,
-    name: SUPERUSERS_NAME,
-    system: true,
-    listRule: null,
-    viewRule: null,
-    createRule: null,
-    updateRule: null,
-    deleteRule: null,
-  };
+  return { ...fromFile, ...SUPERUSERS_FIXED };
 }
 
 /** The built-in system collections, by lower-cased name. */
