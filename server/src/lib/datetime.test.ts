@@ -15,7 +15,7 @@ describe('datetime', () => {
     ['2024-01-02 03:04:05 +0100', '2024-01-02 02:04:05.000Z'],
     ['2024-01-02', '2024-01-02 00:00:00.000Z'],
   ])('parses %s', (input, want) => expect(normalizeDateTime(input)).toBe(want));
-  it.each(['', 'soon', '2024-02-30', '2024-13-01', '2024-01-02 25:00:00', 42, null, {}])('rejects %j', (input) => {
+  it.each(['', 'soon', '2024-02-30', '2024-13-01', '2024-01-02 25:00:00', '2023-02-29 00:00:00.000Z', '2024-04-31 10:00:00.000Z', 42, null, {}])('rejects %j', (input) => {
     expect(parseDateTime(input)).toBeNull();
     expect(normalizeDateTime(input)).toBe('');
   });

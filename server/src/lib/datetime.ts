@@ -8,6 +8,14 @@ export function formatDateTime(d: Date): string {
   return d.toISOString().replace('T', ' ');
 }
 
+const CANONICAL = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]) ([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+
+function isCanonical(raw: string): boolean {
+  if (!CANONICAL.test(raw)) return false;
+  const [y, m, d] = [Number(raw.slice(0, 4)), Number(raw.slice(5, 7)), Number(raw.slice(8, 10))];
+  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate(); // e.g. 2023-02-30 is not a date
+}
+
 // date, optional time (seconds and fraction optional), optional zone; `T` or a space between date and time
 const LAYOUT =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$/;
@@ -39,6 +47,8 @@ export function parseDateTime(s: unknown): Date | null {
 
 /** Any accepted datetime input → the wire string; anything unparseable → "" (wire: PB's zero DateTime). */
 export function normalizeDateTime(raw: unknown): string {
+  // Already in the wire layout (every stored and server-stamped value): nothing to re-parse.
+  if (typeof raw === 'string' && isCanonical(raw)) return raw;
   const d = parseDateTime(raw);
   return d ? formatDateTime(d) : '';
 }

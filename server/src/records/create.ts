@@ -1,12 +1,14 @@
+import type { Kysely } from 'kysely';
 import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
 import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel } from '../schema/model.ts';
-import { findCollectionOr404, ruleClause, scopeOf } from './access.ts';
+import { findCollectionOr404, isRuleRequestFree, ruleClause, scopeOf } from './access.ts';
 import { checkAuthBody } from './auth-fields.ts';
 import { applyBody, zeroValues } from './body.ts';
 import { serializeRows } from './list.ts';
+import { cachedQuery, PARAM_SLOT } from './statement-cache.ts';
 import { buildRow, rethrowWriteError } from './store.ts';
 import { validateContext, validateFields } from './validate.ts';
 
@@ -45,18 +47,28 @@ export async function createRecord(
   const scope = scopeOf(schema, collection, deriveRequest(info, { body: applied.ruleBody }));
   const rule = ruleClause(scope, 'createRule');
 
+  const table = collection.name;
+  const columns = Object.keys(row);
+  const insertInto = (db: Kysely<any>) =>
+    cachedQuery(schema, `insert|${collection.id}|${columns.join(',')}`, () => {
+      const slots = Object.fromEntries(columns.map((c) => [c, PARAM_SLOT]));
+      return db.insertInto(table).values(slots).compile();
+    }, columns.map((c) => row[c]));
+  const buildRuleCheck = (db: Kysely<any>, id: unknown) =>
+    db.selectFrom(table).select(`${table}.id`).where(`${table}.id`, '=', id).where(rule!).compile();
+  const ruleCheck = (db: Kysely<any>) =>
+    isRuleRequestFree(scope, 'createRule')
+      ? cachedQuery(schema, `create-rule|${collection.id}`, () => buildRuleCheck(db, PARAM_SLOT), [row['id']])
+      : buildRuleCheck(db, row['id']);
+
   const stored = await core.db.writer.run(async (tx) => {
     try {
-      await tx.db.insertInto(collection.name).values(row).execute();
+      await tx.db.executeQuery(insertInto(tx.db));
     } catch (err) {
       rethrowWriteError(err, FAILED);
     }
-    if (rule) {
-      // wire: the create rule is judged against the record as it would be stored; failing it undoes the insert.
-      const table = collection.name;
-      const allowed = await tx.db.selectFrom(table).select(`${table}.id`).where(`${table}.id`, '=', row['id']!).where(rule).executeTakeFirst();
-      if (!allowed) throw new GalleyError('invalid', FAILED);
-    }
+    // wire: the create rule is judged against the record as it would be stored; failing it undoes the insert.
+    if (rule && (await tx.db.executeQuery(ruleCheck(tx.db))).rows.length === 0) throw new GalleyError('invalid', FAILED);
     // Every column was written from `row`, so it is the stored record (no re-read needed).
     const inserted: Record<string, unknown> = row;
     tx.afterCommit(() => core.hooks.emitRecord({ action: 'create', collection, row: inserted }));

@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { GalleyError, issue } from '../../errors.ts';
 import { hashPassword } from '../../lib/password-hash.ts';
 import { castToString } from './coerce.ts';
+import { runeLength } from './text.ts';
 import {
   checkOrder,
   checkPatternOption,
@@ -52,7 +53,7 @@ export const passwordField: FieldType = {
       const stored = !ctx.isNew && typeof ctx.original === 'string' && ctx.original !== '';
       return field.required && !stored ? requiredIssue() : null;
     }
-    const length = [...value].length;
+    const length = runeLength(value);
     const min = readNumber(field, 'min');
     if (length < min) return issue('validation_min_text_constraint', `Must be at least ${min} character(s).`, { min });
     const max = readNumber(field, 'max') || MAX_PASSWORD_LENGTH;

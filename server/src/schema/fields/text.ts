@@ -77,11 +77,16 @@ export const textField: FieldType = {
   },
 };
 
+/** Length in code points (wire: Go counts runes); only strings with surrogate pairs need the slow count. */
+export function runeLength(value: string): number {
+  return /[\uD800-\uDFFF]/.test(value) ? [...value].length : value.length;
+}
+
 /** PocketBase's ValidatePlainValue: required, length in runes, pattern, primary-key characters. */
 function checkText(value: string, field: FieldModel): FieldIssue | null {
   const primaryKey = readBool(field, 'primaryKey');
   if (value === '') return field.required || primaryKey ? requiredIssue() : null;
-  const length = [...value].length;
+  const length = runeLength(value);
   const min = readNumber(field, 'min');
   if (min > 0 && length < min) return issue('validation_min_text_constraint', `Must be at least ${min} character(s).`, { min });
   const max = readNumber(field, 'max') || DEFAULT_TEXT_MAX;
