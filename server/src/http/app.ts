@@ -39,7 +39,10 @@ function withRoutableUrl(request: Request): Request {
 
 /** The fetch handler in front of the router: CORS preflight, standard headers, nothing thrown past it. */
 export function createFetchHandler(core: Core, app: GalleyApp): (request: Request) => Promise<Response> {
+  // Requests are logged at debug (GALLEY_LOG_LEVEL=debug); 5xx answers always, at warn.
+  const logEach = core.config.logLevel === 'debug';
   return async (incoming) => {
+    const started = logEach ? performance.now() : 0;
     const request = withRoutableUrl(incoming);
     if (isPreflight(request)) return withStandardHeaders(preflightResponse(request));
     let response: Response;
@@ -48,7 +51,11 @@ export function createFetchHandler(core: Core, app: GalleyApp): (request: Reques
     } catch (err) {
       response = errorResponse(err, core.log);
     }
-    if (response.status >= 500) core.log.warn(`${request.method} ${new URL(request.url).pathname} → ${response.status}`);
+    if (response.status >= 500 || logEach) {
+      const line = `${request.method} ${new URL(request.url).pathname} → ${response.status}`;
+      if (response.status >= 500) core.log.warn(line);
+      else core.log.debug(line, { ms: Math.round((performance.now() - started) * 10) / 10 });
+    }
     // Our own answers carry the standard headers already; only foreign ones (Elysia's) need them added.
     return response.headers.has('X-Content-Type-Options') ? response : withStandardHeaders(response);
   };
