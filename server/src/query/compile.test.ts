@@ -5,7 +5,7 @@ import { DummyDriver, Kysely, sql, SqliteAdapter, SqliteIntrospector, SqliteQuer
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../db/open.ts';
 import { GalleyError } from '../errors.ts';
-import { compileFilterAst } from './compile.ts';
+import { compileConditionItems, compileFilterAst, composeScopedWhere } from './compile.ts';
 import { sqliteDialect as d } from './dialect.ts';
 import { parseFilter } from './parser.ts';
 import { columnOperand, type FilterResolver, type Join } from './resolver.ts';
@@ -19,9 +19,10 @@ function itemsResolver(): FilterResolver {
       if (name !== 'tags:each') return null;
       if (joins.length === 0) joins.push({ alias: 't.tags[]', source: d.jsonEach(sql.id('t', 'tags')), on: null });
       const mm: Join = { alias: 'mm:t.tags[]', source: d.jsonEach(sql.id('t', 'tags')), on: null };
-      return columnOperand(d.jsonEachValue('t.tags[]'), {
+      const operand = columnOperand(d.jsonEachValue('t.tags[]'), {
         multi: { joins: [mm], value: d.jsonEachValue('mm:t.tags[]'), nullFallback: 'auto' },
       });
+      return { ...operand, joined: true };
     },
     joinScope: () => ({ joins, conditions: [] }),
   };
@@ -37,6 +38,12 @@ const compileOnly = new Kysely<any>({
   },
 });
 const compile = (filter: string) => compileFilterAst(parseFilter(filter), itemsResolver(), { now: NOW });
+/** A listRule and a client filter compiled into one join scope (one resolver: one `t.tags[]` join). */
+const compileShared = (rule: string, filter: string) => {
+  const r = itemsResolver();
+  const items = [...compileConditionItems(parseFilter(rule), r, { now: NOW }), ...compileConditionItems(parseFilter(filter), r, { now: NOW })];
+  return composeScopedWhere(items, r.joinScope())!;
+};
 const text = (e: Expression<unknown>) => sql`${e}`.compile(compileOnly);
 
 const T = '"t"."title"';
@@ -157,6 +164,41 @@ const CASES: Case[] = [
   { filter: '// leading\ntitle = "Beta"', sql: `${T} = ?`, params: ['Beta'], ids: [5] },
 ];
 
+interface SharedCase {
+  rule: string;
+  filter: string;
+  sql: string;
+  params: unknown[];
+  ids: number[];
+}
+
+const SHARED_CASES: SharedCase[] = [
+  // wire: one joined tag must meet rule AND filter; separate scopes would also return 1 (a for the rule, b for the filter)
+  {
+    rule: 'tags:each ?= "a" || views = 0',
+    filter: 'tags:each ?= "b"',
+    sql: joinedEach(`("t.tags[]"."value" = ? OR "t"."views" = ?) AND "t.tags[]"."value" = ?`),
+    params: ['a', 0, 'b'],
+    ids: [],
+  },
+  {
+    rule: 'tags:each ?= "a" || views = 10',
+    filter: 'tags:each ?= "b"',
+    sql: joinedEach(`("t.tags[]"."value" = ? OR "t"."views" = ?) AND "t.tags[]"."value" = ?`),
+    params: ['a', 10, 'b'],
+    ids: [1],
+  },
+  // top-level AND items that read only the record stay outside the EXISTS, in order
+  {
+    rule: 'views >= 0 && tags:each ?= "a"',
+    filter: 'title != ""',
+    sql: `("t"."views" >= ? AND (${T} IS NOT '' AND ${T} IS NOT NULL) AND ${joinedEach(`"t.tags[]"."value" = ?`)})`,
+    params: [0, 'a'],
+    ids: [1, 5],
+  },
+  { rule: 'views > 1', filter: 'title ~ "a"', sql: `("t"."views" > ? AND ${T} LIKE ? ESCAPE '\\')`, params: [1, '%a%'], ids: [1, 4, 5] },
+];
+
 describe('compileFilterAst: filter → exact SQL and parameters', () => {
   it.each(CASES)('$filter', (c) => {
     const out = text(compile(c.filter));
@@ -206,6 +248,14 @@ describe('compileFilterAst: executed on SQLite', () => {
 
   it.each(CASES)('$filter', async (c) => {
     expect(await run(c.filter)).toEqual(c.ids);
+  });
+
+  it.each(SHARED_CASES)('rule $rule with filter $filter (one join scope)', async (c) => {
+    const out = text(compileShared(c.rule, c.filter));
+    expect(out.sql).toBe(c.sql);
+    expect(out.parameters).toEqual(c.params);
+    const rows = await db.read.selectFrom('items as t').select('t.id').where(compileShared(c.rule, c.filter)).orderBy('t.id').execute();
+    expect(rows.map((r) => Number(r.id))).toEqual(c.ids);
   });
 
   it('geoDistance measures km on the sphere', async () => {

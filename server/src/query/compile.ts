@@ -4,7 +4,8 @@
  * PocketBase LEFT JOINs relations into the list query and de-duplicates rows (DISTINCT). Galley keeps
  * the caller's `SELECT … FROM table AS alias` untouched instead: when the filter needs joins it becomes
  * `EXISTS (SELECT 1 FROM (SELECT 1) LEFT JOIN … WHERE filter)`, which holds for exactly the rows the
- * DISTINCT join would return (same join rows, same NULL padding for missing relations).
+ * DISTINCT join would return (same join rows, same NULL padding for missing relations). Several filters
+ * of one statement (a listRule and a client filter) share ONE such scope, as they share PocketBase's joins.
  */
 import { GalleyError } from '../errors.ts';
 import { sql, type Expression, type SqlBool } from 'kysely';
@@ -35,6 +36,8 @@ interface Compiler {
   dialect: FilterDialect;
   now: Date;
   ctx: ResolveContext;
+  /** Set once an operand read a joined row (reset per condition item). */
+  joined: boolean;
 }
 
 function makeCompiler(resolver: FilterResolver, options: CompileOptions): Compiler {
@@ -43,6 +46,7 @@ function makeCompiler(resolver: FilterResolver, options: CompileOptions): Compil
     dialect: options.dialect ?? sqliteDialect,
     now: options.now ?? new Date(),
     ctx: { compileSubFilter: (text) => compileExpr(c, parseFilter(text)) },
+    joined: false,
   };
   return c;
 }
@@ -73,6 +77,7 @@ function resolveTerm(c: Compiler, term: Term): SqlOperand {
         const reason = c.resolver.explainUnknown?.(term.name) ?? 'no such field';
         throw new GalleyError('invalid', `unknown field ${JSON.stringify(term.name)} at ${term.pos}`, { cause: new Error(reason) });
       }
+      if (resolved.joined) c.joined = true;
       return resolved;
     }
   }
@@ -94,11 +99,57 @@ export function compileJoins(scope: JoinScope): Expression<unknown> {
   );
 }
 
+function existsInJoinScope(conds: readonly Expression<SqlBool>[], scope: JoinScope): Expression<SqlBool> {
+  const where = sql.join([...conds], sql` AND `);
+  return sql<SqlBool>`EXISTS (SELECT 1 FROM (SELECT 1) AS ${sql.id('__root')} ${compileJoins(scope)} WHERE ${where})`;
+}
+
 /** `cond` over the scope's joined rows: EXISTS a combination of them meeting it (and the scope's conditions). */
 export function wrapInJoinScope(cond: Expression<SqlBool>, scope: JoinScope): Expression<SqlBool> {
   if (scope.joins.length === 0 && scope.conditions.length === 0) return cond;
-  const where = sql.join([cond, ...scope.conditions], sql` AND `);
-  return sql<SqlBool>`EXISTS (SELECT 1 FROM (SELECT 1) AS ${sql.id('__root')} ${compileJoins(scope)} WHERE ${where})`;
+  return existsInJoinScope([cond, ...scope.conditions], scope);
+}
+
+/** One top-level AND item of a filter, compiled; `joined` when it reads a row of the join scope. */
+export interface ConditionItem {
+  readonly cond: Expression<SqlBool>;
+  readonly joined: boolean;
+}
+
+/**
+ * Compile a filter as its top-level AND items, without wrapping: the joins stay registered in the
+ * resolver, so several filters (each with its own resolver over one join registry) share one scope.
+ */
+export function compileConditionItems(expr: Expr, resolver: FilterResolver, options: CompileOptions = {}): ConditionItem[] {
+  const c = makeCompiler(resolver, options);
+  const items: ConditionItem[] = [];
+  const visit = (e: Expr): void => {
+    if (e.type === 'and') return e.items.forEach(visit);
+    c.joined = false;
+    const cond = compileExpr(c, e);
+    items.push({ cond, joined: c.joined });
+  };
+  visit(expr);
+  return items;
+}
+
+/** What one joined row must meet for its record to match: the joined items and the scope's conditions. */
+export function listJoinedRowConditions(items: readonly ConditionItem[], scope: JoinScope): Expression<SqlBool>[] {
+  return [...items.filter((i) => i.joined).map((i) => i.cond), ...scope.conditions];
+}
+
+/**
+ * The WHERE of condition items sharing one join scope: items reading only the record stay outside (so
+ * indexes serve them), the rest go into ONE `EXISTS` with the scope's conditions, so a single joined row
+ * must meet them all (wire: PocketBase's one LEFT JOIN per alias under one WHERE). Null: no restriction.
+ */
+export function composeScopedWhere(items: readonly ConditionItem[], scope: JoinScope): Expression<SqlBool> | null {
+  const parts = items.filter((i) => !i.joined).map((i) => i.cond);
+  const inner = listJoinedRowConditions(items, scope);
+  if (scope.joins.length === 0) parts.push(...inner);
+  else if (inner.length > 0) parts.push(existsInJoinScope(inner, scope));
+  if (parts.length === 0) return null;
+  return parts.length === 1 ? parts[0]! : sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
 }
 
 /** Compile without wrapping: the joins stay registered in the resolver (nested rule checks share them). */

@@ -42,6 +42,8 @@ export interface SqlOperand {
   readonly multi?: MultiSource;
   /** A condition the row must also meet whenever this operand is compared (email visibility). */
   readonly guard?: Expression<SqlBool>;
+  /** Set when it reads a row of the join scope (a LEFT JOIN alias): its value depends on the joined row. */
+  readonly joined?: boolean;
 }
 
 export interface ResolveContext {

@@ -1,12 +1,12 @@
 /**
  * The `sort` parameter: `-a,+b,c,@random,@rowid`. wire: tools/search/sort.go and provider.go limits.
  */
-import { sql, type Expression } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import { GalleyError } from '../errors.ts';
 import { compileJoins, resolveSortOperand, type CompileOptions } from './compile.ts';
 import { sqliteDialect } from './dialect.ts';
 import { MAX_SORT_KEY_LENGTH, MAX_SORT_KEYS } from './limits.ts';
-import type { FilterResolver } from './resolver.ts';
+import type { FilterResolver, JoinScope } from './resolver.ts';
 
 export type SortDirection = 'asc' | 'desc';
 
@@ -35,11 +35,61 @@ export function parseSortParam(input: string): SortKey[] {
   return keys;
 }
 
+/** A sort key resolved while its join scope may still grow; finishSortTerm completes it. */
+export interface PendingSortTerm {
+  readonly value: Expression<unknown>;
+  readonly direction: SortDirection;
+  /** It reads a joined row: the record sorts by a value picked among its joined rows. */
+  readonly joined: boolean;
+}
+
 /**
- * One sort key → an ORDER BY expression over the row of `alias`. `@random` and `@rowid` are built in;
- * anything else must resolve to a column (no literal values, not NULL). A key that needs joins becomes
- * a scalar subquery taking the smallest (asc) or largest (desc) joined value, so a record sorts by its
- * best item; joined rows failing the scope's conditions (listRule) count as NULL.
+ * One sort key → its value over the row of `alias` (joins stay registered in the resolver).
+ * `@random` and `@rowid` are built in; anything else must resolve to a column (no literal values,
+ * not NULL).
+ */
+export function resolveSortTerm(
+  key: SortKey,
+  alias: string,
+  resolver: FilterResolver,
+  options: CompileOptions = {},
+): PendingSortTerm {
+  const dialect = options.dialect ?? sqliteDialect;
+  // wire: @random ignores the direction
+  if (key.name === '@random') return { value: dialect.random(), direction: 'asc', joined: false };
+  if (key.name === '@rowid') return { value: dialect.rowid(alias), direction: key.direction, joined: false };
+  const operand = resolveSortOperand(key.name, resolver, options);
+  if (!operand || operand.values.length > 0 || operand.keyword !== undefined) {
+    throw new GalleyError('invalid', `invalid sort field ${JSON.stringify(key.name)}`);
+  }
+  const raw = operand.render();
+  const value = operand.guard ? sql`(CASE WHEN ${operand.guard} THEN ${raw} END)` : raw;
+  return { value, direction: key.direction, joined: operand.joined === true };
+}
+
+/**
+ * The ORDER BY term of a resolved key. A joined key becomes a scalar subquery over the whole join
+ * scope taking the smallest (asc) or largest (desc) value among the joined rows that meet
+ * `rowConditions`, so a record sorts by its best matching item (PocketBase sorts by whichever matching
+ * joined row its DISTINCT keeps).
+ */
+export function finishSortTerm(
+  term: PendingSortTerm,
+  scope: JoinScope,
+  rowConditions: readonly Expression<SqlBool>[],
+): SortTerm {
+  if (!term.joined || scope.joins.length === 0) return { expr: term.value, direction: term.direction };
+  const pick = term.direction === 'desc' ? sql`MAX` : sql`MIN`;
+  const where = rowConditions.length > 0 ? sql` WHERE ${sql.join([...rowConditions], sql` AND `)}` : sql``;
+  return {
+    expr: sql`(SELECT ${pick}(${term.value}) FROM (SELECT 1) AS ${sql.id('__root')} ${compileJoins(scope)}${where})`,
+    direction: term.direction,
+  };
+}
+
+/**
+ * One sort key on its own (a fresh resolver): joined rows failing the scope's conditions (listRule)
+ * count as NULL. A list resolves its sort in its filters' join scope instead (resolveSortTerm).
  */
 export function compileSortTerm(
   key: SortKey,
@@ -47,22 +97,7 @@ export function compileSortTerm(
   resolver: FilterResolver,
   options: CompileOptions = {},
 ): SortTerm {
-  const dialect = options.dialect ?? sqliteDialect;
-  // wire: @random ignores the direction
-  if (key.name === '@random') return { expr: dialect.random(), direction: 'asc' };
-  if (key.name === '@rowid') return { expr: dialect.rowid(alias), direction: key.direction };
-  const operand = resolveSortOperand(key.name, resolver, options);
-  if (!operand || operand.values.length > 0 || operand.keyword !== undefined) {
-    throw new GalleyError('invalid', `invalid sort field ${JSON.stringify(key.name)}`);
-  }
-  const raw = operand.render();
-  const value = operand.guard ? sql`(CASE WHEN ${operand.guard} THEN ${raw} END)` : raw;
+  const term = resolveSortTerm(key, alias, resolver, options);
   const scope = resolver.joinScope();
-  if (scope.joins.length === 0 && scope.conditions.length === 0) return { expr: value, direction: key.direction };
-  const pick = key.direction === 'desc' ? sql`MAX` : sql`MIN`;
-  const where = scope.conditions.length > 0 ? sql` WHERE ${sql.join([...scope.conditions], sql` AND `)}` : sql``;
-  return {
-    expr: sql`(SELECT ${pick}(${value}) FROM (SELECT 1) AS ${sql.id('__root')} ${compileJoins(scope)}${where})`,
-    direction: key.direction,
-  };
+  return finishSortTerm(term, scope, scope.conditions);
 }
