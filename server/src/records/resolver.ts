@@ -5,3 +5,4 @@
 export type { FilterScope } from '../rules/filter-scope.ts';
 export type { SortTerm } from '../query/sort.ts';
 export { compileFilterWhere, compileSortOrder } from '../rules/compile-filter.ts';
+export { checkListRuleAccess, compileListClauses, compileListWhere, type ListClauses } from '../rules/compile-list.ts';

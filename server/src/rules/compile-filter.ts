@@ -10,18 +10,21 @@ import { sqliteDialect } from '../query/dialect.ts';
 import { checkFilterLength } from '../query/limits.ts';
 import { parseFilter } from '../query/parser.ts';
 import { compileSortTerm, parseSortParam, type SortTerm } from '../query/sort.ts';
+import type { FilterResolver } from '../query/resolver.ts';
 import type { FilterScope } from './filter-scope.ts';
+import type { JoinRegistry } from './join-registry.ts';
 import { createRecordResolver } from './record-resolver.ts';
 import { isSuperuser } from './request-info.ts';
 
 /** wire: checked on the raw text, so the words are refused even inside a quoted value. */
-function refuseSuperuserOnlyFields(text: string): void {
+export function refuseSuperuserOnlyFields(text: string): void {
   for (const word of ['@collection.', '@request.']) {
     if (text.includes(word)) throw forbidden(`Only superusers can filter by ${word}`);
   }
 }
 
-function resolverFor(scope: FilterScope, allowHidden: boolean) {
+/** A record resolver over `scope`; pass one `registry` to several to make them share joins. */
+export function createScopeResolver(scope: FilterScope, allowHidden: boolean, registry?: JoinRegistry): FilterResolver {
   return createRecordResolver({
     schema: scope.schema,
     collection: scope.collection,
@@ -30,6 +33,7 @@ function resolverFor(scope: FilterScope, allowHidden: boolean) {
     allowHidden,
     dialect: scope.dialect ?? sqliteDialect,
     now: scope.now,
+    registry,
   });
 }
 
@@ -46,7 +50,7 @@ export function compileFilterWhere(scope: FilterScope, filter: string, mode: 'cl
   }
   if (filter === '') return sql<SqlBool>`TRUE`;
   const expr = parseFilter(filter);
-  return compileFilterAst(expr, resolverFor(scope, mode === 'rule' || superuser), { dialect: scope.dialect, now: scope.now });
+  return compileFilterAst(expr, createScopeResolver(scope, mode === 'rule' || superuser), { dialect: scope.dialect, now: scope.now });
 }
 
 /** Compile a client `sort` parameter into ORDER BY terms (empty for an empty parameter). */
@@ -54,6 +58,6 @@ export function compileSortOrder(scope: FilterScope, sort: string): SortTerm[] {
   const superuser = isSuperuser(scope.info);
   if (!superuser) refuseSuperuserOnlyFields(sort);
   return parseSortParam(sort).map((key) =>
-    compileSortTerm(key, scope.alias, resolverFor(scope, superuser), { dialect: scope.dialect, now: scope.now }),
+    compileSortTerm(key, scope.alias, createScopeResolver(scope, superuser), { dialect: scope.dialect, now: scope.now }),
   );
 }

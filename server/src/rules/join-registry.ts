@@ -15,6 +15,7 @@ export class JoinRegistry {
   readonly #joins: Join[] = [];
   readonly #targets: RuleTarget[] = [];
   #checkContexts = 0;
+  #touches = 0;
 
   /**
    * Register a join. With `enforceListRule`, the joined collection's listRule must hold for the joined
@@ -22,6 +23,7 @@ export class JoinRegistry {
    * refuses the join (returns false).
    */
   add(join: Join, joined?: CollectionModel, enforceListRule = false): boolean {
+    this.#touches++;
     if (joined && enforceListRule) {
       if (joined.listRule === null) return false;
       if (joined.listRule !== '' && !this.#targets.some((t) => t.alias === join.alias)) {
@@ -36,6 +38,11 @@ export class JoinRegistry {
 
   get joins(): readonly Join[] {
     return this.#joins;
+  }
+
+  /** How many times a join was asked for (new or already there): tells whether an identifier joined. */
+  get touches(): number {
+    return this.#touches;
   }
 
   get ruleTargets(): readonly RuleTarget[] {

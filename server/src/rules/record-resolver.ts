@@ -27,10 +27,15 @@ const ALLOWED = [
 export interface RecordResolverInit extends Omit<ResolverCore, 'registry' | 'suffix' | 'notes'> {
   /** Clock for the listRule checks' macros. */
   readonly now?: Date;
+  /**
+   * Joins shared with other resolvers of the same statement (a listRule in rule mode and a client filter
+   * in client mode): one alias is one joined row for all of them. A fresh registry when absent.
+   */
+  readonly registry?: JoinRegistry;
 }
 
 export function createRecordResolver(init: RecordResolverInit): FilterResolver {
-  return resolverOf({ ...init, registry: new JoinRegistry(), suffix: '', notes: {} }, init.now);
+  return resolverOf({ ...init, registry: init.registry ?? new JoinRegistry(), suffix: '', notes: {} }, init.now);
 }
 
 function resolverOf(core: ResolverCore, now: Date | undefined): FilterResolver {
@@ -38,7 +43,9 @@ function resolverOf(core: ResolverCore, now: Date | undefined): FilterResolver {
   return {
     resolve: (name, ctx) => {
       core.notes.refusal = undefined;
-      return resolveRecordIdentifier(core, name, ctx);
+      const before = core.registry.touches;
+      const operand = resolveRecordIdentifier(core, name, ctx);
+      return operand && core.registry.touches !== before ? { ...operand, joined: true } : operand;
     },
     joinScope: () => (scope ??= buildJoinScope(core, now)),
     explainUnknown: () => core.notes.refusal,
