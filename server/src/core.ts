@@ -1,3 +1,4 @@
+import type { SettingsStore } from './admin/settings-store.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { EventBus } from './hooks/event-bus.ts';
@@ -17,7 +18,11 @@ export interface Core {
   readonly clock: () => Date;
   /** Per-collection signing secrets for each token type (kept in the data dir, never in the schema file). */
   readonly secrets: SecretStore;
+  /** The app settings (meta, smtp, rate limits, trusted proxy, …) kept in data.db. */
+  readonly settings: SettingsStore;
 }
+
+export type { Settings } from './admin/settings-model.ts';
 
 export type TokenType = 'auth' | 'file' | 'verification' | 'passwordReset' | 'emailChange';
 

@@ -11,6 +11,7 @@
  * ```
  */
 import { join } from 'node:path';
+import { loadSettingsStore, readSettingsEnv, type SettingsInput } from './admin/settings-store.ts';
 import { loadSecretStore } from './auth/secrets.ts';
 import { resolveConfig, type ConfigInput } from './config.ts';
 import type { Core } from './core.ts';
@@ -18,7 +19,7 @@ import { openDatabase } from './db/open.ts';
 import { applySchemaOnStart } from './db/migrate/apply-on-start.ts';
 import { GalleyError } from './errors.ts';
 import { createEventBus } from './hooks/event-bus.ts';
-import { createApp, createFetchHandler, type GalleyApp } from './http/app.ts';
+import { createApp, createFetchHandler, type GalleyApp, type PeerInfo } from './http/app.ts';
 import { listenHttp, type Listener } from './http/listen.ts';
 import { createLogger, type Logger } from './lib/log.ts';
 import { loadSchema, loadSchemaFile } from './schema/load.ts';
@@ -28,13 +29,20 @@ export interface GalleyOptions extends ConfigInput {
   schema?: unknown;
   /** a logger of your own (tests) */
   logger?: Logger;
+  /** settings that win over the stored ones at start (after the GALLEY_SMTP_* / GALLEY_APP_* environment) */
+  settings?: SettingsInput;
+  /** the environment to read GALLEY_* settings from (default: process.env) */
+  env?: Record<string, string | undefined>;
 }
 
 export interface Galley {
   readonly core: Core;
   readonly app: GalleyApp;
-  /** Answer one request without a socket (tests, embedding in another server). */
-  handle(request: Request): Promise<Response>;
+  /**
+   * Answer one request without a socket (tests, embedding in another server). Pass the client's address as
+   * `remoteAddress` so rate limits and trusted-proxy rules apply; without it rate limits skip the request.
+   */
+  handle(request: Request, peer?: PeerInfo): Promise<Response>;
   /** Listen on `config.http` (or the given host:port; port 0 picks a free one). */
   listen(http?: string): Promise<{ url: string }>;
   /** Stop taking requests, finish those in flight, wait for queued writes, close the database. */
@@ -48,7 +56,7 @@ function parseHostPort(http: string): { hostname: string; port: number } {
 }
 
 export async function createGalley(options: GalleyOptions = {}): Promise<Galley> {
-  const config = resolveConfig(options);
+  const config = resolveConfig(options, options.env ?? process.env);
   const log = options.logger ?? createLogger(config.logLevel);
   const schema =
     options.schema !== undefined ? loadSchema(options.schema) : config.schemaFile ? loadSchemaFile(config.schemaFile) : loadSchema([]);
@@ -64,9 +72,18 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     await db.close();
     throw err;
   }
-  const secrets = await loadSecretStore(db, schema);
+  const env = options.env ?? process.env;
+  let secrets: Core['secrets'];
+  let settings: Core['settings'];
+  try {
+    secrets = await loadSecretStore(db, schema);
+    settings = await loadSettingsStore(db, [readSettingsEnv(env), ...(options.settings ? [options.settings] : [])]);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   const hooks = createEventBus((err) => log.error('event listener failed', { error: String(err) }));
-  const core: Core = { config, db, schema, hooks, log, clock: () => new Date(), secrets };
+  const core: Core = { config, db, schema, hooks, log, clock: () => new Date(), secrets, settings };
   const app = createApp(core);
   const handle = createFetchHandler(core, app);
   let listener: Listener | undefined;

@@ -1,9 +1,11 @@
 import { Elysia } from 'elysia';
 import { adminRoutes } from '../admin/routes.ts';
+import { settingsRoutes } from '../admin/settings-routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
 import { recordRoutes } from '../records/routes.ts';
+import { rememberPeerAddress } from './client-ip.ts';
 import { isPreflight, preflightResponse, withStandardHeaders } from './cors.ts';
 import { errorResponse } from './errors.ts';
 
@@ -17,6 +19,7 @@ export function createApp(core: Core) {
   return (
     new Elysia({ name: 'galley' })
       .use(adminRoutes(core))
+      .use(settingsRoutes(core))
       .use(authRoutes(core))
       .use(recordRoutes(core))
       // wire: unknown paths, and known paths with another method, are PocketBase's 404.
@@ -37,13 +40,19 @@ function withRoutableUrl(request: Request): Request {
   return new Request('http://localhost' + url.slice(pathStart), request);
 }
 
+/** Who sent a request, as the socket layer saw it (no socket: leave it out; rate limits then skip it). */
+export interface PeerInfo {
+  remoteAddress?: string;
+}
+
 /** The fetch handler in front of the router: CORS preflight, standard headers, nothing thrown past it. */
-export function createFetchHandler(core: Core, app: GalleyApp): (request: Request) => Promise<Response> {
+export function createFetchHandler(core: Core, app: GalleyApp): (request: Request, peer?: PeerInfo) => Promise<Response> {
   // Requests are logged at debug (GALLEY_LOG_LEVEL=debug); 5xx answers always, at warn.
   const logEach = core.config.logLevel === 'debug';
-  return async (incoming) => {
+  return async (incoming, peer) => {
     const started = logEach ? performance.now() : 0;
     const request = withRoutableUrl(incoming);
+    rememberPeerAddress(request, peer?.remoteAddress);
     if (isPreflight(request)) return withStandardHeaders(preflightResponse(request));
     let response: Response;
     try {

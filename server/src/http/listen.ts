@@ -10,7 +10,8 @@ export interface Listener {
 export interface ListenOptions {
   hostname: string;
   port: number;
-  fetch: (request: Request) => Promise<Response>;
+  /** `peer` is the socket's remote address (client IP before any proxy header) */
+  fetch: (request: Request, peer?: { remoteAddress?: string }) => Promise<Response>;
   /** largest body the socket layer accepts; route limits are stricter and answer 413 themselves */
   maxRequestBodySize: number;
 }
@@ -24,7 +25,7 @@ export async function listenHttp(opts: ListenOptions): Promise<Listener> {
     const server = Bun.serve({
       hostname: opts.hostname,
       port: opts.port,
-      fetch: opts.fetch,
+      fetch: (request, server) => opts.fetch(request, { remoteAddress: server.requestIP(request)?.address }),
       maxRequestBodySize: opts.maxRequestBodySize,
     });
     return {
@@ -69,7 +70,7 @@ async function bridge(req: IncomingMessage, res: ServerResponse, fetch: ListenOp
       body: hasBody ? (Readable.toWeb(req) as unknown as ReadableStream) : undefined,
       duplex: 'half',
     } as RequestInit);
-    const response = await fetch(request);
+    const response = await fetch(request, { remoteAddress: req.socket.remoteAddress });
     res.statusCode = response.status;
     response.headers.forEach((value, key) => res.setHeader(key, value));
     if (response.body) {

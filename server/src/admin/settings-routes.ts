@@ -1,0 +1,16 @@
+import { Elysia } from 'elysia';
+import type { Core } from '../core.ts';
+import { json, respond } from '../http/route-kit.ts';
+import { patchSettings, readSettingsJson } from './settings.ts';
+
+/** PocketBase's settings routes (superusers only). */
+export function settingsRoutes(core: Core) {
+  return new Elysia({ name: 'galley-settings' })
+    .get('/api/settings', ({ request }) => respond(core, request, async (req) => json(readSettingsJson(core, req.info))))
+    .patch('/api/settings', ({ request }) =>
+      respond(core, request, async (req) => {
+        const body = await req.body();
+        return json(await patchSettings(core, req.info, body.values));
+      }),
+    );
+}

@@ -1,0 +1,38 @@
+/**
+ * The client's IP address. The socket's peer address travels beside the Request in a side map (never in a
+ * header a client could forge); forwarding headers count only when that peer is a trusted proxy.
+ */
+import { isIpAddress, isLoopbackIp, matchesIpList } from '../admin/settings-ip.ts';
+import type { Settings } from '../core.ts';
+
+const peers = new WeakMap<Request, string>();
+
+/** Called by the listener (or an embedding host) for each request it accepts. */
+export function rememberPeerAddress(request: Request, address: string | undefined | null): void {
+  if (address) peers.set(request, address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, ''));
+}
+
+/** The socket's peer, or "" when the request did not come through a socket we know of. */
+export function peerAddressOf(request: Request): string {
+  return peers.get(request) ?? '';
+}
+
+/**
+ * wire: PocketBase's trustedProxy settings (headers tried in order; X-Forwarded-For read from the right
+ * unless useLeftmostIP). Galley believes them only from a peer listed in `trustedProxy.ips`, or from a
+ * loopback peer when that list is empty.
+ */
+export function resolveClientIp(request: Request, proxy: Settings['trustedProxy']): string {
+  const peer = peerAddressOf(request);
+  if (peer === '' || proxy.headers.length === 0) return peer;
+  const trusted = proxy.ips.length > 0 ? matchesIpList(peer, proxy.ips) : isLoopbackIp(peer);
+  if (!trusted) return peer;
+  for (const name of proxy.headers) {
+    const value = request.headers.get(name);
+    if (!value) continue;
+    const parts = value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    const candidate = proxy.useLeftmostIP ? parts[0] : parts[parts.length - 1];
+    if (candidate && isIpAddress(candidate)) return candidate.replace(/^\[|\]$/g, '');
+  }
+  return peer;
+}

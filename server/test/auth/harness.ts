@@ -1,0 +1,70 @@
+// A Galley on a fresh temp data dir for the auth tests: createGalley options (settings, env) and a client IP per call.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGalley, type GalleyOptions } from '../../src/index.ts';
+import { createLogger } from '../../src/lib/log.ts';
+import type { TestGalley, TestResponse } from '../helpers/test-galley.ts';
+
+export interface AuthTestGalley extends TestGalley {
+  call(
+    method: string,
+    path: string,
+    opts?: { body?: unknown; auth?: string | null; headers?: Record<string, string>; ip?: string },
+  ): Promise<TestResponse>;
+}
+
+/** `options.dir` reuses a data dir (a restart); otherwise a new temp dir, removed by close(). */
+export async function startAuthGalley(schema: unknown, options: GalleyOptions = {}): Promise<AuthTestGalley> {
+  const own = options.dir === undefined;
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'galley-auth-'));
+  const galley = await createGalley({ env: {}, logger: createLogger('error', () => {}), ...options, dir, schema });
+  return {
+    galley,
+    dir,
+    async call(method, path, opts = {}) {
+      const headers: Record<string, string> = { ...opts.headers };
+      let body: BodyInit | undefined;
+      if (typeof opts.body === 'string') body = opts.body;
+      else if (opts.body !== undefined) {
+        body = JSON.stringify(opts.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      if (opts.auth) headers['authorization'] = opts.auth;
+      const request = new Request('http://127.0.0.1:8090' + path, { method, headers, body });
+      const res = await galley.handle(request, opts.ip === undefined ? undefined : { remoteAddress: opts.ip });
+      const text = await res.text();
+      let json: any;
+      try {
+        json = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, text, json, headers: res.headers };
+    },
+    async close() {
+      await galley.close();
+      if (own) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An auth collection `users` (PocketBase's default shape) and a base `notes` collection. */
+export function authSchema(users: Record<string, unknown> = {}): unknown[] {
+  return [
+    {
+      name: 'users',
+      type: 'auth',
+      listRule: 'id = @request.auth.id',
+      viewRule: 'id = @request.auth.id',
+      createRule: '',
+      updateRule: 'id = @request.auth.id',
+      deleteRule: 'id = @request.auth.id',
+      fields: [
+        { name: 'name', type: 'text', max: 255 },
+        { name: 'role', type: 'select', values: ['member', 'staff'], maxSelect: 1 },
+      ],
+      ...users,
+    },
+  ];
+}
