@@ -1,11 +1,11 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql } from 'kysely';
 import type { Core } from '../core.ts';
 import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
-import { findCollectionOr404, isRuleRequestFree, ruleClause, scopeOf } from './access.ts';
+import { findCollectionOr404, isRuleRequestFree, scopeOf } from './access.ts';
 import { expandRecords } from './expand.ts';
 import { parseListParams } from './list-params.ts';
-import { compileFilterWhere, compileSortOrder } from './resolver.ts';
+import { checkListRuleAccess, compileListClauses, type ListClauses } from './resolver.ts';
 import { serializeRecord, viewerOf } from './serialize.ts';
 import { cachedQuery, isRequestFree } from './statement-cache.ts';
 
@@ -28,28 +28,26 @@ export async function listRecords(
   const collection = findCollectionOr404(schema, collectionIdOrName);
   const params = parseListParams(query);
   const scope = scopeOf(schema, collection, info);
-  const rule = ruleClause(scope, 'listRule');
+  // before the cache: a cached statement must not skip the 403
+  checkListRuleAccess(scope, collection.listRule);
   const filter = params.filter.trim();
   const sort = params.sort.trim();
 
-  const where = (): Expression<SqlBool> | null => {
-    const conditions: Expression<SqlBool>[] = [];
-    if (rule) conditions.push(rule);
-    if (filter !== '') conditions.push(compileFilterWhere(scope, filter, 'client'));
-    if (conditions.length === 0) return null;
-    return conditions.length === 1 ? conditions[0]! : sql<SqlBool>`(${sql.join(conditions, sql` AND `)})`;
-  };
+  // rule, filter and sort share one join scope (wire: one resolver in PocketBase); compiled once per request
+  let clauses: ListClauses | undefined;
+  const compileClauses = () => (clauses ??= compileListClauses(scope, collection.listRule, filter, sort));
   const buildRows = () => {
-    const w = where();
+    const { where, order } = compileClauses();
     let q = core.db.read.selectFrom(collection.name).selectAll(collection.name);
-    if (w) q = q.where(w);
-    for (const o of sort === '' ? [] : compileSortOrder(scope, sort)) q = q.orderBy(o.expr as never, o.direction);
+    if (where) q = q.where(where);
+    for (const o of order) q = q.orderBy(o.expr as never, o.direction);
     return q.limit(params.perPage).offset((params.page - 1) * params.perPage).compile();
   };
   const buildCount = () => {
-    const w = where();
+    // the sort's joins may add listRule checks to the WHERE, so the count uses the same clauses
+    const { where } = compileClauses();
     let q = core.db.read.selectFrom(collection.name).select(sql<number>`count(*)`.as('n'));
-    if (w) q = q.where(w);
+    if (where) q = q.where(where);
     return q.compile();
   };
   // The same list asked again (same filter, sort, page) reuses its compiled statement when nothing in it
