@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia';
 import type { Core } from '../core.ts';
-import { json, respond } from '../http/route-kit.ts';
-import { patchSettings, readSettingsJson } from './settings.ts';
+import { json, noContent, respond } from '../http/route-kit.ts';
+import { patchSettings, readSettingsJson, sendTestEmail } from './settings.ts';
 
 /** PocketBase's settings routes (superusers only). */
 export function settingsRoutes(core: Core) {
@@ -11,6 +11,13 @@ export function settingsRoutes(core: Core) {
       respond(core, request, async (req) => {
         const body = await req.body();
         return json(await patchSettings(core, req.info, body.values));
+      }),
+    )
+    .post('/api/settings/test/email', ({ request }) =>
+      respond(core, request, async (req) => {
+        const body = await req.body();
+        await sendTestEmail(core, req.info, body.values);
+        return noContent();
       }),
     );
 }

@@ -63,3 +63,19 @@ export async function verifyRecordToken(
     return null;
   }
 }
+
+/** wire: a verification token carries the email it was sent to. */
+export function signVerificationToken(core: Core, collection: CollectionModel, row: Record<string, unknown>): Promise<string> {
+  const email = String(row['email'] ?? '');
+  return signRecordToken(core, collection, row, 'verification', collection.auth?.verificationToken.duration ?? 86400, { email });
+}
+
+export function signPasswordResetToken(core: Core, collection: CollectionModel, row: Record<string, unknown>): Promise<string> {
+  const email = String(row['email'] ?? '');
+  return signRecordToken(core, collection, row, 'passwordReset', collection.auth?.passwordResetToken.duration ?? 1800, { email });
+}
+
+export function signEmailChangeToken(core: Core, collection: CollectionModel, row: Record<string, unknown>, newEmail: string): Promise<string> {
+  const email = String(row['email'] ?? '');
+  return signRecordToken(core, collection, row, 'emailChange', collection.auth?.emailChangeToken.duration ?? 1800, { email, newEmail });
+}

@@ -1,0 +1,79 @@
+/**
+ * Outgoing mail over SMTP, through nodemailer (a well-kept client instead of hand-written SMTP). One
+ * connection per message: auth mail is rare, and a fresh transport always sees the current settings.
+ */
+import { createTransport } from 'nodemailer';
+
+export interface MailAddress {
+  name?: string;
+  address: string;
+}
+
+export interface MailMessage {
+  from: MailAddress;
+  to: MailAddress[];
+  subject: string;
+  html: string;
+  /** plain-text alternative; derived from `html` when left out */
+  text?: string;
+}
+
+/** PocketBase's `smtp` settings. */
+export interface SmtpConfig {
+  enabled: boolean;
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  /** "PLAIN" (default) or "LOGIN" */
+  authMethod: string;
+  /** true: TLS from the first byte (port 465); false: STARTTLS when the server offers it */
+  tls: boolean;
+  /** EHLO name; "localhost" when empty */
+  localName: string;
+}
+
+/** A readable plain-text copy of a simple HTML mail body. */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(style|head)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    .replace(/<a\s[^>]*href="([^"]*)"[^>]*>([\s\S]*?)<\/a>/gi, (_m, href: string, label: string) => `${label.replace(/<[^>]+>/g, '').trim()}: ${href}`)
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|h\d|li|tr)>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** Send one message; rejects with the server's (or the connection's) error. */
+export async function sendMail(smtp: SmtpConfig, message: MailMessage): Promise<void> {
+  if (!smtp.enabled) throw new Error('SMTP is not enabled in the settings, so no mail can be sent');
+  const transport = createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.tls,
+    name: smtp.localName || 'localhost',
+    auth: smtp.username !== '' ? { user: smtp.username, pass: smtp.password } : undefined,
+    authMethod: smtp.authMethod || 'PLAIN',
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
+  try {
+    await transport.sendMail({
+      from: message.from,
+      to: message.to,
+      subject: message.subject,
+      html: message.html,
+      text: message.text ?? htmlToText(message.html),
+    });
+  } finally {
+    transport.close();
+  }
+}
