@@ -59,6 +59,9 @@ export const HAND_PICKED: Batch = {
     // statement): d1 has bob as a reader and Ann (40) — but no single reader is both bob and over 30,
     // so only the published d4/d5 match; evaluating rule and filter on separate rows also returns d1
     query(asBob, cmp(f('readers.age'), '>', n(30), true)),
+    // the users listRule check (age > 25) that the filter's `readers` adds holds on that same row too: in d1
+    // the row passing the rule is bob (20), who fails the check, so only the published d4/d5 match
+    query(asBob, cmp(f('readers.id'), '!=', t(''), true)),
     // a guest's @request.auth.id is NULL, and `readers.id ?= NULL` holds on the NULL row of an empty set
     query(asGuest, null, { expand: 'owner,team,readers' }),
     // the users listRule (age > 25) guards the joined reader rows: bob (20) cannot be matched by name
