@@ -91,16 +91,19 @@ describe('applySchemaOnStart', () => {
     expect(err).toMatchObject({ kind: 'invalid', issues: { title: { code: 'validation_not_unique' } } });
   });
 
-  it('records a rule-only change without running SQL', async () => {
+  it('records a rule-only change as a step without SQL', async () => {
     await apply([v1]);
-    expect((await apply([{ ...v1, listRule: '' }])).applied).toEqual([]);
+    expect((await apply([{ ...v1, listRule: '' }])).applied).toEqual(['update "posts": listRule']);
     const history = await listMigrations(db.read);
     expect(history).toHaveLength(2);
-    expect(history[1]!.steps).toEqual([]);
+    expect(history[1]!.steps).toEqual([
+      { kind: 'updateCollection', description: 'update "posts": listRule', details: ['listRule: null → ""'], lossy: false, why: '', sql: [] },
+    ]);
+    expect(history[1]!.sql).toEqual([]);
     expect((await readAppliedSchema(db.read))?.collections[0]?.listRule).toBe('');
   });
 
-  it('refuses a change that loses data, lists each step, points to galley migrate, and changes nothing', async () => {
+  it('refuses a change that loses data, prints the plan with the lossy steps marked, points to galley migrate, and changes nothing', async () => {
     const users = col('users', [field('name', 'text')]);
     await apply([v2, users]);
     await db.writer.run((tx) => tx.db.insertInto('posts').values({ id: 'p1', views: 3 }).execute());
@@ -111,10 +114,14 @@ describe('applySchemaOnStart', () => {
     expect((err as GalleyError).kind).toBe('invalid');
     expect((err as GalleyError).message).toBe(
       [
-        'The schema change would lose data, so nothing was applied:',
-        '  - change column "posts"."meta" from json to text (rebuilds the table; values may not convert)',
-        '  - drop column "posts"."views" and its values',
-        '  - drop table "users" and all its rows',
+        'The schema change would lose data (2 of 3 steps), so nothing was applied. The plan:',
+        '  1. [loses data] drop table "users" and all its rows',
+        '       loses: deletes the collection "users" with every record',
+        '  2. create table "extra" (id, x)',
+        '  3. [loses data] rebuild table "posts" (copies every row into the new shape)',
+        '       - "meta" changes from json to text: the values cannot convert; every row gets ""',
+        '       - "views" is dropped with its values',
+        '       loses: "meta" cannot convert from json to text; deletes every value of "views"',
         'Review it with `galley migrate plan`, then apply it with `galley migrate apply --allow-data-loss`.',
       ].join('\n'),
     );

@@ -1,12 +1,12 @@
 /**
  * What the database holds: the applied schema (one row in `_galley_schema`) and the migration history
- * (`_galley_migrations`: when, schema hash, steps, SQL).
+ * (`_galley_migrations`: when, schema hash, steps with their SQL, and all the SQL in the order it ran).
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CollectionModel } from '../../schema/model.ts';
 import { formatTimestamp, MIGRATIONS_TABLE, SCHEMA_TABLE } from '../meta-tables.ts';
-import type { SchemaStep } from './plan.ts';
+import type { MigrationStep } from './step.ts';
 
 export interface AppliedSchema {
   collections: CollectionModel[];
@@ -22,8 +22,10 @@ export function stringifyCanonical(value: unknown): string {
   );
 }
 
+/** The hash of a schema: the order of collections in the file does not count, the order of fields does. */
 export function hashCollections(collections: readonly CollectionModel[]): string {
-  return createHash('sha256').update(stringifyCanonical(collections)).digest('hex');
+  const byId = [...collections].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return createHash('sha256').update(stringifyCanonical(byId)).digest('hex');
 }
 
 export async function readAppliedSchema(db: Kysely<any>): Promise<AppliedSchema | null> {
@@ -32,13 +34,16 @@ export async function readAppliedSchema(db: Kysely<any>): Promise<AppliedSchema 
   return { collections: JSON.parse(String(row.collections)) as CollectionModel[], hash: String(row.hash) };
 }
 
+/**
+ * Records `collections` as the applied schema and, when steps ran, one history row. Returns the history
+ * row's id (null when nothing ran: a schema that differed only in collection order).
+ */
 export async function recordAppliedSchema(
   db: Kysely<any>,
   collections: readonly CollectionModel[],
-  steps: readonly SchemaStep[],
-  sqlRan: readonly string[],
+  steps: readonly MigrationStep[],
   now = new Date(),
-): Promise<string> {
+): Promise<number | null> {
   const hash = hashCollections(collections);
   const when = formatTimestamp(now);
   const json = stringifyCanonical(collections);
@@ -47,23 +52,35 @@ export async function recordAppliedSchema(
     .values({ id: 1, collections: json, hash, updated: when })
     .onConflict((oc) => oc.column('id').doUpdateSet({ collections: json, hash, updated: when }))
     .execute();
-  await db
+  if (steps.length === 0) return null;
+  const row = await db
     .insertInto(MIGRATIONS_TABLE)
     .values({
       applied: when,
       hash,
-      steps: JSON.stringify(steps.map((s) => ({ kind: s.kind, description: s.description, lossy: s.lossy }))),
-      sql: JSON.stringify(sqlRan),
+      steps: JSON.stringify(steps.map((s): HistoryStep => ({ kind: s.kind, description: s.description, details: s.details, lossy: s.lossy, why: s.why, sql: s.sql }))),
+      sql: JSON.stringify(steps.flatMap((s) => s.sql)),
     })
-    .execute();
-  return hash;
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(row.id);
+}
+
+export interface HistoryStep {
+  kind: string;
+  description: string;
+  details?: string[];
+  lossy: boolean;
+  why?: string;
+  sql?: string[];
 }
 
 export interface MigrationRecord {
   id: number;
   applied: string;
   hash: string;
-  steps: Array<{ kind: string; description: string; lossy: boolean }>;
+  steps: HistoryStep[];
+  /** every statement, in the order it ran */
   sql: string[];
 }
 

@@ -1,169 +1,166 @@
 /**
- * The planner: diff(applied collections, desired collections) → ordered steps. Pure: no database.
- * This first cut knows create/rename table, add/rename column and index changes; the steps that would lose
- * data (drop table, drop column, column type change) are planned and marked `lossy` so callers can refuse
- * them with a precise list. View collections are skipped on both sides until views are implemented.
+ * The planner: (applied collections, desired collections) → an ordered plan. Pure: no database; what only
+ * the data can tell (a list too long for the new maxSelect, text that is not a number, duplicates under a
+ * new unique index) travels as data checks that check-plan.ts answers.
+ *
+ * Order: drop changed indexes → drop tables → rename tables → create tables → column steps per table
+ * (ALTERs, or one rebuild) → create indexes → record-only steps. Dropping first frees names for renames;
+ * indexes are dropped before their columns change and created once every column exists.
+ * View collections are skipped on both sides (they are applied by a later part of the migrator).
  */
 import { GalleyError } from '../../errors.ts';
-import type { ColumnSpec } from '../../schema/fields/field-type.ts';
-import { fieldTypeOf } from '../../schema/fields/registry.ts';
 import { parseCollectionIndex, type ParsedIndex } from '../../schema/index-sql.ts';
-import type { CollectionModel, FieldModel } from '../../schema/model.ts';
+import type { CollectionModel } from '../../schema/model.ts';
 import { META_TABLES } from '../meta-tables.ts';
+import { buildCreateIndexSql, buildCreateTableSql, buildDropIndexSql, buildDropTableSql, buildRenameTableSql } from './ddl.ts';
+import { matchByIdentity, sequenceRenames } from './match.ts';
+import { listTableColumns, readRelationTarget, type RelationTarget, type TableColumn } from './plan-columns.ts';
+import { hasFieldOrderChanged, planCollectionUpdate, planFieldUpdate } from './plan-meta.ts';
+import { planTableChanges, type TableChanges } from './plan-table.ts';
+import type { MigrationStep, Plan } from './step.ts';
 
-export interface ColumnDef {
-  name: string;
-  spec: ColumnSpec;
-}
+/** Names Galley keeps for itself: its bookkeeping tables and the temporary names of renames and rebuilds. */
+const RESERVED_PREFIX = '_galley_';
+const TEMP_TABLE = '_galley_tmp_';
 
-export type SchemaStep = { description: string; lossy: boolean } & (
-  | { kind: 'createTable'; table: string; columns: ColumnDef[] }
-  | { kind: 'renameTable'; from: string; to: string }
-  | { kind: 'addColumn'; table: string; column: ColumnDef }
-  | { kind: 'renameColumn'; table: string; from: string; to: string }
-  | { kind: 'createIndex'; index: ParsedIndex }
-  | { kind: 'dropIndex'; name: string }
-  | { kind: 'dropColumn'; table: string; column: string }
-  | { kind: 'changeColumnType'; table: string; column: string; from: ColumnSpec; to: ColumnSpec }
-  | { kind: 'dropTable'; table: string }
-);
+const q = (s: string) => JSON.stringify(s);
+const lower = (s: string) => s.toLowerCase();
 
-/** The `id` column of every table, whatever the field says about defaults. */
-const ID_SPEC: ColumnSpec = { type: 'text', notNull: true, defaultValue: null, primaryKey: true };
+const makeStep = (s: Partial<MigrationStep> & Pick<MigrationStep, 'kind' | 'description'>): MigrationStep => ({
+  details: [], sql: [], lossy: false, why: '', checks: [], ...s,
+});
 
-function columnsOf(c: CollectionModel): ColumnDef[] {
-  const out: ColumnDef[] = [];
-  for (const field of c.fields) {
-    let spec: ColumnSpec | null;
-    try {
-      spec = fieldTypeOf(field).column(field);
-    } catch (err) {
-      throw new GalleyError('invalid', `collection "${c.name}", field "${field.name}": ${(err as Error).message}`);
-    }
-    if (spec) out.push({ name: field.name, spec: field.name === 'id' ? ID_SPEC : spec });
-  }
-  if (!out.some((col) => col.name === 'id')) out.unshift({ name: 'id', spec: ID_SPEC });
-  return out;
-}
-
-function tablesOf(collections: readonly CollectionModel[]): CollectionModel[] {
+function listTables(collections: readonly CollectionModel[]): CollectionModel[] {
   return collections.filter((c) => c.type !== 'view');
 }
 
-function indexesOf(c: CollectionModel): ParsedIndex[] {
+function listIndexes(c: CollectionModel): ParsedIndex[] {
   return c.indexes.map((text) => parseCollectionIndex(text, c.name));
 }
 
-function sameColumn(a: ColumnSpec, b: ColumnSpec): boolean {
-  return a.type === b.type && Boolean(a.primaryKey) === Boolean(b.primaryKey);
-}
-
-function matchBy<T extends { id: string; name: string; renamedFrom?: string }>(applied: readonly T[], wanted: T): T | undefined {
-  const lower = (s: string) => s.toLowerCase();
-  return (
-    applied.find((a) => a.id === wanted.id) ??
-    (wanted.renamedFrom === undefined ? undefined : applied.find((a) => lower(a.name) === lower(wanted.renamedFrom!))) ??
-    applied.find((a) => lower(a.name) === lower(wanted.name))
-  );
-}
-
-function checkDesired(desired: CollectionModel[]): void {
+function checkDesired(desired: readonly CollectionModel[]): void {
   const indexNames = new Map<string, string>();
   for (const c of desired) {
-    const lower = c.name.toLowerCase();
-    if (META_TABLES.includes(lower) || lower.startsWith('sqlite_')) {
+    const name = lower(c.name);
+    if (META_TABLES.includes(name) || name.startsWith(RESERVED_PREFIX) || name.startsWith('sqlite_')) {
       throw new GalleyError('invalid', `collection "${c.name}": the name is reserved`);
     }
-    for (const idx of indexesOf(c)) {
-      const seen = indexNames.get(idx.name.toLowerCase());
+    for (const idx of listIndexes(c)) {
+      const seen = indexNames.get(lower(idx.name));
       if (seen) throw new GalleyError('invalid', `index "${idx.name}" is declared by "${seen}" and "${c.name}"; index names are database-wide`);
-      indexNames.set(idx.name.toLowerCase(), c.name);
+      indexNames.set(lower(idx.name), c.name);
     }
   }
 }
 
-const q = (s: string) => JSON.stringify(s);
+/** The collection as it is recorded once applied: rename hints have done their work. */
+function stripRenameHints(c: CollectionModel): CollectionModel {
+  const { renamedFrom: _c, ...rest } = c;
+  return { ...rest, fields: c.fields.map(({ renamedFrom: _f, ...field }) => field) };
+}
 
-export function planSchemaChanges(applied: readonly CollectionModel[], desired: readonly CollectionModel[]): SchemaStep[] {
-  const before = tablesOf(applied);
-  const after = tablesOf(desired);
+export function planMigration(applied: readonly CollectionModel[], desired: readonly CollectionModel[]): Plan {
+  const before = listTables(applied);
+  const after = listTables(desired);
   checkDesired(after);
-  const renames: SchemaStep[] = []; // tables, then columns: before any add, so a freed name can be reused
-  const dropIndexes: SchemaStep[] = [];
-  const columns: SchemaStep[] = [];
-  const lossy: SchemaStep[] = [];
-  const createIndexes: SchemaStep[] = [];
-  const matched = new Set<CollectionModel>();
+  const match = matchByIdentity(before, after);
+  const continued = new Map([...match].map(([want, had]) => [had, want]));
+  const byId = new Map(after.map((c) => [c.id, c]));
 
-  const appliedIndexes = new Map<string, ParsedIndex>();
-  for (const c of before) for (const idx of indexesOf(c)) appliedIndexes.set(idx.name.toLowerCase(), idx);
-  const desiredIndexes = new Map<string, ParsedIndex>();
-  for (const c of after) for (const idx of indexesOf(c)) desiredIndexes.set(idx.name.toLowerCase(), idx);
+  /** Where a desired relation column's ids must exist, unless its values already were ids of that collection. */
+  const findKeepIds = (from: TableColumn, to: TableColumn): RelationTarget | null => {
+    const target = byId.get(readRelationTarget(to) ?? '');
+    if (!target) return null; // not a relation, or a view target (views come later)
+    const oldTarget = before.find((c) => c.id === readRelationTarget(from));
+    if (oldTarget && continued.get(oldTarget) === target) return null;
+    return { name: target.name, before: match.get(target)?.name ?? null };
+  };
 
+  const steps = {
+    dropIndexes: [] as MigrationStep[], dropTables: [] as MigrationStep[], renameTables: [] as MigrationStep[],
+    createTables: [] as MigrationStep[], columns: [] as MigrationStep[], createIndexes: [] as MigrationStep[], meta: [] as MigrationStep[],
+  };
+  for (const gone of before.filter((b) => !continued.has(b))) {
+    steps.dropTables.push(makeStep({
+      kind: 'dropTable', description: `drop table ${q(gone.name)} and all its rows`, sql: [buildDropTableSql(gone.name)],
+      lossy: true, why: `deletes the collection ${q(gone.name)} with every record`,
+    }));
+  }
+  const renames = after.flatMap((want) => {
+    const had = match.get(want);
+    return had && had.name !== want.name ? [{ from: had.name, to: want.name }] : [];
+  });
+  const present = before.filter((b) => continued.has(b)).map((b) => b.name);
+  for (const r of sequenceRenames(renames, present, TEMP_TABLE)) {
+    steps.renameTables.push(makeStep({ kind: 'renameTable', description: `rename table ${q(r.from)} to ${q(r.to)}`, sql: [buildRenameTableSql(r.from, r.to)] }));
+  }
+
+  const changes = new Map<CollectionModel, TableChanges>();
   for (const want of after) {
-    const had = matchBy(before.filter((b) => !matched.has(b)), want);
-    const wantCols = columnsOf(want);
+    const had = match.get(want);
     if (!had) {
-      columns.push({
-        kind: 'createTable', table: want.name, columns: wantCols, lossy: false,
-        description: `create table ${q(want.name)} (${wantCols.map((c) => c.name).join(', ')})`,
-      });
+      const columns = listTableColumns(want);
+      steps.createTables.push(makeStep({
+        kind: 'createTable', description: `create table ${q(want.name)} (${columns.map((c) => c.name).join(', ')})`, sql: [buildCreateTableSql(want.name, columns)],
+      }));
       continue;
     }
-    matched.add(had);
-    if (had.name !== want.name) {
-      renames.push({ kind: 'renameTable', from: had.name, to: want.name, lossy: false, description: `rename table ${q(had.name)} to ${q(want.name)}` });
+    const table = planTableChanges(had, want, findKeepIds);
+    changes.set(want, table);
+    steps.columns.push(...table.steps);
+    const indexTextOnly = had.indexes.join('\n') !== want.indexes.join('\n') && sameIndexSet(had, want);
+    const update = planCollectionUpdate(had, want, hasFieldOrderChanged(table.fieldPairs, had), indexTextOnly);
+    if (update) steps.meta.push(update);
+    for (const p of table.fieldPairs) {
+      const fieldUpdate = planFieldUpdate(want.name, p.had, p.want, p.move);
+      if (fieldUpdate) steps.meta.push(fieldUpdate);
     }
-    const hadCols = new Map(columnsOf(had).map((c) => [c.name, c]));
-    const usedFields = new Set<FieldModel>();
-    const hadFields = had.fields.filter((f) => hadCols.has(f.name));
-    for (const col of wantCols) {
-      const field = want.fields.find((f) => f.name === col.name);
-      const prevField = field ? matchBy(hadFields.filter((f) => !usedFields.has(f)), field) : undefined;
-      const prev = prevField ? hadCols.get(prevField.name) : hadCols.get(col.name);
-      if (prevField) usedFields.add(prevField);
-      if (!prev) {
-        if (col.spec.notNull && col.spec.defaultValue === null) {
-          throw new GalleyError('invalid', `collection "${want.name}", field "${col.name}": a new column needs a default value`);
-        }
-        columns.push({ kind: 'addColumn', table: want.name, column: col, lossy: false, description: `add column ${q(want.name)}.${q(col.name)} (${col.spec.type})` });
-        continue;
-      }
-      hadCols.delete(prev.name);
-      if (prev.name !== col.name) {
-        renames.push({ kind: 'renameColumn', table: want.name, from: prev.name, to: col.name, lossy: false, description: `rename column ${q(want.name)}.${q(prev.name)} to ${q(col.name)}` });
-      }
-      if (!sameColumn(prev.spec, col.spec)) {
-        lossy.push({
-          kind: 'changeColumnType', table: want.name, column: col.name, from: prev.spec, to: col.spec, lossy: true,
-          description: `change column ${q(want.name)}.${q(col.name)} from ${prev.spec.type} to ${col.spec.type} (rebuilds the table; values may not convert)`,
-        });
-      }
-    }
-    for (const gone of hadCols.keys()) {
-      lossy.push({ kind: 'dropColumn', table: want.name, column: gone, lossy: true, description: `drop column ${q(want.name)}.${q(gone)} and its values` });
-    }
-  }
-  for (const gone of before.filter((b) => !matched.has(b))) {
-    lossy.push({ kind: 'dropTable', table: gone.name, lossy: true, description: `drop table ${q(gone.name)} and all its rows` });
   }
 
-  const droppedTables = new Set(before.filter((b) => !matched.has(b)).map((b) => b.name.toLowerCase()));
-  for (const [key, idx] of appliedIndexes) {
+  planIndexes(before, after, match, changes, steps);
+  return {
+    steps: [...steps.dropIndexes, ...steps.dropTables, ...steps.renameTables, ...steps.createTables, ...steps.columns, ...steps.createIndexes, ...steps.meta],
+    collections: after.map(stripRenameHints),
+  };
+}
+
+function sameIndexSet(a: CollectionModel, b: CollectionModel): boolean {
+  const norm = (c: CollectionModel) => listIndexes(c).map((i) => i.normalized).sort().join('\n');
+  return a.name === b.name && norm(a) === norm(b);
+}
+
+function planIndexes(
+  before: CollectionModel[],
+  after: CollectionModel[],
+  match: Map<CollectionModel, CollectionModel>,
+  changes: Map<CollectionModel, TableChanges>,
+  steps: { dropIndexes: MigrationStep[]; createIndexes: MigrationStep[] },
+): void {
+  const continued = new Map([...match].map(([want, had]) => [had, want]));
+  const appliedIndexes = new Map<string, { idx: ParsedIndex; had: CollectionModel }>();
+  for (const had of before) for (const idx of listIndexes(had)) appliedIndexes.set(lower(idx.name), { idx, had });
+  const desiredIndexes = new Map<string, { idx: ParsedIndex; want: CollectionModel }>();
+  for (const want of after) for (const idx of listIndexes(want)) desiredIndexes.set(lower(idx.name), { idx, want });
+  const isRebuilt = (want: CollectionModel | undefined) => (want ? changes.get(want)?.rebuilt === true : false);
+
+  for (const [key, { idx, had }] of appliedIndexes) {
+    const want = continued.get(had);
+    if (!want) continue; // its table is dropped, and the index with it
     const next = desiredIndexes.get(key);
-    if (next && next.normalized === idx.normalized) continue;
-    if (!droppedTables.has(idx.table.toLowerCase())) {
-      dropIndexes.push({ kind: 'dropIndex', name: idx.name, lossy: false, description: `drop index ${q(idx.name)}` });
-    }
+    if (next && next.want === want && next.idx.normalized === idx.normalized && !isRebuilt(want)) continue;
+    steps.dropIndexes.push(makeStep({ kind: 'dropIndex', description: `drop index ${q(idx.name)}`, sql: [buildDropIndexSql(idx.name)] }));
   }
-  for (const [key, idx] of desiredIndexes) {
+  for (const [key, { idx, want }] of desiredIndexes) {
     const prev = appliedIndexes.get(key);
-    if (prev && prev.normalized === idx.normalized) continue;
-    createIndexes.push({
-      kind: 'createIndex', index: idx, lossy: false,
+    if (prev && continued.get(prev.had) === want && prev.idx.normalized === idx.normalized && !isRebuilt(want)) continue;
+    const had = match.get(want);
+    // Checkable before the plan runs only when the table and its columns are exactly as they were.
+    const untouched = had !== undefined && had.name === want.name && changes.get(want)?.columnsChanged === false;
+    steps.createIndexes.push(makeStep({
+      kind: 'createIndex',
       description: `create ${idx.unique ? 'unique ' : ''}index ${q(idx.name)} on ${q(idx.table)}`,
-    });
+      sql: [buildCreateIndexSql(idx)],
+      checks: idx.unique && had ? [{ kind: 'duplicates', table: want.name, column: '', index: idx, before: untouched ? { table: had.name, column: '' } : null }] : [],
+    }));
   }
-  // Indexes go first (a dropped column may be indexed) and last (they may use new columns).
-  return [...dropIndexes, ...renames, ...columns, ...lossy, ...createIndexes];
 }

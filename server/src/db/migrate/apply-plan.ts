@@ -1,0 +1,49 @@
+/**
+ * Runs a plan inside the caller's transaction: answer the data checks, refuse before anything runs when
+ * the data forbids a step or a step loses data without `allowDataLoss`, run every statement, then make
+ * sure no foreign key dangles. Any failure throws, and the caller's transaction rolls everything back.
+ */
+import { sql, type Kysely } from 'kysely';
+import { GalleyError } from '../../errors.ts';
+import { addAnswer, answerDataCheck, checkPlan } from './check-plan.ts';
+import { createDataLossError, createRefusedPlanError } from './format-plan.ts';
+import type { CheckedPlan, Plan } from './step.ts';
+
+export interface ApplyPlanOptions {
+  /** Run steps that lose data (`galley migrate apply --allow-data-loss`); `serve` never sets it. */
+  allowDataLoss?: boolean;
+}
+
+export async function applyPlan(db: Kysely<any>, plan: Plan, opts: ApplyPlanOptions = {}): Promise<CheckedPlan> {
+  const checked = await checkPlan(db, plan);
+  if (checked.steps.some((s) => s.refused)) throw createRefusedPlanError(checked.steps);
+  if (checked.steps.some((s) => s.lossy) && !opts.allowDataLoss) throw createDataLossError(checked.steps);
+
+  for (const [i, step] of checked.steps.entries()) {
+    // Checks that depend on earlier steps (a unique index over converted or new columns) are asked now.
+    for (const check of step.checks.filter((c) => !c.before)) {
+      const answer = await answerDataCheck(db, check, 'now');
+      if (!answer) continue;
+      addAnswer(step, answer);
+      if (step.refused) throw createRefusedPlanError(checked.steps);
+      if (!opts.allowDataLoss) throw createDataLossError(checked.steps);
+    }
+    for (const text of step.sql) {
+      try {
+        await sql.raw(text).execute(db);
+      } catch (err) {
+        throw new GalleyError('invalid', `migration step ${i + 1} (${step.description}) failed: ${(err as Error).message}\n  SQL: ${text}`, { cause: err });
+      }
+    }
+  }
+  await checkForeignKeys(db);
+  return checked;
+}
+
+/** Galley's relations live in the data, but a table with a declared foreign key must not be left dangling. */
+async function checkForeignKeys(db: Kysely<any>): Promise<void> {
+  const { rows } = await sql<{ table: string; rowid: number; parent: string }>`SELECT * FROM pragma_foreign_key_check`.execute(db);
+  if (rows.length === 0) return;
+  const first = rows[0]!;
+  throw new GalleyError('invalid', `the migration would leave ${rows.length} rows pointing at missing rows (first: table "${first.table}" row ${first.rowid} → "${first.parent}"); nothing was applied`);
+}
