@@ -4,7 +4,7 @@ import { expandRecords } from '../records/expand.ts';
 import { scopeOf } from '../records/access.ts';
 import { serializeRecord } from '../records/serialize.ts';
 import { compileRuleWhere } from '../rules/compile-rule.ts';
-import { deriveRequest, SUPERUSERS, type RequestInfo } from '../rules/request-info.ts';
+import { deriveRequest, isSuperuser, SUPERUSERS, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { signRecordToken } from './tokens.ts';
 
@@ -14,8 +14,12 @@ export interface AuthResponse {
   meta?: Record<string, unknown>;
 }
 
-/** wire: the collection's authRule decides who may receive a token at all (null: nobody but superusers). */
+/**
+ * wire: the collection's authRule decides who may receive a token at all (null: nobody but superusers); a
+ * superuser's request (impersonation) passes, as PocketBase's CanAccessRecord lets superusers through.
+ */
 async function checkAuthRule(core: Core, info: RequestInfo, collection: CollectionModel, id: string): Promise<void> {
+  if (isSuperuser(info)) return;
   const rule = compileRuleWhere(scopeOf(core.schema, collection, info), collection.auth?.authRule ?? '');
   if (rule === 'allow') return;
   let allowed = false;

@@ -47,8 +47,11 @@ export async function authWithPassword(
   const issues: IssueTree = {};
   const identity = body['identity'];
   const password = body['password'];
-  if (typeof identity !== 'string' || identity === '') issues['identity'] = issue('validation_required', 'Cannot be blank.');
-  if (typeof password !== 'string' || password === '') issues['password'] = issue('validation_required', 'Cannot be blank.');
+  // wire: both at most 255 characters, checked before any lookup or hashing (a huge password costs nothing).
+  for (const [key, value] of [['identity', identity], ['password', password]] as const) {
+    if (typeof value !== 'string' || value === '') issues[key] = issue('validation_required', 'Cannot be blank.');
+    else if (value.length > 255) issues[key] = issue('validation_length_out_of_range', 'The length must be between 1 and 255.', { min: 1, max: 255 });
+  }
   const identityField = typeof body['identityField'] === 'string' && body['identityField'] !== '' ? body['identityField'] : undefined;
   if (identityField && !(collection.auth?.passwordAuth.identityFields ?? ['email']).includes(identityField)) {
     issues['identityField'] = issue('validation_in_invalid', 'Must be a valid value.');

@@ -1,11 +1,15 @@
 import { Elysia } from 'elysia';
 import type { Core } from '../core.ts';
-import { json, respond } from '../http/route-kit.ts';
+import { json, noContent, respond } from '../http/route-kit.ts';
 import { describeAuthMethods } from './auth-methods.ts';
+import { confirmEmailChange, requestEmailChange } from './email-change.ts';
+import { impersonateRecord } from './impersonate.ts';
 import { authWithPassword, findAuthCollection } from './password-auth.ts';
+import { confirmPasswordReset, requestPasswordReset } from './password-reset.ts';
 import { refreshAuth } from './refresh.ts';
+import { confirmVerification, requestVerification } from './verification.ts';
 
-/** The auth routes this issue needs; the auth issue adds OAuth2, OTP, MFA and the mail flows. */
+/** PocketBase's auth routes (§6.1); OAuth2, OTP and MFA come with the next part of the auth work. */
 export function authRoutes(core: Core) {
   const base = '/api/collections/:collection';
   return new Elysia({ name: 'galley-auth' })
@@ -21,6 +25,47 @@ export function authRoutes(core: Core) {
     .post(`${base}/auth-refresh`, ({ request, params }) =>
       respond(core, request, async (req) =>
         json(await refreshAuth(core, req.info, params.collection, request.headers.get('authorization'))),
+      ),
+    )
+    .post(`${base}/request-verification`, ({ request, params }) =>
+      respond(core, request, async (req) => {
+        await requestVerification(core, params.collection, (await req.body()).values);
+        return noContent();
+      }),
+    )
+    .post(`${base}/confirm-verification`, ({ request, params }) =>
+      respond(core, request, async (req) => {
+        await confirmVerification(core, params.collection, (await req.body()).values);
+        return noContent();
+      }),
+    )
+    .post(`${base}/request-password-reset`, ({ request, params }) =>
+      respond(core, request, async (req) => {
+        await requestPasswordReset(core, params.collection, (await req.body()).values);
+        return noContent();
+      }),
+    )
+    .post(`${base}/confirm-password-reset`, ({ request, params }) =>
+      respond(core, request, async (req) => {
+        await confirmPasswordReset(core, params.collection, (await req.body()).values);
+        return noContent();
+      }),
+    )
+    .post(`${base}/request-email-change`, ({ request, params }) =>
+      respond(core, request, async (req) => {
+        await requestEmailChange(core, req.info, params.collection, (await req.body()).values);
+        return noContent();
+      }),
+    )
+    .post(`${base}/confirm-email-change`, ({ request, params }) =>
+      respond(core, request, async (req) => {
+        await confirmEmailChange(core, params.collection, (await req.body()).values);
+        return noContent();
+      }),
+    )
+    .post(`${base}/impersonate/:id`, ({ request, params }) =>
+      respond(core, request, async (req) =>
+        json(await impersonateRecord(core, req.info, params.collection, params.id, (await req.body()).values)),
       ),
     );
 }

@@ -1,0 +1,61 @@
+/** request-email-change / confirm-email-change (wire: PocketBase §6.1). */
+import type { Core } from '../core.ts';
+import { GalleyError, issue, type IssueTree } from '../errors.ts';
+import { verifyPassword } from '../lib/password-hash.ts';
+import { SUPERUSERS, type RequestInfo } from '../rules/request-info.ts';
+import { fieldTypeOf } from '../schema/fields/registry.ts';
+import { checkEmailInput, findAuthRecordByEmail, findAuthRecordByToken, throwIfInvalid } from './find-auth-record.ts';
+import { sendAuthMailLater } from './mail-templates.ts';
+import { findAuthCollection } from './password-auth.ts';
+import { requireCollectionAuth } from './require-auth.ts';
+import { peekTokenClaims, signEmailChangeToken } from './tokens.ts';
+import { writeAuthRecord } from './write-auth-record.ts';
+
+const SUPERUSERS_DIRECT = 'All superusers can change their emails directly.';
+
+/**
+ * Mails a confirmation link to the new address. Galley answers 204 also when the address is taken (no mail
+ * then): PocketBase's 400 for a taken address would tell anyone with an account who else has one.
+ */
+export async function requestEmailChange(core: Core, info: RequestInfo, collectionIdOrName: string, body: Record<string, unknown>): Promise<void> {
+  const collection = findAuthCollection(core, collectionIdOrName);
+  if (collection.name === SUPERUSERS) throw new GalleyError('invalid', SUPERUSERS_DIRECT);
+  const row = requireCollectionAuth(info, collection);
+  const issues: IssueTree = {};
+  const newEmail = checkEmailInput(body['newEmail'], 'newEmail', issues);
+  if (!issues['newEmail'] && newEmail === row['email']) issues['newEmail'] = issue('validation_invalid_email', 'Must be different from the current email.');
+  const field = collection.fields.find((f) => f.name === 'email');
+  if (!issues['newEmail'] && field) {
+    const problem = await fieldTypeOf(field).validate(newEmail, field, { isSuperuser: false, isNew: false, existingIds: async () => new Set() });
+    if (problem) issues['newEmail'] = problem;
+  }
+  throwIfInvalid(issues);
+  const taken = await findAuthRecordByEmail(core, collection, newEmail);
+  if (taken && taken['id'] !== row['id']) return;
+  const token = await signEmailChangeToken(core, collection, row, newEmail);
+  sendAuthMailLater(core, collection, row, 'email-change', newEmail, { token });
+}
+
+/** Sets the new email (and verified: the link proved the mailbox); the tokenKey turns over. */
+export async function confirmEmailChange(core: Core, collectionIdOrName: string, body: Record<string, unknown>): Promise<void> {
+  const collection = findAuthCollection(core, collectionIdOrName);
+  if (collection.name === SUPERUSERS) throw new GalleyError('invalid', SUPERUSERS_DIRECT);
+  const token = typeof body['token'] === 'string' ? body['token'] : '';
+  const password = typeof body['password'] === 'string' ? body['password'] : '';
+  const issues: IssueTree = {};
+  const newEmail = peekTokenClaims(token)?.newEmail;
+  const found = typeof newEmail === 'string' && newEmail !== '' ? await findAuthRecordByToken(core, token, 'emailChange') : null;
+  if (token === '') issues['token'] = issue('validation_required', 'Cannot be blank.');
+  else if (!found) issues['token'] = issue('validation_invalid_token', 'Invalid or expired token.');
+  else if (found.collection.id !== collection.id) issues['token'] = issue('validation_invalid_token', 'The provided token is for different auth collection.');
+  else if (await findAuthRecordByEmail(core, collection, newEmail!)) issues['token'] = issue('validation_invalid_token', 'The new email address is invalid.');
+  if (password === '') issues['password'] = issue('validation_required', 'Cannot be blank.');
+  else if (password.length > 100 || !found || !(await verifyPassword(String(found.row['password'] ?? ''), password))) {
+    issues['password'] = issue('validation_invalid_password', 'Missing or invalid auth record password.');
+  }
+  throwIfInvalid(issues);
+  const { row } = found!;
+  await writeAuthRecord(core, collection, String(row['id']), { email: newEmail!, verified: true }, 'Failed to confirm email change.', (current) => {
+    if (current['tokenKey'] !== row['tokenKey']) throwIfInvalid({ token: issue('validation_invalid_token', 'Invalid or expired token.') });
+  });
+}

@@ -1,0 +1,61 @@
+/** request-password-reset / confirm-password-reset (wire: PocketBase §6.1). */
+import type { Core } from '../core.ts';
+import { GalleyError, issue, type IssueTree } from '../errors.ts';
+import { fieldTypeOf } from '../schema/fields/registry.ts';
+import type { CollectionModel } from '../schema/model.ts';
+import { checkEmailInput, findAuthRecordByEmail, findAuthRecordByToken, isVerified, throwIfInvalid } from './find-auth-record.ts';
+import { sendAuthMailLater } from './mail-templates.ts';
+import { findAuthCollection } from './password-auth.ts';
+import { claimResendSlot, releaseResendSlot, throttleKey } from './resend-throttle.ts';
+import { signPasswordResetToken } from './tokens.ts';
+import { writeAuthRecord } from './write-auth-record.ts';
+
+function requirePasswordAuth(collection: CollectionModel): void {
+  if (collection.auth && !collection.auth.passwordAuth.enabled) {
+    throw new GalleyError('invalid', 'The collection is not configured to allow password authentication.');
+  }
+}
+
+/** wire: 204 for unknown emails and within the 2-minute resend window too; the mail leaves in the background. */
+export async function requestPasswordReset(core: Core, collectionIdOrName: string, body: Record<string, unknown>): Promise<void> {
+  const collection = findAuthCollection(core, collectionIdOrName);
+  requirePasswordAuth(collection);
+  const issues: IssueTree = {};
+  const email = checkEmailInput(body['email'], 'email', issues);
+  throwIfInvalid(issues);
+  const row = await findAuthRecordByEmail(core, collection, email);
+  if (!row) return;
+  if (!claimResendSlot(core, throttleKey('passwordReset', collection.id, String(row['id'])))) return;
+  const token = await signPasswordResetToken(core, collection, row);
+  sendAuthMailLater(core, collection, row, 'password-reset', String(row['email']), { token });
+}
+
+/** A new password (the password field's own rules apply); its tokenKey turns over, so the token is spent. */
+export async function confirmPasswordReset(core: Core, collectionIdOrName: string, body: Record<string, unknown>): Promise<void> {
+  const collection = findAuthCollection(core, collectionIdOrName);
+  const issues: IssueTree = {};
+  const token = typeof body['token'] === 'string' ? body['token'] : '';
+  const password = typeof body['password'] === 'string' ? body['password'] : '';
+  const confirm = typeof body['passwordConfirm'] === 'string' ? body['passwordConfirm'] : '';
+  const found = token === '' ? null : await findAuthRecordByToken(core, token, 'passwordReset');
+  if (token === '') issues['token'] = issue('validation_required', 'Cannot be blank.');
+  else if (!found) issues['token'] = issue('validation_invalid_token', 'Invalid or expired token.');
+  else if (found.collection.id !== collection.id) issues['token'] = issue('validation_invalid_token', 'The provided token is for different auth collection.');
+  const field = collection.fields.find((f) => f.name === 'password');
+  if (password === '') issues['password'] = issue('validation_required', 'Cannot be blank.');
+  else if (field) {
+    const problem = await fieldTypeOf(field).validate(password, field, { isSuperuser: false, isNew: false, existingIds: async () => new Set() });
+    if (problem) issues['password'] = problem;
+  }
+  if (confirm === '') issues['passwordConfirm'] = issue('validation_required', 'Cannot be blank.');
+  else if (confirm !== password) issues['passwordConfirm'] = issue('validation_values_mismatch', "Values don't match.");
+  throwIfInvalid(issues);
+
+  const { row, claims } = found!;
+  // wire: the reset proves the mailbox, so an unverified record whose email is unchanged becomes verified.
+  const verify = !isVerified(row) && claims.email === row['email'];
+  await writeAuthRecord(core, collection, String(row['id']), { password, ...(verify ? { verified: true } : {}) }, 'Failed to set new password.', (current) => {
+    if (current['tokenKey'] !== row['tokenKey']) throwIfInvalid({ token: issue('validation_invalid_token', 'Invalid or expired token.') });
+  });
+  releaseResendSlot(core, throttleKey('passwordReset', collection.id, String(row['id'])));
+}
