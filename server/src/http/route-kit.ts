@@ -29,9 +29,10 @@ function snakeHeader(name: string): string {
 }
 
 export async function buildHttpRequest(core: Core, raw: Request): Promise<HttpRequest> {
-  const url = new URL(raw.url);
   const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
+  // Most reads carry no query string: skip URL parsing for them.
+  const url = raw.url.includes('?') ? new URL(raw.url) : undefined;
+  if (url) for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
   const auth = await authenticateRequest(core, raw.headers.get('authorization'));
   let headers: Record<string, string> | undefined;
   const info: RequestInfo = {
@@ -54,7 +55,9 @@ export async function buildHttpRequest(core: Core, raw: Request): Promise<HttpRe
   let parsed: Promise<ParsedBody> | undefined;
   return {
     raw,
-    url,
+    get url() {
+      return url ?? new URL(raw.url);
+    },
     query,
     info,
     body: (limit = core.config.maxBodySize) => (parsed ??= readBody(raw, limit)),
