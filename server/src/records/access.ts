@@ -1,4 +1,4 @@
-import type { Expression, SqlBool } from 'kysely';
+import type { Expression, Kysely, SqlBool } from 'kysely';
 import { GalleyError } from '../errors.ts';
 import { compileRuleWhere } from '../rules/compile-rule.ts';
 import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
@@ -45,4 +45,24 @@ export function findCollectionOr404(schema: Schema, idOrName: string): Collectio
   // wire: PocketBase's message for an unknown collection in a records path.
   if (!collection) throw new GalleyError('not_found', 'Missing collection context.');
   return collection;
+}
+
+/**
+ * wire: "manager" access to an auth record: the caller passes the collection's manageRule for that record
+ * (superusers always do). A manager may change email, verified and password (no oldPassword) and sees the email.
+ */
+export async function checkManageAccess(db: Kysely<any>, scope: FilterScope, id: unknown): Promise<boolean> {
+  if (isSuperuser(scope.info)) return true;
+  const rule = scope.collection.auth?.manageRule;
+  if (scope.collection.type !== 'auth' || !rule || !scope.info.auth) return false;
+  const compiled = compileRuleWhere(scope, rule);
+  if (compiled === 'allow' || compiled === 'deny') return compiled === 'allow';
+  const table = scope.alias;
+  const row = await db.selectFrom(`${scope.collection.name} as ${table}`).select(`${table}.id`).where(`${table}.id`, '=', id).where(compiled).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** True when `checkManageAccess` could grant anything to this caller (saves a query when it cannot). */
+export function mayHoldManageAccess(collection: CollectionModel, info: RequestInfo): boolean {
+  return collection.type === 'auth' && !!collection.auth?.manageRule && info.auth !== null;
 }

@@ -7,42 +7,54 @@ import type { AppliedBody } from './body.ts';
 /**
  * The auth-collection rules of a create/update body (wire: PocketBase's record upsert form):
  * password needs passwordConfirm (and oldPassword for non-managers on update); email and verified
- * change only through their flows unless a superuser asks; tokenKey turns over with password or email.
+ * change only through their flows unless a manager (superuser or manageRule) asks; tokenKey turns over
+ * with password or email.
  */
 export async function checkAuthBody(
   collection: CollectionModel,
   applied: AppliedBody,
   input: Record<string, unknown>,
   current: Record<string, unknown> | null,
-  manager: boolean,
+  /** manager access (superuser or manageRule); a function is asked only when the body needs it */
+  manager: boolean | (() => Promise<boolean>),
 ): Promise<IssueTree> {
   if (collection.type !== 'auth') return {};
   const issues: IssueTree = {};
   const { values, touched } = applied;
   const isNew = current === null;
+  let granted: boolean | undefined = typeof manager === 'boolean' ? manager : undefined;
+  const isManager = async () => (granted ??= await (manager as () => Promise<boolean>)());
   if (touched.has('password') || isNew) {
     const password = values['password'];
     if (touched.has('password') && input['passwordConfirm'] !== password) {
       issues['passwordConfirm'] = issue('validation_values_mismatch', "Values don't match.");
     }
-    if (!isNew && !manager && touched.has('password')) {
+    if (!isNew && touched.has('password') && !(await isManager())) {
       const old = input['oldPassword'];
       const ok = typeof old === 'string' && old !== '' && (await verifyPassword(String(current['password'] ?? ''), old));
       if (!ok) issues['oldPassword'] = issue('validation_invalid_old_password', 'Missing or invalid old password.');
     }
   }
-  if (!manager) {
-    if (!isNew && touched.has('email') && values['email'] !== current['email']) {
-      issues['email'] = issue('validation_values_mismatch', "Values don't match.");
-    }
-    const wasVerified = isNew ? false : current['verified'] === 1 || current['verified'] === true;
-    if (touched.has('verified') && Boolean(values['verified']) !== wasVerified) {
-      issues['verified'] = issue('validation_values_mismatch', "Values don't match.");
-    }
-  }
+  const managerOnly = findManagerOnlyChanges(collection, applied, current);
+  if (Object.keys(managerOnly).length > 0 && !(await isManager())) Object.assign(issues, managerOnly);
   if (!isNew && (touched.has('password') || (touched.has('email') && values['email'] !== current['email']))) {
     values['tokenKey'] = newTokenKey();
     touched.add('tokenKey');
+  }
+  return issues;
+}
+
+/** Changes only a manager may make: a new email on update, a verified flag other than the stored one (false on create). */
+export function findManagerOnlyChanges(collection: CollectionModel, applied: AppliedBody, current: Record<string, unknown> | null): IssueTree {
+  if (collection.type !== 'auth') return {};
+  const issues: IssueTree = {};
+  const { values, touched } = applied;
+  if (current !== null && touched.has('email') && values['email'] !== current['email']) {
+    issues['email'] = issue('validation_values_mismatch', "Values don't match.");
+  }
+  const wasVerified = current === null ? false : current['verified'] === 1 || current['verified'] === true;
+  if (touched.has('verified') && Boolean(values['verified']) !== wasVerified) {
+    issues['verified'] = issue('validation_values_mismatch', "Values don't match.");
   }
   return issues;
 }

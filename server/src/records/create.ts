@@ -4,8 +4,8 @@ import { GalleyError } from '../errors.ts';
 import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel } from '../schema/model.ts';
-import { findCollectionOr404, isRuleRequestFree, ruleClause, scopeOf } from './access.ts';
-import { checkAuthBody } from './auth-fields.ts';
+import { checkManageAccess, findCollectionOr404, isRuleRequestFree, mayHoldManageAccess, ruleClause, scopeOf } from './access.ts';
+import { checkAuthBody, findManagerOnlyChanges } from './auth-fields.ts';
 import { applyBody, zeroValues } from './body.ts';
 import { serializeRows } from './list.ts';
 import { cachedQuery, PARAM_SLOT } from './statement-cache.ts';
@@ -40,7 +40,10 @@ export async function createRecord(
     const type = fieldTypeOf(field);
     if (type.autofill) applied.values[field.name] = type.autofill(applied.values[field.name], field, { isNew: true, now });
   }
-  const authIssues = await checkAuthBody(collection, applied, input, null, superuser);
+  // A manageRule is judged against the record as inserted, so manager-only values wait for the write.
+  const deferManager = !superuser && mayHoldManageAccess(collection, info);
+  const authIssues = await checkAuthBody(collection, applied, input, null, superuser || deferManager);
+  const managerOnly = deferManager ? findManagerOnlyChanges(collection, applied, null) : {};
   const names = collection.fields.map((f) => f.name);
   await validateFields(collection, applied.values, names, validateContext(core.db.read, schema, superuser, true), FAILED, authIssues);
   const row = await buildRow(collection, applied.values, names);
@@ -69,6 +72,9 @@ export async function createRecord(
     }
     // wire: the create rule is judged against the record as it would be stored; failing it undoes the insert.
     if (rule && (await tx.db.executeQuery(ruleCheck(tx.db))).rows.length === 0) throw new GalleyError('invalid', FAILED);
+    if (Object.keys(managerOnly).length > 0 && !(await checkManageAccess(tx.db, scope, row['id']))) {
+      throw new GalleyError('invalid', FAILED, { issues: managerOnly });
+    }
     // Every column was written from `row`, so it is the stored record (no re-read needed).
     const inserted: Record<string, unknown> = row;
     tx.afterCommit(() => core.hooks.emitRecord({ action: 'create', collection, row: inserted }));

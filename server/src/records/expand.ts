@@ -6,7 +6,7 @@ import { findSingleColumnUniqueIndex } from '../schema/index-sql.ts';
 import type { CollectionModel, FieldModel } from '../schema/model.ts';
 import { ruleClauseOrDeny, scopeOf } from './access.ts';
 import { relationHolds, relationIds } from './relation-values.ts';
-import { serializeRecord, viewerOf } from './serialize.ts';
+import { findManagedIds, serializeRecord, viewerOf } from './serialize.ts';
 
 /** wire: PocketBase expands at most 6 levels deep and at most 1000 back-related records. */
 export const MAX_EXPAND_DEPTH = 6;
@@ -102,7 +102,8 @@ export async function expandRecords(
     const childIds = [...new Set(rows.flatMap((r) => relationIds(r[target.field.name])))];
     const related = await fetchVisible(core, db, info, target, parentIds, childIds);
     if (!related) continue;
-    const relatedItems = related.map((r) => serializeRecord(target.collection, r, viewer));
+    const managedIds = await findManagedIds(db, core.schema, target.collection, info, related);
+    const relatedItems = related.map((r) => serializeRecord(target.collection, r, { ...viewer, managedIds }));
     if (subtree.size > 0 && related.length > 0) {
       await expandRecords(core, db, info, target.collection, related, relatedItems, subtree);
     }

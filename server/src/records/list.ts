@@ -6,7 +6,7 @@ import { findCollectionOr404, isRuleRequestFree, scopeOf } from './access.ts';
 import { expandRecords } from './expand.ts';
 import { parseListParams } from './list-params.ts';
 import { checkListRuleAccess, compileListClauses, type ListClauses } from './resolver.ts';
-import { serializeRecord, viewerOf } from './serialize.ts';
+import { findManagedIds, serializeRecord, viewerOf } from './serialize.ts';
 import { cachedQuery, isRequestFree } from './statement-cache.ts';
 
 export interface ListResult {
@@ -77,7 +77,8 @@ export async function serializeRows(
   rows: Record<string, unknown>[],
   expand: string,
 ): Promise<Record<string, unknown>[]> {
-  const viewer = viewerOf(info, isSuperuser(info));
+  const managedIds = await findManagedIds(core.db.read, core.schema, collection, info, rows);
+  const viewer = { ...viewerOf(info, isSuperuser(info)), managedIds };
   const items = rows.map((row) => serializeRecord(collection, row, viewer));
   if (expand.trim() !== '' && rows.length > 0) await expandRecords(core, core.db.read, info, collection, rows, items, expand);
   return items;

@@ -1,13 +1,19 @@
+import type { Kysely } from 'kysely';
+import { compileRuleWhere } from '../rules/compile-rule.ts';
+import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
-import type { CollectionModel } from '../schema/model.ts';
+import type { CollectionModel, Schema } from '../schema/model.ts';
+import { mayHoldManageAccess, scopeOf } from './access.ts';
 
 /** Who is looking decides what of a record goes on the wire. */
 export interface Viewer {
   superuser: boolean;
   /** id of the authenticated record, if any (an auth record always sees its own email) */
   authId: string | null;
-  /** force the email on (auth responses; manage-rule holders) */
+  /** force the email on (auth responses) */
   showEmail?: boolean;
+  /** records the viewer manages (manageRule): their email is shown */
+  managedIds?: ReadonlySet<string>;
 }
 
 /** wire: auth collections never send these, whoever asks. */
@@ -35,7 +41,7 @@ export function serializeRecord(
   if (isAuth && 'email' in out) {
     const visible =
       viewer.superuser || viewer.showEmail || row['emailVisibility'] === 1 || row['emailVisibility'] === true ||
-      (viewer.authId !== null && viewer.authId === row['id']);
+      (viewer.authId !== null && viewer.authId === row['id']) || viewer.managedIds?.has(String(row['id'])) === true;
     if (!visible) delete out['email'];
   }
   return out;
@@ -43,4 +49,33 @@ export function serializeRecord(
 
 export function viewerOf(info: { auth: { collection: CollectionModel; record: Record<string, unknown> } | null }, superuser: boolean): Viewer {
   return { superuser, authId: info.auth ? String(info.auth.record['id']) : null };
+}
+
+/**
+ * wire: the ids among `rows` the caller manages (passes the collection's manageRule for), whose email is
+ * then shown. One query, and only for rows whose email would otherwise be hidden.
+ */
+export async function findManagedIds(
+  db: Kysely<any>,
+  schema: Schema,
+  collection: CollectionModel,
+  info: RequestInfo,
+  rows: Record<string, unknown>[],
+): Promise<ReadonlySet<string>> {
+  if (isSuperuser(info) || !mayHoldManageAccess(collection, info)) return new Set();
+  const selfId = info.auth?.record['id'];
+  const hidden = rows.filter((r) => r['emailVisibility'] !== 1 && r['emailVisibility'] !== true && r['id'] !== selfId).map((r) => r['id']);
+  if (hidden.length === 0) return new Set();
+  const scope = scopeOf(schema, collection, info);
+  const rule = compileRuleWhere(scope, collection.auth!.manageRule);
+  if (rule === 'deny') return new Set();
+  if (rule === 'allow') return new Set(hidden.map(String));
+  const table = scope.alias;
+  const found = await db
+    .selectFrom(`${collection.name} as ${table}`)
+    .select(`${table}.id`)
+    .where(`${table}.id`, 'in', hidden)
+    .where(rule)
+    .execute();
+  return new Set(found.map((r) => String(r['id'])));
 }

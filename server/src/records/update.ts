@@ -2,7 +2,7 @@ import type { Core } from '../core.ts';
 import { GalleyError, notFound } from '../errors.ts';
 import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
-import { findCollectionOr404, ruleClause, scopeOf } from './access.ts';
+import { checkManageAccess, findCollectionOr404, ruleClause, scopeOf } from './access.ts';
 import { checkAuthBody } from './auth-fields.ts';
 import { applyBody, valuesFromRow } from './body.ts';
 import { assertWritable } from './create.ts';
@@ -34,7 +34,8 @@ export async function updateRecord(
     | undefined;
   if (!current) throw notFound();
   const applied = applyBody(collection, valuesFromRow(collection, current), input, { superuser, isNew: false });
-  const rule = ruleClause(scopeOf(schema, collection, deriveRequest(info, { body: applied.ruleBody })), 'updateRule');
+  const scope = scopeOf(schema, collection, deriveRequest(info, { body: applied.ruleBody }));
+  const rule = ruleClause(scope, 'updateRule');
   const visible = async (db: typeof core.db.read) => {
     let q = db.selectFrom(table).select(`${table}.id`).where(`${table}.id`, '=', id);
     if (rule) q = q.where(rule);
@@ -53,7 +54,7 @@ export async function updateRecord(
       applied.touched.add(field.name);
     }
   }
-  const authIssues = await checkAuthBody(collection, applied, input, current, superuser);
+  const authIssues = await checkAuthBody(collection, applied, input, current, superuser || (() => checkManageAccess(core.db.read, scope, id)));
   await validateFields(collection, applied.values, applied.touched, validateContext(core.db.read, schema, superuser, false), FAILED, authIssues, current);
   const row = await buildRow(collection, applied.values, applied.touched);
 
