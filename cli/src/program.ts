@@ -1,5 +1,6 @@
 import { Command, CommanderError, type OutputConfiguration } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { addMigrateCommand, ExitStatus } from './commands/migrate.ts';
 import { addSchemaCommand } from './commands/schema.ts';
 import { addServeCommand } from './commands/serve.ts';
 import { addSuperuserCommand } from './commands/superuser.ts';
@@ -21,6 +22,7 @@ export function createProgram(output?: OutputConfiguration): Command {
   addServeCommand(program);
   addSuperuserCommand(program);
   addSchemaCommand(program);
+  addMigrateCommand(program);
   return program;
 }
 
@@ -35,6 +37,7 @@ export async function runCli(argv: readonly string[], output?: OutputConfigurati
     await program.parseAsync([...argv]);
     return 0;
   } catch (err) {
+    if (err instanceof ExitStatus) return err.code;
     if (err instanceof CommanderError) {
       // commander already printed the error line and the usage; --help and --version arrive here with 0
       return err.exitCode === 0 ? 0 : EXIT_USAGE;

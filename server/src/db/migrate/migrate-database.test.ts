@@ -184,13 +184,15 @@ describe('migrateDatabase: indexes and recorded-only steps', () => {
   });
 
   it('records rule and option changes without SQL, and every step with its SQL in the history', async () => {
-    await migrate([withFields(users, field('n', 'number'))]);
-    await migrate([{ ...withFields(users, field('n', 'text', { id: 'number_n', max: 5 })), listRule: '' }], { now: new Date('2030-01-02T03:04:05.678Z') });
+    await migrate([withFields(users, field('n', 'number'), field('m', 'text'))]);
+    const next = { ...withFields(users, field('n', 'text', { id: 'number_n', max: 9 }), field('m', 'text', { max: 5 })), listRule: '' };
+    await migrate([next], { now: new Date('2030-01-02T03:04:05.678Z') });
     const [, second] = await listMigrations(db.read);
     expect(second!.applied).toBe('2030-01-02 03:04:05.678Z');
     expect(second!.steps.map((s) => [s.kind, s.sql?.length])).toEqual([['rebuildTable', 4], ['updateCollection', 0], ['updateField', 0]]);
-    expect(second!.steps[2]!.details).toEqual(['max: unset → 5']);
+    // the options of "n" follow its new type; "m" only changed an option
+    expect(second!.steps[2]!).toMatchObject({ description: 'update field "users"."m": max', details: ['max: unset → 5'] });
     expect(second!.sql).toEqual(second!.steps.flatMap((s) => s.sql));
-    expect((await migrate([{ ...withFields(users, field('n', 'text', { id: 'number_n', max: 5 })), listRule: '' }])).steps).toEqual([]);
+    expect((await migrate([next])).steps).toEqual([]);
   });
 });

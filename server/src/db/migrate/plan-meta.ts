@@ -53,8 +53,13 @@ function coveredKeys(had: FieldModel, want: FieldModel, move: ColumnMove): strin
   return keys;
 }
 
+/** Keys every field type has; when the type changes, its own options simply follow the new type. */
+const COMMON_KEYS = ['type', 'system', 'hidden', 'presentable', 'required', 'help'];
+
 export function planFieldUpdate(table: string, had: FieldModel, want: FieldModel, move: ColumnMove): MigrationStep | null {
-  const details = listChangedKeys(had, want, ['name', 'renamedFrom', ...coveredKeys(had, want, move)]);
+  const skip = ['name', 'renamedFrom', ...coveredKeys(had, want, move)];
+  if (had.type !== want.type) skip.push(...Object.keys({ ...had, ...want }).filter((k) => !COMMON_KEYS.includes(k)));
+  const details = listChangedKeys(had, want, skip);
   if (details.length === 0) return null;
   const what = details.map((d) => d.split(':')[0]).join(', ');
   return recordOnly('updateField', `update field ${q(table)}.${q(want.name)}: ${what}`, details);

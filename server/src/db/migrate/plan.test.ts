@@ -91,8 +91,6 @@ const CASES: Array<[name: string, applied: CollectionModel[], desired: Collectio
     'LOSSY rebuildTable: rebuild table "users" (copies every row into the new shape)',
     '  - "meta" changes from json to text: the values cannot convert; every row gets ""',
     '  - "tags" changes from select (up to 3) to json: values are kept as they are',
-    'updateField: update field "users"."tags": values',
-    '  - values: ["a","b","c","d"] → unset',
   ]],
   ['a type change that keeps the column (text → email) is only recorded', [withFields(users, field('contact', 'text'))], [withFields(users, field('contact', 'email', { id: 'text_contact' }))], [
     'updateField: update field "users"."contact": type',
