@@ -4,6 +4,7 @@ import { json, noContent, respond } from '../http/route-kit.ts';
 import { describeAuthMethods } from './auth-methods.ts';
 import { confirmEmailChange, requestEmailChange } from './email-change.ts';
 import { impersonateRecord } from './impersonate.ts';
+import { logoutAllSessions } from './logout-all.ts';
 import { authWithPassword, findAuthCollection } from './password-auth.ts';
 import { confirmPasswordReset, requestPasswordReset } from './password-reset.ts';
 import { refreshAuth } from './refresh.ts';
@@ -60,6 +61,13 @@ export function authRoutes(core: Core) {
     .post(`${base}/confirm-email-change`, ({ request, params }) =>
       respond(core, request, async (req) => {
         await confirmEmailChange(core, params.collection, (await req.body()).values);
+        return noContent();
+      }),
+    )
+    // Galley extension (not in PocketBase): end every session of a record at once.
+    .post(`${base}/auth-logout-all`, ({ request, params }) =>
+      respond(core, request, async (req) => {
+        await logoutAllSessions(core, req.info, params.collection, (await req.body()).values);
         return noContent();
       }),
     )
