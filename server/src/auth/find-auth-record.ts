@@ -5,6 +5,8 @@ import { findSingleColumnUniqueIndex } from '../schema/index-sql.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { peekTokenClaims, verifyRecordToken, type TokenClaims } from './tokens.ts';
 
+const COMPACT_JWT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 export interface TokenRecord {
   collection: CollectionModel;
   row: Record<string, unknown>;
@@ -16,7 +18,8 @@ export interface TokenRecord {
  * collection id (exact, never a name), then the signature with that record's tokenKey + the type's secret.
  */
 export async function findAuthRecordByToken(core: Core, token: string, type: TokenType): Promise<TokenRecord | null> {
-  if (token === '') return null;
+  // Only the canonical compact form: decoders forgive whitespace and padding inside segments, we do not.
+  if (!COMPACT_JWT.test(token)) return null;
   const claims = peekTokenClaims(token);
   if (!claims || claims.type !== type) return null;
   const collection = core.schema.findCollection(claims.collectionId);
