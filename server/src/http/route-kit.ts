@@ -3,8 +3,10 @@ import { authenticateRequest } from '../auth/authenticate.ts';
 import { pickFields } from '../query/fields.ts';
 import type { RequestInfo } from '../rules/request-info.ts';
 import { readBody, type ParsedBody } from './body.ts';
+import { resolveClientIp } from './client-ip.ts';
 import { JSON_RESPONSE_HEADERS, withStandardHeaders } from './cors.ts';
 import { errorResponse } from './errors.ts';
+import { enforceRateLimit } from './rate-limit.ts';
 
 /**
  * What a route handler gets: the parsed URL, query, the caller (RequestInfo) and a lazy body reader.
@@ -16,6 +18,8 @@ export interface HttpRequest {
   /** first value of each query parameter */
   readonly query: Record<string, string>;
   readonly info: RequestInfo;
+  /** the client's IP (the socket peer, or a trusted proxy's forwarding header); "" when unknown */
+  readonly ip: string;
   body(limit?: number): Promise<ParsedBody>;
 }
 
@@ -60,6 +64,7 @@ export async function buildHttpRequest(core: Core, raw: Request): Promise<HttpRe
     },
     query,
     info,
+    ip: resolveClientIp(raw, core.settings.current().trustedProxy),
     body: (limit = core.config.maxBodySize) => (parsed ??= readBody(raw, limit)),
   };
 }
@@ -68,6 +73,8 @@ export async function buildHttpRequest(core: Core, raw: Request): Promise<HttpRe
 export async function respond(core: Core, raw: Request, handler: (req: HttpRequest) => Promise<Reply>): Promise<Response> {
   try {
     const req = await buildHttpRequest(core, raw);
+    // Before the handler: a limited request never reaches a password hash or a mail.
+    enforceRateLimit(core, { method: raw.method, url: raw.url, ip: req.ip, info: req.info });
     const reply = await handler(req);
     if ('empty' in reply) return withStandardHeaders(new Response(null, { status: 204 }));
     const fields = req.query['fields'];
