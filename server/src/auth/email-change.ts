@@ -32,8 +32,7 @@ export async function requestEmailChange(core: Core, info: RequestInfo, collecti
   throwIfInvalid(issues);
   const taken = await findAuthRecordByEmail(core, collection, newEmail);
   if (taken && taken['id'] !== row['id']) return;
-  const token = await signEmailChangeToken(core, collection, row, newEmail);
-  sendAuthMailLater(core, collection, row, 'email-change', newEmail, { token });
+  sendAuthMailLater(core, collection, row, 'email-change', newEmail, async () => ({ token: await signEmailChangeToken(core, collection, row, newEmail) }));
 }
 
 /** Sets the new email (and verified: the link proved the mailbox); the tokenKey turns over. */

@@ -121,12 +121,22 @@ export async function sendAuthMail(
 }
 
 /**
- * Send in the background: the answer never waits for SMTP (and so never tells, by its timing, whether a
- * mail went out). Failures are logged.
+ * Send in the background, after the answer has left: the answer never waits for token signing, rendering
+ * or SMTP (and so never tells, by its timing, whether a mail went out). Failures are logged.
  */
-export function sendAuthMailLater(core: Core, ...args: Parameters<typeof sendAuthMail> extends [Core, ...infer R] ? R : never): void {
-  const [collection, , kind] = args;
-  void sendAuthMail(core, ...args).catch((err: unknown) => {
-    core.log.error('auth mail not sent', { kind, collection: collection.name, error: err instanceof Error ? err.message : String(err) });
-  });
+export function sendAuthMailLater(
+  core: Core,
+  collection: CollectionModel,
+  row: Record<string, unknown>,
+  kind: AuthMailKind,
+  to: string,
+  values: () => Promise<AuthMailValues>,
+): void {
+  setTimeout(() => {
+    void values()
+      .then((v) => sendAuthMail(core, collection, row, kind, to, v))
+      .catch((err: unknown) => {
+        core.log.error('auth mail not sent', { kind, collection: collection.name, error: err instanceof Error ? err.message : String(err) });
+      });
+  }, 0);
 }

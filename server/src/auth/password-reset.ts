@@ -26,8 +26,7 @@ export async function requestPasswordReset(core: Core, collectionIdOrName: strin
   const row = await findAuthRecordByEmail(core, collection, email);
   if (!row) return;
   if (!claimResendSlot(core, throttleKey('passwordReset', collection.id, String(row['id'])))) return;
-  const token = await signPasswordResetToken(core, collection, row);
-  sendAuthMailLater(core, collection, row, 'password-reset', String(row['email']), { token });
+  sendAuthMailLater(core, collection, row, 'password-reset', String(row['email']), async () => ({ token: await signPasswordResetToken(core, collection, row) }));
 }
 
 /** A new password (the password field's own rules apply); its tokenKey turns over, so the token is spent. */

@@ -25,8 +25,7 @@ export async function requestVerification(core: Core, collectionIdOrName: string
   const row = await findAuthRecordByEmail(core, collection, email);
   if (!row || isVerified(row)) return;
   if (!claimResendSlot(core, throttleKey('verification', collection.id, String(row['id'])))) return;
-  const token = await signVerificationToken(core, collection, row);
-  sendAuthMailLater(core, collection, row, 'verification', String(row['email']), { token });
+  sendAuthMailLater(core, collection, row, 'verification', String(row['email']), async () => ({ token: await signVerificationToken(core, collection, row) }));
 }
 
 /** Marks the record verified; with password auth off it also gets a random password (pre-hijack guard). */
