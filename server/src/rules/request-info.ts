@@ -40,6 +40,10 @@ export function guestRequest(method = 'GET'): RequestInfo {
   return { auth: null, method, query: {}, headers: {}, body: {}, context: 'default' };
 }
 
+export function superuserRequest(superusers: CollectionModel, method = 'GET'): RequestInfo {
+  return { auth: { collection: superusers, record: { id: '' } }, method, query: {}, headers: {}, body: {}, context: 'default' };
+}
+
 /** The same request seen with some keys replaced (body, context), without copying lazily built parts. */
 export function deriveRequest(info: RequestInfo, patch: Partial<RequestInfo>): RequestInfo {
   return Object.assign(Object.create(info) as RequestInfo, patch);
