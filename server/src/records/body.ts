@@ -100,3 +100,17 @@ export function zeroValues(collection: CollectionModel): Record<string, unknown>
   for (const field of collection.fields) values[field.name] = fieldTypeOf(field).zero(field);
   return values;
 }
+
+/** Server-side values (autogenerate, autodate) over the applied body; a field it changes counts as touched. */
+export function applyAutofill(collection: CollectionModel, applied: AppliedBody, isNew: boolean, now: Date): void {
+  for (const field of collection.fields) {
+    const type = fieldTypeOf(field);
+    if (!type.autofill) continue;
+    const before = applied.values[field.name];
+    const after = type.autofill(before, field, { isNew, now });
+    if (after !== before) {
+      applied.values[field.name] = after;
+      applied.touched.add(field.name);
+    }
+  }
+}

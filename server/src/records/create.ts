@@ -2,11 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
 import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
-import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { checkManageAccess, findCollectionOr404, isRuleRequestFree, mayHoldManageAccess, ruleClause, scopeOf } from './access.ts';
 import { checkAuthBody, findManagerOnlyChanges } from './auth-fields.ts';
-import { applyBody, zeroValues } from './body.ts';
+import { applyAutofill, applyBody, zeroValues } from './body.ts';
 import { serializeRows } from './list.ts';
 import { cachedQuery, PARAM_SLOT } from './statement-cache.ts';
 import { buildRow, rethrowWriteError } from './store.ts';
@@ -36,10 +35,7 @@ export async function createRecord(
   const superuser = isSuperuser(info);
   const applied = applyBody(collection, zeroValues(collection), input, { superuser, isNew: true });
   const now = core.clock();
-  for (const field of collection.fields) {
-    const type = fieldTypeOf(field);
-    if (type.autofill) applied.values[field.name] = type.autofill(applied.values[field.name], field, { isNew: true, now });
-  }
+  applyAutofill(collection, applied, true, now);
   // A manageRule is judged against the record as inserted, so manager-only values wait for the write.
   const deferManager = !superuser && mayHoldManageAccess(collection, info);
   const authIssues = await checkAuthBody(collection, applied, input, null, superuser || deferManager);

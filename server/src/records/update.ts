@@ -1,10 +1,9 @@
 import type { Core } from '../core.ts';
 import { GalleyError, notFound } from '../errors.ts';
 import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
-import { fieldTypeOf } from '../schema/fields/registry.ts';
 import { checkManageAccess, findCollectionOr404, ruleClause, scopeOf } from './access.ts';
 import { checkAuthBody } from './auth-fields.ts';
-import { applyBody, valuesFromRow } from './body.ts';
+import { applyAutofill, applyBody, valuesFromRow } from './body.ts';
 import { assertWritable } from './create.ts';
 import { serializeRows } from './list.ts';
 import { buildRow, rethrowWriteError } from './store.ts';
@@ -44,16 +43,7 @@ export async function updateRecord(
   if (rule && !(await visible(core.db.read))) throw notFound();
 
   const now = core.clock();
-  for (const field of collection.fields) {
-    const type = fieldTypeOf(field);
-    if (!type.autofill) continue;
-    const before = applied.values[field.name];
-    const after = type.autofill(before, field, { isNew: false, now });
-    if (after !== before) {
-      applied.values[field.name] = after;
-      applied.touched.add(field.name);
-    }
-  }
+  applyAutofill(collection, applied, false, now);
   const authIssues = await checkAuthBody(collection, applied, input, current, superuser || (() => checkManageAccess(core.db.read, scope, id)));
   await validateFields(collection, applied.values, applied.touched, validateContext(core.db.read, schema, superuser, false), FAILED, authIssues, current);
   const row = await buildRow(collection, applied.values, applied.touched);

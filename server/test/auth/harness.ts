@@ -4,15 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGalley, type GalleyOptions } from '../../src/index.ts';
 import { createLogger } from '../../src/lib/log.ts';
-import type { TestGalley, TestResponse } from '../helpers/test-galley.ts';
+import { callGalley, type TestGalley } from '../helpers/test-galley.ts';
 
-export interface AuthTestGalley extends TestGalley {
-  call(
-    method: string,
-    path: string,
-    opts?: { body?: unknown; auth?: string | null; headers?: Record<string, string>; ip?: string },
-  ): Promise<TestResponse>;
-}
+export type AuthTestGalley = TestGalley;
 
 /** `options.dir` reuses a data dir (a restart); otherwise a new temp dir, removed by close(). */
 export async function startAuthGalley(schema: unknown, options: GalleyOptions = {}): Promise<AuthTestGalley> {
@@ -22,26 +16,7 @@ export async function startAuthGalley(schema: unknown, options: GalleyOptions = 
   return {
     galley,
     dir,
-    async call(method, path, opts = {}) {
-      const headers: Record<string, string> = { ...opts.headers };
-      let body: BodyInit | undefined;
-      if (typeof opts.body === 'string') body = opts.body;
-      else if (opts.body !== undefined) {
-        body = JSON.stringify(opts.body);
-        headers['content-type'] ??= 'application/json';
-      }
-      if (opts.auth) headers['authorization'] = opts.auth;
-      const request = new Request('http://127.0.0.1:8090' + path, { method, headers, body });
-      const res = await galley.handle(request, opts.ip === undefined ? undefined : { remoteAddress: opts.ip });
-      const text = await res.text();
-      let json: any;
-      try {
-        json = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { status: res.status, text, json, headers: res.headers };
-    },
+    call: (method, path, opts) => callGalley(galley, method, path, opts),
     async close() {
       await galley.close();
       if (own) rmSync(dir, { recursive: true, force: true });

@@ -14,7 +14,7 @@ export interface TestGalley {
   galley: Galley;
   dir: string;
   /** send a request; `auth` is a token */
-  call(method: string, path: string, opts?: { body?: unknown; auth?: string | null; headers?: Record<string, string> }): Promise<TestResponse>;
+  call(method: string, path: string, opts?: CallOptions): Promise<TestResponse>;
   close(): Promise<void>;
 }
 
@@ -25,6 +25,37 @@ export interface TestResponse {
   headers: Headers;
 }
 
+export interface CallOptions {
+  body?: unknown;
+  /** a token for the Authorization header */
+  auth?: string | null;
+  headers?: Record<string, string>;
+  /** the socket's peer address the request appears to come from (rate limits, trusted proxies) */
+  ip?: string;
+}
+
+/** Send one request through `galley.handle` (no socket); objects go as JSON, strings/bytes/FormData as they are. */
+export async function callGalley(galley: Galley, method: string, path: string, opts: CallOptions = {}): Promise<TestResponse> {
+  const headers: Record<string, string> = { ...opts.headers };
+  let body: BodyInit | undefined;
+  if (opts.body instanceof FormData || typeof opts.body === 'string' || opts.body instanceof Uint8Array) body = opts.body as BodyInit;
+  else if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  if (opts.auth) headers['authorization'] = opts.auth;
+  const request = new Request('http://127.0.0.1:8090' + path, { method, headers, body });
+  const res = await galley.handle(request, opts.ip === undefined ? undefined : { remoteAddress: opts.ip });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, text, json, headers: res.headers };
+}
+
 /** A Galley on a fresh temp data dir, answering through `handle` (no socket). */
 export async function startTestGalley(schema: unknown): Promise<TestGalley> {
   const dir = mkdtempSync(join(tmpdir(), 'galley-test-'));
@@ -32,26 +63,7 @@ export async function startTestGalley(schema: unknown): Promise<TestGalley> {
   return {
     galley,
     dir,
-    async call(method, path, opts = {}) {
-      const headers: Record<string, string> = { ...opts.headers };
-      let body: BodyInit | undefined;
-      if (opts.body instanceof FormData) body = opts.body;
-      else if (typeof opts.body === 'string' || opts.body instanceof Uint8Array) body = opts.body as BodyInit;
-      else if (opts.body !== undefined) {
-        body = JSON.stringify(opts.body);
-        headers['content-type'] ??= 'application/json';
-      }
-      if (opts.auth) headers['authorization'] = opts.auth;
-      const res = await galley.handle(new Request('http://127.0.0.1:8090' + path, { method, headers, body }));
-      const text = await res.text();
-      let json: any;
-      try {
-        json = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { status: res.status, text, json, headers: res.headers };
-    },
+    call: (method, path, opts) => callGalley(galley, method, path, opts),
     async close() {
       await galley.close();
       rmSync(dir, { recursive: true, force: true });
