@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { EventBus } from './hooks/event-bus.ts';
 import type { Logger } from './lib/log.ts';
+import type { FileStorage } from './lib/storage/file-storage.ts';
 import type { Schema } from './schema/model.ts';
 
 /**
@@ -20,6 +21,8 @@ export interface Core {
   readonly secrets: SecretStore;
   /** The app settings (meta, smtp, rate limits, trusted proxy, …) kept in data.db. */
   readonly settings: SettingsStore;
+  /** File-field bytes: local disk under `<dir>/storage`, or S3 while `settings.s3.enabled` (follows settings changes). */
+  readonly storage: FileStorage;
 }
 
 export type { Settings } from './admin/settings-model.ts';

@@ -22,6 +22,8 @@ import { createEventBus } from './hooks/event-bus.ts';
 import { createApp, createFetchHandler, type GalleyApp, type PeerInfo } from './http/app.ts';
 import { listenHttp, type Listener } from './http/listen.ts';
 import { createLogger, type Logger } from './lib/log.ts';
+import { createLocalStorage } from './lib/storage/local.ts';
+import { createSwitchingStorage } from './lib/storage/switching.ts';
 import { loadSchema, loadSchemaFile } from './schema/load.ts';
 
 export interface GalleyOptions extends ConfigInput {
@@ -83,7 +85,8 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     throw err;
   }
   const hooks = createEventBus((err) => log.error('event listener failed', { error: String(err) }));
-  const core: Core = { config, db, schema, hooks, log, clock: () => new Date(), secrets, settings };
+  const storage = createSwitchingStorage(createLocalStorage(join(config.dir, 'storage')), () => settings.current().s3);
+  const core: Core = { config, db, schema, hooks, log, clock: () => new Date(), secrets, settings, storage };
   const app = createApp(core);
   const handle = createFetchHandler(core, app);
   let listener: Listener | undefined;

@@ -44,3 +44,22 @@ describe('local disk specifics', () => {
     }
   });
 });
+
+describe('local disk under concurrency', () => {
+  it('puts and deletes siblings at once without losing a put to a folder clean-up', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'galley-storage-'));
+    try {
+      const storage = createLocalStorage(join(dir, 'storage'));
+      const data = new TextEncoder().encode('x');
+      for (let round = 0; round < 20; round++) {
+        await storage.put(`c/r/old${round}.txt`, data);
+        await Promise.all([storage.delete(`c/r/old${round}.txt`), storage.put(`c/r/new${round}.txt`, data)]);
+        expect(await storage.stat(`c/r/new${round}.txt`)).not.toBeNull();
+      }
+      await Promise.all(Array.from({ length: 40 }, (_, i) => storage.delete(`c/r/new${i}.txt`)));
+      expect(await readdir(join(dir, 'storage'))).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

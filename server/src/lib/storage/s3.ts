@@ -1,0 +1,137 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import type { FileStorage, StoredObjectInfo } from './file-storage.ts';
+import { assertStorageKey, assertStoragePrefix } from './storage-key.ts';
+
+/** An S3-compatible bucket, in PocketBase's settings shape (minus `enabled`). */
+export interface S3Options {
+  bucket: string;
+  region: string;
+  endpoint: string;
+  accessKey: string;
+  secret: string;
+  forcePathStyle: boolean;
+}
+
+export type S3Storage = FileStorage & {
+  /** Closes the client's sockets (the driver is dropped when the settings change). */
+  destroy(): void;
+};
+
+/** Objects in an S3-compatible bucket; each key is the object key as it is. */
+export function createS3Storage(options: S3Options): S3Storage {
+  const client = new S3Client({
+    region: options.region || 'us-east-1',
+    endpoint: options.endpoint || undefined,
+    forcePathStyle: options.forcePathStyle,
+    credentials: { accessKeyId: options.accessKey, secretAccessKey: options.secret },
+    // Newer SDKs add CRC32 checksums to every call; many S3-compatible servers reject or mangle them.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: 3,
+  });
+  const Bucket = options.bucket;
+
+  async function* listKeys(prefix: string): AsyncGenerator<StoredObjectInfo> {
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix || undefined, ContinuationToken }));
+      for (const item of page.Contents ?? []) {
+        if (item.Key === undefined) continue;
+        yield { key: item.Key, size: item.Size ?? 0, modified: item.LastModified ?? new Date(0) };
+      }
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+  }
+
+  return {
+    kind: 's3',
+
+    async put(key, data, putOptions) {
+      assertStorageKey(key);
+      await client.send(
+        new PutObjectCommand({ Bucket, Key: key, Body: data, ContentLength: data.byteLength, ContentType: putOptions?.contentType }),
+      );
+    },
+
+    async get(key, range) {
+      assertStorageKey(key);
+      if (range && (range.start < 0 || range.start > range.end)) throw new RangeError(`range ${range.start}-${range.end} is empty`);
+      try {
+        const out = await client.send(
+          new GetObjectCommand({ Bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }),
+        );
+        // With a range, the whole object's size is the part after the slash of Content-Range.
+        const total = out.ContentRange ? Number(out.ContentRange.split('/')[1]) : out.ContentLength;
+        if (!out.Body) return null;
+        return {
+          key,
+          size: Number.isFinite(total) ? Number(total) : 0,
+          modified: out.LastModified ?? new Date(0),
+          contentType: out.ContentType,
+          body: out.Body.transformToWebStream() as ReadableStream<Uint8Array>,
+        };
+      } catch (err) {
+        if (isMissing(err)) return null;
+        if (err instanceof S3ServiceException && err.name === 'InvalidRange') throw new RangeError(`range ${range?.start}-${range?.end} outside the object`);
+        throw err;
+      }
+    },
+
+    async stat(key) {
+      assertStorageKey(key);
+      try {
+        const out = await client.send(new HeadObjectCommand({ Bucket, Key: key }));
+        return { key, size: out.ContentLength ?? 0, modified: out.LastModified ?? new Date(0), contentType: out.ContentType };
+      } catch (err) {
+        if (isMissing(err)) return null;
+        throw err;
+      }
+    },
+
+    async delete(key) {
+      assertStorageKey(key);
+      try {
+        await client.send(new DeleteObjectCommand({ Bucket, Key: key }));
+      } catch (err) {
+        if (!isMissing(err)) throw err;
+      }
+    },
+
+    async deletePrefix(prefix) {
+      assertStoragePrefix(prefix);
+      // One at a time: a record's folder holds a handful of files, and S3-compatible servers differ in how
+      // they take parallel or multi-object deletes (DeleteObjects wants Content-MD5 on some, s3rver races).
+      const keys: string[] = [];
+      for await (const item of listKeys(prefix)) keys.push(item.key);
+      for (const Key of keys) {
+        try {
+          await client.send(new DeleteObjectCommand({ Bucket, Key }));
+        } catch (err) {
+          if (!isMissing(err)) throw err;
+        }
+      }
+    },
+
+    list(prefix) {
+      assertStoragePrefix(prefix);
+      return listKeys(prefix);
+    },
+
+    destroy() {
+      client.destroy();
+    },
+  };
+}
+
+function isMissing(err: unknown): boolean {
+  if (!(err instanceof S3ServiceException)) return false;
+  return err.name === 'NoSuchKey' || err.name === 'NotFound' || err.$metadata?.httpStatusCode === 404;
+}
