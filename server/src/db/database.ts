@@ -5,7 +5,10 @@ import type { Kysely } from 'kysely';
  * Both are Kysely instances; which SQLite driver sits below them is db/driver.ts's business alone.
  */
 export interface Database {
-  /** Reads outside a write. Sees only committed data. */
+  /**
+   * Reads. Outside a write job: a separate connection that sees only committed data. Inside a job (code
+   * running within `writer.run`): that job's connection, so it sees the job's own uncommitted writes.
+   */
   readonly read: Kysely<any>;
   /** The only way to write. */
   readonly writer: Writer;
@@ -18,6 +21,9 @@ export interface Database {
  * One writer path with group commit: jobs queued in one event-loop turn run in one
  * `BEGIN IMMEDIATE … COMMIT`, each inside its own SAVEPOINT, so a failing job fails alone.
  * `run` resolves only after the COMMIT that holds the job's writes has returned.
+ * Called from inside a running job, `run` nests instead: the inner job runs at once in a savepoint of the
+ * same transaction and settles when it ends (its failure undoes only its own writes); its afterCommit and
+ * afterRollback wait for the outermost job's COMMIT or rollback. Inner jobs of one job run one at a time.
  */
 export interface Writer {
   run<T>(job: (tx: WriteTx) => Promise<T>): Promise<T>;

@@ -9,6 +9,7 @@
  *   4. foreign_keys=ON
  *   5. journal_size_limit keeps the WAL file from staying large after a burst
  * The reader is also `query_only`, so a write through `db.read` fails instead of bypassing the writer.
+ * Inside a write job `db.read` is that job's connection instead (db/write-scope.ts): the job sees its own writes.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -18,6 +19,7 @@ import type { Database } from './database.ts';
 import { createConnectionDialect } from './dialect.ts';
 import { openSqliteHandle, type SqliteHandle } from './driver.ts';
 import { ensureMetaTables } from './meta-tables.ts';
+import { findScopedKysely } from './write-scope.ts';
 import { createWriter, type GroupWriter, type LogFn } from './writer.ts';
 
 export interface OpenOptions {
@@ -104,7 +106,9 @@ export function openDatabase(opts: OpenOptions): OpenedDatabase {
   };
 
   return {
-    read,
+    get read() {
+      return findScopedKysely(writer) ?? read;
+    },
     writer,
     file: opts.file,
     close: () => (closing ??= close()),

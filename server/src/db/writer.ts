@@ -2,6 +2,10 @@
  * The one writer path, with group commit (DESIGN.md, "The way a request travels"): the jobs queued in one
  * event-loop turn run in one `BEGIN IMMEDIATE … COMMIT`, each inside its own SAVEPOINT, so a failing job
  * fails alone and one fsync serves the whole group. A job's promise settles only after that COMMIT.
+ *
+ * `run` called from inside a running job (db/write-scope.ts) does not queue: the inner job runs at once in
+ * its own savepoint of the same transaction, one inner job at a time per job, and its afterCommit and
+ * afterRollback callbacks join the enclosing job's (a batch of record writes is one transaction).
  */
 import { Kysely, type KyselyPlugin } from 'kysely';
 import { GalleyError } from '../errors.ts';
@@ -9,6 +13,7 @@ import type { WriteTx, Writer } from './database.ts';
 import { createJobDialect } from './dialect.ts';
 import type { SqliteHandle } from './driver.ts';
 import { mapSqliteError, RETRY_AFTER_SECONDS } from './sqlite-errors.ts';
+import { findWriteScope, isTokenLive, runInWriteScope, runOutsideWriteScope, type ScopeToken, type WriteScope } from './write-scope.ts';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
 
@@ -51,10 +56,15 @@ interface Pending {
 
 const SAVEPOINT = 'galley_job';
 
-function guardPlugin(token: { active: boolean }): KyselyPlugin {
+/** Inner jobs of one job run one after another (two open at once would release each other's savepoint). */
+interface JobScope extends WriteScope {
+  innerTail: Promise<void>;
+}
+
+function guardPlugin(token: ScopeToken): KyselyPlugin {
   return {
     transformQuery(args) {
-      if (!token.active) throw new Error('WriteTx used after its job ended; run the statement inside writer.run()');
+      if (!isTokenLive(token)) throw new Error('WriteTx used after its job ended; run the statement inside writer.run()');
       return args.node;
     },
     transformResult: async (args) => args.result,
@@ -73,8 +83,9 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
   let closed = false;
 
   const exec = (sql: string): void => void handle.prepare(sql).run();
-  let current: { active: boolean } | null = null;
-  const jobKysely = new Kysely<any>({ dialect: createJobDialect(handle, () => current?.active === true) });
+  let current: ScopeToken | null = null;
+  let innerCounter = 0;
+  const jobKysely = new Kysely<any>({ dialect: createJobDialect(handle, () => current !== null && isTokenLive(current)) });
 
   const runCallbacks = (fns: Array<() => void>, what: string): void => {
     for (const fn of fns) {
@@ -89,8 +100,31 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
   const schedule = (): void => {
     if (scheduled || flushing) return;
     scheduled = true;
-    setImmediate(() => void flush());
+    setImmediate(() => runOutsideWriteScope(() => void flush()));
   };
+
+  const createTx = (token: ScopeToken, commits: Array<() => void>, rollbacks: Array<() => void>): WriteTx => ({
+    // One shared Kysely per writer (building one per job cost more than the insert); the guard makes a
+    // tx kept past its job throw instead of writing into a later job's savepoint.
+    db: jobKysely.withPlugin(guardPlugin(token)),
+    afterCommit(fn) {
+      if (!token.active) throw new Error('afterCommit registered after the job ended');
+      commits.push(fn);
+    },
+    afterRollback(fn) {
+      if (!token.active) throw new Error('afterRollback registered after the job ended');
+      rollbacks.push(fn);
+    },
+  });
+
+  const openScope = (token: ScopeToken, tx: WriteTx, commits: Array<() => void>, rollbacks: Array<() => void>): JobScope => ({
+    owner: self,
+    token,
+    db: tx.db,
+    afterCommit: commits,
+    afterRollback: rollbacks,
+    innerTail: Promise.resolve(),
+  });
 
   /**
    * Runs one job in its savepoint: 'ok' (released, waits for COMMIT), 'failed' (rolled back to its savepoint
@@ -98,25 +132,15 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
    * Throws if SAVEPOINT or RELEASE fails, which also breaks the transaction.
    */
   async function runJob(p: Pending, solo: boolean): Promise<'ok' | 'failed' | 'broken' | 'rolled-back'> {
-    const token = { active: true };
+    const token: ScopeToken = { active: true, parent: null };
     current = token;
-    const tx: WriteTx = {
-      // One shared Kysely per writer (building one per job cost more than the insert); the guard makes a
-      // tx kept past its job throw instead of writing into a later job's savepoint.
-      db: jobKysely.withPlugin(guardPlugin(token)),
-      afterCommit(fn) {
-        if (!token.active) throw new Error('afterCommit registered after the job ended');
-        p.afterCommit.push(fn);
-      },
-      afterRollback(fn) {
-        if (!token.active) throw new Error('afterRollback registered after the job ended');
-        p.afterRollback.push(fn);
-      },
-    };
+    const tx = createTx(token, p.afterCommit, p.afterRollback);
     // A group of one needs no savepoint: if its job fails, the whole transaction is rolled back instead.
     if (!solo) exec(`SAVEPOINT ${SAVEPOINT}`);
     try {
-      p.value = await p.job(tx);
+      p.value = await runInWriteScope(openScope(token, tx, p.afterCommit, p.afterRollback), () => p.job(tx));
+      // An inner job whose savepoint could not be rolled back poisons its job: nothing of it may commit.
+      if (!token.active) throw new Error('an inner job could not be rolled back');
     } catch (err) {
       token.active = false;
       stats.failedJobs++;
@@ -230,8 +254,67 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
     for (const w of idleWaiters.splice(0)) w();
   }
 
-  return {
+  /** A job run from inside `outer`'s job: a savepoint of the same transaction, settled at once. */
+  async function runInner<T>(outer: JobScope, job: (tx: WriteTx) => Promise<T>): Promise<T> {
+    const previous = outer.innerTail;
+    let done!: () => void;
+    outer.innerTail = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await previous;
+      return await runInnerNow(outer, job);
+    } finally {
+      done();
+    }
+  }
+
+  async function runInnerNow<T>(outer: JobScope, job: (tx: WriteTx) => Promise<T>): Promise<T> {
+    if (!isTokenLive(outer.token)) throw new Error('writer.run called from a write job that has ended');
+    const token: ScopeToken = { active: true, parent: outer.token };
+    const commits: Array<() => void> = [];
+    const rollbacks: Array<() => void> = [];
+    const tx = createTx(token, commits, rollbacks);
+    const name = `galley_inner_${++innerCounter}`;
+    exec(`SAVEPOINT ${name}`);
+    const enclosing = current;
+    current = token;
+    const leave = (): void => {
+      token.active = false;
+      if (current === token) current = enclosing;
+    };
+    let value: T;
+    try {
+      value = await runInWriteScope(openScope(token, tx, commits, rollbacks), () => job(tx));
+      if (!token.active) throw new Error('an inner job could not be rolled back');
+    } catch (err) {
+      leave();
+      // An enclosing job that ended already rolled back everything inside it, this savepoint included.
+      if (isTokenLive(outer.token)) {
+        try {
+          exec(`ROLLBACK TO ${name}`);
+          exec(`RELEASE ${name}`);
+        } catch (rollbackErr) {
+          log('error', `rollback of a failed inner job failed: ${String(rollbackErr)}`);
+          outer.token.active = false;
+        }
+      }
+      runCallbacks(rollbacks, 'afterRollback');
+      throw mapSqliteError(err) ?? err;
+    }
+    leave();
+    if (!isTokenLive(outer.token)) {
+      runCallbacks(rollbacks, 'afterRollback');
+      throw new Error('the enclosing write job ended before its inner job');
+    }
+    exec(`RELEASE ${name}`);
+    outer.afterCommit.push(...commits);
+    outer.afterRollback.push(...rollbacks);
+    return value;
+  }
+
+  const self: GroupWriter = {
     run<T>(job: (tx: WriteTx) => Promise<T>): Promise<T> {
+      const scope = findWriteScope(self) as JobScope | undefined;
+      if (scope) return runInner(scope, job);
       if (closed) {
         return Promise.reject(
           new GalleyError('unavailable', 'The database is closing.', { retryAfter: RETRY_AFTER_SECONDS }),
@@ -258,4 +341,5 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
       return this.drain();
     },
   };
+  return self;
 }
