@@ -154,7 +154,7 @@ describe('inner jobs', () => {
 
   it('a run from an afterCommit callback queues a new transaction', async () => {
     const before = db.writer.stats().commits;
-    let second: Promise<void> | undefined;
+    let second: Promise<unknown> | undefined;
     await db.writer.run(async (tx) => {
       tx.afterCommit(() => {
         second = db.writer.run((t2) => insert(t2, 'later'));
