@@ -2,9 +2,11 @@ import { Elysia } from 'elysia';
 import { adminRoutes } from '../admin/routes.ts';
 import { settingsRoutes } from '../admin/settings-routes.ts';
 import { authRoutes } from '../auth/routes.ts';
+import { batchRoutes } from '../batch/routes.ts';
 import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
 import { recordRoutes } from '../records/routes.ts';
+import { realtimeRoutes } from '../realtime/routes.ts';
 import { rememberPeerAddress } from './client-ip.ts';
 import { isPreflight, preflightResponse, withStandardHeaders } from './cors.ts';
 import { errorResponse } from './errors.ts';
@@ -22,6 +24,8 @@ export function createApp(core: Core) {
       .use(settingsRoutes(core))
       .use(authRoutes(core))
       .use(recordRoutes(core))
+      .use(batchRoutes(core))
+      .use(realtimeRoutes(core))
       // wire: unknown paths, and known paths with another method, are PocketBase's 404.
       .all('*', notFound)
   );

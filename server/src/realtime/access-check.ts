@@ -1,0 +1,121 @@
+/**
+ * Which subscriber groups may see a record, in SQL, for many groups at once. Each group's check is one
+ * `SELECT ? AS g FROM <row> WHERE <rule> AND <filter>` compiled once (per schema, group and auth version)
+ * with its record values left as slots; an event fills the slots and runs the checks as one UNION ALL, so
+ * 1000 subscribers cost one statement, and a rule that reads nothing from the request is one check for all.
+ *
+ * `<row>` is the table itself (create/update: the record as committed, joined data as it is now) or, for a
+ * delete, the deleted row's values as a derived table under the collection's name (the row is gone by
+ * then; joined data is judged as it is after the delete).
+ */
+import { CompiledQuery, sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import type { Core } from '../core.ts';
+import { LruMap } from '../lib/lru.ts';
+import { ruleClause, scopeOf } from '../records/access.ts';
+import { PARAM_SLOT } from '../records/statement-cache.ts';
+import { compileFilterWhere } from '../rules/compile-filter.ts';
+import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
+import type { CollectionModel, Schema } from '../schema/model.ts';
+
+export type RowSource = 'table' | 'values';
+
+export interface AccessProbe {
+  /** the group's key: probes with one key are one check */
+  key: string;
+  info: RequestInfo;
+  rule: 'listRule' | 'viewRule';
+  /** the subscription's `filter` option ("" for none) */
+  filter: string;
+}
+
+type Fragment = 'allow' | 'deny' | { query: CompiledQuery; slots: number[] };
+
+const MAX_BRANCHES = 200;
+const MAX_PARAMS = 20_000;
+const fragmentsBySchema = new WeakMap<Schema, LruMap<string, Fragment>>();
+
+function fragmentCache(schema: Schema): LruMap<string, Fragment> {
+  let cache = fragmentsBySchema.get(schema);
+  if (!cache) fragmentsBySchema.set(schema, (cache = new LruMap(20_000)));
+  return cache;
+}
+
+/** wire: PocketBase checks the rule, then the option filter as a client filter; any error denies. */
+function compileProbeWhere(schema: Schema, collection: CollectionModel, probe: AccessProbe): Expression<SqlBool>[] | 'deny' {
+  const scope = scopeOf(schema, collection, probe.info);
+  if (!isSuperuser(probe.info) && collection[probe.rule] === null) return 'deny';
+  try {
+    const parts: Expression<SqlBool>[] = [];
+    const rule = ruleClause(scope, probe.rule);
+    if (rule) parts.push(rule);
+    if (probe.filter !== '') parts.push(compileFilterWhere(scope, probe.filter, 'client'));
+    return parts;
+  } catch {
+    return 'deny';
+  }
+}
+
+function buildFragment(db: Kysely<any>, collection: CollectionModel, source: RowSource, where: Expression<SqlBool>[]): Fragment {
+  if (where.length === 0) return 'allow';
+  const table = collection.name;
+  const slot = () => sql`${PARAM_SLOT}`;
+  let q =
+    source === 'table'
+      ? db.selectFrom(table).select(slot().as('g')).where(`${table}.id`, '=', PARAM_SLOT)
+      : db.selectFrom(db.selectNoFrom(collection.fields.map((f) => slot().as(f.name))).as(table)).select(slot().as('g'));
+  for (const part of where) q = q.where(part);
+  const query = q.compile();
+  const slots: number[] = [];
+  query.parameters.forEach((p, i) => p === PARAM_SLOT && slots.push(i));
+  return { query, slots };
+}
+
+function bindable(value: unknown): unknown {
+  if (value === undefined) return null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  return value;
+}
+
+/** The keys of the probes that may see `row`, judged now. */
+export async function findPassingProbes(
+  core: Core,
+  collection: CollectionModel,
+  row: Record<string, unknown>,
+  source: RowSource,
+  probes: readonly AccessProbe[],
+): Promise<Set<string>> {
+  const schema = core.schema;
+  const cache = fragmentCache(schema);
+  const passing = new Set<string>();
+  const queued: Array<{ key: string; fragment: Exclude<Fragment, 'allow' | 'deny'> }> = [];
+  for (const probe of probes) {
+    const cacheKey = `${source}|${collection.id}|${probe.key}`;
+    let fragment = cache.get(cacheKey);
+    if (fragment === undefined) {
+      const where = compileProbeWhere(schema, collection, probe);
+      fragment = where === 'deny' ? 'deny' : buildFragment(core.db.read, collection, source, where);
+      cache.set(cacheKey, fragment);
+    }
+    if (fragment === 'allow') passing.add(probe.key);
+    else if (fragment !== 'deny') queued.push({ key: probe.key, fragment });
+  }
+  const rowValues = source === 'table' ? [row['id']] : collection.fields.map((f) => bindable(row[f.name]));
+  for (let start = 0; start < queued.length; ) {
+    const texts: string[] = [];
+    const params: unknown[] = [];
+    let end = start;
+    while (end < queued.length && texts.length < MAX_BRANCHES && (texts.length === 0 || params.length + queued[end]!.fragment.query.parameters.length <= MAX_PARAMS)) {
+      const { query, slots } = queued[end]!.fragment;
+      const values = [end, ...rowValues];
+      const filled = query.parameters.slice();
+      slots.forEach((at, i) => (filled[at] = values[i]));
+      texts.push(query.sql);
+      params.push(...filled);
+      end++;
+    }
+    const result = await core.db.read.executeQuery(CompiledQuery.raw(texts.join(' UNION ALL '), params));
+    for (const r of result.rows as Array<{ g: unknown }>) passing.add(queued[Number(r.g)]!.key);
+    start = end;
+  }
+  return passing;
+}

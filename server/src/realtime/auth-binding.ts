@@ -1,0 +1,85 @@
+/**
+ * A client's auth, judged again for every event. wire (apis/realtime.go): the POST's auth is stored on the
+ * client; an update of that auth record replaces it, or ends it when the tokenKey changed (password change,
+ * logout-all); deleting the record, its collection, or changing the collection's token secret ends it.
+ * An ended binding leaves the client connected as a guest, free to authenticate with its next POST.
+ */
+import type { Core } from '../core.ts';
+import type { RecordEvent } from '../hooks/event-bus.ts';
+import type { AuthInfo } from '../rules/request-info.ts';
+import type { AuthBinding, Broker, RealtimeClient } from './model.ts';
+
+let stamps = 0;
+
+function keyOf(auth: AuthInfo): string {
+  return `${auth.collection.id}/${String(auth.record['id'])}`;
+}
+
+export function bindAuth(core: Core, auth: AuthInfo | null): AuthBinding | null {
+  if (!auth) return null;
+  return {
+    auth,
+    key: keyOf(auth),
+    tokenKey: auth.record['tokenKey'],
+    secret: core.secrets.tokenSecret(auth.collection.id, 'auth'),
+    stamp: ++stamps,
+  };
+}
+
+/** wire: only a guest → auth upgrade or the same auth again may follow a bound auth. */
+export function isSameAuth(binding: AuthBinding | null, auth: AuthInfo | null): boolean {
+  if (!binding) return auth === null;
+  return auth !== null && keyOf(auth) === binding.key;
+}
+
+function indexAuth(broker: Broker, client: RealtimeClient): void {
+  if (!client.binding) return;
+  let set = broker.byAuth.get(client.binding.key);
+  if (!set) broker.byAuth.set(client.binding.key, (set = new Set()));
+  set.add(client);
+}
+
+export function unindexAuth(broker: Broker, client: RealtimeClient): void {
+  if (!client.binding) return;
+  const set = broker.byAuth.get(client.binding.key);
+  set?.delete(client);
+  if (set?.size === 0) broker.byAuth.delete(client.binding.key);
+}
+
+export function setClientBinding(broker: Broker, client: RealtimeClient, binding: AuthBinding | null): void {
+  unindexAuth(broker, client);
+  client.binding = binding;
+  indexAuth(broker, client);
+}
+
+/** The auth a client's next event is judged with, under the current schema; null is a guest. */
+export function currentAuthOf(core: Core, broker: Broker, client: RealtimeClient): AuthInfo | null {
+  const binding = client.binding;
+  if (!binding) return null;
+  const collection = core.schema.findCollection(binding.auth.collection.id);
+  const ended =
+    !collection || collection.type !== 'auth' || core.secrets.tokenSecret(collection.id, 'auth') !== binding.secret;
+  if (ended) {
+    setClientBinding(broker, client, null);
+    return null;
+  }
+  if (collection !== binding.auth.collection) binding.auth = { collection, record: binding.auth.record };
+  return binding.auth;
+}
+
+/** Apply a committed change of an auth record to the clients bound to it (in event order). */
+export function applyAuthRecordChange(broker: Broker, event: RecordEvent): void {
+  if (event.collection.type !== 'auth') return;
+  const clients = broker.byAuth.get(`${event.collection.id}/${String(event.row['id'])}`);
+  if (!clients) return;
+  const stamp = ++stamps;
+  for (const client of [...clients]) {
+    const binding = client.binding!;
+    if (event.action === 'delete' || event.row['tokenKey'] !== binding.tokenKey) {
+      setClientBinding(broker, client, null);
+      continue;
+    }
+    binding.auth = { collection: event.collection, record: event.row };
+    binding.stamp = stamp;
+  }
+}

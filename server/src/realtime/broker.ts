@@ -1,0 +1,140 @@
+/**
+ * The subscription broker of one Galley: who is connected, to which topics, and the one place that forgets
+ * a client (its subscriptions, its auth index entry) when it goes, so nothing outlives a vanished stream.
+ */
+import type { Core } from '../core.ts';
+import { formatSseMessage } from '../lib/sse.ts';
+import { unindexAuth } from './auth-binding.ts';
+import { startDispatch } from './dispatch.ts';
+import { DEFAULT_REALTIME_LIMITS, type Broker, type RealtimeClient, type RealtimeLimits, type Subscription } from './model.ts';
+import { parseTopic } from './topics.ts';
+
+const brokers = new WeakMap<Core, Broker>();
+
+/** The broker of `core`, created (and hooked to record events) on first use. */
+export function brokerOf(core: Core): Broker {
+  let broker = brokers.get(core);
+  if (!broker) {
+    broker = {
+      core,
+      limits: { ...DEFAULT_REALTIME_LIMITS },
+      clients: new Map(),
+      index: new Map(),
+      byAuth: new Map(),
+      queue: Promise.resolve(),
+      pending: 0,
+      sweeper: undefined,
+    };
+    brokers.set(core, broker);
+    startDispatch(broker);
+  }
+  return broker;
+}
+
+/** Change the limits (tests shorten the timeouts; an embedder may lengthen them). */
+export function configureRealtime(core: Core, limits: Partial<RealtimeLimits>): void {
+  const broker = brokerOf(core);
+  broker.limits = { ...broker.limits, ...limits };
+  stopSweeper(broker);
+  if (broker.clients.size > 0) startSweeper(broker);
+}
+
+export function registerClient(broker: Broker, client: RealtimeClient): void {
+  broker.clients.set(client.id, client);
+  if (!broker.sweeper) startSweeper(broker);
+}
+
+/** Forget a client and everything indexed under it. */
+export function removeClient(broker: Broker, client: RealtimeClient): void {
+  if (broker.clients.get(client.id) !== client) return;
+  broker.clients.delete(client.id);
+  dropSubscriptions(broker, client);
+  unindexAuth(broker, client);
+  if (broker.clients.size === 0) stopSweeper(broker);
+}
+
+function dropSubscriptions(broker: Broker, client: RealtimeClient): void {
+  for (const sub of client.subscriptions.values()) {
+    const set = broker.index.get(sub.base);
+    set?.delete(sub);
+    if (set?.size === 0) broker.index.delete(sub.base);
+  }
+  client.subscriptions.clear();
+}
+
+/** wire: a subscription POST replaces the whole set (an empty list unsubscribes from everything). */
+export function replaceSubscriptions(broker: Broker, client: RealtimeClient, topics: readonly string[]): void {
+  dropSubscriptions(broker, client);
+  for (const topic of topics) {
+    if (topic === '' || client.subscriptions.has(topic)) continue;
+    const parsed = parseTopic(topic);
+    const sub: Subscription = { client, topic, base: parsed.base, options: parsed.options };
+    client.subscriptions.set(topic, sub);
+    let set = broker.index.get(sub.base);
+    if (!set) broker.index.set(sub.base, (set = new Set()));
+    set.add(sub);
+  }
+}
+
+/**
+ * Send one message to one client on a topic it subscribed to (the OAuth2 all-in-one flow's `@oauth2`).
+ * False when there is no such client, it did not subscribe to `topic`, or `opts.ip` differs from the IP it
+ * connected from (wire: PocketBase's redirect checks both). `opts.unsubscribe` drops the topic after sending.
+ */
+export function sendToClient(
+  core: Core,
+  clientId: string,
+  topic: string,
+  data: unknown,
+  opts: { ip?: string; unsubscribe?: boolean } = {},
+): boolean {
+  const broker = brokers.get(core);
+  const client = broker?.clients.get(clientId);
+  if (!broker || !client || client.closed || !client.subscriptions.has(topic)) return false;
+  if (opts.ip !== undefined && client.ip !== '' && client.ip !== opts.ip) return false;
+  const sent = client.write(formatSseMessage(client.id, topic, typeof data === 'string' ? data : JSON.stringify(data)));
+  if (opts.unsubscribe) replaceSubscriptions(broker, client, [...client.subscriptions.keys()].filter((t) => t !== topic));
+  return sent;
+}
+
+/** What the broker holds now (tests check that vanished clients leave nothing behind). */
+export function realtimeStats(core: Core): { clients: number; topics: number; subscriptions: number; authBindings: number; pending: number } {
+  const broker = brokers.get(core);
+  if (!broker) return { clients: 0, topics: 0, subscriptions: 0, authBindings: 0, pending: 0 };
+  let subscriptions = 0;
+  for (const set of broker.index.values()) subscriptions += set.size;
+  return { clients: broker.clients.size, topics: broker.index.size, subscriptions, authBindings: broker.byAuth.size, pending: broker.pending };
+}
+
+/** Resolves once every event emitted so far has been delivered (tests, benchmarks). */
+export async function whenRealtimeIdle(core: Core): Promise<void> {
+  const broker = brokers.get(core);
+  while (broker && broker.pending > 0) await broker.queue;
+}
+
+/** Close every stream (shutdown). */
+export function closeAllClients(core: Core): void {
+  const broker = brokers.get(core);
+  if (broker) for (const client of [...broker.clients.values()]) client.close();
+}
+
+/** One timer for all clients: idle and lifetime limits are checked a few times per limit. */
+function startSweeper(broker: Broker): void {
+  const { idleTimeoutMs, maxLifetimeMs } = broker.limits;
+  const period = Math.min(15_000, Math.max(20, Math.floor(Math.min(idleTimeoutMs, maxLifetimeMs) / 5)));
+  broker.sweeper = setInterval(() => sweepClients(broker), period);
+  (broker.sweeper as { unref?: () => void }).unref?.();
+}
+
+function stopSweeper(broker: Broker): void {
+  if (broker.sweeper) clearInterval(broker.sweeper);
+  broker.sweeper = undefined;
+}
+
+function sweepClients(broker: Broker): void {
+  const now = Date.now();
+  const { idleTimeoutMs, maxLifetimeMs } = broker.limits;
+  for (const client of [...broker.clients.values()]) {
+    if (now - client.lastSentAt >= idleTimeoutMs || now - client.openedAt >= maxLifetimeMs) client.close();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * POST /api/realtime: set a client's subscriptions and bind it to the caller's auth.
+ * wire (apis/realtime.go realtimeSetSubscriptions): clientId 1–255 chars, at most 1000 topics of at most
+ * 2500 chars (400 with per-field data); unknown client 404; a request from another IP than the stream's 400
+ * "Invalid realtime client."; a bound client may only be re-bound to the same auth (403); then the list
+ * replaces every earlier subscription and the answer is 204.
+ */
+import type { Core } from '../core.ts';
+import { GalleyError, issue, type IssueTree } from '../errors.ts';
+import type { AuthInfo } from '../rules/request-info.ts';
+import { bindAuth, isSameAuth, setClientBinding } from './auth-binding.ts';
+import { brokerOf, replaceSubscriptions } from './broker.ts';
+import type { RealtimeLimits } from './model.ts';
+
+const BAD_REQUEST = 'Something went wrong while processing your request.';
+
+export interface SubscriptionsInput {
+  clientId: string;
+  subscriptions: string[];
+}
+
+function lengthIssue(min: number, max: number) {
+  // wire: ozzo-validation's length messages (a 0 minimum reads "no more than")
+  const message = min === 0 ? `The length must be no more than ${max}.` : `The length must be between ${min} and ${max}.`;
+  return issue('validation_length_out_of_range', message, { min, max });
+}
+
+/** The POST body → checked input, or a 400 in PocketBase's shape naming each bad field or topic. */
+export function readSubscriptionsInput(body: Record<string, unknown>, limits: RealtimeLimits): SubscriptionsInput {
+  const issues: IssueTree = {};
+  const clientId = body['clientId'];
+  if (clientId !== undefined && typeof clientId !== 'string') throw new GalleyError('invalid', BAD_REQUEST);
+  if (!clientId) issues['clientId'] = issue('validation_required', 'Cannot be blank.');
+  else if (clientId.length > 255) issues['clientId'] = lengthIssue(1, 255);
+  const raw = body['subscriptions'] ?? [];
+  if (!Array.isArray(raw) || raw.some((t) => typeof t !== 'string')) throw new GalleyError('invalid', BAD_REQUEST);
+  const topics = raw as string[];
+  if (topics.length > limits.maxTopics) issues['subscriptions'] = lengthIssue(0, limits.maxTopics);
+  else {
+    const each: IssueTree = {};
+    topics.forEach((t, i) => {
+      if (t.length > limits.maxTopicLength) each[String(i)] = lengthIssue(0, limits.maxTopicLength);
+      // a line break in a topic would end its messages' `event:` line early
+      else if (/[\r\n]/.test(t)) each[String(i)] = issue('validation_invalid_value', 'Must not contain line breaks.');
+    });
+    if (Object.keys(each).length > 0) issues['subscriptions'] = each;
+  }
+  if (Object.keys(issues).length > 0) throw new GalleyError('invalid', BAD_REQUEST, { issues });
+  return { clientId: clientId as string, subscriptions: topics };
+}
+
+export function setClientSubscriptions(core: Core, input: SubscriptionsInput, auth: AuthInfo | null, ip: string): void {
+  const broker = brokerOf(core);
+  const client = broker.clients.get(input.clientId);
+  if (!client || client.closed) throw new GalleyError('not_found', 'Missing or invalid client id.');
+  if (client.ip !== '' && client.ip !== ip) throw new GalleyError('invalid', 'Invalid realtime client.');
+  if (client.binding && !isSameAuth(client.binding, auth)) {
+    throw new GalleyError('forbidden', "The current and the previous request authorization don't match.");
+  }
+  setClientBinding(broker, client, bindAuth(core, auth));
+  replaceSubscriptions(broker, client, input.subscriptions);
+}
