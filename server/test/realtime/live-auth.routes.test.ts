@@ -1,0 +1,121 @@
+// A live stream's auth and rules are judged anew for every event; idle and lifetime limits end streams.
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadSchema } from '../../src/index.ts';
+import { configureRealtime, realtimeStats } from '../../src/realtime/broker.ts';
+import { DEFAULT_REALTIME_LIMITS } from '../../src/realtime/model.ts';
+import { connectRaw, type RawClient } from './sse-client.ts';
+import { realtimeSchema, startRealtimeWorld, type RealtimeWorld } from './fixture.ts';
+
+let w: RealtimeWorld;
+const open: RawClient[] = [];
+const users = '/api/collections/users';
+
+beforeEach(async () => {
+  w = await startRealtimeWorld();
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => c.close()));
+  await w?.t.close();
+});
+afterAll(() => undefined);
+
+async function subscriber(topics: string[], auth: string | null = null): Promise<RawClient> {
+  const c = await connectRaw(w.t.galley);
+  open.push(c);
+  expect((await c.subscribe(topics, { auth })).status).toBe(204);
+  return c;
+}
+
+async function titles(c: RawClient): Promise<string[]> {
+  await c.sync();
+  return c.events().map((e) => `${e.data.action}:${e.data.record.title ?? e.data.record.id}`);
+}
+
+async function login(email: string, password = 'password123'): Promise<string> {
+  const res = await w.t.call('POST', `${users}/auth-with-password`, { body: { identity: email, password } });
+  expect(res.status).toBe(200);
+  return res.json.token;
+}
+
+describe('auth changes on a live stream', () => {
+  it('logout-all (a new tokenKey) turns the stream into a guest one; a fresh token may bind it again', async () => {
+    const alice = await subscriber(['posts/*'], w.alice.token);
+    await w.create('posts', { title: 'd1', status: 'draft', author: w.alice.id });
+    expect((await w.t.call('POST', `${users}/auth-logout-all`, { auth: w.alice.token })).status).toBe(204);
+    await w.create('posts', { title: 'd2', status: 'draft', author: w.alice.id });
+    await w.create('posts', { title: 'p3', status: 'published', author: w.alice.id });
+    expect(await titles(alice)).toEqual(['create:d1', 'create:p3']);
+    // wire: the binding is gone, so a guest POST is no auth change, and a new token is a guest → auth upgrade
+    expect((await alice.subscribe(['posts/*'], { auth: null })).status).toBe(204);
+    expect((await alice.subscribe(['posts/*'], { auth: await login('alice@example.com') })).status).toBe(204);
+    await w.create('posts', { title: 'd4', status: 'draft', author: w.alice.id });
+    expect(await titles(alice)).toEqual(['create:d1', 'create:p3', 'create:d4']);
+  });
+
+  it('a password change ends the binding too', async () => {
+    const alice = await subscriber(['posts/*'], w.alice.token);
+    const res = await w.t.call('PATCH', `${users}/records/${w.alice.id}`, {
+      body: { password: 'password456', passwordConfirm: 'password456', oldPassword: 'password123' },
+      auth: w.alice.token,
+    });
+    expect(res.status).toBe(200);
+    await w.create('posts', { title: 'd1', status: 'draft', author: w.alice.id });
+    expect(await titles(alice)).toEqual([]);
+  });
+
+  it('an update that keeps the tokenKey refreshes the auth record the rules see; a rule change applies to the next event', async () => {
+    const bob = await subscriber(['posts/*'], w.bob.token);
+    await w.create('posts', { title: 'd1', status: 'draft', author: w.alice.id });
+    const core = w.t.galley.core;
+    const before = core.schema;
+    core.schema = loadSchema(realtimeSchema({ listRule: "status = 'published' || @request.auth.name = 'VIP'" }));
+    await w.create('posts', { title: 'd2', status: 'draft', author: w.alice.id });
+    await w.update('users', w.bob.id, { name: 'VIP' });
+    await w.create('posts', { title: 'd3', status: 'draft', author: w.alice.id });
+    core.schema = before;
+    await w.create('posts', { title: 'd4', status: 'draft', author: w.alice.id });
+    expect(await titles(bob)).toEqual(['create:d3']);
+  });
+
+  it('deleting the auth record leaves the stream as a guest', async () => {
+    const bob = await subscriber(['posts/*'], w.bob.token);
+    await w.create('posts', { title: 'd1', status: 'draft', author: w.bob.id });
+    await w.remove('users', w.bob.id);
+    await w.create('posts', { title: 'p2', status: 'published', author: w.alice.id });
+    await w.create('posts', { title: 'd3', status: 'draft', author: w.alice.id });
+    expect(await titles(bob)).toEqual(['create:d1', 'create:p2']);
+    expect(realtimeStats(w.t.galley.core).authBindings).toBe(0);
+  });
+
+  it('a superuser stream sees everything and is judged by its own record', async () => {
+    const root = await subscriber(['posts/*'], w.root);
+    await w.create('posts', { title: 'd1', status: 'draft', author: w.bob.id });
+    expect(await titles(root)).toEqual(['create:d1']);
+  });
+});
+
+describe('stream limits', () => {
+  afterEach(() => configureRealtime(w.t.galley.core, DEFAULT_REALTIME_LIMITS));
+
+  it('the defaults are PocketBase\'s: 5 min idle, 30 min in all, 1000 topics of 2500 chars', () => {
+    expect(DEFAULT_REALTIME_LIMITS).toMatchObject({ idleTimeoutMs: 300_000, maxLifetimeMs: 1_800_000, maxTopics: 1000, maxTopicLength: 2500 });
+  });
+
+  it('a stream with nothing sent for the idle timeout is closed and forgotten', async () => {
+    configureRealtime(w.t.galley.core, { idleTimeoutMs: 300 });
+    const c = await subscriber(['posts/*']);
+    await c.ended;
+    expect(realtimeStats(w.t.galley.core).clients).toBe(0);
+  });
+
+  it('a busy stream is closed at its maximum lifetime', async () => {
+    configureRealtime(w.t.galley.core, { maxLifetimeMs: 600 });
+    const c = await subscriber(['posts/*']);
+    let n = 0;
+    let ended = false;
+    void c.ended.then(() => (ended = true));
+    while (!ended) await w.create('posts', { title: `p${n++}`, status: 'published', author: w.alice.id });
+    expect(realtimeStats(w.t.galley.core).clients).toBe(0);
+    expect(c.events().length).toBeGreaterThan(0);
+  });
+});
