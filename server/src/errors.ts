@@ -46,6 +46,7 @@ export type ValidationCode =
   | 'validation_invalid_password'
   | 'validation_invalid_token'
   | 'validation_length_out_of_range'
+  | 'validation_length_too_long'
   | 'validation_in_invalid'
   | 'validation_match_invalid'
   | 'validation_unknown_field'

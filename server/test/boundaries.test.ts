@@ -14,7 +14,7 @@ const LAYERS: string[][] = [
   ['rules'],
   ['records'],
   ['auth'],
-  ['files', 'realtime'],
+  ['files', 'realtime', 'batch'],
   ['admin'],
   ['http', 'index.ts'],
 ];

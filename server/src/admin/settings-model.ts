@@ -80,7 +80,8 @@ export function createDefaultSettings(): Settings {
     smtp: { enabled: false, port: 587, host: 'smtp.example.com', username: '', password: '', authMethod: '', tls: false, localName: '' },
     s3: blankS3(),
     backups: { cron: '', cronMaxKeep: 3, s3: blankS3() },
-    batch: { enabled: false, maxRequests: 50, timeout: 3, maxBodySize: 0 },
+    // Galley: batch ships enabled (PocketBase ships it off), with PocketBase's limits; maxBodySize 0 is 128 MiB.
+    batch: { enabled: true, maxRequests: 50, timeout: 3, maxBodySize: 0 },
     logs: { maxDays: 5, minLevel: 0, logIP: true, logAuthId: false },
     rateLimits: { rules: DEFAULT_RATE_LIMIT_RULES.map((r) => ({ ...r })), excludedIPs: [], enabled: true },
     trustedProxy: { headers: [], useLeftmostIP: false, ips: [] },

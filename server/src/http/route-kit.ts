@@ -5,7 +5,7 @@ import type { RequestInfo } from '../rules/request-info.ts';
 import { readBody, type ParsedBody } from './body.ts';
 import { resolveClientIp } from './client-ip.ts';
 import { JSON_RESPONSE_HEADERS, withStandardHeaders } from './cors.ts';
-import { errorResponse } from './errors.ts';
+import { errorResponse, toErrorBody, type ErrorBody } from './errors.ts';
 import { enforceRateLimit } from './rate-limit.ts';
 
 /**
@@ -86,4 +86,9 @@ export async function respond(core: Core, raw: Request, handler: (req: HttpReque
   } catch (err) {
     return errorResponse(err, core.log);
   }
+}
+
+/** Anything thrown, as PocketBase's `{data, message, status}` body (a batch answers with its failed sub-request's). */
+export function describeError(core: Core, err: unknown): ErrorBody {
+  return toErrorBody(err, core.log).body;
 }
