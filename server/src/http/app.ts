@@ -3,7 +3,6 @@ import { adminRoutes } from '../admin/routes.ts';
 import { settingsRoutes } from '../admin/settings-routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { batchRoutes } from '../batch/routes.ts';
-import { batchRoutes } from '../batch/routes.ts';
 import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
 import { recordRoutes } from '../records/routes.ts';
@@ -25,7 +24,6 @@ export function createApp(core: Core) {
       .use(settingsRoutes(core))
       .use(authRoutes(core))
       .use(recordRoutes(core))
-      .use(batchRoutes(core))
       .use(batchRoutes(core))
       .use(realtimeRoutes(core))
       // wire: unknown paths, and known paths with another method, are PocketBase's 404.
