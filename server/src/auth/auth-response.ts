@@ -18,7 +18,7 @@ export interface AuthResponse {
  * wire: the collection's authRule decides who may receive a token at all (null: nobody but superusers); a
  * superuser's request (impersonation) passes, as PocketBase's CanAccessRecord lets superusers through.
  */
-async function checkAuthRule(core: Core, info: RequestInfo, collection: CollectionModel, id: string): Promise<void> {
+export async function checkAuthRule(core: Core, info: RequestInfo, collection: CollectionModel, id: string): Promise<void> {
   if (isSuperuser(info)) return;
   const rule = compileRuleWhere(scopeOf(core.schema, collection, info), collection.auth?.authRule ?? '');
   if (rule === 'allow') return;
@@ -43,9 +43,10 @@ export async function buildAuthResponse(
   info: RequestInfo,
   collection: CollectionModel,
   row: Record<string, unknown>,
-  opts: { token?: string; refreshable?: boolean; duration?: number; meta?: Record<string, unknown> } = {},
+  opts: { token?: string; refreshable?: boolean; duration?: number; meta?: Record<string, unknown>; authRuleChecked?: boolean } = {},
 ): Promise<AuthResponse> {
-  await checkAuthRule(core, info, collection, String(row['id']));
+  // MFA logins (auth/mfa.ts) check the rule before the challenge, as PocketBase does, and not twice.
+  if (!opts.authRuleChecked) await checkAuthRule(core, info, collection, String(row['id']));
   const duration = opts.duration ?? collection.auth?.authToken.duration ?? 432000;
   const token = opts.token ?? (await signRecordToken(core, collection, row, 'auth', duration, { refreshable: opts.refreshable ?? true }));
   const isSuper = collection.name === SUPERUSERS;

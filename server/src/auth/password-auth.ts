@@ -1,8 +1,9 @@
 import type { Core } from '../core.ts';
 import { GalleyError, issue, type IssueTree } from '../errors.ts';
-import { deriveRequest, type RequestInfo } from '../rules/request-info.ts';
+import type { RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
-import { buildAuthResponse, type AuthResponse } from './auth-response.ts';
+import type { AuthResponse } from './auth-response.ts';
+import { completeAuthWithMfa, type MfaChallenge } from './mfa.ts';
 import { verifyAgainstDummy, verifyPassword } from '../lib/password-hash.ts';
 
 const EMAIL_SHAPE = /^[^@\s]+@[^@\s]+$/;
@@ -39,7 +40,8 @@ export async function authWithPassword(
   info: RequestInfo,
   collectionIdOrName: string,
   body: Record<string, unknown>,
-): Promise<AuthResponse> {
+  ip = '',
+): Promise<AuthResponse | MfaChallenge> {
   const collection = findAuthCollection(core, collectionIdOrName);
   if (collection.auth && !collection.auth.passwordAuth.enabled) {
     throw new GalleyError('forbidden', 'The collection is not configured to allow password authentication.');
@@ -61,5 +63,5 @@ export async function authWithPassword(
   const row = await findByIdentity(core, collection, identity as string, identityField);
   const ok = row ? await verifyPassword(String(row['password'] ?? ''), password as string) : await verifyAgainstDummy(password as string);
   if (!row || !ok) throw new GalleyError('invalid', 'Failed to authenticate.');
-  return buildAuthResponse(core, deriveRequest(info, { context: 'password' }), collection, row);
+  return completeAuthWithMfa(core, { info, ip, body }, collection, row, 'password');
 }

@@ -1,16 +1,25 @@
 import { Elysia } from 'elysia';
 import type { Core } from '../core.ts';
-import { json, noContent, respond } from '../http/route-kit.ts';
+import { json, noContent, respond, type Reply } from '../http/route-kit.ts';
 import { describeAuthMethods } from './auth-methods.ts';
+import type { AuthResponse } from './auth-response.ts';
 import { confirmEmailChange, requestEmailChange } from './email-change.ts';
 import { impersonateRecord } from './impersonate.ts';
 import { logoutAllSessions } from './logout-all.ts';
+import { isMfaChallenge, type MfaChallenge } from './mfa.ts';
+import { authWithOtp } from './otp-auth.ts';
+import { requestOtp } from './otp-request.ts';
 import { authWithPassword, findAuthCollection } from './password-auth.ts';
 import { confirmPasswordReset, requestPasswordReset } from './password-reset.ts';
 import { refreshAuth } from './refresh.ts';
 import { confirmVerification, requestVerification } from './verification.ts';
 
-/** PocketBase's auth routes (§6.1); OAuth2, OTP and MFA come with the next part of the auth work. */
+/** wire: a login's answer: the auth response, or PocketBase's 401 `{mfaId}` when a second factor is due. */
+export function replyWithAuth(out: AuthResponse | MfaChallenge): Reply {
+  return isMfaChallenge(out) ? json(out, 401) : json(out);
+}
+
+/** PocketBase's auth routes (§6.1); OAuth2 has its own plugin. */
 export function authRoutes(core: Core) {
   const base = '/api/collections/:collection';
   return new Elysia({ name: 'galley-auth' })
@@ -20,8 +29,16 @@ export function authRoutes(core: Core) {
     .post(`${base}/auth-with-password`, ({ request, params }) =>
       respond(core, request, async (req) => {
         const body = await req.body();
-        return json(await authWithPassword(core, req.info, params.collection, body.values));
+        return replyWithAuth(await authWithPassword(core, req.info, params.collection, body.values, req.ip));
       }),
+    )
+    .post(`${base}/request-otp`, ({ request, params }) =>
+      respond(core, request, async (req) => json(await requestOtp(core, params.collection, (await req.body()).values))),
+    )
+    .post(`${base}/auth-with-otp`, ({ request, params }) =>
+      respond(core, request, async (req) =>
+        replyWithAuth(await authWithOtp(core, { info: req.info, ip: req.ip, body: (await req.body()).values }, params.collection)),
+      ),
     )
     .post(`${base}/auth-refresh`, ({ request, params }) =>
       respond(core, request, async (req) =>

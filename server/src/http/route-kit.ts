@@ -7,6 +7,7 @@ import { resolveClientIp } from './client-ip.ts';
 import { JSON_RESPONSE_HEADERS, withStandardHeaders } from './cors.ts';
 import { errorResponse, toErrorBody, type ErrorBody } from './errors.ts';
 import { enforceRateLimit } from './rate-limit.ts';
+import { enforceSuperuserIps } from './superuser-ips.ts';
 
 /**
  * What a route handler gets: the parsed URL, query, the caller (RequestInfo) and a lazy body reader.
@@ -73,6 +74,7 @@ export async function buildHttpRequest(core: Core, raw: Request): Promise<HttpRe
 export async function respond(core: Core, raw: Request, handler: (req: HttpRequest) => Promise<Reply>): Promise<Response> {
   try {
     const req = await buildHttpRequest(core, raw);
+    enforceSuperuserIps(core, req.info, req.ip, raw.url);
     // Before the handler: a limited request never reaches a password hash or a mail.
     enforceRateLimit(core, { method: raw.method, url: raw.url, ip: req.ip, info: req.info });
     const reply = await handler(req);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyAgainstDummy, verifyPassword } from './password-hash.ts';
+import { hashPassword, MAX_HASH_INPUT_LENGTH, PASSWORD_HASH_CONCURRENCY, readPasswordHashLoad, verifyAgainstDummy, verifyPassword } from './password-hash.ts';
 
 // Made once by each runtime's library: both must verify under both runtimes (interchangeable PHC strings).
 const FROM_NODE_ARGON2 = '$argon2id$v=19$m=19456,t=2,p=1$45WqIfUZmidntmOUhSPTQA$qf9umwrE1V8/VHq6/X+WTNLGii+smqKHqSuMToazAXw';
@@ -24,5 +24,23 @@ describe('password hashes', () => {
     expect(await verifyPassword('', 'x')).toBe(false);
     expect(await verifyPassword('$argon2id$garbage', 'x')).toBe(false);
     expect(await verifyAgainstDummy('anything')).toBe(false);
+  });
+
+  it('runs at most PASSWORD_HASH_CONCURRENCY hashes at once; the rest wait in line', async () => {
+    const hash = await hashPassword('queued-pass');
+    const checks = Array.from({ length: 12 }, (_, i) => verifyPassword(hash, i === 0 ? 'queued-pass' : 'wrong'));
+    await Promise.resolve();
+    await new Promise((r) => setTimeout(r, 0));
+    const load = readPasswordHashLoad();
+    expect(load.active).toBeLessThanOrEqual(PASSWORD_HASH_CONCURRENCY);
+    expect(load.active + load.waiting).toBe(12);
+    expect(await Promise.all(checks)).toEqual([true, ...Array(11).fill(false)]);
+    expect(readPasswordHashLoad()).toEqual({ active: 0, waiting: 0 });
+  });
+
+  it('refuses over-long input before hashing', async () => {
+    const long = 'x'.repeat(MAX_HASH_INPUT_LENGTH + 1);
+    await expect(hashPassword(long)).rejects.toThrow(RangeError);
+    expect(await verifyPassword(FROM_BUN_PASSWORD, long)).toBe(false);
   });
 });

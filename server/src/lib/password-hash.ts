@@ -3,7 +3,20 @@
  * A runtime seam besides db/driver.ts, on purpose: the `argon2` addon cannot load inside the compiled binary,
  * and Bun.password (argon2id, off the main thread) does not exist on Node.
  */
+import { availableParallelism } from 'node:os';
+import { createSemaphore } from './semaphore.ts';
+
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== 'undefined';
+
+/**
+ * Hashes and checks at once, at most: both libraries already run off the main thread, but each holds 19 MiB
+ * while it runs, so a flood of 500 logins waits here in line instead of asking for 500 × 19 MiB together.
+ */
+export const PASSWORD_HASH_CONCURRENCY = Math.min(4, Math.max(1, availableParallelism()));
+const hashing = createSemaphore(PASSWORD_HASH_CONCURRENCY);
+
+/** Longer input is refused before any hashing (callers enforce their own, smaller limits first). */
+export const MAX_HASH_INPUT_LENGTH = 4096;
 
 // OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane. Written in m,t,p order, which both runtimes parse.
 const MEMORY_KIB = 19456;
@@ -18,20 +31,21 @@ function loadArgon2(): Promise<Argon2Module> {
 }
 
 export async function hashPassword(plain: string): Promise<string> {
-  if (isBun) {
-    return Bun.password.hash(plain, { algorithm: 'argon2id', memoryCost: MEMORY_KIB, timeCost: TIME_COST });
-  }
-  const a = await loadArgon2();
-  return a.hash(plain, { type: a.argon2id, memoryCost: MEMORY_KIB, timeCost: TIME_COST, parallelism: 1 });
+  if (plain.length > MAX_HASH_INPUT_LENGTH) throw new RangeError(`refusing to hash more than ${MAX_HASH_INPUT_LENGTH} characters`);
+  const a = isBun ? undefined : await loadArgon2();
+  return hashing.run(() =>
+    a
+      ? a.hash(plain, { type: a.argon2id, memoryCost: MEMORY_KIB, timeCost: TIME_COST, parallelism: 1 })
+      : Bun.password.hash(plain, { algorithm: 'argon2id', memoryCost: MEMORY_KIB, timeCost: TIME_COST }),
+  );
 }
 
 /** Constant-time check inside both libraries; false (never a throw) for a malformed hash. */
 export async function verifyPassword(hash: string, plain: string): Promise<boolean> {
-  if (!hash.startsWith('$argon2')) return false;
+  if (!hash.startsWith('$argon2') || plain.length > MAX_HASH_INPUT_LENGTH) return false;
   try {
-    if (isBun) return await Bun.password.verify(plain, hash, 'argon2id');
-    const a = await loadArgon2();
-    return await a.verify(hash, plain);
+    const a = isBun ? undefined : await loadArgon2();
+    return await hashing.run(() => (a ? a.verify(hash, plain) : Bun.password.verify(plain, hash, 'argon2id')));
   } catch {
     return false;
   }
@@ -43,4 +57,9 @@ export async function verifyAgainstDummy(plain: string): Promise<false> {
   dummy ??= hashPassword('galley-dummy-password-' + Math.random());
   await verifyPassword(await dummy, plain);
   return false;
+}
+
+/** Hashes and checks running now and waiting for a slot (the flood bench and tests read it). */
+export function readPasswordHashLoad(): { active: number; waiting: number } {
+  return { active: hashing.active, waiting: hashing.waiting };
 }

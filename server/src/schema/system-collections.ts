@@ -5,6 +5,7 @@
 import { prepareAuthCollection } from './auth-collection.ts';
 import { createDefaultAuthOptions } from './auth-options.ts';
 import type { CollectionModel } from './model.ts';
+import { createAuthOriginsCollection, createMfasCollection, createOtpsCollection } from './system-auth-records.ts';
 import { createExternalAuthsCollection } from './system-external-auths.ts';
 import { buildCreatedField, buildIdField, buildUpdatedField } from './system-fields.ts';
 
@@ -43,5 +44,5 @@ export function adoptSuperusersCollection(fromFile: CollectionModel): Collection
 
 /** The built-in system collections, by lower-cased name. */
 export function listBuiltinCollections(): CollectionModel[] {
-  return [createSuperusersCollection(), createExternalAuthsCollection()];
+  return [createSuperusersCollection(), createExternalAuthsCollection(), createMfasCollection(), createOtpsCollection(), createAuthOriginsCollection()];
 }

@@ -1,0 +1,78 @@
+/**
+ * POST /auth-with-otp (wire: PocketBase's recordAuthWithOTP): `{otpId, password}` → the auth response, or
+ * the MFA challenge when OTP is a first factor. Every failure is the same 400 "Invalid or expired OTP.";
+ * a code works once, for `otp.duration` seconds (180 by default), with capped tries (otp-attempts.ts).
+ */
+import type { Core } from '../core.ts';
+import { GalleyError, issue, type IssueTree } from '../errors.ts';
+import { parseDateTime } from '../lib/datetime.ts';
+import { randomString } from '../lib/ids.ts';
+import { verifyPassword } from '../lib/password-hash.ts';
+import { OTPS_NAME } from '../schema/system-auth-records.ts';
+import type { AuthResponse } from './auth-response.ts';
+import { isVerified, throwIfInvalid } from './find-auth-record.ts';
+import { completeAuthWithMfa, type AuthAttempt, type MfaChallenge } from './mfa.ts';
+import { forgetOtpTries, noteWrongOtp, takeOtpTry } from './otp-attempts.ts';
+import { bindOtpCode, requireOtpEnabled } from './otp-request.ts';
+import { findAuthCollection } from './password-auth.ts';
+import { writeAuthRecord } from './write-auth-record.ts';
+
+const INVALID_OTP = 'Invalid or expired OTP.';
+
+function checkOtpForm(body: Record<string, unknown>): { otpId: string; password: string } {
+  const issues: IssueTree = {};
+  const fields = [['otpId', 255], ['password', 71]] as const;
+  for (const [key, max] of fields) {
+    const value = body[key];
+    if (typeof value !== 'string' || value === '') issues[key] = issue('validation_required', 'Cannot be blank.');
+    else if (value.length > max) issues[key] = issue('validation_length_out_of_range', `The length must be between 1 and ${max}.`, { min: 1, max });
+  }
+  throwIfInvalid(issues);
+  return { otpId: body['otpId'] as string, password: body['password'] as string };
+}
+
+async function deleteOtp(core: Core, otpId: string): Promise<number> {
+  const result = await core.db.writer.run((tx) => tx.db.deleteFrom(OTPS_NAME).where('id', '=', otpId).executeTakeFirst());
+  forgetOtpTries(core, otpId);
+  return Number(result.numDeletedRows);
+}
+
+export async function authWithOtp(core: Core, attempt: AuthAttempt, collectionIdOrName: string): Promise<AuthResponse | MfaChallenge> {
+  const collection = findAuthCollection(core, collectionIdOrName);
+  requireOtpEnabled(collection);
+  const { otpId, password } = checkOtpForm(attempt.body);
+
+  const otp = (await core.db.read.selectFrom(OTPS_NAME).selectAll().where('id', '=', otpId).executeTakeFirst()) as Record<string, unknown> | undefined;
+  const created = parseDateTime(otp?.['created']);
+  const duration = collection.auth?.otp.duration ?? 180;
+  if (!otp || otp['collectionRef'] !== collection.id || !created || core.clock().getTime() - created.getTime() > duration * 1000) {
+    throw new GalleyError('invalid', INVALID_OTP);
+  }
+  const row = (await core.db.read.selectFrom(collection.name).selectAll().where('id', '=', String(otp['recordRef'])).executeTakeFirst()) as
+    | Record<string, unknown>
+    | undefined;
+  if (!row) throw new GalleyError('invalid', INVALID_OTP);
+  if (!takeOtpTry(core, String(row['id']), attempt.ip)) {
+    throw new GalleyError('rate_limited', 'Too many attempts, please try again later with a new OTP.');
+  }
+  if (!(await verifyPassword(String(otp['password'] ?? ''), bindOtpCode(password, row['tokenKey'])))) {
+    if (noteWrongOtp(core, otpId)) await deleteOtp(core, otpId);
+    throw new GalleyError('invalid', INVALID_OTP);
+  }
+  // Spent by the delete itself: of two requests racing with one code, only one logs in.
+  if ((await deleteOtp(core, otpId)) !== 1) throw new GalleyError('invalid', INVALID_OTP);
+
+  let current = row;
+  const sentTo = typeof otp['sentTo'] === 'string' ? otp['sentTo'] : '';
+  // wire: a code mailed to the record's own email proves the mailbox; used alone (no MFA), it also
+  // replaces the password with a random one, so a pre-registered account cannot be taken over.
+  if (!isVerified(row) && sentTo !== '' && row['email'] === sentTo) {
+    const changes = collection.auth?.mfa.enabled ? { verified: true } : { verified: true, password: randomString(30) };
+    try {
+      current = await writeAuthRecord(core, collection, String(row['id']), changes, 'Failed to update the verified state.');
+    } catch (err) {
+      core.log.error('verified state not saved after OTP', { collection: collection.name, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return completeAuthWithMfa(core, attempt, collection, current, 'otp');
+}

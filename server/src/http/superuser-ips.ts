@@ -1,0 +1,31 @@
+/**
+ * wire: `settings.superuserIPs` (PocketBase's superuserIPsWhitelist): when the list is not empty, a request
+ * authenticated as a superuser from an address outside it is answered 403. Galley also refuses, from such an
+ * address, every route of the `_superusers` collection itself (its logins, OTP and MFA included), so no
+ * superuser token is handed out there in the first place.
+ */
+import { matchesIpList } from '../admin/settings-ip.ts';
+import type { Core } from '../core.ts';
+import { forbidden } from '../errors.ts';
+import { isSuperuser, SUPERUSERS, type RequestInfo } from '../rules/request-info.ts';
+
+const COLLECTION_ROUTE = /^\/api\/collections\/([^/]+)\//;
+
+function isSuperusersRoute(core: Core, pathname: string): boolean {
+  const m = COLLECTION_ROUTE.exec(pathname);
+  if (!m) return false;
+  let name: string;
+  try {
+    name = decodeURIComponent(m[1]!);
+  } catch {
+    return false;
+  }
+  return core.schema.findCollection(name)?.name === SUPERUSERS;
+}
+
+export function enforceSuperuserIps(core: Core, info: RequestInfo, ip: string, url: string): void {
+  const allowed = core.settings.current().superuserIPs;
+  if (allowed.length === 0) return;
+  if (!isSuperuser(info) && !isSuperusersRoute(core, new URL(url).pathname)) return;
+  if (ip === '' || !matchesIpList(ip, allowed)) throw forbidden();
+}
