@@ -25,6 +25,7 @@ import { createLogger, type Logger } from './lib/log.ts';
 import { createLocalStorage } from './lib/storage/local.ts';
 import { createSwitchingStorage } from './lib/storage/switching.ts';
 import { loadSchema, loadSchemaFile } from './schema/load.ts';
+import { checkViewQueriesInMemory } from './db/migrate/view-check.ts';
 
 export interface GalleyOptions extends ConfigInput {
   /** the schema itself (a parsed schema file); wins over `schemaFile` */
@@ -57,11 +58,13 @@ function parseHostPort(http: string): { hostname: string; port: number } {
   return { hostname: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3]) };
 }
 
+const viewCheck = { checkViewQueries: checkViewQueriesInMemory };
+
 export async function createGalley(options: GalleyOptions = {}): Promise<Galley> {
   const config = resolveConfig(options, options.env ?? process.env);
   const log = options.logger ?? createLogger(config.logLevel);
   const schema =
-    options.schema !== undefined ? loadSchema(options.schema) : config.schemaFile ? loadSchemaFile(config.schemaFile) : loadSchema([]);
+    options.schema !== undefined ? loadSchema(options.schema, 'schema', viewCheck) : config.schemaFile ? loadSchemaFile(config.schemaFile, viewCheck) : loadSchema([]);
   const db = openDatabase({
     file: join(config.dir, 'data.db'),
     synchronous: config.synchronous,

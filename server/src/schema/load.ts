@@ -13,11 +13,17 @@ import { assignIdentities, normalizeCollection, type SourcedCollection } from '.
 import { ProblemSink } from './problems.ts';
 import { SchemaError } from './schema-error.ts';
 import { adoptSuperusersCollection, listBuiltinCollections, SUPERUSERS_NAME } from './system-collections.ts';
+import { reportViewQueries, resolveViewCollections, type CheckViewQueries } from './view-collections.ts';
+
+export interface LoadSchemaOptions {
+  /** Check view queries against SQLite (db/migrate/view-check.ts); left out, views are only read, not run. */
+  checkViewQueries?: CheckViewQueries;
+}
 
 const TOP_LEVEL_KEYS = ['$schema', 'collections'];
 
 /** Read and load a schema file; throws SchemaError (also for unreadable files and invalid JSON). */
-export function loadSchemaFile(path: string): Schema {
+export function loadSchemaFile(path: string, opts: LoadSchemaOptions = {}): Schema {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -29,7 +35,7 @@ export function loadSchemaFile(path: string): Schema {
     const { line, column, message } = parsed.problem;
     throw new SchemaError(path, [{ path: '', message: `invalid JSON at line ${line}, column ${column}: ${message}` }]);
   }
-  return loadSchema(parsed.value, path);
+  return loadSchema(parsed.value, path, opts);
 }
 
 /** The collections array of either file form, or a problem. */
@@ -69,7 +75,7 @@ function mergeBuiltins(collections: SourcedCollection[], sink: ProblemSink): Col
 }
 
 /** Load a parsed schema file (either form). `sourceName` names it in the error message. */
-export function loadSchema(input: unknown, sourceName = 'schema'): Schema {
+export function loadSchema(input: unknown, sourceName = 'schema', opts: LoadSchemaOptions = {}): Schema {
   const sink = new ProblemSink();
   const list = readCollectionList(input, sink);
   const sourced: SourcedCollection[] = [];
@@ -85,6 +91,7 @@ export function loadSchema(input: unknown, sourceName = 'schema'): Schema {
     .map((model) => ({ model, path: ['collections'], handWritten: false, fieldPaths: new Map(), declaredNames: [] }) as SourcedCollection);
   const all = [...sourced, ...builtins];
   checkCollectionNames(all, sink);
+  const unreadViews = resolveViewCollections(all, sink);
   for (const c of sourced) {
     checkFields(all, c, sink);
     checkRules(c, sink);
@@ -95,6 +102,9 @@ export function loadSchema(input: unknown, sourceName = 'schema'): Schema {
     c.model.fields = c.model.fields.map((f) => getFieldType(f.type)?.resolveOptions?.(f, ctx) ?? f);
   }
   const models = mergeBuiltins(sourced, sink);
+  // SQLite sees the queries only once everything else holds: the tables they read are then known good
+  const verdicts = sink.size === 0 && opts.checkViewQueries ? opts.checkViewQueries(models) : new Map();
+  reportViewQueries(sourced, unreadViews, verdicts, sink);
   if (sink.size > 0) throw new SchemaError(sourceName, sink.list());
   return buildSchema(models);
 }

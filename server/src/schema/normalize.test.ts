@@ -108,9 +108,10 @@ describe('collections with an id field (exports)', () => {
     expect(schema.collections.filter((c) => c.name === '_superusers')).toHaveLength(1);
   });
 
-  it('view collections keep their query and listed fields, and get no implicit fields', () => {
+  it('view collections keep their query, get their fields from it and no implicit created/updated', () => {
     const schema = loadSchema([{ name: 'totals', type: 'view', listRule: '', viewQuery: 'SELECT id, 1 AS n FROM x', fields: [] }]);
-    expect(schema.findCollection('totals')).toMatchObject({ type: 'view', viewQuery: 'SELECT id, 1 AS n FROM x', fields: [], indexes: [] });
+    expect(schema.findCollection('totals')).toMatchObject({ type: 'view', viewQuery: 'SELECT id, 1 AS n FROM x', indexes: [] });
+    expect(names(schema.findCollection('totals'))).toEqual(['id', 'n']);
   });
 
   it('derived ids avoid collisions', () => {

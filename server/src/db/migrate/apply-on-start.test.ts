@@ -145,10 +145,10 @@ describe('applySchemaOnStart', () => {
     expect(await indexNames('posts')).toEqual([]);
   });
 
-  it('skips view collections without failing and does not record them as applied', async () => {
+  it('creates view collections after the tables they read and records them as applied', async () => {
     const view = col('post_stats', [field('total', 'number')], { type: 'view', viewQuery: 'SELECT id, 1 AS total FROM posts' });
-    expect((await apply([v1, view])).applied).toEqual(['create table "posts" (id, title, views, draft, meta)']);
-    expect((await readAppliedSchema(db.read))?.collections.map((c) => c.name)).toEqual(['posts']);
+    expect((await apply([v1, view])).applied).toEqual(['create table "posts" (id, title, views, draft, meta)', 'create view "post_stats" (id, total)']);
+    expect((await readAppliedSchema(db.read))?.collections.map((c) => c.name)).toEqual(['posts', 'post_stats']);
   });
 
   it('refuses an index that is not a single CREATE INDEX on the collection’s table, applying nothing', async () => {

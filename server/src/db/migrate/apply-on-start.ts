@@ -22,7 +22,7 @@ export async function applySchemaOnStart(db: Database, schema: Schema, opts: App
   return { applied: steps.map((s) => s.description), hash };
 }
 
-/** The collections last applied to this database (views excluded), or [] for a new database. */
+/** The collections last applied to this database (views included), or [] for a new database. */
 export async function readAppliedCollections(db: Database): Promise<CollectionModel[]> {
   return (await readAppliedSchema(db.read))?.collections ?? [];
 }

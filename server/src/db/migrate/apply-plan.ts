@@ -37,7 +37,20 @@ export async function applyPlan(db: Kysely<any>, plan: Plan, opts: ApplyPlanOpti
     }
   }
   await checkForeignKeys(db);
+  await checkViews(db);
   return checked;
+}
+
+/** SQLite creates a view without reading its query, so every view is read once before the plan commits. */
+async function checkViews(db: Kysely<any>): Promise<void> {
+  const views = await db.selectFrom('sqlite_master').select('name').where('type', '=', 'view').execute();
+  for (const { name } of views as Array<{ name: string }>) {
+    try {
+      await db.selectFrom(name).selectAll().limit(0).execute();
+    } catch (err) {
+      throw new GalleyError('invalid', `view "${name}" cannot be read after the migration (${(err as Error).message}); nothing was applied`, { cause: err });
+    }
+  }
 }
 
 /** Galley's relations live in the data, but a table with a declared foreign key must not be left dangling. */

@@ -79,3 +79,20 @@ export function buildCopyRowsSql(into: string, from: string, values: ReadonlyArr
     .select(values.map((v) => v.value.as(v.column)));
   return compileText(k().insertInto(into).columns(values.map((v) => v.column)).expression(select));
 }
+
+/**
+ * `CREATE VIEW name AS SELECT * FROM (query)`. The query is the schema file's own SQL (a view is SQL by
+ * definition); wire: PocketBase wraps it in a SELECT the same way, which also keeps a second statement out.
+ * The newline before `)` keeps a trailing `-- comment` from swallowing it.
+ */
+export function buildCreateViewSql(name: string, query: string): string {
+  return compileText(k().schema.createView(name).as(sql`SELECT * FROM (${sql.raw(trimViewQuery(query))}
+)` as never));
+}
+
+export const buildDropViewSql = (name: string): string => compileText(k().schema.dropView(name).ifExists());
+
+/** wire: PocketBase trims whitespace and trailing semicolons from a view query. */
+export function trimViewQuery(query: string): string {
+  return query.trim().replace(/[;\s]+$/, '');
+}

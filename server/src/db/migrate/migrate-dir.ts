@@ -13,6 +13,7 @@ import { checkPlan } from './check-plan.ts';
 import { listMigrations, readAppliedSchema, type MigrationRecord } from './history.ts';
 import { migrateDatabase, type MigrateResult } from './migrate-database.ts';
 import { planMigration } from './plan.ts';
+import { checkViewQueriesInMemory } from './view-check.ts';
 import type { CheckedPlan } from './step.ts';
 
 export interface MigrateDirOptions {
@@ -51,7 +52,7 @@ async function withDatabase<T>(dbFile: string, busyTimeoutMs: number, fn: (db: O
 /** What `migrate apply` would do now. */
 export async function previewMigration(opts: MigrateDirOptions = {}): Promise<MigrationPreview> {
   const { dbFile, schemaFile, busyTimeoutMs } = resolvePaths(opts);
-  const desired = loadSchemaFile(schemaFile).collections;
+  const desired = loadSchemaFile(schemaFile, { checkViewQueries: checkViewQueriesInMemory }).collections;
   if (!existsSync(dbFile)) {
     const plan = planMigration([], desired);
     return { dbFile, schemaFile, last: null, plan: { ...plan, steps: plan.steps.map((s) => ({ ...s, refused: '', checkedOnApply: false })) } };
@@ -66,7 +67,7 @@ export async function previewMigration(opts: MigrateDirOptions = {}): Promise<Mi
 /** Applies the plan in one transaction and records it; throws (applying nothing) when it is refused. */
 export async function applyMigration(opts: MigrateDirOptions & { allowDataLoss?: boolean }): Promise<MigrateResult & { dbFile: string; schemaFile: string }> {
   const { dbFile, schemaFile, busyTimeoutMs } = resolvePaths(opts);
-  const desired = loadSchemaFile(schemaFile).collections;
+  const desired = loadSchemaFile(schemaFile, { checkViewQueries: checkViewQueriesInMemory }).collections;
   const result = await withDatabase(dbFile, busyTimeoutMs, (db) => migrateDatabase(db, desired, { allowDataLoss: opts.allowDataLoss }));
   return { ...result, dbFile, schemaFile };
 }

@@ -137,7 +137,10 @@ const CASES: Array<[name: string, applied: CollectionModel[], desired: Collectio
     'updateCollection: update "posts": the spelling or order of the index statements',
     '  - the spelling or order of the index statements',
   ]],
-  ['view collections are skipped on both sides', [col('v', [], { type: 'view', viewQuery: 'SELECT 1' })], [col('stats', [], { type: 'view', viewQuery: 'SELECT 1 AS id' })], []],
+  ['a view that is gone is dropped first; a new view is created after the tables', [col('v', [], { type: 'view', viewQuery: 'SELECT 1 AS id' })], [col('stats', [], { type: 'view', viewQuery: 'SELECT 1 AS id' })], [
+    'dropView: drop view "v"',
+    'createView: create view "stats" (id)',
+  ]],
 ];
 
 describe('planMigration', () => {

@@ -3,10 +3,11 @@
  * the data can tell (a list too long for the new maxSelect, text that is not a number, duplicates under a
  * new unique index) travels as data checks that check-plan.ts answers.
  *
- * Order: drop changed indexes → drop tables → rename tables → create tables → column steps per table
- * (ALTERs, or one rebuild) → create indexes → record-only steps. Dropping first frees names for renames;
- * indexes are dropped before their columns change and created once every column exists.
- * View collections are skipped on both sides (they are applied by a later part of the migrator).
+ * Order: drop views that must go first → drop changed indexes → drop tables → rename tables → create
+ * tables → column steps per table (ALTERs, or one rebuild) → create indexes → create/replace views →
+ * record-only steps. Dropping first frees names for renames; indexes are dropped before their columns
+ * change and created once every column exists; views are created once every table they read exists
+ * (plan-views.ts says which views go when).
  */
 import { GalleyError } from '../../errors.ts';
 import { parseCollectionIndex, type ParsedIndex } from '../../schema/index-sql.ts';
@@ -17,6 +18,7 @@ import { matchByIdentity, sequenceRenames } from './match.ts';
 import { listTableColumns, readRelationTarget, type RelationTarget, type TableColumn } from './plan-columns.ts';
 import { hasFieldOrderChanged, planCollectionUpdate, planFieldUpdate } from './plan-meta.ts';
 import { planTableChanges, type TableChanges } from './plan-table.ts';
+import { planViews } from './plan-views.ts';
 import type { MigrationStep, Plan } from './step.ts';
 
 /** Names Galley keeps for itself: its bookkeeping tables and the temporary names of renames and rebuilds. */
@@ -62,7 +64,7 @@ function stripRenameHints(c: CollectionModel): CollectionModel {
 export function planMigration(applied: readonly CollectionModel[], desired: readonly CollectionModel[]): Plan {
   const before = listTables(applied);
   const after = listTables(desired);
-  checkDesired(after);
+  checkDesired(desired);
   const match = matchByIdentity(before, after);
   const continued = new Map([...match].map(([want, had]) => [had, want]));
   const byId = new Map(after.map((c) => [c.id, c]));
@@ -118,9 +120,19 @@ export function planMigration(applied: readonly CollectionModel[], desired: read
   }
 
   planIndexes(before, after, match, changes, steps);
+  // the tables (by their applied names) whose views must be dropped before the table steps run
+  const touched = new Set<string>();
+  for (const had of before) {
+    const want = continued.get(had);
+    if (!want || want.name !== had.name || (changes.get(want)?.steps.length ?? 0) > 0) touched.add(lower(had.name));
+  }
+  const views = planViews(applied, desired, touched);
   return {
-    steps: [...steps.dropIndexes, ...steps.dropTables, ...steps.renameTables, ...steps.createTables, ...steps.columns, ...steps.createIndexes, ...steps.meta],
-    collections: after.map(stripRenameHints),
+    steps: [
+      ...views.drops, ...steps.dropIndexes, ...steps.dropTables, ...steps.renameTables, ...steps.createTables, ...steps.columns,
+      ...steps.createIndexes, ...views.creates, ...steps.meta, ...views.meta,
+    ],
+    collections: desired.map(stripRenameHints),
   };
 }
 

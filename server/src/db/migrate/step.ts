@@ -21,7 +21,12 @@ export type StepKind =
   /** rules and other collection options: recorded, no SQL */
   | 'updateCollection'
   /** field options that do not touch the column: recorded, no SQL */
-  | 'updateField';
+  | 'updateField'
+  /** the SQL view of a view collection (no data: dropping and creating loses nothing) */
+  | 'createView'
+  | 'dropView'
+  /** drop and create again in one step: its query changed */
+  | 'replaceView';
 
 /** A table and column by the names they have in the database before the plan runs. */
 export interface ColumnBefore {
@@ -61,7 +66,7 @@ export interface MigrationStep {
 
 export interface Plan {
   steps: MigrationStep[];
-  /** The collections that become the applied schema (views left out). */
+  /** The collections that become the applied schema (views included). */
   collections: CollectionModel[];
 }
 
