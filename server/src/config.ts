@@ -17,6 +17,8 @@ export interface Config {
   /** bytes; PocketBase's default is 32 MiB */
   readonly maxBodySize: number;
   readonly dev: boolean;
+  /** the collections API may write (and writes back to the schema file); always on with `dev` */
+  readonly allowCollectionWrites: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -28,6 +30,7 @@ export interface ConfigInput {
   busyTimeoutMs?: number;
   maxBodySize?: number;
   dev?: boolean;
+  allowCollectionWrites?: boolean;
   logLevel?: Config['logLevel'];
 }
 
@@ -38,6 +41,7 @@ export const ENV = {
   http: 'GALLEY_HTTP',
   synchronous: 'GALLEY_SYNCHRONOUS',
   logLevel: 'GALLEY_LOG_LEVEL',
+  allowCollectionWrites: 'GALLEY_ALLOW_COLLECTION_WRITES',
 } as const;
 
 export function resolveConfig(input: ConfigInput, env: Record<string, string | undefined> = process.env): Config {
@@ -58,6 +62,7 @@ export function resolveConfig(input: ConfigInput, env: Record<string, string | u
     busyTimeoutMs: input.busyTimeoutMs ?? 5000,
     maxBodySize: input.maxBodySize ?? 32 * 1024 * 1024,
     dev: input.dev ?? false,
+    allowCollectionWrites: input.allowCollectionWrites ?? ['1', 't', 'true', 'TRUE', 'True'].includes(env[ENV.allowCollectionWrites] ?? ''),
     logLevel,
   });
 }

@@ -1,7 +1,21 @@
+/**
+ * Reading collections (`GET /api/collections`, `/{idOrName}`, `/meta/scaffolds`), superusers only.
+ * The list takes PocketBase's page/perPage/skipTotal/filter/sort over id, created, updated, name, system
+ * and type: the filter language compiles to SQL over the collections as a VALUES table, so it means
+ * exactly what it means for records. Galley's collections have no timestamps: created/updated are "".
+ */
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
+import { compileFilterAst } from '../query/compile.ts';
+import { checkFilterLength } from '../query/limits.ts';
+import { parseFilter } from '../query/parser.ts';
+import { columnOperand, type FilterResolver } from '../query/resolver.ts';
+import { compileSortTerm, parseSortParam } from '../query/sort.ts';
+import { parseListParams } from '../records/list-params.ts';
 import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import { toCollectionJson } from '../schema/collection-json.ts';
+import type { CollectionModel } from '../schema/model.ts';
 
 /** wire: collection routes are for superusers: 401 for guests, 403 for other records. */
 export function requireSuperuser(info: RequestInfo): void {
@@ -9,24 +23,55 @@ export function requireSuperuser(info: RequestInfo): void {
   if (!isSuperuser(info)) throw new GalleyError('forbidden', 'The authorized record is not allowed to perform this action.');
 }
 
-export function listCollectionsJson(core: Core, info: RequestInfo, query: Record<string, string>) {
-  requireSuperuser(info);
-  const all = core.schema.collections.map(toCollectionJson);
-  const perPage = Math.min(Math.max(Number(query['perPage']) || 30, 1), 1000);
-  const page = Math.max(Number(query['page']) || 1, 1);
-  const skipTotal = ['1', 'true', 't', 'TRUE', 'True'].includes(query['skipTotal'] ?? '');
+/** wire: the fields PocketBase's collection list resolves in filter and sort. */
+const LIST_FIELDS = ['id', 'created', 'updated', 'name', 'system', 'type'];
+const TABLE = 'galley_collections';
+
+function createCollectionResolver(): FilterResolver {
   return {
-    page,
-    perPage,
-    totalItems: skipTotal ? -1 : all.length,
-    totalPages: skipTotal ? -1 : Math.ceil(all.length / perPage),
-    items: all.slice((page - 1) * perPage, page * perPage),
+    resolve: (name) => (LIST_FIELDS.includes(name) ? columnOperand(sql.ref(`${TABLE}.${name}`)) : null),
+    joinScope: () => ({ joins: [], conditions: [] }),
   };
+}
+
+/** Positions of the collections that match `filter`, in `sort` order (then file order). */
+async function selectMatching(core: Core, collections: readonly CollectionModel[], filter: string, sort: string): Promise<number[]> {
+  let where: Expression<SqlBool> = sql<SqlBool>`TRUE`;
+  if (filter !== '') {
+    checkFilterLength(filter);
+    where = compileFilterAst(parseFilter(filter), createCollectionResolver());
+  }
+  const order = parseSortParam(sort).map((key) => compileSortTerm(key, TABLE, createCollectionResolver()));
+  const rows = collections.map((c, i) => sql`(${i}, ${c.id}, ${c.name}, ${c.type}, ${c.system ? 1 : 0}, ${''}, ${''})`);
+  const orderBy = [...order.map((t) => sql`${t.expr} ${sql.raw(t.direction === 'desc' ? 'DESC' : 'ASC')}`), sql.ref(`${TABLE}.i`)];
+  const query = sql<{ i: number }>`WITH ${sql.id(TABLE)} (i, id, name, type, system, created, updated) AS (VALUES ${sql.join(rows)})
+    SELECT ${sql.ref(`${TABLE}.i`)} AS i FROM ${sql.id(TABLE)} WHERE ${where} ORDER BY ${sql.join(orderBy)}`;
+  const { rows: found } = await query.execute(core.db.read);
+  return found.map((r) => Number(r.i));
+}
+
+export async function listCollectionsJson(core: Core, info: RequestInfo, query: Record<string, string>) {
+  requireSuperuser(info);
+  const schema = core.schema;
+  const params = parseListParams(query);
+  const matching = await selectMatching(core, schema.collections, params.filter.trim(), params.sort.trim());
+  const start = (params.page - 1) * params.perPage;
+  return {
+    page: params.page,
+    perPage: params.perPage,
+    totalItems: params.skipTotal ? -1 : matching.length,
+    totalPages: params.skipTotal ? -1 : Math.ceil(matching.length / params.perPage),
+    items: matching.slice(start, start + params.perPage).map((i) => toCollectionJson(schema.collections[i]!)),
+  };
+}
+
+export function requireCollectionModel(core: Core, idOrName: string): CollectionModel {
+  const c = core.schema.findCollection(idOrName);
+  if (!c) throw new GalleyError('not_found', "The requested resource wasn't found.");
+  return c;
 }
 
 export function viewCollectionJson(core: Core, info: RequestInfo, idOrName: string) {
   requireSuperuser(info);
-  const c = core.schema.findCollection(idOrName);
-  if (!c) throw new GalleyError('not_found', "The requested resource wasn't found.");
-  return toCollectionJson(c);
+  return toCollectionJson(requireCollectionModel(core, idOrName));
 }

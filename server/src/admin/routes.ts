@@ -1,6 +1,8 @@
 import { Elysia } from 'elysia';
 import type { Core } from '../core.ts';
-import { json, respond } from '../http/route-kit.ts';
+import { json, noContent, respond } from '../http/route-kit.ts';
+import { createCollection, deleteCollection, importCollections, updateCollection } from './collections-write.ts';
+import { listCollectionScaffolds, truncateCollection } from './collections-truncate.ts';
 import { listCollectionsJson, viewCollectionJson } from './collections.ts';
 import { describeHealth } from './health.ts';
 
@@ -8,8 +10,24 @@ export function adminRoutes(core: Core) {
   return new Elysia({ name: 'galley-admin' })
     .get('/api/health', ({ request }) => respond(core, request, async () => json(describeHealth())))
     .head('/api/health', () => new Response(null, { status: 200 }))
-    .get('/api/collections', ({ request }) => respond(core, request, async (req) => json(listCollectionsJson(core, req.info, req.query))))
+    .get('/api/collections', ({ request }) => respond(core, request, async (req) => json(await listCollectionsJson(core, req.info, req.query))))
+    .post('/api/collections', ({ request }) =>
+      respond(core, request, async (req) => json(await createCollection(core, req.info, (await req.body()).values))),
+    )
+    .put('/api/collections/import', ({ request }) =>
+      respond(core, request, async (req) => (await importCollections(core, req.info, (await req.body()).values), noContent())),
+    )
+    .get('/api/collections/meta/scaffolds', ({ request }) => respond(core, request, async (req) => json(listCollectionScaffolds(req.info))))
     .get('/api/collections/:collection', ({ request, params }) =>
       respond(core, request, async (req) => json(viewCollectionJson(core, req.info, params.collection))),
+    )
+    .patch('/api/collections/:collection', ({ request, params }) =>
+      respond(core, request, async (req) => json(await updateCollection(core, req.info, params.collection, (await req.body()).values))),
+    )
+    .delete('/api/collections/:collection', ({ request, params }) =>
+      respond(core, request, async (req) => (await deleteCollection(core, req.info, params.collection), noContent())),
+    )
+    .delete('/api/collections/:collection/truncate', ({ request, params }) =>
+      respond(core, request, async (req) => (await truncateCollection(core, req.info, params.collection), noContent())),
     );
 }

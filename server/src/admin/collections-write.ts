@@ -1,0 +1,205 @@
+/**
+ * Writing collections through the API (create, update, delete, import), superusers only, and only where
+ * the schema may change (`serve --dev` or `--allow-collection-writes`). The schema file stays the source
+ * of truth: the change is made to the file's text, loaded and checked like a hand edit, applied through
+ * the same reloader (one transaction, then one swap), and the new file moved into place (temp + rename)
+ * right after the migration committed. The watcher then sees a file equal to the running schema and does
+ * nothing. A change that loses data (delete, dropped field) is applied: the superuser's request is the
+ * explicit consent that `--allow-data-loss` gives on the command line.
+ */
+import type { Core } from '../core.ts';
+import { GalleyError, issue } from '../errors.ts';
+import { isSameJson } from '../lib/same-json.ts';
+import { toCollectionJson } from '../schema/collection-json.ts';
+import { fieldTypeOf } from '../schema/fields/registry.ts';
+import type { CollectionModel, Schema } from '../schema/model.ts';
+import {
+  compactSchemaDocument,
+  listEntryModels,
+  readSchemaDocument,
+  renderSchemaDocument,
+  stageSchemaFile,
+  type SchemaDocument,
+} from '../schema/write-schema-file.ts';
+import type { RequestInfo } from '../rules/request-info.ts';
+import { buildCreateEntry, isPlainObject, mergeImportEntry, mergeUpdateEntry } from './collections-body.ts';
+import { toCollectionError, toImportError } from './collections-errors.ts';
+import { requireCollectionModel, requireSuperuser } from './collections.ts';
+import { findSchemaService, type SchemaService } from './schema-service.ts';
+
+/** The new entries, and which of them to write minimal (the rest stay as the file has them). */
+interface FileEdit {
+  collections: unknown[];
+  touched: Set<number>;
+}
+
+function requireWritable(core: Core): SchemaService & { file: string } {
+  const service = findSchemaService(core);
+  const file = core.config.schemaFile;
+  if (service && service.file) return service as SchemaService & { file: string };
+  const message = file
+    ? `Collections are read-only on this server: the schema file ${file} is the source of truth. Edit it and run ` +
+      `\`galley migrate apply --schema ${file}\`, or start \`galley serve --dev\` (or with --allow-collection-writes) to change collections through the API.`
+    : 'Collections are read-only on this server: its schema did not come from a schema file. Start `galley serve --schema FILE --dev` to change collections through the API.';
+  throw new GalleyError('forbidden', message);
+}
+
+function requireBody(body: unknown): Record<string, unknown> {
+  if (!isPlainObject(body)) throw new GalleyError('invalid', 'Failed to load the submitted data due to invalid formatting.');
+  return body;
+}
+
+/** Bring in the file's own pending edits, apply `build`'s change to it, write it back. Returns the new schema and document. */
+async function writeSchemaChange(
+  core: Core,
+  build: (doc: SchemaDocument, models: CollectionModel[]) => FileEdit,
+  mapError: (err: unknown, edit: FileEdit) => unknown,
+): Promise<{ schema: Schema; document: SchemaDocument }> {
+  const service = requireWritable(core);
+  const { reloader, file } = service;
+  // this request waits for the gate like a reload does: it must not count as one in flight
+  const resume = reloader.gate.detach();
+  try {
+    return await reloader.serialize(async () => {
+      const state = await reloader.syncFromFile();
+      if (state.kind === 'invalid' || state.kind === 'waiting') {
+        const why = state.kind === 'invalid' ? 'has problems' : 'has a change that waits for `galley migrate apply --allow-data-loss`';
+        throw new GalleyError('invalid', `The schema file ${file} ${why}; settle that first (nothing was written).\n${state.message}`);
+      }
+      const doc = readSchemaDocument(file);
+      const edit = build(doc, listEntryModels(core.schema, doc));
+      let compact: { document: SchemaDocument; schema: Schema };
+      try {
+        compact = compactSchemaDocument({ ...doc, collections: edit.collections }, edit.touched, file);
+      } catch (err) {
+        throw mapError(err, edit);
+      }
+      if (isSameJson(compact.schema.collections, core.schema.collections)) return compact; // nothing changes: leave the file as written
+      const staged = stageSchemaFile(file, renderSchemaDocument(compact.document));
+      try {
+        await reloader.applySchema(compact.schema, { allowDataLoss: true, beforeSwap: () => staged.commit() });
+      } finally {
+        staged.discard();
+      }
+      core.log.info(`collections API: wrote ${file}`);
+      return compact;
+    });
+  } finally {
+    resume();
+  }
+}
+
+export async function createCollection(core: Core, info: RequestInfo, body: unknown): Promise<Record<string, unknown>> {
+  requireSuperuser(info);
+  const raw = requireBody(body);
+  const { schema, document } = await writeSchemaChange(
+    core,
+    (doc) => {
+      const collections = [...doc.collections, buildCreateEntry(raw)];
+      return { collections, touched: new Set([collections.length - 1]) };
+    },
+    (err, edit) => toCollectionError(err, edit.collections.length - 1, 'Failed to create collection.'),
+  );
+  return toCollectionJson(listEntryModels(schema, document).at(-1)!);
+}
+
+/** wire: PocketBase refuses these before saving (core/collection_validate.go). */
+function checkProtectedChanges(current: CollectionModel, body: Record<string, unknown>): void {
+  if (body['type'] !== undefined && body['type'] !== current.type) {
+    throw new GalleyError('invalid', 'Failed to update collection.', { issues: { type: issue('validation_collection_type_change', 'Collection type cannot be changed.') } });
+  }
+  if (current.system && body['name'] !== undefined && body['name'] !== current.name) {
+    throw new GalleyError('invalid', 'Failed to update collection.', {
+      issues: { name: issue('validation_collection_system_name_change', 'System collection name cannot be changed.') },
+    });
+  }
+}
+
+export async function updateCollection(core: Core, info: RequestInfo, idOrName: string, body: unknown): Promise<Record<string, unknown>> {
+  requireSuperuser(info);
+  requireWritable(core);
+  const raw = requireBody(body);
+  const id = requireCollectionModel(core, idOrName).id;
+  const { schema } = await writeSchemaChange(
+    core,
+    (doc, models) => {
+      const current = core.schema.findCollection(id);
+      if (!current) throw new GalleyError('not_found', "The requested resource wasn't found.");
+      checkProtectedChanges(current, raw);
+      const at = models.findIndex((m) => m.id === id);
+      const collections = [...doc.collections];
+      const index = at < 0 ? collections.length : at; // a built-in the file leaves out is added to it
+      collections[index] = mergeUpdateEntry(current, raw);
+      return { collections, touched: new Set([index]) };
+    },
+    (err, edit) => toCollectionError(err, [...edit.touched][0]!, 'Failed to update collection.'),
+  );
+  return toCollectionJson(schema.findCollection(id)!);
+}
+
+/** Collections whose relation fields point at `target` (other than itself). */
+function listReferencing(schema: Schema, target: CollectionModel): string[] {
+  return schema.collections
+    .filter((c) => c.id !== target.id && c.fields.some((f) => fieldTypeOf(f).relation?.(f)?.collectionId === target.id))
+    .map((c) => c.name);
+}
+
+export async function deleteCollection(core: Core, info: RequestInfo, idOrName: string): Promise<void> {
+  requireSuperuser(info);
+  requireWritable(core);
+  const id = requireCollectionModel(core, idOrName).id;
+  await writeSchemaChange(
+    core,
+    (doc, models) => {
+      const current = core.schema.findCollection(id);
+      if (!current) throw new GalleyError('not_found', "The requested resource wasn't found.");
+      if (current.system) throw new GalleyError('invalid', `Failed to delete collection: ${current.name} is a system collection.`);
+      const refs = listReferencing(core.schema, current);
+      if (refs.length > 0) throw new GalleyError('invalid', `Failed to delete collection probably due to existing reference in ${refs.join(', ')}.`);
+      return { collections: doc.collections.filter((_, i) => models[i]?.id !== id), touched: new Set() };
+    },
+    (err) => toCollectionError(err, -1, 'Failed to delete collection.'),
+  );
+}
+
+export async function importCollections(core: Core, info: RequestInfo, body: unknown): Promise<void> {
+  requireSuperuser(info);
+  requireWritable(core);
+  const raw = requireBody(body);
+  const list = raw['collections'];
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new GalleyError('invalid', 'An error occurred while validating the submitted data.', {
+      issues: { collections: issue('validation_required', 'Cannot be blank.') },
+    });
+  }
+  const deleteMissing = raw['deleteMissing'] === true;
+  await writeSchemaChange(
+    core,
+    (doc, models) => {
+      const collections = [...doc.collections];
+      const written = new Set<unknown>();
+      const imported = new Set<string>();
+      for (const item of list) {
+        const ident = isPlainObject(item) ? String(item['id'] || item['name'] || '') : '';
+        const current = ident === '' ? undefined : core.schema.findCollection(ident);
+        if (!current || !isPlainObject(item)) {
+          collections.push(item);
+          written.add(item);
+          continue;
+        }
+        imported.add(current.id);
+        const entry = mergeImportEntry(current, item, deleteMissing);
+        const at = models.findIndex((m) => m.id === current.id);
+        if (at < 0) collections.push(entry);
+        else collections[at] = entry;
+        written.add(entry);
+      }
+      // wire: deleteMissing removes every non-system collection the import does not name
+      const kept = deleteMissing
+        ? collections.filter((entry, i) => written.has(entry) || !models[i] || models[i]!.system || imported.has(models[i]!.id))
+        : collections;
+      return { collections: kept, touched: new Set(kept.flatMap((entry, i) => (written.has(entry) ? [i] : []))) };
+    },
+    (err) => toImportError(err),
+  );
+}
