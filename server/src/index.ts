@@ -19,6 +19,7 @@ import { openDatabase } from './db/open.ts';
 import { applySchemaOnStart } from './db/migrate/apply-on-start.ts';
 import { GalleyError } from './errors.ts';
 import { createEventBus } from './hooks/event-bus.ts';
+import { startOrphanSweep } from './files/orphan-sweep.ts';
 import { gateRequests, startSchemaService } from './admin/schema-service.ts';
 import { createApp, createFetchHandler, type GalleyApp, type PeerInfo } from './http/app.ts';
 import { listenHttp, type Listener } from './http/listen.ts';
@@ -104,6 +105,8 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     async listen(http = config.http) {
       const { hostname, port } = parseHostPort(http);
       listener = await listenHttp({ hostname, port, fetch: handle, maxRequestBodySize: Math.max(config.maxBodySize, 256 * 1024 * 1024) });
+      // In the background, once requests are being answered: files a crash left without their record.
+      void startOrphanSweep(core);
       return { url: listener.url };
     },
     close() {

@@ -1,10 +1,15 @@
 import { GalleyError } from '../errors.ts';
+import type { UploadLimits } from '../records/record-uploads.ts';
+import { parseMultipart, type MultipartLimits } from './multipart.ts';
 
 /** A parsed request body: plain values by key, and uploaded files by key (multipart only). */
 export interface ParsedBody {
   values: Record<string, unknown>;
   files: Record<string, File[]>;
 }
+
+/** A byte limit for the whole body, or a record route's limits (whole body and per file, by field key). */
+export type BodyLimit = number | UploadLimits;
 
 const tooLarge = () => new GalleyError('too_large', 'Request entity too large.');
 
@@ -69,15 +74,12 @@ function addFormValue(values: Record<string, unknown>, key: string, value: unkno
   else values[key] = [values[key], value];
 }
 
-function parseForm(form: FormData): ParsedBody {
+function buildFormBody(fields: Iterable<[string, string]>, parts: Iterable<[string, File]> = []): ParsedBody {
   const values: Record<string, unknown> = Object.create(null);
   const files: Record<string, File[]> = Object.create(null);
+  for (const [key, file] of parts) if (key !== '__proto__') (files[key] ??= []).push(file);
   const payloads: string[] = [];
-  for (const [key, value] of form.entries()) {
-    if (typeof value !== 'string') {
-      (files[key] ??= []).push(value);
-      continue;
-    }
+  for (const [key, value] of fields) {
     if (key === '@jsonPayload') {
       payloads.push(value);
       continue;
@@ -94,11 +96,24 @@ function parseForm(form: FormData): ParsedBody {
   return { values: { ...values }, files: { ...files } };
 }
 
-/** Parse a request body by Content-Type within a byte limit. An empty body is `{}` whatever its type. */
-export async function readBody(request: Request, limit: number): Promise<ParsedBody> {
-  const bytes = await readLimited(request, limit);
+/**
+ * Parse a request body by Content-Type within its limits. An empty body is `{}` whatever its type.
+ * Multipart streams (files are cut off at their own limit, the whole body at `maxBytes`); JSON and
+ * urlencoded bodies are read whole, within the byte limit.
+ */
+export async function readBody(request: Request, limit: BodyLimit): Promise<ParsedBody> {
+  const limits: MultipartLimits = typeof limit === 'number' ? { maxBytes: limit } : limit;
+  const rawType = request.headers.get('content-type') ?? '';
+  const type = rawType.toLowerCase();
+  if (type.startsWith('multipart/form-data')) {
+    const declared = Number(request.headers.get('content-length') ?? NaN);
+    if (Number.isFinite(declared) && declared > limits.maxBytes) throw tooLarge();
+    if (declared === 0) return { values: {}, files: {} };
+    const form = await parseMultipart(request, rawType, limits);
+    return buildFormBody(form.fields, form.files);
+  }
+  const bytes = await readLimited(request, limits.maxBytes);
   if (bytes.byteLength === 0) return { values: {}, files: {} };
-  const type = (request.headers.get('content-type') ?? '').toLowerCase();
   if (type.startsWith('application/json') || type === '') {
     const decoded = parseJsonSafely(new TextDecoder().decode(bytes));
     if (decoded === null || typeof decoded !== 'object' || Array.isArray(decoded)) {
@@ -106,14 +121,8 @@ export async function readBody(request: Request, limit: number): Promise<ParsedB
     }
     return { values: decoded as Record<string, unknown>, files: {} };
   }
-  if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
-    let form: FormData;
-    try {
-      form = await new Response(bytes as BodyInit, { headers: { 'content-type': request.headers.get('content-type')! } }).formData();
-    } catch {
-      throw new GalleyError('invalid', 'Failed to load the submitted data due to invalid formatting.');
-    }
-    return parseForm(form);
+  if (type.startsWith('application/x-www-form-urlencoded')) {
+    return buildFormBody(new URLSearchParams(new TextDecoder().decode(bytes)));
   }
   throw new GalleyError('unsupported_media', 'Unsupported Content-Type.');
 }

@@ -2,7 +2,7 @@ import type { Core } from '../core.ts';
 import { authenticateRequest } from '../auth/authenticate.ts';
 import { pickFields } from '../query/fields.ts';
 import type { RequestInfo } from '../rules/request-info.ts';
-import { readBody, type ParsedBody } from './body.ts';
+import { readBody, type BodyLimit, type ParsedBody } from './body.ts';
 import { resolveClientIp } from './client-ip.ts';
 import { JSON_RESPONSE_HEADERS, withStandardHeaders } from './cors.ts';
 import { errorResponse, toErrorBody, type ErrorBody } from './errors.ts';
@@ -21,7 +21,8 @@ export interface HttpRequest {
   readonly info: RequestInfo;
   /** the client's IP (the socket peer, or a trusted proxy's forwarding header); "" when unknown */
   readonly ip: string;
-  body(limit?: number): Promise<ParsedBody>;
+  /** the body, parsed once; a record route passes its collection's limits (multipart files by field) */
+  body(limit?: BodyLimit): Promise<ParsedBody>;
 }
 
 export type Reply = { json: unknown; status?: number } | { empty: true };

@@ -7,6 +7,7 @@ import { checkManageAccess, findCollectionOr404, isRuleRequestFree, mayHoldManag
 import { checkAuthBody, findManagerOnlyChanges } from './auth-fields.ts';
 import { applyAutofill, applyBody, zeroValues } from './body.ts';
 import { serializeRows } from './list.ts';
+import { storeUploads } from './record-files.ts';
 import { cachedQuery, PARAM_SLOT } from './statement-cache.ts';
 import { buildRow, rethrowWriteError } from './store.ts';
 import { validateContext, validateFields } from './validate.ts';
@@ -60,7 +61,10 @@ export async function createRecord(
       ? cachedQuery(schema, `create-rule|${collection.id}`, () => buildRuleCheck(db, PARAM_SLOT), [row['id']])
       : buildRuleCheck(db, row['id']);
 
+  // Files first, durably; the row that names them commits after (a failed write removes them again).
+  const uploads = await storeUploads(core, collection, String(row['id']), applied.values);
   const stored = await core.db.writer.run(async (tx) => {
+    uploads.bind(tx);
     try {
       await tx.db.executeQuery(insertInto(tx.db));
     } catch (err) {
@@ -75,6 +79,9 @@ export async function createRecord(
     const inserted: Record<string, unknown> = row;
     tx.afterCommit(() => core.hooks.emitRecord({ action: 'create', collection, row: inserted }));
     return inserted;
+  }).catch((err: unknown) => {
+    uploads.discard(); // the job may never have run (writer closing)
+    throw err;
   });
   const [item] = await serializeRows(core, info, collection, [stored], query['expand'] ?? '');
   return item!;

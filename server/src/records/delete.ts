@@ -6,6 +6,7 @@ import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel, Schema } from '../schema/model.ts';
 import { findCollectionOr404, ruleClause, scopeOf } from './access.ts';
 import { assertWritable } from './create.ts';
+import { removeRecordFilesAfterCommit } from './record-files.ts';
 import { relationHolds, relationIds } from './relation-values.ts';
 
 const REQUIRED_REFERENCE =
@@ -53,6 +54,7 @@ async function deleteWithReferences(core: Core, tx: WriteTx, collection: Collect
     }
   }
   await tx.db.deleteFrom(collection.name).where('id', '=', id).execute();
+  removeRecordFilesAfterCommit(core, tx, collection, row);
   tx.afterCommit(() => core.hooks.emitRecord({ action: 'delete', collection, row }));
 }
 

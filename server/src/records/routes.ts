@@ -4,6 +4,7 @@ import { json, noContent, respond } from '../http/route-kit.ts';
 import { createRecord } from './create.ts';
 import { deleteRecord } from './delete.ts';
 import { listRecords } from './list.ts';
+import { describeUploadLimits, prepareRecordInput } from './record-uploads.ts';
 import { updateRecord } from './update.ts';
 import { viewRecord } from './view.ts';
 
@@ -16,8 +17,8 @@ export function recordRoutes(core: Core) {
     )
     .post(base, ({ request, params }) =>
       respond(core, request, async (req) => {
-        const body = await req.body();
-        return json(await createRecord(core, req.info, params.collection, body.values, req.query));
+        const body = await req.body(describeUploadLimits(core, params.collection, 'Failed to create record.'));
+        return json(await createRecord(core, req.info, params.collection, await prepareRecordInput(core, params.collection, body), req.query));
       }),
     )
     .get(`${base}/:id`, ({ request, params }) =>
@@ -25,8 +26,8 @@ export function recordRoutes(core: Core) {
     )
     .patch(`${base}/:id`, ({ request, params }) =>
       respond(core, request, async (req) => {
-        const body = await req.body();
-        return json(await updateRecord(core, req.info, params.collection, params.id, body.values, req.query));
+        const body = await req.body(describeUploadLimits(core, params.collection, 'Failed to update record.'));
+        return json(await updateRecord(core, req.info, params.collection, params.id, await prepareRecordInput(core, params.collection, body), req.query));
       }),
     )
     .delete(`${base}/:id`, ({ request, params }) =>

@@ -6,6 +6,7 @@ import { checkAuthBody } from './auth-fields.ts';
 import { applyAutofill, applyBody, valuesFromRow } from './body.ts';
 import { assertWritable } from './create.ts';
 import { serializeRows } from './list.ts';
+import { planFileRemovals, removeFilesAfterCommit, storeUploads } from './record-files.ts';
 import { buildRow, rethrowWriteError } from './store.ts';
 import { validateContext, validateFields } from './validate.ts';
 
@@ -48,8 +49,11 @@ export async function updateRecord(
   await validateFields(collection, applied.values, applied.touched, validateContext(core.db.read, schema, superuser, false), FAILED, authIssues, current);
   const row = await buildRow(collection, applied.values, applied.touched);
 
+  const uploads = await storeUploads(core, collection, id, applied.values);
   const stored = await core.db.writer.run(async (tx) => {
+    uploads.bind(tx);
     if (rule && !(await visible(tx.db))) throw notFound();
+    const letGo = await planFileRemovals(tx, collection, id, applied.values, applied.touched, FAILED);
     if (Object.keys(row).length > 0) {
       try {
         const result = await tx.db.updateTable(table).set(row).where('id', '=', id).executeTakeFirst();
@@ -62,8 +66,12 @@ export async function updateRecord(
       | Record<string, unknown>
       | undefined;
     if (!updated) throw new GalleyError('not_found', "The requested resource wasn't found.");
+    removeFilesAfterCommit(core, tx, collection, id, letGo);
     tx.afterCommit(() => core.hooks.emitRecord({ action: 'update', collection, row: updated }));
     return updated;
+  }).catch((err: unknown) => {
+    uploads.discard(); // the job may never have run (writer closing)
+    throw err;
   });
   const [item] = await serializeRows(core, info, collection, [stored], query['expand'] ?? '');
   return item!;

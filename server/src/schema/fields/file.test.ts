@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FieldModel } from '../model.ts';
 import type { ValidateContext } from './field-type.ts';
-import { DEFAULT_FILE_MAX_SIZE, fileField } from './file.ts';
+import { DEFAULT_FILE_MAX_SIZE, fileField, UploadedFile } from './file.ts';
 
 const field = (o: Record<string, unknown> = {}): FieldModel =>
   ({ id: 'f', name: 'cover', type: 'file', system: false, hidden: false, presentable: false, ...fileField.defaults, ...o }) as FieldModel;
@@ -9,7 +9,7 @@ const single = field();
 const multi = field({ maxSelect: 3 });
 const ctx: ValidateContext = { isSuperuser: false, isNew: false, original: '["a.png","b.png"]', existingIds: async () => new Set() };
 const codeOf = (v: unknown, f: FieldModel, c: ValidateContext = ctx) => (fileField.validate(v, f, c) as { code: string } | null)?.code ?? null;
-const upload = (name: string, size = 10, type = 'image/png') => ({ name, size, type });
+const upload = (name: string, size = 10, type = 'image/png') => new UploadedFile(name, name, type, new Uint8Array(size));
 
 describe('file', () => {
   it('prepare: names, uploads, last one wins for single', () => {
@@ -29,6 +29,14 @@ describe('file', () => {
     ['mime type', [upload('c.txt', 1, 'text/plain')], field({ maxSelect: 3, mimeTypes: ['image/png'] }), 'validation_invalid_mime_type'],
     ['bad upload name', [upload('.hidden')], multi, 'validation_invalid_file'],
   ])('%s', (_n, v, f, code) => expect(codeOf(v, f)).toBe(code));
+  it('an object shaped like an upload (from JSON) is no upload', () => {
+    expect(fileField.prepare([{ name: '../../x', size: 1 }], multi)).toEqual([]);
+    expect(JSON.stringify(upload('n_abc.png'))).toBe('"n_abc.png"');
+  });
+  it('the mime type is matched without parameters and through aliases', () => {
+    expect(codeOf([upload('c.txt', 1, 'text/plain; charset=utf-8')], field({ maxSelect: 3, mimeTypes: ['text/plain'] }))).toBe(null);
+    expect(codeOf([upload('c.wav', 1, 'audio/wav')], field({ maxSelect: 3, mimeTypes: ['audio/x-wav'] }))).toBe(null);
+  });
   it('a plain name on create is not a file', () => {
     expect(codeOf('a.png', single, { ...ctx, isNew: true, original: undefined })).toBe('validation_invalid_file');
   });

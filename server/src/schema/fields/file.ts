@@ -1,9 +1,10 @@
 /**
- * `file`: stored file names. A value may also hold pending uploads (objects with `name`, `size`,
- * `type`); files/ stores them and puts the final names in their place before toStorage.
+ * `file`: stored file names. A value may also hold pending uploads (UploadedFile, made only from a
+ * multipart part, never from JSON); records/ stores them before the row commits and toStorage keeps their names.
  */
 import { Type } from '@sinclair/typebox';
 import { issue, type FieldIssue } from '../../errors.ts';
+import { isMimeType } from '../../lib/mime-sniff.ts';
 import type { FieldModel } from '../model.ts';
 import { castToUniqueStrings } from './coerce.ts';
 import { readNumber, readStrings, requiredIssue, makeStringListOption, valueDefaults, valueOptions } from './field-options.ts';
@@ -15,14 +16,29 @@ export const DEFAULT_FILE_MAX_SIZE = 5 * 1024 * 1024;
 const THUMB_SIZE = /^(\d+)x(\d+)(t|b|f)?$/;
 const LOOSE_FILENAME = /^[^./\\][^/\\]+$/;
 
-export interface PendingUpload {
-  name: string;
-  size: number;
-  type?: string;
+/** An uploaded file waiting to be stored: its stored name (already normalised), the client's name, its bytes. */
+export class UploadedFile {
+  constructor(
+    readonly name: string,
+    readonly originalName: string,
+    /** the type judged from the bytes (lib/mime-sniff.ts), never the client's claim */
+    readonly type: string,
+    readonly data: Uint8Array,
+  ) {}
+  get size(): number {
+    return this.data.byteLength;
+  }
+  /** Rules and logs see the stored name, never the bytes. */
+  toJSON(): string {
+    return this.name;
+  }
 }
 
-export function isPendingUpload(item: unknown): item is PendingUpload {
-  return typeof item === 'object' && item !== null && typeof (item as PendingUpload).name === 'string' && typeof (item as PendingUpload).size === 'number';
+export type PendingUpload = UploadedFile;
+
+/** Only a real upload counts: a JSON object shaped like one is just an invalid value. */
+export function isPendingUpload(item: unknown): item is UploadedFile {
+  return item instanceof UploadedFile;
 }
 
 export function readFileMaxSize(field: FieldModel): number {
@@ -41,7 +57,8 @@ export function listFiles(raw: unknown): Array<string | PendingUpload> {
   return out;
 }
 
-const keyOfFile = (item: string | PendingUpload): unknown => item;
+// wire: PocketBase matches files by name (an upload by its stored name).
+const keyOfFile = (item: string | PendingUpload): unknown => (typeof item === 'string' ? item : item.name);
 
 export const fileField: FieldType = {
   name: 'file',
@@ -92,17 +109,33 @@ export const fileField: FieldType = {
   filterKind: (field) => (isMultiValue(field) ? 'multi' : 'text'),
 };
 
+/** wire: PocketBase names the client's file (cut to 300) in this message. */
+export function fileSizeIssue(originalName: string, maxSize: number): FieldIssue {
+  const file = originalName.slice(0, 300);
+  return issue('validation_file_size_limit', `Failed to upload ${file} - the maximum allowed file size is ${maxSize} bytes.`, { file, maxSize });
+}
+
 function checkUpload(upload: PendingUpload, field: FieldModel): FieldIssue | null {
   if (upload.name.length < 1 || upload.name.length > 150 || !LOOSE_FILENAME.test(upload.name)) {
     return issue('validation_invalid_file', `Invalid file name ${JSON.stringify(upload.name.slice(0, 150))}.`, { invalidFiles: [upload.name.slice(0, 250)] });
   }
   const maxSize = readFileMaxSize(field);
   if (upload.size > maxSize) {
-    return issue('validation_file_size_limit', `Failed to upload ${upload.name} - the maximum allowed file size is ${maxSize} bytes.`, { file: upload.name, maxSize });
+    return fileSizeIssue(upload.originalName, maxSize);
   }
   const mimeTypes = readStrings(field, 'mimeTypes');
-  if (mimeTypes.length > 0 && !mimeTypes.includes(upload.type ?? '')) {
+  if (mimeTypes.length > 0 && !mimeTypes.some((allowed) => isMimeType(upload.type, allowed))) {
     return issue('validation_invalid_mime_type', `"${upload.name}" mime type must be one of: ${mimeTypes.join(', ')}.`);
   }
   return null;
+}
+
+/** The collection's file fields (what upload limits, storage cleanup and the orphan sweep look at). */
+export function listFileFields(collection: { fields: readonly FieldModel[] }): FieldModel[] {
+  return collection.fields.filter((f) => f.type === fileField.name);
+}
+
+/** wire: PocketBase adds maxSize × maxSelect of every file field to a record route's body limit. */
+export function sumFileBodySize(collection: { fields: readonly FieldModel[] }): number {
+  return listFileFields(collection).reduce((sum, f) => sum + readFileMaxSize(f) * Math.max(readNumber(f, 'maxSelect'), 1), 0);
 }

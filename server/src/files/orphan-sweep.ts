@@ -1,0 +1,126 @@
+/**
+ * On start, remove stored files no record names (left by a crash between a file's write and its row's commit,
+ * or between a commit and the removal it called for). Only keys shaped `<collectionId>/<recordId>/<file>` (or
+ * `…/thumbs_<file>/…`) of a known base/auth collection are judged: a shared S3 bucket's other objects are
+ * never touched. Uploads still in flight are skipped, so a sweep can run beside live traffic.
+ */
+import type { Core } from '../core.ts';
+import { isUploadInFlight } from '../records/record-files.ts';
+import { listFileFields, listFiles } from '../schema/fields/file.ts';
+import { fieldTypeOf } from '../schema/fields/registry.ts';
+import type { CollectionModel } from '../schema/model.ts';
+
+export interface SweepReport {
+  /** objects looked at */
+  examined: number;
+  removed: number;
+  /** objects outside Galley's layout or of unknown collections, left alone */
+  ignored: number;
+  /** the object cap was reached before the listing ended */
+  truncated: boolean;
+}
+
+export interface SweepOptions {
+  /** most objects one sweep looks at (bounds its time and memory) */
+  maxObjects?: number;
+  /** keys judged per batch of record look-ups */
+  batchSize?: number;
+}
+
+interface Candidate {
+  key: string;
+  collection: CollectionModel;
+  recordId: string;
+  /** the record file the key is or is a thumbnail of */
+  fileName: string;
+}
+
+function parseKey(core: Core, key: string): Candidate | null {
+  const parts = key.split('/');
+  if (parts.length < 3) return null;
+  const [collectionId, recordId, first] = parts as [string, string, string];
+  const collection = core.schema.collections.find((c) => c.id === collectionId);
+  if (!collection || collection.type === 'view') return null;
+  if (parts.length === 3) return { key, collection, recordId, fileName: first };
+  if (parts.length === 4 && first.startsWith('thumbs_')) return { key, collection, recordId, fileName: first.slice('thumbs_'.length) };
+  return null;
+}
+
+/** For each record id of one collection that exists: the names its file fields hold. */
+async function readStoredNames(core: Core, collection: CollectionModel, ids: string[]): Promise<Map<string, Set<string>>> {
+  const fields = listFileFields(collection);
+  const table = collection.name;
+  const rows = (await core.db.read
+    .selectFrom(table)
+    .select([`${table}.id`, ...fields.map((f) => `${table}.${f.name}`)])
+    .where(`${table}.id`, 'in', ids)
+    .execute()) as Array<Record<string, unknown>>;
+  const out = new Map<string, Set<string>>();
+  for (const row of rows) {
+    const names = new Set<string>();
+    for (const f of fields) for (const n of listFiles(fieldTypeOf(f).fromStorage(row[f.name], f))) if (typeof n === 'string') names.add(n);
+    out.set(String(row['id']), names);
+  }
+  return out;
+}
+
+/** Judges one batch: in-flight keys are set aside BEFORE the rows are read (a commit in between is then seen). */
+async function sweepBatch(core: Core, batch: Candidate[]): Promise<number> {
+  const settled = batch.filter((c) => !isUploadInFlight(core.storage, `${c.collection.id}/${c.recordId}/${c.fileName}`));
+  const byCollection = new Map<CollectionModel, Candidate[]>();
+  for (const c of settled) byCollection.set(c.collection, [...(byCollection.get(c.collection) ?? []), c]);
+  let removed = 0;
+  for (const [collection, candidates] of byCollection) {
+    const ids = [...new Set(candidates.map((c) => c.recordId))];
+    const stored = await readStoredNames(core, collection, ids);
+    for (const c of candidates) {
+      if (stored.get(c.recordId)?.has(c.fileName)) continue;
+      await core.storage.delete(c.key);
+      removed++;
+    }
+  }
+  return removed;
+}
+
+export async function sweepOrphanFiles(core: Core, options: SweepOptions = {}): Promise<SweepReport> {
+  const maxObjects = options.maxObjects ?? 1_000_000;
+  const batchSize = options.batchSize ?? 500;
+  const report: SweepReport = { examined: 0, removed: 0, ignored: 0, truncated: false };
+  let batch: Candidate[] = [];
+  for await (const object of core.storage.list('')) {
+    if (report.examined >= maxObjects) {
+      report.truncated = true;
+      break;
+    }
+    report.examined++;
+    const candidate = parseKey(core, object.key);
+    if (!candidate) {
+      report.ignored++;
+      continue;
+    }
+    batch.push(candidate);
+    if (batch.length >= batchSize) {
+      report.removed += await sweepBatch(core, batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) report.removed += await sweepBatch(core, batch);
+  return report;
+}
+
+/** Runs one sweep in the background and logs what it did; never throws. */
+export function startOrphanSweep(core: Core, options: SweepOptions = {}): Promise<SweepReport | null> {
+  const started = performance.now();
+  return sweepOrphanFiles(core, options).then(
+    (report) => {
+      const ms = Math.round(performance.now() - started);
+      const level = report.removed > 0 || report.truncated ? 'info' : 'debug';
+      core.log[level]('orphan file sweep done', { ...report, ms, storage: core.storage.kind });
+      return report;
+    },
+    (err: unknown) => {
+      core.log.warn('orphan file sweep stopped', { error: String(err) });
+      return null;
+    },
+  );
+}
