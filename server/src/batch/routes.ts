@@ -1,7 +1,8 @@
 import { Elysia } from 'elysia';
 import type { Core } from '../core.ts';
 import { GalleyError, type FieldIssue } from '../errors.ts';
-import { describeError, json, respond, type HttpRequest } from '../http/route-kit.ts';
+import type { RequestInfo } from '../rules/request-info.ts';
+import { describeError, enforceSubRequestRateLimit, json, respond, type HttpRequest } from '../http/route-kit.ts';
 import { parseBatchBody } from './parse-batch.ts';
 import { BatchRequestFailed, runBatch } from './run-batch.ts';
 
@@ -41,7 +42,8 @@ export function batchRoutes(core: Core) {
       const requests = parseBatchBody(body.values, body.files, limits.maxRequests);
       const timeoutMs = (limits.timeout > 0 ? limits.timeout : DEFAULT_TIMEOUT_S) * 1000;
       try {
-        const outcomes = await runBatch(core, req.info, requests, { timeoutMs, signal: request.signal });
+        const admit = (method: string, path: string, info: RequestInfo) => enforceSubRequestRateLimit(core, req, method, path, info);
+        const outcomes = await runBatch(core, req.info, requests, { timeoutMs, signal: request.signal, admit });
         // wire: `{body, status}` per sub-request, in order; a delete is 204 with a null body.
         return json(outcomes.map((o) => ({ body: o.body, status: o.body === null ? 204 : 200 })));
       } catch (err) {

@@ -35,6 +35,8 @@ export interface BatchOptions {
   timeoutMs: number;
   /** aborted when the client goes away */
   signal?: AbortSignal;
+  /** throws to refuse one sub-request before it runs (wire: the rate limits count each one as a request) */
+  admit?: (method: string, path: string, info: RequestInfo) => void;
 }
 
 // wire: a timeout or an interrupted request fails the batch with this 400 and empty data.
@@ -68,13 +70,20 @@ async function resolveUpsert(core: Core, action: BatchAction, body: Record<strin
   return { kind: 'create', collection, query };
 }
 
-async function runSubRequest(core: Core, outer: RequestInfo, sub: BatchSubRequest): Promise<BatchOutcome> {
+/** The path the sub-request runs as (an upsert's turns into its create or update path). */
+function describePath(action: BatchAction): string {
+  const base = `/api/collections/${action.collection}/records`;
+  return action.kind === 'update' || action.kind === 'delete' ? `${base}/${action.id}` : base;
+}
+
+async function runSubRequest(core: Core, outer: RequestInfo, sub: BatchSubRequest, opts: BatchOptions): Promise<BatchOutcome> {
   let action = matchBatchAction(sub.method, sub.url);
   // wire: anything but the four record actions fails the batch with PocketBase's generic 400.
   if (!action) throw new GalleyError('invalid', 'Something went wrong while processing your request.');
   if (action.kind === 'upsert') action = await resolveUpsert(core, action, sub.body);
   const method = { create: 'POST', upsert: 'POST', update: 'PATCH', delete: 'DELETE' }[action.kind];
   const info = buildSubRequestInfo(outer, method, sub, action.query);
+  opts.admit?.(method, describePath(action), info);
   if (action.kind === 'delete') {
     await deleteRecord(core, info, action.collection, action.id);
     return { body: null };
@@ -99,7 +108,7 @@ export function runBatch(core: Core, outer: RequestInfo, requests: BatchSubReque
       const outcomes: BatchOutcome[] = [];
       for (let i = 0; i < requests.length && !stopped; i++) {
         try {
-          outcomes.push(await runSubRequest(core, outer, requests[i]!));
+          outcomes.push(await runSubRequest(core, outer, requests[i]!, opts));
         } catch (err) {
           throw new BatchRequestFailed(i, err);
         }

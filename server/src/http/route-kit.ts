@@ -91,6 +91,11 @@ export async function respond(core: Core, raw: Request, handler: (req: HttpReque
   }
 }
 
+/** A request a route runs on the caller's behalf (a batch's sub-request) counts against the rate limits as if sent alone. */
+export function enforceSubRequestRateLimit(core: Core, req: HttpRequest, method: string, path: string, info: RequestInfo): void {
+  enforceRateLimit(core, { method, url: new URL(path, req.raw.url).href, ip: req.ip, info });
+}
+
 /** Anything thrown, as PocketBase's `{data, message, status}` body (a batch answers with its failed sub-request's). */
 export function describeError(core: Core, err: unknown): ErrorBody {
   return toErrorBody(err, core.log).body;

@@ -276,6 +276,22 @@ describe('batch input and limits', () => {
     expect((await t.batch([create('on again')])).status).toBe(200);
   });
 
+  it('each sub-request counts against the rate limits as if sent alone', async () => {
+    const original = (await t.call('GET', '/api/settings', { auth: root })).json.rateLimits;
+    const rules = [{ label: 'authors:create', audience: '', duration: 60, maxRequests: 2 }];
+    expect((await t.call('PATCH', '/api/settings', { auth: root, body: { rateLimits: { enabled: true, rules } } })).status).toBe(200);
+    try {
+      const before = counts();
+      const three = { requests: [create('r1'), create('r2'), create('r3')] };
+      const res = await t.call('POST', '/api/batch', { body: three, ip: '203.0.113.9' });
+      expect(res.status).toBe(400);
+      expect(res.json.data.requests['2'].response).toEqual({ data: {}, message: 'Too Many Requests.', status: 429 });
+      expect(counts()).toEqual(before);
+    } finally {
+      await t.call('PATCH', '/api/settings', { auth: root, body: { rateLimits: original } });
+    }
+  });
+
   it('timeout: a batch still running after `timeout` seconds fails with 400 and writes nothing; the writer goes on', async () => {
     // each sign-up hashes a password (argon2id, tens of ms): 300 of them take far longer than 1 s
     await t.call('PATCH', '/api/settings', { auth: root, body: { batch: { timeout: 1, maxRequests: 300 } } });
