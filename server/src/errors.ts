@@ -50,6 +50,7 @@ export type ValidationCode =
   | 'validation_in_invalid'
   | 'validation_match_invalid'
   | 'validation_unknown_field'
+  | 'validation_invalid_provider'
   | 'validation_collection_name_exists'
   | 'validation_collection_type_change'
   | 'validation_collection_system_name_change'

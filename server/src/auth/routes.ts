@@ -24,7 +24,7 @@ export function authRoutes(core: Core) {
   const base = '/api/collections/:collection';
   return new Elysia({ name: 'galley-auth' })
     .get(`${base}/auth-methods`, ({ request, params }) =>
-      respond(core, request, async () => json(describeAuthMethods(findAuthCollection(core, params.collection)))),
+      respond(core, request, async () => json(await describeAuthMethods(core, findAuthCollection(core, params.collection)))),
     )
     .post(`${base}/auth-with-password`, ({ request, params }) =>
       respond(core, request, async (req) => {

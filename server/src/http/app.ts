@@ -2,11 +2,13 @@ import { Elysia } from 'elysia';
 import { adminRoutes } from '../admin/routes.ts';
 import { settingsRoutes } from '../admin/settings-routes.ts';
 import { authRoutes } from '../auth/routes.ts';
+import { oauth2Routes } from '../auth/oauth2/routes.ts';
 import { batchRoutes } from '../batch/routes.ts';
 import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
 import { recordRoutes } from '../records/routes.ts';
 import { realtimeRoutes } from '../realtime/routes.ts';
+import { sendToClient } from '../realtime/broker.ts';
 import { rememberPeerAddress } from './client-ip.ts';
 import { isPreflight, preflightResponse, withStandardHeaders } from './cors.ts';
 import { errorResponse } from './errors.ts';
@@ -23,6 +25,7 @@ export function createApp(core: Core) {
       .use(adminRoutes(core))
       .use(settingsRoutes(core))
       .use(authRoutes(core))
+      .use(oauth2Routes(core, sendToClient))
       .use(recordRoutes(core))
       .use(batchRoutes(core))
       .use(realtimeRoutes(core))

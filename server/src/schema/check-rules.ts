@@ -1,5 +1,6 @@
 /** Rules must parse; indexes must parse and name their own collection's fields. */
 import { parseFilter } from '../query/parser.ts';
+import { checkOAuth2Options } from './check-oauth2.ts';
 import { explainIndexProblem, findSingleColumnUniqueIndex, parseIndexDefinition } from './index-sql.ts';
 import type { RuleName } from './model.ts';
 import type { SourcedCollection } from './normalize.ts';
@@ -43,6 +44,7 @@ export function checkRules(c: SourcedCollection, sink: ProblemSink): void {
   names.forEach((n, i) => {
     if (names.indexOf(n) !== i) sink.add([...c.path, 'oauth2', 'providers', i, 'name'], `duplicate provider ${JSON.stringify(n)}`);
   });
+  checkOAuth2Options(c, sink);
   if (auth.passwordAuth.enabled) {
     auth.passwordAuth.identityFields.forEach((name, i) => {
       const path = [...c.path, 'passwordAuth', 'identityFields', i];

@@ -1,0 +1,27 @@
+/**
+ * Apple sends the user's name only in the first redirect's form (`user`), never in the id_token: the redirect
+ * route keeps it for a minute under the code, and auth-with-oauth2 takes it (PocketBase does the same).
+ */
+const names = new Map<string, { name: string; until: number }>();
+const KEEP_MS = 60_000;
+
+/** Keep the name from Apple's `user` form value (JSON `{name: {firstName, lastName}}`) for this code. */
+export function keepAppleName(code: string, appleUser: string, now = Date.now()): void {
+  if (code === '' || code.length > 1000 || appleUser === '') return;
+  for (const [key, v] of names) if (v.until < now) names.delete(key);
+  try {
+    const parsed = JSON.parse(appleUser) as { name?: { firstName?: unknown; lastName?: unknown } };
+    const first = typeof parsed.name?.firstName === 'string' ? parsed.name.firstName : '';
+    const last = typeof parsed.name?.lastName === 'string' ? parsed.name.lastName : '';
+    const name = `${first} ${last}`.slice(0, 150).trim();
+    if (name !== '') names.set(code, { name, until: now + KEEP_MS });
+  } catch {
+    // not JSON: nothing to keep
+  }
+}
+
+export function takeAppleName(code: string, now = Date.now()): string {
+  const kept = names.get(code);
+  names.delete(code);
+  return kept && kept.until >= now ? kept.name : '';
+}
