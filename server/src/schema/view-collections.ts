@@ -54,8 +54,9 @@ function mergeField(
   inferred: InferredField,
   declared: FieldModel | undefined,
   sink: ProblemSink,
-  idOf: (idOrName: string) => string,
+  find: (idOrName: string) => CollectionModel | undefined,
 ): FieldModel {
+  const idOf = (x: unknown) => find(String(x))?.id ?? String(x);
   if (!declared) return inferred.field;
   const path = c.fieldPaths.get(declared.name) ?? [...c.path, 'fields'];
   const { field } = inferred;
@@ -67,8 +68,9 @@ function mergeField(
     sink.add([...path, 'name'], `the viewQuery names this column ${JSON.stringify(field.name)}`);
     return field;
   }
-  if (declared.type === 'relation' && field.type === 'relation' && inferred.strong && idOf(String(declared['collectionId'])) !== idOf(String(field['collectionId']))) {
-    sink.add([...path, 'collectionId'], `the viewQuery makes ${JSON.stringify(field.name)} a relation to ${JSON.stringify(field['collectionId'])} (from ${inferred.source})`);
+  if (declared.type === 'relation' && field.type === 'relation' && inferred.strong && idOf(declared['collectionId']) !== idOf(field['collectionId'])) {
+    const target = find(String(field['collectionId']))?.name ?? String(field['collectionId']);
+    sink.add([...path, 'collectionId'], `the viewQuery makes ${JSON.stringify(field.name)} a relation to ${JSON.stringify(target)} (from ${inferred.source})`);
   }
   return declared;
 }
@@ -82,7 +84,7 @@ export function resolveViewCollections(all: readonly SourcedCollection[], sink: 
   const unread = new Map<SourcedCollection, string>();
   const views = all.filter((c) => c.model.type === 'view');
   const byName = new Map(all.map((c) => [c.model.name.toLowerCase(), c.model]));
-  const idOf = (x: string) => (all.find((c) => c.model.id === x) ?? all.find((c) => c.model.name.toLowerCase() === x.toLowerCase()))?.model.id ?? x;
+  const find = (x: string) => (all.find((c) => c.model.id === x) ?? all.find((c) => c.model.name.toLowerCase() === x.toLowerCase()))?.model;
   const cycles = new Set<SourcedCollection>();
   const ordered = sortViewsByReads(views, (v, chain) => {
     if (!cycles.has(v)) unread.set(v, `views read each other in a circle: ${chain.join(' → ')}`);
@@ -104,7 +106,7 @@ export function resolveViewCollections(all: readonly SourcedCollection[], sink: 
       const path = c.fieldPaths.get(f.name) ?? [...c.path, 'fields'];
       sink.add([...path, 'name'], `${JSON.stringify(f.name)} is not a column of the viewQuery (its columns: ${result.fields.map((x) => x.field.name).join(', ')})`);
     }
-    c.model.fields = result.fields.map((inferred) => mergeField(c, inferred, declared.get(inferred.field.name.toLowerCase()), sink, idOf));
+    c.model.fields = result.fields.map((inferred) => mergeField(c, inferred, declared.get(inferred.field.name.toLowerCase()), sink, find));
   }
   return unread;
 }
