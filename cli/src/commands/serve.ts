@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Galley } from '@galley/server';
 import { createDirOption, ENV_HTTP, ENV_SCHEMA, ENV_SYNCHRONOUS } from '../options.ts';
+import { addMailOptions, readMailSettings, type MailFlags } from './serve-mail.ts';
 
-interface ServeOptions {
+interface ServeOptions extends MailFlags {
   http: string;
   dir: string;
   schema?: string;
@@ -21,7 +22,7 @@ function parseSynchronous(value: string): 'FULL' | 'NORMAL' {
 }
 
 export function addServeCommand(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('start the web server: REST API under /api/')
     .addOption(new Option('--http <host:port>', 'address to listen on').default('127.0.0.1:8090').env(ENV_HTTP))
@@ -32,10 +33,10 @@ export function addServeCommand(program: Command): void {
       new Option('--synchronous <mode>', 'SQLite synchronous mode: FULL (default, durable) or NORMAL (faster, can lose the last commits on power loss)')
         .env(ENV_SYNCHRONOUS)
         .argParser(parseSynchronous),
-    )
-    .action(async (opts: ServeOptions) => {
-      await serveGalley(opts);
-    });
+    );
+  addMailOptions(serve).action(async (opts: ServeOptions) => {
+    await serveGalley(opts);
+  });
 }
 
 async function serveGalley(opts: ServeOptions): Promise<void> {
@@ -47,6 +48,7 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
     http: opts.http,
     synchronous: opts.synchronous,
     dev: opts.dev ?? false,
+    settings: readMailSettings(opts),
   });
   const stopped = waitForShutdown(galley);
   const { url } = await galley.listen();
