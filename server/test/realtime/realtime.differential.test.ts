@@ -144,7 +144,7 @@ async function runBatch(seed: number): Promise<{ problems: string[]; delivered: 
         }
       } else {
         const collection = op.kind === 'updateTeam' ? 'teams' : 'users';
-        const body = op.kind === 'updateTeam' ? { public: op.public } : { role: op.role, age: op.age };
+        const body = op.kind === 'updateTeam' ? { public: op.public } : op.kind === 'updateUser' ? { role: op.role, age: op.age } : {};
         const res = await write('PATCH', `/api/collections/${collection}/records/${op.id}`, body);
         await whenRealtimeIdle(core);
         if (res.status === 200) await expectFor(g, expected, collection, op.id, 'update');
