@@ -5,8 +5,9 @@
  */
 import type { Core } from '../../core.ts';
 import { GalleyError, issue, type IssueTree } from '../../errors.ts';
-import { deriveRequest, type RequestInfo } from '../../rules/request-info.ts';
-import { buildAuthResponse, type AuthResponse } from '../auth-response.ts';
+import { deriveRequest } from '../../rules/request-info.ts';
+import type { AuthResponse } from '../auth-response.ts';
+import { completeAuthWithMfa, type AuthAttempt, type MfaChallenge } from '../mfa.ts';
 import { findAuthCollection } from '../password-auth.ts';
 import { resolveOAuth2Account } from './link-account.ts';
 import { buildOAuth2Meta, type OAuth2User } from './oauth2-user.ts';
@@ -66,14 +67,14 @@ async function fetchProviderUser(core: Core, config: Record<string, unknown>, fo
   }
 }
 
-export async function authWithOAuth2(core: Core, info: RequestInfo, collectionIdOrName: string, body: Record<string, unknown>): Promise<AuthResponse> {
+export async function authWithOAuth2(core: Core, attempt: AuthAttempt, collectionIdOrName: string): Promise<AuthResponse | MfaChallenge> {
   const collection = findAuthCollection(core, collectionIdOrName);
   if (!collection.auth?.oauth2.enabled || collection.name === '_superusers') {
     throw new GalleyError('forbidden', 'The collection is not configured to allow OAuth2 authentication.');
   }
-  const form = readForm(body, (name) => findProviderConfig(collection, name) !== undefined);
+  const form = readForm(attempt.body, (name) => findProviderConfig(collection, name) !== undefined);
   const user = await fetchProviderUser(core, findProviderConfig(collection, form.provider)!, form);
-  const oauth2Info = deriveRequest(info, { context: 'oauth2' });
+  const oauth2Info = deriveRequest(attempt.info, { context: 'oauth2' });
   let resolved: Awaited<ReturnType<typeof resolveOAuth2Account>>;
   try {
     resolved = await resolveOAuth2Account(core, oauth2Info, collection, form.provider, user, form.createData);
@@ -81,6 +82,6 @@ export async function authWithOAuth2(core: Core, info: RequestInfo, collectionId
     if (err instanceof GalleyError) throw err;
     throw new GalleyError('invalid', 'Failed to authenticate.', { cause: err });
   }
-  // MFA (the OTP/MFA work): a first factor of method "oauth2" is answered here; buildAuthResponse is the place.
-  return buildAuthResponse(core, oauth2Info, collection, resolved.row, { meta: buildOAuth2Meta(user, resolved.isNew) });
+  // a first factor: the authRule, then MFA (401 {mfaId}) or the token, then the new-origin alert
+  return completeAuthWithMfa(core, attempt, collection, resolved.row, 'oauth2', { meta: buildOAuth2Meta(user, resolved.isNew) });
 }

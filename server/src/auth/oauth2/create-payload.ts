@@ -3,12 +3,39 @@
  * the provider's verified email unless the client gave one, and `oauth2.mappedFields` filled from the
  * provider's user unless the client set them.
  */
+import { posix } from 'node:path';
 import type { Core } from '../../core.ts';
+import { guardedFetch, type GuardedFetchOptions } from '../../lib/guarded-fetch.ts';
+import { toUploadedFile } from '../../records/record-uploads.ts';
+import { readFileMaxSize } from '../../schema/fields/file.ts';
 import { findSingleColumnUniqueIndex } from '../../schema/index-sql.ts';
-import type { CollectionModel } from '../../schema/model.ts';
+import type { CollectionModel, FieldModel } from '../../schema/model.ts';
 import type { OAuth2User } from './oauth2-user.ts';
 
 type Row = Record<string, unknown>;
+
+const avatarFetchOptions = new WeakMap<Core, GuardedFetchOptions>();
+
+/** How avatars are fetched for this Galley: an operator allow-list, or tests reaching 127.0.0.1 under a fake name. */
+export function configureAvatarFetch(core: Core, options: GuardedFetchOptions): void {
+  avatarFetchOptions.set(core, options);
+}
+
+/**
+ * The provider's avatar as an upload for a file field: the URL comes from the provider's claims, so it goes
+ * through the guarded fetch (public addresses only, no redirects, the field's size cap, 10 s). Failing is
+ * not fatal (wire: PocketBase logs and signs up without it).
+ */
+async function downloadAvatar(core: Core, field: FieldModel, url: string): Promise<unknown[] | undefined> {
+  try {
+    const res = await guardedFetch(url, { timeoutMs: 10_000, ...avatarFetchOptions.get(core), maxBytes: readFileMaxSize(field) });
+    const name = posix.basename(new URL(url).pathname) || 'avatar';
+    return [await toUploadedFile({ name, arrayBuffer: async () => res.body.slice().buffer })];
+  } catch (err) {
+    core.log.warn(`oauth2: avatar not downloaded: ${(err as Error).message}`);
+    return undefined;
+  }
+}
 
 /** wire: PocketBase's oldCanAssignUsername: the value fits the field's text limits and no record has it yet. */
 async function canAssignUsername(core: Core, collection: CollectionModel, fieldName: string, username: string): Promise<boolean> {
@@ -49,8 +76,8 @@ export async function buildCreatePayload(core: Core, collection: CollectionModel
   if (unset(mapped.avatarURL) && user.avatarURL !== '') {
     const field = collection.fields.find((f) => f.name === mapped.avatarURL);
     if (field?.type === 'file') {
-      // Downloading into a file field (through lib/guarded-fetch.ts) waits for file uploads in records; skipped until then.
-      core.log.debug(`oauth2: avatar of a new ${collection.name} record not downloaded (file fields cannot be filled yet)`);
+      const upload = await downloadAvatar(core, field, user.avatarURL);
+      if (upload) payload[mapped.avatarURL] = upload;
     } else if (field) payload[mapped.avatarURL] = user.avatarURL;
   }
   return payload;

@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia';
 import type { Core } from '../../core.ts';
 import { buildHttpRequest, json, respond } from '../../http/route-kit.ts';
+import { isMfaChallenge } from '../mfa.ts';
 import { authWithOAuth2 } from './auth-with-oauth2.ts';
 import { forwardOAuth2Redirect, type SendToRealtimeClient } from './redirect.ts';
 
@@ -27,7 +28,11 @@ async function answerRedirect(core: Core, request: Request, send: SendToRealtime
 export function oauth2Routes(core: Core, send: SendToRealtimeClient) {
   return new Elysia({ name: 'galley-oauth2' })
     .post('/api/collections/:collection/auth-with-oauth2', ({ request, params }) =>
-      respond(core, request, async (req) => json(await authWithOAuth2(core, req.info, params.collection, (await req.body()).values))),
+      respond(core, request, async (req) => {
+        const out = await authWithOAuth2(core, { info: req.info, ip: req.ip, body: (await req.body()).values }, params.collection);
+        // wire: PocketBase's MFA challenge is a 401 with exactly {mfaId}
+        return isMfaChallenge(out) ? json(out, 401) : json(out);
+      }),
     )
     .get('/api/oauth2-redirect', ({ request }) => answerRedirect(core, request, send))
     .post('/api/oauth2-redirect', ({ request }) => answerRedirect(core, request, send));
