@@ -9,6 +9,7 @@ import { GalleyError } from '../errors.ts';
 import { pickFields } from '../query/fields.ts';
 import { createRecord } from '../records/create.ts';
 import { deleteRecord } from '../records/delete.ts';
+import { prepareRecordInput, type FormFilePart } from '../records/record-uploads.ts';
 import { updateRecord } from '../records/update.ts';
 import type { RequestInfo } from '../rules/request-info.ts';
 import { matchBatchAction, type BatchAction } from './batch-action.ts';
@@ -76,7 +77,9 @@ function describePath(action: BatchAction): string {
   return action.kind === 'update' || action.kind === 'delete' ? `${base}/${action.id}` : base;
 }
 
-async function runSubRequest(core: Core, outer: RequestInfo, sub: BatchSubRequest, opts: BatchOptions): Promise<BatchOutcome> {
+type SubRequest = BatchSubRequest<FormFilePart>;
+
+async function runSubRequest(core: Core, outer: RequestInfo, sub: SubRequest, opts: BatchOptions): Promise<BatchOutcome> {
   let action = matchBatchAction(sub.method, sub.url);
   // wire: anything but the four record actions fails the batch with PocketBase's generic 400.
   if (!action) throw new GalleyError('invalid', 'Something went wrong while processing your request.');
@@ -88,10 +91,12 @@ async function runSubRequest(core: Core, outer: RequestInfo, sub: BatchSubReques
     await deleteRecord(core, info, action.collection, action.id);
     return { body: null };
   }
+  // wire: the sub-request's files (`requests.N.field`) join its body as uploads, as on the record routes.
+  const input = await prepareRecordInput(core, action.collection, { values: sub.body, files: sub.files });
   const record =
     action.kind === 'update'
-      ? await updateRecord(core, info, action.collection, action.id, sub.body, action.query)
-      : await createRecord(core, info, action.collection, sub.body, action.query);
+      ? await updateRecord(core, info, action.collection, action.id, input, action.query)
+      : await createRecord(core, info, action.collection, input, action.query);
   const fields = action.query['fields'];
   return { body: fields ? (pickFields(record, fields) as Record<string, unknown>) : record };
 }
@@ -101,7 +106,7 @@ async function runSubRequest(core: Core, outer: RequestInfo, sub: BatchSubReques
  * BatchRequestFailed naming the first failing sub-request, or a 400 on timeout or disconnect, having
  * written nothing.
  */
-export function runBatch(core: Core, outer: RequestInfo, requests: BatchSubRequest[], opts: BatchOptions): Promise<BatchOutcome[]> {
+export function runBatch(core: Core, outer: RequestInfo, requests: SubRequest[], opts: BatchOptions): Promise<BatchOutcome[]> {
   return core.db.writer.run(async () => {
     let stopped = false;
     const work = (async () => {
