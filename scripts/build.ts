@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = join(root, 'dist', process.platform === 'win32' ? 'galley.exe' : 'galley');
 const entry = join(root, 'cli', 'src', 'main.ts');
+/** Worker threads' modules: embedded beside the entry, found at their path under the repo root (files/thumb-renderer.ts). */
+const WORKER_ENTRIES = [join(root, 'server', 'src', 'files', 'thumb-worker.ts')];
 
 /** Folders whose files end up in the binary (admin-ui's build output joins this list when it exists). */
 const SOURCE_DIRS = ['server/src', 'cli/src'];
@@ -67,7 +69,7 @@ export async function buildBinary(opts: { force?: boolean } = {}): Promise<{ bui
   const args = [
     'build', '--compile', '--bytecode', '--format=esm', '--minify-syntax',
     ...EXTERNALS.flatMap((name) => ['--external', name]),
-    entry, ...extraEntrypoints,
+    entry, ...WORKER_ENTRIES, ...extraEntrypoints,
     '--outfile', outfile,
   ];
   const proc = Bun.spawn([process.execPath, ...args], { cwd: root, stdout: 'inherit', stderr: 'inherit' });

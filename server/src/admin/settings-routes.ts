@@ -2,6 +2,7 @@ import { Elysia } from 'elysia';
 import type { Core } from '../core.ts';
 import { json, noContent, respond } from '../http/route-kit.ts';
 import { patchSettings, readSettingsJson, sendTestEmail } from './settings.ts';
+import { testS3Settings } from './settings-test-s3.ts';
 
 /** PocketBase's settings routes (superusers only). */
 export function settingsRoutes(core: Core) {
@@ -17,6 +18,13 @@ export function settingsRoutes(core: Core) {
       respond(core, request, async (req) => {
         const body = await req.body();
         await sendTestEmail(core, req.info, body.values);
+        return noContent();
+      }),
+    )
+    .post('/api/settings/test/s3', ({ request }) =>
+      respond(core, request, async (req) => {
+        const body = await req.body();
+        await testS3Settings(core, req.info, body.values);
         return noContent();
       }),
     );

@@ -36,9 +36,16 @@ export const SETTINGS_ENV = {
   GALLEY_APP_URL: ['meta', 'appURL'],
   GALLEY_SENDER_NAME: ['meta', 'senderName'],
   GALLEY_SENDER_ADDRESS: ['meta', 'senderAddress'],
+  GALLEY_S3_ENABLED: ['s3', 'enabled'],
+  GALLEY_S3_BUCKET: ['s3', 'bucket'],
+  GALLEY_S3_REGION: ['s3', 'region'],
+  GALLEY_S3_ENDPOINT: ['s3', 'endpoint'],
+  GALLEY_S3_ACCESS_KEY: ['s3', 'accessKey'],
+  GALLEY_S3_SECRET: ['s3', 'secret'],
+  GALLEY_S3_FORCE_PATH_STYLE: ['s3', 'forcePathStyle'],
 } as const;
 
-/** The overrides the environment asks for; a GALLEY_SMTP_HOST alone turns SMTP on. */
+/** The overrides the environment asks for; a GALLEY_SMTP_HOST alone turns SMTP on, a GALLEY_S3_BUCKET S3 storage. */
 export function readSettingsEnv(env: Record<string, string | undefined>): SettingsInput {
   const out: Record<string, Record<string, unknown>> = {};
   const defaults = createDefaultSettings() as unknown as Record<string, Record<string, unknown>>;
@@ -52,6 +59,7 @@ export function readSettingsEnv(env: Record<string, string | undefined>): Settin
     (out[section] ??= {})[key] = value;
   }
   if (out['smtp']?.['host'] !== undefined && env['GALLEY_SMTP_ENABLED'] === undefined) out['smtp']['enabled'] = true;
+  if (out['s3']?.['bucket'] !== undefined && env['GALLEY_S3_ENABLED'] === undefined) out['s3']['enabled'] = true;
   return out as SettingsInput;
 }
 

@@ -6,6 +6,7 @@ import { oauth2Routes } from '../auth/oauth2/routes.ts';
 import { batchRoutes } from '../batch/routes.ts';
 import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
+import { fileRoutes } from '../files/routes.ts';
 import { recordRoutes } from '../records/routes.ts';
 import { realtimeRoutes } from '../realtime/routes.ts';
 import { sendToClient } from '../realtime/broker.ts';
@@ -27,6 +28,7 @@ export function createApp(core: Core) {
       .use(authRoutes(core))
       .use(oauth2Routes(core, sendToClient))
       .use(recordRoutes(core))
+      .use(fileRoutes(core))
       .use(batchRoutes(core))
       .use(realtimeRoutes(core))
       // wire: unknown paths, and known paths with another method, are PocketBase's 404.

@@ -36,6 +36,8 @@ export function createS3Storage(options: S3Options): S3Storage {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 3,
+    // An endpoint that never answers fails the request instead of hanging it (socket idle, not total time).
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 120_000 },
   });
   const Bucket = options.bucket;
 
