@@ -87,6 +87,7 @@ describe('inferViewFields through the loader', () => {
     ['two statements', { viewQuery: 'SELECT id FROM posts; DROP TABLE posts;' }, ['collections/2/viewQuery: multiple statements are not supported (a ";" ends the first one here) at character 21']],
     ['a wildcard', { viewQuery: 'SELECT p.* FROM posts p' }, ['collections/2/viewQuery: a "*" column is not supported: list the columns (so a view never exposes a field by accident) at character 8']],
     ['an expression without a name', { viewQuery: 'SELECT id,\n  count(*) FROM posts' }, ['collections/2/viewQuery: the column "count(*)" needs a field name: add AS name (letters, digits, _) at line 2, column 3']],
+    ['a table of Galley’s own', { viewQuery: 'SELECT id, value FROM posts JOIN _galley_params ON 1' }, ['collections/2/viewQuery: "_galley_params" is not a collection: a view reads collections only']],
     ['a declared field the query lacks', { viewQuery: 'SELECT id FROM posts', fields: [{ name: 'gone', type: 'text' }] }, ['collections/2/fields/0/name: "gone" is not a column of the viewQuery (its columns: id)']],
     ['a declared type the query contradicts', { viewQuery: 'SELECT id, count(id) AS n FROM posts', fields: [{ name: 'n', type: 'text' }] }, [
       'collections/2/fields/0/type: the viewQuery makes "n" a number field (from count(…)); declare it as number or leave it out',

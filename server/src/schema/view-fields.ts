@@ -15,7 +15,7 @@ import type { CollectionModel, FieldModel } from './model.ts';
 import { buildField, deriveFieldId } from './system-fields.ts';
 import { RECORD_ID_PATTERN } from './fields/text.ts';
 import { isKeyword, type SqlToken } from './view-sql-tokens.ts';
-import { readColumnRef, readViewSelect, type SelectColumn, type TableRef, type ViewQueryProblem } from './view-select.ts';
+import { listReadTables, readColumnRef, readViewSelect, type SelectColumn, type TableRef, type ViewQueryProblem } from './view-select.ts';
 
 /** An inferred field; `strong` when the query decides its type (else the file may declare another). */
 export interface InferredField {
@@ -89,6 +89,9 @@ export function inferViewFields(query: string, find: FindSourceCollection): View
   const read = readViewSelect(query);
   if ('problem' in read) return read;
   const { columns, tables } = read.select;
+  // Galley's bookkeeping (applied schema, settings with secrets) is never a view's source
+  const internal = listReadTables(query).find((t) => t.startsWith('_galley_') || t.startsWith('sqlite_'));
+  if (internal) return { problem: { message: `${JSON.stringify(internal)} is not a collection: a view reads collections only`, offset: null } };
   const wildcard = columns.find((c) => c.wildcard);
   if (wildcard) {
     return { problem: { message: 'a "*" column is not supported: list the columns (so a view never exposes a field by accident)', offset: wildcard.start } };
