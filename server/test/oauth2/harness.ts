@@ -1,4 +1,6 @@
 // Galley + a loopback OpenID provider for the OAuth2 tests, and the code flow as the SDK's callers run it.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import PocketBase from 'pocketbase';
 import { authSchema, startAuthGalley, type AuthTestGalley } from '../auth/harness.ts';
 import { superuserToken } from '../helpers/test-galley.ts';
@@ -36,11 +38,22 @@ export function oauth2Schema(issuer: string, users: Record<string, unknown> = {}
   return [collection];
 }
 
-export async function startOAuth2Env(schemaOf: (issuer: string) => unknown[] = (i) => oauth2Schema(i)): Promise<OAuth2Env> {
-  const oidc = await startTestOidc();
+/** A port free right now (the provider must know Galley's redirect URL before Galley listens). */
+async function findFreePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** `allInOne`: Galley's own /api/oauth2-redirect is registered at the provider too (the SDK's popup flow). */
+export async function startOAuth2Env(schemaOf: (issuer: string) => unknown[] = (i) => oauth2Schema(i), opts: { allInOne?: boolean } = {}): Promise<OAuth2Env> {
+  const port = opts.allInOne ? await findFreePort() : 0;
+  const oidc = await startTestOidc(opts.allInOne ? [REDIRECT_URL, `http://127.0.0.1:${port}/api/oauth2-redirect`] : [REDIRECT_URL]);
   const t = await startAuthGalley(schemaOf(oidc.issuer), { settings: { rateLimits: { enabled: false } } as never });
   const root = await superuserToken(t);
-  const { url } = await t.galley.listen('127.0.0.1:0');
+  const { url } = await t.galley.listen(`127.0.0.1:${port}`);
   return {
     t,
     oidc,
