@@ -38,8 +38,15 @@ function listMentionedNames(query: string): Set<string> {
 
 const describeColumns = (c: CollectionModel) => c.fields.map((f) => f.name).join(', ');
 
-/** Inferred field ids derive from type and name, so a new type or name explains a new id. */
-const derivedId = (h: FieldModel, w: FieldModel) => (h.type !== w.type || h.name !== w.name ? ['id'] : []);
+/**
+ * Keys a change already explains: inferred ids derive from type and name, and a new type brings its own
+ * options (only the keys every field has are compared then).
+ */
+function listExplainedKeys(h: FieldModel, w: FieldModel): string[] {
+  const common = ['type', 'system', 'hidden', 'presentable', 'required', 'help'];
+  const typeOnly = h.type === w.type ? [] : Object.keys({ ...h, ...w }).filter((k) => !common.includes(k));
+  return [...(h.type !== w.type || h.name !== w.name ? ['id'] : []), ...typeOnly];
+}
 
 /** What a view's fields changed in, one line per field (added, dropped, or option by option). */
 function listFieldChanges(had: FieldModel[], want: FieldModel[]): string[] {
@@ -48,7 +55,7 @@ function listFieldChanges(had: FieldModel[], want: FieldModel[]): string[] {
   for (const w of want) {
     const h = pairs.get(w);
     if (!h) lines.push(`${q(w.name)} is added (${w.type})`);
-    else if (stringifyCanonical(h) !== stringifyCanonical(w)) lines.push(...listChangedKeys(h, w, derivedId(h, w)).map((d) => `${q(w.name)} ${d}`));
+    else if (stringifyCanonical(h) !== stringifyCanonical(w)) lines.push(...listChangedKeys(h, w, listExplainedKeys(h, w)).map((d) => `${q(w.name)} ${d}`));
   }
   const kept = new Set(pairs.values());
   for (const h of had) if (!kept.has(h)) lines.push(`${q(h.name)} is dropped`);
