@@ -15,6 +15,7 @@ import { SCENARIOS } from './scenarios.ts';
 import { generateRows, seedBareDb } from './seed.ts';
 import { type GalleyLaunch, type RunningServer, measureColdStarts, prepareGalleyDir, root, startBare, startGalley } from './servers.ts';
 import { checkEquivalence } from './sanity.ts';
+import { formatLoginFlood, runLoginFlood } from './login-flood.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -143,6 +144,7 @@ async function main(): Promise<void> {
     console.log(`cold start${fromSource ? ' (from source, not the binary)' : ''} (spawn → first 200 on /api/health, median of 5): ${median(coldSeeded).toFixed(0)} ms on the ${settings.rows}-row data dir, ${median(coldEmpty).toFixed(0)} ms on an empty one`);
     console.log(`galley RSS: idle after start ${mb(idleRssKb)}, peak during the run ${mb(peakRssKb)}`);
     console.log(`binary size: ${binaryBytes === null ? '(from source)' : `${(binaryBytes / 1024 / 1024).toFixed(1)} MB`}`);
+    console.log(formatLoginFlood(await runLoginFlood({ command: launch.command, logins: opt.quick ? 100 : 500 })));
     const caveats = listCaveats(results, summaries);
     if (caveats.length) console.log(`\ncaveats:\n- ${caveats.join('\n- ')}`);
     if (opt['cpu-prof']) console.log(`\nCPU profiles of the Galley processes: ${profileDir} (the .md files list functions by self time)`);
