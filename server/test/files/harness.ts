@@ -70,10 +70,13 @@ export async function startFilesGalley(schema: unknown, options: GalleyOptions =
 /** A solid-colour image of the given size, encoded as `mime`. */
 export async function makeImage(width: number, height: number, mime: 'image/png' | 'image/jpeg' | 'image/gif' = 'image/png'): Promise<Uint8Array> {
   const image = new Jimp({ width, height, color: 0x3366ccff });
-  // a different top and bottom row, so crops from the top and from the bottom can be told apart
-  for (let x = 0; x < width; x++) {
-    image.setPixelColor(0xff0000ff, x, 0);
-    image.setPixelColor(0x00ff00ff, x, height - 1);
+  // a red top fifth and a green bottom fifth, so crops from the top and from the bottom can be told apart
+  const band = Math.max(1, Math.floor(height / 5));
+  for (let y = 0; y < band; y++) {
+    for (let x = 0; x < width; x++) {
+      image.setPixelColor(0xff0000ff, x, y);
+      image.setPixelColor(0x00ff00ff, x, height - 1 - y);
+    }
   }
   return new Uint8Array(await image.getBuffer(mime));
 }
