@@ -41,7 +41,8 @@ function createCookieJar() {
   };
 }
 
-export async function startTestOidc(redirectUris: string[] = [REDIRECT_URL]): Promise<TestOidc> {
+/** `port` 0 picks a free one; a fixed port lets a schema name the issuer before the provider starts. */
+export async function startTestOidc(redirectUris: string[] = [REDIRECT_URL], port = 0): Promise<TestOidc> {
   const accounts = new Map<string, TestAccount>();
   let provider: any;
   const interaction = async (req: IncomingMessage, res: ServerResponse) => {
@@ -64,7 +65,7 @@ export async function startTestOidc(redirectUris: string[] = [REDIRECT_URL]): Pr
   };
   let callback: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
   const server: Server = createServer((req, res) => (req.url?.startsWith('/interaction/') ? void interaction(req, res) : callback(req, res)));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   provider = new Provider(issuer, {
     clients: [
