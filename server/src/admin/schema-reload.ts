@@ -126,6 +126,7 @@ export function createSchemaReloader(core: Core, file: string | undefined): Sche
     try {
       const steps = await applySchema(next, { allowDataLoss: false });
       last = core.schema !== before ? { kind: 'applied', steps } : { kind: 'unchanged' };
+      if (last.kind === 'unchanged') core.log.debug(`schema file ${file} matches the running schema; nothing to apply`);
       if (steps.length > 0) core.log.info([`schema reloaded from ${file}: ${steps.length} step(s) applied`, ...steps.map((s, i) => `  ${i + 1}. ${s}`)].join('\n'));
       return last;
     } catch (err) {

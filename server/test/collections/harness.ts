@@ -12,6 +12,7 @@ export interface FileGalley extends TestGalley {
   readSchema(): unknown;
   readText(): string;
   writeSchema(value: unknown): void;
+  writeText(text: string): void;
   /** a superuser token */
   root: string;
 }
@@ -48,6 +49,7 @@ export async function startFileGalley(schema: unknown, opts: FileGalleyOptions =
     readSchema: () => JSON.parse(readFileSync(file, 'utf8')),
     readText: () => readFileSync(file, 'utf8'),
     writeSchema: (value) => writeFileSync(file, JSON.stringify(value, null, 2) + '\n'),
+    writeText: (text) => writeFileSync(file, text),
     async close() {
       await galley.close();
       rmSync(dir, { recursive: true, force: true });
