@@ -4,6 +4,7 @@ import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNVERIFIED_ACCOUNT_MESSAGE } from '../../src/auth/oauth2/link-account.ts';
 import { computeCodeChallenge } from '../../src/auth/oauth2/auth-url.ts';
+import { signPasswordResetToken } from '../../src/auth/tokens.ts';
 import { fetchAuthorizationCode, signInWithProvider, startOAuth2Env, type OAuth2Env } from './harness.ts';
 import { CLIENT_SECRET, REDIRECT_URL } from './oidc-server.ts';
 
@@ -27,6 +28,7 @@ beforeAll(async () => {
   a.set('victim3', { email: 'victim3@example.com', email_verified: true });
   a.set('mallory', { email: 'mallory@example.com', email_verified: true });
   a.set('mallory-alt', { email: 'mallory-alt@example.com', email_verified: true });
+  a.set('mallory-reset', { email: 'mallory-reset@example.com', email_verified: true });
   a.set('eve-second', { email: 'eve.other@example.com', email_verified: true });
   a.set('frank', { email: 'frank@example.com', email_verified: true });
 }, 60_000);
@@ -200,6 +202,28 @@ describe("PocketBase's pre-hijack advisories", () => {
     const owner = await signInWithProvider(env, client(), 'oidc', 'victim3');
     expect(owner.record.id).toBe(squat.record.id);
     expect((await linksOf(squat.record.id)).map((l) => l['providerId'])).toEqual(['victim3']);
+  });
+});
+
+describe('verifying an email by mail drops the links made before (PocketBase\'s unverified → verified guard)', () => {
+  it('a record pre-linked by an attacker, then verified by the owner\'s password reset, keeps no attacker link', async () => {
+    const squat = await signInWithProvider(env, client(), 'oidc', 'mallory-reset', { email: 'victim4@example.com' });
+    const attackerToken = squat.token;
+    expect(squat.record['verified']).toBe(false);
+    // the owner resets the password with the mailed token (signed here as the mail would carry it)
+    const core = env.t.galley.core;
+    const users = core.schema.findCollection('users')!;
+    const row = await core.db.read.selectFrom('users').selectAll().where('id', '=', squat.record.id).executeTakeFirstOrThrow();
+    await client().collection('users').confirmPasswordReset(await signPasswordResetToken(core, users, row), 'owner-pass-123', 'owner-pass-123');
+    const owner = await client().collection('users').authWithPassword('victim4@example.com', 'owner-pass-123');
+    expect(owner.record['verified']).toBe(true);
+    expect(await linksOf(squat.record.id)).toEqual([]);
+    // the attacker's identity now lands on a record of its own, and its old session is over
+    const again = await signInWithProvider(env, client(), 'oidc', 'mallory-reset');
+    expect(again.record.id).not.toBe(squat.record.id);
+    const stale = client();
+    stale.authStore.save(attackerToken, null);
+    expect((await failure(stale.collection('users').authRefresh())).status).toBe(401);
   });
 });
 
