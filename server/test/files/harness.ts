@@ -68,7 +68,7 @@ export async function startFilesGalley(schema: unknown, options: GalleyOptions =
 }
 
 /** A solid-colour image of the given size, encoded as `mime`. */
-export async function makeImage(width: number, height: number, mime: 'image/png' | 'image/jpeg' | 'image/gif' = 'image/png'): Promise<Uint8Array> {
+export async function makeImage(width: number, height: number, mime: 'image/png' | 'image/jpeg' | 'image/gif' = 'image/png'): Promise<Uint8Array<ArrayBuffer>> {
   const image = new Jimp({ width, height, color: 0x3366ccff });
   // a red top fifth and a green bottom fifth, so crops from the top and from the bottom can be told apart
   const band = Math.max(1, Math.floor(height / 5));
