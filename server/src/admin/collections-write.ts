@@ -25,6 +25,7 @@ import type { RequestInfo } from '../rules/request-info.ts';
 import { buildCreateEntry, isPlainObject, mergeImportEntry, mergeUpdateEntry } from './collections-body.ts';
 import { toCollectionError, toImportError } from './collections-errors.ts';
 import { requireCollectionModel, requireSuperuser } from './collections.ts';
+import { LIVE_LOAD_OPTIONS } from './schema-reload.ts';
 import { findSchemaService, type SchemaService } from './schema-service.ts';
 
 /** The new entries, and which of them to write minimal (the rest stay as the file has them). */
@@ -70,7 +71,7 @@ async function writeSchemaChange(
       const edit = build(doc, listEntryModels(core.schema, doc));
       let compact: { document: SchemaDocument; schema: Schema };
       try {
-        compact = compactSchemaDocument({ ...doc, collections: edit.collections }, edit.touched, file);
+        compact = compactSchemaDocument({ ...doc, collections: edit.collections }, edit.touched, file, LIVE_LOAD_OPTIONS);
       } catch (err) {
         throw mapError(err, edit);
       }

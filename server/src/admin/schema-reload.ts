@@ -16,7 +16,8 @@ import { planMigration } from '../db/migrate/plan.ts';
 import { loadSecretStore } from '../auth/secrets.ts';
 import type { Core, SecretStore } from '../core.ts';
 import { isSameJson } from '../lib/same-json.ts';
-import { loadSchemaFile } from '../schema/load.ts';
+import { loadSchemaFile, type LoadSchemaOptions } from '../schema/load.ts';
+import { checkViewQueriesInMemory } from '../db/migrate/view-check.ts';
 import type { Schema } from '../schema/model.ts';
 import { createRequestGate, type RequestGate } from './request-gate.ts';
 
@@ -50,6 +51,9 @@ export interface SchemaReloader {
 }
 
 const POLL_MS = 500;
+
+/** Loading as `serve` loads: view queries are run against SQLite before they are accepted. */
+export const LIVE_LOAD_OPTIONS: LoadSchemaOptions = { checkViewQueries: checkViewQueriesInMemory };
 
 export function createSchemaReloader(core: Core, file: string | undefined): SchemaReloader {
   const gate = createRequestGate(core.log);
@@ -116,7 +120,7 @@ export function createSchemaReloader(core: Core, file: string | undefined): Sche
     stopPolling();
     let next: Schema;
     try {
-      next = loadSchemaFile(file);
+      next = loadSchemaFile(file, LIVE_LOAD_OPTIONS);
     } catch (err) {
       last = { kind: 'invalid', message: (err as Error).message };
       core.log.error(`schema file not applied; still serving the schema loaded before.\n${last.message}`);

@@ -9,7 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomString } from '../lib/ids.ts';
 import { isSameJson } from '../lib/same-json.ts';
 import { parseJsonText } from './json-syntax.ts';
-import { loadSchema } from './load.ts';
+import { loadSchema, type LoadSchemaOptions } from './load.ts';
 import { minimizeCollection, toFileCollectionJson } from './minimize-collection.ts';
 import type { CollectionModel, Schema } from './model.ts';
 import { SchemaError } from './schema-error.ts';
@@ -59,10 +59,16 @@ function tryLoad(doc: SchemaDocument): Schema | null {
 
 /**
  * Load `doc` (throws SchemaError with the problems, paths as in `doc`), then write the entries at `touched`
- * minimal. Returns the document to write and the schema it loads to (the same as `doc`'s).
+ * minimal. Returns the document to write and the schema it loads to (the same as `doc`'s). `opts` as for
+ * loading a file (the view query check); the written text is then only compared, not checked again.
  */
-export function compactSchemaDocument(doc: SchemaDocument, touched: ReadonlySet<number>, sourceName: string): { document: SchemaDocument; schema: Schema } {
-  const schema = loadSchema(toSchemaInput(doc), sourceName);
+export function compactSchemaDocument(
+  doc: SchemaDocument,
+  touched: ReadonlySet<number>,
+  sourceName: string,
+  opts: LoadSchemaOptions = {},
+): { document: SchemaDocument; schema: Schema } {
+  const schema = loadSchema(toSchemaInput(doc), sourceName, opts);
   const models = listEntryModels(schema, doc);
   const entries = doc.collections.map((raw, i) => (touched.has(i) ? minimizeCollection(models[i]!, schema) : raw));
   let document: SchemaDocument = { ...doc, collections: entries };

@@ -66,6 +66,21 @@ describe('serve --dev (library mode, dev: true)', () => {
     expect(g.logs.join('\n')).toContain('a migration was applied to the database');
   });
 
+  it('a view collection added by a save is served; a bad view query is reported with SQLite’s words', async () => {
+    g = await startFileGalley(notes(), { dev: true });
+    await g.call('POST', '/api/collections/notes/records', { body: { text: 'a' } });
+    const view = (query: string) => ({ name: 'note_count', type: 'view', listRule: '', viewRule: '', viewQuery: query });
+    g.writeSchema({ collections: [...notes().collections, view('SELECT nope AS id FROM notes')] });
+    await waitFor('the view query error', logged('collections/1/viewQuery'));
+    expect((await g.call('GET', '/api/collections/note_count/records')).status).toBe(404);
+    g.writeSchema({ collections: [...notes().collections, view("SELECT (ROW_NUMBER() OVER()) AS id, count(*) AS total FROM notes")] });
+    const list = await waitFor('the view', async () => {
+      const res = await g!.call('GET', '/api/collections/note_count/records');
+      return res.status === 200 ? res.json : undefined;
+    });
+    expect(list.items).toMatchObject([{ total: 1 }]);
+  });
+
   it('a new auth collection gets its token secrets: sign-up and login work at once', async () => {
     g = await startFileGalley(notes(), { dev: true });
     g.writeSchema({ collections: [...notes().collections, { name: 'members', type: 'auth', createRule: '', listRule: 'id = @request.auth.id', fields: [] }] });
