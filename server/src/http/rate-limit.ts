@@ -30,9 +30,19 @@ const AUTH_ROUTE_TAGS: Record<string, string[]> = {
 const RECORD_TAGS: Record<string, string> = { GET: 'list', POST: 'create', 'GET id': 'view', 'PATCH id': 'update', 'DELETE id': 'delete' };
 
 const COLLECTION_PATH = /^\/api\/collections\/([^/]+)\/(records(?:\/([^/]+))?|[a-z0-9-]+)\/?$/;
+/** wire: file downloads carry the tag `file` (`docs:file`, `*:file`). */
+const FILE_PATH = /^\/api\/files\/([^/]+)\/[^/]+\/[^/]+$/;
 
 /** The route's tags and the collection it names, when it is one PocketBase tags. */
 function findRouteTags(method: string, path: string): { collection: string; tags: string[] } | null {
+  const file = method === 'GET' || method === 'HEAD' ? FILE_PATH.exec(path) : null;
+  if (file) {
+    try {
+      return { collection: decodeURIComponent(file[1]!), tags: ['file'] };
+    } catch {
+      return null;
+    }
+  }
   const m = COLLECTION_PATH.exec(path);
   if (!m) return null;
   const collection = decodeURIComponent(m[1]!);
