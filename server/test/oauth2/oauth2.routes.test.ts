@@ -31,6 +31,7 @@ beforeAll(async () => {
   a.set('mallory-reset', { email: 'mallory-reset@example.com', email_verified: true });
   a.set('eve-second', { email: 'eve.other@example.com', email_verified: true });
   a.set('frank', { email: 'frank@example.com', email_verified: true });
+  a.set('leo', { email: 'leo@example.com', email_verified: true });
 }, 60_000);
 
 afterAll(async () => {
@@ -159,6 +160,18 @@ describe('auth-with-oauth2', () => {
     await client().collection('users').authWithPassword('eve@example.com', 'password123');
     expect(await eve.pb.collection('users').unlinkExternalAuth(eve.id, 'oidc')).toBe(true);
     expect(await linksOf(eve.id)).toEqual([]);
+  });
+});
+
+describe('links follow their record', () => {
+  it('deleting a record removes its links; the identity then signs up afresh', async () => {
+    const first = await signInWithProvider(env, client(), 'oidc', 'leo');
+    expect(await linksOf(first.record.id)).toHaveLength(1);
+    await admin().collection('users').delete(first.record.id);
+    await expect.poll(() => linksOf(first.record.id), { timeout: 10_000 }).toEqual([]);
+    const again = await signInWithProvider(env, client(), 'oidc', 'leo');
+    expect(again.meta?.['isNew']).toBe(true);
+    expect(again.record.id).not.toBe(first.record.id);
   });
 });
 
