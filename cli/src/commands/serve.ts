@@ -9,6 +9,7 @@ interface ServeOptions extends MailFlags {
   dir: string;
   schema?: string;
   dev?: boolean;
+  allowCollectionWrites?: boolean;
   synchronous?: 'FULL' | 'NORMAL';
 }
 
@@ -28,7 +29,8 @@ export function addServeCommand(program: Command): void {
     .addOption(new Option('--http <host:port>', 'address to listen on').default('127.0.0.1:8090').env(ENV_HTTP))
     .addOption(createDirOption())
     .addOption(new Option('--schema <file>', 'the schema file (JSON) to serve').env(ENV_SCHEMA))
-    .option('--dev', 'watch the schema file and apply safe changes live')
+    .option('--dev', 'watch the schema file and apply safe changes live; the collections API writes back to it')
+    .option('--allow-collection-writes', 'let superusers change collections through the API, written back to the schema file (env GALLEY_ALLOW_COLLECTION_WRITES; on with --dev)')
     .addOption(
       new Option('--synchronous <mode>', 'SQLite synchronous mode: FULL (default, durable) or NORMAL (faster, can lose the last commits on power loss)')
         .env(ENV_SYNCHRONOUS)
@@ -48,6 +50,7 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
     http: opts.http,
     synchronous: opts.synchronous,
     dev: opts.dev ?? false,
+    allowCollectionWrites: opts.allowCollectionWrites,
     settings: readMailSettings(opts),
   });
   const stopped = waitForShutdown(galley);
