@@ -95,6 +95,8 @@ describe('writes follow the rules', () => {
     { name: 'another user’s update is a 404', method: 'PATCH', path: () => `${posts}/${ids['alicePublished']}`, as: 'bob', body: { title: 'hacked' }, status: 404 },
     { name: 'another user’s delete is a 404', method: 'DELETE', path: () => `${posts}/${ids['alicePublished']}`, as: 'bob', status: 404 },
     { name: 'tags are superuser-only to create (null rule: 403)', method: 'POST', path: '/api/collections/tags/records', as: 'alice', body: { name: 'x' }, status: 403, contains: ['Only superusers can perform this action.'] },
+    { name: 'a null create rule answers 403 before validating the body', method: 'POST', path: '/api/collections/tags/records', as: 'alice', body: { name: '' }, status: 403, contains: ['Only superusers can perform this action.'] },
+    { name: 'a null create rule answers 403 to a guest with an invalid body', method: 'POST', path: '/api/collections/tags/records', body: { name: 12345 }, status: 403 },
     { name: 'created/updated in a body are ignored', method: 'POST', path: posts, as: 'bob', body: () => ({ title: 'Dates', slug: 'dates', status: 'draft', author: ids['bob'], created: '2000-01-01 00:00:00.000Z' }), status: 200, notContains: ['2000-01-01'] },
     { name: 'unknown body keys are ignored', method: 'POST', path: posts, as: 'bob', body: () => ({ title: 'Unknown', slug: 'unknown', status: 'draft', author: ids['bob'], bogus: 1 }), status: 200, notContains: ['bogus'] },
     { name: 'a custom id is accepted when valid', method: 'POST', path: posts, as: 'bob', body: () => ({ id: 'customid1234567', title: 'Custom', slug: 'custom', status: 'draft', author: ids['bob'] }), status: 200, contains: ['"id":"customid1234567"'] },

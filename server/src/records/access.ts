@@ -27,6 +27,11 @@ export function ruleClause(scope: FilterScope, rule: RuleName): Expression<SqlBo
   return cachedExpression(scope.schema, `rule|${scope.collection.id}|${scope.alias}|${text}`, compile);
 }
 
+/** wire: a `null` rule is checked before the body is read or validated, so a locked route answers 403 first. */
+export function assertRuleOpen(collection: CollectionModel, info: RequestInfo, rule: RuleName): void {
+  if (collection[rule] === null && !isSuperuser(info)) throw new GalleyError('forbidden', 'Only superusers can perform this action.');
+}
+
 /** True when this caller's rule clause for `rule` is the same for every request (cacheable statements). */
 export function isRuleRequestFree(scope: FilterScope, rule: RuleName): boolean {
   const text = scope.collection[rule];

@@ -3,7 +3,7 @@ import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
 import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
-import { checkManageAccess, findCollectionOr404, isRuleRequestFree, mayHoldManageAccess, ruleClause, scopeOf } from './access.ts';
+import { assertRuleOpen, checkManageAccess, findCollectionOr404, isRuleRequestFree, mayHoldManageAccess, ruleClause, scopeOf } from './access.ts';
 import { checkAuthBody, findManagerOnlyChanges } from './auth-fields.ts';
 import { applyAutofill, applyBody, zeroValues } from './body.ts';
 import { serializeRows } from './list.ts';
@@ -33,6 +33,7 @@ export async function createRecord(
   const schema = core.schema;
   const collection = findCollectionOr404(schema, collectionIdOrName);
   assertWritable(collection);
+  assertRuleOpen(collection, info, 'createRule');
   const superuser = isSuperuser(info);
   const applied = applyBody(collection, zeroValues(collection), input, { superuser, isNew: true });
   const now = core.clock();
