@@ -47,7 +47,8 @@ export interface SchemaReloader {
   applySchema(next: Schema, opts: ApplyOptions): Promise<string[]>;
   /** Inside `serialize`: the file's state brought in first (as a save would), its outcome returned. */
   syncFromFile(): Promise<ReloadOutcome>;
-  close(): void;
+  /** Stop polling; resolves once a change in progress has finished. */
+  close(): Promise<void>;
 }
 
 const POLL_MS = 500;
@@ -101,7 +102,9 @@ export function createSchemaReloader(core: Core, file: string | undefined): Sche
   /** While a data-losing change waits, notice when another process applies a migration. */
   async function startPolling(): Promise<void> {
     stopPolling();
+    if (closed) return;
     const since = (await readAppliedSchema(core.db.read))?.hash;
+    if (closed) return;
     poll = setInterval(() => {
       void readAppliedSchema(core.db.read)
         .then((now) => {
@@ -154,8 +157,10 @@ export function createSchemaReloader(core: Core, file: string | undefined): Sche
     serialize,
     applySchema,
     syncFromFile,
-    close() {
+    async close() {
       closed = true;
+      stopPolling();
+      await queue;
       stopPolling();
     },
   };

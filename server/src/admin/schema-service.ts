@@ -35,8 +35,8 @@ export async function startSchemaService(core: Core): Promise<SchemaService | un
     reloader,
     file: schemaFile,
     async close() {
-      reloader.close();
       await watcher?.close();
+      await reloader.close();
     },
   };
   services.set(core, service);
