@@ -65,6 +65,34 @@ describe('readBody', () => {
     expect(({} as Record<string, unknown>)['bad']).toBeUndefined();
   });
 
+  it('multipart: files are held to their key\'s limit, skipped under keys that take none, counted in parts', async () => {
+    const limits = {
+      maxBytes: 1_000_000,
+      maxFileBytes: (key: string) => (key === 'doc' ? 10 : undefined),
+      fileTooLarge: (key: string, name: string, limit: number) => new GalleyError('invalid', `${key}:${name}:${limit}`),
+    };
+    const form = () => new FormData();
+    const ok = form();
+    ok.append('doc', new File(['0123456789'], 'ten.txt'));
+    ok.append('other', new File(['x'.repeat(5000)], 'skip.bin'));
+    ok.append('title', 'kept');
+    const parsed = await readBody(new Request('http://x/api', { method: 'POST', body: ok }), limits);
+    expect(Object.keys(parsed.files)).toEqual(['doc']);
+    expect(await parsed.files['doc']![0]!.text()).toBe('0123456789');
+    expect(parsed.values).toEqual({ title: 'kept' });
+
+    const big = form();
+    big.append('doc', new File(['01234567890'], 'eleven.txt'));
+    const err = await readBody(new Request('http://x/api', { method: 'POST', body: big }), limits).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('doc:eleven.txt:10');
+
+    const many = form();
+    for (let i = 0; i < 1001; i++) many.append(`k${i}`, 'v');
+    expect(await kindOf(readBody(new Request('http://x/api', { method: 'POST', body: many }), limits))).toBe('invalid');
+    expect(await kindOf(readBody(post('--b\r\nbroken', 'multipart/form-data; boundary=b'), 1000))).toBe('invalid');
+    expect(await kindOf(readBody(post('x', 'multipart/form-data'), 1000))).toBe('invalid');
+  });
+
   it('infers form values as PocketBase does', () => {
     expect(inferFormValue('')).toBe('');
     expect(inferFormValue('false')).toBe(false);

@@ -32,7 +32,7 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
-      await reader.cancel().catch(() => undefined);
+      void reader.cancel().catch(() => undefined); // not awaited: a cancel can wait on the sender
       throw tooLarge();
     }
     chunks.push(value);

@@ -55,6 +55,7 @@ export async function parseMultipart(request: Request, contentType: string, limi
     out.fields.push([name, value]);
   });
   parser.on('file', (key, stream, info) => {
+    stream.on('error', () => undefined); // a destroyed parser fails its open file stream; the parser's own error says why
     const limit = limits.maxFileBytes ? limits.maxFileBytes(key) : limits.maxBytes;
     if (limit === undefined || failure) {
       stream.resume(); // not a file field's key: read past it, keep nothing
@@ -84,20 +85,27 @@ export async function parseMultipart(request: Request, contentType: string, limi
   let total = 0;
   if (request.body) {
     const reader = request.body.getReader();
+    let overLimit = false;
     try {
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         total += value.byteLength;
-        if (total > limits.maxBytes) fail(tooLarge());
-        if (failure) break;
-        parser.write(value);
+        if (total > limits.maxBytes) {
+          overLimit = true;
+          fail(tooLarge());
+          break;
+        }
+        // After a refusal the rest is read and dropped (never kept, never past maxBytes): a client still
+        // sending gets the 400 instead of a reset connection (node:http resets on a cancelled body).
+        if (!failure) parser.write(value);
       }
     } catch (err) {
       fail(malformed(`the body could not be read: ${String((err as Error)?.message ?? err)}`));
     }
     if (failure) {
-      await reader.cancel().catch(() => undefined);
+      // Not awaited: a cancel can wait on the sender (a wrapped stream's pending pull); the answer must not.
+      if (overLimit) void reader.cancel().catch(() => undefined);
       parser.destroy();
       throw failure;
     }
