@@ -114,8 +114,7 @@ export function startOrphanSweep(core: Core, options: SweepOptions = {}): Promis
   return sweepOrphanFiles(core, options).then(
     (report) => {
       const ms = Math.round(performance.now() - started);
-      const level = report.removed > 0 || report.truncated ? 'info' : 'debug';
-      core.log[level]('orphan file sweep done', { ...report, ms, storage: core.storage.kind });
+      core.log.info('orphan file sweep done', { ...report, ms, storage: core.storage.kind });
       return report;
     },
     (err: unknown) => {
