@@ -30,15 +30,36 @@ describe('local disk specifics', () => {
     try {
       const root = join(dir, 'storage');
       await mkdir(join(root, 'c', 'r'), { recursive: true });
-      await writeFile(join(root, 'c', 'r', '.~galley-fresh'), 'x');
       await writeFile(join(root, 'c', 'r', '.~galley-stale'), 'x');
       const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
       await utimes(join(root, 'c', 'r', '.~galley-stale'), old, old);
       const storage = createLocalStorage(root);
+      // written after opening: another live writer's put in flight
+      await writeFile(join(root, 'c', 'r', '.~galley-fresh'), 'x');
       const keys: string[] = [];
       for await (const info of storage.list('')) keys.push(info.key);
       expect(keys).toEqual([]);
       expect(await readdir(join(root, 'c', 'r'))).toEqual(['.~galley-fresh']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('local disk after a crash', () => {
+  it('removes temp files last written before it was opened (a killed process), keeps those written since', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'galley-storage-'));
+    try {
+      const root = join(dir, 'storage');
+      await mkdir(join(root, 'c', 'r'), { recursive: true });
+      const crashed = join(root, 'c', 'r', '.~galley-crashed');
+      await writeFile(crashed, 'x');
+      const before = new Date(Date.now() - 10_000);
+      await utimes(crashed, before, before);
+      const storage = createLocalStorage(root);
+      await writeFile(join(root, 'c', 'r', '.~galley-inflight'), 'x');
+      for await (const _ of storage.list('')) void _;
+      expect(await readdir(join(root, 'c', 'r'))).toEqual(['.~galley-inflight']);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -7,10 +7,18 @@ import { assertStorageKey, assertStoragePrefix, TEMP_PREFIX } from './storage-ke
 const CHUNK = 64 * 1024;
 // A temp file this old belongs to a put that died with its process (kill -9); list() removes it.
 const STALE_TEMP_MS = 60 * 60 * 1000;
+// Temp names carry the writing instance's tag: another instance's temp last written before this one opened
+// was left by a process that died mid-put (kill -9), so the first list() after a restart removes it.
+// File times come from the kernel's coarse clock, a few ms behind Date.now().
+const COARSE_CLOCK_MS = 50;
 
 /** Files on local disk under `root` (Galley passes `<dataDir>/storage`), one file per key. */
 export function createLocalStorage(rootDir: string): FileStorage {
   const root = resolve(rootDir);
+  const openedAt = Date.now();
+  const instance = randomBytes(4).toString('hex');
+  const isStaleTemp = (name: string, mtimeMs: number) =>
+    Date.now() - mtimeMs > STALE_TEMP_MS || (!name.startsWith(`${TEMP_PREFIX}${instance}-`) && mtimeMs < openedAt - COARSE_CLOCK_MS);
   const pathOf = (key: string) => {
     assertStorageKey(key);
     const path = join(root, ...key.split('/'));
@@ -25,7 +33,7 @@ export function createLocalStorage(rootDir: string): FileStorage {
     async put(key, data) {
       const path = pathOf(key);
       const dir = dirname(path);
-      const temp = join(dir, `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
+      const temp = join(dir, `${TEMP_PREFIX}${instance}-${randomBytes(6).toString('hex')}`);
       // A concurrent delete may remove a just-made empty directory; make it again and retry once.
       for (let attempt = 0; ; attempt++) {
         await mkdir(dir, { recursive: true });
@@ -103,7 +111,7 @@ export function createLocalStorage(rootDir: string): FileStorage {
     async *list(prefix) {
       assertStoragePrefix(prefix);
       const { dir, namePrefix } = splitPrefix(root, prefix);
-      yield* walkFiles(root, dir, namePrefix);
+      yield* walkFiles(root, dir, namePrefix, isStaleTemp);
     },
   };
 }
@@ -185,7 +193,12 @@ function splitPrefix(root: string, prefix: string): { dir: string; namePrefix: s
   return { dir: dirPart ? join(root, ...dirPart.split('/')) : root, namePrefix: prefix.slice(cut + 1) };
 }
 
-async function* walkFiles(root: string, dir: string, namePrefix: string): AsyncGenerator<StoredObjectInfo> {
+async function* walkFiles(
+  root: string,
+  dir: string,
+  namePrefix: string,
+  isStaleTemp: (name: string, mtimeMs: number) => boolean,
+): AsyncGenerator<StoredObjectInfo> {
   for (const name of await readNames(dir)) {
     if (!name.startsWith(namePrefix)) continue;
     const path = join(dir, name);
@@ -197,9 +210,9 @@ async function* walkFiles(root: string, dir: string, namePrefix: string): AsyncG
       throw err;
     }
     if (info.isDirectory()) {
-      yield* walkFiles(root, path, '');
+      yield* walkFiles(root, path, '', isStaleTemp);
     } else if (name.startsWith(TEMP_PREFIX)) {
-      if (Date.now() - info.mtimeMs > STALE_TEMP_MS) await unlink(path).catch(() => {});
+      if (isStaleTemp(name, info.mtimeMs)) await unlink(path).catch(() => {});
     } else if (info.isFile()) {
       yield { key: relative(root, path).split(sep).join('/'), size: info.size, modified: info.mtime };
     }
