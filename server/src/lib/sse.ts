@@ -15,8 +15,17 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
  * so no payload can end a message early; names never hold line breaks (topics with them are refused).
  */
 export function formatSseMessage(id: string, event: string, data: string): string {
+  return formatSseIdLine(id) + formatSseEvent(event, data);
+}
+
+export function formatSseIdLine(id: string): string {
+  return `id:${id}\n`;
+}
+
+/** A message after its id line: the part many clients share, so it is built (and encoded) once. */
+export function formatSseEvent(event: string, data: string): string {
   const body = data.includes('\n') || data.includes('\r') ? data.split(/\r\n|\r|\n/).join('\ndata:') : data;
-  return `id:${id}\nevent:${event}\ndata:${body}\n\n`;
+  return `event:${event}\ndata:${body}\n\n`;
 }
 
 /** True for a streamed event response: listeners lift their idle timeouts for it. */

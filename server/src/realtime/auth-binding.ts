@@ -15,15 +15,28 @@ function keyOf(auth: AuthInfo): string {
   return `${auth.collection.id}/${String(auth.record['id'])}`;
 }
 
-export function bindAuth(core: Core, auth: AuthInfo | null): AuthBinding | null {
+/**
+ * A binding for `auth`. Clients bound to the same version of the same record share its stamp (and record
+ * object), so the dispatcher checks them as one group however many streams one user has open.
+ */
+export function bindAuth(core: Core, broker: Broker, auth: AuthInfo | null): AuthBinding | null {
   if (!auth) return null;
-  return {
-    auth,
-    key: keyOf(auth),
-    tokenKey: auth.record['tokenKey'],
-    secret: core.secrets.tokenSecret(auth.collection.id, 'auth'),
-    stamp: ++stamps,
-  };
+  const key = keyOf(auth);
+  const secret = core.secrets.tokenSecret(auth.collection.id, 'auth');
+  const tokenKey = auth.record['tokenKey'];
+  for (const other of broker.byAuth.get(key) ?? []) {
+    const b = other.binding;
+    if (b && b.tokenKey === tokenKey && b.secret === secret && sameRow(b.auth.record, auth.record)) {
+      return { auth: b.auth, key, tokenKey, secret, stamp: b.stamp };
+    }
+    break;
+  }
+  return { auth, key, tokenKey, secret, stamp: ++stamps };
+}
+
+function sameRow(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 /** wire: only a guest → auth upgrade or the same auth again may follow a bound auth. */

@@ -3,7 +3,7 @@
  * a client (its subscriptions, its auth index entry) when it goes, so nothing outlives a vanished stream.
  */
 import type { Core } from '../core.ts';
-import { formatSseMessage } from '../lib/sse.ts';
+import { formatSseEvent } from '../lib/sse.ts';
 import { unindexAuth } from './auth-binding.ts';
 import { startDispatch } from './dispatch.ts';
 import { DEFAULT_REALTIME_LIMITS, type Broker, type RealtimeClient, type RealtimeLimits, type Subscription } from './model.ts';
@@ -92,7 +92,7 @@ export function sendToClient(
   const client = broker?.clients.get(clientId);
   if (!broker || !client || client.closed || !client.subscriptions.has(topic)) return false;
   if (opts.ip !== undefined && client.ip !== '' && client.ip !== opts.ip) return false;
-  const sent = client.write(formatSseMessage(client.id, topic, typeof data === 'string' ? data : JSON.stringify(data)));
+  const sent = client.send([new TextEncoder().encode(formatSseEvent(topic, typeof data === 'string' ? data : JSON.stringify(data)))]);
   if (opts.unsubscribe) replaceSubscriptions(broker, client, [...client.subscriptions.keys()].filter((t) => t !== topic));
   return sent;
 }

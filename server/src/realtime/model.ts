@@ -20,7 +20,7 @@ export const DEFAULT_REALTIME_LIMITS: Readonly<RealtimeLimits> = Object.freeze({
   maxLifetimeMs: 30 * 60_000,
   maxTopics: 1000,
   maxTopicLength: 2500,
-  maxBufferedBytes: 8 * 1024 * 1024,
+  maxBufferedBytes: 1024 * 1024,
 });
 
 /** The auth a client was bound to by its subscription POST, as it stands now. */
@@ -42,6 +42,22 @@ export interface Subscription {
   readonly topic: string;
   readonly base: string;
   readonly options: TopicOptions;
+  /** its grouping keys, kept while the schema and the client's auth stay the same (dispatch.ts) */
+  keys?: DeliveryKeys;
+}
+
+export interface DeliveryKeys {
+  readonly schema: object;
+  readonly collectionId: string;
+  /** the client's binding stamp when computed (0: guest) */
+  readonly stamp: number;
+  /** subscribers with one probe key share one rule check */
+  readonly probeKey: string;
+  /** subscribers with one payload key share one serialised record */
+  readonly payloadKey: string;
+  /** topic + payload key: subscribers with one share one encoded message */
+  readonly messageKey: string;
+  readonly filter: string;
 }
 
 export interface RealtimeClient {
@@ -54,8 +70,12 @@ export interface RealtimeClient {
   /** topic → subscription */
   subscriptions: Map<string, Subscription>;
   closed: boolean;
-  /** queue one framed message; false when the client is gone or was dropped for not reading */
-  write(text: string): boolean;
+  /**
+   * Queue messages in one write: each is its encoded `event:…\ndata:…\n\n` part (lib/sse formatSseEvent),
+   * shared by every client it goes to; the client puts its own id line in front of each. False when the
+   * client is gone or was dropped for not reading.
+   */
+  send(events: readonly Uint8Array[]): boolean;
   /** end the stream and forget the client */
   close(): void;
 }

@@ -13,7 +13,7 @@ export function realtimeRoutes(core: Core) {
       // respond() gives the stream the same rate limit and error shape as any route; its 204 is replaced
       let stream: Response | undefined;
       const answer = await respond(core, request, async (req) => {
-        stream = openRealtimeStream(core, req.ip, request.signal).response;
+        stream = openRealtimeStream(core, req.ip).response;
         return noContent();
       });
       return stream ?? answer;

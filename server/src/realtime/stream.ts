@@ -1,10 +1,12 @@
 /**
- * GET /api/realtime: a new client and its event stream. The stream's queue counts bytes, so a client that
- * stops reading is dropped before it holds more than `maxBufferedBytes` of this process's memory.
+ * GET /api/realtime: a new client and its event stream. Messages wait in the client's own buffer until the
+ * socket layer pulls, and each pull takes everything waiting as one chunk: a slow or busy connection gets
+ * fewer, larger writes instead of a queue of small ones. A client whose buffer passes `maxBufferedBytes`
+ * (it stopped reading) is dropped, so no client can hold more than that of this process's memory.
  */
 import type { Core } from '../core.ts';
 import { newClientId } from '../lib/ids.ts';
-import { formatSseMessage, SSE_HEADERS } from '../lib/sse.ts';
+import { formatSseEvent, formatSseIdLine, SSE_HEADERS } from '../lib/sse.ts';
 import { brokerOf, registerClient, removeClient } from './broker.ts';
 import type { RealtimeClient } from './model.ts';
 
@@ -13,35 +15,64 @@ export interface RealtimeStream {
   response: Response;
 }
 
+function joinChunks(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
 /** Open a stream for a client connecting from `ip`; its first message is PB_CONNECT. */
-export function openRealtimeStream(core: Core, ip: string, signal?: AbortSignal): RealtimeStream {
+export function openRealtimeStream(core: Core, ip: string): RealtimeStream {
   const broker = brokerOf(core);
   const encoder = new TextEncoder();
   let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let waiting: Uint8Array[] = [];
+  let waitingBytes = 0;
+  /** set while the socket layer waits for data: resolving it hands over what is waiting */
+  let wake: (() => void) | undefined;
+  const flush = () => {
+    if (waitingBytes === 0 || !controller) return;
+    const chunk = joinChunks(waiting, waitingBytes);
+    waiting = [];
+    waitingBytes = 0;
+    controller.enqueue(chunk);
+  };
   const now = Date.now();
+  const id = newClientId();
+  const idLine = encoder.encode(formatSseIdLine(id));
   const client: RealtimeClient = {
-    id: newClientId(),
+    id,
     ip,
     openedAt: now,
     lastSentAt: now,
     binding: null,
     subscriptions: new Map(),
     closed: false,
-    write(text) {
-      if (client.closed || !controller) return false;
-      // desiredSize is minus the bytes still queued (high-water mark 0)
-      if ((controller.desiredSize ?? 0) < -broker.limits.maxBufferedBytes) {
-        core.log.warn('realtime client dropped: it stopped reading', { clientId: client.id });
-        client.close();
-        return false;
+    send(events) {
+      if (client.closed) return false;
+      for (const e of events) {
+        waiting.push(idLine, e);
+        waitingBytes += idLine.byteLength + e.byteLength;
       }
-      try {
-        controller.enqueue(encoder.encode(text));
-      } catch {
+      if (waitingBytes > broker.limits.maxBufferedBytes) {
+        core.log.warn('realtime client dropped: it stopped reading', { clientId: client.id });
+        waiting = [];
+        waitingBytes = 0;
         client.close();
         return false;
       }
       client.lastSentAt = Date.now();
+      if (wake) {
+        const w = wake;
+        wake = undefined;
+        flush();
+        w();
+      }
       return true;
     },
     close() {
@@ -49,10 +80,13 @@ export function openRealtimeStream(core: Core, ip: string, signal?: AbortSignal)
       client.closed = true;
       removeClient(broker, client);
       try {
+        flush();
         controller?.close();
       } catch {
         // already closed or cancelled by the reader
       }
+      wake?.();
+      wake = undefined;
     },
   };
   const body = new ReadableStream<Uint8Array>(
@@ -60,15 +94,19 @@ export function openRealtimeStream(core: Core, ip: string, signal?: AbortSignal)
       start(c) {
         controller = c;
       },
+      pull() {
+        if (waitingBytes > 0) return flush();
+        if (client.closed) return;
+        return new Promise<void>((resolve) => (wake = resolve));
+      },
       cancel() {
         client.close();
       },
     },
-    { highWaterMark: 0, size: (chunk) => chunk?.byteLength ?? 0 },
+    { highWaterMark: 0 },
   );
   registerClient(broker, client);
   // wire: the first message names the client; the SDK takes the id from the `id:` line (lastEventId)
-  client.write(formatSseMessage(client.id, 'PB_CONNECT', JSON.stringify({ clientId: client.id })));
-  signal?.addEventListener('abort', () => client.close(), { once: true });
+  client.send([encoder.encode(formatSseEvent('PB_CONNECT', JSON.stringify({ clientId: client.id })))]);
   return { clientId: client.id, response: new Response(body, { status: 200, headers: { ...SSE_HEADERS } }) };
 }

@@ -57,6 +57,6 @@ export function setClientSubscriptions(core: Core, input: SubscriptionsInput, au
   if (client.binding && !isSameAuth(client.binding, auth)) {
     throw new GalleyError('forbidden', "The current and the previous request authorization don't match.");
   }
-  setClientBinding(broker, client, bindAuth(core, auth));
+  setClientBinding(broker, client, bindAuth(core, broker, auth));
   replaceSubscriptions(broker, client, input.subscriptions);
 }
