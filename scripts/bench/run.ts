@@ -5,6 +5,9 @@
 //   --galley PATH (measure that executable instead of dist/galley, e.g. an older build; no build step),
 //   --source (run Galley from cli/src/main.ts under bun instead of dist/galley),
 //   --cpu-prof (implies --source; writes bun's CPU profiles, .cpuprofile + .md, to bench-results/profile/).
+// Realtime row: --realtime-subscribers N (default 1000, or GALLEY_BENCH_RT_SUBSCRIBERS; 10000 on demand),
+//   --realtime-rate R creates/s (50), --realtime-duration S (10; --quick 3), --realtime-users U (20),
+//   --no-realtime to skip it, --only realtime to run nothing else.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +18,7 @@ import { SCENARIOS } from './scenarios.ts';
 import { generateRows, seedBareDb } from './seed.ts';
 import { type GalleyLaunch, type RunningServer, measureColdStarts, prepareGalleyDir, root, startBare, startGalley } from './servers.ts';
 import { checkEquivalence } from './sanity.ts';
+import { formatRealtimeRow, runRealtimeBench, type RealtimeBenchResult } from './realtime.ts';
 import { formatLoginFlood, runLoginFlood } from './login-flood.ts';
 
 const { values: opt } = parseArgs({
@@ -31,6 +35,11 @@ const { values: opt } = parseArgs({
     source: { type: 'boolean', default: false },
     galley: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    'realtime-subscribers': { type: 'string' },
+    'realtime-rate': { type: 'string' },
+    'realtime-duration': { type: 'string' },
+    'realtime-users': { type: 'string' },
+    'no-realtime': { type: 'boolean', default: false },
   },
 });
 
@@ -46,8 +55,16 @@ const settings = {
   rounds: num(opt.rounds, opt.quick ? 1 : 3, 'rounds'),
   rows: num(opt.rows, 100_000, 'rows'),
 };
-const scenarios = opt.only ? SCENARIOS.filter((s) => opt.only!.split(',').includes(s.name)) : SCENARIOS;
-if (scenarios.length === 0) throw new Error(`--only matched no scenario (${SCENARIOS.map((s) => s.name).join(', ')})`);
+const only = opt.only?.split(',');
+const scenarios = only ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
+const withRealtime = !opt['no-realtime'] && (!only || only.includes('realtime'));
+if (scenarios.length === 0 && !withRealtime) throw new Error(`--only matched no scenario (${[...SCENARIOS.map((s) => s.name), 'realtime'].join(', ')})`);
+const realtime = {
+  subscribers: num(opt['realtime-subscribers'] ?? process.env['GALLEY_BENCH_RT_SUBSCRIBERS'], 1000, 'realtime-subscribers'),
+  rate: num(opt['realtime-rate'], 50, 'realtime-rate'),
+  durationSec: num(opt['realtime-duration'], opt.quick ? 3 : 10, 'realtime-duration'),
+  users: num(opt['realtime-users'], 20, 'realtime-users'),
+};
 const fromSource = opt.source || opt['cpu-prof'];
 const binary = opt.galley ?? join(root, 'dist', process.platform === 'win32' ? 'galley.exe' : 'galley');
 const profileDir = join(root, 'bench-results', 'profile');
@@ -93,7 +110,29 @@ async function measureSide(server: RunningServer, scenarioName: (typeof SCENARIO
   return { ...result, serverCpuUs };
 }
 
+/** The realtime row on its own server (its own schema and data dir). */
+async function measureRealtime(tmp: string, snapshot: string): Promise<RealtimeBenchResult> {
+  console.log(`realtime: ${realtime.subscribers} subscribers, ${realtime.rate} creates/s for ${realtime.durationSec}s …`);
+  const result = await runRealtimeBench({ command: galleyCommand(false, snapshot), tmp, ...realtime });
+  console.log(formatRealtimeRow(result));
+  return result;
+}
+
+async function mainRealtimeOnly(): Promise<void> {
+  await ensureBinary();
+  const tmp = mkdtempSync(join(tmpdir(), 'galley-bench-'));
+  const snapshot = join(tmp, 'galley-bin');
+  if (!fromSource) copyFileSync(binary, snapshot);
+  const result = await measureRealtime(tmp, snapshot);
+  const out = join(root, 'bench-results', 'realtime.json');
+  mkdirSync(join(root, 'bench-results'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), commit: gitHead(), bun: Bun.version, cpus: cpus().length, realtime: result }, null, 2)}\n`);
+  console.log(`results: ${out}`);
+  if (!opt.keep) rmSync(tmp, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
+  if (scenarios.length === 0) return mainRealtimeOnly();
   await ensureBinary();
   const tmp = mkdtempSync(join(tmpdir(), 'galley-bench-'));
   const started: RunningServer[] = [];
@@ -137,8 +176,11 @@ async function main(): Promise<void> {
     const coldEmpty = await measureColdStarts({ ...launch, dir: join(tmp, 'galley-empty') }, 5);
     const binaryBytes = fromSource ? null : statSync(snapshot).size;
 
+    const realtimeResult = withRealtime ? await measureRealtime(tmp, snapshot) : null;
+
     const summaries = results.map(summarizeScenario);
     console.log(`\n${formatTable(summaries)}`);
+    if (realtimeResult) console.log(formatRealtimeRow(realtimeResult));
     console.log('ratio = median over rounds of (galley req/s ÷ bare req/s in the same round); cpu µs/req = server CPU time per request (warm-up included)');
     const mb = (kb: number | null): string => (kb === null ? '-' : `${(kb / 1024).toFixed(1)} MB`);
     console.log(`cold start${fromSource ? ' (from source, not the binary)' : ''} (spawn → first 200 on /api/health, median of 5): ${median(coldSeeded).toFixed(0)} ms on the ${settings.rows}-row data dir, ${median(coldEmpty).toFixed(0)} ms on an empty one`);
@@ -155,7 +197,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(), commit: gitHead(), bun: Bun.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '',
       galley: fromSource ? 'source' : binary, settings, summaries, results,
       coldStartMs: { seeded: coldSeeded, empty: coldEmpty, medianSeeded: median(coldSeeded), medianEmpty: median(coldEmpty) },
-      idleRssKb, peakRssKb, binaryBytes,
+      idleRssKb, peakRssKb, binaryBytes, realtime: realtimeResult,
     }, null, 2)}\n`);
     console.log(`\nresults: ${out}`);
     failed = false;

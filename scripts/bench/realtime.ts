@@ -1,0 +1,170 @@
+// The realtime row of `npm run bench`: N SSE subscribers on one Galley (every fifth signed in as one of a few
+// users, the rest guests), records created at a fixed rate under a rule that depends on the subscriber
+// (`public = true || owner = @request.auth.id`), and per delivered message the time from the create request
+// leaving to the message arriving. Lost = messages the rule lets through that never arrived.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findFreePort, readCpuSeconds, readPeakRssKb, startServer, stopServer, waitForOk } from './processes.ts';
+import { openSseSocket, type SseSocket } from './sse-socket.ts';
+
+export interface RealtimeBenchOptions {
+  /** the command that runs `galley` (binary, or bun + cli/src/main.ts) */
+  command: string[];
+  tmp: string;
+  subscribers: number;
+  /** creates per second */
+  rate: number;
+  durationSec: number;
+  users: number;
+}
+
+export interface RealtimeBenchResult {
+  subscribers: number;
+  users: number;
+  rate: number;
+  durationSec: number;
+  creates: number;
+  failedCreates: number;
+  expected: number;
+  delivered: number;
+  lost: number;
+  duplicates: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  serverCpuPct: number | null;
+  serverPeakRssKb: number | null;
+}
+
+const RULE = 'public = true || owner = @request.auth.id';
+const SCHEMA = [
+  { name: 'users', type: 'auth', listRule: 'id = @request.auth.id', viewRule: 'id = @request.auth.id', createRule: '', updateRule: null, deleteRule: null, fields: [] },
+  {
+    name: 'feed', type: 'base', listRule: RULE, viewRule: RULE, createRule: '', updateRule: null, deleteRule: null,
+    fields: [{ name: 'seq', type: 'number' }, { name: 'public', type: 'bool' }, { name: 'owner', type: 'text' }, { name: 'body', type: 'text' }],
+  },
+];
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i]!, i);
+    }
+  }));
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function postJson(url: string, body: unknown, token?: string): Promise<{ status: number; json: any }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: token } : {}) },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+export async function runRealtimeBench(o: RealtimeBenchOptions): Promise<RealtimeBenchResult> {
+  const dir = join(o.tmp, 'realtime');
+  mkdirSync(dir, { recursive: true });
+  const schemaFile = join(dir, 'schema.json');
+  writeFileSync(schemaFile, JSON.stringify(SCHEMA));
+  const port = await findFreePort();
+  const base = `http://127.0.0.1:${port}`;
+  const logFile = join(o.tmp, 'galley-realtime.log');
+  const proc = startServer([...o.command, 'serve', '--schema', schemaFile, '--dir', join(dir, 'data'), '--http', `127.0.0.1:${port}`], logFile, { GALLEY_LOG_LEVEL: 'warn' });
+  const sockets: SseSocket[] = [];
+  try {
+    await waitForOk(`${base}/api/health`, proc, logFile, performance.now());
+    const users: Array<{ id: string; token: string }> = [];
+    await eachLimited(Array.from({ length: o.users }, (_, i) => i), 4, async (i) => {
+      const email = `rt${i}@example.com`;
+      const created = await postJson(`${base}/api/collections/users/records`, { email, password: 'password123', passwordConfirm: 'password123' });
+      let auth = await postJson(`${base}/api/collections/users/auth-with-password`, { identity: email, password: 'password123' });
+      // auth routes are rate limited by default (10 per 3 s per IP): wait and retry
+      while (auth.status === 429) {
+        await Bun.sleep(1000);
+        auth = await postJson(`${base}/api/collections/users/auth-with-password`, { identity: email, password: 'password123' });
+      }
+      if (created.status !== 200 || auth.status !== 200) throw new Error(`bench user ${i}: ${created.status}/${auth.status}`);
+      users[i] = { id: created.json.id, token: auth.json.token };
+    });
+
+    const sentAt = new Map<number, number>();
+    const latencies: number[] = [];
+    const owners: Array<string | null> = []; // per subscriber: its user id, or null for a guest
+    const seen: Array<Set<number>> = [];
+    let duplicates = 0;
+    let delivered = 0;
+    await eachLimited(Array.from({ length: o.subscribers }, (_, i) => i), 200, async (i) => {
+      const user = i % 5 === 0 ? users[(i / 5) % o.users]! : null;
+      owners[i] = user?.id ?? null;
+      seen[i] = new Set();
+      const socket = openSseSocket('127.0.0.1', port, (seq) => {
+        const arrived = performance.now();
+        if (seen[i]!.has(seq)) duplicates++;
+        seen[i]!.add(seq);
+        delivered++;
+        latencies.push(arrived - sentAt.get(seq)!);
+      });
+      sockets.push(socket);
+      const clientId = await socket.clientId;
+      const res = await postJson(`${base}/api/realtime`, { clientId, subscriptions: ['feed/*'] }, user?.token);
+      if (res.status !== 204) throw new Error(`subscribe ${i}: ${res.status} ${JSON.stringify(res.json)}`);
+    });
+
+    const cpuBefore = readCpuSeconds(proc.pid!);
+    const started = performance.now();
+    const total = Math.round(o.rate * o.durationSec);
+    const creates: Array<Promise<number>> = [];
+    const rows: Array<{ public: boolean; owner: string }> = [];
+    for (let seq = 0; seq < total; seq++) {
+      const due = started + (seq * 1000) / o.rate;
+      const wait = due - performance.now();
+      if (wait > 0) await Bun.sleep(wait);
+      const row = { public: seq % 3 !== 0, owner: users[seq % o.users]!.id };
+      rows[seq] = row;
+      sentAt.set(seq, performance.now());
+      creates.push(postJson(`${base}/api/collections/feed/records`, { seq, ...row, body: 'x'.repeat(200) }).then((r) => r.status));
+    }
+    const statuses = await Promise.all(creates);
+    const elapsed = (performance.now() - started) / 1000;
+    const cpuAfter = readCpuSeconds(proc.pid!);
+    let expected = 0;
+    for (let seq = 0; seq < total; seq++) {
+      if (statuses[seq] !== 200) continue;
+      for (let i = 0; i < o.subscribers; i++) if (rows[seq]!.public || rows[seq]!.owner === owners[i]) expected++;
+    }
+    // messages still in flight get a few seconds to arrive before they count as lost
+    const drainUntil = performance.now() + 5000;
+    while (delivered - duplicates < expected && performance.now() < drainUntil) await Bun.sleep(20);
+    latencies.sort((a, b) => a - b);
+    const failed = statuses.filter((s) => s !== 200).length;
+    return {
+      subscribers: o.subscribers, users: o.users, rate: o.rate, durationSec: o.durationSec,
+      creates: total - failed, failedCreates: failed, expected, delivered, lost: Math.max(0, expected - (delivered - duplicates)), duplicates,
+      p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: latencies[latencies.length - 1] ?? NaN,
+      serverCpuPct: cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) / elapsed) * 100,
+      serverPeakRssKb: readPeakRssKb(proc.pid!),
+    };
+  } finally {
+    for (const s of sockets) s.close();
+    await stopServer(proc);
+  }
+}
+
+export function formatRealtimeRow(r: RealtimeBenchResult): string {
+  const cpu = r.serverCpuPct === null ? '-' : `${r.serverCpuPct.toFixed(0)}%`;
+  const rss = r.serverPeakRssKb === null ? '-' : `${(r.serverPeakRssKb / 1024).toFixed(0)} MB`;
+  return (
+    `realtime: ${r.subscribers} SSE subscribers (${r.users} users + guests), ${r.rate} creates/s for ${r.durationSec}s under "${RULE}": ` +
+    `delivery p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms (target < 200), max ${r.maxMs.toFixed(1)} ms; ` +
+    `${r.delivered - r.duplicates}/${r.expected} delivered, ${r.lost} lost, ${r.duplicates} duplicates, ${r.failedCreates} failed creates; server CPU ${cpu}, peak RSS ${rss}`
+  );
+}
