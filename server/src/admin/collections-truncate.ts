@@ -1,7 +1,9 @@
 /**
  * `DELETE /api/collections/{c}/truncate` and `GET /api/collections/meta/scaffolds` (superusers).
  * Truncating removes records, not schema, so it needs no write mode. Each record goes through the
- * record service's delete (cascades, file removal, events); a chunk's deletes share one group commit.
+ * record service's delete (cascades, file removal, events), all inside ONE write job: every inner delete is
+ * a savepoint of the same transaction, so a failure part-way deletes nothing, and events and file removals
+ * wait for the one commit (PocketBase's TruncateCollection runs in one transaction too).
  */
 import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
@@ -23,15 +25,27 @@ export async function truncateCollection(core: Core, info: RequestInfo, idOrName
   if (collection.type === 'view') {
     throw new GalleyError('invalid', "View collections cannot be truncated since they don't store their own records.");
   }
-  for (;;) {
-    const rows = await core.db.read.selectFrom(collection.name).select('id').limit(CHUNK).execute();
-    if (rows.length === 0) return;
-    try {
-      await Promise.all(rows.map((r) => deleteRecord(core, info, collection.id, String(r['id']))));
-    } catch (err) {
-      if (err instanceof GalleyError && err.kind === 'not_found') continue; // removed meanwhile (a cascade)
-      throw new GalleyError('invalid', 'Failed to truncate collection (most likely due to required cascade delete record references).', { cause: err });
-    }
+  try {
+    await core.db.writer.run(async (tx) => {
+      for (;;) {
+        const rows = await tx.db.selectFrom(collection.name).select('id').limit(CHUNK).execute();
+        if (rows.length === 0) return;
+        // one at a time: inner jobs of one job are serial anyway, and the first failure ends the job
+        for (const r of rows) await deleteStillPresent(core, info, collection, String(r['id']));
+      }
+    });
+  } catch (err) {
+    // wire: PocketBase answers any failed truncate with this one 400
+    throw new GalleyError('invalid', 'Failed to truncate collection (most likely due to required cascade delete record references).', { cause: err });
+  }
+}
+
+/** A record an earlier delete's cascade already removed is skipped, as PocketBase skips sql.ErrNoRows. */
+async function deleteStillPresent(core: Core, info: RequestInfo, collection: CollectionModel, id: string): Promise<void> {
+  try {
+    await deleteRecord(core, info, collection.id, id);
+  } catch (err) {
+    if (!(err instanceof GalleyError && err.kind === 'not_found')) throw err;
   }
 }
 
