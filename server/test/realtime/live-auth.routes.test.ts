@@ -108,6 +108,27 @@ describe('stream limits', () => {
     expect(realtimeStats(w.t.galley.core).clients).toBe(0);
   });
 
+  it('a client that stops reading is dropped once its unread messages pass the buffer cap', async () => {
+    const core = w.t.galley.core;
+    configureRealtime(core, { maxBufferedBytes: 4096 });
+    const reader = await subscriber(['posts/*']);
+    // a stream nobody reads: its messages wait in its buffer
+    const res = await w.t.galley.handle(new Request('http://127.0.0.1:8090/api/realtime'));
+    const stuck = res.body!.getReader();
+    const first = new TextDecoder().decode((await stuck.read()).value);
+    const clientId = /^id:(\w+)/.exec(first)![1]!;
+    expect((await w.t.call('POST', '/api/realtime', { body: { clientId, subscriptions: ['posts/*'] } })).status).toBe(204);
+    const clients = realtimeStats(core).clients;
+    let n = 0;
+    while (realtimeStats(core).clients === clients) await w.create('posts', { title: `p${n++}`.padEnd(200, '.'), status: 'published', author: w.alice.id });
+    expect(n).toBeGreaterThan(3);
+    // the reading client is still there and got every message
+    expect(realtimeStats(core).clients).toBe(clients - 1);
+    await reader.sync();
+    expect(reader.events().length).toBe(n);
+    await stuck.cancel();
+  });
+
   it('a busy stream is closed at its maximum lifetime', async () => {
     configureRealtime(w.t.galley.core, { maxLifetimeMs: 600 });
     const c = await subscriber(['posts/*']);
