@@ -2,13 +2,17 @@
  * GET /api/files/{collection}/{recordId}/{filename}: which stored object answers, after PocketBase's checks.
  * wire: every refusal (unknown collection, record or name, a protected file without a valid token or
  * without view access) is the same 404, so a protected file's existence is not revealed.
+ * A view collection's file lives under the source record that holds it (PocketBase's FindRecordByViewFile);
+ * the view's own record, field options and view rule decide, as in PocketBase.
  */
 import type { Core } from '../core.ts';
 import { notFound } from '../errors.ts';
 import { ruleClauseOrDeny, scopeOf } from '../records/access.ts';
+import { relationHolds } from '../records/relation-values.ts';
 import { deriveRequest, type RequestInfo } from '../rules/request-info.ts';
 import { loadStrings } from '../schema/fields/multi-value.ts';
 import type { CollectionModel, FieldModel } from '../schema/model.ts';
+import { findViewColumnSource } from '../schema/view-fields.ts';
 import { resolveFileToken } from './file-token.ts';
 import { ensureThumbnail, thumbKeyOf } from './thumbnail.ts';
 import { pickThumbSize } from './thumb-size.ts';
@@ -56,10 +60,34 @@ async function canViewProtected(core: Core, info: RequestInfo, collection: Colle
   return row !== undefined;
 }
 
+/** wire: PocketBase follows a view's file column through at most 5 views to the collection storing it. */
+const MAX_VIEW_DEPTH = 5;
+
+/** The storage folder of the record whose `fieldName` holds `filename`, following view columns to their source. */
+async function findViewFileFolder(core: Core, view: CollectionModel, fieldName: string, filename: string): Promise<string | undefined> {
+  const schema = core.schema;
+  let source = { collection: view, field: view.fields.find((f) => f.name === fieldName) };
+  for (let level = 0; source.collection.type === 'view'; level++) {
+    if (level === MAX_VIEW_DEPTH || !source.field) return undefined;
+    const next = findViewColumnSource(source.collection.viewQuery ?? '', (name) => schema.findCollection(name), source.field.name);
+    if (!next) return undefined;
+    source = next;
+  }
+  const { collection, field } = source;
+  if (field?.type !== 'file') return undefined;
+  const table = collection.name;
+  const owner = await core.db.read
+    .selectFrom(table)
+    .select(`${table}.id`)
+    .where(relationHolds(table, field, [filename]))
+    .limit(1)
+    .executeTakeFirst();
+  return owner ? `${collection.id}/${String(owner['id'])}` : undefined;
+}
+
 export async function resolveDownload(core: Core, info: RequestInfo, input: DownloadInput): Promise<ServedFile> {
   const collection = core.schema.findCollection(input.collection);
-  // View collections' files live under their source records; not served yet.
-  if (!collection || collection.type === 'view' || !input.recordId || !isPlausibleFilename(input.filename)) throw notFound();
+  if (!collection || !input.recordId || !isPlausibleFilename(input.filename)) throw notFound();
   const row = (await core.db.read.selectFrom(collection.name).selectAll().where('id', '=', input.recordId).executeTakeFirst()) as
     | Record<string, unknown>
     | undefined;
@@ -68,7 +96,9 @@ export async function resolveDownload(core: Core, info: RequestInfo, input: Down
   if (!field) throw notFound();
   if (field['protected'] === true && !(await canViewProtected(core, info, collection, input.recordId, input.token))) throw notFound();
 
-  const folder = `${collection.id}/${String(row['id'])}`;
+  const folder =
+    collection.type === 'view' ? await findViewFileFolder(core, collection, field.name, input.filename) : `${collection.id}/${String(row['id'])}`;
+  if (folder === undefined) throw notFound();
   const originalKey = `${folder}/${input.filename}`;
   const thumb = pickThumbSize(field, input.thumb);
   if (thumb) {

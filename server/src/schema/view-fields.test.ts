@@ -1,6 +1,7 @@
 // Fields inferred from a view query (PocketBase's rules), merged with declared fields, and what cannot be read.
 import { describe, expect, it } from 'vitest';
 import { loadSchema } from './load.ts';
+import { findViewColumnSource } from './view-fields.ts';
 import type { CollectionModel } from './model.ts';
 
 const BASE = [
@@ -109,5 +110,21 @@ describe('inferViewFields through the loader', () => {
       { name: 'v', type: 'view', viewQuery: 'SELECT id FROM posts' },
       { name: 'notes', fields: [{ name: 'v', type: 'relation', collectionId: 'v', maxSelect: 1 }] },
     ])).toEqual(['collections/3/fields/0/collectionId: only view collections can relate to a view collection']);
+  });
+});
+
+describe('findViewColumnSource', () => {
+  const schema = loadSchema([...BASE, { name: 'v', type: 'view', viewQuery: 'SELECT p.id, p.cover AS picture, u.name, count(p.id) AS n, u.id AS writer FROM posts p JOIN users u ON u.id = p.author' }]);
+  const find = (name: string) => schema.findCollection(name);
+  const query = schema.findCollection('v')!.viewQuery!;
+  it('names the collection and field a column copies', () => {
+    const src = findViewColumnSource(query, find, 'picture');
+    expect([src?.collection.name, src?.field.name]).toEqual(['posts', 'cover']);
+    expect(findViewColumnSource(query, find, 'name')?.collection.name).toBe('users');
+  });
+  it('gives nothing for an expression, an id turned relation or an unknown column', () => {
+    expect(findViewColumnSource(query, find, 'n')).toBeUndefined();
+    expect(findViewColumnSource(query, find, 'writer')).toBeUndefined();
+    expect(findViewColumnSource(query, find, 'nope')).toBeUndefined();
   });
 });

@@ -117,3 +117,15 @@ export function inferViewFields(query: string, find: FindSourceCollection): View
   }
   return { fields };
 }
+
+/** A view column that copies a collection's field: that collection and field (one level; it may be a view). */
+export function findViewColumnSource(query: string, find: FindSourceCollection, column: string): { collection: CollectionModel; field: FieldModel } | undefined {
+  const read = readViewSelect(query);
+  if ('problem' in read) return undefined;
+  const col = read.select.columns.find((c) => !c.wildcard && c.name === column);
+  const ref = col ? readColumnRef(col.expr) : null;
+  if (!ref) return undefined;
+  const collection = findTable(read.select.tables, find, ref.qualifier, ref.column);
+  const field = collection?.fields.find((f) => f.name.toLowerCase() === ref.column.toLowerCase());
+  return collection && field && field.name !== 'id' ? { collection, field } : undefined;
+}
