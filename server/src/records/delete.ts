@@ -5,6 +5,7 @@ import type { RequestInfo } from '../rules/request-info.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel, Schema } from '../schema/model.ts';
 import { findCollectionOr404, ruleClause, scopeOf } from './access.ts';
+import { deleteAuthRecordRefs } from './auth-refs.ts';
 import { assertWritable } from './create.ts';
 import { removeRecordFilesAfterCommit } from './record-files.ts';
 import { relationHolds, relationIds } from './relation-values.ts';
@@ -56,6 +57,7 @@ async function deleteWithReferences(core: Core, tx: WriteTx, collection: Collect
   await tx.db.deleteFrom(collection.name).where('id', '=', id).execute();
   removeRecordFilesAfterCommit(core, tx, collection, row);
   tx.afterCommit(() => core.hooks.emitRecord({ action: 'delete', collection, row }));
+  await deleteAuthRecordRefs(core, tx, collection, id);
 }
 
 /** wire: missing and rule-hidden records are the same 404; success is 204 with no body. */

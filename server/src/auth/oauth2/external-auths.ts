@@ -66,23 +66,3 @@ export async function insertExternalAuth(
   const links = externalAuthsCollection(core);
   if (links) tx.afterCommit(() => core.hooks.emitRecord({ action: 'create', collection: links, row }));
 }
-
-const watched = new WeakSet<Core>();
-
-/**
- * A deleted auth record takes its links along (wire: PocketBase's record-ref cascade), in a write of its own
- * right after the delete commits. A link that outlives its record anyway is dropped at the next sign-in.
- */
-export function watchDeletedAuthRecords(core: Core): void {
-  if (watched.has(core)) return;
-  watched.add(core);
-  core.hooks.onRecord((event) => {
-    if (event.action !== 'delete' || event.collection.type !== 'auth') return;
-    const { collection, row } = event;
-    setImmediate(() => {
-      core.db.writer
-        .run((tx) => deleteExternalAuthsOfRecord(core, tx, collection, String(row['id'])))
-        .catch((err: unknown) => core.log.warn(`oauth2: links of a deleted ${collection.name} record not removed: ${(err as Error).message}`));
-    });
-  });
-}

@@ -3,7 +3,6 @@ import type { Core } from '../../core.ts';
 import { buildHttpRequest, json, respond } from '../../http/route-kit.ts';
 import { isMfaChallenge } from '../mfa.ts';
 import { authWithOAuth2 } from './auth-with-oauth2.ts';
-import { watchDeletedAuthRecords } from './external-auths.ts';
 import { forwardOAuth2Redirect, type SendToRealtimeClient } from './redirect.ts';
 
 // wire: PocketBase's texts when no dashboard is embedded
@@ -27,7 +26,6 @@ async function answerRedirect(core: Core, request: Request, send: SendToRealtime
 
 /** OAuth2 sign-in (code + PKCE) and the all-in-one flow's redirect target; `send` is realtime's sendToClient. */
 export function oauth2Routes(core: Core, send: SendToRealtimeClient) {
-  watchDeletedAuthRecords(core);
   return new Elysia({ name: 'galley-oauth2' })
     .post('/api/collections/:collection/auth-with-oauth2', ({ request, params }) =>
       respond(core, request, async (req) => {

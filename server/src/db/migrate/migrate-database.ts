@@ -6,6 +6,7 @@
 import type { Database } from '../database.ts';
 import type { CollectionModel } from '../../schema/model.ts';
 import { applyPlan } from './apply-plan.ts';
+import { deleteRefsOfDroppedAuthCollections } from './drop-auth-refs.ts';
 import { hashCollections, readAppliedSchema, recordAppliedSchema } from './history.ts';
 import { planMigration } from './plan.ts';
 import type { CheckedStep } from './step.ts';
@@ -32,6 +33,7 @@ export async function migrateDatabase(db: Database, desired: readonly Collection
     const hash = hashCollections(plan.collections);
     if (applied?.hash === hash) return { steps: [], hash, historyId: null };
     const checked = await applyPlan(tx.db, plan, opts);
+    await deleteRefsOfDroppedAuthCollections(tx.db, applied?.collections ?? [], desired);
     const historyId = await recordAppliedSchema(tx.db, plan.collections, checked.steps, opts.now);
     return { steps: checked.steps, hash, historyId };
   });

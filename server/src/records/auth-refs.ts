@@ -1,0 +1,54 @@
+/**
+ * Rows of PocketBase's system collections that point at one auth record by (collectionRef, recordRef):
+ * `_externalAuths`, `_otps`, `_mfas`, `_authOrigins`. They live or die with the record inside the record's
+ * own write, so no commit ever leaves them behind (wire: PocketBase's recordRefHooks and its record update
+ * hooks on password, tokenKey and verified changes).
+ */
+import type { Kysely } from 'kysely';
+import type { Core } from '../core.ts';
+import type { WriteTx } from '../db/database.ts';
+import type { CollectionModel } from '../schema/model.ts';
+import { AUTH_ORIGINS_NAME, MFAS_NAME, OTPS_NAME } from '../schema/system-auth-records.ts';
+import { EXTERNAL_AUTHS_NAME } from '../schema/system-external-auths.ts';
+
+export type AuthRefTable = typeof EXTERNAL_AUTHS_NAME | typeof OTPS_NAME | typeof MFAS_NAME | typeof AUTH_ORIGINS_NAME;
+
+export const AUTH_REF_TABLES: readonly AuthRefTable[] = [EXTERNAL_AUTHS_NAME, OTPS_NAME, MFAS_NAME, AUTH_ORIGINS_NAME];
+
+/** Delete the rows of `tables` that point at one record and answer them per table (no events: the caller's concern). */
+export async function deleteAuthRefRows(
+  db: Kysely<any>,
+  collectionId: string,
+  recordId: string,
+  tables: readonly AuthRefTable[] = AUTH_REF_TABLES,
+): Promise<Map<AuthRefTable, Record<string, unknown>[]>> {
+  const out = new Map<AuthRefTable, Record<string, unknown>[]>();
+  for (const table of tables) {
+    const rows = (await db.selectFrom(table).selectAll().where('collectionRef', '=', collectionId).where('recordRef', '=', recordId).execute()) as Record<string, unknown>[];
+    if (rows.length > 0) await db.deleteFrom(table).where('collectionRef', '=', collectionId).where('recordRef', '=', recordId).execute();
+    out.set(table, rows);
+  }
+  return out;
+}
+
+/**
+ * Delete a record's rows of `tables` inside the caller's write, their delete events after its commit.
+ * Answers how many went. A record of a non-auth collection has none.
+ */
+export async function deleteAuthRecordRefs(
+  core: Core,
+  tx: WriteTx,
+  collection: CollectionModel,
+  recordId: string,
+  tables: readonly AuthRefTable[] = AUTH_REF_TABLES,
+): Promise<number> {
+  if (collection.type !== 'auth') return 0;
+  const deleted = await deleteAuthRefRows(tx.db, collection.id, recordId, tables);
+  let count = 0;
+  for (const [table, rows] of deleted) {
+    count += rows.length;
+    const model = core.schema.findCollection(table);
+    if (model && rows.length > 0) tx.afterCommit(() => rows.forEach((row) => core.hooks.emitRecord({ action: 'delete', collection: model, row })));
+  }
+  return count;
+}
