@@ -21,8 +21,8 @@ export interface SubscriptionsInput {
 
 function lengthIssue(min: number, max: number) {
   // wire: ozzo-validation's length messages (a 0 minimum reads "no more than")
-  const message = min === 0 ? `The length must be no more than ${max}.` : `The length must be between ${min} and ${max}.`;
-  return issue('validation_length_out_of_range', message, { min, max });
+  if (min === 0) return issue('validation_length_too_long', `The length must be no more than ${max}.`, { max });
+  return issue('validation_length_out_of_range', `The length must be between ${min} and ${max}.`, { min, max });
 }
 
 /** The POST body → checked input, or a 400 in PocketBase's shape naming each bad field or topic. */
