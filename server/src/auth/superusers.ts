@@ -5,9 +5,11 @@ import { openDatabase } from '../db/open.ts';
 import { GalleyError, issue } from '../errors.ts';
 import { formatDateTime } from '../lib/datetime.ts';
 import { newRecordId, newTokenKey } from '../lib/ids.ts';
+import { deleteAuthRefRows } from '../records/auth-refs.ts';
 import { SUPERUSERS } from '../rules/request-info.ts';
 import { buildSchema } from '../schema/model.ts';
-import { listBuiltinCollections } from '../schema/system-collections.ts';
+import { AUTH_ORIGINS_NAME, MFAS_NAME, OTPS_NAME } from '../schema/system-auth-records.ts';
+import { listBuiltinCollections, SUPERUSERS_ID } from '../schema/system-collections.ts';
 import { hashPassword } from '../lib/password-hash.ts';
 
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -40,6 +42,8 @@ export async function upsertSuperuser(opts: { dir: string }, email: string, pass
       const existing = await tx.db.selectFrom(SUPERUSERS).select('id').where((eb) => eb(eb.fn('lower', [eb.ref('email')]), '=', email.toLowerCase())).executeTakeFirst();
       if (existing) {
         await tx.db.updateTable(SUPERUSERS).set({ password: hash, tokenKey: newTokenKey(), updated: now }).where('id', '=', existing['id']).execute();
+        // wire: as on any password change, pending MFA sessions, login origins and OTP codes end
+        await deleteAuthRefRows(tx.db, SUPERUSERS_ID, String(existing['id']), [MFAS_NAME, AUTH_ORIGINS_NAME, OTPS_NAME]);
         return 'updated';
       }
       await tx.db
@@ -58,8 +62,11 @@ export async function deleteSuperuser(opts: { dir: string }, email: string): Pro
   const db = await openForSuperusers(opts.dir);
   try {
     return await db.writer.run(async (tx) => {
-      const result = await tx.db.deleteFrom(SUPERUSERS).where((eb) => eb(eb.fn('lower', [eb.ref('email')]), '=', email.toLowerCase())).executeTakeFirst();
-      return Number(result.numDeletedRows) > 0;
+      const found = await tx.db.selectFrom(SUPERUSERS).select('id').where((eb) => eb(eb.fn('lower', [eb.ref('email')]), '=', email.toLowerCase())).executeTakeFirst();
+      if (!found) return false;
+      await tx.db.deleteFrom(SUPERUSERS).where('id', '=', found['id']).execute();
+      await deleteAuthRefRows(tx.db, SUPERUSERS_ID, String(found['id'])); // its OTPs, MFA sessions, origins, links
+      return true;
     });
   } finally {
     await db.close();

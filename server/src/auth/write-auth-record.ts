@@ -2,6 +2,7 @@
 import type { Core } from '../core.ts';
 import { GalleyError, notFound } from '../errors.ts';
 import { newTokenKey } from '../lib/ids.ts';
+import { revokeAuthStateOnUpdate } from '../records/auth-refs.ts';
 import { buildRow, rethrowWriteError } from '../records/store.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel } from '../schema/model.ts';
@@ -52,6 +53,7 @@ export async function writeAuthRecord(
     // a link made while the email was unproven may be an attacker's (GHSA-pq7p-mc74-g65w)
     const upgraded = changes.verified === true && current['verified'] !== 1 && current['verified'] !== true;
     if (upgraded && (await deleteExternalAuthsOfRecord(core, tx, collection, id)) > 0) row['tokenKey'] = newTokenKey();
+    await revokeAuthStateOnUpdate(core, tx, collection, id, row);
     try {
       await tx.db.updateTable(table).set(row).where('id', '=', id).execute();
     } catch (err) {

@@ -52,3 +52,18 @@ export async function deleteAuthRecordRefs(
   }
   return count;
 }
+
+/**
+ * Inside an auth record's update, before its UPDATE runs (`row`: the column values about to be set).
+ * wire: PocketBase's record update hooks, on every path (API update, auth flows): a new password hash ends
+ * pending MFA sessions and forgets the known login origins; a new tokenKey ends the OTP codes issued before it.
+ */
+export async function revokeAuthStateOnUpdate(core: Core, tx: WriteTx, collection: CollectionModel, id: string, row: Record<string, unknown>): Promise<void> {
+  if (collection.type !== 'auth' || !['password', 'tokenKey'].some((k) => k in row)) return;
+  const current = (await tx.db.selectFrom(collection.name).select(['password', 'tokenKey']).where('id', '=', id).executeTakeFirst()) as
+    | Record<string, unknown>
+    | undefined;
+  if (!current) return;
+  if ('password' in row && row['password'] !== current['password']) await deleteAuthRecordRefs(core, tx, collection, id, [MFAS_NAME, AUTH_ORIGINS_NAME]);
+  if ('tokenKey' in row && row['tokenKey'] !== current['tokenKey']) await deleteAuthRecordRefs(core, tx, collection, id, [OTPS_NAME]);
+}

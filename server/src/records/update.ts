@@ -3,6 +3,7 @@ import { GalleyError, notFound } from '../errors.ts';
 import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import { checkManageAccess, findCollectionOr404, ruleClause, scopeOf } from './access.ts';
 import { checkAuthBody } from './auth-fields.ts';
+import { revokeAuthStateOnUpdate } from './auth-refs.ts';
 import { applyAutofill, applyBody, valuesFromRow } from './body.ts';
 import { assertWritable } from './create.ts';
 import { serializeRows } from './list.ts';
@@ -54,6 +55,7 @@ export async function updateRecord(
     uploads.bind(tx);
     if (rule && !(await visible(tx.db))) throw notFound();
     const letGo = await planFileRemovals(tx, collection, id, applied.values, applied.touched, FAILED);
+    await revokeAuthStateOnUpdate(core, tx, collection, id, row);
     if (Object.keys(row).length > 0) {
       try {
         const result = await tx.db.updateTable(table).set(row).where('id', '=', id).executeTakeFirst();

@@ -1,7 +1,9 @@
 // The rows of _externalAuths, _otps, _mfas and _authOrigins that point at an auth record live and die with it
 // in the record's own write (wire: PocketBase's recordRefHooks): record delete, truncate, collection drop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signPasswordResetToken } from '../../src/auth/tokens.ts';
 import { migrateDatabase } from '../../src/db/migrate/migrate-database.ts';
+import { upsertSuperuser } from '../../src/index.ts';
 import { newRecordId } from '../../src/lib/ids.ts';
 import { loadSchema } from '../../src/schema/load.ts';
 import { superuserToken } from '../helpers/test-galley.ts';
@@ -23,7 +25,8 @@ const authCollection = (name: string) => ({
 });
 
 const schema = [
-  authCollection('users'),
+  // staff manage users (manageRule)
+  { ...authCollection('users'), updateRule: "id = @request.auth.id || @request.auth.collectionName = 'staff'", manageRule: "@request.auth.collectionName = 'staff'" },
   authCollection('staff'),
   {
     name: 'posts',
@@ -126,6 +129,78 @@ describe('record delete', () => {
     expect((await t.call('DELETE', `/api/collections/staff/records/${sue.id}`, { auth: root })).status).toBe(204);
     expect(await countRefs('staff', sue.id)).toEqual(NONE);
     expect(await countRefs('users', dan.id)).toEqual(ALL);
+  });
+});
+
+describe('password and tokenKey changes', () => {
+  const stored = async (id: string) =>
+    (await t.galley.core.db.read.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirstOrThrow()) as Record<string, unknown>;
+  // wire: a new password ends MFA sessions and login origins; the tokenKey it turns over ends OTP codes; links stay
+  const AFTER_PASSWORD = { _externalAuths: 1, _otps: 0, _mfas: 0, _authOrigins: 0 };
+  const update = (id: string, body: Record<string, unknown>, auth: string) => t.call('PATCH', `/api/collections/users/records/${id}`, { body, auth });
+
+  it('the owner changing the password with oldPassword', async () => {
+    const u = await createUser('users', 'own-pw@example.com');
+    await seedRefs('users', u.id);
+    const res = await update(u.id, { oldPassword: 'password123', password: 'newpass456', passwordConfirm: 'newpass456' }, u.token);
+    expect(res.status, res.text).toBe(200);
+    expect(await countRefs('users', u.id)).toEqual(AFTER_PASSWORD);
+  });
+
+  it('a superuser setting the password', async () => {
+    const u = await createUser('users', 'root-pw@example.com');
+    await seedRefs('users', u.id);
+    expect((await update(u.id, { password: 'newpass456', passwordConfirm: 'newpass456' }, root)).status).toBe(200);
+    expect(await countRefs('users', u.id)).toEqual(AFTER_PASSWORD);
+  });
+
+  it('a manager (manageRule) setting the password', async () => {
+    const boss = await createUser('staff', 'boss@example.com');
+    const u = await createUser('users', 'managed-pw@example.com');
+    await seedRefs('users', u.id);
+    const res = await update(u.id, { password: 'newpass456', passwordConfirm: 'newpass456' }, boss.token);
+    expect(res.status, res.text).toBe(200);
+    expect(await countRefs('users', u.id)).toEqual(AFTER_PASSWORD);
+  });
+
+  it('a password reset confirmed with its token', async () => {
+    const u = await createUser('users', 'reset-pw@example.com');
+    await seedRefs('users', u.id);
+    const users = t.galley.core.schema.findCollection('users')!;
+    const token = await signPasswordResetToken(t.galley.core, users, await stored(u.id));
+    const res = await t.call('POST', '/api/collections/users/confirm-password-reset', { body: { token, password: 'newpass456', passwordConfirm: 'newpass456' } });
+    expect(res.status, res.text).toBe(204);
+    // the reset also proves the mailbox: verified turns true, and links go with that (see "verified")
+    expect(await countRefs('users', u.id)).toEqual({ ...AFTER_PASSWORD, _externalAuths: 0 });
+  });
+
+  it('logout-all (a new tokenKey only) ends OTP codes and keeps MFA sessions and origins', async () => {
+    const u = await createUser('users', 'logout@example.com');
+    await seedRefs('users', u.id);
+    expect((await t.call('POST', '/api/collections/users/auth-logout-all', { auth: u.token })).status).toBe(204);
+    expect(await countRefs('users', u.id)).toEqual({ ...ALL, _otps: 0 });
+  });
+
+  it('an update that leaves password and tokenKey alone keeps every row', async () => {
+    const u = await createUser('users', 'rename@example.com');
+    await seedRefs('users', u.id);
+    expect((await update(u.id, { name: 'New Name' }, u.token)).status).toBe(200);
+    expect(await countRefs('users', u.id)).toEqual(ALL);
+  });
+
+  it('a failed password change (wrong oldPassword) keeps every row', async () => {
+    const u = await createUser('users', 'wrong-old@example.com');
+    await seedRefs('users', u.id);
+    expect((await update(u.id, { oldPassword: 'nope', password: 'newpass456', passwordConfirm: 'newpass456' }, u.token)).status).toBe(400);
+    expect(await countRefs('users', u.id)).toEqual(ALL);
+  });
+
+  it('galley superuser upsert with a new password ends the superuser’s MFA sessions, origins and OTP codes', async () => {
+    const row = await t.galley.core.db.read.selectFrom('_superusers').select('id').executeTakeFirstOrThrow();
+    await seedRefs('_superusers', String(row['id']));
+    await upsertSuperuser({ dir: t.dir }, 'root@example.com', 'rootpass123');
+    expect(await countRefs('_superusers', String(row['id']))).toEqual({ ...NONE, _externalAuths: 1 });
+    root = await superuserToken(t); // the new password turned the tokenKey over
   });
 });
 
