@@ -6,7 +6,6 @@ import { revokeAuthStateOnUpdate } from '../records/auth-refs.ts';
 import { buildRow, rethrowWriteError } from '../records/store.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel } from '../schema/model.ts';
-import { deleteExternalAuthsOfRecord } from './oauth2/external-auths.ts';
 
 export interface AuthRecordChanges {
   email?: string;
@@ -49,10 +48,7 @@ export async function writeAuthRecord(
     const current = (await tx.db.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst()) as Record<string, unknown> | undefined;
     if (!current) throw notFound();
     check?.(current);
-    // wire: a record turning verified loses its OAuth2 links (and, if it had any, its sessions), as in PocketBase:
-    // a link made while the email was unproven may be an attacker's (GHSA-pq7p-mc74-g65w)
-    const upgraded = changes.verified === true && current['verified'] !== 1 && current['verified'] !== true;
-    if (upgraded && (await deleteExternalAuthsOfRecord(core, tx, collection, id)) > 0) row['tokenKey'] = newTokenKey();
+    // wire: turning verified drops OAuth2 links (and then sessions); a new password or tokenKey ends MFA/OTP state
     await revokeAuthStateOnUpdate(core, tx, collection, id, row);
     try {
       await tx.db.updateTable(table).set(row).where('id', '=', id).execute();

@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { Core } from '../core.ts';
 import type { WriteTx } from '../db/database.ts';
+import { newTokenKey } from '../lib/ids.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { AUTH_ORIGINS_NAME, MFAS_NAME, OTPS_NAME } from '../schema/system-auth-records.ts';
 import { EXTERNAL_AUTHS_NAME } from '../schema/system-external-auths.ts';
@@ -53,17 +54,24 @@ export async function deleteAuthRecordRefs(
   return count;
 }
 
+const isTrue = (v: unknown) => v === 1 || v === true;
+
 /**
- * Inside an auth record's update, before its UPDATE runs (`row`: the column values about to be set).
- * wire: PocketBase's record update hooks, on every path (API update, auth flows): a new password hash ends
- * pending MFA sessions and forgets the known login origins; a new tokenKey ends the OTP codes issued before it.
+ * Inside an auth record's update, before its UPDATE runs (`row`: the column values about to be set; it may gain
+ * a new tokenKey). wire: PocketBase's record update hooks, on every path (API update, auth flows):
+ * - verified false → true drops the record's OAuth2 links (a link made while the email was unproven may be an
+ *   attacker's, GHSA-pq7p-mc74-g65w) and, if there were any, turns the tokenKey over;
+ * - a new password hash ends pending MFA sessions and forgets the known login origins;
+ * - a new tokenKey ends the OTP codes issued before it.
  */
 export async function revokeAuthStateOnUpdate(core: Core, tx: WriteTx, collection: CollectionModel, id: string, row: Record<string, unknown>): Promise<void> {
-  if (collection.type !== 'auth' || !['password', 'tokenKey'].some((k) => k in row)) return;
-  const current = (await tx.db.selectFrom(collection.name).select(['password', 'tokenKey']).where('id', '=', id).executeTakeFirst()) as
+  if (collection.type !== 'auth' || !['verified', 'password', 'tokenKey'].some((k) => k in row)) return;
+  const current = (await tx.db.selectFrom(collection.name).select(['verified', 'password', 'tokenKey']).where('id', '=', id).executeTakeFirst()) as
     | Record<string, unknown>
     | undefined;
   if (!current) return;
+  const upgraded = 'verified' in row && isTrue(row['verified']) && !isTrue(current['verified']);
+  if (upgraded && (await deleteAuthRecordRefs(core, tx, collection, id, [EXTERNAL_AUTHS_NAME])) > 0) row['tokenKey'] = newTokenKey();
   if ('password' in row && row['password'] !== current['password']) await deleteAuthRecordRefs(core, tx, collection, id, [MFAS_NAME, AUTH_ORIGINS_NAME]);
   if ('tokenKey' in row && row['tokenKey'] !== current['tokenKey']) await deleteAuthRecordRefs(core, tx, collection, id, [OTPS_NAME]);
 }

@@ -204,6 +204,45 @@ describe('password and tokenKey changes', () => {
   });
 });
 
+describe('verified set through the records API', () => {
+  const update = (id: string, body: Record<string, unknown>, auth: string) => t.call('PATCH', `/api/collections/users/records/${id}`, { body, auth });
+  const me = (token: string) => t.call('POST', '/api/collections/users/auth-refresh', { auth: token });
+
+  it('a superuser verifying a record drops its OAuth2 links and, since it had some, its sessions (and OTP codes)', async () => {
+    const u = await createUser('users', 'verify-root@example.com');
+    await seedRefs('users', u.id);
+    const res = await update(u.id, { verified: true }, root);
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.verified).toBe(true);
+    expect(await countRefs('users', u.id)).toEqual({ ...ALL, _externalAuths: 0, _otps: 0 });
+    expect((await me(u.token)).status).toBe(401);
+  });
+
+  it('a manager (manageRule) verifying a record does the same', async () => {
+    const boss = await createUser('staff', 'boss2@example.com');
+    const u = await createUser('users', 'verify-manager@example.com');
+    await seedRefs('users', u.id);
+    expect((await update(u.id, { verified: true }, boss.token)).status).toBe(200);
+    expect(await countRefs('users', u.id)).toEqual({ ...ALL, _externalAuths: 0, _otps: 0 });
+    expect((await me(u.token)).status).toBe(401);
+  });
+
+  it('verifying a record without links keeps its sessions', async () => {
+    const u = await createUser('users', 'verify-nolinks@example.com');
+    expect((await update(u.id, { verified: true }, root)).status).toBe(200);
+    expect((await me(u.token)).status).toBe(200);
+  });
+
+  it('only false → true counts: unverifying, or verified sent again, keeps the links', async () => {
+    const u = await createUser('users', 'verify-again@example.com');
+    expect((await update(u.id, { verified: true }, root)).status).toBe(200);
+    await seedRefs('users', u.id);
+    expect((await update(u.id, { verified: true }, root)).status).toBe(200);
+    expect((await update(u.id, { verified: false }, root)).status).toBe(200);
+    expect(await countRefs('users', u.id)).toEqual(ALL);
+  });
+});
+
 describe('truncate and drop', () => {
   it('truncating an auth collection removes the rows of all its records, not those of another collection', async () => {
     const a = await createUser('staff', 'st1@example.com');
