@@ -2,8 +2,11 @@
  * Lets a schema change run while no request is between its start and its answer: `exclusive` holds new
  * requests at the gate, waits for those in flight to finish (bounded), runs the change, then opens again.
  * So a request runs wholly on the old schema or wholly on the new one, however often its service reads
- * `core.schema` and whatever its writes queued. A streamed body (SSE) counts only until its headers leave.
+ * `core.schema` and whatever its writes queued. Waiting on the client does not count: a streamed answer
+ * (SSE) counts only until its headers leave, and a body being read (a slow upload) not at all — the request
+ * leaves the gate while it streams in and passes it again before its service runs (runOutsideGate).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from '../lib/log.ts';
 
 export type FetchHandler<P> = (request: Request, peer?: P) => Promise<Response>;
@@ -19,6 +22,32 @@ export interface RequestGate {
   inFlight(): number;
 }
 
+/** The request this call chain serves, as its gate counts it. */
+interface GateEntry {
+  counted: boolean;
+  leave(): void;
+  /** waits for an open gate, then counts the request again */
+  rejoin(): Promise<void>;
+}
+
+const current = new AsyncLocalStorage<GateEntry>();
+
+/**
+ * Runs `work` (reading the request's body) without counting the current request, so a slow client never
+ * holds a schema change up; then waits for the gate to open and counts it again. Outside a gated request
+ * (no schema service, a detached request) it just runs `work`.
+ */
+export async function runOutsideGate<T>(work: () => Promise<T>): Promise<T> {
+  const entry = current.getStore();
+  if (!entry?.counted) return work();
+  entry.leave();
+  try {
+    return await work();
+  } finally {
+    await entry.rejoin();
+  }
+}
+
 export function createRequestGate(log: Logger, maxWaitMs = 5000): RequestGate {
   let active = 0;
   let closed: Promise<void> | null = null;
@@ -29,19 +58,48 @@ export function createRequestGate(log: Logger, maxWaitMs = 5000): RequestGate {
     if (active <= 0 && onIdle) onIdle();
   };
 
+  const createEntry = (): GateEntry => {
+    const entry: GateEntry = {
+      counted: true,
+      leave() {
+        if (!entry.counted) return;
+        entry.counted = false;
+        leave();
+      },
+      async rejoin() {
+        if (entry.counted) return;
+        while (closed) await closed;
+        entry.counted = true;
+        active++;
+      },
+    };
+    return entry;
+  };
+
   return {
     wrap(handler) {
       return async (request, peer) => {
         while (closed) await closed;
         active++;
+        const entry = createEntry();
         try {
-          return await handler(request, peer);
+          return await current.run(entry, () => handler(request, peer));
         } finally {
-          leave();
+          entry.leave();
         }
       };
     },
     detach() {
+      const entry = current.getStore();
+      if (entry) {
+        entry.leave();
+        // resumed at once (not at the gate): its caller runs only after the change it waited for
+        return () => {
+          if (entry.counted) return;
+          entry.counted = true;
+          active++;
+        };
+      }
       leave();
       let resumed = false;
       return () => {

@@ -1,4 +1,5 @@
 import type { Core } from '../core.ts';
+import { runOutsideGate } from '../admin/request-gate.ts';
 import { authenticateRequest } from '../auth/authenticate.ts';
 import { pickFields } from '../query/fields.ts';
 import type { RequestInfo } from '../rules/request-info.ts';
@@ -67,8 +68,19 @@ export async function buildHttpRequest(core: Core, raw: Request): Promise<HttpRe
     query,
     info,
     ip: resolveClientIp(raw, core.settings.current().trustedProxy),
-    body: (limit = core.config.maxBodySize) => (parsed ??= readBody(raw, limit)),
+    body: (limit = core.config.maxBodySize) => (parsed ??= readBodyOutsideGate(core, raw, info, limit)),
   };
+}
+
+/**
+ * A body streams in at the client's pace (a slow upload), so the request leaves the schema-change gate while
+ * it is read. Nothing schema-bound is done before it but the caller's lookup: redone if the schema changed.
+ */
+async function readBodyOutsideGate(core: Core, raw: Request, info: RequestInfo, limit: BodyLimit): Promise<ParsedBody> {
+  const schema = core.schema;
+  const body = await runOutsideGate(() => readBody(raw, limit));
+  if (core.schema !== schema && info.auth) info.auth = await authenticateRequest(core, raw.headers.get('authorization'));
+  return body;
 }
 
 /** Run a handler and shape its reply; `fields` projection applies to 2xx JSON as PocketBase does. */
