@@ -1,5 +1,6 @@
 /** Rules must parse; indexes must parse and name their own collection's fields. */
 import { parseFilter } from '../query/parser.ts';
+import { checkAuthMethods } from './check-auth-methods.ts';
 import { checkOAuth2Options } from './check-oauth2.ts';
 import { explainIndexProblem, findSingleColumnUniqueIndex, parseIndexDefinition } from './index-sql.ts';
 import type { RuleName } from './model.ts';
@@ -35,8 +36,7 @@ export function checkRules(c: SourcedCollection, sink: ProblemSink): void {
   checkRuleText(auth.authRule, [...c.path, 'authRule'], sink);
   checkRuleText(auth.manageRule, [...c.path, 'manageRule'], sink);
   checkRuleText(auth.mfa.rule, [...c.path, 'mfa', 'rule'], sink);
-  const methods = [auth.passwordAuth.enabled, auth.oauth2.enabled, auth.otp.enabled].filter(Boolean).length;
-  if (auth.mfa.enabled && methods < 2) sink.add([...c.path, 'mfa', 'enabled'], 'MFA needs at least 2 auth methods enabled');
+  checkAuthMethods(c, sink);
   if (auth.mfa.enabled && auth.mfa.duration < 10) sink.add([...c.path, 'mfa', 'duration'], 'must be from 10 to 86400 when MFA is enabled');
   if (auth.otp.enabled && auth.otp.duration < 10) sink.add([...c.path, 'otp', 'duration'], 'must be from 10 to 86400 when OTP is enabled');
   if (auth.otp.enabled && auth.otp.length < 4) sink.add([...c.path, 'otp', 'length'], 'must be at least 4 when OTP is enabled');

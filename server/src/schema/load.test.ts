@@ -101,7 +101,9 @@ const cases: Array<[string, unknown, string[]]> = [
   ['identity field without unique index', [{ name: 'members', type: 'auth', fields: [{ name: 'username', type: 'text' }], passwordAuth: { identityFields: ['email', 'username'] } }], [
     'collections/0/passwordAuth/identityFields/1: "username" needs a UNIQUE index of its own to be an identity field',
   ]],
-  ['MFA needs two methods', [{ name: 'members', type: 'auth', mfa: { enabled: true } }], ['collections/0/mfa/enabled: MFA needs at least 2 auth methods enabled']],
+  ['MFA needs two methods', [{ name: 'members', type: 'auth', mfa: { enabled: true } }], [
+    'collections/0/mfa/enabled: MFA requires at least 2 auth methods to be enabled (only passwordAuth is): set oauth2.enabled or otp.enabled to true, or mfa.enabled to false',
+  ]],
   ['nested auth option typo', [{ name: 'members', type: 'auth', authToken: { duraton: 60 } }], [
     'collections/0/authToken/duraton: "duraton" is not a known key; did you mean "duration"?',
     'collections/0/authToken/duration: missing (required)',
