@@ -5,6 +5,7 @@ import { createCollection, deleteCollection, importCollections, updateCollection
 import { listCollectionScaffolds, truncateCollection } from './collections-truncate.ts';
 import { listCollectionsJson, viewCollectionJson } from './collections.ts';
 import { describeHealth } from './health.ts';
+import { listOAuth2ProviderInfo } from './oauth2-providers.ts';
 
 export function adminRoutes(core: Core) {
   return new Elysia({ name: 'galley-admin' })
@@ -18,6 +19,7 @@ export function adminRoutes(core: Core) {
       respond(core, request, async (req) => (await importCollections(core, req.info, (await req.body()).values), noContent())),
     )
     .get('/api/collections/meta/scaffolds', ({ request }) => respond(core, request, async (req) => json(listCollectionScaffolds(req.info))))
+    .get('/api/collections/meta/oauth2-providers', ({ request }) => respond(core, request, async (req) => json(listOAuth2ProviderInfo(req.info))))
     .get('/api/collections/:collection', ({ request, params }) =>
       respond(core, request, async (req) => json(viewCollectionJson(core, req.info, params.collection))),
     )
