@@ -24,7 +24,7 @@ const OAuth2Provider = Type.Object(
   {
     name: Type.String({ description: 'Provider name, e.g. "google", "github".' }),
     clientId: Type.Optional(Type.String()),
-    clientSecret: Type.Optional(Type.String({ description: 'Prefer an environment variable; never sent back by the API.' })),
+    clientSecret: Type.Optional(Type.String({ description: 'The secret, or "$env:NAME" to read it from the environment variable NAME (which must be set). Never sent back by the API.' })),
     authURL: Type.Optional(Type.String()),
     tokenURL: Type.Optional(Type.String()),
     userInfoURL: Type.Optional(Type.String()),

@@ -1,4 +1,5 @@
 /** An auth collection's `oauth2` options: known provider names, the ids every provider needs, mapped fields that exist. */
+import { explainEnvReference, readEnvReference } from './env-secret.ts';
 import type { SourcedCollection } from './normalize.ts';
 import type { ProblemSink } from './problems.ts';
 
@@ -37,6 +38,9 @@ export function checkOAuth2Options(c: SourcedCollection, sink: ProblemSink): voi
     for (const key of ['clientId', 'clientSecret'] as const) {
       if (typeof p[key] !== 'string' || p[key] === '') sink.add([...path, key], 'required while oauth2 is enabled');
     }
+    const variable = readEnvReference(p['clientSecret']);
+    const unresolved = variable === undefined ? undefined : explainEnvReference(variable);
+    if (unresolved) sink.add([...path, 'clientSecret'], unresolved);
     for (const key of URL_KEYS) {
       const value = p[key];
       if (typeof value === 'string' && value !== '' && !isHttpUrl(value)) sink.add([...path, key], 'must be an http(s) URL');

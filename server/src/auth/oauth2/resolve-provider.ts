@@ -5,6 +5,7 @@
  */
 import { allowInsecureRequests, discovery } from 'openid-client';
 import { OAUTH2_PROVIDER_NAMES, type OAuth2ProviderName } from '../../schema/check-oauth2.ts';
+import { resolveEnvSecret } from '../../schema/env-secret.ts';
 import type { CollectionModel } from '../../schema/model.ts';
 import { PROVIDER_CATALOG, type ProviderDefaults } from './provider-catalog.ts';
 import { ProviderError } from './provider-http.ts';
@@ -48,7 +49,7 @@ export function buildProvider(config: Record<string, unknown>): OAuth2Provider {
     name,
     displayName: text(config['displayName']) || base.displayName,
     clientId: text(config['clientId']),
-    clientSecret: text(config['clientSecret']),
+    clientSecret: resolveEnvSecret(text(config['clientSecret'])), // "$env:NAME" read at use, never kept
     authURL: text(config['authURL']) || base.authURL,
     tokenURL: text(config['tokenURL']) || base.tokenURL,
     userInfoURL: text(config['userInfoURL']) || base.userInfoURL,
