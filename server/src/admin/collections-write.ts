@@ -10,7 +10,6 @@
 import type { Core } from '../core.ts';
 import { GalleyError, issue } from '../errors.ts';
 import { isSameJson } from '../lib/same-json.ts';
-import { toCollectionJson } from '../schema/collection-json.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel, Schema } from '../schema/model.ts';
 import {
@@ -24,7 +23,7 @@ import {
 import type { RequestInfo } from '../rules/request-info.ts';
 import { buildCreateEntry, isPlainObject, mergeImportEntry, mergeUpdateEntry } from './collections-body.ts';
 import { toCollectionError, toImportError } from './collections-errors.ts';
-import { requireCollectionModel, requireSuperuser } from './collections.ts';
+import { readTimesById, requireCollectionModel, requireSuperuser, toTimedCollectionJson } from './collections.ts';
 import { LIVE_LOAD_OPTIONS } from './schema-reload.ts';
 import { findSchemaService, type SchemaService } from './schema-service.ts';
 
@@ -101,7 +100,7 @@ export async function createCollection(core: Core, info: RequestInfo, body: unkn
     },
     (err, edit) => toCollectionError(err, edit.collections.length - 1, 'Failed to create collection.'),
   );
-  return toCollectionJson(listEntryModels(schema, document).at(-1)!);
+  return toTimedCollectionJson(listEntryModels(schema, document).at(-1)!, await readTimesById(core));
 }
 
 /** wire: PocketBase refuses these before saving (core/collection_validate.go). */
@@ -135,7 +134,7 @@ export async function updateCollection(core: Core, info: RequestInfo, idOrName: 
     },
     (err, edit) => toCollectionError(err, [...edit.touched][0]!, 'Failed to update collection.'),
   );
-  return toCollectionJson(schema.findCollection(id)!);
+  return toTimedCollectionJson(schema.findCollection(id)!, await readTimesById(core));
 }
 
 /** Collections whose relation fields point at `target` (other than itself). */

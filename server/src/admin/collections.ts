@@ -2,10 +2,12 @@
  * Reading collections (`GET /api/collections`, `/{idOrName}`, `/meta/scaffolds`), superusers only.
  * The list takes PocketBase's page/perPage/skipTotal/filter/sort over id, created, updated, name, system
  * and type: the filter language compiles to SQL over the collections as a VALUES table, so it means
- * exactly what it means for records. Galley's collections have no timestamps: created/updated are "".
+ * exactly what it means for records. `created`/`updated` are when the migrations that created and last
+ * changed the collection were applied (db/migrate/collection-times.ts); "" for one never applied.
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Core } from '../core.ts';
+import { readCollectionTimes, type CollectionTimes } from '../db/migrate/collection-times.ts';
 import { GalleyError } from '../errors.ts';
 import { compileFilterAst } from '../query/compile.ts';
 import { checkFilterLength } from '../query/limits.ts';
@@ -34,15 +36,31 @@ function createCollectionResolver(): FilterResolver {
   };
 }
 
+type TimesById = ReadonlyMap<string, CollectionTimes>;
+
+/** The times of every collection, read once per request. */
+export function readTimesById(core: Core): Promise<TimesById> {
+  return readCollectionTimes(core.db.read);
+}
+
+/** wire: PocketBase's collection JSON, with its `created`/`updated`. */
+export function toTimedCollectionJson(collection: CollectionModel, times: TimesById): Record<string, unknown> {
+  const t = times.get(collection.id);
+  return { ...toCollectionJson(collection), created: t?.created ?? '', updated: t?.updated ?? '' };
+}
+
 /** Positions of the collections that match `filter`, in `sort` order (then file order). */
-async function selectMatching(core: Core, collections: readonly CollectionModel[], filter: string, sort: string): Promise<number[]> {
+async function selectMatching(core: Core, collections: readonly CollectionModel[], times: TimesById, filter: string, sort: string): Promise<number[]> {
   let where: Expression<SqlBool> = sql<SqlBool>`TRUE`;
   if (filter !== '') {
     checkFilterLength(filter);
     where = compileFilterAst(parseFilter(filter), createCollectionResolver());
   }
   const order = parseSortParam(sort).map((key) => compileSortTerm(key, TABLE, createCollectionResolver()));
-  const rows = collections.map((c, i) => sql`(${i}, ${c.id}, ${c.name}, ${c.type}, ${c.system ? 1 : 0}, ${''}, ${''})`);
+  const rows = collections.map((c, i) => {
+    const t = times.get(c.id);
+    return sql`(${i}, ${c.id}, ${c.name}, ${c.type}, ${c.system ? 1 : 0}, ${t?.created ?? ''}, ${t?.updated ?? ''})`;
+  });
   const orderBy = [...order.map((t) => sql`${t.expr} ${sql.raw(t.direction === 'desc' ? 'DESC' : 'ASC')}`), sql.ref(`${TABLE}.i`)];
   const query = sql<{ i: number }>`WITH ${sql.id(TABLE)} (i, id, name, type, system, created, updated) AS (VALUES ${sql.join(rows)})
     SELECT ${sql.ref(`${TABLE}.i`)} AS i FROM ${sql.id(TABLE)} WHERE ${where} ORDER BY ${sql.join(orderBy)}`;
@@ -54,14 +72,15 @@ export async function listCollectionsJson(core: Core, info: RequestInfo, query: 
   requireSuperuser(info);
   const schema = core.schema;
   const params = parseListParams(query);
-  const matching = await selectMatching(core, schema.collections, params.filter.trim(), params.sort.trim());
+  const times = await readTimesById(core);
+  const matching = await selectMatching(core, schema.collections, times, params.filter.trim(), params.sort.trim());
   const start = (params.page - 1) * params.perPage;
   return {
     page: params.page,
     perPage: params.perPage,
     totalItems: params.skipTotal ? -1 : matching.length,
     totalPages: params.skipTotal ? -1 : Math.ceil(matching.length / params.perPage),
-    items: matching.slice(start, start + params.perPage).map((i) => toCollectionJson(schema.collections[i]!)),
+    items: matching.slice(start, start + params.perPage).map((i) => toTimedCollectionJson(schema.collections[i]!, times)),
   };
 }
 
@@ -71,7 +90,8 @@ export function requireCollectionModel(core: Core, idOrName: string): Collection
   return c;
 }
 
-export function viewCollectionJson(core: Core, info: RequestInfo, idOrName: string) {
+export async function viewCollectionJson(core: Core, info: RequestInfo, idOrName: string) {
   requireSuperuser(info);
-  return toCollectionJson(requireCollectionModel(core, idOrName));
+  const collection = requireCollectionModel(core, idOrName);
+  return toTimedCollectionJson(collection, await readTimesById(core));
 }

@@ -21,7 +21,7 @@ export function adminRoutes(core: Core) {
     .get('/api/collections/meta/scaffolds', ({ request }) => respond(core, request, async (req) => json(listCollectionScaffolds(req.info))))
     .get('/api/collections/meta/oauth2-providers', ({ request }) => respond(core, request, async (req) => json(listOAuth2ProviderInfo(req.info))))
     .get('/api/collections/:collection', ({ request, params }) =>
-      respond(core, request, async (req) => json(viewCollectionJson(core, req.info, params.collection))),
+      respond(core, request, async (req) => json(await viewCollectionJson(core, req.info, params.collection))),
     )
     .patch('/api/collections/:collection', ({ request, params }) =>
       respond(core, request, async (req) => json(await updateCollection(core, req.info, params.collection, (await req.body()).values))),

@@ -6,6 +6,7 @@
 import type { Database } from '../database.ts';
 import type { CollectionModel } from '../../schema/model.ts';
 import { applyPlan } from './apply-plan.ts';
+import { recordCollectionTimes } from './collection-times.ts';
 import { deleteRefsOfDroppedAuthCollections } from './drop-auth-refs.ts';
 import { hashCollections, readAppliedSchema, recordAppliedSchema } from './history.ts';
 import { planMigration } from './plan.ts';
@@ -34,7 +35,9 @@ export async function migrateDatabase(db: Database, desired: readonly Collection
     if (applied?.hash === hash) return { steps: [], hash, historyId: null };
     const checked = await applyPlan(tx.db, plan, opts);
     await deleteRefsOfDroppedAuthCollections(tx.db, applied?.collections ?? [], desired);
-    const historyId = await recordAppliedSchema(tx.db, plan.collections, checked.steps, opts.now);
+    const now = opts.now ?? new Date();
+    await recordCollectionTimes(tx.db, applied?.collections ?? [], plan.collections, now);
+    const historyId = await recordAppliedSchema(tx.db, plan.collections, checked.steps, now);
     return { steps: checked.steps, hash, historyId };
   });
 }
