@@ -9,7 +9,7 @@ import type { Core } from '../core.ts';
 import { notFound } from '../errors.ts';
 import { ruleClauseOrDeny, scopeOf } from '../records/access.ts';
 import { relationHolds } from '../records/relation-values.ts';
-import { deriveRequest, type RequestInfo } from '../rules/request-info.ts';
+import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import { loadStrings } from '../schema/fields/multi-value.ts';
 import type { CollectionModel, FieldModel } from '../schema/model.ts';
 import { findViewColumnSource } from '../schema/view-fields.ts';
@@ -25,6 +25,8 @@ export interface DownloadInput {
   thumb?: string;
   /** `?token=` (protected files) */
   token?: string;
+  /** false: the client's address is outside `superuserIPs`, so a superuser's file token counts for nothing */
+  superuserIpAllowed?: boolean;
 }
 
 export interface ServedFile {
@@ -49,9 +51,10 @@ function findFileField(collection: CollectionModel, row: Record<string, unknown>
 }
 
 /** wire: the view rule decides, for the file token's record (the Authorization header does not count). */
-async function canViewProtected(core: Core, info: RequestInfo, collection: CollectionModel, recordId: string, token: string | undefined): Promise<boolean> {
-  const auth = await resolveFileToken(core, token);
-  const asked = deriveRequest(info, { auth, context: 'protectedFile' });
+async function canViewProtected(core: Core, info: RequestInfo, collection: CollectionModel, recordId: string, input: DownloadInput): Promise<boolean> {
+  let asked = deriveRequest(info, { auth: await resolveFileToken(core, input.token), context: 'protectedFile' });
+  // wire: PocketBase drops a superuser's file token used from outside superuserIPs (then the rule decides as for a guest)
+  if (isSuperuser(asked) && input.superuserIpAllowed === false) asked = deriveRequest(info, { auth: null, context: 'protectedFile' });
   const clause = ruleClauseOrDeny(scopeOf(core.schema, collection, asked), 'viewRule');
   if (clause === 'deny') return false;
   if (clause === null) return true;
@@ -94,7 +97,7 @@ export async function resolveDownload(core: Core, info: RequestInfo, input: Down
   if (!row) throw notFound();
   const field = findFileField(collection, row, input.filename);
   if (!field) throw notFound();
-  if (field['protected'] === true && !(await canViewProtected(core, info, collection, input.recordId, input.token))) throw notFound();
+  if (field['protected'] === true && !(await canViewProtected(core, info, collection, input.recordId, input))) throw notFound();
 
   const folder =
     collection.type === 'view' ? await findViewFileFolder(core, collection, field.name, input.filename) : `${collection.id}/${String(row['id'])}`;

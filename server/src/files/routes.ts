@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia';
 import type { Core } from '../core.ts';
-import { json, noContent, respond } from '../http/route-kit.ts';
+import { isSuperuserIpAllowed, json, noContent, respond } from '../http/route-kit.ts';
 import { resolveDownload } from './download.ts';
 import { serveStoredFile } from './file-response.ts';
 import { issueFileToken } from './file-token.ts';
@@ -20,6 +20,7 @@ export function fileRoutes(core: Core) {
         filename: params['filename'] ?? '',
         thumb: req.query['thumb'],
         token: req.query['token'],
+        superuserIpAllowed: isSuperuserIpAllowed(core, req.ip),
       });
       file = await serveStoredFile(core.storage, served.key, request, {
         name: served.name,

@@ -10,6 +10,9 @@ import { errorResponse, toErrorBody, type ErrorBody } from './errors.ts';
 import { enforceRateLimit } from './rate-limit.ts';
 import { enforceSuperuserIps } from './superuser-ips.ts';
 
+/** For routes that check a superuser credential other than the Authorization header (a file token). */
+export { isSuperuserIpAllowed } from './superuser-ips.ts';
+
 /**
  * What a route handler gets: the parsed URL, query, the caller (RequestInfo) and a lazy body reader.
  * Route files (each domain's routes.ts) use this kit so each stays a thin parse → service → shape step.

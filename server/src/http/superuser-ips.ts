@@ -23,9 +23,14 @@ function isSuperusersRoute(core: Core, pathname: string): boolean {
   return core.schema.findCollection(name)?.name === SUPERUSERS;
 }
 
-export function enforceSuperuserIps(core: Core, info: RequestInfo, ip: string, url: string): void {
+/** Whether a superuser may act from `ip`: always when `superuserIPs` is empty, else only from a listed address. */
+export function isSuperuserIpAllowed(core: Core, ip: string): boolean {
   const allowed = core.settings.current().superuserIPs;
-  if (allowed.length === 0) return;
+  return allowed.length === 0 || (ip !== '' && matchesIpList(ip, allowed));
+}
+
+export function enforceSuperuserIps(core: Core, info: RequestInfo, ip: string, url: string): void {
+  if (core.settings.current().superuserIPs.length === 0) return;
   if (!isSuperuser(info) && !isSuperusersRoute(core, new URL(url).pathname)) return;
-  if (ip === '' || !matchesIpList(ip, allowed)) throw forbidden();
+  if (!isSuperuserIpAllowed(core, ip)) throw forbidden();
 }
