@@ -8,17 +8,11 @@ import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSmtp, tokenFromMail, type ReceivedMail, type TestSmtp } from '../../server/test/auth/smtp.ts';
 import { makeTempDir, runBinary, startBinary, type RunningBinary } from './helpers/binary.ts';
+import { selfServiceUsers } from '../../server/test/helpers/users-collection.ts';
 
 const EMAIL = 'chain@example.com';
 const schema = [
-  {
-    name: 'users',
-    type: 'auth',
-    listRule: 'id = @request.auth.id',
-    viewRule: 'id = @request.auth.id',
-    createRule: '',
-    updateRule: 'id = @request.auth.id',
-    deleteRule: null,
+  selfServiceUsers({
     otp: { enabled: true, length: 6 },
     // MFA for the records that switched it on themselves
     mfa: { enabled: true, rule: 'mfa = true' },
@@ -26,7 +20,7 @@ const schema = [
       { name: 'name', type: 'text' },
       { name: 'mfa', type: 'bool' },
     ],
-  },
+  }),
 ];
 
 let smtp: TestSmtp;

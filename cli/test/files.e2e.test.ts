@@ -4,18 +4,10 @@ import PocketBase from 'pocketbase';
 import { Jimp } from 'jimp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBinary, type RunningBinary } from './helpers/binary.ts';
+import { selfServiceUsers } from '../../server/test/helpers/users-collection.ts';
 
 const schema = [
-  {
-    name: 'users',
-    type: 'auth',
-    listRule: 'id = @request.auth.id',
-    viewRule: 'id = @request.auth.id',
-    createRule: '',
-    updateRule: 'id = @request.auth.id',
-    deleteRule: null,
-    fields: [{ name: 'name', type: 'text' }],
-  },
+  selfServiceUsers(),
   {
     name: 'albums',
     type: 'base',

@@ -9,19 +9,11 @@ import { readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBinary, type RunningBinary } from './helpers/binary.ts';
+import { selfServiceUsers } from '../../server/test/helpers/users-collection.ts';
 
 const own = 'owner = @request.auth.id';
 const schema = [
-  {
-    name: 'users',
-    type: 'auth',
-    listRule: 'id = @request.auth.id',
-    viewRule: 'id = @request.auth.id',
-    createRule: '',
-    updateRule: 'id = @request.auth.id',
-    deleteRule: null,
-    fields: [{ name: 'name', type: 'text' }],
-  },
+  selfServiceUsers(),
   {
     name: 'docs',
     type: 'base',

@@ -5,18 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, superuserToken } from '../helpers/test-galley.ts';
 import { startAuthGalley, type AuthTestGalley } from './harness.ts';
 import { smtpSettings, startTestSmtp, tokenFromMail, type ReceivedMail, type TestSmtp } from './smtp.ts';
+import { selfServiceUsers } from '../helpers/users-collection.ts';
 
 const schema = [
-  {
-    name: 'users',
-    type: 'auth',
-    listRule: 'id = @request.auth.id',
-    viewRule: 'id = @request.auth.id',
-    createRule: '',
-    updateRule: 'id = @request.auth.id',
-    deleteRule: null,
-    fields: [{ name: 'name', type: 'text' }],
-  },
+  selfServiceUsers(),
   { name: 'staff', type: 'auth', listRule: null, viewRule: null, createRule: '', updateRule: null, deleteRule: null, fields: [] },
   { name: 'codeonly', type: 'auth', createRule: '', passwordAuth: { enabled: false }, oauth2: { enabled: true }, otp: { enabled: true }, mfa: { enabled: true, duration: 300 }, fields: [] },
   { name: 'notes', type: 'base', listRule: '', viewRule: '', createRule: '', fields: [{ name: 'title', type: 'text' }] },

@@ -4,20 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { superuserToken, type Scenario } from '../helpers/test-galley.ts';
 import { startAuthGalley, type AuthTestGalley } from './harness.ts';
 import { smtpSettings, startTestSmtp, type TestSmtp } from './smtp.ts';
+import { selfServiceUsers } from '../helpers/users-collection.ts';
 
 const schema = [
-  {
-    name: 'users',
-    type: 'auth',
-    listRule: 'id = @request.auth.id',
-    viewRule: 'id = @request.auth.id',
-    createRule: '',
-    updateRule: 'id = @request.auth.id',
-    deleteRule: null,
+  selfServiceUsers({
     otp: { enabled: true },
     mfa: { enabled: true, duration: 600 },
     fields: [{ name: 'role', type: 'select', values: ['member', 'staff'], maxSelect: 1 }],
-  },
+  }),
   {
     name: 'staffonly',
     type: 'auth',

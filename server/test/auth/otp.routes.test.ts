@@ -4,20 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, superuserToken, type Scenario } from '../helpers/test-galley.ts';
 import { startAuthGalley, type AuthTestGalley } from './harness.ts';
 import { smtpSettings, startTestSmtp, type ReceivedMail, type TestSmtp } from './smtp.ts';
+import { selfServiceUsers } from '../helpers/users-collection.ts';
 
 const otpTemplate = { subject: 'Code for {APP_NAME}', body: '<p>Code <b>{OTP}</b> for request {OTP_ID} ({RECORD:name})</p>' };
 const schema = [
-  {
-    name: 'users',
-    type: 'auth',
-    listRule: 'id = @request.auth.id',
-    viewRule: 'id = @request.auth.id',
-    createRule: '',
-    updateRule: 'id = @request.auth.id',
-    deleteRule: null,
+  selfServiceUsers({
     otp: { enabled: true, length: 6, emailTemplate: otpTemplate },
-    fields: [{ name: 'name', type: 'text' }],
-  },
+  }),
   { name: 'plain', type: 'auth', createRule: '', fields: [] },
   { name: 'members', type: 'auth', createRule: '', otp: { enabled: true }, fields: [] },
 ];

@@ -1,18 +1,10 @@
 // The collections the files tests share: public and protected file fields, and a superusers-only collection.
+import { selfServiceUsers } from '../helpers/users-collection.ts';
 export const THUMBS = ['50x50', '0x40', '40x0', '60x30t', '60x30b', '60x30f', '500x500f'];
 
 export function filesSchema(): unknown[] {
   return [
-    {
-      name: 'users',
-      type: 'auth',
-      listRule: 'id = @request.auth.id',
-      viewRule: 'id = @request.auth.id',
-      createRule: '',
-      updateRule: 'id = @request.auth.id',
-      deleteRule: null,
-      fields: [{ name: 'name', type: 'text' }],
-    },
+    selfServiceUsers(),
     {
       name: 'docs',
       type: 'base',
