@@ -55,7 +55,11 @@ describe('galley migrate', () => {
 
     const applied = await migrate(dir, 'apply', '--schema', v1);
     expect(applied).toMatchObject({ code: 0, stderr: '' });
-    expect(applied.stdout).toMatch(/^Applied 5 steps to .*data\.db \(migration #1, schema [0-9a-f]{12}\):/);
+    expect(applied.stdout).toMatch(/^Applied \d+ steps to .*data\.db \(migration #1, schema [0-9a-f]{12}\):/);
+    // as many steps as the plan listed (system collections included)
+    const planned = (first.stdout.match(/^ *\d+\. /gm) ?? []).length;
+    expect(planned).toBeGreaterThan(1);
+    expect(applied.stdout).toContain(`Applied ${planned} steps`);
     expect((await migrate(dir, 'plan', '--schema', v1)).stdout).toMatch(/^Nothing to apply: .* matches .*schema-1\.json\.\n$/);
     expect((await migrate(dir, 'plan', '--schema', v1)).code).toBe(0);
     const status = await migrate(dir, 'status', '--schema', v1);
@@ -87,7 +91,7 @@ describe('galley migrate', () => {
     ]);
     const history = await migrate(dir, 'history', '--sql');
     expect(history.code).toBe(0);
-    expect(history.stdout).toMatch(/^#1 {2}\S+ \S+ {2}schema [0-9a-f]{12} {2}5 steps\n/);
+    expect(history.stdout).toMatch(/^#1 {2}\S+ \S+ {2}schema [0-9a-f]{12} {2}\d+ steps\n/);
     expect(history.stdout).toMatch(/#2 {2}\S+ \S+ {2}schema [0-9a-f]{12} {2}3 steps\n/);
     expect(history.stdout).toContain('2. [lost data] rebuild table "posts"');
     expect(history.stdout).toContain('SQL: drop table "posts"');
@@ -118,7 +122,7 @@ describe('galley migrate', () => {
     expect((await migrate(dir, 'apply', '--schema', v1, '--bogus')).code).toBe(2);
     const viaEnv = await runBinary(['migrate', 'status', '--dir', dir], { env: { GALLEY_SCHEMA: v1 } });
     expect(viaEnv.code).toBe(1);
-    expect(viaEnv.stdout).toMatch(/^Pending: 5 steps \(0 losing data\)/);
+    expect(viaEnv.stdout).toMatch(/^Pending: \d+ steps \(0 losing data\)/);
     expect((await migrate(dir, 'history')).stdout).toMatch(/^No migrations applied to .* yet\.\n$/);
   });
 });
