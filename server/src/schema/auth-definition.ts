@@ -30,7 +30,8 @@ const OAuth2Provider = Type.Object(
     userInfoURL: Type.Optional(Type.String()),
     displayName: Type.Optional(Type.String()),
     pkce: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
-    extra: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    // wire: PocketBase answers an unset `extra` as null, so a collection read from the API imports back
+    extra: Type.Optional(Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()])),
   },
   { additionalProperties: false },
 );
