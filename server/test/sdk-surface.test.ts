@@ -527,8 +527,19 @@ describe('BatchService', () => {
 });
 
 describe('HealthService', () => {
-  it('check() answers PocketBase health shape', async () => {
+  it('check() answers PocketBase health shape; superusers also get the deployment hints', async () => {
     expect(await client().health.check()).toEqual({ code: 200, message: 'API is healthy.', data: {} });
+    const { pb } = await asNewUser();
+    expect((await pb.health.check()).data).toEqual({});
+    const root = await asRoot();
+    expect(await root.health.check()).toEqual({
+      code: 200,
+      message: 'API is healthy.',
+      data: { canBackup: false, realIP: '127.0.0.1', possibleProxyHeader: '' },
+    });
+    const proxied = await root.health.check({ headers: { 'Fly-Client-IP': '203.0.113.9' } });
+    // the header is only a hint: with no trusted proxy the socket's address stays the client's
+    expect(proxied.data).toEqual({ canBackup: false, realIP: '127.0.0.1', possibleProxyHeader: 'Fly-Client-IP' });
   });
 });
 
