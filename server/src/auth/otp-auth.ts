@@ -7,12 +7,14 @@ import type { Core } from '../core.ts';
 import { GalleyError, issue, type IssueTree } from '../errors.ts';
 import { parseDateTime } from '../lib/datetime.ts';
 import { randomString } from '../lib/ids.ts';
-import { verifyPassword } from '../lib/password-hash.ts';
+import { verifyAgainstDummy, verifyPassword } from '../lib/password-hash.ts';
+import type { CollectionModel } from '../schema/model.ts';
 import { OTPS_NAME } from '../schema/system-auth-records.ts';
 import type { AuthResponse } from './auth-response.ts';
 import { isVerified, throwIfInvalid } from './find-auth-record.ts';
 import { completeAuthWithMfa, type AuthAttempt, type MfaChallenge } from './mfa.ts';
 import { forgetOtpTries, noteWrongOtp, takeOtpTry } from './otp-attempts.ts';
+import { findDecoyOtp, forgetDecoyOtp } from './otp-decoys.ts';
 import { bindOtpCode, requireOtpEnabled } from './otp-request.ts';
 import { findAuthCollection } from './password-auth.ts';
 import { writeAuthRecord } from './write-auth-record.ts';
@@ -37,6 +39,21 @@ async function deleteOtp(core: Core, otpId: string): Promise<number> {
   return Number(result.numDeletedRows);
 }
 
+/** A decoy otpId (otp-decoys.ts) is refused exactly as a real code guessed wrong: a try counted, a hash checked. */
+async function refuseDecoyOtp(core: Core, attempt: AuthAttempt, collection: CollectionModel, otpId: string, password: string, duration: number): Promise<never> {
+  const decoy = findDecoyOtp(core, collection, otpId, duration);
+  if (!decoy) throw new GalleyError('invalid', INVALID_OTP);
+  if (!takeOtpTry(core, decoy.owner, attempt.ip)) {
+    throw new GalleyError('rate_limited', 'Too many attempts, please try again later with a new OTP.');
+  }
+  await verifyAgainstDummy(password);
+  if (noteWrongOtp(core, otpId)) {
+    forgetDecoyOtp(core, otpId);
+    forgetOtpTries(core, otpId);
+  }
+  throw new GalleyError('invalid', INVALID_OTP);
+}
+
 export async function authWithOtp(core: Core, attempt: AuthAttempt, collectionIdOrName: string): Promise<AuthResponse | MfaChallenge> {
   const collection = findAuthCollection(core, collectionIdOrName);
   requireOtpEnabled(collection);
@@ -45,6 +62,7 @@ export async function authWithOtp(core: Core, attempt: AuthAttempt, collectionId
   const otp = (await core.db.read.selectFrom(OTPS_NAME).selectAll().where('id', '=', otpId).executeTakeFirst()) as Record<string, unknown> | undefined;
   const created = parseDateTime(otp?.['created']);
   const duration = collection.auth?.otp.duration ?? 180;
+  if (!otp) await refuseDecoyOtp(core, attempt, collection, otpId, password, duration);
   if (!otp || otp['collectionRef'] !== collection.id || !created || core.clock().getTime() - created.getTime() > duration * 1000) {
     throw new GalleyError('invalid', INVALID_OTP);
   }

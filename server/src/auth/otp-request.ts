@@ -1,5 +1,5 @@
 /**
- * POST /request-otp (wire: PocketBase's recordRequestOTP): always 200 `{otpId}`, a random id for an email
+ * POST /request-otp (wire: PocketBase's recordRequestOTP): always 200 `{otpId}`, a decoy id for an email
  * nobody has. The code is hashed, stored and mailed after the answer has left, so the answer takes the same
  * time whether or not a mail goes out.
  */
@@ -12,6 +12,7 @@ import type { CollectionModel } from '../schema/model.ts';
 import { OTPS_NAME } from '../schema/system-auth-records.ts';
 import { checkEmailInput, findAuthRecordByEmail, throwIfInvalid } from './find-auth-record.ts';
 import { sendAuthMail } from './mail-templates.ts';
+import { issueDecoyOtpId } from './otp-decoys.ts';
 import { findAuthCollection } from './password-auth.ts';
 
 /** wire: past this many live codes per record, PocketBase answers with the newest one and mails nothing. */
@@ -81,7 +82,8 @@ export async function requestOtp(core: Core, collectionIdOrName: string, body: R
   const row = await findAuthRecordByEmail(core, collection, email);
   // The same lookup runs for an unknown email (under an id nobody has), so both answers cost the same.
   const live = await listLiveOtps(core, collection, row ? String(row['id']) : newRecordId());
-  if (!row) return { otpId: newRecordId() };
+  // an unknown email answers as an account would (no enumeration): see otp-decoys.ts
+  if (!row) return { otpId: issueDecoyOtpId(core, collection, email, collection.auth?.otp.duration ?? 180, MAX_LIVE_OTPS) };
   if (live.length >= MAX_LIVE_OTPS) return { otpId: live[0]!.id };
   const otpId = newRecordId();
   const length = collection.auth?.otp.length ?? 8;
