@@ -89,7 +89,8 @@ export function parseBatchBody<F>(values: Record<string, unknown>, files: Record
   });
   if (Object.keys(perItem).length > 0) throw invalid({ requests: perItem });
 
-  const requests: BatchSubRequest<F>[] = items.map((item) => ({ ...item, files: {} }));
+  // no prototype: a file key such as `requests.0.__proto__` or `requests.0.toString` is a plain (ignored) key
+  const requests: BatchSubRequest<F>[] = items.map((item) => ({ ...item, files: Object.create(null) as Record<string, F[]> }));
   for (const [key, list] of Object.entries(files)) {
     const split = splitFileKey(key);
     const target = split && requests[split[0]];
