@@ -17,7 +17,8 @@ export const isPlainObject = (v: unknown): v is Json => typeof v === 'object' &&
 /** The keys a collection of the body's type has (besides output-only created/updated); a bad type keeps the base keys. */
 function pickCollectionKeys(body: Json, fallbackType: string): Json {
   const type = typeof body['type'] === 'string' ? body['type'] : fallbackType;
-  const known = Object.keys((COLLECTION_DEFINITIONS[type] ?? COLLECTION_DEFINITIONS['base']!).properties);
+  // own keys only: a type such as "__proto__" or "toString" is unknown, not Object.prototype's member
+  const known = Object.keys((Object.hasOwn(COLLECTION_DEFINITIONS, type) ? COLLECTION_DEFINITIONS[type]! : COLLECTION_DEFINITIONS['base']!).properties);
   const out: Json = {};
   for (const [key, value] of Object.entries(body)) {
     if ((known.includes(key) || key === 'type') && key !== 'created' && key !== 'updated') out[key] = value;

@@ -58,7 +58,8 @@ function normalizeField(raw: unknown): FieldModel | null {
 
 export function normalizeCollection(raw: unknown, path: Path): SourcedCollection | null {
   if (!isPlainObject(raw)) return null;
-  const type = (typeof raw['type'] === 'string' && raw['type'] in COLLECTION_DEFINITIONS ? raw['type'] : 'base') as CollectionType;
+  // own keys only: "__proto__" or "toString" is no collection type
+  const type = (typeof raw['type'] === 'string' && Object.hasOwn(COLLECTION_DEFINITIONS, raw['type']) ? raw['type'] : 'base') as CollectionType;
   const schema = COLLECTION_DEFINITIONS[type]!;
   const fieldPaths = new Map<string, Path>();
   const declaredNames: string[] = [];
