@@ -12,16 +12,23 @@ function codeOf(message: string): ValidationCode {
   return 'validation_invalid_value';
 }
 
+// Own properties only: a problem under a key such as "constructor" or "__proto__" is named, not lost.
+const ownAt = (node: IssueTree, key: string) => (Object.hasOwn(node, key) ? node[key] : undefined);
+function setOwn<T>(node: IssueTree, key: string, value: T): T {
+  Object.defineProperty(node, key, { value, enumerable: true, writable: true, configurable: true });
+  return value;
+}
+
 function putIssue(tree: IssueTree, keys: string[], problem: SchemaProblem): void {
   let node = tree;
   for (const key of keys.slice(0, -1)) {
-    const next = node[key];
+    const next = ownAt(node, key);
     // a deeper problem under a key that already has its own issue: keep the first
     if (next && 'code' in next) return;
-    node = (node[key] ??= {}) as IssueTree;
+    node = (next ?? setOwn(node, key, {})) as IssueTree;
   }
   const last = keys.at(-1)!;
-  if (!node[last]) node[last] = issue(codeOf(problem.message), problem.message);
+  if (!ownAt(node, last)) setOwn(node, last, issue(codeOf(problem.message), problem.message));
 }
 
 /** `err` (a SchemaError of the new schema file) as the API error for the collection at entry `index`. */

@@ -41,7 +41,7 @@ function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'object') return 'an object';
-  const text = JSON.stringify(v);
+  const text = JSON.stringify(v) ?? String(v); // undefined, functions: a library-mode schema object
   return text.length > 40 ? `${text.slice(0, 37)}…` : text;
 }
 
@@ -71,7 +71,8 @@ export function checkObjectKeys(
   const known = Object.keys(schema.properties);
   for (const [key, v] of Object.entries(value)) {
     if (skip.includes(key)) continue;
-    const prop = schema.properties[key];
+    // own keys only: "constructor" or "toString" is an unknown key, not Object.prototype's member
+    const prop = Object.hasOwn(schema.properties, key) ? schema.properties[key] : undefined;
     if (prop) checkValue(prop, v, [...path, key], sink);
     else sink.add([...path, key], `${JSON.stringify(key)} is not ${what}${formatSuggestion(key, known)}`);
   }
