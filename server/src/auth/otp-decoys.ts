@@ -1,11 +1,13 @@
 /**
  * otpIds handed out for emails nobody has, remembered in memory for as long as a real code would live, so an
- * unknown email answers request-otp and auth-with-otp as a real account does (no user enumeration): past 10
- * live ids the newest comes back again, a guess costs a hash check, tries count per "record" and IP (429),
+ * unknown email answers request-otp and auth-with-otp as a real account does (no user enumeration): a decoy
+ * counts only once its code is "stored" (after the same hashing a real code gets, off the answer's path), past
+ * 10 live ids the newest comes back again, a guess costs a hash check, tries count per "record" and IP (429),
  * and an id dies after 5 wrong guesses.
  */
 import type { Core } from '../core.ts';
-import { newRecordId } from '../lib/ids.ts';
+import { newRecordId, randomString } from '../lib/ids.ts';
+import { hashPassword } from '../lib/password-hash.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { findSingleColumnUniqueIndex } from '../schema/index-sql.ts';
 
@@ -13,7 +15,8 @@ interface Decoy {
   collectionId: string;
   /** stands in for the record id in the per-record try limit */
   owner: string;
-  createdMs: number;
+  /** when its stand-in code was "stored"; undefined while it is being hashed, as a real code's row is not there yet */
+  createdMs: number | undefined;
 }
 
 /** Bounds the memory a flood of request-otp calls can take; the oldest decoys go first. */
@@ -41,14 +44,22 @@ export function issueDecoyOtpId(core: Core, collection: CollectionModel, email: 
   let live = 0;
   let newest: string | undefined;
   for (const [id, d] of decoys) {
-    if (d.owner !== owner || now - d.createdMs > durationSeconds * 1000) continue;
+    if (d.owner !== owner || d.createdMs === undefined || now - d.createdMs > durationSeconds * 1000) continue;
     live++;
     newest = id;
   }
   if (live >= maxLive && newest) return newest;
   const id = newRecordId();
-  decoys.set(id, { collectionId: collection.id, owner, createdMs: now });
+  const decoy: Decoy = { collectionId: collection.id, owner, createdMs: undefined };
+  decoys.set(id, decoy);
   if (decoys.size > MAX_DECOYS) decoys.delete(decoys.keys().next().value!);
+  // the same work a real code costs after the answer (otp-request.ts issueOtpLater), then it counts
+  setTimeout(() => {
+    void hashPassword(randomString(8, '0123456789')).then(
+      () => void (decoy.createdMs = core.clock().getTime()),
+      () => decoys.delete(id),
+    );
+  }, 0);
   return id;
 }
 
@@ -56,7 +67,7 @@ export function issueDecoyOtpId(core: Core, collection: CollectionModel, email: 
 export function findDecoyOtp(core: Core, collection: CollectionModel, otpId: string, durationSeconds: number): { owner: string } | undefined {
   const decoys = decoysOf(core);
   const d = decoys.get(otpId);
-  if (!d || d.collectionId !== collection.id) return undefined;
+  if (!d || d.collectionId !== collection.id || d.createdMs === undefined) return undefined;
   if (core.clock().getTime() - d.createdMs > durationSeconds * 1000) {
     decoys.delete(otpId);
     return undefined;
@@ -66,4 +77,9 @@ export function findDecoyOtp(core: Core, collection: CollectionModel, otpId: str
 
 export function forgetDecoyOtp(core: Core, otpId: string): void {
   decoysOf(core).delete(otpId);
+}
+
+/** Whether a decoy's stand-in code counts yet (tests wait for it as they wait for a real code's row). */
+export function isDecoyOtpStored(core: Core, otpId: string): boolean {
+  return decoysOf(core).get(otpId)?.createdMs !== undefined;
 }
