@@ -4,11 +4,14 @@
  */
 const names = new Map<string, { name: string; until: number }>();
 const KEEP_MS = 60_000;
+/** Names waiting at most; past it a new one is not kept (the sign-in then has no name, as without Apple's form). */
+const MAX_KEPT = 10_000;
 
 /** Keep the name from Apple's `user` form value (JSON `{name: {firstName, lastName}}`) for this code. */
 export function keepAppleName(code: string, appleUser: string, now = Date.now()): void {
   if (code === '' || code.length > 1000 || appleUser === '') return;
   for (const [key, v] of names) if (v.until < now) names.delete(key);
+  if (names.size >= MAX_KEPT) return;
   try {
     const parsed = JSON.parse(appleUser) as { name?: { firstName?: unknown; lastName?: unknown } };
     const first = typeof parsed.name?.firstName === 'string' ? parsed.name.firstName : '';
