@@ -1,26 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GalleyError } from '../../errors.ts';
 import { buildSchema, type CollectionModel } from '../../schema/model.ts';
-import { openDatabase, type OpenedDatabase } from '../open.ts';
+import type { OpenedDatabase } from '../open.ts';
 import { ensureParam, getParam, setParam } from '../params.ts';
 import { applySchemaOnStart, readAppliedCollections } from './apply-on-start.ts';
 import { hashCollections, listMigrations, readAppliedSchema } from './history.ts';
-import { makeCollection as col, makeField as field } from './testing.ts';
+import { makeCollection as col, makeField as field, useFreshDatabase } from './testing.ts';
 
-let dir: string;
 let db: OpenedDatabase;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'galley-'));
-  db = openDatabase({ file: join(dir, 'data.db'), synchronous: 'FULL', busyTimeoutMs: 1000 });
-});
-afterEach(async () => {
-  await db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+useFreshDatabase((opened) => (db = opened));
 
 const apply = (collections: CollectionModel[]) => applySchemaOnStart(db, buildSchema(collections));
 

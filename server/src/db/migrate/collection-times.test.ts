@@ -1,24 +1,13 @@
 // Collection created/updated times kept by migrateDatabase: first applied, last changed, forgotten when dropped.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PARAMS_TABLE } from '../meta-tables.ts';
-import { openDatabase, type OpenedDatabase } from '../open.ts';
+import type { OpenedDatabase } from '../open.ts';
 import { readCollectionTimes } from './collection-times.ts';
 import { migrateDatabase } from './migrate-database.ts';
-import { makeCollection as col, makeField as field } from './testing.ts';
+import { makeCollection as col, makeField as field, useFreshDatabase } from './testing.ts';
 
-let dir: string;
 let db: OpenedDatabase;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'galley-'));
-  db = openDatabase({ file: join(dir, 'data.db'), synchronous: 'FULL', busyTimeoutMs: 1000 });
-});
-afterEach(async () => {
-  await db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+useFreshDatabase((opened) => (db = opened));
 
 const at = (n: number) => new Date(Date.UTC(2024, 0, n, 10));
 const stamp = (n: number) => `2024-01-0${n} 10:00:00.000Z`;

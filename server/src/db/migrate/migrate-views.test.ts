@@ -1,27 +1,16 @@
 // View steps applied to a real SQLite file holding data: the views read the rows before and after every change.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CollectionModel } from '../../schema/model.ts';
-import { openDatabase, type OpenedDatabase } from '../open.ts';
+import type { OpenedDatabase } from '../open.ts';
 import { applyPlan } from './apply-plan.ts';
 import { listMigrations, readAppliedSchema } from './history.ts';
 import { migrateDatabase, type MigrateOptions } from './migrate-database.ts';
 import { planMigration } from './plan.ts';
-import { makeCollection as col, makeField as field } from './testing.ts';
+import { makeCollection as col, makeField as field, useFreshDatabase } from './testing.ts';
 
-let dir: string;
 let db: OpenedDatabase;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'galley-views-'));
-  db = openDatabase({ file: join(dir, 'data.db'), synchronous: 'FULL', busyTimeoutMs: 1000 });
-});
-afterEach(async () => {
-  await db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+useFreshDatabase((opened) => (db = opened), 'galley-views-');
 
 const migrate = (collections: CollectionModel[], opts: MigrateOptions = {}) => migrateDatabase(db, collections, opts);
 const insert = (table: string, rows: Array<Record<string, unknown>>) => db.writer.run((tx) => tx.db.insertInto(table).values(rows).execute());
