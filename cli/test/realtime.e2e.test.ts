@@ -6,6 +6,7 @@ import PocketBase, { type RecordSubscription } from 'pocketbase';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBinary, type RunningBinary } from './helpers/binary.ts';
+import { collector } from '../../server/test/realtime/event-collector.ts';
 
 const BLOG = fileURLToPath(new URL('../../schema-examples/blog.json', import.meta.url));
 
@@ -29,21 +30,6 @@ async function signUp(email: string): Promise<{ pb: PocketBase; id: string }> {
   const created = await pb.collection('users').create({ email, name: email, password: 'password123', passwordConfirm: 'password123' });
   await pb.collection('users').authWithPassword(email, 'password123');
   return { pb, id: created.id };
-}
-
-function collector() {
-  const got: RecordSubscription[] = [];
-  let wake: Array<() => void> = [];
-  return {
-    got,
-    push: (e: RecordSubscription) => {
-      got.push(e);
-      wake.splice(0).forEach((f) => f());
-    },
-    async until(n: number) {
-      while (got.length < n) await new Promise<void>((r) => wake.push(r));
-    },
-  };
 }
 
 describe('realtime against the binary', () => {

@@ -1,10 +1,11 @@
 // The official `pocketbase` SDK's realtime, unchanged, over a real socket, with the `eventsource` package as
 // the global EventSource: subscribe/unsubscribe, per-user visibility, options, and reconnect restoring topics.
 import { EventSource } from 'eventsource';
-import PocketBase, { type RecordSubscription } from 'pocketbase';
+import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllClients, realtimeStats, whenRealtimeIdle } from '../../src/realtime/broker.ts';
 import { startRealtimeWorld, type RealtimeWorld } from './fixture.ts';
+import { collector } from './event-collector.ts';
 
 let w: RealtimeWorld;
 let url = '';
@@ -27,22 +28,6 @@ async function client(email?: string): Promise<PocketBase> {
   pb.autoCancellation(false);
   if (email) await pb.collection('users').authWithPassword(email, 'password123');
   return pb;
-}
-
-/** Collects events; `until(n)` waits for the n-th. */
-function collector() {
-  const got: RecordSubscription[] = [];
-  let wake: Array<() => void> = [];
-  return {
-    got,
-    push: (e: RecordSubscription) => {
-      got.push(e);
-      wake.splice(0).forEach((f) => f());
-    },
-    async until(n: number) {
-      while (got.length < n) await new Promise<void>((r) => wake.push(r));
-    },
-  };
 }
 
 describe('pocketbase SDK realtime', () => {
