@@ -1,15 +1,14 @@
 import type { Core } from '../core.ts';
-import type { HttpRequest } from '../http/route-kit.ts';
-import { isSuperuser } from '../rules/request-info.ts';
+import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 
 /** wire: headers PocketBase looks for, after the trusted ones, to hint that a proxy sits in front. */
 const COMMON_PROXY_HEADERS = ['CF-Connecting-IP', 'Fly-Client-IP', 'X-Forwarded-For'];
 
 /** wire: GET /api/health; superusers also get PocketBase's deployment hints (apis/health.go). */
-export function describeHealth(core: Core, req: HttpRequest): Record<string, unknown> {
+export function describeHealth(core: Core, req: { info: RequestInfo; ip: string; headers: Headers }): Record<string, unknown> {
   if (!isSuperuser(req.info)) return { message: 'API is healthy.', code: 200, data: {} };
   const headers = [...core.settings.current().trustedProxy.headers, ...COMMON_PROXY_HEADERS];
-  const possibleProxyHeader = headers.find((h) => (req.raw.headers.get(h) ?? '') !== '') ?? '';
+  const possibleProxyHeader = headers.find((h) => (req.headers.get(h) ?? '') !== '') ?? '';
   // canBackup is PocketBase's "no backup is running"; Galley has no backups to start, so never.
   return { message: 'API is healthy.', code: 200, data: { canBackup: false, realIP: req.ip, possibleProxyHeader } };
 }

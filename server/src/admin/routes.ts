@@ -9,7 +9,7 @@ import { listOAuth2ProviderInfo } from './oauth2-providers.ts';
 
 export function adminRoutes(core: Core) {
   return new Elysia({ name: 'galley-admin' })
-    .get('/api/health', ({ request }) => respond(core, request, async (req) => json(describeHealth(core, req))))
+    .get('/api/health', ({ request }) => respond(core, request, async (req) => json(describeHealth(core, { info: req.info, ip: req.ip, headers: req.raw.headers }))))
     .head('/api/health', () => new Response(null, { status: 200 }))
     .get('/api/collections', ({ request }) => respond(core, request, async (req) => json(await listCollectionsJson(core, req.info, req.query))))
     .post('/api/collections', ({ request }) =>
