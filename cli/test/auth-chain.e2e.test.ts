@@ -4,11 +4,12 @@
 // → OTP login (code from the mail) → MFA (password, then OTP with the mfaId) → impersonate.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import PocketBase, { ClientResponseError } from 'pocketbase';
+import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSmtp, tokenFromMail, type ReceivedMail, type TestSmtp } from '../../server/test/auth/smtp.ts';
 import { makeTempDir, runBinary, startBinary, type RunningBinary } from './helpers/binary.ts';
 import { selfServiceUsers } from '../../server/test/helpers/users-collection.ts';
+import { expectError } from './helpers/sdk-errors.ts';
 
 const EMAIL = 'chain@example.com';
 const schema = [
@@ -43,17 +44,6 @@ async function requestCode(pb: PocketBase): Promise<{ otpId: string; code: strin
   const code = /<strong>(\d{6})<\/strong>/.exec(mail.html)?.[1];
   if (!code) throw new Error(`no 6-digit code in ${mail.html}`);
   return { otpId, code };
-}
-
-async function expectStatus(p: Promise<unknown>, status: number): Promise<ClientResponseError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ClientResponseError);
-    expect((err as ClientResponseError).status).toBe(status);
-    return err as ClientResponseError;
-  }
-  throw new Error(`expected a ${status} error`);
 }
 
 beforeAll(async () => {
@@ -112,8 +102,8 @@ describe('the auth chain through the binary', () => {
     const next = 'second-password-2';
     await pb().collection('users').update(userId, { oldPassword: password, password: next, passwordConfirm: next });
     password = next;
-    await expectStatus(other.collection('users').authRefresh(), 401);
-    await expectStatus(pb().collection('users').authRefresh(), 401);
+    await expectError(other.collection('users').authRefresh(), 401);
+    await expectError(pb().collection('users').authRefresh(), 401);
     await pb().collection('users').authWithPassword(EMAIL, password);
     expect(pb().authStore.isValid).toBe(true);
   });
@@ -124,7 +114,7 @@ describe('the auth chain through the binary', () => {
     const token = tokenFromMail(await nextMail(since, /^Reset your Chain App password$/), 'confirm-password-reset');
     const next = 'third-password-3';
     expect(await client().collection('users').confirmPasswordReset(token, next, next)).toBe(true);
-    await expectStatus(client().collection('users').authWithPassword(EMAIL, password), 400);
+    await expectError(client().collection('users').authWithPassword(EMAIL, password), 400);
     password = next;
     await pb().collection('users').authWithPassword(EMAIL, password);
   });
@@ -135,14 +125,14 @@ describe('the auth chain through the binary', () => {
     const auth = await otp.collection('users').authWithOTP(otpId, code);
     expect(auth.record.id).toBe(userId);
     expect(otp.authStore.isValid).toBe(true);
-    const again = await expectStatus(client().collection('users').authWithOTP(otpId, code), 400);
+    const again = await expectError(client().collection('users').authWithOTP(otpId, code), 400);
     expect(again.response['message']).toBe('Invalid or expired OTP.');
   });
 
   it('MFA once switched on: the password answers 401 {mfaId}; the OTP with that mfaId logs in', async () => {
     await pb().collection('users').update(userId, { mfa: true });
     const mfaClient = client();
-    const challenge = await expectStatus(mfaClient.collection('users').authWithPassword(EMAIL, password), 401);
+    const challenge = await expectError(mfaClient.collection('users').authWithPassword(EMAIL, password), 401);
     const mfaId = challenge.response['mfaId'] as string;
     expect(mfaId).toMatch(/^[a-z0-9]{15}$/);
     expect(mfaClient.authStore.isValid).toBe(false);
@@ -151,7 +141,7 @@ describe('the auth chain through the binary', () => {
     expect(done.record.id).toBe(userId);
     expect(mfaClient.authStore.isValid).toBe(true);
     // the session is spent
-    await expectStatus(client().collection('users').authWithPassword(EMAIL, password, { mfaId }), 400);
+    await expectError(client().collection('users').authWithPassword(EMAIL, password, { mfaId }), 400);
   });
 
   it('a superuser impersonates the user: a working, non-refreshable token', async () => {
@@ -163,6 +153,6 @@ describe('the auth chain through the binary', () => {
     const token = as.authStore.token;
     const refreshed = await as.collection('users').authRefresh();
     expect(refreshed.token).toBe(token);
-    await expectStatus(client().collection('users').impersonate(userId, 60), 401);
+    await expectError(client().collection('users').impersonate(userId, 60), 401);
   });
 });

@@ -4,12 +4,13 @@
 // roll back as one.
 import { EventSource } from 'eventsource';
 import { Jimp } from 'jimp';
-import PocketBase, { ClientResponseError, type RecordModel, type RecordSubscription } from 'pocketbase';
+import PocketBase, { type RecordModel, type RecordSubscription } from 'pocketbase';
 import { readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBinary, type RunningBinary } from './helpers/binary.ts';
 import { selfServiceUsers } from '../../server/test/helpers/users-collection.ts';
+import { expectError } from './helpers/sdk-errors.ts';
 
 const own = 'owner = @request.auth.id';
 const schema = [
@@ -97,17 +98,6 @@ afterAll(async () => {
   else delete globals.EventSource;
   await server?.stop();
 });
-
-async function expectError(p: Promise<unknown>, status: number): Promise<ClientResponseError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ClientResponseError);
-    expect((err as ClientResponseError).status, JSON.stringify((err as ClientResponseError).response)).toBe(status);
-    return err as ClientResponseError;
-  }
-  throw new Error(`expected a ${status} error`);
-}
 
 /** Bytes that cannot be mistaken for another file's (and are not valid UTF-8 text). */
 function makeBytes(seed: number, length: number): Uint8Array<ArrayBuffer> {

@@ -1,9 +1,10 @@
 // The official `pocketbase` SDK, unchanged, against the compiled binary serving schema-examples/blog.json.
-import PocketBase, { ClientResponseError } from 'pocketbase';
+import PocketBase from 'pocketbase';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBinary, startBinary, type RunningBinary } from './helpers/binary.ts';
+import { expectError } from './helpers/sdk-errors.ts';
 
 const BLOG = fileURLToPath(new URL('../../schema-examples/blog.json', import.meta.url));
 
@@ -21,17 +22,6 @@ async function signUp(email: string, name: string): Promise<{ pb: PocketBase; id
   const created = await pb.collection('users').create({ email, name, password: 'password123', passwordConfirm: 'password123' });
   await pb.collection('users').authWithPassword(email, 'password123');
   return { pb, id: created.id };
-}
-
-async function expectError(p: Promise<unknown>, status: number): Promise<ClientResponseError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ClientResponseError);
-    expect((err as ClientResponseError).status).toBe(status);
-    return err as ClientResponseError;
-  }
-  throw new Error(`expected a ${status} error`);
 }
 
 beforeAll(async () => {
