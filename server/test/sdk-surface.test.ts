@@ -13,6 +13,7 @@ import { createLogger } from '../src/lib/log.ts';
 import { smtpSettings, startTestSmtp, tokenFromMail, type TestSmtp } from './auth/smtp.ts';
 import { startS3rver, type TestS3 } from './helpers/s3rver.ts';
 import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URL, startTestOidc, type TestOidc } from './oauth2/oidc-server.ts';
+import { selfServiceUsers } from './helpers/users-collection.ts';
 
 const ROOT = { email: 'root@example.com', password: 'rootpass123' };
 const PASSWORD = 'password123';
@@ -21,13 +22,7 @@ const NOT_FOUND = { status: 404, message: "The requested resource wasn't found."
 
 function sweepSchema(issuer: string): unknown[] {
   return [
-    {
-      name: 'users',
-      type: 'auth',
-      listRule: 'id = @request.auth.id',
-      viewRule: 'id = @request.auth.id',
-      createRule: '',
-      updateRule: 'id = @request.auth.id',
+    selfServiceUsers({
       deleteRule: 'id = @request.auth.id',
       fields: [{ name: 'name', type: 'text', max: 255 }],
       otp: { enabled: true, length: 6, emailTemplate: { subject: 'Your code', body: '<p>code=<b>{OTP}</b></p>' } },
@@ -38,7 +33,7 @@ function sweepSchema(issuer: string): unknown[] {
           { name: 'oidc', displayName: 'Loopback ID', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authURL: `${issuer}/auth`, tokenURL: `${issuer}/token`, userInfoURL: `${issuer}/me` },
         ],
       },
-    },
+    }),
     {
       name: 'posts',
       type: 'base',
