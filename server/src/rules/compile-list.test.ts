@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DummyDriver, Kysely, sql, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type Expression, type SqlBool } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenedDatabase } from '../db/open.ts';
+import { sql, type Expression, type SqlBool } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import type { OpenedDatabase } from '../db/open.ts';
+import { compileSqlOnly, useSeededDatabase } from '../db/testing.ts';
 import { GalleyError } from '../errors.ts';
 import { buildSchema, type CollectionModel, type FieldModel } from '../schema/model.ts';
 import { compileFilterWhere } from './compile-filter.ts';
@@ -78,34 +76,9 @@ const guest = guestRequest();
 const root = superuserRequest(superusers);
 const scope = (info: RequestInfo, coll: CollectionModel = docs): FilterScope => ({ schema, collection: coll, info, alias: coll.name });
 
-let dir: string;
 let db: OpenedDatabase;
-
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'galley-'));
-  db = openDatabase({ file: join(dir, 'data.db'), synchronous: 'FULL', busyTimeoutMs: 5000 });
-  await db.writer.run(async (tx) => {
-    for (const [table, columns] of Object.entries(TABLES)) {
-      await sql`CREATE TABLE ${sql.id(table)} (${sql.raw(columns)})`.execute(tx.db);
-      for (const row of ROWS[table] ?? []) await tx.db.insertInto(table).values(row).execute();
-    }
-  });
-});
-
-afterAll(async () => {
-  await db.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const compileOnly = new Kysely<any>({
-  dialect: {
-    createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (d) => new SqliteIntrospector(d),
-    createQueryCompiler: () => new SqliteQueryCompiler(),
-  },
-});
-const sqlOf = (e: Expression<unknown>) => sql`${e}`.compile(compileOnly);
+useSeededDatabase(TABLES, ROWS, (opened) => (db = opened));
+const sqlOf = compileSqlOnly;
 
 /** The docs a list returns, in the clauses' order (then id). */
 async function listIds(info: RequestInfo, filter: string, sort = '', rule: string | null = LIST_RULE): Promise<string[]> {
