@@ -1,5 +1,6 @@
-// Builds the single `galley` executable: `bun scripts/build.ts [--force]` → dist/galley.
-// Skips the build when dist/galley is newer than every input, unless --force.
+// Builds the single `galley` executable: `bun scripts/build.ts [--force] [--outfile PATH]` → dist/galley.
+// Skips the build when dist/galley is newer than every input, unless --force. `--outfile` builds a private copy
+// elsewhere (always built): parallel work tests its own binary through GALLEY_BINARY without racing on dist/.
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,14 +57,20 @@ function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-export async function buildBinary(opts: { force?: boolean } = {}): Promise<{ built: boolean; outfile: string }> {
+export async function buildBinary(opts: { force?: boolean; outfile?: string } = {}): Promise<{ built: boolean; outfile: string }> {
+  if (opts.outfile) return compileBinary(resolve(opts.outfile));
   const rel = relative(process.cwd(), outfile) || outfile;
   if (!opts.force && isBinaryFresh()) {
     console.log(`build: ${rel} is up to date (${formatSize(statSync(outfile).size)}); --force to rebuild`);
     return { built: false, outfile };
   }
+  return compileBinary(outfile);
+}
+
+async function compileBinary(outfile: string): Promise<{ built: boolean; outfile: string }> {
+  const rel = relative(process.cwd(), outfile) || outfile;
   const { extraEntrypoints } = await prepareAdminUi();
-  mkdirSync(join(root, 'dist'), { recursive: true });
+  mkdirSync(dirname(outfile), { recursive: true });
   const started = performance.now();
   // --bytecode + esm halves cold start of the binary (measured on this box).
   const args = [
@@ -82,7 +89,8 @@ export async function buildBinary(opts: { force?: boolean } = {}): Promise<{ bui
 
 if (import.meta.main) {
   try {
-    await buildBinary({ force: process.argv.includes('--force') });
+    const at = process.argv.indexOf('--outfile');
+    await buildBinary({ force: process.argv.includes('--force'), outfile: at > 0 ? process.argv[at + 1] : undefined });
   } catch (err) {
     console.error(`build failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
