@@ -9,7 +9,7 @@ import { formatDateTime } from '../lib/datetime.ts';
 import { newRecordId } from '../lib/ids.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { AUTH_ORIGINS_NAME } from '../schema/system-auth-records.ts';
-import { sendAuthMailLater } from './mail-templates.ts';
+import { canSendAuthMail, sendAuthMailLater } from './mail-templates.ts';
 import type { AuthAttempt } from './mfa.ts';
 
 /** wire: PocketBase keeps this many origins per record, dropping the least recently used. */
@@ -51,8 +51,8 @@ async function recordOrigin(core: Core, attempt: Pick<AuthAttempt, 'info' | 'ip'
     return origins.length > 0;
   });
   const email = typeof row['email'] === 'string' ? row['email'] : '';
-  // Galley: the mail leaves in the background (PocketBase waits up to 15 s for it); without SMTP there is none.
-  if (!isNew || email === '' || !core.settings.current().smtp.enabled) return;
+  // Galley: the mail leaves in the background (PocketBase waits up to 15 s for it); without SMTP (and not --dev) there is none.
+  if (!isNew || email === '' || !canSendAuthMail(core)) return;
   const alertInfo = `${stamp} - ${attempt.ip} ${userAgent}`;
   sendAuthMailLater(core, collection, row, 'login-alert', email, async () => ({ alertInfo }));
 }

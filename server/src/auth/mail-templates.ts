@@ -4,7 +4,7 @@
  * value that itself looks like `{TOKEN}` (a user's name) is never expanded.
  */
 import type { Core, Settings } from '../core.ts';
-import { sendMail, type MailMessage } from '../lib/mail.ts';
+import { formatMailForConsole, sendMail, type MailMessage } from '../lib/mail.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel, EmailTemplate } from '../schema/model.ts';
 
@@ -100,6 +100,11 @@ export function templateOf(collection: CollectionModel, kind: AuthMailKind): Ema
   }
 }
 
+/** Whether an auth mail can leave at all: over SMTP, or printed to stdout (`serve --dev` without SMTP). */
+export function canSendAuthMail(core: Core): boolean {
+  return core.settings.current().smtp.enabled || core.config.dev;
+}
+
 /** Render and send one auth mail to `to` (the record's email, or the new one for an email change). */
 export async function sendAuthMail(
   core: Core,
@@ -117,6 +122,11 @@ export async function sendAuthMail(
     subject,
     html,
   };
+  if (!settings.smtp.enabled && core.config.dev) {
+    // Galley: in dev without SMTP the mail is printed, so a local sign-up, reset or OTP login can be finished
+    process.stdout.write(formatMailForConsole(message, 'galley --dev: no SMTP configured, so this mail is printed here instead of sent'));
+    return;
+  }
   await sendMail(settings.smtp, message);
 }
 

@@ -51,6 +51,36 @@ export function htmlToText(html: string): string {
     .trim();
 }
 
+function formatAddress(a: MailAddress): string {
+  return a.name ? `${a.name} <${a.address}>` : a.address;
+}
+
+/** Control characters (an ANSI escape in a user's name) would drive the terminal; they print as `\u…`. */
+function stripTerminalControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * One message as plain text for a terminal, framed so it stands out from log lines: headers, then the text
+ * body (links as `Label: URL`, each on its own line so it can be copied whole).
+ */
+export function formatMailForConsole(message: MailMessage, heading: string): string {
+  const rule = '─'.repeat(72);
+  const body = message.text ?? htmlToText(message.html);
+  const lines = [
+    `┌${rule}`,
+    `│ ${heading}`,
+    `├${rule}`,
+    `To:      ${message.to.map(formatAddress).join(', ')}`,
+    `From:    ${formatAddress(message.from)}`,
+    `Subject: ${message.subject}`,
+    '',
+    body,
+    `└${rule}`,
+  ];
+  return stripTerminalControls(lines.join('\n')) + '\n';
+}
+
 /** Send one message; rejects with the server's (or the connection's) error. */
 export async function sendMail(smtp: SmtpConfig, message: MailMessage): Promise<void> {
   if (!smtp.enabled) throw new Error('SMTP is not enabled in the settings, so no mail can be sent');
