@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import { adminRoutes } from '../admin/routes.ts';
+import { dashboardRoutes } from '../admin/dashboard-routes.ts';
 import { settingsRoutes } from '../admin/settings-routes.ts';
 import { authRoutes } from '../auth/routes.ts';
 import { oauth2Routes } from '../auth/oauth2/routes.ts';
@@ -31,6 +32,7 @@ export function createApp(core: Core) {
       .use(fileRoutes(core))
       .use(batchRoutes(core))
       .use(realtimeRoutes(core))
+      .use(dashboardRoutes())
       // wire: unknown paths, and known paths with another method, are PocketBase's 404.
       .all('*', notFound)
   );
