@@ -78,7 +78,9 @@ export async function runRealtimeBench(o: RealtimeBenchOptions): Promise<Realtim
   const port = await findFreePort();
   const base = `http://127.0.0.1:${port}`;
   const logFile = join(o.tmp, 'galley-realtime.log');
-  const proc = startServer([...o.command, 'serve', '--schema', schemaFile, '--dir', join(dir, 'data'), '--http', `127.0.0.1:${port}`], logFile, { GALLEY_LOG_LEVEL: 'warn' });
+  // every subscriber comes from 127.0.0.1: the per-IP stream cap (settings realtime.maxStreamsPerIp, 50) must let them in
+  const env = { GALLEY_LOG_LEVEL: 'warn', GALLEY_REALTIME_MAX_STREAMS_PER_IP: String(o.subscribers + 10) };
+  const proc = startServer([...o.command, 'serve', '--schema', schemaFile, '--dir', join(dir, 'data'), '--http', `127.0.0.1:${port}`], logFile, env);
   const sockets: SseSocket[] = [];
   try {
     await waitForOk(`${base}/api/health`, proc, logFile, performance.now());

@@ -47,7 +47,19 @@ export interface Settings {
   /** Galley: `ips` lists the proxies whose forwarding headers are believed (empty: loopback peers only). */
   trustedProxy: { headers: string[]; useLeftmostIP: boolean; ips: string[] };
   superuserIPs: string[];
+  /** Galley: caps on what anonymous realtime clients may hold (PocketBase has no such settings). */
+  realtime: RealtimeSettings;
 }
+
+export interface RealtimeSettings {
+  /** UTF-8 bytes of one client's whole subscription set (the sum of its topics); a POST over it is a 400 */
+  maxSubscriptionBytes: number;
+  /** open realtime streams per client IP (as resolved through trustedProxy); one more is a 429 */
+  maxStreamsPerIp: number;
+}
+
+/** 256 KiB holds 100 topics of PocketBase's longest (2500 characters) or thousands of ordinary ones. */
+export const DEFAULT_REALTIME_SETTINGS: Readonly<RealtimeSettings> = Object.freeze({ maxSubscriptionBytes: 256 * 1024, maxStreamsPerIp: 50 });
 
 const blankS3 = (): S3Settings => ({ enabled: false, bucket: '', region: '', endpoint: '', accessKey: '', secret: '', forcePathStyle: false });
 
@@ -86,6 +98,7 @@ export function createDefaultSettings(): Settings {
     rateLimits: { rules: DEFAULT_RATE_LIMIT_RULES.map((r) => ({ ...r })), excludedIPs: [], enabled: true },
     trustedProxy: { headers: [], useLeftmostIP: false, ips: [] },
     superuserIPs: [],
+    realtime: { ...DEFAULT_REALTIME_SETTINGS },
   };
 }
 

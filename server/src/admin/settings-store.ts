@@ -43,6 +43,8 @@ export const SETTINGS_ENV = {
   GALLEY_S3_ACCESS_KEY: ['s3', 'accessKey'],
   GALLEY_S3_SECRET: ['s3', 'secret'],
   GALLEY_S3_FORCE_PATH_STYLE: ['s3', 'forcePathStyle'],
+  GALLEY_REALTIME_MAX_SUBSCRIPTION_BYTES: ['realtime', 'maxSubscriptionBytes'],
+  GALLEY_REALTIME_MAX_STREAMS_PER_IP: ['realtime', 'maxStreamsPerIp'],
 } as const;
 
 /** The overrides the environment asks for; a GALLEY_SMTP_HOST alone turns SMTP on, a GALLEY_S3_BUCKET S3 storage. */

@@ -106,5 +106,10 @@ export function validateSettings(s: Settings): IssueTree {
   s.trustedProxy.headers.forEach((h, i) => {
     if (!/^[A-Za-z0-9-]+$/.test(h)) put(out, ['trustedProxy', 'headers', String(i)], issue('validation_invalid_value', 'Must be a header name.'));
   });
+  for (const key of ['maxSubscriptionBytes', 'maxStreamsPerIp'] as const) {
+    const value = s.realtime[key];
+    if (!Number.isInteger(value)) put(out, ['realtime', key], issue('validation_only_int_constraint', 'Must be an integer.'));
+    else if (value < 1) put(out, ['realtime', key], atLeast(1));
+  }
   return out;
 }

@@ -3,6 +3,7 @@
  * a client (its subscriptions, its auth index entry) when it goes, so nothing outlives a vanished stream.
  */
 import type { Core } from '../core.ts';
+import { GalleyError } from '../errors.ts';
 import { formatSseEvent } from '../lib/sse.ts';
 import { unindexAuth } from './auth-binding.ts';
 import { startDispatch } from './dispatch.ts';
@@ -21,6 +22,7 @@ export function brokerOf(core: Core): Broker {
       clients: new Map(),
       index: new Map(),
       byAuth: new Map(),
+      streamsByIp: new Map(),
       queue: Promise.resolve(),
       pending: 0,
       sweeper: undefined,
@@ -39,6 +41,27 @@ export function configureRealtime(core: Core, limits: Partial<RealtimeLimits>): 
   if (broker.clients.size > 0) startSweeper(broker);
 }
 
+/**
+ * Take one of `ip`'s stream slots (settings `realtime.maxStreamsPerIp`), or throw 429: one address cannot
+ * hold more streams, and so more subscription sets, than that. An unknown address ("") is not counted.
+ */
+export function claimStreamSlot(broker: Broker, ip: string): void {
+  if (ip === '') return;
+  const open = broker.streamsByIp.get(ip) ?? 0;
+  if (open >= broker.core.settings.current().realtime.maxStreamsPerIp) {
+    throw new GalleyError('rate_limited', 'Too many open realtime connections from this address.');
+  }
+  broker.streamsByIp.set(ip, open + 1);
+}
+
+function releaseStreamSlot(broker: Broker, ip: string): void {
+  const open = broker.streamsByIp.get(ip);
+  if (open === undefined) return;
+  if (open <= 1) broker.streamsByIp.delete(ip);
+  else broker.streamsByIp.set(ip, open - 1);
+}
+
+/** Register a client whose stream slot (claimStreamSlot) is taken; removeClient gives the slot back. */
 export function registerClient(broker: Broker, client: RealtimeClient): void {
   broker.clients.set(client.id, client);
   if (!broker.sweeper) startSweeper(broker);
@@ -48,6 +71,7 @@ export function registerClient(broker: Broker, client: RealtimeClient): void {
 export function removeClient(broker: Broker, client: RealtimeClient): void {
   if (broker.clients.get(client.id) !== client) return;
   broker.clients.delete(client.id);
+  releaseStreamSlot(broker, client.ip);
   dropSubscriptions(broker, client);
   unindexAuth(broker, client);
   if (broker.clients.size === 0) stopSweeper(broker);
@@ -98,12 +122,19 @@ export function sendToClient(
 }
 
 /** What the broker holds now (tests check that vanished clients leave nothing behind). */
-export function realtimeStats(core: Core): { clients: number; topics: number; subscriptions: number; authBindings: number; pending: number } {
+export function realtimeStats(core: Core): { clients: number; topics: number; subscriptions: number; authBindings: number; pending: number; ips: number } {
   const broker = brokers.get(core);
-  if (!broker) return { clients: 0, topics: 0, subscriptions: 0, authBindings: 0, pending: 0 };
+  if (!broker) return { clients: 0, topics: 0, subscriptions: 0, authBindings: 0, pending: 0, ips: 0 };
   let subscriptions = 0;
   for (const set of broker.index.values()) subscriptions += set.size;
-  return { clients: broker.clients.size, topics: broker.index.size, subscriptions, authBindings: broker.byAuth.size, pending: broker.pending };
+  return {
+    clients: broker.clients.size,
+    topics: broker.index.size,
+    subscriptions,
+    authBindings: broker.byAuth.size,
+    pending: broker.pending,
+    ips: broker.streamsByIp.size,
+  };
 }
 
 /** Resolves once every event emitted so far has been delivered (tests, benchmarks). */

@@ -88,6 +88,8 @@ export interface Broker {
   readonly index: Map<string, Set<Subscription>>;
   /** binding key → the clients bound to that auth record */
   readonly byAuth: Map<string, Set<RealtimeClient>>;
+  /** client IP → its open streams (settings `realtime.maxStreamsPerIp`) */
+  readonly streamsByIp: Map<string, number>;
   /** events are delivered one after another, in commit order */
   queue: Promise<void>;
   pending: number;

@@ -21,7 +21,7 @@ export function realtimeRoutes(core: Core) {
     .post('/api/realtime', ({ request }) =>
       respond(core, request, async (req) => {
         const body = await req.body();
-        const input = readSubscriptionsInput(body.values, brokerOf(core).limits);
+        const input = readSubscriptionsInput(body.values, brokerOf(core).limits, core.settings.current().realtime.maxSubscriptionBytes);
         setClientSubscriptions(core, input, req.info.auth, req.ip);
         return noContent();
       }),

@@ -7,7 +7,7 @@
 import type { Core } from '../core.ts';
 import { newClientId } from '../lib/ids.ts';
 import { formatSseEvent, formatSseIdLine, SSE_HEADERS } from '../lib/sse.ts';
-import { brokerOf, registerClient, removeClient } from './broker.ts';
+import { brokerOf, claimStreamSlot, registerClient, removeClient } from './broker.ts';
 import type { RealtimeClient } from './model.ts';
 
 export interface RealtimeStream {
@@ -26,9 +26,10 @@ function joinChunks(chunks: Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
-/** Open a stream for a client connecting from `ip`; its first message is PB_CONNECT. */
+/** Open a stream for a client connecting from `ip`; its first message is PB_CONNECT. 429 past the per-IP cap. */
 export function openRealtimeStream(core: Core, ip: string): RealtimeStream {
   const broker = brokerOf(core);
+  claimStreamSlot(broker, ip);
   const encoder = new TextEncoder();
   let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   let waiting: Uint8Array[] = [];

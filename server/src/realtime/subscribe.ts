@@ -3,7 +3,8 @@
  * wire (apis/realtime.go realtimeSetSubscriptions): clientId 1–255 chars, at most 1000 topics of at most
  * 2500 chars (400 with per-field data); unknown client 404; a request from another IP than the stream's 400
  * "Invalid realtime client."; a bound client may only be re-bound to the same auth (403); then the list
- * replaces every earlier subscription and the answer is 204.
+ * replaces every earlier subscription and the answer is 204. Galley also caps the whole set's UTF-8 bytes
+ * (settings `realtime.maxSubscriptionBytes`): a 400 naming `subscriptions`, as the caps above.
  */
 import type { Core } from '../core.ts';
 import { GalleyError, issue, type IssueTree } from '../errors.ts';
@@ -25,8 +26,26 @@ function lengthIssue(min: number, max: number) {
   return issue('validation_length_out_of_range', `The length must be between ${min} and ${max}.`, { min, max });
 }
 
-/** The POST body → checked input, or a 400 in PocketBase's shape naming each bad field or topic. */
-export function readSubscriptionsInput(body: Record<string, unknown>, limits: RealtimeLimits): SubscriptionsInput {
+/** UTF-8 length without encoding (a set may be a quarter megabyte of topics). */
+export function measureUtf8Bytes(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 2; // a surrogate pair: 2 units, 4 bytes
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
+/**
+ * The POST body → checked input, or a 400 in PocketBase's shape naming each bad field or topic.
+ * `maxBytes` bounds the set's UTF-8 bytes in all (what one client may make the server hold).
+ */
+export function readSubscriptionsInput(body: Record<string, unknown>, limits: RealtimeLimits, maxBytes = Infinity): SubscriptionsInput {
   const issues: IssueTree = {};
   const clientId = body['clientId'];
   if (clientId !== undefined && typeof clientId !== 'string') throw new GalleyError('invalid', BAD_REQUEST);
@@ -44,6 +63,9 @@ export function readSubscriptionsInput(body: Record<string, unknown>, limits: Re
       else if (/[\r\n]/.test(t)) each[String(i)] = issue('validation_invalid_value', 'Must not contain line breaks.');
     });
     if (Object.keys(each).length > 0) issues['subscriptions'] = each;
+    else if (topics.reduce((sum, t) => sum + measureUtf8Bytes(t), 0) > maxBytes) {
+      issues['subscriptions'] = issue('validation_length_too_long', `The subscriptions must be no more than ${maxBytes} bytes in all.`, { max: maxBytes });
+    }
   }
   if (Object.keys(issues).length > 0) throw new GalleyError('invalid', BAD_REQUEST, { issues });
   return { clientId: clientId as string, subscriptions: topics };

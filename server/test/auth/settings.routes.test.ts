@@ -120,7 +120,7 @@ describe('the pocketbase SDK settings service', () => {
     const pb = new PocketBase(url);
     await pb.collection('_superusers').authWithPassword('root@example.com', 'rootpass123');
     const all = await pb.settings.getAll();
-    expect(Object.keys(all).sort()).toEqual(['backups', 'batch', 'logs', 'meta', 'rateLimits', 's3', 'smtp', 'superuserIPs', 'trustedProxy']);
+    expect(Object.keys(all).sort()).toEqual(['backups', 'batch', 'logs', 'meta', 'rateLimits', 'realtime', 's3', 'smtp', 'superuserIPs', 'trustedProxy']);
     const updated = await pb.settings.update({ meta: { ...all['meta'], appName: 'From SDK' } });
     expect(updated['meta'].appName).toBe('From SDK');
     // sending back exactly what was read changes nothing (and keeps the stored SMTP password)

@@ -68,11 +68,15 @@ describe('POST /api/realtime', () => {
   }
 
   it('accepts exactly 1000 topics of 2500 chars', async () => {
+    // Galley's own byte cap (settings realtime.maxSubscriptionBytes, 256 KiB) raised to PocketBase's whole range
+    const raise = (n: number) => w.t.call('PATCH', '/api/settings', { auth: w.root, body: { realtime: { maxSubscriptionBytes: n } } });
+    expect((await raise(2_500_000)).status).toBe(200);
     const c = await connectRaw(w.t.galley);
     const topics = Array.from({ length: 1000 }, (_, i) => `${i}`.padEnd(2500, 'x'));
     expect((await post({ clientId: c.clientId, subscriptions: topics })).status).toBe(204);
     await c.close();
     expect(realtimeStats(w.t.galley.core).subscriptions).toBe(0);
+    expect((await raise(262_144)).status).toBe(200);
   });
 
   it('refuses a POST from another IP than the stream (400 Invalid realtime client.)', async () => {
@@ -125,6 +129,6 @@ describe('clients that vanish', () => {
     expect(during.clients).toBe(before.clients + 40);
     expect(during.authBindings).toBeGreaterThan(0);
     await Promise.all(clients.map((c) => c.close()));
-    expect(realtimeStats(core)).toEqual({ clients: 0, topics: 0, subscriptions: 0, authBindings: 0, pending: 0 });
+    expect(realtimeStats(core)).toEqual({ clients: 0, topics: 0, subscriptions: 0, authBindings: 0, pending: 0, ips: 0 });
   });
 });
