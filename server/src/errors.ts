@@ -55,6 +55,7 @@ export type ValidationCode =
   | 'validation_collection_type_change'
   | 'validation_collection_system_name_change'
   | 'validation_collections_import_failure'
+  | 'validation_invalid_rule'
   | 'batch_request_failed';
 
 export interface FieldIssue {

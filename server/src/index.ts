@@ -27,7 +27,8 @@ import { createLogger, type Logger } from './lib/log.ts';
 import { createLocalStorage } from './lib/storage/local.ts';
 import { createSwitchingStorage } from './lib/storage/switching.ts';
 import { loadSchema, loadSchemaFile } from './schema/load.ts';
-import { checkViewQueriesInMemory } from './db/migrate/view-check.ts';
+import { FULL_LOAD_OPTIONS } from './rules/check-rule-compiles.ts';
+import { applyMigration as applyDirMigration, previewMigration as previewDirMigration, type MigrateDirOptions } from './db/migrate/migrate-dir.ts';
 
 export interface GalleyOptions extends ConfigInput {
   /** the schema itself (a parsed schema file); wins over `schemaFile` */
@@ -60,7 +61,8 @@ function parseHostPort(http: string): { hostname: string; port: number } {
   return { hostname: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3]) };
 }
 
-const viewCheck = { checkViewQueries: checkViewQueriesInMemory };
+/** view queries run in SQLite, rules compiled against the schema, before anything is served */
+const viewCheck = FULL_LOAD_OPTIONS;
 
 export async function createGalley(options: GalleyOptions = {}): Promise<Galley> {
   const config = resolveConfig(options, options.env ?? process.env);
@@ -123,7 +125,17 @@ export { upsertSuperuser, deleteSuperuser } from './auth/superusers.ts';
 export { generateSchemaJsonSchema } from './schema/json-schema.ts';
 export { loadSchema, loadSchemaFile } from './schema/load.ts';
 export { GalleyError } from './errors.ts';
-export { applyMigration, listMigrationHistory, previewMigration, type MigrateDirOptions, type MigrationPreview } from './db/migrate/migrate-dir.ts';
+export { listMigrationHistory, type MigrateDirOptions, type MigrationPreview } from './db/migrate/migrate-dir.ts';
+
+/** `galley migrate plan`/`status`: the schema file is loaded as `serve` loads it (rules compiled too). */
+export function previewMigration(opts: MigrateDirOptions = {}): ReturnType<typeof previewDirMigration> {
+  return previewDirMigration({ loadOptions: FULL_LOAD_OPTIONS, ...opts });
+}
+
+/** `galley migrate apply`, with the schema file loaded as `serve` loads it. */
+export function applyMigration(opts: Parameters<typeof applyDirMigration>[0]): ReturnType<typeof applyDirMigration> {
+  return applyDirMigration({ loadOptions: FULL_LOAD_OPTIONS, ...opts });
+}
 export { countLossySteps, formatPlanSteps } from './db/migrate/format-plan.ts';
 export type { MigrationRecord } from './db/migrate/history.ts';
 export type { CheckedPlan, CheckedStep, MigrationStep } from './db/migrate/step.ts';

@@ -17,7 +17,7 @@ import { loadSecretStore } from '../auth/secrets.ts';
 import type { Core, SecretStore } from '../core.ts';
 import { isSameJson } from '../lib/same-json.ts';
 import { loadSchemaFile, type LoadSchemaOptions } from '../schema/load.ts';
-import { checkViewQueriesInMemory } from '../db/migrate/view-check.ts';
+import { FULL_LOAD_OPTIONS } from '../rules/check-rule-compiles.ts';
 import type { Schema } from '../schema/model.ts';
 import { createRequestGate, type RequestGate } from './request-gate.ts';
 
@@ -54,7 +54,7 @@ export interface SchemaReloader {
 const POLL_MS = 500;
 
 /** Loading as `serve` loads: view queries are run against SQLite before they are accepted. */
-export const LIVE_LOAD_OPTIONS: LoadSchemaOptions = { checkViewQueries: checkViewQueriesInMemory };
+export const LIVE_LOAD_OPTIONS: LoadSchemaOptions = FULL_LOAD_OPTIONS;
 
 export function createSchemaReloader(core: Core, file: string | undefined): SchemaReloader {
   const gate = createRequestGate(core.log);

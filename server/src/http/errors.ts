@@ -37,6 +37,8 @@ export function toErrorBody(err: unknown, log: Logger): { body: ErrorBody; heade
     const headers: Record<string, string> = {};
     if (err.retryAfter !== undefined) headers['Retry-After'] = String(err.retryAfter);
     if (status >= 500) log.warn('request failed', { kind: err.kind, message: err.message, cause: String(err.cause ?? '') });
+    // the generic 400 hides its reason from the client (a rule that failed to compile): the log keeps it
+    else if (err.message === GENERIC_400 && err.cause !== undefined) log.warn('request failed', { message: err.message, cause: String(err.cause) });
     return { body: { data: err.issues ?? {}, message: sentenize(err.message), status }, headers };
   }
   // wire: PocketBase answers errors it did not classify with a generic 400 and an empty data object.

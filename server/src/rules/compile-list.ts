@@ -16,6 +16,7 @@ import { createScopeResolver, refuseSuperuserOnlyFields } from './compile-filter
 import type { FilterScope } from './filter-scope.ts';
 import { JoinRegistry } from './join-registry.ts';
 import { isSuperuser } from './request-info.ts';
+import { guardRuleCompile } from './rule-failure.ts';
 
 export interface ListClauses {
   /** Null when nothing restricts the rows. */
@@ -46,7 +47,7 @@ export function compileListClauses(scope: FilterScope, rule: string | null, filt
   const client = createScopeResolver(scope, superuser, registry);
   const items: ConditionItem[] = [];
   // wire: the rule first, then the filter, then the sort (PocketBase's order of registering joins)
-  if (!superuser && rule) items.push(...compileConditionItems(parseFilter(rule), createScopeResolver(scope, true, registry), options));
+  if (!superuser && rule) items.push(...guardRuleCompile(scope.collection, () => compileConditionItems(parseFilter(rule), createScopeResolver(scope, true, registry), options)));
   if (filter !== '') items.push(...compileConditionItems(parseFilter(filter), client, options));
   const keys = parseSortParam(sort).map((key) => resolveSortTerm(key, scope.alias, client, options));
   const joinScope = client.joinScope();

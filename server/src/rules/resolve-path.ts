@@ -46,6 +46,12 @@ export interface PathState {
 const MODIFIERS = new Set(['isset', 'each', 'length', 'lower', 'changed']);
 const VIA = /^(\w+)_via_(\w+)$/;
 
+/** `:isset`/`:changed` read request values (`@request.*`); `:each`/`:length` need several values. */
+function invalidFieldModifier(field: FieldModel, modifier: string): GalleyError {
+  const why = modifier === 'isset' || modifier === 'changed' ? 'only @request.* values take it' : 'only select, file and relation fields take it';
+  return new GalleyError('invalid', `the :${modifier} modifier does not apply to the field ${JSON.stringify(field.name)} (${why})`);
+}
+
 /** `name:modifier` → [name, modifier]; wire: more than one `:` is no modifier at all (the field then misses). */
 export function splitModifier(prop: string): [string, string] {
   const parts = prop.split(':');
@@ -205,7 +211,8 @@ function finalizeField(core: ResolverCore, st: PathState, prop: string): SqlOper
     return columnOperand(d.jsonEachValue(each), { multi: multiOf(core, st, d.jsonEachValue(mmAliasOf(core, each)), 'auto') });
   }
 
-  // wire: other modifiers (`:isset`, `:changed`, `:each` on a plain field…) are ignored on a collection field
+  // Galley refuses what PocketBase ignores here (schema/check-rule-paths.ts refuses it in rules at load)
+  if (modifier !== '' && modifier !== 'lower') throw invalidFieldModifier(field, modifier);
   const isJson = type.filterKind(field) === 'json';
   let value: Expression<unknown> = isJson ? d.jsonExtract(column(st.alias), []) : column(st.alias);
   let mmValue: Expression<unknown> = isJson ? d.jsonExtract(column(mm), []) : column(mm);

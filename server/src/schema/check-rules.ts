@@ -1,9 +1,10 @@
-/** Rules must parse; indexes must parse and name their own collection's fields. */
+/** Rules must parse and read only what the schema has; indexes must parse and name their own collection's fields. */
 import { parseFilter } from '../query/parser.ts';
 import { checkAuthMethods } from './check-auth-methods.ts';
 import { checkOAuth2Options } from './check-oauth2.ts';
+import { listRulePathProblems } from './check-rule-paths.ts';
 import { explainIndexProblem, findSingleColumnUniqueIndex, parseIndexDefinition } from './index-sql.ts';
-import type { RuleName } from './model.ts';
+import type { CollectionModel, RuleName, Schema } from './model.ts';
 import type { SourcedCollection } from './normalize.ts';
 import type { ProblemSink } from './problems.ts';
 
@@ -51,6 +52,48 @@ export function checkRules(c: SourcedCollection, sink: ProblemSink): void {
       if (!m.fields.some((f) => f.name === name)) sink.add(path, `${JSON.stringify(name)} is not a field of this collection`);
       else if (!findSingleColumnUniqueIndex(m.indexes, name)) sink.add(path, `${JSON.stringify(name)} needs a UNIQUE index of its own to be an identity field`);
     });
+  }
+}
+
+/**
+ * Compiles one rule with the request-time filter compiler (rules/ hands it in: schema/ may not import it)
+ * with an empty request, as PocketBase does when it saves a collection; returns why it fails, or null.
+ */
+export type CheckRuleCompiles = (schema: Schema, collection: CollectionModel, rule: string) => string | null;
+
+function listRuleTexts(m: CollectionModel): Array<[Path, string | null]> {
+  const out: Array<[Path, string | null]> = RULES.map((r) => [[r], m[r]]);
+  if (m.auth) out.push([['authRule'], m.auth.authRule], [['manageRule'], m.auth.manageRule], [['mfa', 'rule'], m.auth.mfa.rule]);
+  return out;
+}
+
+/**
+ * Every rule against the whole loaded schema: the names it reads (check-rule-paths.ts), then, when those
+ * hold, the real compiler. `opaque` collections (views whose query could not be read) have unknown fields.
+ */
+export function checkRuleReferences(
+  sourced: readonly SourcedCollection[],
+  schema: Schema,
+  opaque: ReadonlySet<CollectionModel>,
+  sink: ProblemSink,
+  compile?: CheckRuleCompiles,
+): void {
+  const ctx = { schema, opaque };
+  for (const c of sourced) {
+    const model = schema.findCollection(c.model.id) ?? c.model;
+    if (opaque.has(model)) continue;
+    for (const [key, rule] of listRuleTexts(model)) {
+      if (rule === null || rule === '') continue;
+      try {
+        parseFilter(rule);
+      } catch {
+        continue; // reported by checkRules
+      }
+      const problems = listRulePathProblems(ctx, model, rule);
+      for (const p of problems) sink.add([...c.path, ...key], p);
+      const failure = problems.length === 0 && compile ? compile(schema, model, rule) : null;
+      if (failure !== null) sink.add([...c.path, ...key], failure);
+    }
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { checkFields, checkCollectionNames, createOptionContext } from './check-fields.ts';
-import { checkIndexes, checkRules } from './check-rules.ts';
+import { checkIndexes, checkRuleReferences, checkRules, type CheckRuleCompiles } from './check-rules.ts';
 import { checkCollectionShape } from './check-shape.ts';
 import { getFieldType } from './fields/registry.ts';
 import { parseJsonText } from './json-syntax.ts';
@@ -18,6 +18,8 @@ import { reportViewQueries, resolveViewCollections, type CheckViewQueries } from
 export interface LoadSchemaOptions {
   /** Check view queries against SQLite (db/migrate/view-check.ts); left out, views are only read, not run. */
   checkViewQueries?: CheckViewQueries;
+  /** Compile every rule with the request-time compiler (rules/check-rule-compiles.ts); left out, only the names rules read are checked. */
+  checkRuleCompiles?: CheckRuleCompiles;
 }
 
 const TOP_LEVEL_KEYS = ['$schema', 'collections'];
@@ -105,6 +107,8 @@ export function loadSchema(input: unknown, sourceName = 'schema', opts: LoadSche
   // SQLite sees the queries only once everything else holds: the tables they read are then known good
   const verdicts = sink.size === 0 && opts.checkViewQueries ? opts.checkViewQueries(models) : new Map();
   reportViewQueries(sourced, unreadViews, verdicts, sink);
+  const opaque = sourced.filter((c) => unreadViews.has(c) || verdicts.get(c.model.id)?.refused || (c.model.type === 'view' && c.model.fields.length === 0));
+  checkRuleReferences(sourced, buildSchema(models), new Set(opaque.map((c) => c.model)), sink, opts.checkRuleCompiles);
   if (sink.size > 0) throw new SchemaError(sourceName, sink.list());
   return buildSchema(models);
 }
