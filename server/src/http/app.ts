@@ -14,6 +14,8 @@ import { sendToClient } from '../realtime/broker.ts';
 import { rememberPeerAddress } from './client-ip.ts';
 import { isPreflight, preflightResponse, withStandardHeaders } from './cors.ts';
 import { errorResponse } from './errors.ts';
+import { repairPathEscapes } from './path-escapes.ts';
+import { answerRootPage } from './root-page.ts';
 
 /**
  * The whole route table. Elysia routes; every handler goes through http/route-kit's `respond`, so the
@@ -33,6 +35,7 @@ export function createApp(core: Core) {
       .use(batchRoutes(core))
       .use(realtimeRoutes(core))
       .use(dashboardRoutes())
+      .get('/', ({ request }) => answerRootPage(request))
       // wire: unknown paths, and known paths with another method, are PocketBase's 404.
       .all('*', notFound)
   );
@@ -62,7 +65,13 @@ export function createFetchHandler(core: Core, app: GalleyApp): (request: Reques
   const logEach = core.config.logLevel === 'debug';
   return async (incoming, peer) => {
     const started = logEach ? performance.now() : 0;
-    const request = withRoutableUrl(incoming);
+    const routable = repairPathEscapes(withRoutableUrl(incoming));
+    if (routable === 'malformed') {
+      // bad input, not a fault: one debug line, no stack (wire: Go refuses such a request line with 400)
+      core.log.debug('malformed percent-escape in the path', { path: new URL(incoming.url).pathname.slice(0, 200) });
+      return errorResponse(new GalleyError('invalid', 'Something went wrong while processing your request.'), core.log);
+    }
+    const request = routable;
     rememberPeerAddress(request, peer?.remoteAddress);
     if (isPreflight(request)) return withStandardHeaders(preflightResponse(request));
     let response: Response;

@@ -45,7 +45,12 @@ function findRouteTags(method: string, path: string): { collection: string; tags
   }
   const m = COLLECTION_PATH.exec(path);
   if (!m) return null;
-  const collection = decodeURIComponent(m[1]!);
+  let collection: string;
+  try {
+    collection = decodeURIComponent(m[1]!);
+  } catch {
+    return null; // http/path-escapes.ts repairs such paths first; a path rule may still apply
+  }
   if (m[2]!.startsWith('records')) {
     const tag = RECORD_TAGS[m[3] === undefined ? method : `${method} id`];
     return tag ? { collection, tags: [tag] } : null;
