@@ -14,6 +14,7 @@ import { sendToClient } from '../realtime/broker.ts';
 import { rememberPeerAddress } from './client-ip.ts';
 import { isPreflight, preflightResponse, withStandardHeaders } from './cors.ts';
 import { errorResponse } from './errors.ts';
+import { isPrivateExchange, withNoStore } from './no-store.ts';
 import { repairPathEscapes } from './path-escapes.ts';
 import { answerRootPage } from './root-page.ts';
 
@@ -85,6 +86,7 @@ export function createFetchHandler(core: Core, app: GalleyApp): (request: Reques
       if (response.status >= 500) core.log.warn(line);
       else core.log.debug(line, { ms: Math.round((performance.now() - started) * 10) / 10 });
     }
+    if (isPrivateExchange(request)) response = withNoStore(response);
     // Our own answers carry the standard headers already; only foreign ones (Elysia's) need them added.
     return response.headers.has('X-Content-Type-Options') ? response : withStandardHeaders(response);
   };
