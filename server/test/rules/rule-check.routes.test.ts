@@ -41,7 +41,7 @@ describe('rules checked at load and on every way in', () => {
     (bad.collections[3] as Record<string, unknown>)['viewRule'] = "@collection.nope.x = 1 || @request.auth.nmae = 'x'";
     const err = await createGalley({ dir: `${g.dir}-lib`, schema: bad, env: {} }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SchemaError);
-    expect((err as SchemaError).problems).toEqual([
+    expect((err as SchemaError).problems.map(({ path, message }) => ({ path, message }))).toEqual([
       { path: 'collections/3/listRule', message: '"auther" (at 0): collection "posts" has no field "auther"; did you mean "author"?' },
       { path: 'collections/3/viewRule', message: '"@collection.nope.x" (at 0): no collection "nope"' },
       { path: 'collections/3/viewRule', message: '"@request.auth.nmae" (at 26): no auth collection has a field "nmae"; did you mean "name"?' },
