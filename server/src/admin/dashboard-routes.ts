@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia';
 import { AUTH_PAGE_HTML } from './auth-pages/page-html.ts';
 import { AUTH_PAGE_SCRIPT } from './auth-pages/page-script.ts';
-import { AUTH_PAGE_STYLE } from './auth-pages/page-style.ts';
+import { AUTH_PAGE_ICON, AUTH_PAGE_STYLE } from './auth-pages/page-style.ts';
 
 /**
  * `/_/`: where PocketBase's dashboard lives and where its mail templates link (`/_/#/auth/confirm-…/{TOKEN}`).
@@ -29,5 +29,6 @@ export function dashboardRoutes() {
     .get('/_/', ({ request }) => (new URL(request.url).pathname.endsWith('/') ? page() : new Response(null, { status: 301, headers: { Location: '_/' } })))
     .get('/_/index.html', page)
     .get('/_/assets/auth-pages.js', () => serveAsset(AUTH_PAGE_SCRIPT, 'text/javascript; charset=utf-8'))
-    .get('/_/assets/auth-pages.css', () => serveAsset(AUTH_PAGE_STYLE, 'text/css; charset=utf-8'));
+    .get('/_/assets/auth-pages.css', () => serveAsset(AUTH_PAGE_STYLE, 'text/css; charset=utf-8'))
+    .get('/_/assets/favicon.svg', () => serveAsset(AUTH_PAGE_ICON, 'image/svg+xml'));
 }

@@ -18,6 +18,7 @@ const table: PageScenario[] = [
   { name: 'GET /_/index.html is the same page', method: 'GET', path: '/_/index.html', status: 200, type: 'text/html', contains: ['<main id="app"'] },
   { name: 'the script knows the three confirmation routes', method: 'GET', path: '/_/assets/auth-pages.js', status: 200, type: 'text/javascript', contains: ["'confirm-password-reset': showPasswordReset", "'confirm-verification': showVerification", "'confirm-email-change': showEmailChange"] },
   { name: 'the stylesheet', method: 'GET', path: '/_/assets/auth-pages.css', status: 200, type: 'text/css', contains: ['.card'] },
+  { name: 'the tab icon (so the browser does not ask the API for /favicon.ico)', method: 'GET', path: '/_/assets/favicon.svg', status: 200, type: 'image/svg+xml', contains: ['<svg'] },
   { name: 'an unknown asset is a 404', method: 'GET', path: '/_/assets/app.js', status: 404, contains: ['"status":404'] },
   { name: 'another path under /_/ is a 404', method: 'GET', path: '/_/collections', status: 404, contains: ['"status":404'] },
   { name: 'the page takes no POST', method: 'POST', path: '/_/', status: 404 },

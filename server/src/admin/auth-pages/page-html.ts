@@ -11,6 +11,7 @@ export const AUTH_PAGE_HTML = `<!DOCTYPE html>
 <meta name="referrer" content="no-referrer">
 <meta name="robots" content="noindex,nofollow">
 <title>Galley</title>
+<link rel="icon" href="./assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="./assets/auth-pages.css">
 <script src="./assets/auth-pages.js" defer></script>
 </head>

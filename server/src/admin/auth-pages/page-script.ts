@@ -102,7 +102,7 @@ export const AUTH_PAGE_SCRIPT = String.raw`(function () {
    * field (aria-invalid, described by the message), anything else into the form's alert.
    */
   function passwordForm(fields, buttonText, send, done) {
-    var alert = el('div', { class: 'form-error', role: 'alert' });
+    var alert = el('div', { class: 'form-error' });
     var button = el('button', { type: 'submit', class: 'btn', text: buttonText });
     var form = el('form', { novalidate: true }, fields.map(function (f) { return f.node; }).concat([showToggle(fields), alert, button]));
     form.addEventListener('submit', function (event) {
@@ -140,7 +140,7 @@ export const AUTH_PAGE_SCRIPT = String.raw`(function () {
           return key === 'token' ? 'The link is invalid or has expired. Ask for a new one.' : key + ': ' + data[key].message;
         }));
         if (!firstInvalid || other.length > 0) alert.replaceChildren(notice('error', lines));
-        else alert.replaceChildren(notice('error', [describeFailure(result) + ' See the field below.']));
+        else alert.replaceChildren(notice('error', [describeFailure(result) + ' Check the marked field above.']));
         (firstInvalid || button).focus();
       });
     });
