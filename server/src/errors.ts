@@ -16,6 +16,7 @@ export type ValidationCode =
   | 'validation_forbidden_pk_character'
   | 'validation_reserved_pk'
   | 'validation_invalid_or_existing_id'
+  | 'validation_invalid_auth_id'
   | 'validation_not_a_number'
   | 'validation_only_int_constraint'
   | 'validation_min_number_constraint'

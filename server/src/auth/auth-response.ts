@@ -50,7 +50,7 @@ export async function buildAuthResponse(
   const duration = opts.duration ?? collection.auth?.authToken.duration ?? 432000;
   const token = opts.token ?? (await signRecordToken(core, collection, row, 'auth', duration, { refreshable: opts.refreshable ?? true }));
   const isSuper = collection.name === SUPERUSERS;
-  const record = serializeRecord(collection, row, { superuser: isSuper, authId: String(row['id']), showEmail: true });
+  const record = serializeRecord(collection, row, { superuser: isSuper, authId: String(row['id']), authCollectionId: collection.id, showEmail: true });
   const expand = info.query['expand'];
   const self = deriveRequest(info, { auth: { collection, record: row } });
   if (expand) await expandRecords(core, core.db.read, self, collection, [row], [record], expand);

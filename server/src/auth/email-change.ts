@@ -4,6 +4,7 @@ import { GalleyError, issue, type IssueTree } from '../errors.ts';
 import { verifyPassword } from '../lib/password-hash.ts';
 import { SUPERUSERS, type RequestInfo } from '../rules/request-info.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
+import type { CollectionModel } from '../schema/model.ts';
 import { checkEmailInput, findAuthRecordByEmail, findAuthRecordByToken, throwIfInvalid } from './find-auth-record.ts';
 import { sendAuthMailLater } from './mail-templates.ts';
 import { findAuthCollection } from './password-auth.ts';
@@ -30,9 +31,14 @@ export async function requestEmailChange(core: Core, info: RequestInfo, collecti
     if (problem) issues['newEmail'] = problem;
   }
   throwIfInvalid(issues);
-  const taken = await findAuthRecordByEmail(core, collection, newEmail);
-  if (taken && taken['id'] !== row['id']) return;
+  if (await isEmailTakenByOther(core, collection, newEmail, row)) return;
   sendAuthMailLater(core, collection, row, 'email-change', newEmail, async () => ({ token: await signEmailChangeToken(core, collection, row, newEmail) }));
+}
+
+/** Another record holds `email` (case-insensitively); a record may change the case of its own. */
+async function isEmailTakenByOther(core: Core, collection: CollectionModel, email: string, row: Record<string, unknown>): Promise<boolean> {
+  const taken = await findAuthRecordByEmail(core, collection, email);
+  return taken !== undefined && taken['id'] !== row['id'];
 }
 
 /** Sets the new email (and verified: the link proved the mailbox); the tokenKey turns over. */
@@ -47,7 +53,7 @@ export async function confirmEmailChange(core: Core, collectionIdOrName: string,
   if (token === '') issues['token'] = issue('validation_required', 'Cannot be blank.');
   else if (!found) issues['token'] = issue('validation_invalid_token', 'Invalid or expired token.');
   else if (found.collection.id !== collection.id) issues['token'] = issue('validation_invalid_token', 'The provided token is for different auth collection.');
-  else if (await findAuthRecordByEmail(core, collection, newEmail!)) issues['token'] = issue('validation_invalid_token', 'The new email address is invalid.');
+  else if (await isEmailTakenByOther(core, collection, newEmail!, found.row)) issues['token'] = issue('validation_invalid_token', 'The new email address is invalid.');
   if (password === '') issues['password'] = issue('validation_required', 'Cannot be blank.');
   else if (password.length > 100 || !found || !(await verifyPassword(String(found.row['password'] ?? ''), password))) {
     issues['password'] = issue('validation_invalid_password', 'Missing or invalid auth record password.');

@@ -1,4 +1,5 @@
 /** Looking up an auth record by a token of one type, or by email, the way PocketBase's flows do. */
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Core, TokenType } from '../core.ts';
 import { GalleyError, issue, type IssueTree } from '../errors.ts';
 import { findSingleColumnUniqueIndex } from '../schema/index-sql.ts';
@@ -32,16 +33,19 @@ export async function findAuthRecordByToken(core: Core, token: string, type: Tok
   return verified ? { collection, row, claims: verified } : null;
 }
 
-/** wire: an exact match, unless the email's unique index is `COLLATE NOCASE`. */
+/**
+ * The condition "`field` is `value`" as the field's unique index compares: `= ? COLLATE NOCASE` when that index
+ * is NOCASE (always so for email: schema/auth-collection.ts), else exact. Both can hold for one row only, so a
+ * sign-in never picks one of two records (wire: PocketBase's findRecordByIdentityField / FindAuthRecordByEmail).
+ */
+export function buildIdentityMatch(collection: CollectionModel, field: string, value: string): Expression<SqlBool> {
+  const nocase = findSingleColumnUniqueIndex(collection.indexes, field)?.columns[0]?.collate.toLowerCase() === 'nocase';
+  return nocase ? sql<SqlBool>`${sql.ref(field)} = ${value} COLLATE NOCASE` : sql<SqlBool>`${sql.ref(field)} = ${value}`;
+}
+
+/** The record with this email (case-insensitively: the email index is NOCASE). */
 export async function findAuthRecordByEmail(core: Core, collection: CollectionModel, email: string): Promise<Record<string, unknown> | undefined> {
-  const table = collection.name;
-  const nocase = findSingleColumnUniqueIndex(collection.indexes, 'email')?.columns[0]?.collate.toLowerCase() === 'nocase';
-  const row = await core.db.read
-    .selectFrom(table)
-    .selectAll()
-    .where((eb) => (nocase ? eb(eb.fn('lower', [eb.ref('email')]), '=', email.toLowerCase()) : eb('email', '=', email)))
-    .limit(1)
-    .executeTakeFirst();
+  const row = await core.db.read.selectFrom(collection.name).selectAll().where(buildIdentityMatch(collection, 'email', email)).limit(1).executeTakeFirst();
   return row as Record<string, unknown> | undefined;
 }
 

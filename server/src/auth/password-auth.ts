@@ -3,7 +3,9 @@ import { GalleyError, issue, type IssueTree } from '../errors.ts';
 import type { RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import type { AuthResponse } from './auth-response.ts';
+import { buildIdentityMatch } from './find-auth-record.ts';
 import { completeAuthWithMfa, type MfaChallenge } from './mfa.ts';
+import { admitPasswordSignIn, notePasswordSignIn } from './sign-in-throttle.ts';
 import { verifyAgainstDummy, verifyPassword } from '../lib/password-hash.ts';
 
 const EMAIL_SHAPE = /^[^@\s]+@[^@\s]+$/;
@@ -21,11 +23,7 @@ async function findByIdentity(core: Core, collection: CollectionModel, identity:
   const table = collection.name;
   for (const name of ordered) {
     if (name === 'email' && !EMAIL_SHAPE.test(identity)) continue;
-    const row = await core.db.read
-      .selectFrom(table)
-      .selectAll(table)
-      .where((eb) => eb(eb.fn('lower', [eb.ref(`${table}.${name}`)]), '=', identity.toLowerCase()))
-      .executeTakeFirst();
+    const row = await core.db.read.selectFrom(table).selectAll(table).where(buildIdentityMatch(collection, name, identity)).limit(1).executeTakeFirst();
     if (row) return row as Record<string, unknown>;
   }
   return undefined;
@@ -60,8 +58,10 @@ export async function authWithPassword(
   }
   if (Object.keys(issues).length > 0) throw new GalleyError('invalid', 'Something went wrong while processing your request.', { issues });
 
+  admitPasswordSignIn(core, collection.id, identity as string, ip);
   const row = await findByIdentity(core, collection, identity as string, identityField);
   const ok = row ? await verifyPassword(String(row['password'] ?? ''), password as string) : await verifyAgainstDummy(password as string);
   if (!row || !ok) throw new GalleyError('invalid', 'Failed to authenticate.');
+  notePasswordSignIn(core, collection.id, identity as string, ip);
   return completeAuthWithMfa(core, { info, ip, body }, collection, row, 'password');
 }

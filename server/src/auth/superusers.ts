@@ -5,6 +5,8 @@ import { openDatabase } from '../db/open.ts';
 import { GalleyError, issue } from '../errors.ts';
 import { formatDateTime } from '../lib/datetime.ts';
 import { newRecordId, newTokenKey } from '../lib/ids.ts';
+import { findAuthIdHolder } from '../records/auth-id.ts';
+import { buildIdentityMatch } from './find-auth-record.ts';
 import { deleteAuthRefRows } from '../records/auth-refs.ts';
 import { SUPERUSERS } from '../rules/request-info.ts';
 import { buildSchema } from '../schema/model.ts';
@@ -24,8 +26,9 @@ async function openForSuperusers(dir: string) {
   const applied = await readAppliedCollections(db);
   const builtin = listBuiltinCollections();
   const merged = [...applied.filter((c) => !builtin.some((s) => s.id === c.id)), ...builtin];
-  await applySchemaOnStart(db, buildSchema(merged));
-  return db;
+  const schema = buildSchema(merged);
+  await applySchemaOnStart(db, schema);
+  return { db, schema };
 }
 
 /** `galley superuser upsert EMAIL PASSWORD`: creates the superuser or sets a new password (all its tokens die). */
@@ -34,21 +37,25 @@ export async function upsertSuperuser(opts: { dir: string }, email: string, pass
   if (password.length < 8 || password.length > 71) {
     throw new GalleyError('invalid', 'the password must be 8 to 71 characters long');
   }
-  const db = await openForSuperusers(opts.dir);
+  const { db, schema } = await openForSuperusers(opts.dir);
+  const superusers = schema.findCollection(SUPERUSERS_ID)!;
   try {
     const hash = await hashPassword(password);
     const now = formatDateTime(new Date());
     return await db.writer.run(async (tx) => {
-      const existing = await tx.db.selectFrom(SUPERUSERS).select('id').where((eb) => eb(eb.fn('lower', [eb.ref('email')]), '=', email.toLowerCase())).executeTakeFirst();
+      const existing = await tx.db.selectFrom(SUPERUSERS).select('id').where(buildIdentityMatch(superusers, 'email', email)).executeTakeFirst();
       if (existing) {
         await tx.db.updateTable(SUPERUSERS).set({ password: hash, tokenKey: newTokenKey(), updated: now }).where('id', '=', existing['id']).execute();
         // wire: as on any password change, pending MFA sessions, login origins and OTP codes end
         await deleteAuthRefRows(tx.db, SUPERUSERS_ID, String(existing['id']), [MFAS_NAME, AUTH_ORIGINS_NAME, OTPS_NAME]);
         return 'updated';
       }
+      // an id no other auth collection holds (ids are unique across auth collections)
+      let id = newRecordId();
+      while (await findAuthIdHolder(tx.db, schema, superusers, id)) id = newRecordId();
       await tx.db
         .insertInto(SUPERUSERS)
-        .values({ id: newRecordId(), email, password: hash, tokenKey: newTokenKey(), emailVisibility: 0, verified: 1, created: now, updated: now })
+        .values({ id, email, password: hash, tokenKey: newTokenKey(), emailVisibility: 0, verified: 1, created: now, updated: now })
         .execute();
       return 'created';
     });
@@ -59,10 +66,11 @@ export async function upsertSuperuser(opts: { dir: string }, email: string, pass
 
 /** `galley superuser delete EMAIL`: true when a superuser was deleted. */
 export async function deleteSuperuser(opts: { dir: string }, email: string): Promise<boolean> {
-  const db = await openForSuperusers(opts.dir);
+  const { db, schema } = await openForSuperusers(opts.dir);
+  const superusers = schema.findCollection(SUPERUSERS_ID)!;
   try {
     return await db.writer.run(async (tx) => {
-      const found = await tx.db.selectFrom(SUPERUSERS).select('id').where((eb) => eb(eb.fn('lower', [eb.ref('email')]), '=', email.toLowerCase())).executeTakeFirst();
+      const found = await tx.db.selectFrom(SUPERUSERS).select('id').where(buildIdentityMatch(superusers, 'email', email)).executeTakeFirst();
       if (!found) return false;
       await tx.db.deleteFrom(SUPERUSERS).where('id', '=', found['id']).execute();
       await deleteAuthRefRows(tx.db, SUPERUSERS_ID, String(found['id'])); // its OTPs, MFA sessions, origins, links

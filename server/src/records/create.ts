@@ -5,6 +5,7 @@ import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-i
 import type { CollectionModel } from '../schema/model.ts';
 import { assertRuleOpen, checkManageAccess, findCollectionOr404, isRuleRequestFree, mayHoldManageAccess, ruleClause, scopeOf } from './access.ts';
 import { checkAuthBody, findManagerOnlyChanges } from './auth-fields.ts';
+import { assertAuthIdFree } from './auth-id.ts';
 import { applyAutofill, applyBody, zeroValues } from './body.ts';
 import { serializeRows } from './list.ts';
 import { storeUploads } from './record-files.ts';
@@ -66,6 +67,7 @@ export async function createRecord(
   const uploads = await storeUploads(core, collection, String(row['id']), applied.values);
   const stored = await core.db.writer.run(async (tx) => {
     uploads.bind(tx);
+    await assertAuthIdFree(tx.db, schema, collection, String(row['id']), FAILED);
     try {
       await tx.db.executeQuery(insertInto(tx.db));
     } catch (err) {

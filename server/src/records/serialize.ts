@@ -10,6 +10,8 @@ export interface Viewer {
   superuser: boolean;
   /** id of the authenticated record, if any (an auth record always sees its own email) */
   authId: string | null;
+  /** the authenticated record's collection: "its own record" is that id in that collection only */
+  authCollectionId: string | null;
   /** force the email on (auth responses) */
   showEmail?: boolean;
   /** records the viewer manages (manageRule): their email is shown */
@@ -41,14 +43,21 @@ export function serializeRecord(
   if (isAuth && 'email' in out) {
     const visible =
       viewer.superuser || viewer.showEmail || row['emailVisibility'] === 1 || row['emailVisibility'] === true ||
-      (viewer.authId !== null && viewer.authId === row['id']) || viewer.managedIds?.has(String(row['id'])) === true;
+      isViewerRecord(viewer, collection, row) || viewer.managedIds?.has(String(row['id'])) === true;
     if (!visible) delete out['email'];
   }
   return out;
 }
 
+/** The viewer's own record: the same id in the same auth collection (an id alone may name a record elsewhere). */
+function isViewerRecord(viewer: Viewer, collection: CollectionModel, row: Record<string, unknown>): boolean {
+  return viewer.authId !== null && viewer.authCollectionId === collection.id && viewer.authId === row['id'];
+}
+
 export function viewerOf(info: { auth: { collection: CollectionModel; record: Record<string, unknown> } | null }, superuser: boolean): Viewer {
-  return { superuser, authId: info.auth ? String(info.auth.record['id']) : null };
+  return info.auth
+    ? { superuser, authId: String(info.auth.record['id']), authCollectionId: info.auth.collection.id }
+    : { superuser, authId: null, authCollectionId: null };
 }
 
 /**
@@ -63,7 +72,7 @@ export async function findManagedIds(
   rows: Record<string, unknown>[],
 ): Promise<ReadonlySet<string>> {
   if (isSuperuser(info) || !mayHoldManageAccess(collection, info)) return new Set();
-  const selfId = info.auth?.record['id'];
+  const selfId = info.auth?.collection.id === collection.id ? info.auth.record['id'] : undefined;
   const hidden = rows.filter((r) => r['emailVisibility'] !== 1 && r['emailVisibility'] !== true && r['id'] !== selfId).map((r) => r['id']);
   if (hidden.length === 0) return new Set();
   const scope = scopeOf(schema, collection, info);

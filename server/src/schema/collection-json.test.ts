@@ -7,9 +7,13 @@ import { loadSchema, loadSchemaFile } from './load.ts';
 const FIXTURE = fileURLToPath(new URL('../../test/fixtures/pocketbase-export.json', import.meta.url));
 const exported = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Array<Record<string, unknown>>;
 
+/** Galley's one change to an export: an exact unique email index compares case-insensitively (README). */
+const asNocaseEmailIndex = (sql: string) => sql.replace('(`email`)', '(`email` COLLATE NOCASE)');
+
 /** wire: PocketBase writes unset Go slices as null; Galley reads them as []. */
 function withEmptyLists(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withEmptyLists);
+  if (typeof value === 'string') return asNocaseEmailIndex(value);
   if (typeof value !== 'object' || value === null) return value;
   const lists = ['exceptDomains', 'onlyDomains', 'mimeTypes', 'thumbs', 'values'];
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null && lists.includes(k) ? [] : withEmptyLists(v)]));
@@ -24,7 +28,7 @@ describe('a PocketBase export', () => {
       const model = schema.findCollection(c['id'] as string);
       expect(model?.name).toBe(c['name']);
       expect(model?.fields.map((f) => f.id)).toEqual((c['fields'] as Array<{ id: string }>).map((f) => f.id));
-      expect(model?.indexes).toEqual(c['indexes']);
+      expect(model?.indexes).toEqual((c['indexes'] as string[]).map(asNocaseEmailIndex));
     }
     expect(schema.findCollection('posts_stats')?.viewQuery).toContain('GROUP BY p.author');
     expect(schema.findCollection('users')?.auth?.passwordAuth.identityFields).toEqual(['email', 'username']);

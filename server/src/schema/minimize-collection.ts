@@ -7,6 +7,7 @@
 import { createDefaultAuthOptions } from './auth-options.ts';
 import { toCollectionJson } from './collection-json.ts';
 import { fieldTypeOf, getFieldType } from './fields/registry.ts';
+import { buildDefaultEmailIndex } from './auth-collection.ts';
 import { findSingleColumnUniqueIndex } from './index-sql.ts';
 import { isSameJson } from '../lib/same-json.ts';
 import type { CollectionModel, FieldModel, Schema } from './model.ts';
@@ -71,7 +72,7 @@ function listWrittenIndexes(c: CollectionModel): string[] {
   const indexes = [...c.indexes];
   if (c.type !== 'auth') return indexes;
   const tokenKey = `CREATE UNIQUE INDEX \`idx_tokenKey_${c.id}\` ON \`${c.name}\` (\`tokenKey\`)`;
-  const email = `CREATE UNIQUE INDEX \`idx_email_${c.id}\` ON \`${c.name}\` (\`email\`) WHERE \`email\` != ''`;
+  const email = buildDefaultEmailIndex(c);
   const dropLast = (text: string, column: string): boolean => {
     if (indexes.at(-1) !== text || findSingleColumnUniqueIndex(indexes.slice(0, -1), column)) return false;
     indexes.pop();

@@ -53,7 +53,8 @@ describe('hand-written collections', () => {
     expect(field(members, 'email')).toMatchObject({ type: 'email', required: true, system: true });
     expect(members?.indexes).toEqual([
       `CREATE UNIQUE INDEX \`idx_tokenKey_${members?.id}\` ON \`members\` (\`tokenKey\`)`,
-      `CREATE UNIQUE INDEX \`idx_email_${members?.id}\` ON \`members\` (\`email\`) WHERE \`email\` != ''`,
+      // emails are unique case-insensitively (Galley; PocketBase's default index compares exactly)
+      `CREATE UNIQUE INDEX \`idx_email_${members?.id}\` ON \`members\` (\`email\` COLLATE NOCASE) WHERE \`email\` != ''`,
     ]);
     expect(members?.auth).toMatchObject({
       authRule: '', manageRule: null, passwordAuth: { enabled: true, identityFields: ['email'] },

@@ -9,9 +9,13 @@ import { startFileGalley, type FileGalley } from './harness.ts';
 const FIXTURE = fileURLToPath(new URL('../fixtures/pocketbase-export.json', import.meta.url));
 const exported = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Array<Record<string, any>>;
 
-/** wire: PocketBase writes unset Go slices as null; Galley answers []. Providers are always an array. */
+/**
+ * wire: PocketBase writes unset Go slices as null; Galley answers []. Providers are always an array. An exact
+ * unique email index comes back COLLATE NOCASE (Galley keeps emails unique case-insensitively, README).
+ */
 function asGalleyAnswers(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(asGalleyAnswers);
+  if (typeof value === 'string') return value.replace('(`email`)', '(`email` COLLATE NOCASE)');
   if (typeof value !== 'object' || value === null) return value;
   const lists = ['exceptDomains', 'onlyDomains', 'mimeTypes', 'thumbs', 'values'];
   const out = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null && lists.includes(k) ? [] : asGalleyAnswers(v)]));

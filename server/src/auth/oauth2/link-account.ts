@@ -15,6 +15,7 @@ import { randomString } from '../../lib/ids.ts';
 import { createRecord } from '../../records/create.ts';
 import { deriveRequest, type RequestInfo } from '../../rules/request-info.ts';
 import type { CollectionModel } from '../../schema/model.ts';
+import { buildIdentityMatch } from '../find-auth-record.ts';
 import { writeAuthRecord, type AuthRecordChanges } from '../write-auth-record.ts';
 import { deleteExternalAuth, deleteExternalAuthsOfRecord, findExternalAuth, insertExternalAuth } from './external-auths.ts';
 import { buildCreatePayload } from './create-payload.ts';
@@ -35,12 +36,7 @@ async function findRow(core: Core, collection: CollectionModel, id: string): Pro
 }
 
 async function findRowByEmail(core: Core, collection: CollectionModel, email: string): Promise<Row | undefined> {
-  const table = collection.name;
-  return (await core.db.read
-    .selectFrom(table)
-    .selectAll()
-    .where((eb) => eb(eb.fn('lower', [eb.ref('email')]), '=', email.toLowerCase()))
-    .executeTakeFirst()) as Row | undefined;
+  return (await core.db.read.selectFrom(collection.name).selectAll().where(buildIdentityMatch(collection, 'email', email)).executeTakeFirst()) as Row | undefined;
 }
 
 /** Step 3's refusal: the unverified record keeps its data but loses every credential it had, in one write. */
