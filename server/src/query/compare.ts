@@ -1,7 +1,9 @@
 /**
  * One comparison of two resolved operands → SQL, with PocketBase's semantics:
  * "" and NULL are equal for `=`/`!=`, `~` wraps literals in `%…%`, and a plain (non-`?`) operator on a
- * multi-valued operand must hold for every item (wire: tools/search/filter.go buildResolversExpr).
+ * multi-valued operand must hold for every item (wire: tools/search/filter.go buildResolversExpr) that
+ * the caller may see (MultiSource.conditions: unlike PocketBase, items hidden by a listRule or a private
+ * email are left out of "every item", so they never decide the answer).
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { isAnyOfOperator, type Operator } from './ast.ts';
@@ -60,10 +62,11 @@ function compileBase(left: SqlOperand, op: Operator, right: SqlOperand, dialect:
   }
 }
 
-/** The items of a multi-valued operand as a one-column subquery (`v`). */
+/** The items of a multi-valued operand the caller may see, as a one-column subquery (`v`). */
 function compileMultiSubquery(m: MultiSource): Expression<unknown> {
   const joins = m.joins.map((j) => sql`LEFT JOIN ${j.source} AS ${sql.id(j.alias)} ON ${j.on ?? sql`TRUE`}`);
-  return sql`SELECT ${m.value} AS ${sql.id('v')} FROM (SELECT 1) AS ${sql.id('__mm')} ${sql.join(joins, sql` `)}`;
+  const where = m.conditions?.length ? sql` WHERE ${sql.join([...m.conditions], sql` AND `)}` : sql``;
+  return sql`SELECT ${m.value} AS ${sql.id('v')} FROM (SELECT 1) AS ${sql.id('__mm')} ${sql.join(joins, sql` `)}${where}`;
 }
 
 /** A stand-in for one item of a multi-valued operand inside the all-of subquery. */

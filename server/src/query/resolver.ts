@@ -27,6 +27,12 @@ export interface MultiSource {
   readonly joins: readonly Join[];
   readonly value: Expression<unknown>;
   readonly nullFallback: NullFallback;
+  /**
+   * What an item must meet to count at all (the listRule of each joined collection, a public email), as
+   * in the statement's join scope: items the caller may not see are left out, never read. PocketBase
+   * skips these here, which made the all-of check an oracle for hidden values.
+   */
+  readonly conditions?: readonly Expression<SqlBool>[];
 }
 
 /** One side of a comparison, resolved. */

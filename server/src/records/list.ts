@@ -44,7 +44,7 @@ export async function listRecords(
     return q.limit(params.perPage).offset((params.page - 1) * params.perPage).compile();
   };
   const buildCount = () => {
-    // the sort's joins may add listRule checks to the WHERE, so the count uses the same clauses
+    // the WHERE of the same clauses (a sort never adds to it: rows it may not see sort as NULL)
     const { where } = compileClauses();
     let q = core.db.read.selectFrom(collection.name).select(sql<number>`count(*)`.as('n'));
     if (where) q = q.where(where);

@@ -23,8 +23,11 @@ export function refuseSuperuserOnlyFields(text: string): void {
   }
 }
 
-/** A record resolver over `scope`; pass one `registry` to several to make them share joins. */
-export function createScopeResolver(scope: FilterScope, allowHidden: boolean, registry?: JoinRegistry): FilterResolver {
+/**
+ * A record resolver over `scope`; pass one `registry` to several to make them share joins. `sortMode`:
+ * for sort keys, a joined row the caller may not list reads as NULL instead of filtering the records.
+ */
+export function createScopeResolver(scope: FilterScope, allowHidden: boolean, registry?: JoinRegistry, sortMode = false): FilterResolver {
   return createRecordResolver({
     schema: scope.schema,
     collection: scope.collection,
@@ -34,6 +37,7 @@ export function createScopeResolver(scope: FilterScope, allowHidden: boolean, re
     dialect: scope.dialect ?? sqliteDialect,
     now: scope.now,
     registry,
+    sortMode,
   });
 }
 
@@ -58,6 +62,6 @@ export function compileSortOrder(scope: FilterScope, sort: string): SortTerm[] {
   const superuser = isSuperuser(scope.info);
   if (!superuser) refuseSuperuserOnlyFields(sort);
   return parseSortParam(sort).map((key) =>
-    compileSortTerm(key, scope.alias, createScopeResolver(scope, superuser), { dialect: scope.dialect, now: scope.now }),
+    compileSortTerm(key, scope.alias, createScopeResolver(scope, superuser, undefined, true), { dialect: scope.dialect, now: scope.now }),
   );
 }

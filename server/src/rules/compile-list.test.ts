@@ -158,6 +158,22 @@ describe('compileListWhere: listRule and client filter in one join scope', () =>
     expect(compileListWhere(scope(guest), '', '')).toBeNull();
   });
 
+  it('lets only readers the caller may list decide an all-of comparison (no oracle on hidden values)', async () => {
+    // bob (20) is hidden by the users listRule (age > 25): his age must not make `readers.age > 21` fail
+    // for d1 and d4 while `> 19` holds; PocketBase's all-of subquery reads him anyway
+    expect(await listIds(guest, 'readers.age > 21', '', '')).toEqual(['d1', 'd3', 'd4']);
+    expect(await listIds(guest, 'readers.age > 19', '', '')).toEqual(['d1', 'd3', 'd4']);
+    // the visible readers still decide it: Ann (40) fails `< 39` in d1, cy (35) passes in d3 and d4
+    expect(await listIds(guest, 'readers.age < 39', '', '')).toEqual(['d3', 'd4']);
+    // the check sits inside the all-of subquery
+    expect(sqlOf(compileListWhere(scope(guest), '', 'readers.age > 21')!).sql).toContain(
+      `LEFT JOIN "users" AS "mm:docs.readers" ON "mm:docs.readers"."id" = "mm:docs.readers[]"."value" WHERE (("mm:docs.readers"."id" = '' OR "mm:docs.readers"."id" IS NULL) OR "mm:docs.readers"."age" > ?)) AS "__sm"`,
+    );
+    // rules and superusers read every reader, as before
+    expect(await listIds(root, 'readers.age > 21', '', '')).toEqual(['d3']);
+    expect(await listIds(guest, '', '', 'readers.age > 21')).toEqual(['d3']);
+  });
+
   it('keeps conditions on the record alone outside the EXISTS', () => {
     const out = sqlOf(compileListWhere(scope(bob), 'published = true && readers.id ?= @request.auth.id', 'title ~ "a"')!);
     expect(out.sql).toBe(
@@ -174,13 +190,17 @@ describe('compileListClauses: the sort shares the join scope', () => {
     expect(await listIds(root, 'readers.age ?< 38', 'readers.age')).toEqual(['d1', 'd4', 'd3']);
   });
 
-  it("adds the listRule check of a collection the sort traverses to the WHERE (wire: it filters, as PocketBase's does)", async () => {
+  it('sorts a joined row the caller may not list as NULL instead of removing its record (unlike PocketBase)', async () => {
     // guest, listRule "": d2 and d4 are owned by bob (20), whom the users listRule (age > 25) hides
-    expect(await listIds(guest, '', 'owner.age', '')).toEqual(['d3', 'd1']);
+    expect(await listIds(guest, '', 'owner.age', '')).toEqual(['d2', 'd4', 'd3', 'd1']);
+    expect(await listIds(guest, '', '-owner.age', '')).toEqual(['d1', 'd3', 'd2', 'd4']);
     const { where } = compileListClauses(scope(guest), '', '', 'owner.age');
-    expect(sqlOf(where!).sql).toContain('"docs.owner"."age" > ?');
-    // superusers: no check, every doc sorted
+    expect(where).toBeNull();
+    // a filter through the same relation still filters (wire)
+    expect(await listIds(guest, 'owner.age > 0', 'owner.age', '')).toEqual(['d3', 'd1']);
+    // superusers: no check, bob's age sorts
     expect(await listIds(root, '', 'owner.age')).toEqual(['d2', 'd4', 'd3', 'd1']);
+    expect(await listIds(root, '', '-owner.age')).toEqual(['d1', 'd3', 'd2', 'd4']);
   });
 
   it('leaves a sort on the record itself a plain column', () => {

@@ -5,6 +5,8 @@
  * record matches only when a single joined row meets rule AND filter AND the joined collections'
  * listRule checks. The rule resolves in rule mode (full access), the filter and sort in client mode
  * (hidden fields unknown, emails only where public, listRule checks on the collections they traverse).
+ * Unlike PocketBase, the sort's listRule checks never reach the WHERE: a row the caller may not list
+ * sorts as NULL (so `sort=author.name` keeps posts whose author is private, and does not leak the name).
  */
 import type { Expression, SqlBool } from 'kysely';
 import { GalleyError } from '../errors.ts';
@@ -49,7 +51,9 @@ export function compileListClauses(scope: FilterScope, rule: string | null, filt
   // wire: the rule first, then the filter, then the sort (PocketBase's order of registering joins)
   if (!superuser && rule) items.push(...guardRuleCompile(scope.collection, () => compileConditionItems(parseFilter(rule), createScopeResolver(scope, true, registry), options)));
   if (filter !== '') items.push(...compileConditionItems(parseFilter(filter), client, options));
-  const keys = parseSortParam(sort).map((key) => resolveSortTerm(key, scope.alias, client, options));
+  // the sort joins the same rows without restricting them: a related row the caller may not list sorts as NULL
+  const sorter = createScopeResolver(scope, superuser, registry, true);
+  const keys = parseSortParam(sort).map((key) => resolveSortTerm(key, scope.alias, sorter, options));
   const joinScope = client.joinScope();
   const rowConditions = listJoinedRowConditions(items, joinScope);
   return {

@@ -15,6 +15,7 @@ export class JoinRegistry {
   readonly #joins: Join[] = [];
   readonly #targets: RuleTarget[] = [];
   #checkContexts = 0;
+  #rowChecks = 0;
   #touches = 0;
 
   /**
@@ -52,5 +53,10 @@ export class JoinRegistry {
   /** A fresh alias suffix for the joins of one nested rule check, so they never merge with the filter's. */
   nextCheckSuffix(): string {
     return `~${++this.#checkContexts}`;
+  }
+
+  /** The same for a check wrapped in its own EXISTS (all-of items, sort values): never equal to the above. */
+  nextRowCheckSuffix(): string {
+    return `~v${++this.#rowChecks}`;
   }
 }

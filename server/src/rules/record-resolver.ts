@@ -5,9 +5,10 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Expr } from '../query/ast.ts';
-import { compileCondition } from '../query/compile.ts';
+import { compileCondition, compileFilterAst } from '../query/compile.ts';
 import { parseFilter } from '../query/parser.ts';
 import type { FilterResolver, JoinScope, ResolveContext, SqlOperand } from '../query/resolver.ts';
+import type { CollectionModel } from '../schema/model.ts';
 import { JoinRegistry } from './join-registry.ts';
 import { addPathJoin, walkFieldPath, type PathState, type ResolverCore } from './resolve-path.ts';
 import { resolveRequestIdentifier } from './resolve-request.ts';
@@ -24,7 +25,7 @@ const ALLOWED = [
   /^@collection\.\w+(:\w+)?\.[\w.:]*\w+$/,
 ];
 
-export interface RecordResolverInit extends Omit<ResolverCore, 'registry' | 'suffix' | 'notes'> {
+export interface RecordResolverInit extends Omit<ResolverCore, 'registry' | 'suffix' | 'notes' | 'compileListCheck'> {
   /** Clock for the listRule checks' macros. */
   readonly now?: Date;
   /**
@@ -35,7 +36,14 @@ export interface RecordResolverInit extends Omit<ResolverCore, 'registry' | 'suf
 }
 
 export function createRecordResolver(init: RecordResolverInit): FilterResolver {
-  return resolverOf({ ...init, registry: init.registry ?? new JoinRegistry(), suffix: '', notes: {} }, init.now);
+  const core: ResolverCore = {
+    ...init,
+    registry: init.registry ?? new JoinRegistry(),
+    suffix: '',
+    notes: {},
+    compileListCheck: (collection, alias) => compileRowListCheck(core, init.now, collection, alias),
+  };
+  return resolverOf(core, init.now);
 }
 
 function resolverOf(core: ResolverCore, now: Date | undefined): FilterResolver {
@@ -60,7 +68,14 @@ function resolveRecordIdentifier(core: ResolverCore, name: string, ctx: ResolveC
   if (name.startsWith('@collection.')) return resolveCollectionIdentifier(core, name);
   if (name.startsWith('@request.')) return resolveRequestIdentifier(core, name, ctx);
   const st: PathState = { collection: core.collection, alias: core.alias, multi: false, nullifyMissing: false, mmJoins: [] };
-  return walkFieldPath(core, st, name.split('.'));
+  return withRowChecks(st, walkFieldPath(core, st, name.split('.')));
+}
+
+/** Sort mode: the value counts only where every joined row passes its listRule (else it reads NULL). */
+function withRowChecks(st: PathState, operand: SqlOperand | null): SqlOperand | null {
+  if (!operand || !st.rowChecks?.length) return operand;
+  const checks = operand.guard ? [operand.guard, ...st.rowChecks] : st.rowChecks;
+  return { ...operand, guard: sql<SqlBool>`(${sql.join(checks, sql` AND `)})` };
 }
 
 /** `@collection.<name>[:alias].<field…>`: every record of another collection, joined without condition. */
@@ -76,7 +91,7 @@ function resolveCollectionIdentifier(core: ResolverCore, name: string): SqlOpera
   const alias = `@collection.${collection.name}${aliasName ? `:${aliasName}` : ''}${core.suffix}`;
   const st: PathState = { collection, alias, multi: true, nullifyMissing: false, mmJoins: [] };
   if (!addPathJoin(core, st, (n) => ({ alias: n(alias), source: sql.id(collection.name), on: null }), collection)) return null;
-  return walkFieldPath(core, st, props.slice(2));
+  return withRowChecks(st, walkFieldPath(core, st, props.slice(2)));
 }
 
 /**
@@ -85,6 +100,25 @@ function resolveCollectionIdentifier(core: ResolverCore, name: string): SqlOpera
  * the whole filter). wire: PocketBase's updateQueryWithCollectionListRule.
  */
 const MISSING_ROW = parseFilter("id = ''");
+
+/**
+ * The same check over one row of an all-of subquery or a sort value, where it cannot join the
+ * statement's scope: in rule mode, with its own joins inside one EXISTS.
+ */
+function compileRowListCheck(core: ResolverCore, now: Date | undefined, collection: CollectionModel, alias: string): Expression<SqlBool> {
+  const check: ResolverCore = {
+    ...core,
+    collection,
+    alias,
+    allowHidden: true,
+    sortMode: false,
+    registry: new JoinRegistry(),
+    suffix: core.registry.nextRowCheckSuffix(),
+    notes: {},
+  };
+  const expr: Expr = { type: 'or', items: [MISSING_ROW, parseFilter(collection.listRule!)], pos: 0 };
+  return compileFilterAst(expr, resolverOf(check, now), { dialect: core.dialect, now });
+}
 
 function buildJoinScope(core: ResolverCore, now: Date | undefined): JoinScope {
   const conditions: Expression<SqlBool>[] = [];

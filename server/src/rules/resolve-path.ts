@@ -2,7 +2,8 @@
  * Field paths of the filter language over the schema: `field`, `rel.field` (up to 6 relation hops),
  * `coll_via_rel.field` back-relations, JSON paths, and the `:length :each :lower` modifiers.
  * Each hop is joined twice: into the statement's join scope, and into the operand's own all-of
- * subquery (aliases there are prefixed `mm:`).
+ * subquery (aliases there are prefixed `mm:`). For a non-superuser's filter, each joined collection's
+ * listRule guards both: the scope through the registry, the all-of subquery through `mmConditions`.
  * wire: PocketBase's core/record_field_resolver_runner.go (processActiveProps, finalize…).
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
@@ -31,6 +32,13 @@ export interface ResolverCore {
   readonly suffix: string;
   /** Why the last identifier was refused (for logs). */
   readonly notes: { refusal?: string };
+  /** `id = '' || <listRule of collection>` over the row of `alias`, self-contained (its joins in an EXISTS). */
+  readonly compileListCheck: (collection: CollectionModel, alias: string) => Expression<SqlBool>;
+  /**
+   * Sort keys: a joined row the caller may not list reads as NULL (`PathState.rowChecks`) instead of
+   * adding its listRule to the statement's WHERE (a sort orders, it never removes records).
+   */
+  readonly sortMode?: boolean;
 }
 
 /** Where a path walk stands: the table reached, its alias, and what the all-of subquery has joined. */
@@ -41,6 +49,10 @@ export interface PathState {
   /** `@request.*` paths answer NULL for a missing field instead of failing (wire) */
   nullifyMissing: boolean;
   readonly mmJoins: Join[];
+  /** What an item of the all-of subquery must meet to count: the listRule of each collection it joined. */
+  mmConditions?: Expression<SqlBool>[];
+  /** Sort mode: the listRule checks of the rows joined on the way, over the statement's aliases. */
+  rowChecks?: Expression<SqlBool>[];
 }
 
 const MODIFIERS = new Set(['isset', 'each', 'length', 'lower', 'changed']);
@@ -82,11 +94,18 @@ export function addPathJoin(
   build: (n: (alias: string) => string) => Join,
   joined?: CollectionModel,
 ): boolean {
-  if (!core.registry.add(build((a) => a), joined, !core.allowHidden)) {
+  const checked = joined !== undefined && !core.allowHidden;
+  const join = build((a) => a);
+  if ((checked && joined.listRule === null) || !core.registry.add(join, joined, checked && !core.sortMode)) {
     core.notes.refusal = `the listRule of ${JSON.stringify(joined?.name)} is null (superusers only)`;
     return false;
   }
-  st.mmJoins.push(build((a) => mmAliasOf(core, a)));
+  const mmJoin = build((a) => mmAliasOf(core, a));
+  st.mmJoins.push(mmJoin);
+  if (checked && joined.listRule !== '') {
+    if (core.sortMode) (st.rowChecks ??= []).push(core.compileListCheck(joined, join.alias));
+    else (st.mmConditions ??= []).push(core.compileListCheck(joined, mmJoin.alias));
+  }
   return true;
 }
 
@@ -185,8 +204,9 @@ function resolveJsonPath(core: ResolverCore, st: PathState, field: FieldModel, r
   return columnOperand(at(st.alias), { nullFallback: 'disabled', multi: multiOf(core, st, at(mmAliasOf(core, st.alias)), 'disabled') });
 }
 
-function multiOf(core: ResolverCore, st: PathState, value: Expression<unknown>, nullFallback: NullFallback) {
-  return st.multi ? { joins: st.mmJoins, value, nullFallback } : undefined;
+function multiOf(core: ResolverCore, st: PathState, value: Expression<unknown>, nullFallback: NullFallback, guard?: Expression<SqlBool>) {
+  const conditions = [...(st.mmConditions ?? []), ...(guard ? [guard] : [])];
+  return st.multi ? { joins: st.mmJoins, value, nullFallback, conditions } : undefined;
 }
 
 /** The last segment: a field of the current table, with an optional modifier. */
@@ -221,10 +241,8 @@ function finalizeField(core: ResolverCore, st: PathState, prop: string): SqlOper
     mmValue = d.lower(mmValue);
   }
   const nullFallback: NullFallback = isJson ? 'disabled' : 'auto';
-  // wire: a non-superuser may only match auth records whose email is public
-  const guard =
-    field.name === 'email' && st.collection.type === 'auth' && !core.allowHidden
-      ? sql<SqlBool>`${sql.id(st.alias, 'emailVisibility')} = TRUE`
-      : undefined;
-  return columnOperand(value, { nullFallback, multi: multiOf(core, st, mmValue, nullFallback), guard });
+  // wire: a non-superuser may only match auth records whose email is public (all-of items too)
+  const guardEmail = field.name === 'email' && st.collection.type === 'auth' && !core.allowHidden;
+  const guardOf = (alias: string) => (guardEmail ? sql<SqlBool>`${sql.id(alias, 'emailVisibility')} = TRUE` : undefined);
+  return columnOperand(value, { nullFallback, multi: multiOf(core, st, mmValue, nullFallback, guardOf(mm)), guard: guardOf(st.alias) });
 }

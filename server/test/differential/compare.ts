@@ -111,7 +111,7 @@ export async function compareQuery(g: BatchGalley, batch: Batch, q: Query): Prom
       const unique = q.sort.some((k) => k.field === 'id');
       if (unique && !sameJson(got, want.ids)) out.push({ what: 'order', query: q, expected: want.ids, got });
       for (let i = 1; i < got.length && q.sort.length > 0; i++) {
-        if (compareBySort(docById.get(got[i - 1]!)!, docById.get(got[i]!)!, q.sort) > 0) {
+        if (compareBySort(docById.get(got[i - 1]!)!, docById.get(got[i]!)!, q.sort, { world, rules, requester: q.requester }) > 0) {
           out.push({ what: 'order', query: q, expected: `${got[i - 1]} not after ${got[i]}`, got });
           break;
         }

@@ -88,7 +88,7 @@ export async function startBatchGalley(world: World, rules: RuleSet): Promise<Ba
       }),
     );
     await Promise.all(world.teams.map((team) => post(t, root, 'teams', { ...team })));
-    const ghost: UserRow = { id: GHOST_ID, name: 'ghost', role: 'admin', age: 99 };
+    const ghost: UserRow = { id: GHOST_ID, name: 'ghost', role: 'admin', age: 99, emailVisibility: true };
     const haunted = world.docs.some((d) => d.owner === GHOST_ID || d.readers.includes(GHOST_ID));
     if (haunted) await signUpAsSuperuser(t, root, ghost);
     await Promise.all(world.docs.map((d) => post(t, root, 'docs', { ...d })));

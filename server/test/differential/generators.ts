@@ -33,6 +33,7 @@ const userArb = (id: string): fc.Arbitrary<UserRow> =>
     name: fc.constantFrom(...NAMES),
     role: fc.constantFrom(...ROLE_VALUES, ''),
     age: fc.constantFrom(...AGES),
+    emailVisibility: fc.boolean(),
   });
 
 const teamArb = (id: string): fc.Arbitrary<TeamRow> =>
@@ -63,7 +64,7 @@ export const worldArb: fc.Arbitrary<World> = fc.record({
 // ---- expressions ------------------------------------------------------------------------------------
 
 type FieldType = 'text' | 'number' | 'bool' | 'json';
-type Pool = 'docId' | 'userId' | 'teamId' | 'title' | 'note' | 'name' | 'role' | 'teamName' | 'tag' | 'score' | 'age' | 'count';
+type Pool = 'docId' | 'userId' | 'teamId' | 'title' | 'note' | 'name' | 'role' | 'teamName' | 'tag' | 'score' | 'age' | 'count' | 'email';
 interface FieldSpec { path: string; type: FieldType; pool: Pool; multi?: boolean }
 
 const FIELDS: Record<CollectionName, FieldSpec[]> = {
@@ -81,6 +82,9 @@ const FIELDS: Record<CollectionName, FieldSpec[]> = {
     { path: 'readers.name', type: 'text', pool: 'name', multi: true },
     { path: 'readers.role', type: 'text', pool: 'role', multi: true },
     { path: 'readers.id', type: 'text', pool: 'userId', multi: true },
+    // emails: a client filter matches only public ones, and its all-of check reads no private one
+    { path: 'owner.email', type: 'text', pool: 'email' },
+    { path: 'readers.email', type: 'text', pool: 'email', multi: true },
     { path: 'tags:each', type: 'text', pool: 'tag', multi: true },
     { path: 'score', type: 'number', pool: 'score' },
     { path: 'owner.age', type: 'number', pool: 'age' },
@@ -115,6 +119,8 @@ const TEXT_POOLS: Record<string, string[]> = {
   role: [...ROLE_VALUES, 'Admin', 'adm', '%min', 'ad_in', 'nomatch'],
   teamName: [...TEAM_NAMES, 're', 'RED', '%e%', 'nomatch'],
   tag: [...TAG_VALUES, 'A', 'x'],
+  // whole emails, and prefixes that `!~ 'prefix%'` probes would use to read a private one
+  email: [...USER_IDS.map((id) => `${id}@example.com`), 'usr000000000001%', 'usr000000000003%', '%@example.com', 'usr%', 'nomatch'],
 };
 const NUMBER_POOLS: Record<string, number[]> = {
   score: [...new Set(SCORES), 0.5, -100, 1000, 3],
@@ -324,7 +330,8 @@ const requesterArb: fc.Arbitrary<Requester> = fc.oneof(
   { arbitrary: fc.constant<Requester>({ kind: 'superuser' }), weight: 1 },
 );
 
-const SORTABLE = ['title', 'score', 'published', 'note'] as const;
+// relation keys: a row the requester may not list sorts as NULL (never filtered out)
+const SORTABLE = ['title', 'score', 'published', 'note', 'owner.name', 'team.name', 'owner.email'] as const;
 const sortArb: fc.Arbitrary<{ keys: SortKey[]; text: string }> = fc
   .tuple(
     fc.shuffledSubarray([...SORTABLE], { minLength: 0, maxLength: 3 }),

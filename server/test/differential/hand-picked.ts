@@ -32,10 +32,10 @@ const query = (requester: Requester, filter: Expr | null, extra: Partial<Query> 
 export const HAND_PICKED: Batch = {
   world: {
     users: [
-      { id: ann, name: 'Ann', role: 'admin', age: 40 },
-      { id: bob, name: 'bob', role: 'member', age: 20 },
-      { id: cy, name: '', role: '', age: 0 },
-      { id: dee, name: 'Dee', role: 'guest', age: 33 },
+      { id: ann, name: 'Ann', role: 'admin', age: 40, emailVisibility: true },
+      { id: bob, name: 'bob', role: 'member', age: 20, emailVisibility: false },
+      { id: cy, name: '', role: '', age: 0, emailVisibility: false },
+      { id: dee, name: 'Dee', role: 'guest', age: 33, emailVisibility: true },
     ],
     teams: TEAM_IDS.map((id, i) => ({ id, name: ['red', 'blue', ''][i]!, public: i === 0 })),
     docs: [

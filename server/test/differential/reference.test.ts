@@ -14,9 +14,9 @@ const or = (left: Expr, right: Expr): Expr => ({ kind: 'or', left, right });
 
 const world: World = {
   users: [
-    { id: 'usr000000000001', name: 'Ann', role: 'admin', age: 40 },
-    { id: 'usr000000000002', name: 'bob', role: 'member', age: 20 },
-    { id: 'usr000000000003', name: '', role: '', age: 0 },
+    { id: 'usr000000000001', name: 'Ann', role: 'admin', age: 40, emailVisibility: true },
+    { id: 'usr000000000002', name: 'bob', role: 'member', age: 20, emailVisibility: false },
+    { id: 'usr000000000003', name: '', role: '', age: 0, emailVisibility: false },
   ],
   teams: [
     { id: 'team00000000001', name: 'red', public: true },
@@ -135,6 +135,39 @@ describe('reference evaluator', () => {
     const closed: RuleSet = { ...open, users: { listRule: null, viewRule: '' } };
     expect(ids(cmp(f('owner.name'), '=', t('Ann')), closed, bob)).toBe(400);
     expect(ids(cmp(f('owner'), '=', t('usr000000000001')), closed, bob)).toEqual(['1']);
+  });
+
+  it('lets only readers the requester may list, with public emails, decide an all-of check (Galley, not PocketBase)', () => {
+    const hidesBob: RuleSet = { ...open, users: { listRule: cmp(f('age'), '>', n(25)), viewRule: '' } };
+    // d1: Ann (40) and bob (20, hidden from a guest): bob's age does not fail `> 30`; d3 has only bob
+    expect(ids(cmp(f('readers.age'), '>', n(30)), hidesBob)).toEqual(['1']);
+    expect(ids(cmp(f('readers.age'), '>', n(30)), hidesBob, root)).toEqual([]);
+    // d1: Ann's email is public, bob's is not: probing bob's prefix answers as probing nothing
+    expect(ids(cmp(f('readers.email'), '!~', t('usr000000000002%')))).toEqual(['1']);
+    expect(ids(cmp(f('readers.email'), '!~', t('zzzz%')))).toEqual(['1']);
+    expect(ids(cmp(f('readers.email'), '!~', t('usr000000000002%')), open, root)).toEqual([]);
+    expect(ids(cmp(f('readers.email'), '!~', t('zzzz%')), open, root)).toEqual(['1', '3']);
+    // a private email never matches a client filter, even `= its value`
+    expect(ids(cmp(f('owner.email'), '=', t('usr000000000002@example.com')))).toEqual([]);
+    expect(ids(cmp(f('owner.email'), '=', t('usr000000000002@example.com')), open, root)).toEqual(['3']);
+  });
+
+  it('sorts a related row the requester may not list as NULL, without dropping its record', () => {
+    const hidesBob: RuleSet = { ...open, users: { listRule: cmp(f('age'), '>', n(25)), viewRule: '' } };
+    const sorted = (rules: RuleSet, who: Parameters<typeof expectList>[2], field: 'owner.name' | 'owner.email' | 'team.name', desc = false) => {
+      const r = expectList(world, rules, who, null, [{ field, desc }, { field: 'id', desc: false }]);
+      return r.status === 200 ? r.ids.map((id) => id.slice(-1)) : r.status;
+    };
+    // d1 Ann, d2 no owner, d3 bob (hidden from a guest): NULLs first, tied by id
+    expect(sorted(hidesBob, guest, 'owner.name')).toEqual(['2', '3', '1']);
+    expect(sorted(hidesBob, guest, 'owner.name', true)).toEqual(['1', '2', '3']);
+    expect(sorted(hidesBob, root, 'owner.name')).toEqual(['2', '1', '3']);
+    // Ann's email is public, bob's is not
+    expect(sorted(open, guest, 'owner.email', true)).toEqual(['1', '2', '3']);
+    // d2's team is private (teams listRule public = true)
+    const publicTeams: RuleSet = { ...open, teams: { listRule: cmp(f('public'), '=', TRUE), viewRule: '' } };
+    expect(sorted(publicTeams, guest, 'team.name')).toEqual(['2', '3', '1']);
+    expect(sorted({ ...open, teams: { listRule: null, viewRule: '' } }, guest, 'team.name')).toBe(400);
   });
 
   it('expands only what the related collection lets the requester view', () => {

@@ -17,10 +17,20 @@
  * - A client filter from a non-superuser that joins another collection (`owner.name`, not `owner.id`,
  *   which reads the column) adds `alias.id = '' OR (that collection's listRule)` to the top-level WHERE;
  *   a `null` listRule there is a 400. Rules themselves run with full access.
+ * - A client filter of a non-superuser matches `email` of an auth record only where `emailVisibility`
+ *   is true: every comparison reading it also needs `emailVisibility = TRUE` on that joined row.
+ *
+ * Where Galley deliberately differs from PocketBase (README, "filter syntax"):
+ * - In a client filter of a non-superuser, the all-of item set holds only the items the caller may see:
+ *   a joined reader must pass the users listRule (a missing/dangling one stays a NULL item), and for
+ *   `readers.email` it must also have a public email. PocketBase's all-of subquery reads every item,
+ *   which answers questions about records and emails the caller may not see.
+ * - A sort through a relation (`owner.name`) never filters: a joined row the caller may not list (or
+ *   a private email) sorts as NULL. PocketBase adds the joined collection's listRule to the WHERE.
  */
 import type { Cmp, Expr, Op, Operand, Rule } from './expr.ts';
 
-export interface UserRow { id: string; name: string; role: string; age: number }
+export interface UserRow { id: string; name: string; role: string; age: number; emailVisibility: boolean }
 export interface TeamRow { id: string; name: string; public: boolean }
 export interface DocRow {
   id: string;
@@ -40,7 +50,7 @@ export type CollectionName = 'docs' | 'users' | 'teams';
 export interface CollectionRules { listRule: Rule; viewRule: Rule }
 export type RuleSet = Record<CollectionName, CollectionRules>;
 
-export interface SortKey { field: 'id' | 'title' | 'score' | 'published' | 'note'; desc: boolean }
+export interface SortKey { field: 'id' | 'title' | 'score' | 'published' | 'note' | 'owner.name' | 'team.name' | 'owner.email'; desc: boolean }
 
 /** SQL values: bools are stored as 1/0. */
 type Sql = string | number | null;
@@ -63,6 +73,8 @@ interface Ctx {
   base: CollectionName;
   record: DocRow | UserRow | TeamRow;
   combo: Combo;
+  /** Set for a non-superuser's client filter: which joined users it may list (emails also need visibility). */
+  canListUser?: (u: UserRow) => boolean;
 }
 
 const and3 = (a: Tri, b: Tri): Tri => (a === false || b === false ? false : a === true && b === true ? true : null);
@@ -92,6 +104,21 @@ function resolveAuth(key: string, ctx: Ctx): Resolved {
   if (key === 'id') return { kind: 'param', value: r.id };
   const me = findUser(ctx.world, r.id);
   return col(me ? sqlOf((me as unknown as Record<string, string | number>)[key]) : null);
+}
+
+/** A user's email is derived from its id (fixture.ts signs them up so). */
+export const emailOf = (u: UserRow): string => `${u.id}@example.com`;
+
+function userField(u: UserRow | null, field: string): string | number | boolean | null {
+  if (u !== null && field === 'email') return emailOf(u);
+  return fieldOf(u, field);
+}
+
+/** Whether a reader counts as an item of the all-of check (client filters see only what they may list). */
+function readerCounts(ctx: Ctx, u: UserRow | null, field: string): boolean {
+  if (!ctx.canListUser) return true;
+  if (field === 'email' && (u === null || !u.emailVisibility)) return false;
+  return u === null || ctx.canListUser(u);
 }
 
 function resolveDocPath(path: string, d: DocRow, ctx: Ctx): Resolved {
@@ -126,11 +153,12 @@ function resolveDocPath(path: string, d: DocRow, ctx: Ctx): Resolved {
     }
   }
   const [head, field] = path.split('.') as [string, string];
-  if (head === 'owner') return col(sqlOf(fieldOf(findUser(w, d.owner), field)));
+  if (head === 'owner') return col(sqlOf(userField(findUser(w, d.owner), field)));
   if (head === 'team') return col(sqlOf(fieldOf(w.teams.find((t) => t.id === d.team) ?? null, field)));
   if (head === 'readers') {
-    const rows = readerRows(w, d).map((u) => sqlOf(fieldOf(u, field)));
-    return { kind: 'col', value: rows[ctx.combo.readers] ?? null, items: rows };
+    const rows = readerRows(w, d);
+    const items = rows.filter((u) => readerCounts(ctx, u, field)).map((u) => sqlOf(userField(u, field)));
+    return { kind: 'col', value: sqlOf(userField(rows[ctx.combo.readers] ?? null, field)), items };
   }
   throw new Error(`reference: unknown docs path ${path}`);
 }
@@ -265,17 +293,33 @@ function compareOp(op: Op, l: Resolved, r: Resolved): Tri {
   return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
 }
 
+/** The joined user a `owner.email`/`readers.email` operand reads, when a client filter must guard it. */
+function guardedUser(o: Operand, ctx: Ctx): { user: UserRow | null } | null {
+  if (!ctx.canListUser || ctx.base !== 'docs' || o.kind !== 'field') return null;
+  const d = ctx.record as DocRow;
+  if (o.path === 'owner.email') return { user: findUser(ctx.world, d.owner) };
+  if (o.path === 'readers.email') return { user: readerRows(ctx.world, d)[ctx.combo.readers] ?? null };
+  return null;
+}
+
 function evalCmp(c: Cmp, ctx: Ctx): Tri {
   const l = resolve(c.left, ctx);
   const r = resolve(c.right, ctx);
   if (l.items && r.items) throw new Error('reference: many-vs-many comparisons are not generated');
-  const onRow = compareOp(c.op, l, r);
-  if (c.any || (!l.items && !r.items)) return onRow;
-  // all-of: NOT EXISTS (SELECT … FROM items WHERE NOT cond) — only a FALSE item fails it
-  const someItemFails = l.items
-    ? l.items.some((v) => compareOp(c.op, { kind: 'col', value: v }, r) === false)
-    : r.items!.some((v) => compareOp(c.op, l, { kind: 'col', value: v }) === false);
-  return and3(onRow, !someItemFails);
+  let result = compareOp(c.op, l, r);
+  if (!c.any && (l.items || r.items)) {
+    // all-of: NOT EXISTS (SELECT … FROM items WHERE NOT cond) — only a FALSE item fails it
+    const someItemFails = l.items
+      ? l.items.some((v) => compareOp(c.op, { kind: 'col', value: v }, r) === false)
+      : r.items!.some((v) => compareOp(c.op, l, { kind: 'col', value: v }) === false);
+    result = and3(result, !someItemFails);
+  }
+  // `AND alias.emailVisibility = TRUE` (NULL for a missing row)
+  for (const o of [c.left, c.right]) {
+    const g = guardedUser(o, ctx);
+    if (g) result = and3(result, g.user === null ? null : g.user.emailVisibility);
+  }
+  return result;
 }
 
 function evalExpr(e: Expr, ctx: Ctx): Tri {
@@ -325,13 +369,16 @@ function joinedRow(w: World, d: DocRow, alias: JoinAlias, combo: Combo): UserRow
 
 interface Guard { alias: JoinAlias; rule: Expr }
 
+/** A condition of a list: the rule (full access) or the caller's filter (client mode when `canListUser`). */
+interface Condition { expr: Expr; canListUser?: (u: UserRow) => boolean }
+
 /** Some join row satisfies every condition and every guard. */
 function recordMatches(
   world: World,
   requester: Requester,
   base: CollectionName,
   record: DocRow | UserRow | TeamRow,
-  conditions: Expr[],
+  conditions: Condition[],
   guards: Guard[],
 ): boolean {
   const combos: Combo[] = [];
@@ -344,7 +391,7 @@ function recordMatches(
   return combos.some((combo) => {
     const ctx: Ctx = { world, requester, base, record, combo };
     let v: Tri = true;
-    for (const c of conditions) v = and3(v, evalExpr(c, ctx));
+    for (const c of conditions) v = and3(v, evalExpr(c.expr, { ...ctx, canListUser: c.canListUser }));
     for (const g of guards) {
       const row = joinedRow(world, record as DocRow, g.alias, combo);
       // `alias.id = ''` holds for the NULL row of an empty relation
@@ -361,7 +408,7 @@ export function canView(world: World, rules: RuleSet, requester: Requester, base
   const rule = rules[base].viewRule;
   if (rule === null) return false;
   if (rule === '') return true;
-  return recordMatches(world, requester, base, row, [rule], []);
+  return recordMatches(world, requester, base, row, [{ expr: rule }], []);
 }
 
 export type ListExpectation = { status: 403 | 400 } | { status: 200; ids: string[] };
@@ -378,23 +425,61 @@ export function expectList(world: World, rules: RuleSet, requester: Requester, f
       if (joinedRule !== '') guards.push({ alias, rule: joinedRule });
     }
   }
-  const conditions: Expr[] = [];
-  if (!superuser && listRule !== null && listRule !== '') conditions.push(listRule);
-  if (filter) conditions.push(filter);
+  // a sort through a relation with a null listRule is an invalid sort field for non-superusers
+  for (const k of sort) {
+    const target = k.field.startsWith('owner.') ? 'users' : k.field.startsWith('team.') ? 'teams' : null;
+    if (!superuser && target && rules[target].listRule === null) return { status: 400 };
+  }
+  const conditions: Condition[] = [];
+  if (!superuser && listRule !== null && listRule !== '') conditions.push({ expr: listRule });
+  const canListUser = superuser ? undefined : (u: UserRow) => canList(world, rules, requester, 'users', u);
+  if (filter) conditions.push({ expr: filter, canListUser });
   const docs = world.docs.filter((d) => recordMatches(world, requester, 'docs', d, conditions, guards));
-  return { status: 200, ids: sortDocs(docs, sort).map((d) => d.id) };
+  return { status: 200, ids: sortDocs(docs, sort, { world, rules, requester }).map((d) => d.id) };
 }
 
-export function compareBySort(a: DocRow, b: DocRow, sort: SortKey[]): number {
+/** Whether a joined row passes its collection's listRule for this requester (`''` lets anyone). */
+function canList(world: World, rules: RuleSet, requester: Requester, base: 'users' | 'teams', row: UserRow | TeamRow): boolean {
+  if (requester.kind === 'superuser') return true;
+  const rule = rules[base].listRule;
+  if (rule === null) return false;
+  return rule === '' || recordMatches(world, requester, base, row, [{ expr: rule }], []);
+}
+
+export interface SortContext { world: World; rules: RuleSet; requester: Requester }
+
+/** A sort key's value: a joined row the requester may not list (or a private email) is NULL. */
+function sortValue(d: DocRow, field: SortKey['field'], sc: SortContext): Sql {
+  const superuser = sc.requester.kind === 'superuser';
+  if (field === 'owner.name' || field === 'owner.email') {
+    const u = findUser(sc.world, d.owner);
+    if (!u || !canList(sc.world, sc.rules, sc.requester, 'users', u)) return null;
+    if (field === 'owner.name') return u.name;
+    return superuser || u.emailVisibility ? emailOf(u) : null;
+  }
+  if (field === 'team.name') {
+    const t = sc.world.teams.find((x) => x.id === d.team);
+    return t && canList(sc.world, sc.rules, sc.requester, 'teams', t) ? t.name : null;
+  }
+  return sqlOf(d[field]);
+}
+
+/** SQLite's ORDER BY: NULL first ascending. */
+function sortCompare(a: Sql, b: Sql): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? -1 : 1;
+  return sqlCompare(a, b);
+}
+
+export function compareBySort(a: DocRow, b: DocRow, sort: SortKey[], sc: SortContext): number {
   for (const k of sort) {
-    const c = sqlCompare(sqlOf(a[k.field]) as string | number, sqlOf(b[k.field]) as string | number);
+    const c = sortCompare(sortValue(a, k.field, sc), sortValue(b, k.field, sc));
     if (c !== 0) return k.desc ? -c : c;
   }
   return 0;
 }
 
-export function sortDocs(docs: DocRow[], sort: SortKey[]): DocRow[] {
-  return [...docs].sort((a, b) => compareBySort(a, b, sort));
+export function sortDocs(docs: DocRow[], sort: SortKey[], sc: SortContext): DocRow[] {
+  return [...docs].sort((a, b) => compareBySort(a, b, sort, sc));
 }
 
 export function expectView(world: World, rules: RuleSet, requester: Requester, id: string): 200 | 403 | 404 {
@@ -404,7 +489,7 @@ export function expectView(world: World, rules: RuleSet, requester: Requester, i
   const d = world.docs.find((x) => x.id === id);
   if (!d) return 404;
   if (superuser || viewRule === '') return 200;
-  return recordMatches(world, requester, 'docs', d, [viewRule as Expr], []) ? 200 : 404;
+  return recordMatches(world, requester, 'docs', d, [{ expr: viewRule as Expr }], []) ? 200 : 404;
 }
 
 export interface ExpandedIds { owner?: string; team?: string; readers?: string[] }
