@@ -1,4 +1,5 @@
 import type { SettingsStore } from './admin/settings-store.ts';
+import type { SignInThrottle } from './auth/sign-in-throttle.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { EventBus } from './hooks/event-bus.ts';
@@ -23,6 +24,8 @@ export interface Core {
   readonly settings: SettingsStore;
   /** File-field bytes: local disk under `<dir>/storage`, or S3 while `settings.s3.enabled` (follows settings changes). */
   readonly storage: FileStorage;
+  /** Failed password sign-ins per account (auth/sign-in-throttle.ts), beside the per-IP rate limit. */
+  readonly signInThrottle: SignInThrottle;
 }
 
 export type { Settings } from './admin/settings-model.ts';

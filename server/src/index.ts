@@ -12,6 +12,7 @@
  */
 import { join } from 'node:path';
 import { loadSettingsStore, readSettingsEnv, type SettingsInput } from './admin/settings-store.ts';
+import { createSignInThrottle } from './auth/sign-in-throttle.ts';
 import { loadSecretStore } from './auth/secrets.ts';
 import { resolveConfig, type ConfigInput } from './config.ts';
 import type { Core } from './core.ts';
@@ -93,7 +94,7 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   }
   const hooks = createEventBus((err) => log.error('event listener failed', { error: String(err) }));
   const storage = createSwitchingStorage(createLocalStorage(join(config.dir, 'storage')), () => settings.current().s3);
-  const core: Core = { config, db, schema, hooks, log, clock: () => new Date(), secrets, settings, storage };
+  const core: Core = { config, db, schema, hooks, log, clock: () => new Date(), secrets, settings, storage, signInThrottle: createSignInThrottle() };
   const app = createApp(core);
   const schemaService = await startSchemaService(core);
   const handle = gateRequests(core, createFetchHandler(core, app));
