@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 
 /**
  * The database as services see it: a reader for queries outside a write, and one writer path.
@@ -10,6 +10,11 @@ export interface Database {
    * running within `writer.run`): that job's connection, so it sees the job's own uncommitted writes.
    */
   readonly read: Kysely<any>;
+  /**
+   * A costly client-driven read (the cost model says so): run off the event loop with a deadline
+   * (db/read-aside.ts). Inside a write job, on that job's connection like `read`.
+   */
+  readAside(query: CompiledQuery): Promise<QueryResult<unknown>>;
   /** The only way to write. */
   readonly writer: Writer;
   /** Path of the main database file. */

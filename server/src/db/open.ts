@@ -15,10 +15,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely } from 'kysely';
 import { GalleyError } from '../errors.ts';
+import { COSTLY_READ_DEADLINE_MS } from '../query/limits.ts';
 import type { Database } from './database.ts';
 import { createConnectionDialect } from './dialect.ts';
 import { openSqliteHandle, type SqliteHandle } from './driver.ts';
 import { ensureMetaTables } from './meta-tables.ts';
+import { createReadAside } from './read-aside.ts';
 import { findScopedKysely } from './write-scope.ts';
 import { createWriter, type GroupWriter, type LogFn } from './writer.ts';
 
@@ -32,6 +34,8 @@ export interface OpenOptions {
   /** Group commit limits (see WriterOptions). */
   maxGroupJobs?: number;
   maxGroupMs?: number;
+  /** How long a costly client-driven read may take (db.readAside); tests shorten it. */
+  costlyReadDeadlineMs?: number;
 }
 
 export interface OpenedDatabase extends Database {
@@ -91,9 +95,12 @@ export function openDatabase(opts: OpenOptions): OpenedDatabase {
     maxGroupMs: opts.maxGroupMs,
   });
 
+  const aside = createReadAside({ file: opts.file, busyTimeoutMs: opts.busyTimeoutMs, deadlineMs: opts.costlyReadDeadlineMs ?? COSTLY_READ_DEADLINE_MS });
+
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
     await writer.close();
+    await aside.close();
     await read.destroy();
     reader.close(); // Kysely skips destroy() on a driver it never used
     try {
@@ -108,6 +115,12 @@ export function openDatabase(opts: OpenOptions): OpenedDatabase {
   return {
     get read() {
       return findScopedKysely(writer) ?? read;
+    },
+    readAside(query) {
+      const scoped = findScopedKysely(writer);
+      if (scoped) return scoped.executeQuery(query);
+      const inline = async () => (await read.executeQuery(query)).rows as Record<string, unknown>[];
+      return aside.run(query.sql, query.parameters, inline).then((rows) => ({ rows }));
     },
     writer,
     file: opts.file,

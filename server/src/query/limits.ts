@@ -20,3 +20,18 @@ export function checkFilterLength(filter: string): void {
     throw new GalleyError('invalid', `filter is too long (max ${MAX_FILTER_LENGTH} characters)`);
   }
 }
+
+/**
+ * Galley's own cost limits (PocketBase has none; issue 18): a client filter + sort may add at most this many
+ * multi-valued hops (relations to many, back-relations, `:each`, `@collection`) to one statement, since each
+ * multiplies the joined rows walked per record.
+ */
+export const MAX_CLIENT_MULTI_HOPS = 4;
+/** LEFT JOINs in one statement's join scope (rule, filter, sort, listRule checks); SQLite stops at 64. */
+export const MAX_STATEMENT_JOINS = 48;
+/** The fan-out bound of a hop with no maxSelect (back-relations, `@collection`). */
+export const UNBOUNDED_FAN_OUT = 1000;
+/** A client part whose estimated joined rows per record reach this runs off the event loop, with a deadline. */
+export const COSTLY_FAN_OUT = 100;
+/** How long such a costly read may wait and run before it is stopped with a 400. */
+export const COSTLY_READ_DEADLINE_MS = 10_000;

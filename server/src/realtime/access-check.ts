@@ -13,7 +13,9 @@ import type { Core } from '../core.ts';
 import { LruMap } from '../lib/lru.ts';
 import { ruleClause, scopeOf } from '../records/access.ts';
 import { PARAM_SLOT } from '../records/statement-cache.ts';
+import { parseFilter } from '../query/parser.ts';
 import { compileFilterWhere } from '../rules/compile-filter.ts';
+import { checkQueryCost } from '../rules/filter-cost.ts';
 import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel, Schema } from '../schema/model.ts';
 
@@ -48,7 +50,11 @@ function compileProbeWhere(schema: Schema, collection: CollectionModel, probe: A
     const parts: Expression<SqlBool>[] = [];
     const rule = ruleClause(scope, probe.rule);
     if (rule) parts.push(rule);
-    if (probe.filter !== '') parts.push(compileFilterWhere(scope, probe.filter, 'client'));
+    if (probe.filter !== '') {
+      parts.push(compileFilterWhere(scope, probe.filter, 'client'));
+      // a filter over the cost budget (rules/filter-cost.ts) denies, as any filter error does
+      checkQueryCost({ ...scope, rule: null, filter: parseFilter(probe.filter), sortKeys: [], enforceListRules: !isSuperuser(probe.info) });
+    }
     return parts;
   } catch {
     return 'deny';

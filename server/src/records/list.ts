@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import type { Core } from '../core.ts';
+import { checkListCost, isCostlyQuery } from '../rules/filter-cost.ts';
 import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { findCollectionOr404, isRuleRequestFree, scopeOf } from './access.ts';
@@ -32,6 +33,9 @@ export async function listRecords(
   checkListRuleAccess(scope, collection.listRule);
   const filter = params.filter.trim();
   const sort = params.sort.trim();
+  // a client part over budget is a 400 before anything runs; a costly one runs aside with a deadline (issue 18)
+  const costly = isCostlyQuery(checkListCost(scope, collection.listRule, filter, sort));
+  const execute = costly ? (q: CompiledQuery) => core.db.readAside(q) : (q: CompiledQuery) => core.db.read.executeQuery(q);
 
   // rule, filter and sort share one join scope (wire: one resolver in PocketBase); compiled once per request
   let clauses: ListClauses | undefined;
@@ -56,12 +60,12 @@ export async function listRecords(
     isRuleRequestFree(scope, 'listRule') && isRequestFree(filter, { joins: false }) && isRequestFree(sort, { joins: false });
   const key = `${collection.id}|${isSuperuser(info)}|${params.perPage}|${params.page}|${sort}|${filter}`;
   const rowsQuery = cacheable ? cachedQuery(schema, `list|${key}`, buildRows) : buildRows();
-  const rows = (await core.db.read.executeQuery(rowsQuery)).rows as Record<string, unknown>[];
+  const rows = (await execute(rowsQuery)).rows as Record<string, unknown>[];
   let totalItems = -1;
   let totalPages = -1;
   if (!params.skipTotal) {
     const countQuery = cacheable ? cachedQuery(schema, `count|${key}`, buildCount) : buildCount();
-    const counted = (await core.db.read.executeQuery(countQuery)).rows[0] as { n: number } | undefined;
+    const counted = (await execute(countQuery)).rows[0] as { n: number } | undefined;
     totalItems = Number(counted?.n ?? 0);
     totalPages = Math.ceil(totalItems / params.perPage);
   }
