@@ -95,6 +95,9 @@ function walk(root: string, d = root): string[] {
   return names.flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(root, join(d, n)) : [relative(root, join(d, n)).split(sep).join('/')]));
 }
 
+/** The sweep's report is at debug unless it removed files; the test waits for it every cycle. */
+const SWEEP_LOG = { GALLEY_LOG_LEVEL: 'debug' };
+
 async function waitForSweep(server: RunningBinary): Promise<string> {
   for (;;) {
     const line = server.output().stderr.split('\n').find((l) => l.includes('orphan file sweep done'));
@@ -111,7 +114,7 @@ describe('files under kill -9', () => {
     let temps = 0;
     let swept = 0;
     for (let cycle = 0; cycle <= CYCLES; cycle++) {
-      const server = await startBinary({ schema: SCHEMA, dir });
+      const server = await startBinary({ schema: SCHEMA, dir, env: SWEEP_LOG });
       const sweep = await waitForSweep(server);
       if (cycle === CYCLES) {
         await server.stop('SIGTERM');
@@ -125,7 +128,7 @@ describe('files under kill -9', () => {
       await writing;
 
       // Restart: the sweep runs after listening; wait for it, then judge the dir with the server stopped.
-      const again = await startBinary({ schema: SCHEMA, dir });
+      const again = await startBinary({ schema: SCHEMA, dir, env: SWEEP_LOG });
       swept += (JSON.parse((await waitForSweep(again)).replace(/^[^{]*/, '')) as { removed: number }).removed;
       await again.stop('SIGTERM');
 

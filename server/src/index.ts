@@ -11,6 +11,7 @@
  * ```
  */
 import { join } from 'node:path';
+import { followListenUrl, type ListenAwareSettings } from './admin/app-url.ts';
 import { loadSettingsStore, readSettingsEnv, type SettingsInput } from './admin/settings-store.ts';
 import { createSignInThrottle } from './auth/sign-in-throttle.ts';
 import { loadSecretStore } from './auth/secrets.ts';
@@ -21,7 +22,8 @@ import { applySchemaOnStart } from './db/migrate/apply-on-start.ts';
 import { GalleyError } from './errors.ts';
 import { createEventBus } from './hooks/event-bus.ts';
 import { startOrphanSweep } from './files/orphan-sweep.ts';
-import { gateRequests, startSchemaService } from './admin/schema-service.ts';
+import { gateRequests, readStartSchemaFromDatabase, startSchemaService } from './admin/schema-service.ts';
+import { acquireDirLock, type DirLock } from './lib/dir-lock.ts';
 import { createApp, createFetchHandler, type GalleyApp, type PeerInfo } from './http/app.ts';
 import { listenHttp, type Listener } from './http/listen.ts';
 import { createLogger, type Logger } from './lib/log.ts';
@@ -40,11 +42,25 @@ export interface GalleyOptions extends ConfigInput {
   settings?: SettingsInput;
   /** the environment to read GALLEY_* settings from (default: process.env) */
   env?: Record<string, string | undefined>;
+  /**
+   * Start even though another Galley server holds the data directory (`<dir>/.lock`, taken by createGalley and
+   * released by close()). Off by default: two servers on one directory miss each other's schema changes.
+   */
+  allowSharedDir?: boolean;
+}
+
+/** What createGalley found and did at start, for the banner `galley serve` prints. */
+export interface GalleyStartReport {
+  /** where the schema came from: a file, the `schema` option, data.db's applied schema, or nothing (system collections only) */
+  schemaSource: 'file' | 'option' | 'database' | 'none';
+  /** the migration steps applied on start, in order ([] when the database already matched) */
+  appliedOnStart: string[];
 }
 
 export interface Galley {
   readonly core: Core;
   readonly app: GalleyApp;
+  readonly startReport: GalleyStartReport;
   /**
    * Answer one request without a socket (tests, embedding in another server). Pass the client's address as
    * `remoteAddress` so rate limits and trusted-proxy rules apply; without it rate limits skip the request.
@@ -68,35 +84,60 @@ const viewCheck = FULL_LOAD_OPTIONS;
 export async function createGalley(options: GalleyOptions = {}): Promise<Galley> {
   const config = resolveConfig(options, options.env ?? process.env);
   const log = options.logger ?? createLogger(config.logLevel);
-  const schema =
+  const schemaSource: GalleyStartReport['schemaSource'] = options.schema !== undefined ? 'option' : config.schemaFile ? 'file' : 'none';
+  let schema =
     options.schema !== undefined ? loadSchema(options.schema, 'schema', viewCheck) : config.schemaFile ? loadSchemaFile(config.schemaFile, viewCheck) : loadSchema([]);
-  const db = openDatabase({
-    file: join(config.dir, 'data.db'),
-    synchronous: config.synchronous,
-    busyTimeoutMs: config.busyTimeoutMs,
-    log: (level, message) => log[level](message),
-  });
+  // taken before data.db opens, so a second server never migrates under the first one
+  const lock: DirLock | undefined = options.allowSharedDir
+    ? undefined
+    : acquireDirLock(config.dir, `http://${config.http}`, '--allow-shared-dir (library: allowSharedDir: true)');
+  const startReport: GalleyStartReport = { schemaSource, appliedOnStart: [] };
+  let db: ReturnType<typeof openDatabase>;
   try {
-    await applySchemaOnStart(db, schema);
+    db = openDatabase({
+      file: join(config.dir, 'data.db'),
+      synchronous: config.synchronous,
+      busyTimeoutMs: config.busyTimeoutMs,
+      log: (level, message) => log[level](message),
+    });
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  let appliedHash: string;
+  try {
+    if (schemaSource === 'none') {
+      const stored = await readStartSchemaFromDatabase(db);
+      if (stored) {
+        schema = stored;
+        startReport.schemaSource = 'database';
+      }
+    }
+    const started = await applySchemaOnStart(db, schema);
+    startReport.appliedOnStart = started.applied;
+    appliedHash = started.hash;
   } catch (err) {
     await db.close();
+    lock?.release();
     throw err;
   }
   const env = options.env ?? process.env;
   let secrets: Core['secrets'];
-  let settings: Core['settings'];
+  let settings: ListenAwareSettings;
   try {
     secrets = await loadSecretStore(db, schema);
-    settings = await loadSettingsStore(db, [readSettingsEnv(env), ...(options.settings ? [options.settings] : [])]);
+    const overrides = [readSettingsEnv(env), ...(options.settings ? [options.settings] : [])];
+    settings = followListenUrl(await loadSettingsStore(db, overrides), overrides);
   } catch (err) {
     await db.close();
+    lock?.release();
     throw err;
   }
   const hooks = createEventBus((err) => log.error('event listener failed', { error: String(err) }));
   const storage = createSwitchingStorage(createLocalStorage(join(config.dir, 'storage')), () => settings.current().s3);
   const core: Core = { config, db, schema, hooks, log, clock: () => new Date(), secrets, settings, storage, signInThrottle: createSignInThrottle() };
   const app = createApp(core);
-  const schemaService = await startSchemaService(core);
+  const schemaService = await startSchemaService(core, appliedHash);
   const handle = gateRequests(core, createFetchHandler(core, app));
   let listener: Listener | undefined;
   let closed: Promise<void> | undefined;
@@ -104,25 +145,31 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   return {
     core,
     app,
+    startReport,
     handle,
     async listen(http = config.http) {
       const { hostname, port } = parseHostPort(http);
       listener = await listenHttp({ hostname, port, fetch: handle, maxRequestBodySize: Math.max(config.maxBodySize, 256 * 1024 * 1024) });
+      settings.adoptListenUrl(listener.url);
+      lock?.setAddress(listener.url);
       // In the background, once requests are being answered: files a crash left without their record.
       void startOrphanSweep(core);
       return { url: listener.url };
     },
     close() {
       return (closed ??= (async () => {
-        await schemaService?.close();
+        await schemaService.close();
         await listener?.stop();
         await db.close();
+        lock?.release();
       })());
     },
   };
 }
 
 export { upsertSuperuser, deleteSuperuser } from './auth/superusers.ts';
+export { listSuperusers, listSuperusersIn, type SuperuserEntry } from './auth/superusers-list.ts';
+export { readDirLock, isDirLockHeld, describeDirLockOwner, type DirLockOwner } from './lib/dir-lock.ts';
 export { generateSchemaJsonSchema } from './schema/json-schema.ts';
 export { loadSchema, loadSchemaFile } from './schema/load.ts';
 export { GalleyError } from './errors.ts';

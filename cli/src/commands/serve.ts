@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Galley } from '@galley/server';
 import { createDirOption, ENV_HTTP, ENV_SCHEMA, ENV_SYNCHRONOUS } from '../options.ts';
+import { formatServeBanner } from './serve-banner.ts';
 import { addMailOptions, readMailSettings, type MailFlags } from './serve-mail.ts';
 
 interface ServeOptions extends MailFlags {
@@ -10,6 +11,7 @@ interface ServeOptions extends MailFlags {
   schema?: string;
   dev?: boolean;
   allowCollectionWrites?: boolean;
+  allowSharedDir?: boolean;
   synchronous?: 'FULL' | 'NORMAL';
 }
 
@@ -31,6 +33,7 @@ export function addServeCommand(program: Command): void {
     .addOption(new Option('--schema <file>', 'the schema file (JSON) to serve').env(ENV_SCHEMA))
     .option('--dev', 'watch the schema file and apply safe changes live; the collections API writes back to it')
     .option('--allow-collection-writes', 'let superusers change collections through the API, written back to the schema file (env GALLEY_ALLOW_COLLECTION_WRITES; on with --dev)')
+    .option('--allow-shared-dir', 'start even though another Galley server holds the data directory (its .lock file)')
     .addOption(
       new Option('--synchronous <mode>', 'SQLite synchronous mode: FULL (default, durable) or NORMAL (faster, can lose the last commits on power loss)')
         .env(ENV_SYNCHRONOUS)
@@ -43,7 +46,7 @@ export function addServeCommand(program: Command): void {
 
 async function serveGalley(opts: ServeOptions): Promise<void> {
   // loaded here so --help and --version stay instant
-  const { createGalley } = await import('@galley/server');
+  const { createGalley, listSuperusersIn } = await import('@galley/server');
   const galley = await createGalley({
     dir: opts.dir,
     schemaFile: opts.schema,
@@ -51,14 +54,24 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
     synchronous: opts.synchronous,
     dev: opts.dev ?? false,
     allowCollectionWrites: opts.allowCollectionWrites,
+    allowSharedDir: opts.allowSharedDir,
     settings: readMailSettings(opts),
   });
   const stopped = waitForShutdown(galley);
   const { url } = await galley.listen();
-  const base = url.replace(/\/+$/, '');
-  console.log(`Server started at ${base}`);
-  console.log(`├─ REST API: ${base}/api/`);
-  console.log(`└─ Data dir: ${resolve(opts.dir)}`);
+  const { config, schema } = galley.core;
+  const banner = formatServeBanner({
+    url,
+    dir: resolve(opts.dir),
+    dirArg: opts.dir,
+    schemaFile: config.schemaFile,
+    schemaSource: galley.startReport.schemaSource,
+    collections: schema.collections.filter((c) => !c.system),
+    appliedOnStart: galley.startReport.appliedOnStart,
+    dev: config.dev,
+    superusers: (await listSuperusersIn(galley.core.db)).length,
+  });
+  console.log(banner.join('\n'));
   await stopped;
 }
 

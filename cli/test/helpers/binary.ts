@@ -57,13 +57,14 @@ function whenClosed(proc: ChildProcess): Promise<{ code: number | null; signal: 
 }
 
 /** Runs the binary to completion (for commands other than serve). */
-export async function runBinary(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+export async function runBinary(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
   assertBinary();
-  const proc = spawn(BINARY, args, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(BINARY, args, { env: { ...process.env, ...opts.env }, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  if (opts.input !== undefined) proc.stdin!.end(opts.input);
   let stdout = '';
   let stderr = '';
-  proc.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
-  proc.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  proc.stdout!.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  proc.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
   const closed = whenClosed(proc);
   const timer = setTimeout(() => proc.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
   const { code, signal } = await closed;

@@ -4,13 +4,16 @@
  * (migrateDatabase), load secrets of new auth collections, then swap `core.schema` as one object. The swap
  * and the migration run behind the request gate, so no request straddles them. Changes run one at a time.
  *
- * A change that would lose data is never applied from the file: it is printed and waits for
- * `galley migrate apply --allow-data-loss`; meanwhile the applied schema's hash is polled, and once another
- * process has applied it the server reloads the file by itself (a later save does the same).
+ * Every server also follows the database: the applied schema's hash is polled (twice a second, and after a
+ * request failed), and once another process (`galley migrate apply`) changed it the server switches, behind the
+ * gate, to what the tables now are: the schema file when it matches the applied schema, else the applied schema
+ * itself. A change that would lose data is never applied from the file: it is printed and waits for
+ * `galley migrate apply --allow-data-loss`, which the server then picks up the same way.
  */
 import { createDataLossError, createRefusedPlanError } from '../db/migrate/format-plan.ts';
 import { checkPlan } from '../db/migrate/check-plan.ts';
-import { readAppliedSchema } from '../db/migrate/history.ts';
+import { hashCollections, readAppliedSchema, type AppliedSchema } from '../db/migrate/history.ts';
+import { SCHEMA_TABLE } from '../db/meta-tables.ts';
 import { migrateDatabase } from '../db/migrate/migrate-database.ts';
 import { planMigration } from '../db/migrate/plan.ts';
 import { loadSecretStore } from '../auth/secrets.ts';
@@ -18,7 +21,7 @@ import type { Core, SecretStore } from '../core.ts';
 import { isSameJson } from '../lib/same-json.ts';
 import { loadSchemaFile, type LoadSchemaOptions } from '../schema/load.ts';
 import { FULL_LOAD_OPTIONS } from '../rules/check-rule-compiles.ts';
-import type { Schema } from '../schema/model.ts';
+import { buildSchema, type Schema } from '../schema/model.ts';
 import { createRequestGate, type RequestGate } from './request-gate.ts';
 
 export type ReloadOutcome =
@@ -47,8 +50,19 @@ export interface SchemaReloader {
   applySchema(next: Schema, opts: ApplyOptions): Promise<string[]>;
   /** Inside `serialize`: the file's state brought in first (as a save would), its outcome returned. */
   syncFromFile(): Promise<ReloadOutcome>;
+  /** Read the applied schema's hash now and switch to it if another process changed it (single flight). */
+  checkApplied(): Promise<void>;
   /** Stop polling; resolves once a change in progress has finished. */
   close(): Promise<void>;
+}
+
+export interface ReloaderOptions {
+  /** the schema file this server was started from (read to follow the database; written only in dev) */
+  file: string | undefined;
+  /** the applied schema's hash that `core.schema` matches (what the start migration returned) */
+  appliedHash: string;
+  /** `serve --dev`: the file is the source of truth, so after following the database the file is applied again */
+  dev: boolean;
 }
 
 const POLL_MS = 500;
@@ -56,11 +70,30 @@ const POLL_MS = 500;
 /** Loading as `serve` loads: view queries are run against SQLite before they are accepted. */
 export const LIVE_LOAD_OPTIONS: LoadSchemaOptions = FULL_LOAD_OPTIONS;
 
-export function createSchemaReloader(core: Core, file: string | undefined): SchemaReloader {
+/** One indexed row, the hash only: cheap enough to run twice a second on every server. */
+async function readAppliedHash(core: Core): Promise<string | undefined> {
+  const row = await core.db.read.selectFrom(SCHEMA_TABLE).select('hash').where('id', '=', 1).executeTakeFirst();
+  return row ? String(row.hash) : undefined;
+}
+
+/** The schema file when it is exactly what the database now holds (keeps its renames etc.), else undefined. */
+function loadFileMatching(file: string | undefined, applied: AppliedSchema): Schema | undefined {
+  if (!file) return undefined;
+  try {
+    const schema = loadSchemaFile(file, LIVE_LOAD_OPTIONS);
+    return hashCollections(planMigration(applied.collections, schema.collections).collections) === applied.hash ? schema : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createSchemaReloader(core: Core, opts: ReloaderOptions): SchemaReloader {
+  const { file } = opts;
   const gate = createRequestGate(core.log);
   let queue: Promise<unknown> = Promise.resolve();
   let last: ReloadOutcome = { kind: 'unchanged' };
-  let poll: ReturnType<typeof setInterval> | undefined;
+  let knownHash = opts.appliedHash;
+  let checking: Promise<void> | undefined;
   let closed = false;
 
   const serialize = <T>(change: () => Promise<T>): Promise<T> => {
@@ -90,37 +123,53 @@ export function createSchemaReloader(core: Core, file: string | undefined): Sche
       const secrets = await loadSecretStore(core.db, next);
       opts.beforeSwap?.();
       swap(next, secrets);
+      knownHash = result.hash;
       return result.steps.map((s) => s.description);
     });
   }
 
-  function stopPolling(): void {
-    if (poll) clearInterval(poll);
-    poll = undefined;
+  /** Inside `serialize`: another process migrated the database; serve what its tables now are. */
+  async function followApplied(): Promise<void> {
+    if (closed) return;
+    const applied = await readAppliedSchema(core.db.read);
+    if (!applied || applied.hash === knownHash) return;
+    const fromFile = loadFileMatching(file, applied);
+    const next = fromFile ?? buildSchema(applied.collections);
+    await gate.exclusive(async () => {
+      swap(next, await loadSecretStore(core.db, next));
+      knownHash = applied.hash;
+    });
+    if (fromFile) {
+      if (last.kind === 'waiting') last = { kind: 'applied', steps: [] };
+      core.log.info(`a migration was applied to the database by another process; now serving the schema file ${file}`);
+      return;
+    }
+    core.log.warn(
+      `a migration was applied to the database by another process; now serving the applied schema from data.db ` +
+        `(${applied.collections.length} collections)${file ? `, which differs from ${file}` : ''}`,
+    );
+    // dev: the file is the source of truth again (applied if safe, else it waits as a save would)
+    if (opts.dev && file) await syncFromFile();
   }
 
-  /** While a data-losing change waits, notice when another process applies a migration. */
-  async function startPolling(): Promise<void> {
-    stopPolling();
-    if (closed) return;
-    const since = (await readAppliedSchema(core.db.read))?.hash;
-    if (closed) return;
-    poll = setInterval(() => {
-      void readAppliedSchema(core.db.read)
-        .then((now) => {
-          if (closed || !poll || now?.hash === since) return;
-          stopPolling();
-          core.log.info('a migration was applied to the database; reloading the schema file');
-          return reloadFromFile();
-        })
-        .catch((err: unknown) => core.log.warn('schema reload: reading the applied schema failed', { error: String(err) }));
-    }, POLL_MS);
-    poll.unref?.();
+  function checkApplied(): Promise<void> {
+    return (checking ??= (async () => {
+      try {
+        if (closed || (await readAppliedHash(core)) === knownHash) return;
+        await serialize(followApplied);
+      } catch (err) {
+        core.log.warn('schema follow: reading the applied schema failed', { error: String(err) });
+      } finally {
+        checking = undefined;
+      }
+    })());
   }
+
+  const poll = setInterval(() => void checkApplied(), POLL_MS);
+  poll.unref?.();
 
   async function syncFromFile(): Promise<ReloadOutcome> {
     if (!file) return (last = { kind: 'unchanged' });
-    stopPolling();
     let next: Schema;
     try {
       next = loadSchemaFile(file, LIVE_LOAD_OPTIONS);
@@ -130,11 +179,15 @@ export function createSchemaReloader(core: Core, file: string | undefined): Sche
       return last;
     }
     const before = core.schema;
+    const was = last.kind;
     try {
       const steps = await applySchema(next, { allowDataLoss: false });
       last = core.schema !== before ? { kind: 'applied', steps } : { kind: 'unchanged' };
-      if (last.kind === 'unchanged') core.log.debug(`schema file ${file} matches the running schema; nothing to apply`);
-      if (steps.length > 0) core.log.info([`schema reloaded from ${file}: ${steps.length} step(s) applied`, ...steps.map((s, i) => `  ${i + 1}. ${s}`)].join('\n'));
+      // after a broken save or a waiting change, say that the file is good again even when nothing is left to apply
+      const again = was === 'invalid' ? ' (the file is valid again)' : was === 'waiting' ? ' (no change waits any more)' : '';
+      if (steps.length > 0) core.log.info([`schema reloaded from ${file}: ${steps.length} step(s) applied${again}`, ...steps.map((s, i) => `  ${i + 1}. ${s}`)].join('\n'));
+      else if (again) core.log.info(`schema file ${file}: nothing to apply, it matches the running schema${again}`);
+      else core.log.debug(`schema file ${file} matches the running schema; nothing to apply`);
       return last;
     } catch (err) {
       const message = (err as Error).message;
@@ -143,7 +196,6 @@ export function createSchemaReloader(core: Core, file: string | undefined): Sche
         `schema file not applied; still serving the schema loaded before.\n${message}\n` +
           `The server picks the change up once it is applied: galley migrate apply --allow-data-loss --schema ${file} --dir ${core.config.dir}`,
       );
-      await startPolling();
       return last;
     }
   }
@@ -157,11 +209,12 @@ export function createSchemaReloader(core: Core, file: string | undefined): Sche
     serialize,
     applySchema,
     syncFromFile,
+    checkApplied,
     async close() {
       closed = true;
-      stopPolling();
+      clearInterval(poll);
+      await checking;
       await queue;
-      stopPolling();
     },
   };
 }

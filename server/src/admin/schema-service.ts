@@ -1,16 +1,20 @@
 /**
- * Whether and how this server changes its schema while running: in `serve --dev` (watch the file and
- * write collections API changes back to it) or with `allowCollectionWrites` (API writes only). Otherwise
- * there is no service, the schema never changes, and requests skip the gate.
+ * How this server's schema changes while it runs. Every server follows the database (a `galley migrate apply`
+ * from another process is picked up behind the request gate); `serve --dev` also watches the schema file, and
+ * `--dev` or `allowCollectionWrites` let the collections API write changes back to it.
  */
 import type { Core } from '../core.ts';
+import type { Database } from '../db/database.ts';
+import { readAppliedSchema } from '../db/migrate/history.ts';
+import { buildSchema, type Schema } from '../schema/model.ts';
+import { listBuiltinCollections, SUPERUSERS_NAME } from '../schema/system-collections.ts';
 import type { FetchHandler } from './request-gate.ts';
 import { createSchemaReloader, type SchemaReloader } from './schema-reload.ts';
 import { watchSchemaFile, type SchemaWatcher } from './schema-watch.ts';
 
 export interface SchemaService {
   readonly reloader: SchemaReloader;
-  /** the schema file changes are written to (undefined: the schema did not come from a file) */
+  /** the schema file collections API changes are written to (undefined: API writes are off, or no file) */
   readonly file: string | undefined;
   close(): Promise<void>;
 }
@@ -21,19 +25,18 @@ export function findSchemaService(core: Core): SchemaService | undefined {
   return services.get(core);
 }
 
-/** The service when the config allows live changes (the file watcher started in dev mode), else undefined. */
-export async function startSchemaService(core: Core): Promise<SchemaService | undefined> {
+/** Starts following the database; `appliedHash` is the applied schema `core.schema` matches now. */
+export async function startSchemaService(core: Core, appliedHash: string): Promise<SchemaService> {
   const { dev, allowCollectionWrites, schemaFile } = core.config;
-  if (!dev && !allowCollectionWrites) return undefined;
-  const reloader = createSchemaReloader(core, schemaFile);
+  const reloader = createSchemaReloader(core, { file: schemaFile, appliedHash, dev });
   let watcher: SchemaWatcher | undefined;
   if (dev && schemaFile) {
     watcher = await watchSchemaFile(schemaFile, () => void reloader.reloadFromFile());
-    core.log.info(`dev: watching ${schemaFile}; saved changes apply live (changes that lose data wait for galley migrate apply --allow-data-loss)`);
+    core.log.debug(`dev: watching ${schemaFile}; saved changes apply live (changes that lose data wait for galley migrate apply --allow-data-loss)`);
   }
   const service: SchemaService = {
     reloader,
-    file: schemaFile,
+    file: dev || allowCollectionWrites ? schemaFile : undefined,
     async close() {
       await watcher?.close();
       await reloader.close();
@@ -43,8 +46,30 @@ export async function startSchemaService(core: Core): Promise<SchemaService | un
   return service;
 }
 
-/** Requests pass the gate only where the schema can change. */
+/**
+ * Requests pass the gate, so a schema switch never lands mid-request. An answer that may come from a table
+ * that no longer matches (400 or 5xx: SQLite's "no such column" is an unclassified 400) checks the database at once.
+ */
 export function gateRequests<P>(core: Core, handler: FetchHandler<P>): FetchHandler<P> {
   const service = services.get(core);
-  return service ? service.reloader.gate.wrap(handler) : handler;
+  if (!service) return handler;
+  const gated = service.reloader.gate.wrap(handler);
+  return async (request, peer) => {
+    const response = await gated(request, peer);
+    if (response.status === 400 || response.status >= 500) void service.reloader.checkApplied();
+    return response;
+  };
+}
+
+/**
+ * Started without a schema: serve what data.db holds (its applied schema), with this version's built-in system
+ * collections (so their upgrades still apply) and the stored `_superusers` (it may carry an export's extra fields).
+ * Undefined for a database no schema was ever applied to.
+ */
+export async function readStartSchemaFromDatabase(db: Database): Promise<Schema | undefined> {
+  const applied = await readAppliedSchema(db.read);
+  if (!applied) return undefined;
+  const builtins = new Map(listBuiltinCollections().map((c) => [c.name, c]));
+  const missing = [...builtins.values()].filter((b) => !applied.collections.some((c) => c.name === b.name));
+  return buildSchema([...missing, ...applied.collections.map((c) => (c.name !== SUPERUSERS_NAME && builtins.get(c.name)) || c)]);
 }

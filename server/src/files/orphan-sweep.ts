@@ -114,7 +114,8 @@ export function startOrphanSweep(core: Core, options: SweepOptions = {}): Promis
   return sweepOrphanFiles(core, options).then(
     (report) => {
       const ms = Math.round(performance.now() - started);
-      core.log.info('orphan file sweep done', { ...report, ms, storage: core.storage.kind });
+      // news for an operator only when files were removed; the routine report stays at debug
+      core.log[report.removed > 0 ? 'info' : 'debug']('orphan file sweep done', { ...report, ms, storage: core.storage.kind });
       return report;
     },
     (err: unknown) => {

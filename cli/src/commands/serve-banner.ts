@@ -1,0 +1,69 @@
+/** What `galley serve` prints once it listens: where things are, what it serves, and what to do next. */
+
+export interface BannerInfo {
+  url: string;
+  /** absolute data directory */
+  dir: string;
+  /** --dir as the user gave it, so the suggested command works from the same place */
+  dirArg: string;
+  schemaFile: string | undefined;
+  schemaSource: 'file' | 'option' | 'database' | 'none';
+  /** the user's collections (system ones left out) */
+  collections: ReadonlyArray<{ name: string; type: string }>;
+  appliedOnStart: readonly string[];
+  dev: boolean;
+  superusers: number;
+}
+
+const MAX_NAMES = 12;
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** "4 collections (3 base, 1 auth): posts, comments, tags, users" */
+export function describeCollections(collections: BannerInfo['collections']): string {
+  if (collections.length === 0) return 'no collections of its own';
+  const byType = new Map<string, number>();
+  for (const c of collections) byType.set(c.type, (byType.get(c.type) ?? 0) + 1);
+  const types = [...byType].map(([type, n]) => `${n} ${type}`).join(', ');
+  const names = collections.slice(0, MAX_NAMES).map((c) => c.name).join(', ') + (collections.length > MAX_NAMES ? ', …' : '');
+  return `${plural(collections.length, 'collection')} (${types}): ${names}`;
+}
+
+function describeSchema(info: BannerInfo): string {
+  const what = describeCollections(info.collections);
+  switch (info.schemaSource) {
+    case 'file':
+      return `${info.schemaFile}, ${what}`;
+    case 'database':
+      return `no schema file: serving the schema applied to data.db, ${what}`;
+    case 'option':
+      return `given by the embedding program, ${what}`;
+    case 'none':
+      return 'no schema file and no schema applied yet: only the system collections (start with --schema FILE)';
+  }
+}
+
+function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+export function formatServeBanner(info: BannerInfo): string[] {
+  const base = info.url.replace(/\/+$/, '');
+  const lines = [`Server started at ${base}`, `├─ REST API: ${base}/api/`, `├─ Schema: ${describeSchema(info)}`];
+  if (info.appliedOnStart.length === 0) lines.push('├─ Migrations on start: none (the database already matched)');
+  else {
+    lines.push(`├─ Migrations on start: ${plural(info.appliedOnStart.length, 'step')} applied`);
+    info.appliedOnStart.forEach((step, i) => lines.push(`│    ${i + 1}. ${step}`));
+  }
+  lines.push(
+    info.dev
+      ? `├─ Dev mode: on, watching ${info.schemaFile ?? '(no schema file)'}; saved changes apply live`
+      : '├─ Dev mode: off (schema changes: edit the file, run galley migrate apply; this server follows)',
+  );
+  lines.push(`├─ Data dir: ${info.dir}`);
+  lines.push(
+    info.superusers > 0
+      ? `└─ Superusers: ${info.superusers}`
+      : `└─ Superusers: none yet; create one: galley superuser upsert EMAIL PASSWORD --dir ${shellQuote(info.dirArg)}`,
+  );
+  return lines;
+}
