@@ -142,11 +142,11 @@ describe('loadSchema problems', () => {
     expect(e.kind).toBe('invalid');
     expect(e.message.split('\n')).toEqual([
       'blog.json: 5 problems (paths are JSON pointers; collections/N is the N-th collection, counted from 0, whether the file is an array or has a "collections" key):',
-      'collections/0/listRule: invalid rule: unexpected end of filter at 7',
-      'collections/0/fields/0/type: "txt" is not a field type; did you mean "text"?',
-      'collections/0/fields/1/max: must be a number or null, not "x"',
-      'collections/1/type: "bse" is not a collection type (base, auth or view); did you mean "base"?',
-      'collections/1/fields/0/collectionId: "nope" is not a collection of this schema',
+      'collections/0/listRule: invalid rule: unexpected end of filter at 7 (collection "posts")',
+      'collections/0/fields/0/type: "txt" is not a field type; did you mean "text"? (collection "posts", field "title")',
+      'collections/0/fields/1/max: must be a number or null, not "x" (collection "posts", field "n")',
+      'collections/1/type: "bse" is not a collection type (base, auth or view); did you mean "base"? (collection "tags")',
+      'collections/1/fields/0/collectionId: "nope" is not a collection of this schema (collection "tags", field "post")',
     ]);
   });
 

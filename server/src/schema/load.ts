@@ -78,7 +78,7 @@ function mergeBuiltins(collections: SourcedCollection[], sink: ProblemSink): Col
 
 /** Load a parsed schema file (either form). `sourceName` names it in the error message. */
 export function loadSchema(input: unknown, sourceName = 'schema', opts: LoadSchemaOptions = {}): Schema {
-  const sink = new ProblemSink();
+  const sink = new ProblemSink(input);
   const list = readCollectionList(input, sink);
   const sourced: SourcedCollection[] = [];
   list.forEach((raw, i) => {
@@ -109,6 +109,6 @@ export function loadSchema(input: unknown, sourceName = 'schema', opts: LoadSche
   reportViewQueries(sourced, unreadViews, verdicts, sink);
   const opaque = sourced.filter((c) => unreadViews.has(c) || verdicts.get(c.model.id)?.refused || (c.model.type === 'view' && c.model.fields.length === 0));
   checkRuleReferences(sourced, buildSchema(models), new Set(opaque.map((c) => c.model)), sink, opts.checkRuleCompiles);
-  if (sink.size > 0) throw new SchemaError(sourceName, sink.list());
+  if (sink.size > 0) throw new SchemaError(sourceName, sink.list(), sink.places());
   return buildSchema(models);
 }

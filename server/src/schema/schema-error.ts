@@ -11,8 +11,9 @@ export class SchemaError extends GalleyError {
   readonly problems: SchemaProblem[];
   readonly sourceName: string;
 
-  constructor(sourceName: string, problems: SchemaProblem[]) {
-    super('invalid', formatSchemaProblems(sourceName, problems));
+  /** `places`: by path, the collection and field it points into by name (`collection "posts", field "title"`) */
+  constructor(sourceName: string, problems: SchemaProblem[], places?: ReadonlyMap<string, string>) {
+    super('invalid', formatSchemaProblems(sourceName, problems, places));
     this.name = 'SchemaError';
     this.problems = problems;
     this.sourceName = sourceName;
@@ -20,10 +21,11 @@ export class SchemaError extends GalleyError {
 }
 
 /** Header line, then one `path: message` line per problem (in file order). */
-export function formatSchemaProblems(sourceName: string, problems: SchemaProblem[]): string {
+export function formatSchemaProblems(sourceName: string, problems: SchemaProblem[], places?: ReadonlyMap<string, string>): string {
   const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
   const header =
     `${sourceName}: ${count} (paths are JSON pointers; collections/N is the N-th collection, counted from 0, ` +
     `whether the file is an array or has a "collections" key):`;
-  return [header, ...problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}`))].join('\n');
+  const placeOf = (path: string): string => (places?.has(path) ? ` (${places.get(path)})` : '');
+  return [header, ...problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}${placeOf(p.path)}`))].join('\n');
 }

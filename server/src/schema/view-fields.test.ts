@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSchema } from './load.ts';
 import { findViewColumnSource } from './view-fields.ts';
 import type { CollectionModel } from './model.ts';
+import type { SchemaError } from './schema-error.ts';
 
 const BASE = [
   { name: 'users', type: 'auth', fields: [{ name: 'name', type: 'text' }] },
@@ -25,7 +26,8 @@ function problemsOf(collections: unknown[]): string[] {
   try {
     loadSchema([...BASE, ...collections]);
   } catch (err) {
-    return (err as Error).message.split('\n').slice(1);
+    // the problems themselves: the message adds each one's collection and field names
+    return (err as SchemaError).problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
   }
   return [];
 }
