@@ -177,9 +177,9 @@ describe('a server with --allow-collection-writes', () => {
       },
     },
     {
-      name: 'a bad rule is data.listRule',
+      name: 'a bad rule is data.listRule validation_invalid_rule (PocketBase\'s code)',
       method: 'POST', path: '/api/collections', as: 'root', body: { name: 'bad', listRule: 'nope = (' }, status: 400,
-      check: (j) => expect(j.data.listRule.code).toBe('validation_invalid_value'),
+      check: (j) => expect(j.data.listRule.code).toBe('validation_invalid_rule'),
     },
     {
       name: 'a type change is refused as PocketBase does',
