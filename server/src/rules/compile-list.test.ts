@@ -203,6 +203,19 @@ describe('compileListClauses: the sort shares the join scope', () => {
     expect(await listIds(root, '', '-owner.age')).toEqual(['d1', 'd3', 'd2', 'd4']);
   });
 
+  it('sorts through a back-relation the same way: related rows the caller may not list are NULL', async () => {
+    const usersSorted = async (info: RequestInfo) => {
+      const { where, order } = compileListClauses(scope(info, users), '', '', '-docs_via_owner.id');
+      expect(where).toBeNull();
+      let q = db.read.selectFrom('users').select('users.id');
+      for (const o of order) q = q.orderBy(o.expr as never, o.direction);
+      return (await q.orderBy('users.id').execute()).map((r) => String(r.id));
+    };
+    // a guest may list d2 (bob) and d3 (cy) only: bob's hidden d4 and ann's d1 do not count
+    expect(await usersSorted(guest)).toEqual(['cy', 'bob', 'ann']);
+    expect(await usersSorted(root)).toEqual(['bob', 'cy', 'ann']);
+  });
+
   it('leaves a sort on the record itself a plain column', () => {
     const { order } = compileListClauses(scope(bob), LIST_RULE, 'readers.age ?> 30', '-title');
     expect(sqlOf(order[0]!.expr).sql).toBe('"docs"."title"');
