@@ -93,7 +93,17 @@ function compileAllOf(left: SqlOperand, op: Operator, right: SqlOperand, dialect
   return sql<SqlBool>`NOT EXISTS (SELECT 1 FROM (${compileMultiSubquery(multi)}) AS ${sql.id('__sm')} WHERE NOT (${cond}))`;
 }
 
+/** Equality and "contains" between ids of two different id spaces: never the same record, decided as such. */
+function compileDisjointIds(op: Operator): Expression<SqlBool> | null {
+  const plain = op.startsWith('?') ? op.slice(1) : op;
+  if (plain === '=' || plain === '~') return sql<SqlBool>`(1 = 0)`;
+  if (plain === '!=' || plain === '!~') return sql<SqlBool>`(1 = 1)`;
+  return null;
+}
+
 export function compileComparison(left: SqlOperand, op: Operator, right: SqlOperand, dialect: FilterDialect): Expression<SqlBool> {
+  const disjoint = left.idSpace && right.idSpace && left.idSpace !== right.idSpace ? compileDisjointIds(op) : null;
+  if (disjoint) return disjoint;
   let expr = compileBase(left, op, right, dialect);
   if (!isAnyOfOperator(op) && (left.multi || right.multi)) {
     expr = sql<SqlBool>`(${expr} AND ${compileAllOf(left, op, right, dialect)})`;

@@ -50,6 +50,11 @@ export interface SqlOperand {
   readonly guard?: Expression<SqlBool>;
   /** Set when it reads a row of the join scope (a LEFT JOIN alias): its value depends on the joined row. */
   readonly joined?: boolean;
+  /**
+   * The id space its values are record ids of (the resolver names one per auth collection): operands of two
+   * different id spaces never name the same record, whatever text they hold.
+   */
+  readonly idSpace?: string;
 }
 
 export interface ResolveContext {

@@ -9,6 +9,7 @@ import { compileCondition, compileFilterAst } from '../query/compile.ts';
 import { parseFilter } from '../query/parser.ts';
 import type { FilterResolver, JoinScope, ResolveContext, SqlOperand } from '../query/resolver.ts';
 import type { CollectionModel } from '../schema/model.ts';
+import { findPathIdSpace, withIdSpace } from './auth-id-space.ts';
 import { JoinRegistry } from './join-registry.ts';
 import { addPathJoin, walkFieldPath, type PathState, type ResolverCore } from './resolve-path.ts';
 import { resolveRequestIdentifier } from './resolve-request.ts';
@@ -68,7 +69,8 @@ function resolveRecordIdentifier(core: ResolverCore, name: string, ctx: ResolveC
   if (name.startsWith('@collection.')) return resolveCollectionIdentifier(core, name);
   if (name.startsWith('@request.')) return resolveRequestIdentifier(core, name, ctx);
   const st: PathState = { collection: core.collection, alias: core.alias, multi: false, nullifyMissing: false, mmJoins: [] };
-  return withRowChecks(st, walkFieldPath(core, st, name.split('.')));
+  const path = name.split('.');
+  return withRowChecks(st, withIdSpace(walkFieldPath(core, st, path), findPathIdSpace(core.schema, core.collection, path)));
 }
 
 /** Sort mode: the value counts only where every joined row passes its listRule (else it reads NULL). */
@@ -91,7 +93,7 @@ function resolveCollectionIdentifier(core: ResolverCore, name: string): SqlOpera
   const alias = `@collection.${collection.name}${aliasName ? `:${aliasName}` : ''}${core.suffix}`;
   const st: PathState = { collection, alias, multi: true, nullifyMissing: false, mmJoins: [] };
   if (!addPathJoin(core, st, (n) => ({ alias: n(alias), source: sql.id(collection.name), on: null }), collection)) return null;
-  return withRowChecks(st, walkFieldPath(core, st, props.slice(2)));
+  return withRowChecks(st, withIdSpace(walkFieldPath(core, st, props.slice(2)), findPathIdSpace(core.schema, collection, props.slice(2))));
 }
 
 /**

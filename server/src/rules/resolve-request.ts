@@ -16,6 +16,7 @@ import {
 import { castToString, castToUniqueStrings } from '../schema/fields/coerce.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { FieldModel } from '../schema/model.ts';
+import { findRelationIdSpace, withIdSpace } from './auth-id-space.ts';
 import { addPathJoin, isMultiValuer, mmAliasOf, splitModifier, walkFieldPath, type PathState, type ResolverCore } from './resolve-path.ts';
 
 /** wire: these `@request.auth.*` fields are read from the auth record; any other joins its collection. */
@@ -146,7 +147,11 @@ function resolveBodyRelation(core: ResolverCore, field: FieldModel, rest: readon
 function resolveAuthField(core: ResolverCore, name: string, props: readonly string[]): SqlOperand | null {
   const auth = core.info!.auth;
   if (!auth) return NULL_OPERAND; // wire: a guest's @request.auth.* is NULL
-  if (props.length === 3 && PLAIN_AUTH_FIELDS.has(props[2]!)) return resolveStaticRequest(core, props.slice(1));
+  if (props.length === 3 && PLAIN_AUTH_FIELDS.has(props[2]!)) {
+    const operand = resolveStaticRequest(core, props.slice(1));
+    // the caller's id is an id of its own collection only (see auth-id-space.ts)
+    return props[2] === 'id' ? { ...operand, idSpace: auth.collection.id } : operand;
+  }
   const alias = `@request.auth${core.suffix}`;
   const st = newState(core, alias);
   const id = String(auth.record['id'] ?? '');
@@ -174,6 +179,8 @@ export function resolveRequestIdentifier(core: ResolverCore, name: string, ctx: 
       if (props.length === 3) {
         const special = resolveBodyField(core, field, modifier, ctx);
         if (special) return special;
+        // submitted ids of a relation to an auth collection are ids of that collection only
+        if (modifier === '') return withIdSpace(resolveStaticRequest(core, props.slice(1)), findRelationIdSpace(core.schema, field))!;
       }
     }
   }
