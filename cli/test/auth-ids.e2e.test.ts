@@ -3,12 +3,14 @@
 // bob's id (written to data.db past the API) still never passes as bob; a case variant of a taken email is
 // refused, and the victim signs in as herself.
 import { join } from 'node:path';
+import { EventSource } from 'eventsource';
 import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/src/db/open.ts';
 import { newTokenKey } from '../../server/src/lib/ids.ts';
 import { hashPassword } from '../../server/src/lib/password-hash.ts';
 import { selfServiceUsers } from '../../server/test/helpers/users-collection.ts';
+import { collector } from '../../server/test/realtime/event-collector.ts';
 import { startBinary, type RunningBinary } from './helpers/binary.ts';
 import { expectError } from './helpers/sdk-errors.ts';
 
@@ -33,12 +35,19 @@ const schema = [
 ];
 
 let server: RunningBinary;
+const globals = globalThis as { EventSource?: unknown };
+const previous = globals.EventSource;
 let bobId = '';
 let noteId = '';
-const client = () => new PocketBase(server.url);
+const client = () => {
+  const pb = new PocketBase(server.url);
+  pb.autoCancellation(false);
+  return pb;
+};
 const account = (email: string, extra: Record<string, unknown> = {}) => ({ email, password: PASSWORD, passwordConfirm: PASSWORD, ...extra });
 
 beforeAll(async () => {
+  globals.EventSource = EventSource;
   server = await startBinary({ schema });
   const bob = client();
   bobId = (await bob.collection('users').create(account('bob@example.com', { name: 'Bob' }))).id;
@@ -46,7 +55,10 @@ beforeAll(async () => {
   noteId = (await bob.collection('notes').create({ title: "bob's secret", owner: bobId })).id;
 }, 60_000);
 
-afterAll(() => server?.stop());
+afterAll(async () => {
+  globals.EventSource = previous;
+  await server?.stop();
+});
 
 describe('auth ids across auth collections', () => {
   it('the probe: sign-up in staff with bob\'s users id → 400 naming id', async () => {
@@ -88,6 +100,23 @@ describe('auth ids across auth collections', () => {
     const notes = await bob.collection('notes').getFullList();
     expect(notes.map((n) => n['title'])).toEqual(["bob's secret"]);
     expect((await bob.collection('users').getOne(bobId))['name']).toBe('Bob');
+
+    // realtime: eve hears bob's users record change (listRule "") without his email, and none of his notes
+    const [eveNotes, eveUsers, bobNotes] = [collector(), collector(), collector()];
+    await eve.collection('notes').subscribe('*', eveNotes.push);
+    await eve.collection('notes').subscribe(noteId, eveNotes.push);
+    await eve.collection('users').subscribe(bobId, eveUsers.push);
+    await bob.collection('notes').subscribe('*', bobNotes.push);
+    await bob.collection('notes').update(noteId, { title: "bob's secret 2" });
+    await bob.collection('users').update(bobId, { name: 'Bob 2' });
+    await bobNotes.until(1);
+    await eveUsers.until(1);
+    expect(bobNotes.got.map((e) => e.record['title'])).toEqual(["bob's secret 2"]);
+    expect(eveUsers.got[0]!.record['name']).toBe('Bob 2');
+    expect(eveUsers.got[0]!.record['email']).toBeUndefined();
+    expect(eveNotes.got).toEqual([]);
+    await eve.realtime.unsubscribe();
+    await bob.realtime.unsubscribe();
   });
 });
 
