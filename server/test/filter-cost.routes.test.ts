@@ -49,6 +49,8 @@ describe('the cost of a client filter is bounded', () => {
     { name: 'paths sharing their hops count them once', method: 'GET', path: list({ filter: "friends.name ?= 'u1' && friends.friends.name ?= 'u2' && friends.friends.friends.name ?= 'u3'" }), as: 'u0', status: 200, contains: ['"totalItems":10'] },
     { name: 'four hops are allowed', method: 'GET', path: list({ filter: FOUR_HOP_FILTER, perPage: '1' }), as: 'u0', status: 200, contains: ['"totalItems":0'] },
     { name: 'a count-free page of a costly list answers too', method: 'GET', path: list({ filter: "friends.friends.friends.friends.name ?= 'u9'", skipTotal: '1', perPage: '2' }), as: 'u0', status: 200, contains: ['"totalItems":-1', '"name":"u0"'] },
+    { name: 'the 403 for @request in a client filter comes first', method: 'GET', path: list({ filter: `@request.auth.id != '' && ${SIX_HOP_FILTER}` }), as: 'u0', status: 403 },
+    { name: 'so does "too long"', method: 'GET', path: list({ filter: `${SIX_HOP_FILTER} && name != '${'x'.repeat(3500)}'` }), as: 'u0', status: 400, contains: ['too long'] },
     { name: 'a cheap filter is untouched', method: 'GET', path: list({ filter: "friends.name ?= 'u1'", sort: 'name', perPage: '3' }), as: 'u0', status: 200, contains: ['"totalItems":10', '"name":"u0"'] },
   ];
   it.each(table)('$name', async (s) => {

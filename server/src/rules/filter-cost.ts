@@ -11,6 +11,7 @@
 import { GalleyError } from '../errors.ts';
 import { isAnyOfOperator, type Expr, type Term } from '../query/ast.ts';
 import {
+  checkFilterLength,
   COSTLY_FAN_OUT,
   MAX_CLIENT_MULTI_HOPS,
   MAX_RELATION_DEPTH,
@@ -22,6 +23,7 @@ import { parseSortParam } from '../query/sort.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import { findSingleColumnUniqueIndex } from '../schema/index-sql.ts';
 import type { CollectionModel, FieldModel, Schema } from '../schema/model.ts';
+import { refuseSuperuserOnlyFields } from './compile-filter.ts';
 import type { FilterScope } from './filter-scope.ts';
 import { isSuperuser } from './request-info.ts';
 
@@ -236,6 +238,12 @@ function walkBackRelation(w: Walk, p: PathWalk, prop: string, client: boolean, c
 export function checkListCost(scope: FilterScope, rule: string | null, filter: string, sort: string): QueryCost {
   if (filter === '' && sort === '') return FREE;
   const superuser = isSuperuser(scope.info);
+  // the compiler's own refusals come first, so a 403 or "too long" is answered as before
+  if (!superuser) {
+    refuseSuperuserOnlyFields(filter);
+    refuseSuperuserOnlyFields(sort);
+  }
+  checkFilterLength(filter);
   return checkQueryCost({
     schema: scope.schema,
     collection: scope.collection,
