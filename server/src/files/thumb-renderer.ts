@@ -13,10 +13,12 @@ const IDLE_STOP_MS = 30_000;
 const MAX_WAIT_MS = 60_000;
 
 /**
- * Where the worker's module is: beside this file when running from source; in the compiled binary, at its
- * path under the build's root (scripts/build.ts adds it as an entry point), resolved from the binary's URL.
+ * Where the worker's module is: beside this file, with this file's extension (.ts from source, .js in the
+ * built npm package); in the compiled binary, at its path under the build's root (scripts/build.ts adds it as
+ * an entry point), resolved from the binary's URL.
  */
-const WORKER_URLS = [new URL('./thumb-worker.ts', import.meta.url), new URL('./server/src/files/thumb-worker.ts', import.meta.url)];
+const OWN_EXTENSION = import.meta.url.endsWith('.js') ? '.js' : '.ts';
+const WORKER_URLS = [new URL(`./thumb-worker${OWN_EXTENSION}`, import.meta.url), new URL('./server/src/files/thumb-worker.ts', import.meta.url)];
 
 interface RenderWorker {
   thread: Worker;
