@@ -62,7 +62,9 @@ describe("README's quick start against the binary", () => {
     expect(sdk.code).toContain(`new PocketBase('${README_URL}')`);
     const work = mkdtempSync(join(tmpdir(), 'galley-readme-'));
     dirs.push(work);
-    // `npm install pocketbase eventsource` in the README; here the repository's copies (pinned devDependencies)
+    // the README's `npm install pocketbase@X eventsource@Y` names the versions tested here: the repository's copies
+    const pinned = (name: string, parts: number) => JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version.split('.').slice(0, parts).join('.');
+    expect(README).toContain(`npm install pocketbase@${pinned('pocketbase', 2)} eventsource@${pinned('eventsource', 1)}\``);
     symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'));
     writeFileSync(join(work, 'quickstart.mjs'), sdk.code.replaceAll(README_URL, server.url));
     // the subscription keeps the script running, as the README says: stop it once both lines are out
