@@ -49,6 +49,7 @@ describe('auth id spaces', () => {
     expect(findPathIdSpace(schema, notes, ['owner'])).toBe('c_users');
     expect(findPathIdSpace(schema, notes, ['owner', 'id'])).toBe('c_users');
     expect(findPathIdSpace(schema, notes, ['readers'])).toBe('c_users');
+    expect(findPathIdSpace(schema, notes, ['readers:each'])).toBe('c_users');
     expect(findPathIdSpace(schema, notes, ['profile', 'user'])).toBe('c_users');
     expect(findPathIdSpace(schema, users, ['id'])).toBe('c_users');
     expect(findPathIdSpace(schema, users, ['notes_via_owner', 'owner'])).toBe('c_users');
@@ -62,6 +63,8 @@ describe('auth id spaces', () => {
     ['owner.id = @request.auth.id', true, false],
     ['@request.auth.id = owner', true, false],
     ['readers ~ @request.auth.id', true, false],
+    ['readers:each ?= @request.auth.id', true, false],
+    ['readers.id ?= @request.auth.id', true, false],
     ['profile.user = @request.auth.id', true, false],
     ['owner != @request.auth.id', false, true],
     ['@collection.users.id ?= @request.auth.id', true, false],

@@ -23,17 +23,18 @@ export function findRelationIdSpace(schema: Schema, field: FieldModel): string |
 }
 
 /**
- * The id space of a field path from `collection` (`id`, `owner`, `post.author`, `posts_via_author.id`, …);
+ * The id space of a field path from `collection` (`id`, `owner`, `owners:each`, `post.author`, `posts_via_author.id`, …);
  * undefined for anything that is not plainly a record id (modifiers, JSON paths, other fields).
  */
 export function findPathIdSpace(schema: Schema, collection: CollectionModel, path: readonly string[]): string | undefined {
   let current: CollectionModel | undefined = collection;
   for (let i = 0; i < path.length && current; i++) {
-    const name = path[i]!;
-    if (name.includes(':')) return undefined;
+    const [name, modifier = ''] = path[i]!.split(':');
     const last = i === path.length - 1;
-    if (name === 'id') return last ? authSpace(current) : undefined;
-    const field = schema.findField(current, name);
+    // only `rel:each` (each item: an id of the target) keeps a record id; other modifiers make numbers or text
+    if (modifier !== '' && !(last && modifier === 'each')) return undefined;
+    if (name === 'id') return last && modifier === '' ? authSpace(current) : undefined;
+    const field = schema.findField(current, name!);
     if (field) {
       const rel = fieldTypeOf(field).relation?.(field);
       if (!rel) return undefined;
@@ -41,7 +42,7 @@ export function findPathIdSpace(schema: Schema, collection: CollectionModel, pat
       current = schema.findCollection(rel.collectionId);
       continue;
     }
-    const via = VIA.exec(name);
+    const via = VIA.exec(name!);
     if (!via || last) return undefined;
     current = schema.findCollection(via[1]!);
   }
