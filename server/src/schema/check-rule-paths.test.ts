@@ -147,6 +147,18 @@ describe('rules against the loaded schema', () => {
     ]);
   });
 
+  it('adds no follow-on problem for a field of unknown type, a relation to a missing collection or an unreadable view', () => {
+    const lines = (input: unknown) => problemsOf(input).map((l) => l.replace(/ \(collection "[^)]*\)$/, ''));
+    expect(lines([{ name: 'posts', listRule: "title != '' && @request.body.title = 1", fields: [{ name: 'title', type: 'txt' }] }])).toEqual([
+      'collections/0/fields/0/type: "txt" is not a field type; did you mean "text"?',
+    ]);
+    expect(lines([{ name: 'posts', listRule: "owner.name != ''", fields: [{ name: 'owner', type: 'relation', collectionId: 'nope' }] }])).toEqual([
+      'collections/0/fields/0/collectionId: "nope" is not a collection of this schema',
+    ]);
+    const view = [{ name: 'v', type: 'view', viewQuery: 'SELECT id, nope FROM nothing', listRule: 'x = 1' }, { name: 'p', listRule: '@collection.v.y = 1', fields: [] }];
+    expect(lines(view)).toEqual(['collections/0/viewQuery: near "nothing": syntax error at character 22']);
+  });
+
   it('accepts every example schema and the PocketBase export fixture', () => {
     const files = [
       ...readdirSync(join(REPO, 'schema-examples')).filter((f) => f.endsWith('.json') && f !== 'galley.schema.json').map((f) => join(REPO, 'schema-examples', f)),

@@ -36,7 +36,12 @@ export interface RulePathContext {
   readonly schema: Schema;
   /** Collections whose fields are not known (a view whose query could not be read): anything goes past them. */
   readonly opaque: ReadonlySet<CollectionModel>;
+  /** Every name the file declares per collection, fields of an unknown type included (reported on the field). */
+  readonly declared?: ReadonlyMap<CollectionModel, ReadonlySet<string>>;
 }
+
+/** A name the file declares but the model left out (an unknown field type): its own problem says why. */
+const isDeclaredOnly = (ctx: RulePathContext, c: CollectionModel, name: string): boolean => ctx.declared?.get(c)?.has(name) ?? false;
 
 /** Why a walk stopped: the message names the collection and the part that is wrong. */
 type Walk = { ok: true } | { ok: false; message: string };
@@ -91,6 +96,7 @@ function walkPath(ctx: RulePathContext, start: CollectionModel, props: readonly 
     if (i === props.length - 1) {
       const { name, modifier } = splitLast(prop);
       const field = ctx.schema.findField(c, name);
+      if (!field && isDeclaredOnly(ctx, c, name)) return OK;
       if (!field && VIA.test(name)) return fail(`a back-relation names records, so a field must follow it (${name}.<field>)`);
       if (!field) return fail(describeUnknownField(ctx, c, name));
       return getFieldType(field.type) ? checkFieldModifier(c, field, modifier) : OK;
@@ -98,7 +104,7 @@ function walkPath(ctx: RulePathContext, start: CollectionModel, props: readonly 
     if (prop.includes(':')) return fail(`a modifier may only end a path (${JSON.stringify(prop)})`);
     const field = ctx.schema.findField(c, prop);
     const type = field ? getFieldType(field.type) : undefined;
-    if (field && !type) return OK; // an unknown field type is reported on the field itself
+    if ((field && !type) || (!field && isDeclaredOnly(ctx, c, prop))) return OK; // an unknown field type is reported on the field itself
     const kind = field ? type!.filterKind(field) : null;
     if (kind === 'json' || kind === 'geo') return OK; // the rest is a path inside the JSON value
     if (i >= MAX_RELATION_DEPTH) return fail(`too many relation levels at ${JSON.stringify(prop)} (at most ${MAX_RELATION_DEPTH})`);
@@ -158,6 +164,7 @@ function checkBodyPath(ctx: RulePathContext, c: CollectionModel, props: readonly
   if (ctx.opaque.has(c)) return OK;
   const { name, modifier } = splitLast(props[0]!);
   const field = ctx.schema.findField(c, name);
+  if (!field && isDeclaredOnly(ctx, c, name)) return OK;
   if (!field) {
     return fail(`collection ${JSON.stringify(c.name)} has no field ${JSON.stringify(name)}, so @request.body.${name} is never set${formatSuggestion(name, c.fields.map((f) => f.name))}`);
   }

@@ -69,7 +69,8 @@ function listRuleTexts(m: CollectionModel): Array<[Path, string | null]> {
 
 /**
  * Every rule against the whole loaded schema: the names it reads (check-rule-paths.ts), then, when those
- * hold, the real compiler. `opaque` collections (views whose query could not be read) have unknown fields.
+ * hold, the real compiler (only when nothing else is wrong). `opaque` collections (views whose query could
+ * not be read) have unknown fields.
  */
 export function checkRuleReferences(
   sourced: readonly SourcedCollection[],
@@ -78,7 +79,10 @@ export function checkRuleReferences(
   sink: ProblemSink,
   compile?: CheckRuleCompiles,
 ): void {
-  const ctx = { schema, opaque };
+  const declared = new Map(sourced.map((c) => [schema.findCollection(c.model.id) ?? c.model, new Set(c.declaredNames)]));
+  const ctx = { schema, opaque, declared };
+  // like SQLite's view check: the compiler sees the rules only once everything else holds (no follow-on errors)
+  const compileNow = sink.size === 0 ? compile : undefined;
   for (const c of sourced) {
     const model = schema.findCollection(c.model.id) ?? c.model;
     if (opaque.has(model)) continue;
@@ -91,7 +95,7 @@ export function checkRuleReferences(
       }
       const problems = listRulePathProblems(ctx, model, rule);
       for (const p of problems) sink.add([...c.path, ...key], p);
-      const failure = problems.length === 0 && compile ? compile(schema, model, rule) : null;
+      const failure = problems.length === 0 && compileNow ? compileNow(schema, model, rule) : null;
       if (failure !== null) sink.add([...c.path, ...key], failure);
     }
   }
