@@ -119,10 +119,21 @@ describe('an id another auth collection holds is refused on every write path', (
     expect(b1).toHaveLength(0);
   });
 
-  it('the same id in a base collection stays allowed (a profile record keyed by its user id)', async () => {
-    // wire: PocketBase checks auth collections only
-    const res = await t.call('POST', '/api/collections/staff/records', { body: signUpBody('fresh@example.com', { id: 'abcdefghijklmno' }) });
+  it("an update cannot move a record onto that id (a body id is not applied on update)", async () => {
+    const staff = await t.call('POST', '/api/collections/staff/records', { body: signUpBody('s2@example.com') });
+    expect(staff.status, staff.text).toBe(200);
+    const res = await t.call('PATCH', `/api/collections/staff/records/${staff.json.id}`, { auth: root, body: { id: bob.id } });
     expect(res.status, res.text).toBe(200);
+    expect(res.json.id).toBe(staff.json.id);
+    expect(await countRows('staff', bob.id)).toBe(0);
+  });
+
+  it('the same id in a base collection stays allowed (a record keyed by its user id)', async () => {
+    // wire: PocketBase checks auth collections only
+    const res = await t.call('POST', '/api/collections/notes/records', { auth: bob.token, body: { id: bob.id, title: 'keyed by bob', owner: bob.id } });
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.id).toBe(bob.id);
+    expect((await t.call('DELETE', `/api/collections/notes/records/${bob.id}`, { auth: bob.token })).status).toBe(204);
   });
 });
 
