@@ -5,6 +5,7 @@
 //
 //   bun scripts/bench/realtime-memory.ts [--binary dist/galley] [--clients 100] [--topics 1000] [--chars 2400]
 //                                        [--streams-per-ip N]   (raise Galley's per-IP stream limit first)
+//                                        [--filters]   (each topic a distinct filter option; one event compiles them)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +20,8 @@ export interface MemoryRunOptions {
   chars: number;
   /** when set, PATCH /api/settings `realtime.maxStreamsPerIp` (through a superuser made with the CLI) first */
   streamsPerIp?: number;
+  /** topics carry a distinct `filter` option each, and one record is created while they listen (compiled checks) */
+  filters?: boolean;
   /** how long to wait after the clients left before reading "after" (default 30 s; "soon after" is at 5 s) */
   afterMs?: number;
 }
@@ -61,13 +64,19 @@ export async function patchSettingsAsSuperuser(binary: string, dir: string, base
   if (res.status !== 200) throw new Error(`settings PATCH: ${res.status} ${await res.text()}`);
 }
 
+/** `posts/*` with the SDK's options and a filter of its own, `chars` long in all */
+function filteredTopic(tag: string, chars: number): string {
+  const topic = (text: string) => `posts/*?options=${encodeURIComponent(JSON.stringify({ query: { filter: `title != '${tag}${text}'` } }))}`;
+  return topic('x'.repeat(Math.max(0, chars - topic('').length)));
+}
+
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function measureRealtimeMemory(o: MemoryRunOptions): Promise<MemoryRunResult> {
   const tmp = mkdtempSync(join(tmpdir(), 'galley-rt-mem-'));
   const dir = join(tmp, 'data');
   const schemaFile = join(tmp, 'schema.json');
-  writeFileSync(schemaFile, JSON.stringify([{ name: 'posts', type: 'base', listRule: '', viewRule: '', fields: [{ name: 'title', type: 'text' }] }]));
+  writeFileSync(schemaFile, JSON.stringify([{ name: 'posts', type: 'base', listRule: '', viewRule: '', createRule: '', fields: [{ name: 'title', type: 'text' }] }]));
   const port = await findFreePort();
   const base = `http://127.0.0.1:${port}`;
   const logFile = join(tmp, 'server.log');
@@ -98,7 +107,7 @@ export async function measureRealtimeMemory(o: MemoryRunOptions): Promise<Memory
         continue;
       }
       // distinct topics per client, as an attacker would send (nothing shared between clients)
-      const subscriptions = Array.from({ length: o.topics }, (_, t) => `${c}-${t}-`.padEnd(o.chars, 'x'));
+      const subscriptions = Array.from({ length: o.topics }, (_, t) => (o.filters ? filteredTopic(`${c}-${t}-`, o.chars) : `${c}-${t}-`.padEnd(o.chars, 'x')));
       const res = await fetch(`${base}/api/realtime`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -109,7 +118,11 @@ export async function measureRealtimeMemory(o: MemoryRunOptions): Promise<Memory
       else refusedSubscriptions++;
       sample();
     }
-    await settle(1000);
+    if (o.filters) {
+      const res = await fetch(`${base}/api/collections/posts/records`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: 'hello' }) });
+      if (res.status !== 200) throw new Error(`create: ${res.status} ${await res.text()}`);
+    }
+    await settle(o.filters ? 5000 : 1000);
     const connectedKb = sample();
     for (const s of sockets) s.close();
     sockets.length = 0;
@@ -131,6 +144,7 @@ export function formatMemoryRow(o: MemoryRunOptions, r: MemoryRunResult): string
   const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`;
   return (
     `realtime memory: ${o.clients} clients × ${o.topics} topics × ${o.chars} chars` +
+    (o.filters ? ' with a filter each, one record created' : '') +
     (o.streamsPerIp !== undefined ? ` (maxStreamsPerIp ${o.streamsPerIp})` : '') +
     `: RSS before ${mb(r.beforeKb)}, connected ${mb(r.connectedKb)} (+${mb(r.connectedKb - r.beforeKb)}), ` +
     `peak ${mb(r.peakKb)} (+${mb(r.peakKb - r.beforeKb)}), 5 s after they left ${mb(r.soonAfterKb)} (+${mb(r.soonAfterKb - r.beforeKb)}), ` +
@@ -148,6 +162,7 @@ if (import.meta.main) {
       chars: { type: 'string', default: '2400' },
       'streams-per-ip': { type: 'string' },
       'after-ms': { type: 'string' },
+      filters: { type: 'boolean', default: false },
     },
   });
   const opts: MemoryRunOptions = {
@@ -157,6 +172,7 @@ if (import.meta.main) {
     chars: Number(values.chars),
     ...(values['streams-per-ip'] !== undefined ? { streamsPerIp: Number(values['streams-per-ip']) } : {}),
     ...(values['after-ms'] !== undefined ? { afterMs: Number(values['after-ms']) } : {}),
+    filters: values.filters,
   };
   console.log(formatMemoryRow(opts, await measureRealtimeMemory(opts)));
 }

@@ -34,11 +34,40 @@ type Fragment = 'allow' | 'deny' | { query: CompiledQuery; slots: number[] };
 
 const MAX_BRANCHES = 200;
 const MAX_PARAMS = 20_000;
-const fragmentsBySchema = new WeakMap<Schema, LruMap<string, Fragment>>();
+/** Compiled checks are kept past their subscribers; a filter option may be 2500 characters, so bytes are capped too. */
+const MAX_FRAGMENTS = 20_000;
+const MAX_FRAGMENT_BYTES = 16 * 1024 * 1024;
 
-function fragmentCache(schema: Schema): LruMap<string, Fragment> {
+interface FragmentCache {
+  get(key: string): Fragment | undefined;
+  set(key: string, fragment: Fragment): void;
+}
+
+const fragmentsBySchema = new WeakMap<Schema, FragmentCache>();
+
+/** Roughly what an entry holds (UTF-16 strings: key, SQL, string parameters). */
+function estimateFragmentBytes(key: string, fragment: Fragment): number {
+  if (typeof fragment === 'string') return 2 * key.length + 64;
+  let bytes = 2 * (key.length + fragment.query.sql.length) + 256;
+  for (const p of fragment.query.parameters) if (typeof p === 'string') bytes += 2 * p.length;
+  return bytes;
+}
+
+function fragmentCache(schema: Schema): FragmentCache {
   let cache = fragmentsBySchema.get(schema);
-  if (!cache) fragmentsBySchema.set(schema, (cache = new LruMap(20_000)));
+  if (cache) return cache;
+  let bytes = 0;
+  const lru = new LruMap<string, Fragment>(MAX_FRAGMENTS, (fragment, key) => (bytes -= estimateFragmentBytes(key, fragment)));
+  cache = {
+    get: (key) => lru.get(key),
+    set(key, fragment) {
+      if (lru.get(key) === fragment) return;
+      lru.set(key, fragment);
+      bytes += estimateFragmentBytes(key, fragment);
+      while (bytes > MAX_FRAGMENT_BYTES && lru.size > 1) lru.delete(lru.keys().next().value!);
+    },
+  };
+  fragmentsBySchema.set(schema, cache);
   return cache;
 }
 
@@ -70,7 +99,9 @@ function buildFragment(db: Kysely<any>, collection: CollectionModel, source: Row
       ? db.selectFrom(table).select(slot().as('g')).where(`${table}.id`, '=', PARAM_SLOT)
       : db.selectFrom(db.selectNoFrom(collection.fields.map((f) => slot().as(f.name))).as(table)).select(slot().as('g'));
   for (const part of where) q = q.where(part);
-  const query = q.compile();
+  // only the text and parameters are kept: the compiled query's operation tree is many times their size
+  const compiled = q.compile();
+  const query = CompiledQuery.raw(compiled.sql, [...compiled.parameters]);
   const slots: number[] = [];
   query.parameters.forEach((p, i) => p === PARAM_SLOT && slots.push(i));
   return { query, slots };

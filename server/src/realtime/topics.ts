@@ -3,11 +3,15 @@
  * {"query":{…},"headers":{…}}>` as the SDK builds it (tools/subscriptions/client.go): query values
  * stringified, header names snake_cased, anything unreadable is simply no options.
  */
+import { createHash } from 'node:crypto';
 
 export interface TopicOptions {
   query: Record<string, string>;
   headers: Record<string, string>;
-  /** a canonical text of both, for grouping subscribers whose options are the same */
+  /**
+   * A digest (SHA-256) of a canonical text of both, for grouping subscribers whose options are the same: grouping
+   * keys are kept per subscription and per compiled check, and options may be 2500 characters.
+   */
   key: string;
 }
 
@@ -80,6 +84,6 @@ export function parseTopic(topic: string): ParsedTopic {
   if (!parsed) return { topic, base, options: NO_OPTIONS };
   const query = readStringMap(parsed.query, (k) => k);
   const headers = readStringMap(parsed.headers, snakecaseHeaderName);
-  const key = JSON.stringify([sortedEntries(query), sortedEntries(headers)]);
+  const key = createHash('sha256').update(JSON.stringify([sortedEntries(query), sortedEntries(headers)])).digest('base64');
   return { topic, base, options: { query, headers, key } };
 }
