@@ -138,8 +138,10 @@ describe.skipIf(!available && !required)(`the /_/ confirmation pages in Chromium
     const again = await openPage(link.slice(0, -4) + (link.endsWith('AAAA') ? 'BBBB' : 'AAAA'));
     await showing(again, 'Invalid or expired verification token.');
     expect(await again.getByRole('alert').textContent()).toContain('Invalid or expired verification token.');
-    expect(await again.getByRole('button', { name: 'Send a new verification link' }).count()).toBe(1);
     await again.screenshot({ path: '/tmp/h7-verify-failed.png' });
+    // the button asks for a new mail for the token's email (204 whether or not one is due: no enumeration)
+    await again.getByRole('button', { name: 'Send a new verification link' }).click();
+    await showing(again, 'Please check your email for the new verification link.');
     await again.close();
     expect(problems).toEqual([]);
   });

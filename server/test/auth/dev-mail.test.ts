@@ -3,7 +3,7 @@
 // with an error in the log, as before.
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { createLogger } from '../../src/lib/log.ts';
-import { signUp } from '../helpers/test-galley.ts';
+import { signUp, superuserToken } from '../helpers/test-galley.ts';
 import { selfServiceUsers } from '../helpers/users-collection.ts';
 import { startAuthGalley, type AuthTestGalley } from './harness.ts';
 
@@ -106,6 +106,13 @@ describe('serve --dev without SMTP: mail is printed', () => {
     expect(alert).toContain('We noticed a login to your Dev App account from a new location');
   });
 
+  it('the settings test email is printed too (204, not the 400 it is without SMTP)', async () => {
+    const from = printed.length;
+    const res = await t.call('POST', '/api/settings/test/email', { auth: await superuserToken(t), body: { email: 'test-mail@example.com', template: 'password-reset' } });
+    expect(res.status, res.text).toBe(204);
+    expect(await printedMail(from, 'test-mail@example.com', /Subject: Reset your Dev App password/)).toContain('http://dev.test:8090/_/#/auth/confirm-password-reset/');
+  });
+
   it('control characters from record data are shown escaped, never sent to the terminal', async () => {
     await signUp(t, 'members', { email: 'esc@example.com', name: 'Eve\u001b[2J\u0007' });
     const from = printed.length;
@@ -133,5 +140,11 @@ describe('without --dev and without SMTP: nothing is printed (unchanged)', () =>
     for (let i = 0; i < 200 && !logged.some((l) => l.includes('auth mail not sent')); i++) await new Promise((r) => setTimeout(r, 25));
     expect(logged.find((l) => l.includes('auth mail not sent'))).toContain('SMTP is not enabled');
     expect(printed.slice(from).join('')).not.toContain('quiet@example.com');
+  });
+
+  it('the settings test email is a 400 naming the cause', async () => {
+    const res = await t.call('POST', '/api/settings/test/email', { auth: await superuserToken(t), body: { email: 'quiet@example.com', template: 'verification' } });
+    expect(res.status).toBe(400);
+    expect(res.json.message).toContain('SMTP is not enabled');
   });
 });
