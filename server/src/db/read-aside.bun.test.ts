@@ -7,6 +7,7 @@ import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GalleyError } from '../errors.ts';
 import { openDatabase, type OpenedDatabase } from './open.ts';
+import { createReadAside } from './read-aside.ts';
 
 /** Counts to `n` in SQLite on one thread: about 0.12 s per million here. */
 const countTo = (n: number) =>
@@ -56,4 +57,30 @@ describe('db.readAside on a worker', () => {
     expect(turnsWhileRunning).toBeGreaterThan(1);
     expect((await db.readAside(countTo(10))).rows).toEqual([{ n: 10 }]);
   });
+});
+
+describe('read-aside limits', () => {
+  it('a read queued behind one that overruns fails with a 503; replaced workers still finishing are bounded', async () => {
+    const aside = createReadAside({ file: join(dir, 'data.db'), busyTimeoutMs: 1000, deadlineMs: 300, maxStragglers: 1 });
+    const inline = () => Promise.reject(new Error('no inline fallback expected under Bun'));
+    const run = (q: CompiledQuery) => aside.run(q.sql, q.parameters, inline).then((rows) => rows, (e: unknown) => e);
+    try {
+      expect(await run(countTo(3))).toEqual([{ n: 3 }]);
+      expect(aside.mode).toBe('worker');
+      const [slow, queued] = await Promise.all([run(countTo(10_000_000)), run(countTo(3))]);
+      expect(slow).toMatchObject({ kind: 'invalid', message: expect.stringContaining('did not finish within 0.3 s') });
+      expect(queued).toMatchObject({ kind: 'unavailable', message: 'too many complex queries are running; try again later' });
+      // the replaced worker is still counting: with maxStragglers 1 new reads are refused until it ends
+      expect(await run(countTo(3))).toMatchObject({ kind: 'unavailable' });
+      let answer: unknown;
+      for (let i = 0; i < 200; i++) {
+        answer = await run(countTo(3));
+        if (Array.isArray(answer)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(answer).toEqual([{ n: 3 }]);
+    } finally {
+      await aside.close();
+    }
+  }, 30_000);
 });

@@ -116,14 +116,16 @@ export function createReadAside(opts: ReadAsideOptions): ReadAside {
       const job = queue.shift()!;
       if (!job.settled) job.inline().then((rows) => settle(job, { rows }), (error: Error) => settle(job, { error }));
     }
-    if (closed || queue.length === 0 || (reader && reader.job)) return;
+    if (closed || queue.length === 0) return;
+    // the worker's start is not the reads' time: their clocks start once it is ready
+    if (reader?.loaded) for (const waiting of queue) waiting.timer ??= setTimeout(() => expire(waiting), opts.deadlineMs);
+    if (reader?.job) return;
     try {
       reader ??= startReader();
     } catch {
       unusable = true;
       return pump();
     }
-    // the worker's start is not the reads' time: their clocks start once it is ready
     if (!reader.loaded) return;
     for (const waiting of queue) waiting.timer ??= setTimeout(() => expire(waiting), opts.deadlineMs);
     const job = queue.shift()!;
