@@ -35,6 +35,7 @@ const schema = [
     fields: [
       { name: 'title', type: 'text' },
       { name: 'owner', type: 'relation', collectionId: 'users', maxSelect: 1 },
+      { name: 'doc', type: 'file', maxSelect: 1, maxSize: 10000, protected: true },
     ],
   },
 ];
@@ -184,9 +185,26 @@ describe('an id already shared with another auth collection (data from before th
     expect(stored).toEqual({ name: 'Bob', email: 'bob@example.com' });
   });
 
+  it("a file token of the staff record opens none of bob's protected files; bob's does", async () => {
+    const form = new FormData();
+    form.set('title', 'with a file');
+    form.set('owner', bob.id);
+    form.set('doc', new File(['bob only'], 'plan.txt', { type: 'text/plain' }));
+    const note = await t.call('POST', '/api/collections/notes/records', { auth: bob.token, body: form });
+    expect(note.status, note.text).toBe(200);
+    const url = (token: string) => `/api/files/notes/${note.json.id}/${note.json.doc}?token=${encodeURIComponent(token)}`;
+    const fileToken = async (auth: string) => (await t.call('POST', '/api/files/token', { auth })).json.token as string;
+    const asMallory = await t.call('GET', url(await fileToken(mallory)));
+    expect(asMallory.status).toBe(404);
+    expect(asMallory.text).not.toContain('bob only');
+    const asBob = await t.call('GET', url(await fileToken(bob.token)));
+    expect(asBob.status).toBe(200);
+    expect(asBob.text).toBe('bob only');
+  });
+
   it('bob keeps every right he had, and sees his own email', async () => {
     const list = await t.call('GET', '/api/collections/notes/records', { auth: bob.token });
-    expect(list.json.totalItems).toBe(1);
+    expect(list.json.totalItems).toBe(2);
     const self = await t.call('GET', `/api/collections/users/records/${bob.id}`, { auth: bob.token });
     expect(self.json.email).toBe('bob@example.com');
     const update = await t.call('PATCH', `/api/collections/notes/records/${bob.note}`, { auth: bob.token, body: { title: "bob's secret" } });
