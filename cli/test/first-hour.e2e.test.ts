@@ -100,9 +100,17 @@ describe('galley superuser', () => {
     const dir = join(tempDir(), 'typo_data');
     const made = await runBinary(['superuser', 'upsert', 'a@example.com', 'a-long-password', '--dir', dir]);
     expect(made.code, made.stderr).toBe(0);
-    expect(made.stderr).toContain(`Creating a new data directory at ${dir}`);
+    expect(made.stdout).toContain(`Created a new data directory at ${dir}\n`);
     const second = await runBinary(['superuser', 'upsert', 'b@example.com', 'b-long-password', '--dir', dir]);
-    expect(second.stderr).not.toContain('Creating');
+    expect(second.stdout).not.toContain('Created');
+    const badEmail = await runBinary(['superuser', 'upsert', 'not-an-email', 'a-long-password', '--dir', join(dir, '..', 'typo2')]);
+    expect(badEmail.code).toBe(1);
+    expect(badEmail.stdout).not.toContain('Created');
+    const schema = join(dir, '..', 'schema.json');
+    writeFileSync(schema, JSON.stringify(SCHEMA));
+    const migrated = await runBinary(['migrate', 'apply', '--schema', schema, '--dir', join(dir, '..', 'typo3')]);
+    expect(migrated.code, migrated.stderr).toBe(0);
+    expect(migrated.stdout).toContain(`Created a new data directory at ${join(dir, '..', 'typo3')}\n`);
 
     const list = await runBinary(['superuser', 'list', '--dir', dir]);
     expect(list.code).toBe(0);

@@ -42,6 +42,7 @@ describe('galley serve follows galley migrate apply (no --dev)', () => {
     const applied = await runBinary(['migrate', 'apply', '--schema', file, '--dir', server.dir]);
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toContain('rename column "notes"."text" to "body"');
+    expect(applied.stdout).toContain(`The server running on this directory (pid ${server.proc.pid}, ${server.url}, since `);
 
     const first = await until('the renamed field', async () => {
       const item = (await pb.collection('notes').getFullList())[0];

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { createDirOption, ENV_SCHEMA } from '../options.ts';
 
@@ -56,12 +58,19 @@ export function addMigrateCommand(program: Command): void {
     .addOption(createDirOption())
     .option('--allow-data-loss', 'also run steps that drop collections or fields or narrow values')
     .action(async (opts: MigrateOptions) => {
-      const { applyMigration, formatPlanSteps } = await import('@galley/server');
+      const { applyMigration, formatPlanSteps, readDirLock, isDirLockHeld, describeDirLockOwner } = await import('@galley/server');
+      const dir = resolve(opts.dir);
+      // a --dir typo must not pass silently for a new database
+      const fresh = existsSync(join(dir, 'data.db')) ? undefined : existsSync(dir) ? 'database in' : 'data directory at';
       const result = await applyMigration({ dir: opts.dir, schemaFile: opts.schema, allowDataLoss: opts.allowDataLoss });
-      if (result.steps.length === 0) return print([`Nothing to apply: ${result.dbFile} matches ${result.schemaFile}.`]);
+      const created = fresh ? [`Created a new ${fresh} ${dir}`] : [];
+      if (result.steps.length === 0) return print([`Nothing to apply: ${result.dbFile} matches ${result.schemaFile}.`, ...created]);
+      const server = readDirLock(dir);
       print([
         `Applied ${plural(result.steps.length, 'step')} to ${result.dbFile} (migration #${result.historyId}, schema ${result.hash.slice(0, 12)}):`,
         ...formatPlanSteps(result.steps),
+        ...created,
+        ...(server && isDirLockHeld(server) ? [`The server running on this directory (${describeDirLockOwner(server)}) switches to it by itself within a second.`] : []),
       ]);
     });
 

@@ -64,9 +64,9 @@ export function addSuperuserCommand(program: Command): void {
       const secret = await resolvePassword(command, password, opts);
       const { upsertSuperuser } = await import('@galley/server');
       const dir = resolve(opts.dir);
-      if (!existsSync(dir)) console.error(`Creating a new data directory at ${dir}`);
-      else if (!hasDatabase(dir)) console.error(`Creating a new database in ${dir} (no data.db there yet)`);
+      const fresh = hasDatabase(dir) ? undefined : existsSync(dir) ? 'database in' : 'data directory at';
       const outcome = await upsertSuperuser({ dir: opts.dir }, email, secret);
+      if (fresh) console.log(`Created a new ${fresh} ${dir}`);
       console.log(`Successfully saved superuser "${email}"!${outcome === 'created' ? ' (created)' : ' (password changed; its earlier sessions ended)'}`);
     });
 
