@@ -173,6 +173,18 @@ describe.skipIf(!available && !required)(`the /_/ confirmation pages in Chromium
     expect(problems).toEqual([]);
   });
 
+  it("PocketBase's OAuth2 popup landing pages answer too", async () => {
+    const done = await openPage(`${url}/_/#/auth/oauth2-redirect-success`);
+    await showing(done, 'You can close this window and go back to the app.');
+    expect(await done.getByRole('heading', { level: 1 }).textContent()).toBe('Auth completed');
+    await done.close();
+    const failed = await openPage(`${url}/_/#/auth/oauth2-redirect-failure`);
+    await showing(failed, 'to try again');
+    expect(await failed.getByRole('alert').textContent()).toContain('go back to the app to try again');
+    await failed.close();
+    expect(problems).toEqual([]);
+  });
+
   it('a link whose token is not a token says so instead of showing a form', async () => {
     const page = await openPage(`${url}/_/#/auth/confirm-password-reset/not-a-token`);
     await showing(page, 'Invalid or expired password reset token.');

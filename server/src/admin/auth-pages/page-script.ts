@@ -219,6 +219,14 @@ export const AUTH_PAGE_SCRIPT = String.raw`(function () {
     ]);
   }
 
+  /** wire: PocketBase's /api/oauth2-redirect sends the popup here; a popup closes itself, as there. */
+  function showOAuth2Result(ok) {
+    render(ok ? 'Auth completed' : 'Auth failed', [
+      notice(ok ? 'success' : 'error', [ok ? 'You can close this window and go back to the app.' : 'You can close this window and go back to the app to try again.']),
+    ]);
+    window.close();
+  }
+
   var ACTIONS = {
     'confirm-password-reset': showPasswordReset,
     'confirm-verification': showVerification,
@@ -227,6 +235,8 @@ export const AUTH_PAGE_SCRIPT = String.raw`(function () {
 
   function route() {
     busy = false;
+    if (location.hash === '#/auth/oauth2-redirect-success') return showOAuth2Result(true);
+    if (location.hash === '#/auth/oauth2-redirect-failure') return showOAuth2Result(false);
     var match = /^#\/auth\/([a-z-]+)\/([^/?#]+)$/.exec(location.hash);
     var show = match && Object.prototype.hasOwnProperty.call(ACTIONS, match[1]) ? ACTIONS[match[1]] : null;
     if (!show) return showNotBuilt();
