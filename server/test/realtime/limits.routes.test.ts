@@ -1,8 +1,13 @@
 // Galley's own realtime caps (settings `realtime`): the bytes of one client's subscription set (400 on the
 // POST) and open streams per client IP (429 on the GET, the IP as resolved through trustedProxy), over real
 // sockets; a closed stream gives its slot back; the settings round-trip through the official SDK.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGalley } from '../../src/index.ts';
+import { createLogger } from '../../src/lib/log.ts';
 import { realtimeStats } from '../../src/realtime/broker.ts';
 import { readFrames, type SseFrame } from './sse-client.ts';
 import { startRealtimeWorld, type RealtimeWorld } from './fixture.ts';
@@ -79,6 +84,24 @@ describe('realtime settings', () => {
     expect(wrongType.response.data.realtime.maxStreamsPerIp.code).toBe('validation_unsupported_value_type');
     expect((await pb.settings.getAll())['realtime']).toEqual({ maxSubscriptionBytes: 262144, maxStreamsPerIp: 7 });
     await pb.settings.update({ realtime: { maxStreamsPerIp: 50 } });
+  });
+});
+
+describe('realtime settings from the environment', () => {
+  it('GALLEY_REALTIME_MAX_STREAMS_PER_IP / _MAX_SUBSCRIPTION_BYTES pre-set them at start (the bench raises the stream cap so)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'galley-rt-env-'));
+    const env = { GALLEY_REALTIME_MAX_STREAMS_PER_IP: '10050', GALLEY_REALTIME_MAX_SUBSCRIPTION_BYTES: '4096' };
+    const galley = await createGalley({ dir, env, logger: createLogger('error', () => {}) });
+    try {
+      expect(galley.core.settings.current().realtime).toEqual({ maxStreamsPerIp: 10050, maxSubscriptionBytes: 4096 });
+    } finally {
+      await galley.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const badDir = mkdtempSync(join(tmpdir(), 'galley-rt-env-'));
+    const bad = await createGalley({ dir: badDir, env: { GALLEY_REALTIME_MAX_STREAMS_PER_IP: '0' }, logger: createLogger('error', () => {}) }).catch((e) => e);
+    rmSync(badDir, { recursive: true, force: true });
+    expect(String(bad.message)).toContain('realtime.maxStreamsPerIp');
   });
 });
 
