@@ -28,6 +28,7 @@ export interface ReadAside {
   close(): Promise<void>;
 }
 
+const IDLE_STOP_MS = 60_000;
 const OWN_EXTENSION = import.meta.url.endsWith('.js') ? '.js' : '.ts';
 /** Beside this file from source or the npm package; in the compiled binary, under the build's root. */
 const WORKER_URLS = [new URL(`./read-aside-worker${OWN_EXTENSION}`, import.meta.url), new URL('./server/src/db/read-aside-worker.ts', import.meta.url)];
@@ -60,6 +61,7 @@ export function createReadAside(opts: ReadAsideOptions): ReadAside {
   let stragglers = 0;
   let nextId = 1;
   let closed = false;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   const tooSlow = () =>
     new GalleyError('invalid', `filter is too complex: the query did not finish within ${opts.deadlineMs / 1000} s and was stopped`);
@@ -116,7 +118,9 @@ export function createReadAside(opts: ReadAsideOptions): ReadAside {
       const job = queue.shift()!;
       if (!job.settled) job.inline().then((rows) => settle(job, { rows }), (error: Error) => settle(job, { error }));
     }
-    if (closed || queue.length === 0) return;
+    if (closed) return;
+    if (queue.length === 0) return scheduleIdleStop();
+    clearTimeout(idleTimer);
     // the worker's start is not the reads' time: their clocks start once it is ready
     if (reader?.loaded) for (const waiting of queue) waiting.timer ??= setTimeout(() => expire(waiting), opts.deadlineMs);
     if (reader?.job) return;
@@ -133,6 +137,19 @@ export function createReadAside(opts: ReadAsideOptions): ReadAside {
     job.timer = setTimeout(() => expire(job), opts.deadlineMs);
     reader.job = job;
     reader.thread.postMessage({ id: job.id, sql: job.sql, params: job.params } satisfies ReadAsideJob);
+  };
+
+  /** A worker left without reads for a while is stopped (its thread and connection); the next read starts one. */
+  const scheduleIdleStop = () => {
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      const r = reader;
+      if (!r || r.job || queue.length > 0) return;
+      reader = undefined;
+      r.dead = true;
+      void r.thread.terminate();
+    }, IDLE_STOP_MS);
+    idleTimer.unref?.();
   };
 
   /** At the deadline: the read fails; a worker still on it is replaced and left to finish alone. */
@@ -173,6 +190,7 @@ export function createReadAside(opts: ReadAsideOptions): ReadAside {
     },
     async close() {
       closed = true;
+      clearTimeout(idleTimer);
       for (const job of queue.splice(0)) settle(job, { error: new GalleyError('unavailable', 'the server is shutting down') });
       const r = reader;
       reader = undefined;
