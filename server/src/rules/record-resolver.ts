@@ -13,6 +13,7 @@ import { findPathIdSpace, withIdSpace } from './auth-id-space.ts';
 import { JoinRegistry } from './join-registry.ts';
 import { addPathJoin, walkFieldPath, type PathState, type ResolverCore } from './resolve-path.ts';
 import { resolveRequestIdentifier } from './resolve-request.ts';
+import { guardRuleCompile } from './rule-failure.ts';
 
 /** wire: the identifier shapes PocketBase's record resolver accepts; anything else is unknown. */
 const ALLOWED = [
@@ -119,7 +120,7 @@ function compileRowListCheck(core: ResolverCore, now: Date | undefined, collecti
     notes: {},
   };
   const expr: Expr = { type: 'or', items: [MISSING_ROW, parseFilter(collection.listRule!)], pos: 0 };
-  return compileFilterAst(expr, resolverOf(check, now), { dialect: core.dialect, now });
+  return guardRuleCompile(collection, () => compileFilterAst(expr, resolverOf(check, now), { dialect: core.dialect, now }));
 }
 
 function buildJoinScope(core: ResolverCore, now: Date | undefined): JoinScope {
@@ -129,7 +130,8 @@ function buildJoinScope(core: ResolverCore, now: Date | undefined): JoinScope {
     const { collection, alias } = targets[i]!;
     const check: ResolverCore = { ...core, collection, alias, allowHidden: true, suffix: core.registry.nextCheckSuffix() };
     const expr: Expr = { type: 'or', items: [MISSING_ROW, parseFilter(collection.listRule!)], pos: 0 };
-    conditions.push(compileCondition(expr, resolverOf(check, now), { dialect: core.dialect, now }));
+    // another collection's rule: a failure is the generic 400, never that rule's words (rule-failure.ts)
+    conditions.push(guardRuleCompile(collection, () => compileCondition(expr, resolverOf(check, now), { dialect: core.dialect, now })));
   }
   return { joins: [...core.registry.joins], conditions };
 }

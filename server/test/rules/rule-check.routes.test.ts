@@ -15,11 +15,12 @@ const SCHEMA = {
     },
     // `team` is text here: `@request.auth.team.name` holds for users and fails to compile for an admin
     { name: 'admins', type: 'auth', listRule: '', viewRule: '', createRule: '', fields: [{ name: 'team', type: 'text' }] },
-    { name: 'teams', type: 'base', listRule: '', viewRule: '', fields: [{ name: 'name', type: 'text' }] },
+    { name: 'teams', type: 'base', listRule: "@request.auth.team.name != 'x'", viewRule: '', fields: [{ name: 'name', type: 'text' }] },
     {
       name: 'posts', type: 'base', listRule: "@request.auth.team.name != 'secret-team'", viewRule: '', createRule: '',
       fields: [{ name: 'title', type: 'text' }, { name: 'author', type: 'relation', collectionId: 'users', maxSelect: 1 }],
     },
+    { name: 'memberships', type: 'base', listRule: '', fields: [{ name: 'team', type: 'relation', collectionId: 'teams', maxSelect: 1 }] },
   ],
 };
 
@@ -102,5 +103,13 @@ describe('rules checked at load and on every way in', () => {
     expect(res.json).toEqual({ status: 400, message: 'Something went wrong while processing your request.', data: {} });
     expect(res.text).not.toMatch(/team|secret|auth/);
     expect(g.logs.some((l) => l.includes('a rule of \\"posts\\" failed to compile') && l.includes('team'))).toBe(true);
+  });
+
+  it("a client filter into a collection whose listRule fails for the caller is the same generic 400, not that rule's words", async () => {
+    const filter = encodeURIComponent("team.name != ''");
+    expect((await g.call('GET', `/api/collections/memberships/records?filter=${filter}`, { auth: user })).status).toBe(200);
+    const res = await g.call('GET', `/api/collections/memberships/records?filter=${filter}`, { auth: admin });
+    expect(res.json).toEqual({ status: 400, message: 'Something went wrong while processing your request.', data: {} });
+    expect(g.logs.some((l) => l.includes('a rule of \\"teams\\" failed to compile'))).toBe(true);
   });
 });
