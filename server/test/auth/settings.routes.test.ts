@@ -84,7 +84,8 @@ describe('settings routes', () => {
     await t.call('PATCH', '/api/settings', { auth: tokens['root'], body: { smtp: { port: 2526 } } });
     expect(t.galley.core.settings.current().smtp).toMatchObject({ port: 2526, password: 's3cret!' });
 
-    const again = await startAuthGalley(authSchema(), { dir: t.dir });
+    // a second Galley on the directory while the first still runs (the suite shares it): past the dir lock
+    const again = await startAuthGalley(authSchema(), { dir: t.dir, allowSharedDir: true });
     try {
       expect(again.galley.core.settings.current().meta.appName).toBe('Galley Test');
       expect(again.galley.core.settings.current().smtp.password).toBe('s3cret!');
