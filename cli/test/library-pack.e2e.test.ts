@@ -101,6 +101,8 @@ describe('@galley/server packed with npm pack, installed into an empty Node proj
         "export const start: () => Promise<Galley> = () => createGalley({ dir: './galley_data', schemaFile: './schema.json' });",
         '// @ts-expect-error listen takes "host:port", not a number',
         'export const wrong = (galley: Galley) => galley.listen(8090);',
+        '// @ts-expect-error dir is a path (ConfigInput, declared in another file of the package)',
+        'export const wrongDir = () => createGalley({ dir: 42 });',
       ].join('\n'),
     );
     // skipLibCheck as `tsc --init` sets it: the dependencies' own .d.ts files are not ours to check
