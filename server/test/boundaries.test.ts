@@ -15,7 +15,7 @@ const LAYERS: string[][] = [
   ['records'],
   ['auth'],
   ['files', 'realtime', 'batch'],
-  ['admin'],
+  ['admin', 'logs'],
   ['http', 'index.ts'],
 ];
 

@@ -1,0 +1,51 @@
+/**
+ * One log line as PocketBase's `_logs` holds it: `id`, `created` (wire datetime, ms, UTC), `level`
+ * (slog levels: -4 debug, 0 info, 4 warn, 8 error), `message`, `data` (a JSON object).
+ */
+export const LOG_LEVEL = { debug: -4, info: 0, warn: 4, error: 8 } as const;
+
+/** What a writer hands the log service; `created` is stamped when it is written (ms since epoch). */
+export interface LogEntry {
+  level: number;
+  message: string;
+  data: Record<string, unknown>;
+  created?: number;
+}
+
+/** A stored log as the routes answer it. */
+export interface LogModel {
+  id: string;
+  created: string;
+  data: Record<string, unknown>;
+  message: string;
+  level: number;
+}
+
+export const LOGS_TABLE = '_logs';
+
+/** wire: PocketBase's aux migration (1640988000_aux_init.go), created if missing. */
+export const LOGS_TABLE_DDL = [
+  `CREATE TABLE IF NOT EXISTS "_logs" (
+    "id" TEXT PRIMARY KEY DEFAULT ('r'||lower(hex(randomblob(7)))) NOT NULL,
+    "level" INTEGER DEFAULT 0 NOT NULL,
+    "message" TEXT DEFAULT '' NOT NULL,
+    "data" JSON DEFAULT '{}' NOT NULL,
+    "created" TEXT DEFAULT (strftime('%Y-%m-%d %H:%M:%fZ')) NOT NULL
+  )`,
+  `CREATE INDEX IF NOT EXISTS "idx_logs_level" ON "_logs" ("level")`,
+  `CREATE INDEX IF NOT EXISTS "idx_logs_message" ON "_logs" ("message")`,
+  `CREATE INDEX IF NOT EXISTS "idx_logs_created_hour" ON "_logs" (strftime('%Y-%m-%d %H:00:00', "created"))`,
+];
+
+/** A stored row → the wire model (`data` parsed; an unreadable value reads as `{}`). */
+export function toLogModel(row: Record<string, unknown>): LogModel {
+  let data: Record<string, unknown> = {};
+  try {
+    const parsed = JSON.parse(String(row['data'] ?? '{}'));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed;
+  } catch {
+    data = {};
+  }
+  // wire: PocketBase's JSON field order (BaseModel id, then created, data, message, level)
+  return { id: String(row['id']), created: String(row['created']), data, message: String(row['message']), level: Number(row['level']) };
+}

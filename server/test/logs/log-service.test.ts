@@ -1,0 +1,139 @@
+// The log writer on a real aux.db: batches, settings (maxDays, minLevel), trim, a broken aux.db never throws.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDefaultSettings, type Settings } from '../../src/admin/settings-model.ts';
+import { createLogService, type LogService } from '../../src/logs/log-service.ts';
+import { teeLogger } from '../../src/logs/tee-logger.ts';
+import { createLogger } from '../../src/lib/log.ts';
+
+let dir = '';
+let logsSettings: Settings['logs'];
+let services: LogService[] = [];
+let reports: string[] = [];
+
+function open(file = join(dir, 'aux.db'), extra: Partial<Parameters<typeof createLogService>[0]> = {}): LogService {
+  const s = createLogService({ file, busyTimeoutMs: 100, settings: () => logsSettings, report: (l) => reports.push(l), flushMs: 60_000, ...extra });
+  services.push(s);
+  return s;
+}
+
+async function rows(s: LogService): Promise<Array<Record<string, unknown>>> {
+  return s.auxDb.db.selectFrom('_logs').selectAll().orderBy('created').execute();
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'galley-logs-'));
+  logsSettings = { ...createDefaultSettings().logs };
+  services = [];
+  reports = [];
+});
+afterEach(async () => {
+  for (const s of services) await s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('log service', () => {
+  it('creates PocketBase\'s _logs table and indexes in aux.db', async () => {
+    const s = open();
+    const indexes = await s.auxDb.db.selectFrom('sqlite_master').select(['name', 'sql']).where('type', '=', 'index').where('tbl_name', '=', '_logs').execute();
+    expect(indexes.map((i) => i.name).sort()).toEqual(['idx_logs_created_hour', 'idx_logs_level', 'idx_logs_message', 'sqlite_autoindex__logs_1']);
+  });
+
+  it('keeps entries in memory until flush, then writes them in one batch with wire fields', async () => {
+    const s = open();
+    s.write({ level: 0, message: 'GET /a', data: { type: 'request', status: 200 } });
+    s.write({ level: 8, message: 'boom', data: { type: 'app', error: new Error('disk on fire'), n: 10n } });
+    expect(await rows(s)).toEqual([]);
+    s.flush();
+    const stored = await rows(s);
+    expect(stored).toHaveLength(2);
+    expect(stored[0]).toMatchObject({ level: 0, message: 'GET /a', data: '{"type":"request","status":200}' });
+    expect(JSON.parse(String(stored[1]!['data']))).toEqual({ type: 'app', error: 'disk on fire', n: '10' });
+    expect(String(stored[0]!['id'])).toMatch(/^[a-z0-9]{15}$/);
+    expect(String(stored[0]!['created'])).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it('flushes by itself once the batch reaches its size, and on close', async () => {
+    const s = open(undefined, { batchSize: 3 });
+    for (let i = 0; i < 3; i++) s.write({ level: 0, message: `m${i}`, data: {} });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await rows(s)).toHaveLength(3);
+    s.write({ level: 0, message: 'last', data: {} });
+    await s.close();
+    const again = open();
+    expect((await rows(again)).map((r) => r['message'])).toEqual(['m0', 'm1', 'm2', 'last']);
+  });
+
+  it('maxDays=0 keeps nothing; minLevel drops lower levels', async () => {
+    const s = open();
+    logsSettings.maxDays = 0;
+    s.write({ level: 8, message: 'dropped', data: {} });
+    expect(s.isEnabled()).toBe(false);
+    logsSettings = { ...logsSettings, maxDays: 5, minLevel: 4 };
+    s.write({ level: 0, message: 'info', data: {} });
+    s.write({ level: 4, message: 'warn', data: {} });
+    s.flush();
+    expect((await rows(s)).map((r) => r['message'])).toEqual(['warn']);
+  });
+
+  it('trim deletes what maxDays and minLevel no longer allow (PocketBase\'s cleanup)', async () => {
+    const now = Date.parse('2026-01-10T12:00:00Z');
+    const s = open(undefined, { clock: () => new Date(now) });
+    s.write({ level: 0, message: 'old info', data: {}, created: Date.parse('2026-01-01T00:00:00Z') });
+    s.write({ level: 8, message: 'old error', data: {}, created: Date.parse('2026-01-04T00:00:00Z') });
+    s.write({ level: 0, message: 'new info', data: {}, created: Date.parse('2026-01-10T11:00:00Z') });
+    s.write({ level: 8, message: 'new error', data: {}, created: Date.parse('2026-01-10T11:30:00Z') });
+    s.flush();
+    s.trim(); // maxDays 5: before 2026-01-05 12:00 goes
+    expect((await rows(s)).map((r) => r['message'])).toEqual(['new info', 'new error']);
+    logsSettings = { ...logsSettings, minLevel: 4 };
+    s.trim();
+    expect((await rows(s)).map((r) => r['message'])).toEqual(['new error']);
+    logsSettings = { ...logsSettings, maxDays: 0 };
+    s.trim();
+    expect(await rows(s)).toEqual([]);
+  });
+
+  it('a broken aux.db drops the batch, reports once and never throws', async () => {
+    const s = open();
+    s.write({ level: 0, message: 'a', data: {} });
+    await s.auxDb.db.schema.dropTable('_logs').execute(); // every insert now fails
+    expect(() => s.flush()).not.toThrow();
+    s.write({ level: 0, message: 'b', data: {} });
+    expect(() => s.flush()).not.toThrow();
+    expect(s.dropped()).toBe(2);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(/1 log entries dropped: aux\.db could not be written/);
+  });
+
+  it('holds at most maxPending entries while they cannot be written', () => {
+    const s = open(undefined, { maxPending: 5 });
+    for (let i = 0; i < 8; i++) s.write({ level: 0, message: String(i), data: {} });
+    expect(s.dropped()).toBe(3);
+  });
+
+  it('refuses to start on a file that is not a database (the caller reports it)', () => {
+    const file = join(dir, 'not-a-db');
+    writeFileSync(file, 'x'.repeat(4096));
+    expect(() => open(file)).toThrow();
+  });
+
+  it('the teed logger writes warn/error with type "app" and leaves debug/info on stderr', async () => {
+    const s = open();
+    const lines: string[] = [];
+    const log = teeLogger(createLogger('debug', (l) => lines.push(l)), s);
+    log.debug('d');
+    log.info('i');
+    log.warn('mail failed', { to: 'x@example.com', type: 'smtp' });
+    log.error('unclassified', { error: 'boom' });
+    s.flush();
+    const stored = await rows(s);
+    expect(stored.map((r) => [r['level'], r['message'], JSON.parse(String(r['data']))])).toEqual([
+      [4, 'mail failed', { type: 'app', to: 'x@example.com' }],
+      [8, 'unclassified', { type: 'app', error: 'boom' }],
+    ]);
+    expect(lines).toHaveLength(4);
+  });
+});
