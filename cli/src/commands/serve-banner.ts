@@ -16,6 +16,7 @@ export interface BannerInfo {
 }
 
 const MAX_NAMES = 12;
+const MAX_STEPS = 10;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** "4 collections (3 base, 1 auth): posts, comments, tags, users" */
@@ -52,7 +53,12 @@ export function formatServeBanner(info: BannerInfo): string[] {
   if (info.appliedOnStart.length === 0) lines.push('├─ Migrations on start: none (the database already matched)');
   else {
     lines.push(`├─ Migrations on start: ${plural(info.appliedOnStart.length, 'step')} applied`);
-    info.appliedOnStart.forEach((step, i) => lines.push(`│    ${i + 1}. ${step}`));
+    // a new database runs many steps (system tables, indexes): the first few say what happened, history has all
+    const shown = info.appliedOnStart.length > MAX_STEPS ? info.appliedOnStart.slice(0, MAX_STEPS - 2) : info.appliedOnStart;
+    shown.forEach((step, i) => lines.push(`│    ${i + 1}. ${step}`));
+    if (shown.length < info.appliedOnStart.length) {
+      lines.push(`│    … and ${info.appliedOnStart.length - shown.length} more (galley migrate history --dir ${shellQuote(info.dirArg)} lists them)`);
+    }
   }
   lines.push(
     info.dev
