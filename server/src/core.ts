@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import type { EventBus } from './hooks/event-bus.ts';
 import type { Logger } from './lib/log.ts';
+import type { LogService } from './logs/log-service.ts';
 import type { FileStorage } from './lib/storage/file-storage.ts';
 import type { Schema } from './schema/model.ts';
 
@@ -26,6 +27,8 @@ export interface Core {
   readonly storage: FileStorage;
   /** Failed password sign-ins per account (auth/sign-in-throttle.ts), beside the per-IP rate limit. */
   readonly signInThrottle: SignInThrottle;
+  /** Request and app logs in aux.db (logs/log-service.ts); `logs.auxDb` is aux.db for other services' tables. */
+  readonly logs: LogService;
 }
 
 export type { Settings } from './admin/settings-model.ts';

@@ -27,6 +27,8 @@ import { acquireDirLock, type DirLock } from './lib/dir-lock.ts';
 import { createApp, createFetchHandler, type GalleyApp, type PeerInfo } from './http/app.ts';
 import { listenHttp, type Listener } from './http/listen.ts';
 import { createLogger, type Logger } from './lib/log.ts';
+import { createLogService, type LogService } from './logs/log-service.ts';
+import { teeLogger } from './logs/tee-logger.ts';
 import { createLocalStorage } from './lib/storage/local.ts';
 import { createSwitchingStorage } from './lib/storage/switching.ts';
 import { loadSchema, loadSchemaFile } from './schema/load.ts';
@@ -133,9 +135,19 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     lock?.release();
     throw err;
   }
-  const hooks = createEventBus((err) => log.error('event listener failed', { error: String(err) }));
+  let logs: LogService;
+  try {
+    logs = createLogService({ file: join(config.dir, 'aux.db'), busyTimeoutMs: config.busyTimeoutMs, settings: () => settings.current().logs });
+  } catch (err) {
+    await db.close();
+    lock?.release();
+    throw err;
+  }
+  settings.onSave(() => logs.trim());
+  const appLog = teeLogger(log, logs);
+  const hooks = createEventBus((err) => appLog.error('event listener failed', { error: String(err) }));
   const storage = createSwitchingStorage(createLocalStorage(join(config.dir, 'storage')), () => settings.current().s3);
-  const core: Core = { config, db, schema, hooks, log, clock: () => new Date(), secrets, settings, storage, signInThrottle: createSignInThrottle() };
+  const core: Core = { config, db, schema, hooks, log: appLog, clock: () => new Date(), secrets, settings, storage, signInThrottle: createSignInThrottle(), logs };
   const app = createApp(core);
   const schemaService = await startSchemaService(core, appliedHash);
   const handle = gateRequests(core, createFetchHandler(core, app));
@@ -160,6 +172,7 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
       return (closed ??= (async () => {
         await schemaService.close();
         await listener?.stop();
+        await logs.close();
         await db.close();
         lock?.release();
       })());

@@ -20,6 +20,8 @@ export interface SettingsStore {
   version(): number;
   /** Validate, store in data.db and put in force. */
   save(next: Settings): Promise<void>;
+  /** Called after each save with the settings now in force (the log service trims what `logs` no longer allows). */
+  onSave(listener: (settings: Settings) => void): void;
 }
 
 /** Environment variables that pre-set settings at start (they win over the stored values until a save). */
@@ -88,6 +90,7 @@ export async function loadSettingsStore(db: Database, overrides: SettingsInput[]
     settings = next;
   }
   let version = 0;
+  const listeners: Array<(settings: Settings) => void> = [];
   return {
     current: () => settings,
     version: () => version,
@@ -98,6 +101,8 @@ export async function loadSettingsStore(db: Database, overrides: SettingsInput[]
       await db.writer.run((tx) => setParam(tx, PARAM_KEY, JSON.stringify(frozen)));
       settings = frozen;
       version++;
+      for (const listener of listeners) listener(frozen);
     },
+    onSave: (listener) => void listeners.push(listener),
   };
 }

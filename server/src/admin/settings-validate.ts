@@ -97,6 +97,10 @@ export function validateSettings(s: Settings): IssueTree {
   if (s.batch.enabled && s.batch.maxRequests === 0) put(out, ['batch', 'maxRequests'], required());
   if (s.batch.enabled && s.batch.timeout === 0) put(out, ['batch', 'timeout'], required());
   for (const key of ['maxRequests', 'timeout', 'maxBodySize'] as const) if (s.batch[key] < 0) put(out, ['batch', key], atLeast(0));
+  // wire: Go decodes these into ints, so a fraction is refused
+  for (const key of ['maxDays', 'minLevel'] as const) {
+    if (!Number.isInteger(s.logs[key])) put(out, ['logs', key], issue('validation_only_int_constraint', 'Must be an integer.'));
+  }
   if (s.logs.maxDays < 0) put(out, ['logs', 'maxDays'], atLeast(0));
 
   checkRules(s.rateLimits.rules, s.rateLimits.enabled, out);

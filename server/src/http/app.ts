@@ -8,10 +8,11 @@ import { batchRoutes } from '../batch/routes.ts';
 import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
 import { fileRoutes } from '../files/routes.ts';
+import { logRoutes } from '../logs/routes.ts';
 import { recordRoutes } from '../records/routes.ts';
 import { realtimeRoutes } from '../realtime/routes.ts';
 import { sendToClient } from '../realtime/broker.ts';
-import { rememberPeerAddress } from './client-ip.ts';
+import { peerAddressOf, rememberPeerAddress, resolveClientIp } from './client-ip.ts';
 import { isPreflight, preflightResponse, withStandardHeaders } from './cors.ts';
 import { errorResponse } from './errors.ts';
 import { isPrivateExchange, withNoStore } from './no-store.ts';
@@ -29,6 +30,7 @@ export function createApp(core: Core) {
     new Elysia({ name: 'galley' })
       .use(adminRoutes(core))
       .use(settingsRoutes(core))
+      .use(logRoutes(core))
       .use(authRoutes(core))
       .use(oauth2Routes(core, sendToClient))
       .use(recordRoutes(core))
@@ -55,6 +57,13 @@ function withRoutableUrl(request: Request): Request {
   return new Request('http://localhost' + url.slice(pathStart), request);
 }
 
+/** Queue the request's log entry (logs/): written in the next batch, off the request path. */
+function logAnsweredRequest(core: Core, request: Request, status: number, execTime: number): void {
+  const settings = core.settings.current();
+  const ips = settings.logs.logIP ? { userIP: resolveClientIp(request, settings.trustedProxy), remoteIP: peerAddressOf(request) } : {};
+  core.logs.writeRequest({ request, status, execTime, ...ips });
+}
+
 /** Who sent a request, as the socket layer saw it (no socket: leave it out; rate limits then skip it). */
 export interface PeerInfo {
   remoteAddress?: string;
@@ -65,7 +74,7 @@ export function createFetchHandler(core: Core, app: GalleyApp): (request: Reques
   // Requests are logged at debug (GALLEY_LOG_LEVEL=debug); 5xx answers always, at warn.
   const logEach = core.config.logLevel === 'debug';
   return async (incoming, peer) => {
-    const started = logEach ? performance.now() : 0;
+    const started = performance.now();
     const routable = repairPathEscapes(withRoutableUrl(incoming));
     if (routable === 'malformed') {
       // bad input, not a fault: one debug line, no stack (wire: Go refuses such a request line with 400)
@@ -86,6 +95,7 @@ export function createFetchHandler(core: Core, app: GalleyApp): (request: Reques
       if (response.status >= 500) core.log.warn(line);
       else core.log.debug(line, { ms: Math.round((performance.now() - started) * 10) / 10 });
     }
+    if (core.logs.isEnabled()) logAnsweredRequest(core, request, response.status, performance.now() - started);
     if (isPrivateExchange(request)) response = withNoStore(response);
     // Our own answers carry the standard headers already; only foreign ones (Elysia's) need them added.
     return response.headers.has('X-Content-Type-Options') ? response : withStandardHeaders(response);

@@ -1,6 +1,7 @@
 import type { Core } from '../core.ts';
 import { runOutsideGate } from '../admin/request-gate.ts';
 import { authenticateRequest } from '../auth/authenticate.ts';
+import { GalleyError } from '../errors.ts';
 import { pickFields } from '../query/fields.ts';
 import type { RequestInfo } from '../rules/request-info.ts';
 import { readBody, type BodyLimit, type ParsedBody } from './body.ts';
@@ -90,6 +91,8 @@ async function readBodyOutsideGate(core: Core, raw: Request, info: RequestInfo, 
 export async function respond(core: Core, raw: Request, handler: (req: HttpRequest) => Promise<Reply>): Promise<Response> {
   try {
     const req = await buildHttpRequest(core, raw);
+    const auth = req.info.auth;
+    if (auth) core.logs.noteRequest(raw, { auth: { collection: auth.collection.name, id: String(auth.record['id'] ?? '') } });
     enforceSuperuserIps(core, req.info, req.ip, raw.url);
     // Before the handler: a limited request never reaches a password hash or a mail.
     enforceRateLimit(core, { method: raw.method, url: raw.url, ip: req.ip, info: req.info });
@@ -102,8 +105,16 @@ export async function respond(core: Core, raw: Request, handler: (req: HttpReque
       headers: JSON_RESPONSE_HEADERS,
     });
   } catch (err) {
-    return errorResponse(err, core.log);
+    const response = errorResponse(err, core.log);
+    core.logs.noteRequest(raw, { error: describeLoggedError(err) });
+    return response;
   }
+}
+
+/** What the request log keeps of an error answered: the message and the field issues (never values). */
+function describeLoggedError(err: unknown): { message: string; details: unknown } {
+  if (err instanceof GalleyError) return { message: err.message, details: err.issues ?? {} };
+  return { message: err instanceof Error ? err.message.slice(0, 500) : 'unclassified error', details: {} };
 }
 
 /** A request a route runs on the caller's behalf (a batch's sub-request) counts against the rate limits as if sent alone. */

@@ -1,0 +1,34 @@
+import { Elysia } from 'elysia';
+import { requireSuperuser } from '../admin/collections.ts';
+import type { Core } from '../core.ts';
+import { GalleyError } from '../errors.ts';
+import { json, respond } from '../http/route-kit.ts';
+import { listLogs, readLogsStats, viewLog } from './list-logs.ts';
+
+/**
+ * PocketBase's logs routes (superusers only). wire: SkipSuccessActivityLog: reading the logs is not logged
+ * itself, a refused or failed read is.
+ */
+export function logRoutes(core: Core) {
+  const read = (request: Request, handler: Parameters<typeof respond>[2]) => {
+    core.logs.noteRequest(request, { skipSuccess: true });
+    return respond(core, request, async (req) => {
+      requireSuperuser(req.info);
+      return handler(req);
+    });
+  };
+  return new Elysia({ name: 'galley-logs' })
+    .get('/api/logs', ({ request }) => read(request, async (req) => json(await listLogs(core.logs.auxDb, req.query))))
+    .get('/api/logs/stats', ({ request }) =>
+      read(request, async (req) => {
+        try {
+          return json(await readLogsStats(core.logs.auxDb, req.query['filter'] ?? ''));
+        } catch (err) {
+          // wire: PocketBase's message for a filter it cannot build
+          if (err instanceof GalleyError && err.kind === 'invalid') throw new GalleyError('invalid', 'Invalid filter format.', { cause: err });
+          throw err;
+        }
+      }),
+    )
+    .get('/api/logs/:id', ({ request, params }) => read(request, async () => json(await viewLog(core.logs.auxDb, params.id))));
+}
