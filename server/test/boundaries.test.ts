@@ -15,7 +15,7 @@ const LAYERS: string[][] = [
   ['records'],
   ['auth'],
   ['files', 'realtime', 'batch'],
-  ['admin', 'logs'],
+  ['admin', 'logs', 'cron'],
   ['http', 'index.ts'],
 ];
 

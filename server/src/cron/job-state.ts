@@ -1,0 +1,67 @@
+/**
+ * What Galley remembers of each job's last run, across restarts (beyond PocketBase, which keeps nothing: its
+ * #4250). Kept in aux.db's `_cronRuns` beside the logs, so a job's bookkeeping never takes data.db's write lock.
+ */
+import type { Kysely } from 'kysely';
+import { GalleyError } from '../errors.ts';
+
+export interface CronJobState {
+  /** when the last run started (PocketBase's datetime format, UTC) */
+  lastRun: string;
+  lastDurationMs: number;
+  /** the last run's error message; null when it succeeded */
+  lastError: string | null;
+}
+
+export interface CronStateStore {
+  loadAll(): Promise<Map<string, CronJobState>>;
+  save(id: string, state: CronJobState): void;
+}
+
+/** What the store needs of aux.db (db/open-aux.ts): short synchronous writes, and Kysely for the one read. */
+export interface CronStateDb {
+  execute(sql: string, params?: readonly unknown[]): number;
+  readonly db: Kysely<any>;
+}
+
+const DDL = `CREATE TABLE IF NOT EXISTS "_cronRuns" (
+  "id" TEXT PRIMARY KEY NOT NULL,
+  "lastRun" TEXT NOT NULL,
+  "lastDurationMs" INTEGER NOT NULL,
+  "lastError" TEXT
+)`;
+
+/** Longest error text kept: a job's error is a diagnostic line, not a dump. */
+const MAX_ERROR_CHARS = 2000;
+
+export function createCronStateStore(db: CronStateDb): CronStateStore {
+  try {
+    db.execute(DDL);
+  } catch (err) {
+    throw new GalleyError('unavailable', `aux.db: the cron state table could not be created (${String(err)})`, { cause: err });
+  }
+  return {
+    async loadAll() {
+      const rows = (await db.db.selectFrom('_cronRuns').select(['id', 'lastRun', 'lastDurationMs', 'lastError']).execute()) as Record<string, unknown>[];
+      return new Map(
+        rows.map((r) => [
+          String(r['id']),
+          { lastRun: String(r['lastRun']), lastDurationMs: Number(r['lastDurationMs']), lastError: r['lastError'] == null ? null : String(r['lastError']) },
+        ]),
+      );
+    },
+    save(id, state) {
+      db.execute(
+        'INSERT INTO "_cronRuns" ("id", "lastRun", "lastDurationMs", "lastError") VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT ("id") DO UPDATE SET "lastRun" = excluded."lastRun", "lastDurationMs" = excluded."lastDurationMs", "lastError" = excluded."lastError"',
+        [id, state.lastRun, Math.round(state.lastDurationMs), state.lastError === null ? null : state.lastError.slice(0, MAX_ERROR_CHARS)],
+      );
+    },
+  };
+}
+
+/** A store that forgets (tests of the scheduler alone, or aux.db unavailable). */
+export function createMemoryCronStateStore(): CronStateStore {
+  const states = new Map<string, CronJobState>();
+  return { loadAll: async () => new Map(states), save: (id, s) => void states.set(id, { ...s }) };
+}
