@@ -154,6 +154,12 @@ describe('a database that already holds case duplicates', () => {
       // nothing changed: both rows are still there, under the old index
       const rows = await db.read.selectFrom('users').select('id').execute();
       expect(rows).toHaveLength(3);
+      // once the duplicate is resolved, the same migration applies as a safe step (as `serve` runs it)
+      await db.writer.run((tx) => tx.db.deleteFrom('users').where('id', '=', 'attacker0000001').execute());
+      const applied = await migrateDatabase(db, desired);
+      expect(applied.steps.map((s) => s.kind)).toContain('createIndex');
+      const again = db.writer.run((tx) => tx.db.insertInto('users').values(row('attacker0000002', 'CAROL@example.com')).execute());
+      await expect(again).rejects.toThrow(/unique/i);
     } finally {
       await db.close();
       rmSync(dir, { recursive: true, force: true });
