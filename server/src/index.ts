@@ -14,6 +14,10 @@ import { join } from 'node:path';
 import { followListenUrl, type ListenAwareSettings } from './admin/app-url.ts';
 import { loadSettingsStore, readSettingsEnv, type SettingsInput } from './admin/settings-store.ts';
 import { createSignInThrottle } from './auth/sign-in-throttle.ts';
+import { registerBuiltinCronJobs } from './cron/builtin-jobs.ts';
+import { createCronStateStore } from './cron/job-state.ts';
+import { createCronScheduler, type CronService } from './cron/scheduler.ts';
+import { sweepRateLimitWindows } from './http/rate-limit.ts';
 import { loadSecretStore } from './auth/secrets.ts';
 import { resolveConfig, type ConfigInput } from './config.ts';
 import type { Core } from './core.ts';
@@ -92,7 +96,7 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   // taken before data.db opens, so a second server never migrates under the first one
   const lock: DirLock | undefined = options.allowSharedDir
     ? undefined
-    : acquireDirLock(config.dir, `http://${config.http}`, '--allow-shared-dir (library: allowSharedDir: true)');
+    : acquireDirLock(config.dir, 'not listening yet', '--allow-shared-dir (library: allowSharedDir: true)');
   const startReport: GalleyStartReport = { schemaSource, appliedOnStart: [] };
   let db: ReturnType<typeof openDatabase>;
   try {
@@ -147,9 +151,28 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   const appLog = teeLogger(log, logs);
   const hooks = createEventBus((err) => appLog.error('event listener failed', { error: String(err) }));
   const storage = createSwitchingStorage(createLocalStorage(join(config.dir, 'storage')), () => settings.current().s3);
-  const core: Core = { config, db, schema, hooks, log: appLog, clock: () => new Date(), secrets, settings, storage, signInThrottle: createSignInThrottle(), logs };
+  const clock = () => new Date();
+  let cron: CronService;
+  try {
+    cron = await createCronScheduler({ clock, log: appLog, store: createCronStateStore(logs.auxDb) });
+  } catch (err) {
+    await logs.close();
+    await db.close();
+    lock?.release();
+    throw err;
+  }
+  const core: Core = { config, db, schema, hooks, log: appLog, clock, secrets, settings, storage, signInThrottle: createSignInThrottle(), logs, cron };
+  registerBuiltinCronJobs(cron, core, { sweepRateLimiters: (now) => sweepRateLimitWindows(core, now) + core.signInThrottle.sweepSignInThrottle(now) });
   const app = createApp(core);
-  const schemaService = await startSchemaService(core, appliedHash);
+  let schemaService: Awaited<ReturnType<typeof startSchemaService>>;
+  try {
+    schemaService = await startSchemaService(core, appliedHash);
+  } catch (err) {
+    await logs.close();
+    await db.close();
+    lock?.release();
+    throw err;
+  }
   const handle = gateRequests(core, createFetchHandler(core, app));
   let listener: Listener | undefined;
   let closed: Promise<void> | undefined;
@@ -172,6 +195,7 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
       return (closed ??= (async () => {
         await schemaService.close();
         await listener?.stop();
+        await cron.close();
         await logs.close();
         await db.close();
         lock?.release();
