@@ -5,6 +5,8 @@ import { signUp, startTestGalley, superuserToken, type Scenario, type TestGalley
 
 let t: TestGalley;
 const tokens: Record<string, string> = {};
+const ids: string[] = [];
+const friendsDeep = (levels: number) => Array(levels).fill('friends').join('.');
 
 beforeAll(async () => {
   t = await startTestGalley({ collections: [friendsUsers()] });
@@ -15,6 +17,7 @@ beforeAll(async () => {
     expect(res.status, res.text).toBe(200);
   }
   tokens['u0'] = users[0]!.token;
+  ids.push(...users.map((u) => u.id));
   tokens['root'] = await superuserToken(t);
 }, 60_000);
 afterAll(() => t?.close());
@@ -52,6 +55,21 @@ describe('the cost of a client filter is bounded', () => {
     { name: 'the 403 for @request in a client filter comes first', method: 'GET', path: list({ filter: `@request.auth.id != '' && ${SIX_HOP_FILTER}` }), as: 'u0', status: 403 },
     { name: 'so does "too long"', method: 'GET', path: list({ filter: `${SIX_HOP_FILTER} && name != '${'x'.repeat(3500)}'` }), as: 'u0', status: 400, contains: ['too long'] },
     { name: 'a cheap filter is untouched', method: 'GET', path: list({ filter: "friends.name ?= 'u1'", sort: 'name', perPage: '3' }), as: 'u0', status: 200, contains: ['"totalItems":10', '"name":"u0"'] },
+  ];
+  it.each(table)('$name', async (s) => {
+    await run(s);
+  });
+});
+
+describe('the records an expand nests in one response are bounded', () => {
+  const table: Scenario[] = [
+    { name: 'three levels of ten friends for ten users (11,100 records) answer', method: 'GET', path: list({ expand: friendsDeep(3) }), as: 'u0', status: 200, contains: ['"expand":{"friends":[{'] },
+    { name: 'six levels (11 million records, gigabytes of JSON) are a 400 at once', method: 'GET', path: list({ expand: friendsDeep(6) }), as: 'u0', status: 400, contains: ['Expand is too large: the response would nest more than 100000 records'] },
+    { name: 'so is one record viewed five levels deep (111,110 records)', method: 'GET', path: () => `/api/collections/users/records/${ids[0]}?expand=${friendsDeep(5)}`, as: 'u0', status: 400, contains: ['Expand is too large'] },
+    { name: 'one record four levels deep answers', method: 'GET', path: () => `/api/collections/users/records/${ids[0]}?expand=${friendsDeep(4)}`, as: 'u0', status: 200, contains: ['"expand":{"friends":[{'] },
+    { name: 'a sign-in with an oversize expand answers without it', method: 'POST', path: `/api/collections/users/auth-with-password?expand=${friendsDeep(6)}`, body: { identity: 'u1@example.com', password: 'password123' }, status: 200, contains: ['"token":', '"email":"u1@example.com"'], notContains: ['"expand"'] },
+    { name: 'and with one that fits, with it', method: 'POST', path: `/api/collections/users/auth-with-password?expand=${friendsDeep(2)}`, body: { identity: 'u1@example.com', password: 'password123' }, status: 200, contains: ['"expand":{"friends":[{'] },
+    { name: 'after a write the oversize expand is left out, the write answered as usual', method: 'PATCH', path: () => `/api/collections/users/records/${ids[0]}?expand=${friendsDeep(6)}`, body: { name: 'u0 again' }, as: 'u0', status: 200, contains: ['"name":"u0 again"'], notContains: ['"expand"'] },
   ];
   it.each(table)('$name', async (s) => {
     await run(s);

@@ -1,6 +1,8 @@
 import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
+import { MAX_EXPANDED_RECORDS } from '../query/limits.ts';
 import { expandRecords } from '../records/expand.ts';
+import { countExpandedRecords } from '../records/expand-size.ts';
 import { scopeOf } from '../records/access.ts';
 import { serializeRecord } from '../records/serialize.ts';
 import { compileRuleWhere } from '../rules/compile-rule.ts';
@@ -53,6 +55,10 @@ export async function buildAuthResponse(
   const record = serializeRecord(collection, row, { superuser: isSuper, authId: String(row['id']), authCollectionId: collection.id, showEmail: true });
   const expand = info.query['expand'];
   const self = deriveRequest(info, { auth: { collection, record: row } });
-  if (expand) await expandRecords(core, core.db.read, self, collection, [row], [record], expand);
+  if (expand) {
+    await expandRecords(core, core.db.read, self, collection, [row], [record], expand);
+    // as after a write: an expand too large to send is left out (records/expand-size.ts)
+    if (countExpandedRecords([record]) > MAX_EXPANDED_RECORDS) delete record['expand'];
+  }
   return opts.meta ? { token, record, meta: opts.meta } : { token, record };
 }

@@ -35,3 +35,9 @@ export const UNBOUNDED_FAN_OUT = 1000;
 export const COSTLY_FAN_OUT = 100;
 /** How long such a costly read may wait and run before it is stopped with a 400. */
 export const COSTLY_READ_DEADLINE_MS = 10_000;
+/**
+ * Records one response may nest under `expand` (counted as the JSON holds them: a record expanded under two
+ * parents counts twice). Six levels of ten-item relations nest a million per record: hundreds of MB of JSON
+ * built on the event loop (issue 18). Galley's own; PocketBase has none.
+ */
+export const MAX_EXPANDED_RECORDS = 100_000;

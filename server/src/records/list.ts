@@ -1,10 +1,12 @@
 import { sql, type CompiledQuery } from 'kysely';
 import type { Core } from '../core.ts';
+import { MAX_EXPANDED_RECORDS } from '../query/limits.ts';
 import { checkListCost, isCostlyQuery } from '../rules/filter-cost.ts';
 import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { findCollectionOr404, isRuleRequestFree, scopeOf } from './access.ts';
 import { expandRecords } from './expand.ts';
+import { countExpandedRecords, expandTooLarge } from './expand-size.ts';
 import { parseListParams } from './list-params.ts';
 import { checkListRuleAccess, compileListClauses, type ListClauses } from './resolver.ts';
 import { findManagedIds, serializeRecord, viewerOf } from './serialize.ts';
@@ -69,21 +71,32 @@ export async function listRecords(
     totalItems = Number(counted?.n ?? 0);
     totalPages = Math.ceil(totalItems / params.perPage);
   }
-  const items = await serializeRows(core, info, collection, rows, params.expand);
+  const items = await serializeRows(core, info, collection, rows, params.expand, 'refuse');
   return { page: params.page, perPage: params.perPage, totalItems, totalPages, items };
 }
 
-/** Rows → wire records with `expand`, as the caller may see them. */
+/**
+ * Rows → wire records with `expand`, as the caller may see them. An expand nesting more than
+ * MAX_EXPANDED_RECORDS records is refused (400) on reads, and left out after a write (wire: expand
+ * problems never fail a create or update).
+ */
 export async function serializeRows(
   core: Core,
   info: RequestInfo,
   collection: CollectionModel,
   rows: Record<string, unknown>[],
   expand: string,
+  oversize: 'refuse' | 'omit' = 'omit',
 ): Promise<Record<string, unknown>[]> {
   const managedIds = await findManagedIds(core.db.read, core.schema, collection, info, rows);
   const viewer = { ...viewerOf(info, isSuperuser(info)), managedIds };
   const items = rows.map((row) => serializeRecord(collection, row, viewer));
-  if (expand.trim() !== '' && rows.length > 0) await expandRecords(core, core.db.read, info, collection, rows, items, expand);
+  if (expand.trim() !== '' && rows.length > 0) {
+    await expandRecords(core, core.db.read, info, collection, rows, items, expand);
+    if (countExpandedRecords(items) > MAX_EXPANDED_RECORDS) {
+      if (oversize === 'refuse') throw expandTooLarge();
+      for (const item of items) delete item['expand'];
+    }
+  }
   return items;
 }

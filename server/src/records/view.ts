@@ -28,6 +28,6 @@ export async function viewRecord(
     : build(id);
   const row = (await core.db.read.executeQuery(statement)).rows[0] as Record<string, unknown> | undefined;
   if (!row) throw notFound();
-  const [item] = await serializeRows(core, info, collection, [row], query['expand'] ?? '');
+  const [item] = await serializeRows(core, info, collection, [row], query['expand'] ?? '', 'refuse');
   return item!;
 }
