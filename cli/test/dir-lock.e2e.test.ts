@@ -48,6 +48,14 @@ describe('the data directory lock', () => {
     expect(JSON.parse(readFileSync(join(dir, '.lock'), 'utf8'))).toMatchObject({ pid: next.proc.pid, address: next.url });
   });
 
+  it('a start that fails on a busy port leaves no lock behind', async () => {
+    const busy = await serve(tempDir());
+    const dir = tempDir();
+    const r = await runBinary(['serve', '--dir', dir, '--http', busy.url.replace('http://', '')], { timeoutMs: 15_000 });
+    expect(r.code).toBe(1);
+    expect(existsSync(join(dir, '.lock'))).toBe(false);
+  });
+
   it('--allow-shared-dir starts anyway; a clean stop removes the lock', async () => {
     const dir = tempDir();
     const first = await serve(dir);

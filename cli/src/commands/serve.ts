@@ -58,7 +58,11 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
     settings: readMailSettings(opts),
   });
   const stopped = waitForShutdown(galley);
-  const { url } = await galley.listen();
+  // a busy port ends the command: close first, so the database is closed and the directory's lock given back
+  const { url } = await galley.listen().catch(async (err: unknown) => {
+    await galley.close();
+    throw err;
+  });
   const { config, schema } = galley.core;
   const banner = formatServeBanner({
     url,
