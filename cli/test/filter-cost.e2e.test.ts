@@ -4,7 +4,7 @@
 import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FOUR_HOP_FILTER, friendsUsers, SIX_HOP_FILTER } from '../../server/test/helpers/friends-collection.ts';
-import { startBinary, type RunningBinary } from './helpers/binary.ts';
+import { runBinary, startBinary, type RunningBinary } from './helpers/binary.ts';
 import { expectError } from './helpers/sdk-errors.ts';
 
 let server: RunningBinary;
@@ -12,20 +12,21 @@ let pb: PocketBase;
 
 beforeAll(async () => {
   server = await startBinary({ schema: [friendsUsers()] });
-  const ids: string[] = [];
-  const clients: PocketBase[] = [];
+  const up = await runBinary(['superuser', 'upsert', 'root@example.com', 'rootpass123', '--dir', server.dir]);
+  expect(up.code, up.stderr).toBe(0);
+  const admin = new PocketBase(server.url);
+  admin.autoCancellation(false);
+  await admin.collection('_superusers').authWithPassword('root@example.com', 'rootpass123');
   // thirty users, each friends with the first ten: the four-hop list takes about a second of SQLite
+  const ids: string[] = [];
   for (let i = 0; i < 30; i++) {
-    const client = new PocketBase(server.url);
-    const email = `u${i}@example.com`;
-    const created = await client.collection('users').create({ email, name: `u${i}`, password: 'password123', passwordConfirm: 'password123' });
-    await client.collection('users').authWithPassword(email, 'password123');
+    const created = await admin.collection('users').create({ email: `u${i}@example.com`, name: `u${i}`, password: 'password123', passwordConfirm: 'password123' });
     ids.push(created.id);
-    clients.push(client);
   }
-  for (let i = 0; i < clients.length; i++) await clients[i]!.collection('users').update(ids[i]!, { friends: ids.slice(0, 10) });
-  pb = clients[0]!;
+  for (const id of ids) await admin.collection('users').update(id, { friends: ids.slice(0, 10) });
+  pb = new PocketBase(server.url);
   pb.autoCancellation(false);
+  await pb.collection('users').authWithPassword('u0@example.com', 'password123');
 });
 afterAll(async () => {
   await server?.stop();
@@ -37,6 +38,13 @@ describe('a filter cannot freeze the binary', () => {
     const err = await expectError(pb.collection('users').getList(1, 30, { filter: SIX_HOP_FILTER }), 400);
     console.log(`six-hop filter refused in ${(performance.now() - started).toFixed(1)} ms`);
     expect(err.response).toEqual({ status: 400, message: 'Filter is too complex: too many multi-valued relation hops (6, max 4).', data: {} });
+  });
+
+  it('refuses an expand six levels deep (millions of nested records) with a 400 at once', async () => {
+    const started = performance.now();
+    const err = await expectError(pb.collection('users').getList(1, 30, { expand: Array(6).fill('friends').join('.') }), 400);
+    console.log(`six-level expand refused in ${(performance.now() - started).toFixed(1)} ms`);
+    expect(err.response.message).toBe('Expand is too large: the response would nest more than 100000 records (ask for fewer levels or a smaller perPage).');
   });
 
   it('answers /api/health while a costly list is still running', async () => {
