@@ -4,6 +4,7 @@
  * rule and filter read nothing from the request), the groups are checked in one statement, and each
  * distinct payload is serialised once. Events are delivered one after another in commit order.
  */
+import { createHash } from 'node:crypto';
 import type { RecordEvent } from '../hooks/event-bus.ts';
 import { formatSseEvent } from '../lib/sse.ts';
 import { isRequestFree } from '../records/statement-cache.ts';
@@ -110,13 +111,23 @@ function keysOf(sub: Subscription, collection: CollectionModel, rule: Target['ru
   const filter = query['filter'] ?? '';
   const ruleText = collection[rule];
   const requestFree = (superuser || ruleText === null || isRequestFree(ruleText, { joins: true })) && isRequestFree(filter, { joins: false });
-  const probeKey = requestFree ? `${rule}|${superuser ? 'su' : '-'}|${filter}` : `${rule}|${authKey}|${sub.options.key}`;
+  const probeKey = requestFree ? `${rule}|${superuser ? 'su' : '-'}|${compactKey(filter)}` : `${rule}|${authKey}|${sub.options.key}`;
   const expand = query['expand'] ?? '';
   const perViewer = collection.type === 'auth' || expand.trim() !== '';
-  const payloadKey = `${superuser ? 1 : 0}|${perViewer ? `${authKey}|${sub.options.key}` : ''}|${expand}|${query['fields'] ?? ''}`;
-  const keys: DeliveryKeys = { schema, collectionId: collection.id, stamp, probeKey, payloadKey, messageKey: `${sub.topic}\u0000${payloadKey}`, filter };
+  const shape = compactKey(`${expand}|${query['fields'] ?? ''}`);
+  const payloadKey = `${superuser ? 1 : 0}|${perViewer ? `${authKey}|${sub.options.key}` : ''}|${shape}`;
+  const keys: DeliveryKeys = { schema, collectionId: collection.id, stamp, probeKey, payloadKey, filter };
   sub.keys = keys;
   return keys;
+}
+
+/**
+ * A grouping key kept per subscription: options may be 2500 characters, and a key built from them is a copy
+ * per subscription (measured: ~28 KB per subscription per event with distinct long filters), so long ones
+ * become a digest.
+ */
+function compactKey(text: string): string {
+  return text.length <= 64 ? text : createHash('sha256').update(text).digest('base64');
 }
 
 async function deliverEvent(broker: Broker, event: RecordEvent, targets: Target[], outbox: Outbox): Promise<void> {
@@ -147,11 +158,14 @@ async function deliverEvent(broker: Broker, event: RecordEvent, targets: Target[
   if (deliveries.length === 0) return;
   const passing = await findPassingProbes(core, collection, event.row, event.action === 'delete' ? 'values' : 'table', [...probes.values()]);
   const payloads = new Map<string, string>();
-  const encoded = new Map<string, Uint8Array>();
+  // topic → payload key → bytes: nested rather than a joined key, so no per-subscription copy of a long topic
+  const encoded = new Map<string, Map<string, Uint8Array>>();
   for (const { sub, keys } of deliveries) {
     if (!passing.has(keys.probeKey)) continue;
     // one encoding per topic and payload, however many clients get it
-    let bytes = encoded.get(keys.messageKey);
+    let byPayload = encoded.get(sub.topic);
+    if (!byPayload) encoded.set(sub.topic, (byPayload = new Map()));
+    let bytes = byPayload.get(keys.payloadKey);
     if (!bytes) {
       let payload = payloads.get(keys.payloadKey);
       if (payload === undefined) {
@@ -166,7 +180,7 @@ async function deliverEvent(broker: Broker, event: RecordEvent, targets: Target[
         });
         payloads.set(keys.payloadKey, payload);
       }
-      encoded.set(keys.messageKey, (bytes = encoder.encode(formatSseEvent(sub.topic, payload))));
+      byPayload.set(keys.payloadKey, (bytes = encoder.encode(formatSseEvent(sub.topic, payload))));
     }
     const queued = outbox.get(sub.client);
     if (queued) queued.push(bytes);

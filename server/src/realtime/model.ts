@@ -55,8 +55,6 @@ export interface DeliveryKeys {
   readonly probeKey: string;
   /** subscribers with one payload key share one serialised record */
   readonly payloadKey: string;
-  /** topic + payload key: subscribers with one share one encoded message */
-  readonly messageKey: string;
   readonly filter: string;
 }
 
