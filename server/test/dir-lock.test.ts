@@ -69,3 +69,12 @@ describe('the data directory lock in library mode', () => {
     expect(readLock(dir).pid).toBe(process.pid);
   });
 });
+
+describe('a lock written on another machine (a shared disk)', () => {
+  it('is respected, and the message says to delete it if that server is gone', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, DIR_LOCK_FILE), JSON.stringify({ pid: 1, address: 'http://10.0.0.2:8090', since: '2020-01-01T00:00:00.000Z', host: 'some-other-host', process: 'x', token: 't' }));
+    await expect(start(dir)).rejects.toThrow(`(pid 1 on some-other-host, http://10.0.0.2:8090, since 2020-01-01T00:00:00.000Z)`);
+    await expect(start(dir)).rejects.toThrow(`If that server is gone, delete ${join(dir, DIR_LOCK_FILE)}.`);
+  });
+});

@@ -140,7 +140,9 @@ export function acquireDirLock(dir: string, address: string, allowHint: string):
         'unavailable',
         `the data directory ${dir} is in use by another Galley server (${describeDirLockOwner(holder)}). ` +
           `Stop that server or use another directory; ${allowHint} starts anyway (two servers on one directory ` +
-          `do not see each other's schema changes, settings or realtime events).`,
+          `do not see each other's schema changes, settings or realtime events).` +
+          // another machine's process cannot be checked from here
+          (holder.host !== hostname() ? ` If that server is gone, delete ${file}.` : ''),
       );
     }
     // a torn lock may be one being written right now: give its writer a moment before calling it stale
