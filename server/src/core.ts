@@ -1,6 +1,7 @@
 import type { SettingsStore } from './admin/settings-store.ts';
 import type { SignInThrottle } from './auth/sign-in-throttle.ts';
 import type { Config } from './config.ts';
+import type { CronService } from './cron/scheduler.ts';
 import type { Database } from './db/database.ts';
 import type { EventBus } from './hooks/event-bus.ts';
 import type { Logger } from './lib/log.ts';
@@ -29,6 +30,8 @@ export interface Core {
   readonly signInThrottle: SignInThrottle;
   /** Request and app logs in aux.db (logs/log-service.ts); `logs.auxDb` is aux.db for other services' tables. */
   readonly logs: LogService;
+  /** The cron scheduler (cron/scheduler.ts): PocketBase's built-in jobs, and `add(id, expression, fn)` for app jobs. */
+  readonly cron: CronService;
 }
 
 export type { Settings } from './admin/settings-model.ts';

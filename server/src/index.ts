@@ -168,6 +168,7 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   try {
     schemaService = await startSchemaService(core, appliedHash);
   } catch (err) {
+    await cron.close();
     await logs.close();
     await db.close();
     lock?.release();

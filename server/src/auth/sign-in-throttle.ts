@@ -36,6 +36,8 @@ export interface SignInThrottle {
   admitSignIn(collectionId: string, identity: string, ip: string, now: number): void;
   /** The password was right: the count starts over and `ip` is trusted for this account. */
   noteSignInSuccess(collectionId: string, identity: string, ip: string): void;
+  /** Forget accounts whose window has passed and that trust no IP (cron); returns how many went. */
+  sweepSignInThrottle(now: number): number;
 }
 
 function keyOf(collectionId: string, identity: string): string {
@@ -73,6 +75,16 @@ export function createSignInThrottle(): SignInThrottle {
       state.failures = 0;
       state.nextAllowedAt = 0;
       state.trustedIps = [...state.trustedIps.filter((t) => t !== ip), ip].slice(-MAX_TRUSTED_IPS);
+    },
+    sweepSignInThrottle(now) {
+      // such an entry means no more than a fresh one would; trusted IPs are kept (the LRU bounds them)
+      // (get() in key order moves every key to the end in that same order: the LRU order is unchanged)
+      const done = [...accounts.keys()].filter((key) => {
+        const s = accounts.get(key)!;
+        return s.trustedIps.length === 0 && now - s.lastAttemptAt >= SIGN_IN_WINDOW_MS && now >= s.nextAllowedAt;
+      });
+      for (const key of done) accounts.delete(key);
+      return done.length;
     },
   };
 }

@@ -74,6 +74,8 @@ export function findRateLimitRule(rules: readonly Rule[], labels: string[], audi
 interface Window {
   start: number;
   used: number;
+  /** the rule's window length, so a sweep knows when this one has ended */
+  span: number;
 }
 
 interface LimiterState {
@@ -96,11 +98,19 @@ function consume(state: LimiterState, key: string, rule: Rule, now: number): num
   let window = state.windows.get(key);
   if (!window || now - window.start >= span) {
     if (state.windows.size > 50_000) for (const [k, w] of state.windows) if (now - w.start >= span) state.windows.delete(k);
-    state.windows.set(key, (window = { start: now, used: 0 }));
+    state.windows.set(key, (window = { start: now, used: 0, span }));
   }
   if (window.used >= rule.maxRequests) return Math.max(1, Math.ceil((window.start + span - now) / 1000));
   window.used++;
   return null;
+}
+
+/** Drop the windows that have ended (cron `__pbRateLimitersCleanup__`); returns how many went. */
+export function sweepRateLimitWindows(core: Core, now: number): number {
+  const state = states.get(core);
+  let swept = 0;
+  for (const [key, w] of state?.windows ?? []) if (now - w.start >= w.span) swept += Number(state!.windows.delete(key));
+  return swept;
 }
 
 /** Throws PocketBase's 429 "Too Many Requests." when this request exceeds the rule that applies to it. */
