@@ -560,6 +560,20 @@ describe('LogService', () => {
   });
 });
 
+describe('CronService', () => {
+  it("getFullList() lists PocketBase's built-in jobs; run() answers true (204); an unknown id is 404, a user 403", async () => {
+    const root = await asRoot();
+    const jobs = await root.crons.getFullList();
+    expect(jobs.map((j) => j.id)).toEqual(['__pbDBOptimize__', '__pbMFACleanup__', '__pbOTPCleanup__', '__pbLogsCleanup__', '__pbRateLimitersCleanup__']);
+    expect(jobs[0]).toMatchObject({ id: '__pbDBOptimize__', expression: '0 0 * * *' });
+    expect(await root.crons.run('__pbLogsCleanup__')).toBe(true);
+    const err = await rejectionOf(root.crons.run('__nope__'));
+    expect([err.status, err.response]).toEqual([404, { status: 404, message: 'Missing or invalid cron job.', data: {} }]);
+    const { pb } = await asNewUser();
+    expect((await rejectionOf(pb.crons.getFullList())).status).toBe(403);
+  });
+});
+
 describe('services Galley has not built answer PocketBase 404', () => {
   const calls: Array<[string, (pb: PocketBase) => Promise<unknown>]> = [
     // wire: PocketBase has no DELETE /api/logs either (apis/logs.go: list, stats, view)
@@ -569,8 +583,6 @@ describe('services Galley has not built answer PocketBase 404', () => {
     ['backups.upload', (pb) => pb.backups.upload({ file: new Blob(['PK'], { type: 'application/zip' }) })],
     ['backups.delete', (pb) => pb.backups.delete('sweep.zip')],
     ['backups.restore', (pb) => pb.backups.restore('sweep.zip')],
-    ['crons.getFullList', (pb) => pb.crons.getFullList()],
-    ['crons.run', (pb) => pb.crons.run('__pbLogsCleanup__')],
     ['sql.run', (pb) => pb.sql.run('SELECT 1')],
     ['collections.dryRunViewQuery', (pb) => pb.collections.dryRunViewQuery('SELECT id FROM posts')],
     ['settings.generateAppleClientSecret', (pb) => pb.settings.generateAppleClientSecret('com.example', 'TEAM123456', 'KEY1234567', 'not a key', 3600)],
