@@ -87,12 +87,12 @@ function loadFileMatching(file: string | undefined, applied: AppliedSchema): Sch
   }
 }
 
-export function createSchemaReloader(core: Core, opts: ReloaderOptions): SchemaReloader {
-  const { file } = opts;
+export function createSchemaReloader(core: Core, options: ReloaderOptions): SchemaReloader {
+  const { file, dev } = options;
   const gate = createRequestGate(core.log);
   let queue: Promise<unknown> = Promise.resolve();
   let last: ReloadOutcome = { kind: 'unchanged' };
-  let knownHash = opts.appliedHash;
+  let knownHash = options.appliedHash;
   let checking: Promise<void> | undefined;
   let closed = false;
 
@@ -146,23 +146,26 @@ export function createSchemaReloader(core: Core, opts: ReloaderOptions): SchemaR
     }
     core.log.warn(
       `a migration was applied to the database by another process; now serving the applied schema from data.db ` +
-        `(${applied.collections.length} collections)${file ? `, which differs from ${file}` : ''}`,
+        `(${applied.collections.filter((c) => !c.system).length} collections)${file ? `, which differs from ${file}` : ''}`,
     );
     // dev: the file is the source of truth again (applied if safe, else it waits as a save would)
-    if (opts.dev && file) await syncFromFile();
+    if (dev && file) await syncFromFile();
   }
 
+  /** Single flight: a poll or a failed request that finds one running shares it. */
   function checkApplied(): Promise<void> {
-    return (checking ??= (async () => {
+    if (closed) return Promise.resolve();
+    checking ??= (async () => {
       try {
-        if (closed || (await readAppliedHash(core)) === knownHash) return;
+        if ((await readAppliedHash(core)) === knownHash) return;
         await serialize(followApplied);
       } catch (err) {
-        core.log.warn('schema follow: reading the applied schema failed', { error: String(err) });
+        if (!closed) core.log.warn('schema follow: reading the applied schema failed', { error: String(err) });
       } finally {
         checking = undefined;
       }
-    })());
+    })();
+    return checking;
   }
 
   const poll = setInterval(() => void checkApplied(), POLL_MS);
