@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertSuperuser } from '../../src/index.ts';
+import { CompiledQuery } from 'kysely';
+import { buildIdentityMatch } from '../../src/auth/find-auth-record.ts';
 import { signEmailChangeToken } from '../../src/auth/tokens.ts';
 import { migrateDatabase } from '../../src/db/migrate/migrate-database.ts';
 import { openDatabase } from '../../src/db/open.ts';
@@ -121,6 +123,21 @@ describe('a case variant of a taken email', () => {
     const count = await t.galley.core.db.read.selectFrom('_superusers').select('id').execute();
     expect(count).toHaveLength(1);
     expect((await signIn('root@example.com', '_superusers', 'newpass1234')).status).toBe(200);
+  });
+});
+
+describe('the lookup by email', () => {
+  it('searches the email index (no table scan per sign-in)', async () => {
+    const users = t.galley.core.schema.findCollection('users')!;
+    const query = t.galley.core.db.read.selectFrom('users').selectAll().where(buildIdentityMatch(users, 'email', 'CAROL@example.com')).compile();
+    // on a connection of its own, so the server's readers are left as they are
+    const db = openDatabase({ file: join(t.dir, 'data.db'), synchronous: 'FULL', busyTimeoutMs: 1000 });
+    try {
+      const plan = await db.read.executeQuery(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${query.sql}`, [...query.parameters]));
+      expect(JSON.stringify(plan.rows)).toMatch(/USING INDEX idx_email_/);
+    } finally {
+      await db.close();
+    }
   });
 });
 
