@@ -1,10 +1,10 @@
 // A new user's first hour with the compiled binary (issue 19): what serve prints, GET /, the superuser
 // commands, schema errors that name the collection and field, and --dev saying a fixed file is valid again.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import PocketBase from 'pocketbase';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir, runBinary, startBinary, type RunningBinary, type StartOptions } from './helpers/binary.ts';
+import { BINARY, makeTempDir, runBinary, startBinary, type RunningBinary, type StartOptions } from './helpers/binary.ts';
 
 const open = { listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: null };
 const SCHEMA = {
@@ -50,7 +50,9 @@ describe('what galley serve prints', () => {
     expect(out).toMatch(/├─ Migrations on start: \d+ steps applied\n│ {4}1\. /);
     expect(out).toContain('create table "posts"');
     expect(out).toContain('├─ Dev mode: off');
-    expect(out).toContain(`└─ Superusers: none yet; create one: galley superuser upsert EMAIL PASSWORD --dir ${dir}\n`);
+    // the binary as this shell would run it: a path, since the test's binary is not on PATH
+    const command = relative(process.cwd(), BINARY).startsWith('..') ? BINARY : relative(process.cwd(), BINARY);
+    expect(out).toContain(`└─ Superusers: none yet; create one: ${command} superuser upsert EMAIL PASSWORD --dir ${dir}\n`);
     const stopped = await first.stop();
     expect(stopped.stderr).not.toContain('orphan file sweep'); // internal report: debug level only
 

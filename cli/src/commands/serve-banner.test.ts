@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeCollections, formatServeBanner, type BannerInfo } from './serve-banner.ts';
+import { describeCollections, describeOwnCommand, formatServeBanner, type BannerInfo } from './serve-banner.ts';
 
 const base: BannerInfo = {
   url: 'http://127.0.0.1:8090',
@@ -11,7 +11,18 @@ const base: BannerInfo = {
   appliedOnStart: [],
   dev: false,
   superusers: 0,
+  command: 'galley',
 };
+
+describe('the command the banner suggests', () => {
+  it('is the name when PATH finds the binary, else a path from the current directory (npm start: dist/galley)', () => {
+    expect(describeOwnCommand('/usr/local/bin/galley', '/home/me', '/usr/bin:/usr/local/bin')).toBe('galley');
+    expect(describeOwnCommand('/repo/dist/galley', '/repo', '/usr/bin')).toBe('dist/galley');
+    expect(describeOwnCommand('/repo/galley', '/repo', '/usr/bin')).toBe('./galley');
+    expect(describeOwnCommand('/opt/galley', '/home/me', '/usr/bin')).toBe('/opt/galley');
+    expect(describeOwnCommand('/usr/bin/bun', '/repo', '/usr/bin')).toBe('galley');
+  });
+});
 
 describe('the serve banner', () => {
   it('names the schema and its collections, dev mode, and the exact command for a first superuser', () => {
@@ -28,11 +39,11 @@ describe('the serve banner', () => {
 
   it('a long first migration shows its first steps and points at the history; an odd --dir is quoted', () => {
     const steps = Array.from({ length: 22 }, (_, i) => `step ${i + 1}`);
-    const lines = formatServeBanner({ ...base, appliedOnStart: steps, dirArg: "my data's dir", superusers: 2 });
+    const lines = formatServeBanner({ ...base, appliedOnStart: steps, dirArg: "my data's dir", superusers: 2, command: 'dist/galley' });
     expect(lines).toContain('├─ Migrations on start: 22 steps applied');
     expect(lines).toContain('│    8. step 8');
     expect(lines).not.toContain('│    9. step 9');
-    expect(lines).toContain(`│    … and 14 more (galley migrate history --dir 'my data'\\''s dir' lists them)`);
+    expect(lines).toContain(`│    … and 14 more (dist/galley migrate history --dir 'my data'\\''s dir' lists them)`);
     expect(lines.at(-1)).toBe('└─ Superusers: 2');
   });
 

@@ -1,4 +1,5 @@
 /** What `galley serve` prints once it listens: where things are, what it serves, and what to do next. */
+import { basename, delimiter, isAbsolute, relative, resolve, sep } from 'node:path';
 
 export interface BannerInfo {
   url: string;
@@ -13,6 +14,8 @@ export interface BannerInfo {
   appliedOnStart: readonly string[];
   dev: boolean;
   superusers: number;
+  /** how the user runs this binary: `galley` when on PATH, else its path (`dist/galley` under npm start) */
+  command: string;
 }
 
 const MAX_NAMES = 12;
@@ -47,6 +50,15 @@ function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The command that runs this binary from the user's shell: its name when PATH finds it, else a path to it. */
+export function describeOwnCommand(execPath: string, cwd: string, pathVariable: string): string {
+  const name = basename(execPath);
+  if (/^(bun|node)(\.exe)?$/.test(name)) return 'galley'; // run from source: the command as installed
+  if (pathVariable.split(delimiter).some((dir) => dir !== '' && resolve(dir, name) === execPath)) return name;
+  const rel = relative(cwd, execPath);
+  return rel.startsWith('..') || isAbsolute(rel) ? execPath : rel.includes(sep) ? rel : `.${sep}${rel}`;
+}
+
 export function formatServeBanner(info: BannerInfo): string[] {
   const base = info.url.replace(/\/+$/, '');
   const lines = [`Server started at ${base}`, `├─ REST API: ${base}/api/`, `├─ Schema: ${describeSchema(info)}`];
@@ -57,7 +69,7 @@ export function formatServeBanner(info: BannerInfo): string[] {
     const shown = info.appliedOnStart.length > MAX_STEPS ? info.appliedOnStart.slice(0, MAX_STEPS - 2) : info.appliedOnStart;
     shown.forEach((step, i) => lines.push(`│    ${i + 1}. ${step}`));
     if (shown.length < info.appliedOnStart.length) {
-      lines.push(`│    … and ${info.appliedOnStart.length - shown.length} more (galley migrate history --dir ${shellQuote(info.dirArg)} lists them)`);
+      lines.push(`│    … and ${info.appliedOnStart.length - shown.length} more (${shellQuote(info.command)} migrate history --dir ${shellQuote(info.dirArg)} lists them)`);
     }
   }
   lines.push(
@@ -69,7 +81,7 @@ export function formatServeBanner(info: BannerInfo): string[] {
   lines.push(
     info.superusers > 0
       ? `└─ Superusers: ${info.superusers}`
-      : `└─ Superusers: none yet; create one: galley superuser upsert EMAIL PASSWORD --dir ${shellQuote(info.dirArg)}`,
+      : `└─ Superusers: none yet; create one: ${shellQuote(info.command)} superuser upsert EMAIL PASSWORD --dir ${shellQuote(info.dirArg)}`,
   );
   return lines;
 }

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Galley } from '@galley/server';
 import { createDirOption, ENV_HTTP, ENV_SCHEMA, ENV_SYNCHRONOUS } from '../options.ts';
-import { formatServeBanner } from './serve-banner.ts';
+import { describeOwnCommand, formatServeBanner } from './serve-banner.ts';
 import { addMailOptions, readMailSettings, type MailFlags } from './serve-mail.ts';
 
 interface ServeOptions extends MailFlags {
@@ -74,6 +74,7 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
     appliedOnStart: galley.startReport.appliedOnStart,
     dev: config.dev,
     superusers: (await listSuperusersIn(galley.core.db)).length,
+    command: describeOwnCommand(process.execPath, process.cwd(), process.env['PATH'] ?? ''),
   });
   console.log(banner.join('\n'));
   await stopped;
