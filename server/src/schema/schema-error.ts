@@ -26,6 +26,10 @@ export function formatSchemaProblems(sourceName: string, problems: SchemaProblem
   const header =
     `${sourceName}: ${count} (paths are JSON pointers; collections/N is the N-th collection, counted from 0, ` +
     `whether the file is an array or has a "collections" key):`;
-  const placeOf = (path: string): string => (places?.has(path) ? ` (${places.get(path)})` : '');
-  return [header, ...problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}${placeOf(p.path)}`))].join('\n');
+  // a message that already names its place (rule checks: `collection "posts" has no field …`) is not told it twice
+  const placeOf = (path: string, message: string): string => {
+    const place = places?.get(path);
+    return place && !message.includes(place) ? ` (${place})` : '';
+  };
+  return [header, ...problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}${placeOf(p.path, p.message)}`))].join('\n');
 }
