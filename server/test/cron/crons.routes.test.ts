@@ -176,7 +176,7 @@ describe('POST /api/crons/{id}: the built-in jobs', () => {
     const day = 86_400_000;
     galley.core.logs.write({ level: 0, message: 'six days old', data: { type: 'seed' }, created: Date.now() - 6 * day });
     galley.core.logs.write({ level: 0, message: 'four days old', data: { type: 'seed' }, created: Date.now() - 4 * day });
-    galley.core.logs.flush();
+    await galley.core.logs.flush();
     const seeded = async () => (await root.logs.getList(1, 50, { filter: 'data.type = "seed"' })).items.map((l) => l.message);
     expect((await seeded()).sort()).toEqual(['four days old', 'six days old']);
     expect(await runAndWait(root, '__pbLogsCleanup__')).toMatchObject({ lastError: null });
