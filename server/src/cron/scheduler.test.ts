@@ -86,6 +86,23 @@ describe('cron scheduler', () => {
     await cron.close();
   });
 
+  it('a clock set back by an hour goes on from the new time', async () => {
+    const t = fakeTime('2026-03-01T10:14:00Z');
+    const cron = await createCronScheduler({ clock: t.clock, log: recordingLog().log, timer: t.timer });
+    const ran: string[] = [];
+    cron.add('every', '* * * * *', () => void ran.push(t.clock().toISOString()));
+    t.fireMinute();
+    await flush();
+    t.set('2026-03-01T09:15:30Z');
+    t.fireMinute(); // the armed timer (60 s) fires at 09:16:30
+    expect(ran).toEqual(['2026-03-01T10:15:00.000Z']);
+    await flush();
+    expect(t.live().map((p) => p.ms)).toEqual([30_000]);
+    t.fireMinute();
+    expect(ran).toEqual(['2026-03-01T10:15:00.000Z', '2026-03-01T09:17:00.000Z']);
+    await cron.close();
+  });
+
   it('a run still going when the job is due again is skipped (warn), not overlapped', async () => {
     const t = fakeTime('2026-03-01T10:14:00Z');
     const { log, lines } = recordingLog();

@@ -124,8 +124,14 @@ export async function createCronScheduler(opts: CronSchedulerOptions): Promise<C
   const tick = (): void => {
     handle = undefined;
     if (closed) return;
+    const now = clock().getTime();
+    // the clock was set back (more than a minute): run nothing now, go on from the new time
+    if (target > now + MINUTE_MS) {
+      lastTick = -Infinity;
+      return arm();
+    }
     // the minute this timer was set for, or a later one if the process slept past it
-    const at = Math.max(target, Math.floor(clock().getTime() / MINUTE_MS) * MINUTE_MS);
+    const at = Math.max(target, Math.floor(now / MINUTE_MS) * MINUTE_MS);
     lastTick = at;
     for (const job of jobs.values()) if (job.schedule.isDue(new Date(at))) void startRun(job);
     arm();
