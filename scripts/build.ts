@@ -10,7 +10,11 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = join(root, 'dist', process.platform === 'win32' ? 'galley.exe' : 'galley');
 const entry = join(root, 'cli', 'src', 'main.ts');
 /** Worker threads' modules: embedded beside the entry, found at their path under the repo root (files/thumb-renderer.ts). */
-const WORKER_ENTRIES = [join(root, 'server', 'src', 'files', 'thumb-worker.ts'), join(root, 'server', 'src', 'db', 'read-aside-worker.ts')];
+const WORKER_ENTRIES = [
+  join(root, 'server', 'src', 'files', 'thumb-worker.ts'),
+  join(root, 'server', 'src', 'db', 'read-aside-worker.ts'),
+  join(root, 'server', 'src', 'logs', 'log-writer-worker.ts'),
+];
 
 /** Folders whose files end up in the binary (admin-ui's build output joins this list when it exists). */
 const SOURCE_DIRS = ['server/src', 'cli/src'];

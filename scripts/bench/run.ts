@@ -1,20 +1,20 @@
 // `npm run bench` — Galley against a bare Bun.serve + bun:sqlite server on the same 100k rows, measured in the
 // same run, alternating bare and Galley round by round. Prints the table and writes bench-results/latest.json.
 // Options: --quick (smoke run), --duration S, --warmup S, --concurrency C, --rounds R, --rows N,
-//   --only get,list-skip,… (scenarios), --no-build, --keep (keep the temp dir),
+//   --only get,list-skip,…,logging (scenarios; logging = get by id with the request log on ÷ off), --no-build, --keep (keep the temp dir),
 //   --galley PATH (measure that executable instead of dist/galley, e.g. an older build; no build step),
 //   --source (run Galley from cli/src/main.ts under bun instead of dist/galley),
 //   --cpu-prof (implies --source; writes bun's CPU profiles, .cpuprofile + .md, to bench-results/profile/).
 // Realtime row: --realtime-subscribers N (default 1000, or GALLEY_BENCH_RT_SUBSCRIBERS; 10000 on demand),
 //   --realtime-rate R creates/s (50), --realtime-duration S (10; --quick 3), --realtime-users U (20),
 //   --no-realtime to skip it, --only realtime to run nothing else.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readCpuSeconds, readLogTail, readPeakRssKb, readRssKb, runLoadProcess, stopServer } from './processes.ts';
 import { formatTable, listCaveats, median, type ScenarioResult, type SideRound, summarizeScenario } from './report.ts';
-import { SCENARIOS } from './scenarios.ts';
+import { LOGGING_ROW, SCENARIOS } from './scenarios.ts';
 import { generateRows, seedBareDb } from './seed.ts';
 import { type GalleyLaunch, type RunningServer, measureColdStarts, prepareGalleyDir, root, startBare, startGalley } from './servers.ts';
 import { checkEquivalence } from './sanity.ts';
@@ -58,7 +58,8 @@ const settings = {
 const only = opt.only?.split(',');
 const scenarios = only ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
 const withRealtime = !opt['no-realtime'] && (!only || only.includes('realtime'));
-if (scenarios.length === 0 && !withRealtime) throw new Error(`--only matched no scenario (${[...SCENARIOS.map((s) => s.name), 'realtime'].join(', ')})`);
+const withLoggingRow = !only || only.includes('logging');
+if (scenarios.length === 0 && !withRealtime && !withLoggingRow) throw new Error(`--only matched no scenario (${[...SCENARIOS.map((s) => s.name), 'realtime', 'logging'].join(', ')})`);
 const realtime = {
   subscribers: num(opt['realtime-subscribers'] ?? process.env['GALLEY_BENCH_RT_SUBSCRIBERS'], 1000, 'realtime-subscribers'),
   rate: num(opt['realtime-rate'], 50, 'realtime-rate'),
@@ -93,7 +94,7 @@ function gitHead(): string {
   return out.success ? out.stdout.toString().trim() : 'unknown';
 }
 
-async function measureSide(server: RunningServer, scenarioName: (typeof SCENARIOS)[number]['name'], idsFile: string): Promise<SideRound> {
+async function measureSide(server: RunningServer, scenarioName: (typeof SCENARIOS)[number]['name'], idsFile: string, label: string = server.name): Promise<SideRound> {
   const cpuBefore = readCpuSeconds(server.proc.pid);
   const result = await runLoadProcess({
     base: server.base, target: server.name, scenario: scenarioName, idsFile,
@@ -106,8 +107,33 @@ async function measureSide(server: RunningServer, scenarioName: (typeof SCENARIO
   if (result.aborted) throw new Error(`${server.name} stopped answering during ${scenarioName}: ${result.errorSamples.join('; ')}`);
   const serverCpuUs = cpuBefore === null || cpuAfter === null || result.allRequests === 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / result.allRequests;
   const errorNote = result.errors ? `, ${result.errors} errors` : '';
-  console.log(`  ${server.name.padEnd(6)} ${Math.round(result.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms${errorNote}`);
+  console.log(`  ${label.padEnd(6)} ${Math.round(result.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms${errorNote}`);
   return { ...result, serverCpuUs };
+}
+
+/**
+ * The request log's cost: get by id on Galley with logging on (the default) against a copy of the same data dir
+ * with `logs.maxDays=0` (GALLEY_LOGS_MAX_DAYS=0), alternating as the other rows do; the "bare" column is the
+ * logging-off Galley here.
+ */
+async function measureLoggingCost(launch: GalleyLaunch, tmp: string, idsFile: string, started: RunningServer[]): Promise<ScenarioResult> {
+  const offDir = join(tmp, 'galley-logs-off');
+  cpSync(launch.dir, offDir, { recursive: true });
+  const on = await startGalley(launch);
+  started.push(on);
+  const off = await startGalley({ ...launch, dir: offDir, env: { GALLEY_LOGS_MAX_DAYS: '0' } });
+  started.push(off);
+  console.log(`${LOGGING_ROW.label} (bare column: ${LOGGING_ROW.bareNote})`);
+  const result: ScenarioResult = { scenario: LOGGING_ROW, bare: [], galley: [] };
+  for (let round = 0; round < settings.rounds; round++) {
+    const sides = round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
+    for (const side of sides) {
+      if (side === 'off') result.bare.push(await measureSide(off, 'get', idsFile, 'off'));
+      else result.galley.push(await measureSide(on, 'get', idsFile, 'on'));
+    }
+  }
+  for (const s of started.splice(0)) await stopServer(s.proc);
+  return result;
 }
 
 /** The realtime row on its own server (its own schema and data dir). */
@@ -132,7 +158,7 @@ async function mainRealtimeOnly(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (scenarios.length === 0) return mainRealtimeOnly();
+  if (scenarios.length === 0 && !withLoggingRow) return mainRealtimeOnly();
   await ensureBinary();
   const tmp = mkdtempSync(join(tmpdir(), 'galley-bench-'));
   const started: RunningServer[] = [];
@@ -171,6 +197,7 @@ async function main(): Promise<void> {
     }
     const peakRssKb = readPeakRssKb(galley.proc.pid);
     for (const s of started.splice(0)) await stopServer(s.proc);
+    if (withLoggingRow) results.push(await measureLoggingCost(launch, tmp, idsFile, started));
 
     const coldSeeded = await measureColdStarts(launch, 5);
     const coldEmpty = await measureColdStarts({ ...launch, dir: join(tmp, 'galley-empty') }, 5);

@@ -27,6 +27,9 @@ export const SCENARIOS: readonly Scenario[] = [
   { name: 'create-full', label: 'create (G FULL vs bare FULL)', target: null, bareNote: 'one commit/request, FULL' },
 ];
 
+/** Galley against itself: get by id with the request log on (default) ÷ off (logs.maxDays=0); run.ts measures it. */
+export const LOGGING_ROW: Scenario = { name: 'get', label: 'get by id, request log on ÷ off', target: 0.95, bareNote: 'Galley with logs.maxDays=0' };
+
 const LIST_QUERY = (category: string, skipTotal: boolean): string =>
   `filter=${encodeURIComponent(`(category='${category}')`)}&sort=-created&perPage=50${skipTotal ? '&skipTotal=1' : ''}`;
 

@@ -25,6 +25,8 @@ export interface GalleyLaunch {
   logDir: string;
   /** Extra `serve` flags (e.g. --synchronous). */
   extraArgs?: string[];
+  /** Extra environment (e.g. GALLEY_LOGS_MAX_DAYS=0: request logging off). */
+  env?: Record<string, string>;
 }
 
 export async function startBare(dbFile: string, logDir: string): Promise<RunningServer> {
@@ -44,7 +46,7 @@ export async function startGalley(launch: GalleyLaunch): Promise<RunningServer> 
   const logFile = join(launch.logDir, `galley-${++launches}.log`);
   const args = ['serve', '--schema', schemaFile, '--dir', launch.dir, '--http', `127.0.0.1:${port}`, ...(launch.extraArgs ?? [])];
   const since = performance.now();
-  const proc = startServer([...launch.command, ...args], logFile);
+  const proc = startServer([...launch.command, ...args], logFile, launch.env);
   const base = `http://127.0.0.1:${port}`;
   const readyMs = await waitForOk(`${base}/api/health`, proc, logFile, since);
   return { name: 'galley', proc, base, logFile, readyMs };

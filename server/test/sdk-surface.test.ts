@@ -542,7 +542,7 @@ describe('LogService', () => {
   it('getList/getOne/getStats answer PocketBase shapes (deep cases: server/test/logs/logs.routes.test.ts)', async () => {
     const root = await asRoot();
     await client().health.check();
-    galley.core.logs.flush();
+    await galley.core.logs.flush();
     const list = await root.logs.getList(1, 5, { filter: 'data.type = "request"', sort: '-@rowid' });
     expect(list).toMatchObject({ page: 1, perPage: 5 });
     expect(list.totalItems).toBeGreaterThan(0);

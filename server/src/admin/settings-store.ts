@@ -47,6 +47,10 @@ export const SETTINGS_ENV = {
   GALLEY_S3_FORCE_PATH_STYLE: ['s3', 'forcePathStyle'],
   GALLEY_REALTIME_MAX_SUBSCRIPTION_BYTES: ['realtime', 'maxSubscriptionBytes'],
   GALLEY_REALTIME_MAX_STREAMS_PER_IP: ['realtime', 'maxStreamsPerIp'],
+  GALLEY_LOGS_MAX_DAYS: ['logs', 'maxDays'],
+  GALLEY_LOGS_MIN_LEVEL: ['logs', 'minLevel'],
+  GALLEY_LOGS_LOG_IP: ['logs', 'logIP'],
+  GALLEY_LOGS_LOG_AUTH_ID: ['logs', 'logAuthId'],
 } as const;
 
 /** The overrides the environment asks for; a GALLEY_SMTP_HOST alone turns SMTP on, a GALLEY_S3_BUCKET S3 storage. */

@@ -1,15 +1,18 @@
 /**
  * The log writer: entries are pushed into an in-memory batch (cheap, on the request path) and written to
  * aux.db's `_logs` off it, one transaction per batch: every few seconds, once the batch reaches a size, and
- * on close. aux.db being full, locked or broken never fails a request: the batch is dropped and the first
- * failure is reported once to stderr (not through the app logger, which writes here).
- * wire: PocketBase's BatchHandler (3 s ticker, 200 entries) and its logs settings (maxDays, minLevel).
+ * on close. The inserts run on a worker thread (log-writer-worker.ts; inline where none can start), since the
+ * upkeep of `_logs`' indexes costs tens of µs per row. aux.db being full, locked or broken never fails a
+ * request: the batch is dropped and the first failure is reported once to stderr (not through the app logger,
+ * which writes here). wire: PocketBase's BatchHandler (3 s ticker, 200 entries) and its logs settings.
  */
+import { Worker } from 'node:worker_threads';
 import type { Settings } from '../admin/settings-model.ts';
 import { openAuxDatabase, type AuxDatabase } from '../db/open-aux.ts';
 import { formatDateTime } from '../lib/datetime.ts';
-import { randomString } from '../lib/ids.ts';
 import { LOGS_TABLE_DDL, type LogEntry } from './log-entry.ts';
+import { createLogIdSource, insertLogRows, type LogRow } from './log-rows.ts';
+import type { LogWriterBatch, LogWriterInit, LogWriterReply } from './log-writer-worker.ts';
 import { buildRequestLogEntry, type AnsweredRequest, type RequestNote } from './request-log.ts';
 
 export interface LogServiceOptions {
@@ -25,8 +28,10 @@ export interface LogServiceOptions {
   flushMs?: number;
   /** a batch this large is flushed at once (default 200) */
   batchSize?: number;
-  /** entries held while aux.db is unwritable before new ones are dropped (default 10,000) */
+  /** entries held (queued or being written) before new ones are dropped (default 10,000) */
   maxPending?: number;
+  /** write on this thread instead of a worker (tests of the fallback) */
+  inline?: boolean;
 }
 
 export interface LogService {
@@ -40,8 +45,8 @@ export interface LogService {
   isEnabled(): boolean;
   /** Route facts the request logger reads once the answer is out (auth, the error answered, skip on success). */
   noteRequest(request: Request, note: RequestNote): void;
-  /** Write the queued batch now (synchronously). */
-  flush(): void;
+  /** Write the queued batch now; settles once it (and every batch before it) is written or dropped. */
+  flush(): Promise<void>;
   /** Delete what the settings no longer allow (older than maxDays, below minLevel). */
   trim(): void;
   /** Entries dropped so far (settings aside): aux.db failures and overflow. */
@@ -54,13 +59,17 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** how often old entries are deleted besides start and settings saves (PocketBase's __pbLogsCleanup__ cron: 6 h) */
 const TRIM_EVERY_MS = 6 * 60 * 60 * 1000;
 const MAX_DATA_CHARS = 64 * 1024;
-const INSERT = 'INSERT INTO "_logs" ("id", "level", "message", "data", "created") VALUES (?, ?, ?, ?, ?)';
+const OWN_EXTENSION = import.meta.url.endsWith('.js') ? '.js' : '.ts';
+/** Beside this file from source or the npm package; in the compiled binary, under the build's root. */
+const WORKER_URLS = [new URL(`./log-writer-worker${OWN_EXTENSION}`, import.meta.url), new URL('./server/src/logs/log-writer-worker.ts', import.meta.url)];
+const CLOSE_WAIT_MS = 5000;
 
 /** JSON of an entry's data; Error values as their message, bigints as text; oversized data is replaced. */
 function serializeData(data: Record<string, unknown>): string {
   let text: string;
   try {
-    text = JSON.stringify(data, (_k, v: unknown) => (v instanceof Error ? v.message : typeof v === 'bigint' ? String(v) : v));
+    // request entries hold only strings and numbers: no replacer on the hot path
+    text = data['type'] === 'request' ? JSON.stringify(data) : JSON.stringify(data, (_k, v: unknown) => (v instanceof Error ? v.message : typeof v === 'bigint' ? String(v) : v));
   } catch {
     text = JSON.stringify({ type: data['type'] ?? '', unserializable: true });
   }
@@ -72,6 +81,11 @@ interface Pending {
   message: string;
   data: Record<string, unknown>;
   created: number;
+}
+
+interface InFlight {
+  rows: LogRow[];
+  done: () => void;
 }
 
 export function createLogService(opts: LogServiceOptions): LogService {
@@ -87,44 +101,129 @@ export function createLogService(opts: LogServiceOptions): LogService {
   const batchSize = opts.batchSize ?? 200;
   const maxPending = opts.maxPending ?? 10_000;
   const notes = new WeakMap<Request, RequestNote>();
+  const nextId = createLogIdSource();
+  const inFlight = new Map<number, InFlight>();
+  let inFlightRows = 0;
   let pending: Pending[] = [];
   let droppedCount = 0;
   let failing = false;
   let soon: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  let batchId = 0;
+  let urlIndex = 0;
+  let thread: Worker | undefined;
+  let threadLoaded = false;
+  let inline = opts.inline === true;
 
   const keeps = (level: number): boolean => {
     const s = opts.settings();
     return s.maxDays > 0 && level >= s.minLevel;
   };
 
-  const flush = (): void => {
-    if (soon) clearTimeout(soon);
-    soon = undefined;
-    if (pending.length === 0 || closed) return;
-    const batch = pending;
-    pending = [];
+  const drop = (count: number, why: string): void => {
+    droppedCount += count;
+    if (!failing) report(`galley: ${count} log entries dropped: ${why}; further failures are not reported until a write succeeds`);
+    failing = true;
+  };
+
+  const writeInline = (rows: LogRow[]): void => {
     try {
-      auxDb.transaction((run) => {
-        for (const e of batch) run(INSERT, [randomString(15), e.level, e.message, serializeData(e.data), formatDateTime(new Date(e.created))]);
-      });
+      insertLogRows(auxDb, rows, nextId);
       failing = false;
     } catch (err) {
-      droppedCount += batch.length;
-      if (!failing) report(`galley: ${batch.length} log entries dropped: aux.db could not be written (${String(err)}); further failures are not reported until a write succeeds`);
-      failing = true;
+      drop(rows.length, `aux.db could not be written (${String(err)})`);
     }
+  };
+
+  const settle = (id: number): InFlight | undefined => {
+    const job = inFlight.get(id);
+    if (!job) return undefined;
+    inFlight.delete(id);
+    inFlightRows -= job.rows.length;
+    job.done();
+    return job;
+  };
+
+  /** The worker is gone: batches it never loaded go to the next place to load it from, else are written here. */
+  const abandonThread = (loaded: boolean, err: unknown): void => {
+    thread = undefined;
+    threadLoaded = false;
+    if (!loaded && !closed && ++urlIndex < WORKER_URLS.length) {
+      startThread();
+      const next = thread as Worker | undefined;
+      if (next) {
+        for (const [id, job] of inFlight) next.postMessage({ id, rows: job.rows } satisfies LogWriterBatch);
+        return;
+      }
+    }
+    inline = true;
+    for (const [id, job] of [...inFlight]) {
+      if (loaded) drop(job.rows.length, `the log writer thread stopped (${String(err)})`);
+      else writeInline(job.rows);
+      settle(id);
+    }
+  };
+
+  function startThread(): void {
+    try {
+      const worker = new Worker(WORKER_URLS[urlIndex]!, { workerData: { file: opts.file, busyTimeoutMs: opts.busyTimeoutMs } satisfies LogWriterInit });
+      worker.unref();
+      thread = worker;
+      let loaded = false;
+      let gone = false;
+      worker.on('message', (msg: LogWriterReply) => {
+        if ('ready' in msg) {
+          loaded = true;
+          threadLoaded = true;
+          return;
+        }
+        if ('error' in msg) drop(inFlight.get(msg.id)?.rows.length ?? 0, `aux.db could not be written (${msg.error})`);
+        else failing = false;
+        settle(msg.id);
+      });
+      const fail = (err: unknown) => {
+        if (gone) return;
+        gone = true;
+        if (thread === worker) abandonThread(loaded, err);
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => fail(new Error(`exited with code ${code}`)));
+    } catch {
+      thread = undefined;
+      inline = true;
+    }
+  }
+
+  const flush = (): Promise<void> => {
+    if (soon) clearTimeout(soon);
+    soon = undefined;
+    if (closed) return Promise.resolve();
+    const batch = pending;
+    pending = [];
+    const rows: LogRow[] = batch.map((e) => ({ level: e.level, message: e.message, data: serializeData(e.data), created: e.created }));
+    if (!inline && !thread) startThread();
+    if (inline || !thread) {
+      if (rows.length > 0) writeInline(rows);
+      return Promise.resolve();
+    }
+    if (rows.length === 0 && inFlight.size === 0) return Promise.resolve();
+    const id = ++batchId;
+    inFlightRows += rows.length;
+    const written = new Promise<void>((done) => inFlight.set(id, { rows, done }));
+    // an empty batch is a marker: the worker answers it after every batch sent before it
+    thread.postMessage({ id, rows } satisfies LogWriterBatch);
+    return written;
   };
 
   const write = (entry: LogEntry): void => {
     if (closed || !keeps(entry.level)) return;
-    if (pending.length >= maxPending) {
+    if (pending.length + inFlightRows >= maxPending) {
       droppedCount++;
       return;
     }
     pending.push({ level: entry.level, message: entry.message, data: entry.data, created: entry.created ?? clock().getTime() });
-    // off the request path: the batch is written once the current turn has answered
-    if (pending.length >= batchSize && !soon) soon = setTimeout(flush, 0);
+    // off the request path: the batch is handed over once the current turn has answered
+    if (pending.length >= batchSize && !soon) soon = setTimeout(() => void flush(), 0);
   };
 
   const trim = (): void => {
@@ -140,7 +239,20 @@ export function createLogService(opts: LogServiceOptions): LogService {
     }
   };
 
-  const ticker = setInterval(flush, opts.flushMs ?? 3000);
+  const stopThread = async (): Promise<void> => {
+    const worker = thread;
+    if (!worker) return;
+    thread = undefined;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    if (threadLoaded) worker.postMessage('close');
+    else void worker.terminate();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
+    void worker.terminate();
+  };
+
+  const ticker = setInterval(() => void flush(), opts.flushMs ?? 3000);
   const trimmer = setInterval(trim, TRIM_EVERY_MS);
   (ticker as { unref?: () => void }).unref?.();
   (trimmer as { unref?: () => void }).unref?.();
@@ -169,8 +281,11 @@ export function createLogService(opts: LogServiceOptions): LogService {
       return (closing ??= (async () => {
         clearInterval(ticker);
         clearInterval(trimmer);
-        flush();
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+        clearTimeout(timer);
         closed = true;
+        await stopThread();
         await auxDb.close();
       })());
     },

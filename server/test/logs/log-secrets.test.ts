@@ -47,7 +47,7 @@ describe('aux.db holds no credentials', () => {
       headers: { cookie: COOKIE },
     });
     expect(changed.status).toBe(200);
-    t.galley.core.logs.flush();
+    await t.galley.core.logs.flush();
 
     const rows = await t.galley.core.logs.auxDb.db.selectFrom('_logs').selectAll().execute();
     expect(rows.length).toBeGreaterThanOrEqual(9);

@@ -13,8 +13,10 @@ let logsSettings: Settings['logs'];
 let services: LogService[] = [];
 let reports: string[] = [];
 
+let inline = false;
+
 function open(file = join(dir, 'aux.db'), extra: Partial<Parameters<typeof createLogService>[0]> = {}): LogService {
-  const s = createLogService({ file, busyTimeoutMs: 100, settings: () => logsSettings, report: (l) => reports.push(l), flushMs: 60_000, ...extra });
+  const s = createLogService({ file, busyTimeoutMs: 100, settings: () => logsSettings, report: (l) => reports.push(l), flushMs: 60_000, inline, ...extra });
   services.push(s);
   return s;
 }
@@ -34,7 +36,14 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('log service', () => {
+describe.each([
+  ['on its writer thread (inline where the runtime cannot load it)', false],
+  ['inline', true],
+])('log service, writing %s', (_name, writeInline) => {
+  beforeEach(() => {
+    inline = writeInline;
+  });
+
   it('creates PocketBase\'s _logs table and indexes in aux.db', async () => {
     const s = open();
     const indexes = await s.auxDb.db.selectFrom('sqlite_master').select(['name', 'sql']).where('type', '=', 'index').where('tbl_name', '=', '_logs').execute();
@@ -46,19 +55,21 @@ describe('log service', () => {
     s.write({ level: 0, message: 'GET /a', data: { type: 'request', status: 200 } });
     s.write({ level: 8, message: 'boom', data: { type: 'app', error: new Error('disk on fire'), n: 10n } });
     expect(await rows(s)).toEqual([]);
-    s.flush();
+    await s.flush();
     const stored = await rows(s);
     expect(stored).toHaveLength(2);
     expect(stored[0]).toMatchObject({ level: 0, message: 'GET /a', data: '{"type":"request","status":200}' });
     expect(JSON.parse(String(stored[1]!['data']))).toEqual({ type: 'app', error: 'disk on fire', n: '10' });
     expect(String(stored[0]!['id'])).toMatch(/^[a-z0-9]{15}$/);
+    // time-ordered ids: later rows sort after earlier ones
+    expect(String(stored[1]!['id']) > String(stored[0]!['id'])).toBe(true);
     expect(String(stored[0]!['created'])).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
   it('flushes by itself once the batch reaches its size, and on close', async () => {
     const s = open(undefined, { batchSize: 3 });
     for (let i = 0; i < 3; i++) s.write({ level: 0, message: `m${i}`, data: {} });
-    await new Promise((r) => setTimeout(r, 20));
+    for (let waited = 0; waited < 5000 && (await rows(s)).length < 3; waited += 20) await new Promise((r) => setTimeout(r, 20));
     expect(await rows(s)).toHaveLength(3);
     s.write({ level: 0, message: 'last', data: {} });
     await s.close();
@@ -74,7 +85,7 @@ describe('log service', () => {
     logsSettings = { ...logsSettings, maxDays: 5, minLevel: 4 };
     s.write({ level: 0, message: 'info', data: {} });
     s.write({ level: 4, message: 'warn', data: {} });
-    s.flush();
+    await s.flush();
     expect((await rows(s)).map((r) => r['message'])).toEqual(['warn']);
   });
 
@@ -85,7 +96,7 @@ describe('log service', () => {
     s.write({ level: 8, message: 'old error', data: {}, created: Date.parse('2026-01-04T00:00:00Z') });
     s.write({ level: 0, message: 'new info', data: {}, created: Date.parse('2026-01-10T11:00:00Z') });
     s.write({ level: 8, message: 'new error', data: {}, created: Date.parse('2026-01-10T11:30:00Z') });
-    s.flush();
+    await s.flush();
     s.trim(); // maxDays 5: before 2026-01-05 12:00 goes
     expect((await rows(s)).map((r) => r['message'])).toEqual(['new info', 'new error']);
     logsSettings = { ...logsSettings, minLevel: 4 };
@@ -100,9 +111,9 @@ describe('log service', () => {
     const s = open();
     s.write({ level: 0, message: 'a', data: {} });
     await s.auxDb.db.schema.dropTable('_logs').execute(); // every insert now fails
-    expect(() => s.flush()).not.toThrow();
+    await expect(s.flush()).resolves.toBeUndefined();
     s.write({ level: 0, message: 'b', data: {} });
-    expect(() => s.flush()).not.toThrow();
+    await expect(s.flush()).resolves.toBeUndefined();
     expect(s.dropped()).toBe(2);
     expect(reports).toHaveLength(1);
     expect(reports[0]).toMatch(/1 log entries dropped: aux\.db could not be written/);
@@ -128,12 +139,21 @@ describe('log service', () => {
     log.info('i');
     log.warn('mail failed', { to: 'x@example.com', type: 'smtp' });
     log.error('unclassified', { error: 'boom' });
-    s.flush();
+    await s.flush();
     const stored = await rows(s);
     expect(stored.map((r) => [r['level'], r['message'], JSON.parse(String(r['data']))])).toEqual([
       [4, 'mail failed', { type: 'app', to: 'x@example.com' }],
       [8, 'unclassified', { type: 'app', error: 'boom' }],
     ]);
     expect(lines).toHaveLength(4);
+  });
+});
+
+describe('logs settings from the environment', () => {
+  it('GALLEY_LOGS_* pre-set logs.maxDays, minLevel, logIP and logAuthId', async () => {
+    const { readSettingsEnv } = await import('../../src/admin/settings-store.ts');
+    expect(readSettingsEnv({ GALLEY_LOGS_MAX_DAYS: '0', GALLEY_LOGS_MIN_LEVEL: '4', GALLEY_LOGS_LOG_IP: 'false', GALLEY_LOGS_LOG_AUTH_ID: 'true' })).toEqual({
+      logs: { maxDays: 0, minLevel: 4, logIP: false, logAuthId: true },
+    });
   });
 });

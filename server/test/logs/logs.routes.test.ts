@@ -64,7 +64,7 @@ beforeAll(async () => {
   await user.collection('users').create({ ...USER, passwordConfirm: USER.password });
   await user.collection('users').authWithPassword(USER.email, USER.password);
   for (const s of SEED) galley.core.logs.write({ level: s.level, message: s.message, data: s.data, created: Date.parse(s.at) });
-  galley.core.logs.flush();
+  await galley.core.logs.flush();
   const seeded = await root.logs.getList(1, 10, { filter: 'data.type = "seed"', sort: 'created' });
   seedIds.push(...seeded.items.map((i) => i.id));
 });
@@ -153,7 +153,7 @@ describe('request entries', () => {
     await rejectionOf(client().collection('users').getOne('missing'));
     await rejectionOf(user.logs.getList(1, 1));
     await root.logs.getList(1, 1);
-    galley.core.logs.flush();
+    await galley.core.logs.flush();
     const listed = await root.logs.getList(1, 10, { filter: 'data.type = "request"', sort: '-@rowid' });
     const [refused, missing, listedUsers] = listed.items;
     expect(listedUsers).toMatchObject({ level: 0, message: 'GET /api/collections/users/records?page=1&perPage=5' });
@@ -182,7 +182,7 @@ describe('request entries', () => {
   it('logAuthId adds the caller\'s id; logIP off leaves the addresses out (settings saved through the API)', async () => {
     await root.settings.update({ logs: { logAuthId: true, logIP: false } });
     await user.collection('users').getList(1, 1, { filter: 'email != ""' });
-    galley.core.logs.flush();
+    await galley.core.logs.flush();
     const [entry] = (await root.logs.getList(1, 1, { filter: 'data.type = "request" && data.auth = "users"', sort: '-@rowid' })).items;
     expect(entry!.data['authId']).toBe(user.authStore.record!.id);
     expect(entry!.data).not.toHaveProperty('userIP');
@@ -201,7 +201,7 @@ describe('request entries', () => {
     await root.settings.update({ logs: { maxDays: 0 } });
     await user.collection('users').getList(1, 1);
     galley.core.logs.write({ level: 8, message: 'app error while off', data: { type: 'app' } });
-    galley.core.logs.flush();
+    await galley.core.logs.flush();
     const countAll = await galley.core.logs.auxDb.db.selectFrom('_logs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
     expect(Number(countAll?.n)).toBe(0);
     await root.settings.update({ logs: { maxDays: 5 } });
