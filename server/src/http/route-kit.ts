@@ -7,7 +7,7 @@ import type { RequestInfo } from '../rules/request-info.ts';
 import { readBody, type BodyLimit, type ParsedBody } from './body.ts';
 import { resolveClientIp } from './client-ip.ts';
 import { JSON_RESPONSE_HEADERS, withStandardHeaders } from './cors.ts';
-import { errorResponse, toErrorBody, type ErrorBody } from './errors.ts';
+import { errorResponse, sentenize, toErrorBody, type ErrorBody } from './errors.ts';
 import { enforceRateLimit } from './rate-limit.ts';
 import { enforceSuperuserIps } from './superuser-ips.ts';
 
@@ -113,7 +113,7 @@ export async function respond(core: Core, raw: Request, handler: (req: HttpReque
 
 /** What the request log keeps of an error answered: the message and the field issues (never values). */
 function describeLoggedError(err: unknown): { message: string; details: unknown } {
-  if (err instanceof GalleyError) return { message: err.message, details: err.issues ?? {} };
+  if (err instanceof GalleyError) return { message: sentenize(err.message), details: err.issues ?? {} };
   return { message: err instanceof Error ? err.message.slice(0, 500) : 'unclassified error', details: {} };
 }
 
