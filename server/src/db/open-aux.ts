@@ -2,7 +2,8 @@
  * Opens aux.db (request/app logs, cron state): a sibling of data.db so log churn never takes data.db's write lock.
  *
  * One connection does it all: every write is a short synchronous transaction (a log batch), so nothing
- * interleaves with the reads Kysely runs on it. Pragmas as open.ts sets them, except `synchronous=NORMAL`:
+ * interleaves with the reads Kysely runs on it (the log writer thread opens its own). Pragmas as open.ts sets
+ * them, except `synchronous=NORMAL`:
  * under WAL a power loss can lose the last few log batches but never corrupts the file, and the logs are
  * diagnostics, not records, so an fsync per batch is not worth its cost. No foreign keys, no meta tables.
  */
@@ -42,6 +43,9 @@ function applyAuxPragmas(handle: SqliteHandle, opts: OpenAuxOptions): void {
   }
   handle.exec('PRAGMA synchronous = NORMAL');
   handle.exec(`PRAGMA journal_size_limit = ${DEFAULT_JOURNAL_SIZE_LIMIT}`);
+  // log batches rewrite the same index pages (message is random): checkpointing every 10k pages instead of 1k
+  // copies each page back once per many batches (measured: -20 % CPU per row)
+  handle.exec('PRAGMA wal_autocheckpoint = 10000');
 }
 
 export function openAuxDatabase(opts: OpenAuxOptions): AuxDatabase {
