@@ -30,7 +30,7 @@ describe('checkViewQueriesInMemory', () => {
     ['SELECT id, title FROM sqlite_master', 'no such column: id at character 8'],
   ];
   it.each(CASES)('%s', (query, problem) => {
-    expect(problemsOf(query)).toEqual([`collections/2/viewQuery: ${problem}`]);
+    expect(problemsOf(query)).toEqual([`collections/2/viewQuery: ${problem} (collection "v")`]);
   });
 
   it('takes valid queries, including one over another view and one ending in a comment', () => {
@@ -43,9 +43,9 @@ describe('checkViewQueriesInMemory', () => {
   });
 
   it('not one SELECT is said in Galley’s words; otherwise SQLite’s words come first (a syntax error explains a missing id)', () => {
-    expect(problemsOf('SELEC id FROM posts')).toEqual(['collections/2/viewQuery: a view query must be a SELECT statement, not SELEC at character 1']);
-    expect(problemsOf('SELECT id FROM posts; DROP TABLE posts')).toEqual(['collections/2/viewQuery: multiple statements are not supported (a ";" ends the first one here) at character 21']);
-    expect(problemsOf('SELECT title FROM posts WHERE')).toEqual(['collections/2/viewQuery: the query ends too early (SQLite: incomplete input) at character 30']);
+    expect(problemsOf('SELEC id FROM posts')).toEqual(['collections/2/viewQuery: a view query must be a SELECT statement, not SELEC at character 1 (collection "v")']);
+    expect(problemsOf('SELECT id FROM posts; DROP TABLE posts')).toEqual(['collections/2/viewQuery: multiple statements are not supported (a ";" ends the first one here) at character 21 (collection "v")']);
+    expect(problemsOf('SELECT title FROM posts WHERE')).toEqual(['collections/2/viewQuery: the query ends too early (SQLite: incomplete input) at character 30 (collection "v")']);
   });
 
   it('reports column names SQLite gives that differ from the fields read from the query', () => {
