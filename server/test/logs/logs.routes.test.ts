@@ -106,6 +106,14 @@ const table: LogScenario[] = [
   { name: 'data.status >= 400', as: 'root', call: (pb) => pb.logs.getList(1, 10, { filter: 'data.type = "seed" && data.status >= 400', sort: 'created' }), status: 200, expect: (b) => expect(seedMessages(b.items)).toEqual(['GET /seed/b', 'POST /seed/d']) },
   { name: 'level > 0', as: 'root', call: (pb) => pb.logs.getList(1, 10, { filter: 'data.type = "seed" && level > 0', sort: 'created' }), status: 200, expect: (b) => expect(seedMessages(b.items)).toEqual(['GET /seed/b', 'POST /seed/d', 'slow mail']) },
   { name: 'message ~ and created <', as: 'root', call: (pb) => pb.logs.getList(1, 10, { filter: 'message ~ "/seed/" && created < "2026-01-01 11:00:00.000Z"', sort: 'created' }), status: 200, expect: (b) => expect(seedMessages(b.items)).toEqual(['GET /seed/a', 'GET /seed/b', 'GET /seed/c']) },
+  {
+    name: 'the dashboard\'s plain-text search (level, message and data ~ "term") with its -@rowid order',
+    as: 'root',
+    call: (pb) => pb.logs.getList(1, 10, { filter: '(level ~ "seed/c" || message ~ "seed/c" || data ~ "seed/c") || data ~ "one"', sort: '-@rowid' }),
+    status: 200,
+    expect: (b) => expect(seedMessages(b.items)).toEqual(['GET /seed/c', 'GET /seed/a']),
+  },
+  { name: 'stats over a created range (the dashboard\'s zoom)', as: 'root', call: (pb) => pb.logs.getStats({ filter: 'data.type = "seed" && created >= "2026-01-01 10:30:00.000Z" && created <= "2026-01-01 11:10:00.000Z"' }), status: 200, expect: (b) => expect(b).toEqual([{ date: '2026-01-01 10:00:00.000Z', total: 1 }, { date: '2026-01-01 11:00:00.000Z', total: 1 }]) },
   { name: 'a JSON path with an array index', as: 'root', call: (pb) => pb.logs.getList(1, 10, { filter: 'data.nested.list.0.x = "one"' }), status: 200, expect: (b) => expect(seedMessages(b.items)).toEqual(['GET /seed/a']) },
   { name: 'sort by -data.status', as: 'root', call: (pb) => pb.logs.getList(1, 10, { filter: 'data.type = "seed"', sort: '-data.status' }), status: 200, expect: (b) => expect(b.items.map((i: any) => i.data.status)).toEqual([500, 404, 204, 200, 0]) },
   { name: 'sort by -created, then page 2 of 2', as: 'root', call: (pb) => pb.logs.getList(2, 3, { filter: 'data.type = "seed"', sort: '-created' }), status: 200, expect: (b) => {
