@@ -32,3 +32,21 @@ export function insertLogRows(aux: AuxDatabase, rows: readonly LogRow[], nextId:
     for (const r of rows) run(INSERT, [nextId(r.created), r.level, r.message, r.data, formatDateTime(new Date(r.created))]);
   });
 }
+
+/**
+ * A batch as one string for the writer thread: a line per row, `level TAB created TAB message-as-JSON TAB data`
+ * (JSON text never holds a raw tab or newline). Structured clone of row objects cost ~3 µs per row here.
+ */
+export function encodeLogRows(rows: readonly LogRow[]): string {
+  return rows.map((r) => `${r.level}\t${r.created}\t${JSON.stringify(r.message)}\t${r.data}`).join('\n');
+}
+
+export function decodeLogRows(text: string): LogRow[] {
+  if (text === '') return [];
+  return text.split('\n').map((line) => {
+    const a = line.indexOf('\t');
+    const b = line.indexOf('\t', a + 1);
+    const c = line.indexOf('\t', b + 1);
+    return { level: Number(line.slice(0, a)), created: Number(line.slice(a + 1, b)), message: JSON.parse(line.slice(b + 1, c)) as string, data: line.slice(c + 1) };
+  });
+}

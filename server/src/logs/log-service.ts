@@ -11,7 +11,7 @@ import type { Settings } from '../admin/settings-model.ts';
 import { openAuxDatabase, type AuxDatabase } from '../db/open-aux.ts';
 import { formatDateTime } from '../lib/datetime.ts';
 import { LOGS_TABLE_DDL, type LogEntry } from './log-entry.ts';
-import { createLogIdSource, insertLogRows, type LogRow } from './log-rows.ts';
+import { createLogIdSource, encodeLogRows, insertLogRows, type LogRow } from './log-rows.ts';
 import type { LogWriterBatch, LogWriterInit, LogWriterReply } from './log-writer-worker.ts';
 import { buildRequestLogEntry, type AnsweredRequest, type RequestNote } from './request-log.ts';
 
@@ -152,7 +152,7 @@ export function createLogService(opts: LogServiceOptions): LogService {
       startThread();
       const next = thread as Worker | undefined;
       if (next) {
-        for (const [id, job] of inFlight) next.postMessage({ id, rows: job.rows } satisfies LogWriterBatch);
+        for (const [id, job] of inFlight) next.postMessage({ id, rows: encodeLogRows(job.rows) } satisfies LogWriterBatch);
         return;
       }
     }
@@ -211,7 +211,7 @@ export function createLogService(opts: LogServiceOptions): LogService {
     inFlightRows += rows.length;
     const written = new Promise<void>((done) => inFlight.set(id, { rows, done }));
     // an empty batch is a marker: the worker answers it after every batch sent before it
-    thread.postMessage({ id, rows } satisfies LogWriterBatch);
+    thread.postMessage({ id, rows: encodeLogRows(rows) } satisfies LogWriterBatch);
     return written;
   };
 

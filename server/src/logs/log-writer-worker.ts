@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openAuxDatabase } from '../db/open-aux.ts';
-import { createLogIdSource, insertLogRows, type LogRow } from './log-rows.ts';
+import { createLogIdSource, decodeLogRows, insertLogRows } from './log-rows.ts';
 
 export interface LogWriterInit {
   file: string;
@@ -14,7 +14,8 @@ export interface LogWriterInit {
 
 export interface LogWriterBatch {
   id: number;
-  rows: LogRow[];
+  /** encodeLogRows of the batch */
+  rows: string;
 }
 
 export type LogWriterReply = { ready: true } | { id: number; written: number } | { id: number; error: string };
@@ -31,8 +32,9 @@ parentPort?.on('message', (batch: LogWriterBatch | 'close') => {
     return;
   }
   try {
-    insertLogRows(aux, batch.rows, nextId);
-    parentPort!.postMessage({ id: batch.id, written: batch.rows.length } satisfies LogWriterReply);
+    const rows = decodeLogRows(batch.rows);
+    insertLogRows(aux, rows, nextId);
+    parentPort!.postMessage({ id: batch.id, written: rows.length } satisfies LogWriterReply);
   } catch (err) {
     parentPort!.postMessage({ id: batch.id, error: String(err) } satisfies LogWriterReply);
   }

@@ -157,3 +157,15 @@ describe('logs settings from the environment', () => {
     });
   });
 });
+
+describe('the batch encoding sent to the writer thread', () => {
+  it('round-trips messages with tabs, newlines, quotes and non-ASCII, and data as JSON text', async () => {
+    const { decodeLogRows, encodeLogRows } = await import('../../src/logs/log-rows.ts');
+    const rows = [
+      { level: -4, created: 1767261600123, message: 'GET /a\tb\nc "q" \\ é 😀', data: JSON.stringify({ s: 'x\ty\nz', n: 1.5 }) },
+      { level: 8, created: 0, message: '', data: '{}' },
+    ];
+    expect(decodeLogRows(encodeLogRows(rows))).toEqual(rows);
+    expect(decodeLogRows(encodeLogRows([]))).toEqual([]);
+  });
+});
