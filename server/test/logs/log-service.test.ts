@@ -47,7 +47,7 @@ describe.each([
   it('creates PocketBase\'s _logs table and indexes in aux.db', async () => {
     const s = open();
     const indexes = await s.auxDb.db.selectFrom('sqlite_master').select(['name', 'sql']).where('type', '=', 'index').where('tbl_name', '=', '_logs').execute();
-    expect(indexes.map((i) => i.name).sort()).toEqual(['idx_logs_created_hour', 'idx_logs_level', 'idx_logs_message', 'sqlite_autoindex__logs_1']);
+    expect(indexes.map((i) => i.name).sort()).toEqual(['idx_logs_created_hour', 'idx_logs_level', 'sqlite_autoindex__logs_1']);
   });
 
   it('keeps entries in memory until flush, then writes them in one batch with wire fields', async () => {
