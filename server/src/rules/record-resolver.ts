@@ -14,18 +14,8 @@ import { JoinRegistry } from './join-registry.ts';
 import { addPathJoin, walkFieldPath, type PathState, type ResolverCore } from './resolve-path.ts';
 import { resolveRequestIdentifier } from './resolve-request.ts';
 import { guardRuleCompile } from './rule-failure.ts';
+import { isRecordIdentifierShape } from '../query/identifier-shapes.ts';
 
-/** wire: the identifier shapes PocketBase's record resolver accepts; anything else is unknown. */
-const ALLOWED = [
-  /^\w+[\w.:]*$/,
-  /^@request\.context$/,
-  /^@request\.method$/,
-  /^@request\.auth\.[\w.:]*\w+$/,
-  /^@request\.body\.[\w.:]*\w+$/,
-  /^@request\.query\.[\w.:]*\w+$/,
-  /^@request\.headers\.[\w.:]*\w+$/,
-  /^@collection\.\w+(:\w+)?\.[\w.:]*\w+$/,
-];
 
 export interface RecordResolverInit extends Omit<ResolverCore, 'registry' | 'suffix' | 'notes' | 'compileListCheck'> {
   /** Clock for the listRule checks' macros. */
@@ -63,7 +53,7 @@ function resolverOf(core: ResolverCore, now: Date | undefined): FilterResolver {
 }
 
 function resolveRecordIdentifier(core: ResolverCore, name: string, ctx: ResolveContext): SqlOperand | null {
-  if (!ALLOWED.some((re) => re.test(name))) {
+  if (!isRecordIdentifierShape(name)) {
     core.notes.refusal = 'not an identifier shape the resolver accepts';
     return null;
   }

@@ -14,23 +14,13 @@ import { parseFilter } from '../query/parser.ts';
 import { formatSuggestion } from './did-you-mean.ts';
 import { getFieldType } from './fields/registry.ts';
 import type { CollectionModel, FieldModel, Schema } from './model.ts';
+import { isRecordIdentifierShape } from '../query/identifier-shapes.ts';
 
 const MODIFIERS = ['isset', 'changed', 'each', 'length', 'lower'];
 /** wire: read from the auth record itself (record_field_resolver_runner.go plainRequestAuthFields). */
 const PLAIN_AUTH_FIELDS = ['id', 'collectionId', 'collectionName', 'email', 'emailVisibility', 'verified'];
 const REQUEST_ROOTS = ['@request.auth.*', '@request.body.*', '@request.query.*', '@request.headers.*', '@request.method', '@request.context'];
 const VIA = /^(\w+)_via_(\w+)$/;
-/** wire: the identifier shapes PocketBase's record resolver accepts (as rules/record-resolver.ts). */
-const SHAPES = [
-  /^\w+[\w.:]*$/,
-  /^@request\.context$/,
-  /^@request\.method$/,
-  /^@request\.auth\.[\w.:]*\w+$/,
-  /^@request\.body\.[\w.:]*\w+$/,
-  /^@request\.query\.[\w.:]*\w+$/,
-  /^@request\.headers\.[\w.:]*\w+$/,
-  /^@collection\.\w+(:\w+)?\.[\w.:]*\w+$/,
-];
 
 export interface RulePathContext {
   readonly schema: Schema;
@@ -188,7 +178,7 @@ function checkBodyPath(ctx: RulePathContext, c: CollectionModel, props: readonly
 }
 
 function checkIdentifier(ctx: RulePathContext, c: CollectionModel, name: string): Walk {
-  if (!SHAPES.some((re) => re.test(name))) {
+  if (!isRecordIdentifierShape(name)) {
     if (name.startsWith('@request')) return fail(`not a request value a rule can read (${REQUEST_ROOTS.join(', ')})`);
     if (name.startsWith('@collection')) return fail('write @collection.<name>.<field> (or @collection.<name>:<alias>.<field>)');
     return fail('not a field path');
