@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteHandle } from '../src/db/driver.ts';
 import { join } from 'node:path';
 import { signUp, startTestGalley, superuserToken, type TestGalley } from './helpers/test-galley.ts';
+import { createTestLogger } from './helpers/test-logger.ts';
 
 const SCHEMA = {
   collections: [
@@ -178,8 +179,7 @@ describe('bodies', () => {
 describe('busy database', () => {
   it('answers 503 with Retry-After when the write lock outlasts the busy timeout', async () => {
     const { createGalley } = await import('../src/index.ts');
-    const { createLogger } = await import('../src/lib/log.ts');
-    const busy = await createGalley({ dir: join(t.dir, 'busy'), schema: SCHEMA, busyTimeoutMs: 50, logger: createLogger('error', () => {}) });
+    const busy = await createGalley({ dir: join(t.dir, 'busy'), schema: SCHEMA, busyTimeoutMs: 50, logger: createTestLogger() });
     const other = openSqliteHandle(join(t.dir, 'busy', 'data.db'));
     try {
       other.exec('PRAGMA busy_timeout = 0');

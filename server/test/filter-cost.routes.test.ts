@@ -1,7 +1,7 @@
 // Issue 18 item 3: a client's filter and sort have a cost budget (multi-valued hops, joins per statement).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FOUR_HOP_FILTER, friendsUsers, SIX_HOP_FILTER } from './helpers/friends-collection.ts';
-import { signUp, startTestGalley, superuserToken, type Scenario, type TestGalley } from './helpers/test-galley.ts';
+import { signUp, startTestGalley, superuserToken, runScenario, type Scenario, type TestGalley } from './helpers/test-galley.ts';
 
 let t: TestGalley;
 const tokens: Record<string, string> = {};
@@ -24,14 +24,7 @@ afterAll(() => t?.close());
 
 const list = (query: Record<string, string>) => `/api/collections/users/records?${new URLSearchParams(query)}`;
 
-async function run(s: Scenario) {
-  const path = typeof s.path === 'function' ? s.path() : s.path;
-  const res = await t.call(s.method, path, { body: s.body, auth: s.as ? tokens[s.as] : null });
-  expect(res.status, `${s.name}: ${res.text.slice(0, 300)}`).toBe(s.status);
-  for (const c of s.contains ?? []) expect(res.text, s.name).toContain(c);
-  for (const c of s.notContains ?? []) expect(res.text, s.name).not.toContain(c);
-  return res;
-}
+const run = (s: Scenario) => runScenario(t, s, tokens);
 
 describe('the cost of a client filter is bounded', () => {
   it('the reproduction (ten users, each friends with the ten, six hops) is a 400 at once, not a hang', async () => {

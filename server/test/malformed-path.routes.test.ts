@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGalley, upsertSuperuser, type Galley } from '../src/index.ts';
-import { createLogger } from '../src/lib/log.ts';
+import { createTestLogger } from './helpers/test-logger.ts';
 import { callGalley } from './helpers/test-galley.ts';
 
 const SCHEMA = [
@@ -22,7 +22,7 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'galley-escapes-'));
-  galley = await createGalley({ dir, schema: SCHEMA, logger: createLogger('debug', (l) => lines.push(l)) });
+  galley = await createGalley({ dir, schema: SCHEMA, logger: createTestLogger('debug', (l) => lines.push(l)) });
   await upsertSuperuser({ dir }, 'root@example.com', 'rootpass123');
   const auth = await callGalley(galley, 'POST', '/api/collections/_superusers/auth-with-password', { body: { identity: 'root@example.com', password: 'rootpass123' } });
   root = auth.json.token;

@@ -1,6 +1,6 @@
 // Scenario tables over schema-examples/blog.json: who may see and change what, and PocketBase's wire details.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readExample, signUp, startTestGalley, superuserToken, type Scenario, type TestGalley } from './helpers/test-galley.ts';
+import { readExample, signUp, startTestGalley, superuserToken, runScenario, type Scenario, type TestGalley } from './helpers/test-galley.ts';
 
 let t: TestGalley;
 const tokens: Record<string, string | null> = { guest: null };
@@ -30,15 +30,7 @@ beforeAll(async () => {
 
 afterAll(() => t?.close());
 
-async function run(s: Scenario): Promise<any> {
-  const path = typeof s.path === 'function' ? s.path() : s.path;
-  const body = typeof s.body === 'function' ? (s.body as () => unknown)() : s.body;
-  const res = await t.call(s.method, path, { body, auth: s.as ? tokens[s.as] : null, headers: s.headers });
-  expect(res.status, `${s.name}: ${res.text.slice(0, 300)}`).toBe(s.status);
-  for (const c of s.contains ?? []) expect(res.text, s.name).toContain(typeof c === 'function' ? (c as () => string)() : c);
-  for (const c of s.notContains ?? []) expect(res.text, s.name).not.toContain(typeof c === 'function' ? (c as () => string)() : c);
-  return res;
-}
+const run = (s: Scenario) => runScenario(t, s, tokens);
 
 const posts = '/api/collections/posts/records';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyMigration, createGalley, type Galley } from '../src/index.ts';
-import { createLogger } from '../src/lib/log.ts';
+import { createTestLogger } from './helpers/test-logger.ts';
 import { callGalley } from './helpers/test-galley.ts';
 
 const open = { listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: null };
@@ -34,7 +34,7 @@ describe('following the applied schema', () => {
     const file = join(dir, 'schema.json');
     writeFileSync(file, notes([{ name: 'text', type: 'text' }]));
     const logged: string[] = [];
-    galley = await createGalley({ dir: join(dir, 'data'), schemaFile: file, logger: createLogger('info', (line) => logged.push(line)) });
+    galley = await createGalley({ dir: join(dir, 'data'), schemaFile: file, logger: createTestLogger('info', (line) => logged.push(line)) });
     const created = await callGalley(galley, 'POST', '/api/collections/notes/records', { body: { text: 'kept' } });
     expect(created.status).toBe(200);
 

@@ -9,7 +9,7 @@ import { EventSource } from 'eventsource';
 import PocketBase, { ClientResponseError, type RecordModel, type RecordSubscription } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGalley, upsertSuperuser, type Galley } from '../src/index.ts';
-import { createLogger } from '../src/lib/log.ts';
+import { createTestLogger } from './helpers/test-logger.ts';
 import { smtpSettings, startTestSmtp, tokenFromMail, type TestSmtp } from './auth/smtp.ts';
 import { startS3rver, type TestS3 } from './helpers/s3rver.ts';
 import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URL, startTestOidc, type TestOidc } from './oauth2/oidc-server.ts';
@@ -74,7 +74,7 @@ beforeAll(async () => {
     schemaFile,
     allowCollectionWrites: true,
     env: {},
-    logger: createLogger('error', () => {}),
+    logger: createTestLogger('error', () => {}),
     // many logins from one address in a few seconds: the limits have their own tests
     settings: { ...smtpSettings(smtp), rateLimits: { enabled: false } } as never,
   });

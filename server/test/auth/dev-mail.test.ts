@@ -2,7 +2,7 @@
 // printed link and code finish the flow. Without --dev and without SMTP nothing is printed: the mail is dropped
 // with an error in the log, as before.
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { createLogger } from '../../src/lib/log.ts';
+import { createTestLogger } from '../helpers/test-logger.ts';
 import { signUp, superuserToken } from '../helpers/test-galley.ts';
 import { selfServiceUsers } from '../helpers/users-collection.ts';
 import { startAuthGalley, type AuthTestGalley } from './harness.ts';
@@ -129,7 +129,7 @@ describe('without --dev and without SMTP: nothing is printed (unchanged)', () =>
   const logged: string[] = [];
 
   beforeAll(async () => {
-    t = await startAuthGalley(schema, { logger: createLogger('error', (line) => logged.push(line)) });
+    t = await startAuthGalley(schema, { logger: createTestLogger('error', (line) => logged.push(line)) });
   }, 60_000);
   afterAll(() => t?.close());
 

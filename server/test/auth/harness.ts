@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGalley, type GalleyOptions } from '../../src/index.ts';
-import { createLogger } from '../../src/lib/log.ts';
 import { callGalley, type TestGalley } from '../helpers/test-galley.ts';
+import { createTestLogger } from '../helpers/test-logger.ts';
 
 export type AuthTestGalley = TestGalley;
 
@@ -12,7 +12,7 @@ export type AuthTestGalley = TestGalley;
 export async function startAuthGalley(schema: unknown, options: GalleyOptions = {}): Promise<AuthTestGalley> {
   const own = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'galley-auth-'));
-  const galley = await createGalley({ env: {}, logger: createLogger('error', () => {}), ...options, dir, schema });
+  const galley = await createGalley({ env: {}, logger: createTestLogger(), ...options, dir, schema });
   return {
     galley,
     dir,

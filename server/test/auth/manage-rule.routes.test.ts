@@ -1,7 +1,7 @@
 // Mass assignment and the manageRule: verified, email and tokenKey change only through their flows, a
 // superuser, or a caller the collection's manageRule grants manager access for that record.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { superuserToken, type Scenario } from '../helpers/test-galley.ts';
+import { superuserToken, runScenario, type Scenario } from '../helpers/test-galley.ts';
 import { startAuthGalley, type AuthTestGalley } from './harness.ts';
 
 const schema = [
@@ -68,15 +68,7 @@ beforeAll(async () => {
 
 afterAll(() => t?.close());
 
-async function run(s: Scenario) {
-  const path = typeof s.path === 'function' ? s.path() : s.path;
-  const body = typeof s.body === 'function' ? (s.body as () => unknown)() : s.body;
-  const res = await t.call(s.method, path, { body, auth: s.as ? tokens[s.as] : null });
-  expect(res.status, `${s.name}: ${res.text.slice(0, 300)}`).toBe(s.status);
-  for (const c of s.contains ?? []) expect(res.text, s.name).toContain(c);
-  for (const c of s.notContains ?? []) expect(res.text, s.name).not.toContain(c);
-  return res;
-}
+const run = (s: Scenario) => runScenario(t, s, tokens);
 
 describe('sign-up cannot assign what only flows and managers may', () => {
   const pw = { password: 'password123', passwordConfirm: 'password123' };

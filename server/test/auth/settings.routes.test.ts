@@ -2,7 +2,7 @@
 // environment pre-sets, and the official SDK's settings service round-tripping them.
 import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, superuserToken, type Scenario } from '../helpers/test-galley.ts';
+import { signUp, superuserToken, runScenario, type Scenario } from '../helpers/test-galley.ts';
 import { authSchema, startAuthGalley, type AuthTestGalley } from './harness.ts';
 
 let t: AuthTestGalley;
@@ -16,14 +16,7 @@ beforeAll(async () => {
 
 afterAll(() => t?.close());
 
-async function run(s: Scenario) {
-  const path = typeof s.path === 'function' ? s.path() : s.path;
-  const res = await t.call(s.method, path, { body: s.body, auth: s.as ? tokens[s.as] : null });
-  expect(res.status, `${s.name}: ${res.text.slice(0, 300)}`).toBe(s.status);
-  for (const c of s.contains ?? []) expect(res.text, s.name).toContain(c);
-  for (const c of s.notContains ?? []) expect(res.text, s.name).not.toContain(c);
-  return res;
-}
+const run = (s: Scenario) => runScenario(t, s, tokens);
 
 describe('settings routes', () => {
   const table: Scenario[] = [

@@ -2,7 +2,7 @@
 // error shapes, and the write-back to the schema file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSchemaFile } from '../../src/index.ts';
-import { signUp, type Scenario } from '../helpers/test-galley.ts';
+import { runScenario, signUp, type Scenario } from '../helpers/test-galley.ts';
 import { startFileGalley, type FileGalley } from './harness.ts';
 
 const SCHEMA = {
@@ -13,15 +13,7 @@ const SCHEMA = {
   ],
 };
 
-async function runTable(g: FileGalley, tokens: Record<string, string | null>, s: Scenario & { check?: (json: any) => void }) {
-  const path = typeof s.path === 'function' ? s.path() : s.path;
-  const res = await g.call(s.method, path, { body: s.body, auth: s.as ? tokens[s.as] : null });
-  expect(res.status, `${s.name}: ${res.text.slice(0, 400)}`).toBe(s.status);
-  for (const c of s.contains ?? []) expect(res.text, s.name).toContain(c);
-  for (const c of s.notContains ?? []) expect(res.text, s.name).not.toContain(c);
-  s.check?.(res.json);
-  return res;
-}
+const runTable = (g: FileGalley, tokens: Record<string, string | null>, s: Scenario) => runScenario(g, s, tokens);
 
 describe('a server without collection writes', () => {
   let g: FileGalley;
@@ -36,7 +28,7 @@ describe('a server without collection writes', () => {
   afterAll(() => g?.close());
 
   const readOnly = (): string => `the schema file ${g.file} is the source of truth`;
-  const table: Array<Scenario & { check?: (json: any) => void }> = [
+  const table: Scenario[] = [
     { name: 'a guest may not list collections', method: 'GET', path: '/api/collections', status: 401, contains: ['requires valid record authorization token'] },
     { name: 'a user may not list collections', method: 'GET', path: '/api/collections', as: 'user', status: 403 },
     { name: 'a guest may not view a collection', method: 'GET', path: '/api/collections/posts', status: 401 },
@@ -157,7 +149,7 @@ describe('a server with --allow-collection-writes', () => {
     expect((await g.call('GET', '/api/collections/notes/records')).status).toBe(404);
   });
 
-  const errors: Array<Scenario & { check?: (json: any) => void }> = [
+  const errors: Scenario[] = [
     {
       name: 'a taken name is data.name validation_collection_name_exists',
       method: 'POST', path: '/api/collections', as: 'root', body: { name: 'Posts', type: 'base' }, status: 400,

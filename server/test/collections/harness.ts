@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGalley, upsertSuperuser } from '../../src/index.ts';
-import { createLogger } from '../../src/lib/log.ts';
+import { createTestLogger } from '../helpers/test-logger.ts';
 import { callGalley, type TestGalley } from '../helpers/test-galley.ts';
 
 export interface FileGalley extends TestGalley {
@@ -32,7 +32,7 @@ export async function startFileGalley(schema: unknown, opts: FileGalleyOptions =
     schemaFile: file,
     dev: opts.dev ?? false,
     allowCollectionWrites: opts.allowCollectionWrites,
-    logger: createLogger('debug', (line) => logs.push(line)),
+    logger: createTestLogger('debug', (line) => logs.push(line)),
     env: {},
   });
   const call: TestGalley['call'] = (method, path, o) => callGalley(galley, method, path, o);

@@ -11,7 +11,7 @@ import { createSignInThrottle, SIGN_IN_FREE_TRIES, SIGN_IN_WINDOW_MS } from '../
 import { optimizeDatabases } from '../../src/cron/builtin-jobs.ts';
 import { sweepRateLimitWindows } from '../../src/http/rate-limit.ts';
 import { formatDateTime } from '../../src/lib/datetime.ts';
-import { createLogger } from '../../src/lib/log.ts';
+import { createTestLogger } from '../helpers/test-logger.ts';
 import { callGalley } from '../helpers/test-galley.ts';
 import { selfServiceUsers } from '../helpers/users-collection.ts';
 
@@ -53,7 +53,7 @@ async function rejectionOf(p: Promise<unknown>): Promise<ClientResponseError> {
 }
 
 async function open(): Promise<void> {
-  galley = await createGalley({ dir, schema: schema(), env: {}, logger: createLogger('error', () => {}), settings: { rateLimits: { enabled: false } } as never });
+  galley = await createGalley({ dir, schema: schema(), env: {}, logger: createTestLogger('error', () => {}), settings: { rateLimits: { enabled: false } } as never });
   url = (await galley.listen('127.0.0.1:0')).url;
   usersId = galley.core.schema.findCollection('users')!.id;
 }
@@ -236,7 +236,7 @@ describe('rate-limiter cleanup sweeps what has expired, and nothing else', () =>
       dir: d,
       schema: schema(),
       env: {},
-      logger: createLogger('error', () => {}),
+      logger: createTestLogger('error', () => {}),
       settings: { rateLimits: { enabled: true, rules: [{ label: '/api/', maxRequests: 100, duration: 10, audience: '' }] } } as never,
     });
     try {

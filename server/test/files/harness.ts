@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Jimp } from 'jimp';
 import { createGalley, type GalleyOptions } from '../../src/index.ts';
-import { createLogger, type Logger } from '../../src/lib/log.ts';
+import type { Logger } from '../../src/lib/log.ts';
 import { callGalley, type TestGalley } from '../helpers/test-galley.ts';
+import { createTestLogger } from '../helpers/test-logger.ts';
 
 export interface FilesGalley extends TestGalley {
   /** the log lines written at warn and above */
@@ -28,7 +29,7 @@ export interface FileAnswer {
 export async function startFilesGalley(schema: unknown, options: GalleyOptions = {}): Promise<FilesGalley> {
   const dir = mkdtempSync(join(tmpdir(), 'galley-files-'));
   const warnings: string[] = [];
-  const logger: Logger = createLogger('warn', (line: string) => void warnings.push(line));
+  const logger: Logger = createTestLogger('warn', (line: string) => void warnings.push(line));
   const galley = await createGalley({ env: {}, logger, ...options, dir, schema });
   return {
     galley,

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGalley, upsertSuperuser, type Galley } from '../../src/index.ts';
-import { createLogger } from '../../src/lib/log.ts';
+import { createTestLogger } from './test-logger.ts';
+
+export { runScenario, type Scenario, type ScenarioTarget } from './scenario.ts';
 
 export const REPO = join(import.meta.dirname, '..', '..', '..');
 
@@ -59,7 +61,7 @@ export async function callGalley(galley: Galley, method: string, path: string, o
 /** A Galley on a fresh temp data dir, answering through `handle` (no socket). */
 export async function startTestGalley(schema: unknown): Promise<TestGalley> {
   const dir = mkdtempSync(join(tmpdir(), 'galley-test-'));
-  const galley = await createGalley({ dir, schema, logger: createLogger('error', () => {}) });
+  const galley = await createGalley({ dir, schema, logger: createTestLogger() });
   return {
     galley,
     dir,
@@ -87,17 +89,4 @@ export async function signUp(t: TestGalley, collection: string, data: Record<str
   const auth = await t.call('POST', `/api/collections/${collection}/auth-with-password`, { body: { identity: data['email'], password } });
   if (auth.status !== 200) throw new Error(`login failed: ${auth.status} ${auth.text}`);
   return { id: created.json.id, token: auth.json.token };
-}
-
-/** One row of a scenario table: plain-English name, request, expected status and fragments. */
-export interface Scenario {
-  name: string;
-  method: string;
-  path: string | (() => string);
-  body?: unknown;
-  as?: string;
-  headers?: Record<string, string>;
-  status: number;
-  contains?: string[];
-  notContains?: string[];
 }

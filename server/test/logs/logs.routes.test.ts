@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGalley, upsertSuperuser, type Galley } from '../../src/index.ts';
-import { createLogger } from '../../src/lib/log.ts';
+import { createTestLogger } from '../helpers/test-logger.ts';
 import { selfServiceUsers } from '../helpers/users-collection.ts';
 
 const ROOT = { email: 'root@example.com', password: 'rootpass123' };
@@ -53,7 +53,7 @@ beforeAll(async () => {
     dir,
     schema: [selfServiceUsers()],
     env: {},
-    logger: createLogger('error', () => {}),
+    logger: createTestLogger('error', () => {}),
     settings: { rateLimits: { enabled: false } } as never,
   });
   url = (await galley.listen('127.0.0.1:0')).url;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createGalley, type Galley } from '../../src/index.ts';
-import { createLogger } from '../../src/lib/log.ts';
+import { createTestLogger } from '../helpers/test-logger.ts';
 import { callGalley } from '../helpers/test-galley.ts';
 
 const open = { listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '' };
@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 async function start(collections: unknown): Promise<Galley> {
-  const g = await createGalley({ dir, schema: collections, logger: createLogger('error', () => {}), env: {} });
+  const g = await createGalley({ dir, schema: collections, logger: createTestLogger('error', () => {}), env: {} });
   galleys.push(g);
   return g;
 }

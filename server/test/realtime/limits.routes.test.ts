@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGalley } from '../../src/index.ts';
-import { createLogger } from '../../src/lib/log.ts';
+import { createTestLogger } from '../helpers/test-logger.ts';
 import { realtimeStats } from '../../src/realtime/broker.ts';
 import { readFrames, type SseFrame } from './sse-client.ts';
 import { startRealtimeWorld, type RealtimeWorld } from './fixture.ts';
@@ -91,7 +91,7 @@ describe('realtime settings from the environment', () => {
   it('GALLEY_REALTIME_MAX_STREAMS_PER_IP / _MAX_SUBSCRIPTION_BYTES pre-set them at start (the bench raises the stream cap so)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'galley-rt-env-'));
     const env = { GALLEY_REALTIME_MAX_STREAMS_PER_IP: '10050', GALLEY_REALTIME_MAX_SUBSCRIPTION_BYTES: '4096' };
-    const galley = await createGalley({ dir, env, logger: createLogger('error', () => {}) });
+    const galley = await createGalley({ dir, env, logger: createTestLogger('error', () => {}) });
     try {
       expect(galley.core.settings.current().realtime).toEqual({ maxStreamsPerIp: 10050, maxSubscriptionBytes: 4096 });
     } finally {
@@ -99,7 +99,7 @@ describe('realtime settings from the environment', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     const badDir = mkdtempSync(join(tmpdir(), 'galley-rt-env-'));
-    const bad = await createGalley({ dir: badDir, env: { GALLEY_REALTIME_MAX_STREAMS_PER_IP: '0' }, logger: createLogger('error', () => {}) }).catch((e) => e);
+    const bad = await createGalley({ dir: badDir, env: { GALLEY_REALTIME_MAX_STREAMS_PER_IP: '0' }, logger: createTestLogger('error', () => {}) }).catch((e) => e);
     rmSync(badDir, { recursive: true, force: true });
     expect(String(bad.message)).toContain('realtime.maxStreamsPerIp');
   });

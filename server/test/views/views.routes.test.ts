@@ -3,7 +3,7 @@
 // the official SDK on a real listener.
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, startTestGalley, superuserToken, type Scenario, type TestGalley } from '../helpers/test-galley.ts';
+import { signUp, startTestGalley, superuserToken, runScenario, type Scenario, type TestGalley } from '../helpers/test-galley.ts';
 
 const SCHEMA = [
   { name: 'users', type: 'auth', listRule: '', viewRule: '', createRule: '', fields: [{ name: 'name', type: 'text' }] },
@@ -72,14 +72,7 @@ beforeAll(async () => {
 
 afterAll(() => t?.close());
 
-async function run(s: Scenario): Promise<any> {
-  const path = typeof s.path === 'function' ? s.path() : s.path;
-  const res = await t.call(s.method, path, { body: s.body, auth: s.as ? tokens[s.as] : null });
-  expect(res.status, `${s.name}: ${res.text.slice(0, 300)}`).toBe(s.status);
-  for (const c of s.contains ?? []) expect(res.text, s.name).toContain(c);
-  for (const c of s.notContains ?? []) expect(res.text, s.name).not.toContain(c);
-  return res;
-}
+const run = (s: Scenario) => runScenario(t, s, tokens);
 
 const published = '/api/collections/published/records';
 const stats = '/api/collections/author_stats/records';
