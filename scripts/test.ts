@@ -1,6 +1,8 @@
 // `npm test`: the Bun project, the Node project, then build + the e2e project against dist/galley.
 // Prints one final line `N passed, N failed[, N skipped]` and exits non-zero if any test failed or a stage crashed.
-// Extra arguments are handed to every vitest run as filters: `npm test -- server/src/query`.
+// Extra arguments are handed to every vitest run as filters: `npm test -- server/src/query`. The configs fail a
+// run that matches no file, so a stage the filters match nothing in is skipped (asked first with `vitest list`),
+// and a filter that matches nothing in any stage fails the run.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +22,8 @@ interface StageResult extends Counts {
   name: string;
   /** why the stage could not report honestly (did not start, no report, non-zero exit without a failing test) */
   crash?: string;
+  /** the filters match no test file of this stage: it did not run */
+  unmatched?: boolean;
   seconds: number;
 }
 
@@ -70,6 +74,35 @@ async function runVitest(name: string, runtime: string[], config: string, filter
   return result;
 }
 
+/**
+ * Whether `filters` match any test file of a stage, by the stage's own config (`vitest list --filesOnly`, which
+ * neither runs tests nor a global setup); undefined when that cannot be told (the stage then runs and reports).
+ */
+async function matchesAnyFile(runtime: string[], config: string, filters: string[]): Promise<boolean | undefined> {
+  if (filters.length === 0) return true;
+  try {
+    const proc = Bun.spawn([...runtime, vitestBin, 'list', '--filesOnly', '--json', '--config', config, ...filters],
+      { cwd: root, stdout: 'pipe', stderr: 'ignore', stdin: 'ignore' });
+    const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    if (code !== 0) return undefined;
+    const files = JSON.parse(out.slice(out.indexOf('['))) as unknown[];
+    return files.length > 0;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Run a stage unless the filters match none of its files. */
+async function runStage(name: string, runtime: string[], config: string, filters: string[], out: string, before?: () => Promise<StageResult>): Promise<StageResult[]> {
+  if ((await matchesAnyFile(runtime, config, filters)) === false) {
+    console.log(`\n━━ ${name}: skipped, no test file matches ${filters.join(' ')}`);
+    return [{ name, passed: 0, failed: 0, skipped: 0, unmatched: true, seconds: 0 }];
+  }
+  const prior = before ? await before() : undefined;
+  if (prior?.crash) return [prior, { name, passed: 0, failed: 0, skipped: 0, crash: `not run: the ${prior.name} failed`, seconds: 0 }];
+  return [...(prior ? [prior] : []), await runVitest(name, runtime, config, filters, out)];
+}
+
 async function runBuild(): Promise<StageResult> {
   const started = performance.now();
   console.log('\n━━ build: dist/galley');
@@ -91,23 +124,25 @@ async function main(): Promise<number> {
   const out = mkdtempSync(join(tmpdir(), 'galley-test-'));
   const stages: StageResult[] = [];
   try {
-    stages.push(await runVitest('bun', [process.execPath, '--bun'], 'vitest.bun.config.ts', filters, out));
+    stages.push(...await runStage('bun', [process.execPath, '--bun'], 'vitest.bun.config.ts', filters, out));
     const node = findNode();
-    stages.push(node
-      ? await runVitest('node', [node], 'vitest.node.config.ts', filters, out)
-      : { name: 'node', passed: 0, failed: 0, skipped: 0, crash: 'node not found on PATH', seconds: 0 });
-    const build = await runBuild();
-    stages.push(build);
-    stages.push(build.crash
-      ? { name: 'e2e', passed: 0, failed: 0, skipped: 0, crash: 'not run: the build failed', seconds: 0 }
-      : await runVitest('e2e', [process.execPath, '--bun'], 'vitest.e2e.config.ts', filters, out));
+    stages.push(...node
+      ? await runStage('node', [node], 'vitest.node.config.ts', filters, out)
+      : [{ name: 'node', passed: 0, failed: 0, skipped: 0, crash: 'node not found on PATH', seconds: 0 }]);
+    // the binary is built only when an e2e file is to run
+    stages.push(...await runStage('e2e', [process.execPath, '--bun'], 'vitest.e2e.config.ts', filters, out, runBuild));
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
 
+  // a mistyped filter must not pass on zero tests
+  if (stages.every((s) => s.unmatched || s.name === 'build')) {
+    stages.push({ name: 'filter', passed: 0, failed: 0, skipped: 0, crash: `no test file in any stage matches ${filters.join(' ')}`, seconds: 0 });
+  }
+
   console.log('\n━━ summary');
   for (const s of stages) {
-    const what = s.name === 'build' ? 'ok' : `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`;
+    const what = s.unmatched ? 'skipped: no file matches the filters' : s.name === 'build' ? 'ok' : `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`;
     console.log(`  ${s.name.padEnd(6)} ${s.crash ? `CRASHED: ${s.crash}` : what} (${s.seconds.toFixed(1)}s)`);
   }
   // a crashed stage counts as one failure, so the last line never reads "0 failed" on a red run
