@@ -81,38 +81,38 @@ describe('list parameters', () => {
 
 describe('writes follow the rules', () => {
   const table: Scenario[] = [
-    { name: 'a guest cannot create a post (400, PocketBase’s create-rule answer)', method: 'POST', path: posts, body: () => ({ title: 'G', slug: 'g', status: 'draft', author: ids['alice'] }), status: 400, contains: ['Failed to create record.'] },
-    { name: 'a user cannot create a post in someone else’s name', method: 'POST', path: posts, as: 'bob', body: () => ({ title: 'B2', slug: 'b2', status: 'draft', author: ids['alice'] }), status: 400 },
-    { name: 'a missing required title is validation_required', method: 'POST', path: posts, as: 'bob', body: () => ({ slug: 'b3', status: 'draft', author: ids['bob'] }), status: 400, contains: ['"title":{"code":"validation_required"'] },
-    { name: 'a select value outside values is validation_invalid_value', method: 'POST', path: posts, as: 'bob', body: () => ({ title: 'x', slug: 'b4', status: 'weird', author: ids['bob'] }), status: 400, contains: ['validation_invalid_value'] },
-    { name: 'a relation to a missing record is validation_missing_rel_records', method: 'POST', path: posts, as: 'bob', body: () => ({ title: 'x', slug: 'b5', status: 'draft', author: ids['bob'], tags: ['zzzzzzzzzzzzzzz'] }), status: 400, contains: ['validation_missing_rel_records'] },
-    { name: 'a duplicate slug is validation_not_unique', method: 'POST', path: posts, as: 'bob', body: () => ({ title: 'x', slug: 'bob-published', status: 'draft', author: ids['bob'] }), status: 400, contains: ['"slug":{"code":"validation_not_unique"'] },
-    { name: 'another user’s update is a 404', method: 'PATCH', path: () => `${posts}/${ids['alicePublished']}`, as: 'bob', body: { title: 'hacked' }, status: 404 },
-    { name: 'another user’s delete is a 404', method: 'DELETE', path: () => `${posts}/${ids['alicePublished']}`, as: 'bob', status: 404 },
-    { name: 'tags are superuser-only to create (null rule: 403)', method: 'POST', path: '/api/collections/tags/records', as: 'alice', body: { name: 'x' }, status: 403, contains: ['Only superusers can perform this action.'] },
-    { name: 'a null create rule answers 403 before validating the body', method: 'POST', path: '/api/collections/tags/records', as: 'alice', body: { name: '' }, status: 403, contains: ['Only superusers can perform this action.'] },
-    { name: 'a null create rule answers 403 to a guest with an invalid body', method: 'POST', path: '/api/collections/tags/records', body: { name: 12345 }, status: 403 },
-    { name: 'created/updated in a body are ignored', method: 'POST', path: posts, as: 'bob', body: () => ({ title: 'Dates', slug: 'dates', status: 'draft', author: ids['bob'], created: '2000-01-01 00:00:00.000Z' }), status: 200, notContains: ['2000-01-01'] },
-    { name: 'unknown body keys are ignored', method: 'POST', path: posts, as: 'bob', body: () => ({ title: 'Unknown', slug: 'unknown', status: 'draft', author: ids['bob'], bogus: 1 }), status: 200, notContains: ['bogus'] },
-    { name: 'a custom id is accepted when valid', method: 'POST', path: posts, as: 'bob', body: () => ({ id: 'customid1234567', title: 'Custom', slug: 'custom', status: 'draft', author: ids['bob'] }), status: 200, contains: ['"id":"customid1234567"'] },
-    { name: 'an invalid custom id is refused', method: 'POST', path: posts, as: 'bob', body: () => ({ id: 'BAD ID', title: 'Bad', slug: 'bad-id', status: 'draft', author: ids['bob'] }), status: 400, contains: ['"id":{'] },
-    { name: 'a user cannot set verified on sign-up', method: 'POST', path: '/api/collections/users/records', body: { email: 'eve@example.com', password: 'password123', passwordConfirm: 'password123', verified: true }, status: 400, contains: ['"verified":{"code":"validation_values_mismatch"'] },
-    { name: 'sign-up needs matching passwordConfirm', method: 'POST', path: '/api/collections/users/records', body: { email: 'eve2@example.com', password: 'password123', passwordConfirm: 'nope' }, status: 400, contains: ['"passwordConfirm":{"code":"validation_values_mismatch"'] },
+    { name: 'a guest cannot create a post (400, PocketBase’s create-rule answer)', method: 'POST', path: posts, body: () => ({ title: 'G', slug: 'g', status: 'draft', author: ids['alice'] }), status: 400, contains: ['Failed to create record.'], events: [] },
+    { name: 'a user cannot create a post in someone else’s name', method: 'POST', path: posts, as: 'bob', body: () => ({ title: 'B2', slug: 'b2', status: 'draft', author: ids['alice'] }), status: 400, events: [] },
+    { name: 'a missing required title is validation_required', method: 'POST', path: posts, as: 'bob', body: () => ({ slug: 'b3', status: 'draft', author: ids['bob'] }), status: 400, contains: ['"title":{"code":"validation_required"'], events: [] },
+    { name: 'a select value outside values is validation_invalid_value', method: 'POST', path: posts, as: 'bob', body: () => ({ title: 'x', slug: 'b4', status: 'weird', author: ids['bob'] }), status: 400, contains: ['validation_invalid_value'], events: [] },
+    { name: 'a relation to a missing record is validation_missing_rel_records', method: 'POST', path: posts, as: 'bob', body: () => ({ title: 'x', slug: 'b5', status: 'draft', author: ids['bob'], tags: ['zzzzzzzzzzzzzzz'] }), status: 400, contains: ['validation_missing_rel_records'], events: [] },
+    { name: 'a duplicate slug is validation_not_unique', method: 'POST', path: posts, as: 'bob', body: () => ({ title: 'x', slug: 'bob-published', status: 'draft', author: ids['bob'] }), status: 400, contains: ['"slug":{"code":"validation_not_unique"'], events: [] },
+    { name: 'another user’s update is a 404', method: 'PATCH', path: () => `${posts}/${ids['alicePublished']}`, as: 'bob', body: { title: 'hacked' }, status: 404, events: [] },
+    { name: 'another user’s delete is a 404', method: 'DELETE', path: () => `${posts}/${ids['alicePublished']}`, as: 'bob', status: 404, events: [] },
+    { name: 'tags are superuser-only to create (null rule: 403)', method: 'POST', path: '/api/collections/tags/records', as: 'alice', body: { name: 'x' }, status: 403, contains: ['Only superusers can perform this action.'], events: [] },
+    { name: 'a null create rule answers 403 before validating the body', method: 'POST', path: '/api/collections/tags/records', as: 'alice', body: { name: '' }, status: 403, contains: ['Only superusers can perform this action.'], events: [] },
+    { name: 'a null create rule answers 403 to a guest with an invalid body', method: 'POST', path: '/api/collections/tags/records', body: { name: 12345 }, status: 403, events: [] },
+    { name: 'created/updated in a body are ignored', method: 'POST', path: posts, as: 'bob', body: () => ({ title: 'Dates', slug: 'dates', status: 'draft', author: ids['bob'], created: '2000-01-01 00:00:00.000Z' }), status: 200, notContains: ['2000-01-01'], events: ['create:posts'] },
+    { name: 'unknown body keys are ignored', method: 'POST', path: posts, as: 'bob', body: () => ({ title: 'Unknown', slug: 'unknown', status: 'draft', author: ids['bob'], bogus: 1 }), status: 200, notContains: ['bogus'], events: ['create:posts'] },
+    { name: 'a custom id is accepted when valid', method: 'POST', path: posts, as: 'bob', body: () => ({ id: 'customid1234567', title: 'Custom', slug: 'custom', status: 'draft', author: ids['bob'] }), status: 200, contains: ['"id":"customid1234567"'], events: ['create:posts'] },
+    { name: 'an invalid custom id is refused', method: 'POST', path: posts, as: 'bob', body: () => ({ id: 'BAD ID', title: 'Bad', slug: 'bad-id', status: 'draft', author: ids['bob'] }), status: 400, contains: ['"id":{'], events: [] },
+    { name: 'a user cannot set verified on sign-up', method: 'POST', path: '/api/collections/users/records', body: { email: 'eve@example.com', password: 'password123', passwordConfirm: 'password123', verified: true }, status: 400, contains: ['"verified":{"code":"validation_values_mismatch"'], events: [] },
+    { name: 'sign-up needs matching passwordConfirm', method: 'POST', path: '/api/collections/users/records', body: { email: 'eve2@example.com', password: 'password123', passwordConfirm: 'nope' }, status: 400, contains: ['"passwordConfirm":{"code":"validation_values_mismatch"'], events: [] },
   ];
   it.each(table)('$name', async (s) => {
     await run(s);
   });
 
   it('the author updates and deletes her post; modifiers apply', async () => {
-    const created = await run({ name: 'create', method: 'POST', path: posts, as: 'alice', body: { title: 'Mine', slug: 'mine', status: 'draft', author: ids['alice'] }, status: 200 });
+    const created = await run({ name: 'create', method: 'POST', path: posts, as: 'alice', body: { title: 'Mine', slug: 'mine', status: 'draft', author: ids['alice'] }, status: 200, events: ['create:posts'] });
     const id = created.json.id;
-    const updated = await run({ name: 'append a tag', method: 'PATCH', path: `${posts}/${id}`, as: 'alice', body: { 'tags+': ids['tag'], title: 'Mine 2' }, status: 200 });
+    const updated = await run({ name: 'append a tag', method: 'PATCH', path: `${posts}/${id}`, as: 'alice', body: { 'tags+': ids['tag'], title: 'Mine 2' }, status: 200, events: ['update:posts'] });
     expect(updated.json.tags).toEqual([ids['tag']]);
     expect(updated.json.title).toBe('Mine 2');
     expect(updated.json.updated >= created.json.updated).toBe(true);
-    const removed = await run({ name: 'remove the tag', method: 'PATCH', path: `${posts}/${id}`, as: 'alice', body: { 'tags-': [ids['tag']] }, status: 200 });
+    const removed = await run({ name: 'remove the tag', method: 'PATCH', path: `${posts}/${id}`, as: 'alice', body: { 'tags-': [ids['tag']] }, status: 200, events: ['update:posts'] });
     expect(removed.json.tags).toEqual([]);
-    const del = await run({ name: 'delete', method: 'DELETE', path: `${posts}/${id}`, as: 'alice', status: 204 });
+    const del = await run({ name: 'delete', method: 'DELETE', path: `${posts}/${id}`, as: 'alice', status: 204, events: ['delete:posts'] });
     expect(del.text).toBe('');
     await run({ name: 'gone', method: 'GET', path: `${posts}/${id}`, as: 'alice', status: 404 });
   });
