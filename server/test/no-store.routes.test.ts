@@ -3,7 +3,7 @@
 // Authorization header; a file fetched with a file token), set in one place (http/no-store.ts), and not on
 // public answers (a guest's list, a public file keeps PocketBase's 30-day cache header).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, superuserToken } from './helpers/test-galley.ts';
+import { runScenario, signUp, superuserToken, type Scenario } from './helpers/test-galley.ts';
 import { selfServiceUsers } from './helpers/users-collection.ts';
 import { startFilesGalley, type FilesGalley } from './files/harness.ts';
 import { filesSchema } from './files/schema.ts';
@@ -34,22 +34,17 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => t?.close());
 
-interface Row {
-  name: string;
-  method: string;
-  path: () => string;
-  body?: unknown;
-  as?: 'alice' | 'root';
-  status: number;
-  cache: string | null;
-}
+/** A scenario row and the Cache-Control header its answer must carry (null: none). */
+type Row = Scenario & { as?: 'alice' | 'root'; cache: string | null };
 
 const row = (name: string, method: string, path: string | (() => string), status: number, cache: string | null, extra: Partial<Row> = {}): Row => ({
   name,
   method,
-  path: typeof path === 'string' ? () => path : path,
+  path,
+  ip: '127.0.0.1',
   status,
   cache,
+  check: (_json, res) => expect(res.headers.get('cache-control'), name).toBe(cache),
   ...extra,
 });
 
@@ -79,10 +74,7 @@ const table: Row[] = [
 
 describe('Cache-Control: no-store', () => {
   it.each(table.map((r) => [r.name, r] as const))('%s', async (_name, r) => {
-    const auth = r.as === 'alice' ? alice.token : r.as === 'root' ? root : null;
-    const res = await t.call(r.method, r.path(), { auth, body: r.body, ip: '127.0.0.1' });
-    expect(res.status, res.text.slice(0, 200)).toBe(r.status);
-    expect(res.headers.get('cache-control')).toBe(r.cache);
+    await runScenario(t, r, { alice: alice.token, root });
   });
 
   it('the MFA second step with the mfaId is not stored', async () => {
