@@ -2,7 +2,7 @@
 // routes on temp data dirs, with the mails read from a real SMTP server on 127.0.0.1.
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, superuserToken } from '../helpers/test-galley.ts';
+import { runScenario, signUp, superuserToken, type Scenario } from '../helpers/test-galley.ts';
 import { startAuthGalley, type AuthTestGalley } from './harness.ts';
 import { smtpSettings, startTestSmtp, tokenFromMail, type ReceivedMail, type TestSmtp } from './smtp.ts';
 import { selfServiceUsers } from '../helpers/users-collection.ts';
@@ -69,16 +69,15 @@ describe('verification', () => {
     expect(mailsTo('bob@example.com')).toHaveLength(1);
   });
 
-  it.each([
-    ['a malformed email', `${users}/request-verification`, { email: 'nope' }, 400, '"email":{"code":"validation_is_email"'],
-    ['a missing email', `${users}/request-verification`, {}, 400, '"email":{"code":"validation_required"'],
-    ['superusers', '/api/collections/_superusers/request-verification', { email: 'root@example.com' }, 400, 'All superusers are verified by default.'],
-    ['a base collection', '/api/collections/notes/request-verification', { email: 'bob@example.com' }, 404, 'Missing or invalid auth collection context.'],
-    ['an unknown collection', '/api/collections/nope/request-verification', { email: 'bob@example.com' }, 404, 'Missing or invalid auth collection context.'],
-  ])('request-verification refuses %s', async (_name, path, body, status, fragment) => {
-    const res = await post(path, body);
-    expect(res.status, res.text).toBe(status);
-    expect(res.text).toContain(fragment);
+  const refusals: Scenario[] = [
+    { name: 'request-verification refuses a malformed email', method: 'POST', path: `${users}/request-verification`, body: { email: 'nope' }, status: 400, contains: ['"email":{"code":"validation_is_email"'], events: [] },
+    { name: 'request-verification refuses a missing email', method: 'POST', path: `${users}/request-verification`, body: {}, status: 400, contains: ['"email":{"code":"validation_required"'], events: [] },
+    { name: 'request-verification refuses superusers', method: 'POST', path: '/api/collections/_superusers/request-verification', body: { email: 'root@example.com' }, status: 400, contains: ['All superusers are verified by default.'], events: [] },
+    { name: 'request-verification refuses a base collection', method: 'POST', path: '/api/collections/notes/request-verification', body: { email: 'bob@example.com' }, status: 404, contains: ['Missing or invalid auth collection context.'], events: [] },
+    { name: 'request-verification refuses an unknown collection', method: 'POST', path: '/api/collections/nope/request-verification', body: { email: 'bob@example.com' }, status: 404, contains: ['Missing or invalid auth collection context.'], events: [] },
+  ];
+  it.each(refusals)('$name', async (s) => {
+    await runScenario(t, s);
   });
 
   it('the token is refused as an auth token, on another auth collection, and when garbled', async () => {
@@ -165,14 +164,14 @@ describe('email change', () => {
     await signUp(t, 'users', { email: 'taken@example.com' });
   });
 
-  it.each([
-    ['a guest', null, { newEmail: 'x@example.com' }, 401],
-    ['a token of another auth collection', 'root', { newEmail: 'x@example.com' }, 403],
-    ['a malformed address', 'dave', { newEmail: 'nope' }, 400],
-    ['the current address', 'dave', { newEmail: 'dave@example.com' }, 400],
-  ])('request refuses %s', async (_name, who, body, status) => {
-    const auth = who === 'root' ? root : who === 'dave' ? dave.token : null;
-    expect((await post(`${users}/request-email-change`, body, auth)).status).toBe(status);
+  const refusals: Scenario[] = [
+    { name: 'request refuses a guest', method: 'POST', path: `${users}/request-email-change`, body: { newEmail: 'x@example.com' }, status: 401, events: [] },
+    { name: 'request refuses a token of another auth collection', method: 'POST', path: `${users}/request-email-change`, as: 'root', body: { newEmail: 'x@example.com' }, status: 403, events: [] },
+    { name: 'request refuses a malformed address', method: 'POST', path: `${users}/request-email-change`, as: 'dave', body: { newEmail: 'nope' }, status: 400, events: [] },
+    { name: 'request refuses the current address', method: 'POST', path: `${users}/request-email-change`, as: 'dave', body: { newEmail: 'dave@example.com' }, status: 400, events: [] },
+  ];
+  it.each(refusals)('$name', async (s) => {
+    await runScenario(t, s, { root, dave: dave.token });
   });
 
   it('superusers change their email directly', async () => {
