@@ -1,12 +1,21 @@
+import type { SchemaService } from './admin/schema-service.ts';
 import type { SettingsStore } from './admin/settings-store.ts';
+import type { OtpAttempts } from './auth/otp-attempts.ts';
+import type { OtpDecoys } from './auth/otp-decoys.ts';
+import type { AppleNames } from './auth/oauth2/apple-name.ts';
+import type { ResendThrottle } from './auth/resend-throttle.ts';
 import type { SignInThrottle } from './auth/sign-in-throttle.ts';
 import type { Config } from './config.ts';
 import type { CronService } from './cron/scheduler.ts';
 import type { Database } from './db/database.ts';
+import type { ThumbnailService } from './files/thumbnail.ts';
 import type { EventBus } from './hooks/event-bus.ts';
+import type { RateLimiter } from './http/rate-limit.ts';
+import type { GuardedFetchOptions } from './lib/guarded-fetch.ts';
 import type { Logger } from './lib/log.ts';
 import type { LogService } from './logs/log-service.ts';
 import type { FileStorage } from './lib/storage/file-storage.ts';
+import type { Broker } from './realtime/model.ts';
 import type { Schema } from './schema/model.ts';
 
 /**
@@ -32,6 +41,23 @@ export interface Core {
   readonly logs: LogService;
   /** The cron scheduler (cron/scheduler.ts): PocketBase's built-in jobs, and `add(id, expression, fn)` for app jobs. */
   readonly cron: CronService;
+  /**
+   * Started after the rest of the core (it reads the core): the schema follower / reloader, and the realtime
+   * broker. Undefined only while createGalley is still starting.
+   */
+  readonly schemaService?: SchemaService;
+  readonly realtime: Broker;
+  /** Per-IP rate-limit windows (http/rate-limit.ts). */
+  readonly rateLimiter: RateLimiter;
+  /** OTP try counts and the otpIds handed out for unknown emails (auth/otp-attempts.ts, auth/otp-decoys.ts). */
+  readonly otpAttempts: OtpAttempts;
+  readonly otpDecoys: OtpDecoys;
+  /** When a verification / password-reset mail may go to a record again (auth/resend-throttle.ts). */
+  readonly resendThrottle: ResendThrottle;
+  /** OAuth2: Apple's names waiting for their code; how provider avatars are fetched (tests point it at loopback). */
+  readonly oauth2: { readonly appleNames: AppleNames; avatarFetch: GuardedFetchOptions | undefined };
+  /** Thumbnails in the making and their renderer (a worker thread, stopped when idle and by close()). */
+  readonly thumbnails: ThumbnailService;
 }
 
 export type { Settings } from './admin/settings-model.ts';

@@ -17,7 +17,14 @@ import { createSignInThrottle } from './auth/sign-in-throttle.ts';
 import { registerBuiltinCronJobs } from './cron/builtin-jobs.ts';
 import { createCronStateStore } from './cron/job-state.ts';
 import { createCronScheduler, type CronService } from './cron/scheduler.ts';
-import { sweepRateLimitWindows } from './http/rate-limit.ts';
+import { createRateLimiter, sweepRateLimitWindows } from './http/rate-limit.ts';
+import { createOtpAttempts } from './auth/otp-attempts.ts';
+import { createOtpDecoys } from './auth/otp-decoys.ts';
+import { createResendThrottle } from './auth/resend-throttle.ts';
+import { createThumbnailService } from './files/thumbnail.ts';
+import { createServiceList, stopServices } from './lifecycle.ts';
+import { createRealtimeBroker } from './realtime/broker.ts';
+import { settleFileRemovals } from './records/record-files.ts';
 import { loadSecretStore } from './auth/secrets.ts';
 import { resolveConfig, type ConfigInput } from './config.ts';
 import type { Core } from './core.ts';
@@ -74,7 +81,11 @@ export interface Galley {
   handle(request: Request, peer?: PeerInfo): Promise<Response>;
   /** Listen on `config.http` (or the given host:port; port 0 picks a free one). */
   listen(http?: string): Promise<{ url: string }>;
-  /** Stop taking requests, finish those in flight, wait for queued writes, close the database. */
+  /**
+   * Stop taking requests, finish those in flight, then stop every service in the reverse of its start order
+   * (realtime streams, thumbnail worker, cron, file removals, log writes, the database, the dir lock), giving
+   * each at most 5 s (a service that takes longer is named in a warning and left behind).
+   */
   close(): Promise<void>;
 }
 
@@ -87,9 +98,16 @@ function parseHostPort(http: string): { hostname: string; port: number } {
 /** view queries run in SQLite, rules compiled against the schema, before anything is served */
 const viewCheck = FULL_LOAD_OPTIONS;
 
+/**
+ * Services start in this order and close() stops them in the reverse one (lifecycle.ts): data-dir lock,
+ * database, log service, file removals (storage), cron scheduler, thumbnails, realtime broker, schema service,
+ * then at listen() the HTTP listener and the orphan sweep. Settings, secrets, the rate limiter and the auth
+ * throttles hold only memory on the core and have nothing to stop.
+ */
 export async function createGalley(options: GalleyOptions = {}): Promise<Galley> {
   const config = resolveConfig(options, options.env ?? process.env);
   const log = options.logger ?? createLogger(config.logLevel);
+  const services = createServiceList();
   const schemaSource: GalleyStartReport['schemaSource'] = options.schema !== undefined ? 'option' : config.schemaFile ? 'file' : 'none';
   let schema =
     options.schema !== undefined ? loadSchema(options.schema, 'schema', viewCheck) : config.schemaFile ? loadSchemaFile(config.schemaFile, viewCheck) : loadSchema([]);
@@ -97,21 +115,16 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   const lock: DirLock | undefined = options.allowSharedDir
     ? undefined
     : acquireDirLock(config.dir, 'not listening yet', '--allow-shared-dir (library: allowSharedDir: true)');
+  if (lock) services.add({ name: 'data dir lock', stop: () => lock.release() });
   const startReport: GalleyStartReport = { schemaSource, appliedOnStart: [] };
-  let db: ReturnType<typeof openDatabase>;
   try {
-    db = openDatabase({
+    const db = openDatabase({
       file: join(config.dir, 'data.db'),
       synchronous: config.synchronous,
       busyTimeoutMs: config.busyTimeoutMs,
       log: (level, message) => log[level](message),
     });
-  } catch (err) {
-    lock?.release();
-    throw err;
-  }
-  let appliedHash: string;
-  try {
+    services.add({ name: 'database', stop: () => db.close() });
     if (schemaSource === 'none') {
       const stored = await readStartSchemaFromDatabase(db);
       if (stored) {
@@ -121,63 +134,61 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     }
     const started = await applySchemaOnStart(db, schema);
     startReport.appliedOnStart = started.applied;
-    appliedHash = started.hash;
-  } catch (err) {
-    await db.close();
-    lock?.release();
-    throw err;
-  }
-  const env = options.env ?? process.env;
-  let secrets: Core['secrets'];
-  let settings: ListenAwareSettings;
-  try {
-    secrets = await loadSecretStore(db, schema);
+    const appliedHash = started.hash;
+    const env = options.env ?? process.env;
+    const secrets = await loadSecretStore(db, schema);
     const overrides = [readSettingsEnv(env), ...(options.settings ? [options.settings] : [])];
-    settings = followListenUrl(await loadSettingsStore(db, overrides), overrides);
+    const settings: ListenAwareSettings = followListenUrl(await loadSettingsStore(db, overrides), overrides);
+    const logs: LogService = createLogService({ file: join(config.dir, 'aux.db'), busyTimeoutMs: config.busyTimeoutMs, settings: () => settings.current().logs });
+    services.add({ name: 'log service', stop: () => logs.close() });
+    settings.onSave(() => logs.trim());
+    const appLog = teeLogger(log, logs);
+    const hooks = createEventBus((err) => appLog.error('event listener failed', { error: String(err) }));
+    const storage = createSwitchingStorage(createLocalStorage(join(config.dir, 'storage')), () => settings.current().s3);
+    services.add({ name: 'file removals', stop: () => settleFileRemovals(storage) });
+    const clock = () => new Date();
+    const cron: CronService = await createCronScheduler({ clock, log: appLog, store: createCronStateStore(logs.auxDb) });
+    services.add({ name: 'cron scheduler', stop: () => cron.close() });
+    const thumbnails = createThumbnailService();
+    services.add({ name: 'thumbnails', stop: () => thumbnails.stop() });
+    const core = {
+      config,
+      db,
+      schema,
+      hooks,
+      log: appLog,
+      clock,
+      secrets,
+      settings,
+      storage,
+      signInThrottle: createSignInThrottle(),
+      logs,
+      cron,
+      rateLimiter: createRateLimiter(),
+      otpAttempts: createOtpAttempts(),
+      otpDecoys: createOtpDecoys(),
+      resendThrottle: createResendThrottle(),
+      oauth2: { appleNames: new Map(), avatarFetch: undefined },
+      thumbnails,
+    } as Omit<Core, 'realtime' | 'schemaService'> as { -readonly [K in keyof Core]: Core[K] };
+    // the broker and the schema service read the core they belong to, so they join it last
+    const realtime = (core.realtime = createRealtimeBroker(core));
+    services.add({ name: 'realtime broker', stop: () => realtime.stop() });
+    registerBuiltinCronJobs(cron, core, { sweepRateLimiters: (now) => sweepRateLimitWindows(core, now) + core.signInThrottle.sweepSignInThrottle(now) });
+    const schemaService = (core.schemaService = await startSchemaService(core, appliedHash));
+    services.add({ name: 'schema service', stop: () => schemaService.close() });
+    return assembleGalley(core, services, startReport, lock, log);
   } catch (err) {
-    await db.close();
-    lock?.release();
+    await stopServices(services.started, log);
     throw err;
   }
-  let logs: LogService;
-  try {
-    logs = createLogService({ file: join(config.dir, 'aux.db'), busyTimeoutMs: config.busyTimeoutMs, settings: () => settings.current().logs });
-  } catch (err) {
-    await db.close();
-    lock?.release();
-    throw err;
-  }
-  settings.onSave(() => logs.trim());
-  const appLog = teeLogger(log, logs);
-  const hooks = createEventBus((err) => appLog.error('event listener failed', { error: String(err) }));
-  const storage = createSwitchingStorage(createLocalStorage(join(config.dir, 'storage')), () => settings.current().s3);
-  const clock = () => new Date();
-  let cron: CronService;
-  try {
-    cron = await createCronScheduler({ clock, log: appLog, store: createCronStateStore(logs.auxDb) });
-  } catch (err) {
-    await logs.close();
-    await db.close();
-    lock?.release();
-    throw err;
-  }
-  const core: Core = { config, db, schema, hooks, log: appLog, clock, secrets, settings, storage, signInThrottle: createSignInThrottle(), logs, cron };
-  registerBuiltinCronJobs(cron, core, { sweepRateLimiters: (now) => sweepRateLimitWindows(core, now) + core.signInThrottle.sweepSignInThrottle(now) });
-  const app = createApp(core);
-  let schemaService: Awaited<ReturnType<typeof startSchemaService>>;
-  try {
-    schemaService = await startSchemaService(core, appliedHash);
-  } catch (err) {
-    await cron.close();
-    await logs.close();
-    await db.close();
-    lock?.release();
-    throw err;
-  }
-  const handle = gateRequests(core, createFetchHandler(core, app));
-  let listener: Listener | undefined;
-  let closed: Promise<void> | undefined;
+}
 
+function assembleGalley(core: Core, services: ReturnType<typeof createServiceList>, startReport: GalleyStartReport, lock: DirLock | undefined, log: Logger): Galley {
+  const { config, settings } = core;
+  const app = createApp(core);
+  const handle = gateRequests(core, createFetchHandler(core, app));
+  let closed: Promise<void> | undefined;
   return {
     core,
     app,
@@ -185,22 +196,18 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     handle,
     async listen(http = config.http) {
       const { hostname, port } = parseHostPort(http);
-      listener = await listenHttp({ hostname, port, fetch: handle, maxRequestBodySize: Math.max(config.maxBodySize, 256 * 1024 * 1024) });
-      settings.adoptListenUrl(listener.url);
+      const listener: Listener = await listenHttp({ hostname, port, fetch: handle, maxRequestBodySize: Math.max(config.maxBodySize, 256 * 1024 * 1024) });
+      services.add({ name: `HTTP listener ${listener.url}`, stop: () => listener.stop() });
+      (settings as ListenAwareSettings).adoptListenUrl(listener.url);
       lock?.setAddress(listener.url);
       // In the background, once requests are being answered: files a crash left without their record.
-      void startOrphanSweep(core);
+      const sweep = startOrphanSweep(core);
+      services.add({ name: 'orphan sweep', stop: () => sweep.then(() => undefined) });
       return { url: listener.url };
     },
     close() {
-      return (closed ??= (async () => {
-        await schemaService.close();
-        await listener?.stop();
-        await cron.close();
-        await logs.close();
-        await db.close();
-        lock?.release();
-      })());
+      // the plain logger: the log service is among what stops
+      return (closed ??= stopServices(services.started, log));
     },
   };
 }

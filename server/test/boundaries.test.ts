@@ -9,7 +9,7 @@ const SDK = resolve(import.meta.dirname, '..', '..', 'sdk', 'src');
 /** Lower layers first; a file may import its own layer or lower ones. */
 const LAYERS: string[][] = [
   ['lib', 'errors.ts'],
-  ['config.ts', 'schema', 'query', 'hooks', 'core.ts'],
+  ['config.ts', 'schema', 'query', 'hooks', 'core.ts', 'lifecycle.ts'],
   ['db'],
   ['rules'],
   ['records'],

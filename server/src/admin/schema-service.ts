@@ -19,10 +19,9 @@ export interface SchemaService {
   close(): Promise<void>;
 }
 
-const services = new WeakMap<Core, SchemaService>();
-
+/** The schema service createGalley started for `core` (held as `core.schemaService`). */
 export function findSchemaService(core: Core): SchemaService | undefined {
-  return services.get(core);
+  return core.schemaService;
 }
 
 /** Starts following the database; `appliedHash` is the applied schema `core.schema` matches now. */
@@ -42,7 +41,6 @@ export async function startSchemaService(core: Core, appliedHash: string): Promi
       await reloader.close();
     },
   };
-  services.set(core, service);
   return service;
 }
 
@@ -51,7 +49,7 @@ export async function startSchemaService(core: Core, appliedHash: string): Promi
  * that no longer matches (400 or 5xx: SQLite's "no such column" is an unclassified 400) checks the database at once.
  */
 export function gateRequests<P>(core: Core, handler: FetchHandler<P>): FetchHandler<P> {
-  const service = services.get(core);
+  const service = core.schemaService;
   if (!service) return handler;
   const gated = service.reloader.gate.wrap(handler);
   return async (request, peer) => {

@@ -10,18 +10,17 @@ export const OTP_TRIES_PER_RECORD_IP = 5;
 export const OTP_TRIES_WINDOW_SECONDS = 180;
 export const OTP_WRONG_TRIES_PER_CODE = 5;
 
-interface AttemptState {
-  windows: Map<string, { start: number; used: number }>;
-  wrong: Map<string, { count: number; at: number }>;
+/** One Galley's OTP try counts (held as `core.otpAttempts`). */
+export interface OtpAttempts {
+  readonly windows: Map<string, { start: number; used: number }>;
+  readonly wrong: Map<string, { count: number; at: number }>;
 }
 
-const states = new WeakMap<Core, AttemptState>();
-
-function stateOf(core: Core): AttemptState {
-  let state = states.get(core);
-  if (!state) states.set(core, (state = { windows: new Map(), wrong: new Map() }));
-  return state;
+export function createOtpAttempts(): OtpAttempts {
+  return { windows: new Map(), wrong: new Map() };
 }
+
+const stateOf = (core: Core): OtpAttempts => core.otpAttempts;
 
 function sweep<V>(map: Map<string, V>, isOld: (v: V) => boolean): void {
   if (map.size > 10_000) for (const [k, v] of map) if (isOld(v)) map.delete(k);
@@ -56,5 +55,5 @@ export function noteWrongOtp(core: Core, otpId: string): boolean {
 }
 
 export function forgetOtpTries(core: Core, otpId: string): void {
-  states.get(core)?.wrong.delete(otpId);
+  core.otpAttempts.wrong.delete(otpId);
 }

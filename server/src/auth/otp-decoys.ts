@@ -11,7 +11,7 @@ import { hashPassword } from '../lib/password-hash.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { findSingleColumnUniqueIndex } from '../schema/index-sql.ts';
 
-interface Decoy {
+export interface Decoy {
   collectionId: string;
   /** stands in for the record id in the per-record try limit */
   owner: string;
@@ -22,13 +22,14 @@ interface Decoy {
 /** Bounds the memory a flood of request-otp calls can take; the oldest decoys go first. */
 const MAX_DECOYS = 50_000;
 
-const decoysByCore = new WeakMap<Core, Map<string, Decoy>>();
+/** One Galley's decoy otpIds (held as `core.otpDecoys`). */
+export type OtpDecoys = Map<string, Decoy>;
 
-function decoysOf(core: Core): Map<string, Decoy> {
-  let map = decoysByCore.get(core);
-  if (!map) decoysByCore.set(core, (map = new Map()));
-  return map;
+export function createOtpDecoys(): OtpDecoys {
+  return new Map();
 }
+
+const decoysOf = (core: Core): OtpDecoys => core.otpDecoys;
 
 /** The email as the record lookup compares it (lower-cased only when the email index is NOCASE). */
 function ownerKey(collection: CollectionModel, email: string): string {

@@ -6,13 +6,14 @@ import type { Core } from '../core.ts';
 
 export const RESEND_INTERVAL_MS = 2 * 60 * 1000;
 
-const sent = new WeakMap<Core, Map<string, number>>();
+/** One Galley's "mail sent until" times per record and flow (held as `core.resendThrottle`). */
+export type ResendThrottle = Map<string, number>;
 
-function storeOf(core: Core): Map<string, number> {
-  let store = sent.get(core);
-  if (!store) sent.set(core, (store = new Map()));
-  return store;
+export function createResendThrottle(): ResendThrottle {
+  return new Map();
 }
+
+const storeOf = (core: Core): ResendThrottle => core.resendThrottle;
 
 export function throttleKey(flow: 'verification' | 'passwordReset', collectionId: string, recordId: string): string {
   return `${flow}:${collectionId}:${recordId}`;
@@ -31,5 +32,5 @@ export function claimResendSlot(core: Core, key: string): boolean {
 
 /** The flow completed: the next request may send again at once. */
 export function releaseResendSlot(core: Core, key: string): void {
-  sent.get(core)?.delete(key);
+  core.resendThrottle.delete(key);
 }

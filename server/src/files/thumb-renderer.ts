@@ -28,93 +28,116 @@ interface RenderWorker {
   jobs: Map<number, { resolve: (r: RenderedThumb) => void; reject: (e: Error) => void }>;
 }
 
-let current: RenderWorker | undefined;
-let workerUrlIndex = 0;
-let workerUnusable = false;
-let nextId = 1;
-let idleTimer: ReturnType<typeof setTimeout> | undefined;
-let queue: Promise<unknown> = Promise.resolve();
-
 class WorkerStartError extends Error {}
 
-/** Render one thumbnail; jobs run one after another, in a worker thread when one can start. */
-export function renderThumbnailQueued(source: Uint8Array, size: ThumbSize, format: string): Promise<RenderedThumb> {
-  const queuedAt = Date.now();
-  const run = async () => {
-    if (Date.now() - queuedAt > MAX_WAIT_MS) throw new Error('thumbnail queue wait exceeded');
-    while (!workerUnusable) {
-      try {
-        return await renderInWorker(source, size, format);
-      } catch (err) {
-        if (!(err instanceof WorkerStartError)) throw err;
-        if (++workerUrlIndex >= WORKER_URLS.length) workerUnusable = true;
+/** One Galley's thumbnail renderer (held as `core.thumbnails.renderer`): its worker, its queue, its idle timer. */
+export interface ThumbRenderer {
+  /** Render one thumbnail; jobs run one after another, in a worker thread when one can start. */
+  renderThumbnailQueued(source: Uint8Array, size: ThumbSize, format: string): Promise<RenderedThumb>;
+  /** Which path renders thumbnails here (for tests and logs). */
+  describeThumbnailRenderer(): 'worker' | 'main thread' | 'not started';
+  /** End the worker and its idle timer (close()); a job still running fails, and its request serves the original. */
+  stop(): Promise<void>;
+}
+
+export function createThumbRenderer(): ThumbRenderer {
+  let current: RenderWorker | undefined;
+  let workerUrlIndex = 0;
+  let workerUnusable = false;
+  let nextId = 1;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+
+  const startWorker = (url: URL): RenderWorker => {
+    // A decoder that runs away with memory ends the worker, not the server.
+    const thread = new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: 512 } });
+    thread.unref();
+    const self: RenderWorker = { thread, loaded: false, dead: false, jobs: new Map() };
+    thread.on('message', (msg: ThumbJobResult) => {
+      if ('ready' in msg) {
+        self.loaded = true;
+        return;
       }
-    }
-    const { renderThumbnail } = await import('./render-thumbnail.ts');
-    return renderThumbnail(source, size, format);
+      const job = self.jobs.get(msg.id);
+      if (!job) return;
+      self.jobs.delete(msg.id);
+      if ('error' in msg) job.reject(new Error(msg.error));
+      else job.resolve({ bytes: msg.bytes, contentType: msg.contentType });
+    });
+    // 'error' and then 'exit' both arrive for one death; only this worker's own jobs fail.
+    const fail = (err: Error) => {
+      if (self.dead) return;
+      self.dead = true;
+      if (current === self) current = undefined;
+      const error = self.loaded ? err : new WorkerStartError(err.message);
+      for (const job of self.jobs.values()) job.reject(error);
+      self.jobs.clear();
+    };
+    thread.on('error', fail);
+    thread.on('exit', (code) => fail(new Error(`thumbnail worker exited with code ${code}`)));
+    return self;
   };
-  const result = queue.then(run, run);
-  queue = result.catch(() => {});
-  return result;
-}
 
-/** Which path renders thumbnails here (for tests and logs). */
-export function describeThumbnailRenderer(): 'worker' | 'main thread' | 'not started' {
-  if (workerUnusable) return 'main thread';
-  return current?.loaded ? 'worker' : 'not started';
-}
-
-function startWorker(url: URL): RenderWorker {
-  // A decoder that runs away with memory ends the worker, not the server.
-  const thread = new Worker(url, { resourceLimits: { maxOldGenerationSizeMb: 512 } });
-  thread.unref();
-  const self: RenderWorker = { thread, loaded: false, dead: false, jobs: new Map() };
-  thread.on('message', (msg: ThumbJobResult) => {
-    if ('ready' in msg) {
-      self.loaded = true;
-      return;
+  const renderInWorker = (source: Uint8Array, size: ThumbSize, format: string): Promise<RenderedThumb> => {
+    if (idleTimer) clearTimeout(idleTimer);
+    let w: RenderWorker;
+    try {
+      w = current ??= startWorker(WORKER_URLS[workerUrlIndex]!);
+    } catch (err) {
+      return Promise.reject(new WorkerStartError(err instanceof Error ? err.message : String(err)));
     }
-    const job = self.jobs.get(msg.id);
-    if (!job) return;
-    self.jobs.delete(msg.id);
-    if ('error' in msg) job.reject(new Error(msg.error));
-    else job.resolve({ bytes: msg.bytes, contentType: msg.contentType });
-  });
-  // 'error' and then 'exit' both arrive for one death; only this worker's own jobs fail.
-  const fail = (err: Error) => {
-    if (self.dead) return;
-    self.dead = true;
-    if (current === self) current = undefined;
-    const error = self.loaded ? err : new WorkerStartError(err.message);
-    for (const job of self.jobs.values()) job.reject(error);
-    self.jobs.clear();
+    const id = nextId++;
+    const done = new Promise<RenderedThumb>((resolve, reject) => w.jobs.set(id, { resolve, reject }));
+    // A copy goes to the worker: the caller may still need `source` (main-thread fallback).
+    const copy = source.slice();
+    w.thread.postMessage({ id, source: copy, size, format } satisfies ThumbJob, [copy.buffer]);
+    return done.finally(() => {
+      if (stopped) return;
+      idleTimer = setTimeout(() => {
+        if (w.jobs.size === 0 && current === w) {
+          current = undefined;
+          w.dead = true;
+          void w.thread.terminate();
+        }
+      }, IDLE_STOP_MS);
+      idleTimer.unref?.();
+    });
   };
-  thread.on('error', fail);
-  thread.on('exit', (code) => fail(new Error(`thumbnail worker exited with code ${code}`)));
-  return self;
-}
 
-function renderInWorker(source: Uint8Array, size: ThumbSize, format: string): Promise<RenderedThumb> {
-  if (idleTimer) clearTimeout(idleTimer);
-  let w: RenderWorker;
-  try {
-    w = current ??= startWorker(WORKER_URLS[workerUrlIndex]!);
-  } catch (err) {
-    return Promise.reject(new WorkerStartError(err instanceof Error ? err.message : String(err)));
-  }
-  const id = nextId++;
-  const done = new Promise<RenderedThumb>((resolve, reject) => w.jobs.set(id, { resolve, reject }));
-  // A copy goes to the worker: the caller may still need `source` (main-thread fallback).
-  const copy = source.slice();
-  w.thread.postMessage({ id, source: copy, size, format } satisfies ThumbJob, [copy.buffer]);
-  return done.finally(() => {
-    idleTimer = setTimeout(() => {
-      if (w.jobs.size === 0 && current === w) {
-        current = undefined;
-        w.dead = true;
-        void w.thread.terminate();
-      }
-    }, IDLE_STOP_MS);
-    idleTimer.unref?.();
-  });
+  return {
+    renderThumbnailQueued(source, size, format) {
+      const queuedAt = Date.now();
+      const run = async () => {
+        if (stopped) throw new Error('the server is shutting down');
+        if (Date.now() - queuedAt > MAX_WAIT_MS) throw new Error('thumbnail queue wait exceeded');
+        while (!workerUnusable) {
+          try {
+            return await renderInWorker(source, size, format);
+          } catch (err) {
+            if (!(err instanceof WorkerStartError)) throw err;
+            if (++workerUrlIndex >= WORKER_URLS.length) workerUnusable = true;
+          }
+        }
+        const { renderThumbnail } = await import('./render-thumbnail.ts');
+        return renderThumbnail(source, size, format);
+      };
+      const result = queue.then(run, run);
+      queue = result.catch(() => {});
+      return result;
+    },
+    describeThumbnailRenderer() {
+      if (workerUnusable) return 'main thread';
+      return current?.loaded ? 'worker' : 'not started';
+    },
+    async stop() {
+      stopped = true;
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = undefined;
+      const w = current;
+      current = undefined;
+      if (w) await w.thread.terminate();
+      await queue;
+    },
+  };
 }

@@ -7,7 +7,7 @@ import type { Core } from '../core.ts';
 import { createLogger } from '../lib/log.ts';
 import type { FileStorage } from '../lib/storage/file-storage.ts';
 import { createLocalStorage } from '../lib/storage/local.ts';
-import { ensureThumbnail } from './thumbnail.ts';
+import { createThumbnailService, ensureThumbnail } from './thumbnail.ts';
 
 /** A real local storage that counts the objects written and read. */
 function countingStorage(inner: FileStorage) {
@@ -28,7 +28,12 @@ async function withStorage(run: (core: Core, counts: { put: number; get: number 
   const dir = await mkdtemp(join(tmpdir(), 'galley-thumbs-'));
   try {
     const { storage, counts } = countingStorage(createLocalStorage(dir));
-    await run({ storage, log: createLogger('error', () => {}) } as unknown as Core, counts);
+    const thumbnails = createThumbnailService();
+    try {
+      await run({ storage, thumbnails, log: createLogger('error', () => {}) } as unknown as Core, counts);
+    } finally {
+      await thumbnails.stop();
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

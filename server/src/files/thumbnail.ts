@@ -5,8 +5,7 @@
 import type { Core } from '../core.ts';
 import { readImageSize } from '../lib/image-size.ts';
 import { LruMap } from '../lib/lru.ts';
-import type { FileStorage } from '../lib/storage/file-storage.ts';
-import { describeThumbnailRenderer, renderThumbnailQueued } from './thumb-renderer.ts';
+import { createThumbRenderer, type ThumbRenderer } from './thumb-renderer.ts';
 import type { ThumbSize } from './thumb-size.ts';
 
 /** An image with more pixels is never decoded (a 40 MP RGBA bitmap is already 160 MB). */
@@ -14,18 +13,29 @@ export const MAX_THUMB_SOURCE_PIXELS = 40_000_000;
 /** Nor is a source file larger than this read into memory. */
 export const MAX_THUMB_SOURCE_BYTES = 64 * 1024 * 1024;
 
-interface ThumbState {
+/** One Galley's thumbnails in the making (held as `core.thumbnails`). */
+export interface ThumbnailService {
   /** thumbnails being made now: concurrent requests for one thumb wait for the same render */
-  pending: Map<string, Promise<boolean>>;
+  readonly pending: Map<string, Promise<boolean>>;
   /** originals that cannot be thumbed (format, size, decoder error), so they are not read on every request */
-  refused: LruMap<string, true>;
+  readonly refused: LruMap<string, true>;
+  readonly renderer: ThumbRenderer;
+  /** Wait for the thumbnails being made, then end the renderer's worker (close()). */
+  stop(): Promise<void>;
 }
-const stateByStorage = new WeakMap<FileStorage, ThumbState>();
 
-function stateOf(storage: FileStorage): ThumbState {
-  let state = stateByStorage.get(storage);
-  if (!state) stateByStorage.set(storage, (state = { pending: new Map(), refused: new LruMap(1000) }));
-  return state;
+export function createThumbnailService(): ThumbnailService {
+  const pending = new Map<string, Promise<boolean>>();
+  const renderer = createThumbRenderer();
+  return {
+    pending,
+    refused: new LruMap(1000),
+    renderer,
+    async stop() {
+      await Promise.allSettled([...pending.values()]);
+      await renderer.stop();
+    },
+  };
 }
 
 export function thumbKeyOf(folder: string, filename: string, sizeText: string): string {
@@ -34,7 +44,7 @@ export function thumbKeyOf(folder: string, filename: string, sizeText: string): 
 
 /** True when the thumb exists in storage now (already there, or just made); false: serve the original. */
 export function ensureThumbnail(core: Core, originalKey: string, thumbKey: string, size: ThumbSize): Promise<boolean> {
-  const { pending } = stateOf(core.storage);
+  const { pending } = core.thumbnails;
   let job = pending.get(thumbKey);
   if (!job) {
     job = makeThumbnail(core, originalKey, thumbKey, size).finally(() => pending.delete(thumbKey));
@@ -45,7 +55,7 @@ export function ensureThumbnail(core: Core, originalKey: string, thumbKey: strin
 
 async function makeThumbnail(core: Core, originalKey: string, thumbKey: string, size: ThumbSize): Promise<boolean> {
   if (await core.storage.stat(thumbKey)) return true;
-  const { refused } = stateOf(core.storage);
+  const { refused } = core.thumbnails;
   const original = await core.storage.stat(originalKey);
   if (!original) return false;
   const verdictKey = `${core.storage.kind}|${thumbKey}|${original.size}|${original.modified.getTime()}`;
@@ -67,14 +77,14 @@ async function makeThumbnail(core: Core, originalKey: string, thumbKey: string, 
   }
   let thumb;
   try {
-    thumb = await renderThumbnailQueued(source, size, image.format);
+    thumb = await core.thumbnails.renderer.renderThumbnailQueued(source, size, image.format);
   } catch (err) {
     core.log.warn('thumbnail failed; serving the original', { key: originalKey, error: err instanceof Error ? err.message : String(err) });
     return refuse();
   }
   try {
     await core.storage.put(thumbKey, thumb.bytes, { contentType: thumb.contentType });
-    core.log.debug('thumbnail made', { key: thumbKey, renderer: describeThumbnailRenderer() });
+    core.log.debug('thumbnail made', { key: thumbKey, renderer: core.thumbnails.renderer.describeThumbnailRenderer() });
     return true;
   } catch (err) {
     core.log.warn('thumbnail could not be stored; serving the original', { key: thumbKey, error: err instanceof Error ? err.message : String(err) });

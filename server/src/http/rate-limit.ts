@@ -83,12 +83,19 @@ interface LimiterState {
   windows: Map<string, Window>;
 }
 
-const states = new WeakMap<Core, LimiterState>();
+/** One Galley's rate-limit counters (held as `core.rateLimiter`; they start over when the settings change). */
+export interface RateLimiter {
+  state: LimiterState | undefined;
+}
+
+export function createRateLimiter(): RateLimiter {
+  return { state: undefined };
+}
 
 function stateOf(core: Core): LimiterState {
   const version = core.settings.version();
-  let state = states.get(core);
-  if (!state || state.version !== version) states.set(core, (state = { version, windows: new Map() }));
+  let state = core.rateLimiter.state;
+  if (!state || state.version !== version) core.rateLimiter.state = state = { version, windows: new Map() };
   return state;
 }
 
@@ -107,7 +114,7 @@ function consume(state: LimiterState, key: string, rule: Rule, now: number): num
 
 /** Drop the windows that have ended (cron `__pbRateLimitersCleanup__`); returns how many went. */
 export function sweepRateLimitWindows(core: Core, now: number): number {
-  const state = states.get(core);
+  const state = core.rateLimiter.state;
   let swept = 0;
   for (const [key, w] of state?.windows ?? []) if (now - w.start >= w.span) swept += Number(state!.windows.delete(key));
   return swept;

@@ -43,6 +43,7 @@ interface FragmentCache {
   set(key: string, fragment: Fragment): void;
 }
 
+// keyed by the schema object: each app builds its own, it never changes (a reload swaps it), and the cache goes with it
 const fragmentsBySchema = new WeakMap<Schema, FragmentCache>();
 
 /** Roughly what an entry holds (UTF-16 strings: key, SQL, string parameters). */

@@ -9,6 +9,7 @@ import type { RecordEvent } from '../hooks/event-bus.ts';
 import type { AuthInfo } from '../rules/request-info.ts';
 import type { AuthBinding, Broker, RealtimeClient } from './model.ts';
 
+// process-wide on purpose: only its uniqueness matters (a stamp never equals an older one), not its count
 let stamps = 0;
 
 function keyOf(auth: AuthInfo): string {

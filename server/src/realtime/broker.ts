@@ -10,27 +10,34 @@ import { startDispatch } from './dispatch.ts';
 import { DEFAULT_REALTIME_LIMITS, type Broker, type RealtimeClient, type RealtimeLimits, type Subscription } from './model.ts';
 import { parseTopic } from './topics.ts';
 
-const brokers = new WeakMap<Core, Broker>();
+/** The broker of one Galley (createGalley makes it at start, held as `core.realtime`), hooked to record events. */
+export function createRealtimeBroker(core: Core): Broker & { stop(): Promise<void> } {
+  const broker: Broker = {
+    core,
+    limits: { ...DEFAULT_REALTIME_LIMITS },
+    clients: new Map(),
+    index: new Map(),
+    byAuth: new Map(),
+    streamsByIp: new Map(),
+    queue: Promise.resolve(),
+    pending: 0,
+    sweeper: undefined,
+  };
+  const unhook = startDispatch(broker);
+  return Object.assign(broker, {
+    /** Stop taking events, end every stream, and wait for the batch being delivered. */
+    async stop() {
+      unhook();
+      for (const client of [...broker.clients.values()]) client.close();
+      stopSweeper(broker);
+      while (broker.pending > 0) await broker.queue;
+    },
+  });
+}
 
-/** The broker of `core`, created (and hooked to record events) on first use. */
+/** The broker of `core` (kept for callers that hold only the core). */
 export function brokerOf(core: Core): Broker {
-  let broker = brokers.get(core);
-  if (!broker) {
-    broker = {
-      core,
-      limits: { ...DEFAULT_REALTIME_LIMITS },
-      clients: new Map(),
-      index: new Map(),
-      byAuth: new Map(),
-      streamsByIp: new Map(),
-      queue: Promise.resolve(),
-      pending: 0,
-      sweeper: undefined,
-    };
-    brokers.set(core, broker);
-    startDispatch(broker);
-  }
-  return broker;
+  return core.realtime;
 }
 
 /** Change the limits (tests shorten the timeouts; an embedder may lengthen them). */
@@ -112,9 +119,9 @@ export function sendToClient(
   data: unknown,
   opts: { ip?: string; unsubscribe?: boolean } = {},
 ): boolean {
-  const broker = brokers.get(core);
-  const client = broker?.clients.get(clientId);
-  if (!broker || !client || client.closed || !client.subscriptions.has(topic)) return false;
+  const broker = core.realtime;
+  const client = broker.clients.get(clientId);
+  if (!client || client.closed || !client.subscriptions.has(topic)) return false;
   if (opts.ip !== undefined && client.ip !== '' && client.ip !== opts.ip) return false;
   const sent = client.send([new TextEncoder().encode(formatSseEvent(topic, typeof data === 'string' ? data : JSON.stringify(data)))]);
   if (opts.unsubscribe) replaceSubscriptions(broker, client, [...client.subscriptions.keys()].filter((t) => t !== topic));
@@ -123,8 +130,7 @@ export function sendToClient(
 
 /** What the broker holds now (tests check that vanished clients leave nothing behind). */
 export function realtimeStats(core: Core): { clients: number; topics: number; subscriptions: number; authBindings: number; pending: number; ips: number } {
-  const broker = brokers.get(core);
-  if (!broker) return { clients: 0, topics: 0, subscriptions: 0, authBindings: 0, pending: 0, ips: 0 };
+  const broker = core.realtime;
   let subscriptions = 0;
   for (const set of broker.index.values()) subscriptions += set.size;
   return {
@@ -139,14 +145,13 @@ export function realtimeStats(core: Core): { clients: number; topics: number; su
 
 /** Resolves once every event emitted so far has been delivered (tests, benchmarks). */
 export async function whenRealtimeIdle(core: Core): Promise<void> {
-  const broker = brokers.get(core);
-  while (broker && broker.pending > 0) await broker.queue;
+  const broker = core.realtime;
+  while (broker.pending > 0) await broker.queue;
 }
 
 /** Close every stream (shutdown). */
 export function closeAllClients(core: Core): void {
-  const broker = brokers.get(core);
-  if (broker) for (const client of [...broker.clients.values()]) client.close();
+  for (const client of [...core.realtime.clients.values()]) client.close();
 }
 
 /** One timer for all clients: idle and lifetime limits are checked a few times per limit. */

@@ -32,7 +32,8 @@ interface QueuedEvent {
 /** Per client, the messages of one batch: each client gets one write per batch, however many events it holds. */
 type Outbox = Map<RealtimeClient, Uint8Array[]>;
 
-export function startDispatch(broker: Broker): void {
+/** Hooks the broker to record events; returns the unhook (the broker's stop). */
+export function startDispatch(broker: Broker): () => void {
   const core = broker.core;
   const waiting: QueuedEvent[] = [];
   let running = false;
@@ -60,7 +61,7 @@ export function startDispatch(broker: Broker): void {
       running = false;
     }
   };
-  core.hooks.onRecord((event) => {
+  return core.hooks.onRecord((event) => {
     const targets = broker.index.size > 0 ? collectTargets(broker, event) : [];
     const authChange = event.collection.type === 'auth' && broker.byAuth.has(`${event.collection.id}/${String(event.row['id'])}`);
     if (targets.length === 0 && !authChange) return;

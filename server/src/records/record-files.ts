@@ -12,7 +12,10 @@ import { isPendingUpload, listFileFields, listFiles, type UploadedFile } from '.
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel } from '../schema/model.ts';
 
-/** Keys stored but not yet committed or rolled back, per storage (a count: one key, one upload). */
+/**
+ * Keys stored but not yet committed or rolled back, per storage (a count: one key, one upload). Keyed by the
+ * storage object createGalley makes for each app (never shared), so this is that app's; close() settles removals.
+ */
 const inFlight = new WeakMap<FileStorage, Map<string, number>>();
 
 function markInFlight(storage: FileStorage, key: string, delta: 1 | -1): void {

@@ -20,6 +20,7 @@ interface Caches {
   queries: LruMap<string, CompiledQuery>;
 }
 
+// keyed by the schema object: each app builds its own, it never changes (a reload swaps it), and the cache goes with it
 const bySchema = new WeakMap<Schema, Caches>();
 
 function cachesOf(schema: Schema): Caches {

@@ -107,6 +107,7 @@ export function checkCollectionShape(raw: unknown, path: Path, sink: ProblemSink
   fields.forEach((f, i) => checkFieldShape(f, [...path, 'fields', i], sink));
 }
 
+// process-wide on purpose: a pure cache keyed by field type name (the same answer for any app)
 const fieldDefinitions = new Map<string, TObject>();
 
 export function checkFieldShape(raw: unknown, path: Path, sink: ProblemSink): void {

@@ -184,7 +184,8 @@ function splitIndexColumns(tokens: readonly Token[], from: number, to: number): 
   return out;
 }
 
-// Kept: a collection's few index statements are re-read on every back-relation lookup.
+// Kept: a collection's few index statements are re-read on every back-relation lookup. Process-wide on purpose:
+// a pure cache keyed by the statement's text (the same answer for any app).
 const inspected = new Map<string, ParsedIndex | IndexProblem>();
 const MAX_INSPECTED = 512;
 

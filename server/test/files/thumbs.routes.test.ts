@@ -2,7 +2,6 @@
 // storage; anything that cannot be thumbed is served as the original.
 import { Jimp } from 'jimp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeThumbnailRenderer } from '../../src/files/thumb-renderer.ts';
 import { makeImage, readImageDimensions, startFilesGalley, type FilesGalley } from './harness.ts';
 import { filesSchema } from './schema.ts';
 
@@ -127,6 +126,6 @@ describe('made once', () => {
   });
 
   it('renders off the main thread under Bun (a worker); on Node without a TS loader, on the main thread', () => {
-    expect(describeThumbnailRenderer()).toBe(typeof process.versions.bun === 'string' ? 'worker' : 'main thread');
+    expect(t.galley.core.thumbnails.renderer.describeThumbnailRenderer()).toBe(typeof process.versions.bun === 'string' ? 'worker' : 'main thread');
   });
 });

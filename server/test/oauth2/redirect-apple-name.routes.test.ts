@@ -25,7 +25,7 @@ describe('Apple name on the OAuth2 redirect', () => {
     const res = await t.call('POST', '/api/oauth2-redirect', { body: form({ state: 'no-such-client', code: 'stray-code', user: appleUser }) });
     expect(res.status).toBe(200);
     expect(res.text).toContain('Failed to authenticate');
-    expect(takeAppleName('stray-code')).toBe('');
+    expect(takeAppleName(t.galley.core.oauth2.appleNames, 'stray-code')).toBe('');
   });
 
   it('is kept for the client the redirect is delivered to', async () => {
@@ -33,7 +33,7 @@ describe('Apple name on the OAuth2 redirect', () => {
     expect((await client.subscribe(['@oauth2'], { ip: '127.0.0.1' })).status).toBe(204);
     const res = await t.call('POST', '/api/oauth2-redirect', { body: form({ state: client.clientId, code: 'real-code', user: appleUser }), ip: '127.0.0.1' });
     expect(res.text).toContain('Auth completed');
-    expect(takeAppleName('real-code')).toBe('Ada Lovelace');
+    expect(takeAppleName(t.galley.core.oauth2.appleNames, 'real-code')).toBe('Ada Lovelace');
     await client.close();
   });
 });

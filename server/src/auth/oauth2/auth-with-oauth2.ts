@@ -58,7 +58,7 @@ async function fetchProviderUser(core: Core, config: Record<string, unknown>, fo
     const tokens = await exchangeAuthorizationCode(provider, form.code, form.codeVerifier, form.redirectURL, core.clock());
     const user = await provider.fetchUser(provider, tokens, core.clock());
     if (user.id === '') throw new ProviderError('user', 'the provider named no user id');
-    if (provider.name === 'apple' && user.name === '') user.name = takeAppleName(form.code);
+    if (provider.name === 'apple' && user.name === '') user.name = takeAppleName(core.oauth2.appleNames, form.code);
     return user;
   } catch (err) {
     const stage = err instanceof ProviderError ? err.stage : 'user';

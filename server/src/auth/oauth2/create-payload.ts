@@ -14,11 +14,9 @@ import type { OAuth2User } from './oauth2-user.ts';
 
 type Row = Record<string, unknown>;
 
-const avatarFetchOptions = new WeakMap<Core, GuardedFetchOptions>();
-
 /** How avatars are fetched for this Galley: an operator allow-list, or tests reaching 127.0.0.1 under a fake name. */
 export function configureAvatarFetch(core: Core, options: GuardedFetchOptions): void {
-  avatarFetchOptions.set(core, options);
+  core.oauth2.avatarFetch = options;
 }
 
 /**
@@ -28,7 +26,7 @@ export function configureAvatarFetch(core: Core, options: GuardedFetchOptions): 
  */
 async function downloadAvatar(core: Core, field: FieldModel, url: string): Promise<unknown[] | undefined> {
   try {
-    const res = await guardedFetch(url, { timeoutMs: 10_000, ...avatarFetchOptions.get(core), maxBytes: readFileMaxSize(field) });
+    const res = await guardedFetch(url, { timeoutMs: 10_000, ...core.oauth2.avatarFetch, maxBytes: readFileMaxSize(field) });
     const name = posix.basename(new URL(url).pathname) || 'avatar';
     return [await toUploadedFile({ name, arrayBuffer: async () => res.body.slice().buffer })];
   } catch (err) {

@@ -6,6 +6,7 @@
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 
 const LEEWAY_SECONDS = 300;
+// process-wide on purpose: a key set is the provider's public document, the same for any app that names the URL
 const jwksByUrl = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
 export interface IdTokenChecks {

@@ -28,6 +28,6 @@ export function forwardOAuth2Redirect(core: Core, values: Record<string, unknown
   const delivered = send(core, state, OAUTH2_TOPIC, data, { ip, unsubscribe: true });
   // Apple posts the user's name only here, once: kept briefly for the auth-with-oauth2 call that follows, and
   // only for a client that was waiting (this route is open to anyone). Same tick as the send: kept before it asks.
-  if (delivered && error === '' && code !== '') keepAppleName(code, text(values['user']));
+  if (delivered && error === '' && code !== '') keepAppleName(core.oauth2.appleNames, code, text(values['user']));
   return { ok: delivered && error === '' && code !== '' };
 }

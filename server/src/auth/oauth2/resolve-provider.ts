@@ -27,6 +27,7 @@ interface Discovered {
 }
 
 const DISCOVERY_TTL_MS = 10 * 60_000;
+// process-wide on purpose: an issuer's discovery document is public and the same for any app (10 min TTL)
 const discovered = new Map<string, Discovered>();
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');

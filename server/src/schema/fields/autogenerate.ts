@@ -20,6 +20,7 @@ const CLASS_ESCAPES: Record<string, string> = { d: DIGITS, w: WORD, s: ' \t\n\r'
 const UNBOUNDED_EXTRA = 10;
 
 /** Throws when the pattern cannot be read; check options with it once at load time. */
+// process-wide on purpose: a pure cache keyed by the pattern's text (the same answer for any app)
 const parsed = new Map<string, Node>();
 
 /** Patterns come from the schema (a handful), and every create uses one: parse each once. */

@@ -54,6 +54,7 @@ export function requiredIssue(): FieldIssue {
 }
 
 /** A `pattern` option as a JS RegExp; Go's leading `(?i)`-style flags become JS flags. Null if invalid. */
+// process-wide on purpose: a pure cache keyed by the pattern's text (the same answer for any app)
 const compiledPatterns = new Map<string, RegExp | null>();
 
 /** Compiled once per pattern: validation runs on every write (the regexes carry no `g` state). */
