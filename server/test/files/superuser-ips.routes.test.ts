@@ -2,7 +2,7 @@
 // counts for nothing (wire: PocketBase's file download resets such an auth record; the view rule then decides
 // as for a guest, so a superusers-only file is the usual 404). Other records' file tokens are unaffected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signUp, superuserToken } from '../helpers/test-galley.ts';
+import { runScenario, signUp, superuserToken, type Scenario } from '../helpers/test-galley.ts';
 import { startFilesGalley, type FilesGalley } from './harness.ts';
 import { filesSchema } from './schema.ts';
 
@@ -41,21 +41,29 @@ afterAll(() => t?.close());
 const download = (path: string, token: string, ip?: string) => t.call('GET', `${path}?token=${encodeURIComponent(token)}`, { ip });
 
 describe('a superuser file token and superuserIPs', () => {
-  const rows = (): Array<{ name: string; path: string; token: string; ip?: string; status: number; body?: string }> => [
-    { name: 'superuser token, listed address, superusers-only file', path: `/api/files/vault/${vaultId}/keys.txt`, token: rootFileToken, ip: INSIDE, status: 200, body: 'the keys' },
-    { name: 'superuser token, other address', path: `/api/files/vault/${vaultId}/keys.txt`, token: rootFileToken, ip: OUTSIDE, status: 404 },
-    { name: 'superuser token, unknown address', path: `/api/files/vault/${vaultId}/keys.txt`, token: rootFileToken, status: 404 },
-    { name: 'superuser token, other address, a public file (no token needed)', path: `/api/files/vault/${vaultId}/notice.txt`, token: rootFileToken, ip: OUTSIDE, status: 200, body: 'a notice' },
-    { name: 'a user’s token from any address', path: `/api/files/docs/${docId}/plans.txt`, token: aliceFileToken, ip: OUTSIDE, status: 200, body: 'the plans' },
+  const NOT_FOUND = { data: {}, message: "The requested resource wasn't found.", status: 404 };
+  /** a file fetched with a file token; `body` is the exact answer */
+  const row = (name: string, path: string, token: string, ip: string | undefined, status: number, body?: string): Scenario => ({
+    name,
+    method: 'GET',
+    path: `${path}?token=${encodeURIComponent(token)}`,
+    ip,
+    status,
+    check: (json, res) => {
+      if (body !== undefined) expect(res.text, name).toBe(body);
+      if (status === 404) expect(json, name).toEqual(NOT_FOUND);
+    },
+  });
+  const rows = (): Scenario[] => [
+    row('superuser token, listed address, superusers-only file', `/api/files/vault/${vaultId}/keys.txt`, rootFileToken, INSIDE, 200, 'the keys'),
+    row('superuser token, other address', `/api/files/vault/${vaultId}/keys.txt`, rootFileToken, OUTSIDE, 404),
+    row('superuser token, unknown address', `/api/files/vault/${vaultId}/keys.txt`, rootFileToken, undefined, 404),
+    row('superuser token, other address, a public file (no token needed)', `/api/files/vault/${vaultId}/notice.txt`, rootFileToken, OUTSIDE, 200, 'a notice'),
+    row('a user’s token from any address', `/api/files/docs/${docId}/plans.txt`, aliceFileToken, OUTSIDE, 200, 'the plans'),
   ];
 
   it('every row answers as expected', async () => {
-    for (const r of rows()) {
-      const res = await download(r.path, r.token, r.ip);
-      expect(res.status, `${r.name}: ${res.text}`).toBe(r.status);
-      if (r.body !== undefined) expect(res.text, r.name).toBe(r.body);
-      if (r.status === 404) expect(res.json, r.name).toEqual({ data: {}, message: "The requested resource wasn't found.", status: 404 });
-    }
+    for (const r of rows()) await runScenario(t, r);
   });
 
   it('with the list emptied the same token works from anywhere again', async () => {
