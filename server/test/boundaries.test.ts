@@ -1,4 +1,4 @@
-// Dependency direction (STYLE.md §2), checked on every import of every file under server/src.
+// Dependency direction (docs/ARCHITECTURE.md, "Domains inside server/src"), checked on every import of every file under server/src.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
