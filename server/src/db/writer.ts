@@ -1,5 +1,5 @@
 /**
- * The one writer path, with group commit (DESIGN.md, "The way a request travels"): the jobs queued in one
+ * The one writer path, with group commit (docs/ARCHITECTURE.md, "How a request travels"): the jobs queued in one
  * event-loop turn run in one `BEGIN IMMEDIATE … COMMIT`, each inside its own SAVEPOINT, so a failing job
  * fails alone and one fsync serves the whole group. A job's promise settles only after that COMMIT.
  *

@@ -1,5 +1,5 @@
 /**
- * A record's files and its row stay in step (DESIGN.md, storage): new uploads are stored durably BEFORE the
+ * A record's files and its row stay in step (docs/ARCHITECTURE.md, "Durability"): new uploads are stored durably BEFORE the
  * row commits and removed if it does not; files the row lets go (replaced, removed, record deleted) are
  * removed only AFTER the commit. A crash between the two leaves orphans, never a row naming a missing file;
  * the orphan sweep (files/orphan-sweep.ts) removes them, skipping uploads still in flight (isUploadInFlight).
