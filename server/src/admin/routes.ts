@@ -30,6 +30,11 @@ export function adminRoutes(core: Core) {
       respond(core, request, async (req) => (await deleteCollection(core, req.info, params.collection), noContent())),
     )
     .delete('/api/collections/:collection/truncate', ({ request, params }) =>
-      respond(core, request, async (req) => (await truncateCollection(core, req.info, params.collection), noContent())),
+      respond(
+        core,
+        request,
+        async (req) => (await truncateCollection(core, req.info, params.collection), noContent()),
+        { collection: params.collection },
+      ),
     );
 }

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia';
 import type { Core } from '../core.ts';
-import { json, noContent, respond, type Reply } from '../http/route-kit.ts';
+import { json, noContent, respond, tagCollectionRoute, type Reply } from '../http/route-kit.ts';
 import { describeAuthMethods } from './auth-methods.ts';
 import type { AuthResponse } from './auth-response.ts';
 import { confirmEmailChange, requestEmailChange } from './email-change.ts';
@@ -24,73 +24,95 @@ export function authRoutes(core: Core) {
   const base = '/api/collections/:collection';
   return new Elysia({ name: 'galley-auth' })
     .get(`${base}/auth-methods`, ({ request, params }) =>
-      respond(core, request, async () => json(await describeAuthMethods(core, findAuthCollection(core, params.collection)))),
+      respond(
+        core,
+        request,
+        async () => json(await describeAuthMethods(core, findAuthCollection(core, params.collection))),
+        tagCollectionRoute(params.collection, 'listAuthMethods'),
+      ),
     )
     .post(`${base}/auth-with-password`, ({ request, params }) =>
       respond(core, request, async (req) => {
         const body = await req.body();
         return replyWithAuth(await authWithPassword(core, req.info, params.collection, body.values, req.ip));
-      }),
+      }, tagCollectionRoute(params.collection, 'authWithPassword', 'auth')),
     )
     .post(`${base}/request-otp`, ({ request, params }) =>
-      respond(core, request, async (req) => json(await requestOtp(core, params.collection, (await req.body()).values))),
+      respond(
+        core,
+        request,
+        async (req) => json(await requestOtp(core, params.collection, (await req.body()).values)),
+        tagCollectionRoute(params.collection, 'requestOTP'),
+      ),
     )
     .post(`${base}/auth-with-otp`, ({ request, params }) =>
-      respond(core, request, async (req) =>
-        replyWithAuth(await authWithOtp(core, { info: req.info, ip: req.ip, body: (await req.body()).values }, params.collection)),
+      respond(
+        core,
+        request,
+        async (req) =>
+          replyWithAuth(await authWithOtp(core, { info: req.info, ip: req.ip, body: (await req.body()).values }, params.collection)),
+        tagCollectionRoute(params.collection, 'authWithOTP', 'auth'),
       ),
     )
     .post(`${base}/auth-refresh`, ({ request, params }) =>
-      respond(core, request, async (req) =>
-        json(await refreshAuth(core, req.info, params.collection, request.headers.get('authorization'))),
+      respond(
+        core,
+        request,
+        async (req) =>
+          json(await refreshAuth(core, req.info, params.collection, request.headers.get('authorization'))),
+        tagCollectionRoute(params.collection, 'authRefresh'),
       ),
     )
     .post(`${base}/request-verification`, ({ request, params }) =>
       respond(core, request, async (req) => {
         await requestVerification(core, params.collection, (await req.body()).values);
         return noContent();
-      }),
+      }, tagCollectionRoute(params.collection, 'requestVerification')),
     )
     .post(`${base}/confirm-verification`, ({ request, params }) =>
       respond(core, request, async (req) => {
         await confirmVerification(core, params.collection, (await req.body()).values);
         return noContent();
-      }),
+      }, tagCollectionRoute(params.collection, 'confirmVerification')),
     )
     .post(`${base}/request-password-reset`, ({ request, params }) =>
       respond(core, request, async (req) => {
         await requestPasswordReset(core, params.collection, (await req.body()).values);
         return noContent();
-      }),
+      }, tagCollectionRoute(params.collection, 'requestPasswordReset')),
     )
     .post(`${base}/confirm-password-reset`, ({ request, params }) =>
       respond(core, request, async (req) => {
         await confirmPasswordReset(core, params.collection, (await req.body()).values);
         return noContent();
-      }),
+      }, tagCollectionRoute(params.collection, 'confirmPasswordReset')),
     )
     .post(`${base}/request-email-change`, ({ request, params }) =>
       respond(core, request, async (req) => {
         await requestEmailChange(core, req.info, params.collection, (await req.body()).values);
         return noContent();
-      }),
+      }, tagCollectionRoute(params.collection, 'requestEmailChange')),
     )
     .post(`${base}/confirm-email-change`, ({ request, params }) =>
       respond(core, request, async (req) => {
         await confirmEmailChange(core, params.collection, (await req.body()).values);
         return noContent();
-      }),
+      }, tagCollectionRoute(params.collection, 'confirmEmailChange')),
     )
     // Galley extension (not in PocketBase): end every session of a record at once.
     .post(`${base}/auth-logout-all`, ({ request, params }) =>
       respond(core, request, async (req) => {
         await logoutAllSessions(core, req.info, params.collection, (await req.body()).values);
         return noContent();
-      }),
+      }, tagCollectionRoute(params.collection, 'authLogoutAll')),
     )
     .post(`${base}/impersonate/:id`, ({ request, params }) =>
-      respond(core, request, async (req) =>
-        json(await impersonateRecord(core, req.info, params.collection, params.id, (await req.body()).values)),
+      respond(
+        core,
+        request,
+        async (req) =>
+          json(await impersonateRecord(core, req.info, params.collection, params.id, (await req.body()).values)),
+        tagCollectionRoute(params.collection),
       ),
     );
 }

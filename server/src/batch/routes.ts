@@ -1,10 +1,9 @@
 import { Elysia } from 'elysia';
 import type { Core } from '../core.ts';
 import { GalleyError, type FieldIssue } from '../errors.ts';
-import type { RequestInfo } from '../rules/request-info.ts';
 import { describeError, enforceSubRequestRateLimit, json, respond, type HttpRequest } from '../http/route-kit.ts';
 import { parseBatchBody } from './parse-batch.ts';
-import { BatchRequestFailed, runBatch } from './run-batch.ts';
+import { BatchRequestFailed, runBatch, type SubRequestAdmission } from './run-batch.ts';
 
 // wire: settings.batch.maxBodySize 0 means PocketBase's 128 MiB; timeout 0 means 3 s.
 const DEFAULT_MAX_BODY = 128 * 1024 * 1024;
@@ -42,7 +41,7 @@ export function batchRoutes(core: Core) {
       const requests = parseBatchBody(body.values, body.files, limits.maxRequests);
       const timeoutMs = (limits.timeout > 0 ? limits.timeout : DEFAULT_TIMEOUT_S) * 1000;
       try {
-        const admit = (method: string, path: string, info: RequestInfo) => enforceSubRequestRateLimit(core, req, method, path, info);
+        const admit = (sub: SubRequestAdmission) => enforceSubRequestRateLimit(core, req, sub);
         const outcomes = await runBatch(core, req.info, requests, { timeoutMs, signal: request.signal, admit });
         // wire: `{body, status}` per sub-request, in order; a delete is 204 with a null body.
         return json(outcomes.map((o) => ({ body: o.body, status: o.body === null ? 204 : 200 })));

@@ -37,7 +37,16 @@ export interface BatchOptions {
   /** aborted when the client goes away */
   signal?: AbortSignal;
   /** throws to refuse one sub-request before it runs (wire: the rate limits count each one as a request) */
-  admit?: (method: string, path: string, info: RequestInfo) => void;
+  admit?: (sub: SubRequestAdmission) => void;
+}
+
+/** A sub-request as the rate limits see it: the record route it stands for, with that route's metadata. */
+export interface SubRequestAdmission {
+  method: string;
+  path: string;
+  info: RequestInfo;
+  /** wire: the record route's tag (`create`, `update`, `delete`), as that route declares it */
+  route: { collection: string; rateLimitTags: readonly string[] };
 }
 
 // wire: a timeout or an interrupted request fails the batch with this 400 and empty data.
@@ -86,7 +95,7 @@ async function runSubRequest(core: Core, outer: RequestInfo, sub: SubRequest, op
   if (action.kind === 'upsert') action = await resolveUpsert(core, action, sub.body);
   const method = { create: 'POST', upsert: 'POST', update: 'PATCH', delete: 'DELETE' }[action.kind];
   const info = buildSubRequestInfo(outer, method, sub, action.query);
-  opts.admit?.(method, describePath(action), info);
+  opts.admit?.({ method, path: describePath(action), info, route: { collection: action.collection, rateLimitTags: [action.kind] } });
   if (action.kind === 'delete') {
     await deleteRecord(core, info, action.collection, action.id);
     return { body: null };

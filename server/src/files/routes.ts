@@ -27,7 +27,7 @@ export function fileRoutes(core: Core) {
         download: TRUE_WORDS.includes(req.query['download'] ?? ''),
       });
       return noContent();
-    });
+    }, { collection: params['collection'] ?? '', rateLimitTags: ['file'] });
     return file ?? answer;
   };
   return new Elysia({ name: 'galley-files' })

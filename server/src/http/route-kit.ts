@@ -87,15 +87,34 @@ async function readBodyOutsideGate(core: Core, raw: Request, info: RequestInfo, 
   return body;
 }
 
+/**
+ * What a route declares about itself where it is registered, so no later step re-parses its URL:
+ * the collection its path names (`:collection`, as the router decoded it), PocketBase's rate-limit tags
+ * (`<collection>:<tag>`, `*:<tag>`) and whether its successes stay out of the request log.
+ */
+export interface RouteMeta {
+  collection?: string;
+  /** wire: PocketBase's tags for the route (`authWithPassword`+`auth`, `list`, `file`, …); they apply with `collection` */
+  rateLimitTags?: readonly string[];
+  /** wire: PocketBase's SkipSuccessActivityLog: only a refused or failed request is logged */
+  log?: 'skip-success';
+}
+
+/** A route under `/api/collections/:collection/` with PocketBase's tags for it (none: it names its collection only). */
+export function tagCollectionRoute(collection: string, ...rateLimitTags: string[]): RouteMeta {
+  return { collection, rateLimitTags };
+}
+
 /** Run a handler and shape its reply; `fields` projection applies to 2xx JSON as PocketBase does. */
-export async function respond(core: Core, raw: Request, handler: (req: HttpRequest) => Promise<Reply>): Promise<Response> {
+export async function respond(core: Core, raw: Request, handler: (req: HttpRequest) => Promise<Reply>, route: RouteMeta = {}): Promise<Response> {
+  if (route.log === 'skip-success') core.logs.noteRequest(raw, { skipSuccess: true });
   try {
     const req = await buildHttpRequest(core, raw);
     const auth = req.info.auth;
     if (auth) core.logs.noteRequest(raw, { auth: { collection: auth.collection.name, id: String(auth.record['id'] ?? '') } });
-    enforceSuperuserIps(core, req.info, req.ip, raw.url);
+    enforceSuperuserIps(core, req.info, req.ip, route.collection);
     // Before the handler: a limited request never reaches a password hash or a mail.
-    enforceRateLimit(core, { method: raw.method, url: raw.url, ip: req.ip, info: req.info });
+    enforceRateLimit(core, { method: raw.method, url: raw.url, ip: req.ip, info: req.info, route });
     const reply = await handler(req);
     if ('empty' in reply) return withStandardHeaders(new Response(null, { status: 204 }));
     const fields = req.query['fields'];
@@ -118,8 +137,12 @@ function describeLoggedError(err: unknown): { message: string; details: unknown 
 }
 
 /** A request a route runs on the caller's behalf (a batch's sub-request) counts against the rate limits as if sent alone. */
-export function enforceSubRequestRateLimit(core: Core, req: HttpRequest, method: string, path: string, info: RequestInfo): void {
-  enforceRateLimit(core, { method, url: new URL(path, req.raw.url).href, ip: req.ip, info });
+export function enforceSubRequestRateLimit(
+  core: Core,
+  req: HttpRequest,
+  sub: { method: string; path: string; info: RequestInfo; route: RouteMeta },
+): void {
+  enforceRateLimit(core, { method: sub.method, url: new URL(sub.path, req.raw.url).href, ip: req.ip, info: sub.info, route: sub.route });
 }
 
 /** Anything thrown, as PocketBase's `{data, message, status}` body (a batch answers with its failed sub-request's). */

@@ -9,18 +9,9 @@ import type { Core } from '../core.ts';
 import { forbidden } from '../errors.ts';
 import { isSuperuser, SUPERUSERS, type RequestInfo } from '../rules/request-info.ts';
 
-const COLLECTION_ROUTE = /^\/api\/collections\/([^/]+)\//;
-
-function isSuperusersRoute(core: Core, pathname: string): boolean {
-  const m = COLLECTION_ROUTE.exec(pathname);
-  if (!m) return false;
-  let name: string;
-  try {
-    name = decodeURIComponent(m[1]!);
-  } catch {
-    return false;
-  }
-  return core.schema.findCollection(name)?.name === SUPERUSERS;
+/** `collection`: the one the matched route names (its RouteMeta), if any. */
+function isSuperusersRoute(core: Core, collection: string | undefined): boolean {
+  return collection !== undefined && core.schema.findCollection(collection)?.name === SUPERUSERS;
 }
 
 /** Whether a superuser may act from `ip`: always when `superuserIPs` is empty, else only from a listed address. */
@@ -29,8 +20,8 @@ export function isSuperuserIpAllowed(core: Core, ip: string): boolean {
   return allowed.length === 0 || (ip !== '' && matchesIpList(ip, allowed));
 }
 
-export function enforceSuperuserIps(core: Core, info: RequestInfo, ip: string, url: string): void {
+export function enforceSuperuserIps(core: Core, info: RequestInfo, ip: string, collection: string | undefined): void {
   if (core.settings.current().superuserIPs.length === 0) return;
-  if (!isSuperuser(info) && !isSuperusersRoute(core, new URL(url).pathname)) return;
+  if (!isSuperuser(info) && !isSuperusersRoute(core, collection)) return;
   if (!isSuperuserIpAllowed(core, ip)) throw forbidden();
 }

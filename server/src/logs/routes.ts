@@ -10,13 +10,16 @@ import { listLogs, readLogsStats, viewLog } from './list-logs.ts';
  * itself, a refused or failed read is.
  */
 export function logRoutes(core: Core) {
-  const read = (request: Request, handler: Parameters<typeof respond>[2]) => {
-    core.logs.noteRequest(request, { skipSuccess: true });
-    return respond(core, request, async (req) => {
-      requireSuperuser(req.info);
-      return handler(req);
-    });
-  };
+  const read = (request: Request, handler: Parameters<typeof respond>[2]) =>
+    respond(
+      core,
+      request,
+      async (req) => {
+        requireSuperuser(req.info);
+        return handler(req);
+      },
+      { log: 'skip-success' },
+    );
   return new Elysia({ name: 'galley-logs' })
     .get('/api/logs', ({ request }) => read(request, async (req) => json(await listLogs(core.logs.auxDb, req.query))))
     .get('/api/logs/stats', ({ request }) =>

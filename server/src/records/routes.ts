@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia';
 import type { Core } from '../core.ts';
-import { json, noContent, respond } from '../http/route-kit.ts';
+import { json, noContent, respond, tagCollectionRoute } from '../http/route-kit.ts';
 import { createRecord } from './create.ts';
 import { deleteRecord } from './delete.ts';
 import { listRecords } from './list.ts';
@@ -13,27 +13,37 @@ export function recordRoutes(core: Core) {
   const base = '/api/collections/:collection/records';
   return new Elysia({ name: 'galley-records' })
     .get(base, ({ request, params }) =>
-      respond(core, request, async (req) => json(await listRecords(core, req.info, params.collection, req.query))),
+      respond(
+        core,
+        request,
+        async (req) => json(await listRecords(core, req.info, params.collection, req.query)),
+        tagCollectionRoute(params.collection, 'list'),
+      ),
     )
     .post(base, ({ request, params }) =>
       respond(core, request, async (req) => {
         const body = await req.body(describeUploadLimits(core, params.collection, 'Failed to create record.'));
         return json(await createRecord(core, req.info, params.collection, await prepareRecordInput(core, params.collection, body), req.query));
-      }),
+      }, tagCollectionRoute(params.collection, 'create')),
     )
     .get(`${base}/:id`, ({ request, params }) =>
-      respond(core, request, async (req) => json(await viewRecord(core, req.info, params.collection, params.id, req.query))),
+      respond(
+        core,
+        request,
+        async (req) => json(await viewRecord(core, req.info, params.collection, params.id, req.query)),
+        tagCollectionRoute(params.collection, 'view'),
+      ),
     )
     .patch(`${base}/:id`, ({ request, params }) =>
       respond(core, request, async (req) => {
         const body = await req.body(describeUploadLimits(core, params.collection, 'Failed to update record.'));
         return json(await updateRecord(core, req.info, params.collection, params.id, await prepareRecordInput(core, params.collection, body), req.query));
-      }),
+      }, tagCollectionRoute(params.collection, 'update')),
     )
     .delete(`${base}/:id`, ({ request, params }) =>
       respond(core, request, async (req) => {
         await deleteRecord(core, req.info, params.collection, params.id);
         return noContent();
-      }),
+      }, tagCollectionRoute(params.collection, 'delete')),
     );
 }

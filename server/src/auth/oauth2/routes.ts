@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia';
 import type { Core } from '../../core.ts';
-import { buildHttpRequest, json, respond } from '../../http/route-kit.ts';
+import { buildHttpRequest, json, respond, tagCollectionRoute } from '../../http/route-kit.ts';
 import { isMfaChallenge } from '../mfa.ts';
 import { authWithOAuth2 } from './auth-with-oauth2.ts';
 import { forwardOAuth2Redirect, type SendToRealtimeClient } from './redirect.ts';
@@ -32,7 +32,7 @@ export function oauth2Routes(core: Core, send: SendToRealtimeClient) {
         const out = await authWithOAuth2(core, { info: req.info, ip: req.ip, body: (await req.body()).values }, params.collection);
         // wire: PocketBase's MFA challenge is a 401 with exactly {mfaId}
         return isMfaChallenge(out) ? json(out, 401) : json(out);
-      }),
+      }, tagCollectionRoute(params.collection, 'authWithOAuth2', 'auth')),
     )
     .get('/api/oauth2-redirect', ({ request }) => answerRedirect(core, request, send))
     .post('/api/oauth2-redirect', ({ request }) => answerRedirect(core, request, send));
