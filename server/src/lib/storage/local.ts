@@ -34,14 +34,15 @@ export function createLocalStorage(rootDir: string): FileStorage {
       const path = pathOf(key);
       const dir = dirname(path);
       const temp = join(dir, `${TEMP_PREFIX}${instance}-${randomBytes(6).toString('hex')}`);
-      // A concurrent delete may remove a just-made empty directory; make it again and retry once.
+      // A concurrent delete's folder clean-up may remove just-made empty folders, even halfway through a recursive
+      // mkdir (ENOENT from mkdir itself); make them again and retry. Once the temp file exists the folder is not empty.
       for (let attempt = 0; ; attempt++) {
-        await mkdir(dir, { recursive: true });
         try {
+          await mkdir(dir, { recursive: true });
           await writeSynced(temp, data);
           break;
         } catch (err) {
-          if (attempt > 0 || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          if (attempt >= 4 || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         }
       }
       try {
