@@ -3,33 +3,15 @@ import { GalleyError } from '../errors.ts';
 import { MAX_CLIENT_MULTI_HOPS, MAX_STATEMENT_JOINS } from '../query/limits.ts';
 import { parseFilter } from '../query/parser.ts';
 import { buildSchema, type CollectionModel, type FieldModel } from '../schema/model.ts';
+import { makeCollection, makeField } from '../db/migrate/testing.ts';
 import { checkQueryCost, isCostlyQuery, measureQueryCost } from './filter-cost.ts';
 
-const field = (name: string, type: string, opts: Record<string, unknown> = {}): FieldModel => ({
-  id: `${type}_${name}`,
-  name,
-  type,
-  system: false,
-  hidden: false,
-  presentable: false,
-  ...opts,
-});
+const field = makeField;
 const rel = (name: string, collectionId: string, maxSelect: number) =>
-  field(name, 'relation', { collectionId, maxSelect, minSelect: 0, cascadeDelete: false });
-const collection = (name: string, fields: FieldModel[], extra: Partial<CollectionModel> = {}): CollectionModel => ({
-  id: `c_${name}`,
-  name,
-  type: 'base',
-  system: false,
-  listRule: '',
-  viewRule: '',
-  createRule: '',
-  updateRule: '',
-  deleteRule: '',
-  fields: [field('id', 'text', { primaryKey: true }), ...fields],
-  indexes: [],
-  ...extra,
-});
+  field(name, 'relation', { collectionId, maxSelect, minSelect: 0, cascadeDelete: false } as Partial<FieldModel>);
+/** open rules unless a case says otherwise; ids `c_<name>` so relations name them */
+const collection = (name: string, fields: FieldModel[], extra: Partial<CollectionModel> = {}): CollectionModel =>
+  makeCollection(name, fields, { id: `c_${name}`, listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '', ...extra });
 
 const users = collection('users', [field('name', 'text'), rel('friends', 'c_users', 10), rel('best', 'c_users', 1), field('meta', 'json')], {
   type: 'auth',
