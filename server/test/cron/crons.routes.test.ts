@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import PocketBase, { ClientResponseError } from 'pocketbase';
+import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGalley, upsertSuperuser, type Galley } from '../../src/index.ts';
 import { createSignInThrottle, SIGN_IN_FREE_TRIES, SIGN_IN_WINDOW_MS } from '../../src/auth/sign-in-throttle.ts';
@@ -14,6 +14,7 @@ import { formatDateTime } from '../../src/lib/datetime.ts';
 import { createTestLogger } from '../helpers/test-logger.ts';
 import { callGalley } from '../helpers/test-galley.ts';
 import { selfServiceUsers } from '../helpers/users-collection.ts';
+import { rejectionOf } from '../helpers/sdk-rejection.ts';
 
 const ROOT = { email: 'root@example.com', password: 'rootpass123' };
 const USER = { email: 'ann@example.com', password: 'password123' };
@@ -40,16 +41,6 @@ function client(): PocketBase {
   const pb = new PocketBase(url);
   pb.autoCancellation(false);
   return pb;
-}
-
-async function rejectionOf(p: Promise<unknown>): Promise<ClientResponseError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ClientResponseError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
 }
 
 async function open(): Promise<void> {

@@ -4,11 +4,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import PocketBase, { ClientResponseError } from 'pocketbase';
+import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGalley, upsertSuperuser, type Galley } from '../../src/index.ts';
 import { createTestLogger } from '../helpers/test-logger.ts';
 import { selfServiceUsers } from '../helpers/users-collection.ts';
+import { rejectionOf } from '../helpers/sdk-rejection.ts';
 
 const ROOT = { email: 'root@example.com', password: 'rootpass123' };
 const USER = { email: 'ann@example.com', password: 'password123' };
@@ -35,16 +36,6 @@ function client(): PocketBase {
   const pb = new PocketBase(url);
   pb.autoCancellation(false);
   return pb;
-}
-
-async function rejectionOf(p: Promise<unknown>): Promise<ClientResponseError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof ClientResponseError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
 }
 
 beforeAll(async () => {
