@@ -1,0 +1,54 @@
+/**
+ * The dashboard's one way to the server: every page imports `pb` (and the helpers) from here, nothing else
+ * creates a client. It is the official `pocketbase` SDK; when `@galley/sdk` exports `createClient` (a typed
+ * layer over the same SDK, with Galley's additions), this module builds the client with it instead and the
+ * pages keep their imports.
+ */
+import PocketBase, { ClientResponseError, LocalAuthStore } from 'pocketbase';
+
+/** The API lives one level above the dashboard (`/_/` → `/`); under `vite dev` that is the dev server, which proxies /api. */
+export const apiBase = new URL('../', location.href).href;
+
+/** Where the superuser's session is kept between visits (localStorage), apart from any app's own SDK session. */
+const SESSION_KEY = 'galley_dashboard_auth';
+
+export const pb = new PocketBase(apiBase, new LocalAuthStore(SESSION_KEY));
+// pages fire requests freely; the SDK's auto-cancellation of duplicate requests would reject some of them
+pb.autoCancellation(false);
+
+export const SUPERUSERS = '_superusers';
+
+/** Refresh the session ahead of expiry (seconds), as the SDK does for superusers. */
+const AUTO_REFRESH_THRESHOLD = 30 * 60;
+
+export function signInWithPassword(email: string, password: string) {
+  return pb.collection(SUPERUSERS).authWithPassword(email, password, { autoRefreshThreshold: AUTO_REFRESH_THRESHOLD });
+}
+
+/** On start: renew a stored session (new token, fresh record); a rejected one is dropped so sign-in shows. */
+export async function refreshSession(): Promise<void> {
+  if (!pb.authStore.isValid || !pb.authStore.isSuperuser) {
+    pb.authStore.clear();
+    return;
+  }
+  try {
+    await pb.collection(SUPERUSERS).authRefresh();
+  } catch (err) {
+    if (err instanceof ClientResponseError && (err.status === 401 || err.status === 403 || err.status === 404)) pb.authStore.clear();
+    else throw err;
+  }
+}
+
+export function signOut(): void {
+  pb.authStore.clear();
+}
+
+/**
+ * Galley's own route behind the installer link: creates the first superuser with the one-time token that
+ * `galley serve` printed. Refused once any superuser exists.
+ */
+export function installFirstSuperuser(input: { token: string; email: string; password: string; passwordConfirm: string }) {
+  return pb.send<{ email: string }>('/api/galley/installer', { method: 'POST', body: input });
+}
+
+export { ClientResponseError };
