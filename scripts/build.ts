@@ -14,6 +14,7 @@ const WORKER_ENTRIES = [
   join(root, 'server', 'src', 'files', 'thumb-worker.ts'),
   join(root, 'server', 'src', 'db', 'read-aside-worker.ts'),
   join(root, 'server', 'src', 'logs', 'log-writer-worker.ts'),
+  join(root, 'server', 'src', 'backups', 'snapshot-worker.ts'),
 ];
 
 /** Folders whose files end up in the binary (admin-ui's build output joins this list when it exists). */

@@ -1,5 +1,6 @@
 import { Command, CommanderError, type OutputConfiguration } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { addBackupCommand } from './commands/backup.ts';
 import { addMigrateCommand, ExitStatus } from './commands/migrate.ts';
 import { addSchemaCommand } from './commands/schema.ts';
 import { addServeCommand } from './commands/serve.ts';
@@ -23,6 +24,7 @@ export function createProgram(output?: OutputConfiguration): Command {
   addSuperuserCommand(program);
   addSchemaCommand(program);
   addMigrateCommand(program);
+  addBackupCommand(program);
   return program;
 }
 

@@ -42,6 +42,8 @@ import { createLogService, type LogService } from './logs/log-service.ts';
 import { teeLogger } from './logs/tee-logger.ts';
 import { createLocalStorage } from './lib/storage/local.ts';
 import { createSwitchingStorage } from './lib/storage/switching.ts';
+import { createHoldingStorage } from './lib/storage/holding.ts';
+import { cleanBackupLeftovers, isBackupRunning, recoverInterruptedRestore } from './backups/index.ts';
 import { loadSchema, loadSchemaFile } from './schema/load.ts';
 import { FULL_LOAD_OPTIONS } from './rules/check-rule-compiles.ts';
 import { applyMigration as applyDirMigration, previewMigration as previewDirMigration, type MigrateDirOptions } from './db/migrate/migrate-dir.ts';
@@ -116,6 +118,8 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     ? undefined
     : acquireDirLock(config.dir, 'not listening yet', '--allow-shared-dir (library: allowSharedDir: true)');
   if (lock) services.add({ name: 'data dir lock', stop: () => lock.release() });
+  // a restore or backup that a crash (kill -9) interrupted: finish or undo it, remove its temp files
+  if (lock) for (const done of [...recoverInterruptedRestore(config.dir), ...cleanBackupLeftovers(config.dir).map((n) => `removed backups/${n} left by an interrupted backup`)]) log.warn(`start: ${done}`);
   const startReport: GalleyStartReport = { schemaSource, appliedOnStart: [] };
   try {
     const db = openDatabase({
@@ -144,8 +148,10 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     settings.onSave(() => logs.trim());
     const appLog = teeLogger(log, logs);
     const hooks = createEventBus((err) => appLog.error('event listener failed', { error: String(err) }));
-    const storage = createSwitchingStorage(createLocalStorage(join(config.dir, 'storage')), () => settings.current().s3);
-    services.add({ name: 'file removals', stop: () => settleFileRemovals(storage) });
+    // a backup archiving the storage tree holds local deletions back (backups/busy-marker.ts)
+    const localStorage = createHoldingStorage(createLocalStorage(join(config.dir, 'storage')), () => isBackupRunning(config.dir));
+    const storage = createSwitchingStorage(localStorage, () => settings.current().s3);
+    services.add({ name: 'file removals', stop: () => settleFileRemovals(storage).then(() => localStorage.flushHeldDeletions()) });
     const clock = () => new Date();
     const cron: CronService = await createCronScheduler({ clock, log: appLog, store: createCronStateStore(logs.auxDb) });
     services.add({ name: 'cron scheduler', stop: () => cron.close() });
@@ -218,6 +224,10 @@ export { readDirLock, isDirLockHeld, describeDirLockOwner, type DirLockOwner } f
 export { generateSchemaJsonSchema } from './schema/json-schema.ts';
 export { loadSchema, loadSchemaFile } from './schema/load.ts';
 export { GalleyError } from './errors.ts';
+export {
+  assertNewBackupName, backupFilePath, createBackupArchive, defaultBackupName, deleteBackupFile, listBackupFiles, restoreBackupIntoDir,
+  type BackupFileInfo, type BackupProgress, type CreatedArchive,
+} from './backups/index.ts';
 export { listMigrationHistory, type MigrateDirOptions, type MigrationPreview } from './db/migrate/migrate-dir.ts';
 
 /** `galley migrate plan`/`status`: the schema file is loaded as `serve` loads it (rules compiled too). */

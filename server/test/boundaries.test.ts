@@ -15,7 +15,7 @@ const LAYERS: string[][] = [
   ['records'],
   ['auth'],
   ['files', 'realtime', 'batch'],
-  ['admin', 'logs', 'cron'],
+  ['admin', 'logs', 'cron', 'backups'],
   ['http', 'index.ts'],
 ];
 
@@ -47,6 +47,8 @@ describe('server/src boundaries', () => {
     for (const { file, rel, imports } of files) {
       for (const spec of imports.filter((s) => s.startsWith('.'))) {
         const target = relative(SRC, resolve(dirname(file), spec));
+        // the package's own version (backups/manifest.ts)
+        if (target === '../package.json') continue;
         if (target.startsWith('..')) {
           violations.push(`${rel} → ${spec} (outside server/src)`);
           continue;

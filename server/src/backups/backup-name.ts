@@ -1,0 +1,28 @@
+/** Backup names: PocketBase's rules with Galley's `.tar.gz` archives. */
+import { GalleyError, issue } from '../errors.ts';
+
+/** wire: PocketBase's name rule with `.zip` replaced by `.tar.gz` (Galley's archives are gzipped tarballs). */
+const NAME = /^[a-z0-9_-]+\.tar\.gz$/;
+/** Names Galley gives its own archives (`@auto_galley_backup_…`, `@pre_restore_…`); users cannot pick them. */
+const SYSTEM_NAME = /^@[a-z0-9_-]+\.tar\.gz$/;
+export const MAX_NAME_LENGTH = 150;
+
+/** `galley_backup_<UTC yyyymmddhhmmss>.tar.gz`, or with another prefix (`@auto_galley_backup`). */
+export function defaultBackupName(now: Date, prefix = 'galley_backup'): string {
+  const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `${prefix}_${stamp}.tar.gz`;
+}
+
+/** Throws a 400 with a `name` field issue unless `name` is a name a user may give a new backup. */
+export function assertNewBackupName(name: string): void {
+  let message: string | undefined;
+  if (name.length > MAX_NAME_LENGTH) message = `Must be no more than ${MAX_NAME_LENGTH} characters.`;
+  else if (/\.zip$/i.test(name)) message = "Galley's backups are .tar.gz archives: use a name ending in .tar.gz (PocketBase's .zip backups cannot be restored here).";
+  else if (!NAME.test(name)) message = 'Must be lowercase letters, digits, "_" or "-", ending in .tar.gz (no "/" or "..").';
+  if (message) throw new GalleyError('invalid', 'Failed to create backup.', { issues: { name: issue('validation_invalid_format', message) } });
+}
+
+/** True for a key that may name a stored backup (a user's or one of Galley's own). */
+export function isBackupKey(key: string): boolean {
+  return key.length <= MAX_NAME_LENGTH + 1 && (NAME.test(key) || SYSTEM_NAME.test(key));
+}

@@ -1,0 +1,190 @@
+/**
+ * Makes one backup archive of a data directory, while its server (if any) goes on writing:
+ * 1. take the busy marker (one backup or restore at a time; it also holds the server's file deletions back);
+ * 2. snapshot data.db and aux.db with `VACUUM INTO` on a worker (run-db-job.ts), then inspect the copy;
+ * 3. hard-link the local storage tree beside the copies (a copy where links cannot be made): from here on a
+ *    deletion cannot take a file the snapshot references, so the marker is released;
+ * 4. write the manifest (sizes, sha256) and stream `manifest.json`, the databases and `storage/` through
+ *    `tar` + gzip to `<name>.partial`, fsync, rename. The archive is never whole in memory.
+ * A crash (kill -9) leaves `backups/.tmp-*` and `*.partial`, removed by cleanBackupLeftovers.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync } from 'node:fs';
+import { copyFile, link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { create as createTar } from 'tar';
+import { TEMP_PREFIX } from '../lib/storage/storage-key.ts';
+import { acquireBusyMarker, BACKUPS_DIR, type BusyMarker } from './busy-marker.ts';
+import { ARCHIVE_FORMAT, GALLEY_VERSION, hashFile, MANIFEST_NAME, type BackupManifest } from './manifest.ts';
+import { inspectDatabase, snapshotDatabase } from './run-db-job.ts';
+
+export interface BackupProgress {
+  phase: 'snapshot' | 'files' | 'archive' | 'done';
+  bytes: number;
+  totalBytes: number;
+  files: number;
+  totalFiles: number;
+}
+
+export interface CreateArchiveOptions {
+  /** the data directory */
+  dir: string;
+  /** where the finished archive goes (a path under `<dir>/backups/` for a stored backup) */
+  out: string;
+  onProgress?: (p: BackupProgress) => void;
+  /** the marker is already held by the caller (a restore keeping the current data first) */
+  marker?: BusyMarker;
+  /** file fields stored on S3 (not archived; the manifest says so) */
+  s3Files?: boolean;
+  busyTimeoutMs?: number;
+}
+
+export interface CreatedArchive {
+  file: string;
+  size: number;
+  manifest: BackupManifest;
+  durationMs: number;
+}
+
+const DATABASES = ['data.db', 'aux.db'] as const;
+
+/** The staging folder's prefix under backups/ (a crash leaves it; cleanBackupLeftovers removes it). */
+export const STAGING_PREFIX = '.tmp-';
+
+async function* walkFiles(root: string): AsyncGenerator<string> {
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith(TEMP_PREFIX)) continue; // an upload being written
+    const path = join(root, entry.name);
+    if (entry.isDirectory()) yield* walkFiles(path);
+    else if (entry.isFile()) yield path;
+  }
+}
+
+/** Links (or copies) every local storage file under `into`; a file deleted in between is skipped. */
+async function stageStorage(storageDir: string, into: string, onFile: (size: number) => void): Promise<string[]> {
+  const staged: string[] = [];
+  for await (const path of walkFiles(storageDir)) {
+    const rel = relative(storageDir, path);
+    const target = join(into, rel);
+    await mkdir(join(target, '..'), { recursive: true });
+    try {
+      await link(path, target).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') throw err;
+        await copyFile(path, target); // another file system, or no hard links here
+      });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // an orphan or upload removed meanwhile
+      throw err;
+    }
+    staged.push(rel.split('\\').join('/'));
+    onFile((await stat(target)).size);
+  }
+  return staged;
+}
+
+async function fsyncFile(path: string): Promise<void> {
+  const fd = await open(path, 'r');
+  try {
+    await fd.sync();
+  } finally {
+    await fd.close();
+  }
+}
+
+export async function createBackupArchive(opts: CreateArchiveOptions): Promise<CreatedArchive> {
+  const started = Date.now();
+  const progress: BackupProgress = { phase: 'snapshot', bytes: 0, totalBytes: 0, files: 0, totalFiles: 0 };
+  const report = () => opts.onProgress?.({ ...progress });
+  const marker = opts.marker ?? acquireBusyMarker(opts.dir, 'backup');
+  const staging = join(opts.dir, BACKUPS_DIR, `${STAGING_PREFIX}${randomBytes(6).toString('hex')}`);
+  const partial = `${opts.out}.partial`;
+  try {
+    if (!existsSync(join(opts.dir, 'data.db'))) throw new Error(`${opts.dir} holds no data.db: nothing to back up`);
+    await mkdir(join(staging, 'storage'), { recursive: true });
+    report();
+    const created = new Date().toISOString();
+    for (const db of DATABASES) {
+      if (existsSync(join(opts.dir, db))) await snapshotDatabase(join(opts.dir, db), join(staging, db), opts.busyTimeoutMs);
+    }
+    progress.phase = 'files';
+    report();
+    const storageFiles = await stageStorage(join(opts.dir, 'storage'), join(staging, 'storage'), (size) => {
+      progress.files++;
+      progress.bytes += size;
+      if (progress.files % 200 === 0) report();
+    });
+    // every file the snapshot references is linked now: deletions may go on
+    if (!opts.marker) marker.release();
+    const inspection = await inspectDatabase(join(staging, 'data.db'));
+    if (inspection.integrity !== 'ok') throw new Error(`the snapshot of data.db failed its integrity check: ${inspection.integrity}`);
+    const entries = [...DATABASES.filter((db) => existsSync(join(staging, db))), ...storageFiles.map((f) => `storage/${f}`)];
+    const checksums: BackupManifest['checksums'] = {};
+    let bytes = 0;
+    for (const entry of entries) {
+      const path = join(staging, entry);
+      const size = (await stat(path)).size;
+      bytes += size;
+      checksums[entry] = { size, sha256: await hashFile(path) };
+    }
+    const manifest: BackupManifest = {
+      format: ARCHIVE_FORMAT,
+      galleyVersion: GALLEY_VERSION,
+      created,
+      schemaHash: inspection.schemaHash,
+      counts: { records: inspection.records, files: storageFiles.length, bytes },
+      checksums,
+      notArchived: [
+        'backups/ (other archives)',
+        ...(opts.s3Files ? ['file fields stored on S3 (settings.s3 is enabled): back the bucket up on its own'] : []),
+      ],
+    };
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(staging, MANIFEST_NAME), JSON.stringify(manifest, null, 2));
+    progress.phase = 'archive';
+    progress.totalBytes = bytes;
+    progress.totalFiles = entries.length;
+    progress.bytes = 0;
+    progress.files = 0;
+    report();
+    const tarStream = createTar(
+      {
+        gzip: true,
+        cwd: staging,
+        portable: true,
+        onWriteEntry: (entry) => {
+          if (entry.type !== 'File') return;
+          progress.files++;
+          progress.bytes += entry.stat?.size ?? 0;
+          report();
+        },
+      },
+      [MANIFEST_NAME, ...entries],
+    );
+    let written = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        written += chunk.length;
+        done(null, chunk);
+      },
+    });
+    await pipeline(tarStream, count, createWriteStream(partial));
+    await fsyncFile(partial);
+    await rename(partial, opts.out);
+    progress.phase = 'done';
+    report();
+    return { file: opts.out, size: written, manifest, durationMs: Date.now() - started };
+  } finally {
+    if (!opts.marker) marker.release();
+    await rm(staging, { recursive: true, force: true });
+    await rm(partial, { force: true });
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * What a backup asks of a database file, on a connection of its own: an online snapshot (`VACUUM INTO`, which
+ * reads one consistent WAL snapshot while writers go on) and an inspection (integrity_check, the applied
+ * schema's hash, records per collection). Run in the snapshot worker (snapshot-worker.ts), or inline where no
+ * worker can start (Node running the .ts sources).
+ */
+import { openSqliteHandle } from '../db/driver.ts';
+import { SCHEMA_TABLE } from '../db/meta-tables.ts';
+
+export type DbJob = { op: 'snapshot'; source: string; target: string; busyTimeoutMs: number } | { op: 'inspect'; file: string };
+
+export interface DbInspection {
+  /** 'ok', or SQLite's first complaints */
+  integrity: string;
+  /** the applied schema's hash ('' for aux.db or a database no schema was applied to) */
+  schemaHash: string;
+  /** rows per collection table (base and auth collections) */
+  records: Record<string, number>;
+}
+
+export type DbJobResult = { ok: true; inspection?: DbInspection } | { ok: false; message: string };
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+export function runDbJob(job: DbJob): DbJobResult {
+  try {
+    if (job.op === 'snapshot') {
+      const handle = openSqliteHandle(job.source);
+      try {
+        handle.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(job.busyTimeoutMs))}`);
+        handle.exec(`VACUUM INTO ${quoteText(job.target)}`);
+      } finally {
+        handle.close();
+      }
+      return { ok: true };
+    }
+    return { ok: true, inspection: inspectDatabaseFile(job.file) };
+  } catch (err) {
+    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function inspectDatabaseFile(file: string): DbInspection {
+  const handle = openSqliteHandle(file);
+  try {
+    handle.exec('PRAGMA query_only = ON');
+    const problems = handle.prepare('PRAGMA integrity_check(5)').all().map((r) => String(Object.values(r)[0]));
+    const integrity = problems.join('; ');
+    const hasSchema = handle.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).all([SCHEMA_TABLE]).length > 0;
+    if (!hasSchema) return { integrity, schemaHash: '', records: {} };
+    const row = handle.prepare(`SELECT hash, collections FROM ${SCHEMA_TABLE} WHERE id = 1`).all()[0];
+    if (!row) return { integrity, schemaHash: '', records: {} };
+    const collections = JSON.parse(String(row['collections'])) as Array<{ name: string; type: string }>;
+    const records: Record<string, number> = {};
+    for (const c of collections) {
+      if (c.type === 'view') continue;
+      const count = handle.prepare(`SELECT count(*) AS n FROM ${quoteIdent(c.name)}`).all()[0];
+      records[c.name] = Number(count?.['n'] ?? 0);
+    }
+    return { integrity, schemaHash: String(row['hash']), records };
+  } finally {
+    handle.close();
+  }
+}

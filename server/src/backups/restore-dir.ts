@@ -1,0 +1,62 @@
+/**
+ * `galley backup restore` on a data directory no server runs on: check the archive (verify-archive.ts), keep
+ * the current data as `@pre_restore_<time>.tar.gz`, then swap the restored data in (restore-swap.ts). The
+ * directory's lock is taken for the whole restore, so no server starts on half-restored data.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { GalleyError } from '../errors.ts';
+import { acquireDirLock, describeDirLockOwner, isDirLockHeld, readDirLock } from '../lib/dir-lock.ts';
+import { defaultBackupName } from './backup-name.ts';
+import { backupsDir } from './backup-files.ts';
+import { acquireBusyMarker } from './busy-marker.ts';
+import { createBackupArchive, type BackupProgress } from './create-archive.ts';
+import type { BackupManifest } from './manifest.ts';
+import { recoverInterruptedRestore, RESTORE_STAGING_PREFIX, swapInRestoredData } from './restore-swap.ts';
+import { extractAndVerifyArchive, removeStaging } from './verify-archive.ts';
+
+export interface RestoreDirResult {
+  manifest: BackupManifest;
+  /** the automatic backup of the data that was there (undefined: the directory held no data) */
+  preRestoreBackup?: string;
+}
+
+/** Refuses when a server runs on `dir`, saying how to restore through it instead. */
+function assertNoServer(dir: string, archiveName: string): void {
+  const owner = readDirLock(dir);
+  if (!owner || !isDirLockHeld(owner)) return;
+  throw new GalleyError(
+    'unavailable',
+    `a Galley server is running on ${dir} (${describeDirLockOwner(owner)}). Restore through it instead: ` +
+      `upload the archive as a superuser (POST ${owner.address}/api/backups/upload, or the dashboard's Backups page) and ` +
+      `POST ${owner.address}/api/backups/${archiveName}/restore (pb.backups.restore("${archiveName}")); or stop the server and run this again.`,
+  );
+}
+
+export async function restoreBackupIntoDir(opts: { dir: string; archive: string; onProgress?: (p: BackupProgress) => void }): Promise<RestoreDirResult> {
+  const archiveName = opts.archive.split(/[\\/]/).pop() ?? opts.archive;
+  assertNoServer(opts.dir, archiveName);
+  mkdirSync(opts.dir, { recursive: true });
+  const lock = acquireDirLock(opts.dir, 'galley backup restore', '(no override: stop the server first)');
+  try {
+    recoverInterruptedRestore(opts.dir);
+    const marker = acquireBusyMarker(opts.dir, 'restore');
+    const staging = join(opts.dir, `${RESTORE_STAGING_PREFIX}${randomBytes(6).toString('hex')}`);
+    try {
+      const manifest = await extractAndVerifyArchive(opts.archive, staging);
+      let preRestoreBackup: string | undefined;
+      if (existsSync(join(opts.dir, 'data.db'))) {
+        preRestoreBackup = join(backupsDir(opts.dir), defaultBackupName(new Date(), '@pre_restore'));
+        await createBackupArchive({ dir: opts.dir, out: preRestoreBackup, marker, onProgress: opts.onProgress });
+      }
+      swapInRestoredData(opts.dir, staging).commit();
+      return { manifest, preRestoreBackup };
+    } finally {
+      await removeStaging(staging);
+      marker.release();
+    }
+  } finally {
+    lock.release();
+  }
+}

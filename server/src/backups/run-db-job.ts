@@ -1,0 +1,58 @@
+/**
+ * Runs one database job (db-jobs.ts) on a worker thread of its own, started for the job and gone after it;
+ * where no worker can start (Node running the .ts sources) it runs on the calling thread.
+ */
+import { Worker } from 'node:worker_threads';
+import { runDbJob, type DbInspection, type DbJob, type DbJobResult } from './db-jobs.ts';
+
+const OWN_EXTENSION = import.meta.url.endsWith('.js') ? '.js' : '.ts';
+/** Beside this file from source or the npm package; in the compiled binary, under the build's root. */
+const WORKER_URLS = [new URL(`./snapshot-worker${OWN_EXTENSION}`, import.meta.url), new URL('./server/src/backups/snapshot-worker.ts', import.meta.url)];
+
+/** Resolves with the job's result; 'unloadable' when the worker module cannot load here. */
+function runOnWorker(url: URL, job: DbJob): Promise<DbJobResult | 'unloadable'> {
+  return new Promise((resolve) => {
+    let loaded = false;
+    let result: DbJobResult | undefined;
+    let thread: Worker;
+    try {
+      thread = new Worker(url, { workerData: job });
+    } catch {
+      resolve('unloadable');
+      return;
+    }
+    thread.on('message', (msg: { ready: true } | DbJobResult) => {
+      if ('ready' in msg) loaded = true;
+      else result = msg;
+    });
+    thread.on('error', (err) => {
+      if (!loaded) return;
+      result ??= { ok: false, message: err.message };
+    });
+    thread.on('exit', (code) => {
+      if (!loaded) resolve('unloadable');
+      else resolve(result ?? { ok: false, message: `backup worker exited with code ${code}` });
+    });
+  });
+}
+
+async function runAside(job: DbJob): Promise<DbJobResult> {
+  for (const url of WORKER_URLS) {
+    const outcome = await runOnWorker(url, job);
+    if (outcome !== 'unloadable') return outcome;
+  }
+  return runDbJob(job);
+}
+
+/** `VACUUM INTO target`: a consistent copy of `source` while its writers go on. */
+export async function snapshotDatabase(source: string, target: string, busyTimeoutMs = 5000): Promise<void> {
+  const result = await runAside({ op: 'snapshot', source, target, busyTimeoutMs });
+  if (!result.ok) throw new Error(`snapshot of ${source} failed: ${result.message}`);
+}
+
+/** integrity_check, the applied schema's hash and records per collection of a database file. */
+export async function inspectDatabase(file: string): Promise<DbInspection> {
+  const result = await runAside({ op: 'inspect', file });
+  if (!result.ok || !result.inspection) throw new Error(`cannot read ${file}: ${result.ok ? 'no answer' : result.message}`);
+  return result.inspection;
+}

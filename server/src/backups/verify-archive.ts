@@ -1,0 +1,94 @@
+/**
+ * Checks an archive before anything is touched, by extracting it into a staging folder: only plain files and
+ * folders under relative paths (no `..`, no absolute path, no link of any kind), no more bytes than the disk
+ * has free, a manifest whose sizes and sha256 match every file and name every file, and databases that pass
+ * `PRAGMA integrity_check` (on a worker). Any failure is a 400 saying what is wrong; the staging folder is
+ * then removed.
+ */
+import { existsSync, readFileSync, statfsSync } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { extract } from 'tar';
+import { GalleyError } from '../errors.ts';
+import { hashFile, MANIFEST_NAME, parseManifest, type BackupManifest } from './manifest.ts';
+import { inspectDatabase } from './run-db-job.ts';
+
+const refuse = (why: string, cause?: unknown) => new GalleyError('invalid', `The backup archive cannot be restored: ${why}.`, { cause });
+
+/** Bytes free for an unprivileged writer on the disk holding `dir`. */
+export function freeBytes(dir: string): number {
+  try {
+    const s = statfsSync(dir);
+    return Number(s.bavail) * Number(s.bsize);
+  } catch {
+    return Number.MAX_SAFE_INTEGER;
+  }
+}
+
+function checkEntryPath(path: string): string | undefined {
+  if (path.startsWith('/') || /^[a-zA-Z]:/.test(path) || path.includes('\\')) return `it holds an absolute path (${path})`;
+  if (path.split('/').includes('..')) return `it holds a path that leaves its folder (${path})`;
+  return undefined;
+}
+
+async function listFilesUnder(root: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(join(root, prefix), { withFileTypes: true })) {
+    const rel = prefix ? posix.join(prefix, entry.name) : entry.name;
+    if (entry.isDirectory()) out.push(...(await listFilesUnder(root, rel)));
+    else out.push(rel);
+  }
+  return out;
+}
+
+/** Extracts `archive` into `staging` (created) and checks it; returns its manifest. Throws a 400 when it is unfit. */
+export async function extractAndVerifyArchive(archive: string, staging: string): Promise<BackupManifest> {
+  await mkdir(staging, { recursive: true });
+  let problem: string | undefined;
+  let budget = freeBytes(staging);
+  try {
+    await extract({
+      file: archive,
+      cwd: staging,
+      strict: true,
+      preserveOwner: false,
+      filter: (path, entry) => {
+        const type = 'type' in entry ? entry.type : 'File';
+        const size = 'size' in entry ? Number(entry.size) : 0;
+        problem ??= checkEntryPath(path);
+        if (!problem && type !== 'File' && type !== 'OldFile' && type !== 'Directory') problem = `it holds a ${type} entry (${path}); only files and folders are allowed`;
+        budget -= size;
+        if (!problem && budget < 0) problem = 'it unpacks to more bytes than the disk has free';
+        return problem === undefined;
+      },
+    });
+  } catch (err) {
+    if (!problem) throw refuse(`it is damaged or not a gzipped tar archive (${(err as Error).message})`, err);
+  }
+  if (problem) throw refuse(problem);
+  if (!existsSync(join(staging, MANIFEST_NAME))) throw refuse(`it has no ${MANIFEST_NAME} (not a Galley backup)`);
+  const manifest = parseManifest(readFileSync(join(staging, MANIFEST_NAME), 'utf8'));
+  if (!manifest) throw refuse(`its ${MANIFEST_NAME} is not a Galley backup manifest`);
+  const files = (await listFilesUnder(staging)).filter((f) => f !== MANIFEST_NAME);
+  for (const name of Object.keys(manifest.checksums)) if (checkEntryPath(name)) throw refuse(`its manifest names ${name}`);
+  const extra = files.filter((f) => !(f in manifest.checksums));
+  if (extra.length > 0) throw refuse(`it holds files its manifest does not list (${extra.slice(0, 3).join(', ')})`);
+  for (const [name, want] of Object.entries(manifest.checksums)) {
+    const path = join(staging, name);
+    const info = await stat(path).catch(() => undefined);
+    if (!info) throw refuse(`${name} is missing (the archive is truncated?)`);
+    if (info.size !== want.size || (await hashFile(path)) !== want.sha256) throw refuse(`the checksum of ${name} does not match its manifest`);
+  }
+  if (!('data.db' in manifest.checksums)) throw refuse('it holds no data.db');
+  for (const db of ['data.db', 'aux.db']) {
+    if (!(db in manifest.checksums)) continue;
+    const inspection = await inspectDatabase(join(staging, db)).catch((err: Error) => {
+      throw refuse(`${db} cannot be read as SQLite (${err.message})`, err);
+    });
+    if (inspection.integrity !== 'ok') throw refuse(`${db} fails its integrity check (${inspection.integrity})`);
+  }
+  return manifest;
+}
+
+/** Removes a staging folder (a failed check or a finished restore). */
+export const removeStaging = (staging: string) => rm(staging, { recursive: true, force: true });
