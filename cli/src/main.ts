@@ -1,6 +1,10 @@
 #!/usr/bin/env bun
 // Entry point of the `galley` binary (bun build --compile cli/src/main.ts).
+import { provideEmbeddedSdk } from './embedded-sdk.ts';
 import { runCli } from './program.ts';
+
+// before any command runs: a TypeScript schema file imports '@galley/sdk', which a binary user may not have installed
+provideEmbeddedSdk();
 
 const code = await runCli(process.argv);
 process.exitCode = code;

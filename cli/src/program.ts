@@ -5,6 +5,7 @@ import { addMigrateCommand, ExitStatus } from './commands/migrate.ts';
 import { addSchemaCommand } from './commands/schema.ts';
 import { addServeCommand } from './commands/serve.ts';
 import { addSuperuserCommand } from './commands/superuser.ts';
+import { addTypesCommand } from './commands/types.ts';
 import { formatError } from './format-error.ts';
 
 /** Exit code for bad usage (unknown flag, missing argument), as shells and PocketBase's users expect. */
@@ -25,6 +26,7 @@ export function createProgram(output?: OutputConfiguration): Command {
   addSchemaCommand(program);
   addMigrateCommand(program);
   addBackupCommand(program);
+  addTypesCommand(program);
   return program;
 }
 

@@ -44,7 +44,8 @@ import { createLocalStorage } from './lib/storage/local.ts';
 import { createSwitchingStorage } from './lib/storage/switching.ts';
 import { createHoldingStorage } from './lib/storage/holding.ts';
 import { cleanBackupLeftovers, isBackupRunning, recoverInterruptedRestore } from './backups/index.ts';
-import { loadSchema, loadSchemaFile } from './schema/load.ts';
+import { loadSchema, loadSchemaSource } from './schema/load.ts';
+import { renderTypesModule, type TypesModuleSource } from './schema/types-module.ts';
 import { FULL_LOAD_OPTIONS } from './rules/check-rule-compiles.ts';
 import { applyMigration as applyDirMigration, previewMigration as previewDirMigration, type MigrateDirOptions } from './db/migrate/migrate-dir.ts';
 
@@ -112,7 +113,7 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   const services = createServiceList();
   const schemaSource: GalleyStartReport['schemaSource'] = options.schema !== undefined ? 'option' : config.schemaFile ? 'file' : 'none';
   let schema =
-    options.schema !== undefined ? loadSchema(options.schema, 'schema', viewCheck) : config.schemaFile ? loadSchemaFile(config.schemaFile, viewCheck) : loadSchema([]);
+    options.schema !== undefined ? loadSchema(options.schema, 'schema', viewCheck) : config.schemaFile ? await loadSchemaSource(config.schemaFile, viewCheck) : loadSchema([]);
   // taken before data.db opens, so a second server never migrates under the first one
   const lock: DirLock | undefined = options.allowSharedDir
     ? undefined
@@ -222,7 +223,7 @@ export { upsertSuperuser, deleteSuperuser } from './auth/superusers.ts';
 export { listSuperusers, listSuperusersIn, type SuperuserEntry } from './auth/superusers-list.ts';
 export { readDirLock, isDirLockHeld, describeDirLockOwner, type DirLockOwner } from './lib/dir-lock.ts';
 export { generateSchemaJsonSchema } from './schema/json-schema.ts';
-export { loadSchema, loadSchemaFile } from './schema/load.ts';
+export { loadSchema, loadSchemaFile, loadSchemaSource } from './schema/load.ts';
 export { GalleyError } from './errors.ts';
 export {
   assertNewBackupName, backupFilePath, createBackupArchive, defaultBackupName, deleteBackupFile, listBackupFiles, restoreBackupIntoDir,
@@ -239,6 +240,11 @@ export function previewMigration(opts: MigrateDirOptions = {}): ReturnType<typeo
 export function applyMigration(opts: Parameters<typeof applyDirMigration>[0]): ReturnType<typeof applyDirMigration> {
   return applyDirMigration({ loadOptions: FULL_LOAD_OPTIONS, ...opts });
 }
+/** `galley types`: the schema file loaded as `serve` loads it, as a const module (schema/types-module.ts). */
+export async function generateTypesModule(schemaFile: string, source: TypesModuleSource): Promise<string> {
+  return renderTypesModule(await loadSchemaSource(schemaFile, FULL_LOAD_OPTIONS), source);
+}
+export { renderTypesModule, type TypesModuleSource } from './schema/types-module.ts';
 export { countLossySteps, formatPlanSteps } from './db/migrate/format-plan.ts';
 export type { MigrationRecord } from './db/migrate/history.ts';
 export type { CheckedPlan, CheckedStep, MigrationStep } from './db/migrate/step.ts';

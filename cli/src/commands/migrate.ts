@@ -20,7 +20,7 @@ interface MigrateOptions {
 const EXIT_CODES = `
 Exit codes: 0 = the database matches the schema file, 1 = steps are pending (or were refused), 2 = usage error.`;
 
-const schemaOption = () => new Option('--schema <file>', 'the schema file (JSON)').env(ENV_SCHEMA).makeOptionMandatory();
+const schemaOption = () => new Option('--schema <file>', 'the schema file (JSON, or TypeScript: .ts/.mts)').env(ENV_SCHEMA).makeOptionMandatory();
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const print = (lines: string[]): void => void process.stdout.write(lines.map((l) => `${l}\n`).join(''));
 

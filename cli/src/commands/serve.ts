@@ -4,6 +4,7 @@ import type { Galley } from '@galley/server';
 import { createDirOption, ENV_HTTP, ENV_SCHEMA, ENV_SYNCHRONOUS } from '../options.ts';
 import { describeOwnCommand, formatServeBanner } from './serve-banner.ts';
 import { addMailOptions, readMailSettings, type MailFlags } from './serve-mail.ts';
+import { describeSchemaPath, writeTypesFile } from './types.ts';
 
 interface ServeOptions extends MailFlags {
   http: string;
@@ -13,6 +14,7 @@ interface ServeOptions extends MailFlags {
   allowCollectionWrites?: boolean;
   allowSharedDir?: boolean;
   synchronous?: 'FULL' | 'NORMAL';
+  types?: string;
 }
 
 /** A close that hangs (a stuck request) must not keep a stopping server alive forever. */
@@ -30,9 +32,10 @@ export function addServeCommand(program: Command): void {
     .description('start the web server: REST API under /api/')
     .addOption(new Option('--http <host:port>', 'address to listen on').default('127.0.0.1:8090').env(ENV_HTTP))
     .addOption(createDirOption())
-    .addOption(new Option('--schema <file>', 'the schema file (JSON) to serve').env(ENV_SCHEMA))
+    .addOption(new Option('--schema <file>', 'the schema file to serve (JSON, or TypeScript: .ts/.mts)').env(ENV_SCHEMA))
     .option('--dev', 'watch the schema file and apply safe changes live; the collections API writes back to it')
     .option('--allow-collection-writes', 'let superusers change collections through the API, written back to the schema file (env GALLEY_ALLOW_COLLECTION_WRITES; on with --dev)')
+    .option('--types <file>', 'write the schema as a TypeScript const module (as `galley types` does) at start and again whenever it changes')
     .option('--allow-shared-dir', 'start even though another Galley server holds the data directory (its .lock file)')
     .addOption(
       new Option('--synchronous <mode>', 'SQLite synchronous mode: FULL (default, durable) or NORMAL (faster, can lose the last commits on power loss)')
@@ -57,6 +60,7 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
     allowSharedDir: opts.allowSharedDir,
     settings: readMailSettings(opts),
   });
+  if (opts.types) await keepTypesFile(galley, opts.types, opts.schema);
   const stopped = waitForShutdown(galley);
   // a busy port ends the command: close first, so the database is closed and the directory's lock given back
   const { url } = await galley.listen().catch(async (err: unknown) => {
@@ -78,6 +82,21 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
   });
   console.log(banner.join('\n'));
   await stopped;
+}
+
+/** `--types FILE`: the served schema's types module, rewritten after every schema switch when its text changes. */
+async function keepTypesFile(galley: Galley, out: string, schemaFile: string | undefined): Promise<void> {
+  const { renderTypesModule } = await import('@galley/server');
+  const source = {
+    schemaFile: schemaFile ? describeSchemaPath(schemaFile, out) : 'the database',
+    command: `galley types${schemaFile ? ` --schema ${schemaFile}` : ''} --out ${out}`,
+  };
+  const path = resolve(out);
+  const write = (schema: typeof galley.core.schema): void => {
+    if (writeTypesFile(path, renderTypesModule(schema, source))) galley.core.log.info(`types: wrote ${out}`);
+  };
+  write(galley.core.schema);
+  galley.core.schemaService?.reloader.onSwap(write);
 }
 
 /** Resolves once SIGINT/SIGTERM has closed the server (no new requests, in-flight ones finished, db closed). */

@@ -11,6 +11,7 @@ import type { Core } from '../core.ts';
 import { GalleyError, issue } from '../errors.ts';
 import { isSameJson } from '../lib/same-json.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
+import { isTypeScriptSchemaFile } from '../schema/schema-module.ts';
 import type { CollectionModel, Schema } from '../schema/model.ts';
 import {
   compactSchemaDocument,
@@ -36,6 +37,14 @@ interface FileEdit {
 function requireWritable(core: Core): SchemaService & { file: string } {
   const service = findSchemaService(core);
   const file = core.config.schemaFile;
+  if (service?.file && isTypeScriptSchemaFile(service.file)) {
+    // a module is code: it cannot be rewritten without losing what its author wrote around the data
+    throw new GalleyError(
+      'forbidden',
+      `Collections cannot be changed through the API on this server: the schema file ${service.file} is TypeScript, which ` +
+        'Galley does not rewrite. Edit the file instead (`galley serve --dev` applies saved changes live), or use a JSON schema file.',
+    );
+  }
   if (service && service.file) return service as SchemaService & { file: string };
   const message = file
     ? `Collections are read-only on this server: the schema file ${file} is the source of truth. Edit it and run ` +

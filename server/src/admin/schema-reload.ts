@@ -19,7 +19,7 @@ import { planMigration } from '../db/migrate/plan.ts';
 import { loadSecretStore } from '../auth/secrets.ts';
 import type { Core, SecretStore } from '../core.ts';
 import { isSameJson } from '../lib/same-json.ts';
-import { loadSchemaFile, type LoadSchemaOptions } from '../schema/load.ts';
+import { loadSchemaSource, type LoadSchemaOptions } from '../schema/load.ts';
 import { FULL_LOAD_OPTIONS } from '../rules/check-rule-compiles.ts';
 import { buildSchema, type Schema } from '../schema/model.ts';
 import { createRequestGate, type RequestGate } from './request-gate.ts';
@@ -52,6 +52,8 @@ export interface SchemaReloader {
   syncFromFile(): Promise<ReloadOutcome>;
   /** Read the applied schema's hash now and switch to it if another process changed it (single flight). */
   checkApplied(): Promise<void>;
+  /** Call `listener` after each switch to a new schema (file reload, API write, another process's migration); returns its removal. */
+  onSwap(listener: (schema: Schema) => void): () => void;
   /** Stop polling; resolves once a change in progress has finished. */
   close(): Promise<void>;
 }
@@ -77,10 +79,10 @@ async function readAppliedHash(core: Core): Promise<string | undefined> {
 }
 
 /** The schema file when it is exactly what the database now holds (keeps its renames etc.), else undefined. */
-function loadFileMatching(file: string | undefined, applied: AppliedSchema): Schema | undefined {
+async function loadFileMatching(file: string | undefined, applied: AppliedSchema): Promise<Schema | undefined> {
   if (!file) return undefined;
   try {
-    const schema = loadSchemaFile(file, LIVE_LOAD_OPTIONS);
+    const schema = await loadSchemaSource(file, LIVE_LOAD_OPTIONS);
     return hashCollections(planMigration(applied.collections, schema.collections).collections) === applied.hash ? schema : undefined;
   } catch {
     return undefined;
@@ -95,6 +97,7 @@ export function createSchemaReloader(core: Core, options: ReloaderOptions): Sche
   let knownHash = options.appliedHash;
   let checking: Promise<void> | undefined;
   let closed = false;
+  const swapListeners = new Set<(schema: Schema) => void>();
 
   const serialize = <T>(change: () => Promise<T>): Promise<T> => {
     const run = queue.then(change, change);
@@ -106,6 +109,13 @@ export function createSchemaReloader(core: Core, options: ReloaderOptions): Sche
     // wire of the bag: both are read per use, so replacing them is the whole switch-over
     (core as { secrets: SecretStore }).secrets = secrets;
     core.schema = next;
+    for (const listener of swapListeners) {
+      try {
+        listener(next);
+      } catch (err) {
+        core.log.warn('a schema swap listener failed', { error: String(err) });
+      }
+    }
   };
 
   async function applySchema(next: Schema, opts: ApplyOptions): Promise<string[]> {
@@ -133,7 +143,7 @@ export function createSchemaReloader(core: Core, options: ReloaderOptions): Sche
     if (closed) return;
     const applied = await readAppliedSchema(core.db.read);
     if (!applied || applied.hash === knownHash) return;
-    const fromFile = loadFileMatching(file, applied);
+    const fromFile = await loadFileMatching(file, applied);
     const next = fromFile ?? buildSchema(applied.collections);
     await gate.exclusive(async () => {
       swap(next, await loadSecretStore(core.db, next));
@@ -175,7 +185,7 @@ export function createSchemaReloader(core: Core, options: ReloaderOptions): Sche
     if (!file) return (last = { kind: 'unchanged' });
     let next: Schema;
     try {
-      next = loadSchemaFile(file, LIVE_LOAD_OPTIONS);
+      next = await loadSchemaSource(file, LIVE_LOAD_OPTIONS);
     } catch (err) {
       last = { kind: 'invalid', message: (err as Error).message };
       core.log.error(`schema file not applied; still serving the schema loaded before.\n${last.message}`);
@@ -213,6 +223,10 @@ export function createSchemaReloader(core: Core, options: ReloaderOptions): Sche
     applySchema,
     syncFromFile,
     checkApplied,
+    onSwap(listener) {
+      swapListeners.add(listener);
+      return () => void swapListeners.delete(listener);
+    },
     async close() {
       closed = true;
       clearInterval(poll);

@@ -11,6 +11,7 @@ import { parseJsonText } from './json-syntax.ts';
 import { buildSchema, type CollectionModel, type Schema } from './model.ts';
 import { assignIdentities, normalizeCollection, type SourcedCollection } from './normalize.ts';
 import { ProblemSink } from './problems.ts';
+import { importSchemaModule, isTypeScriptSchemaFile } from './schema-module.ts';
 import { SchemaError } from './schema-error.ts';
 import { adoptSuperusersCollection, listBuiltinCollections, SUPERUSERS_NAME } from './system-collections.ts';
 import { reportViewQueries, resolveViewCollections, type CheckViewQueries } from './view-collections.ts';
@@ -24,8 +25,11 @@ export interface LoadSchemaOptions {
 
 const TOP_LEVEL_KEYS = ['$schema', 'collections'];
 
-/** Read and load a schema file; throws SchemaError (also for unreadable files and invalid JSON). */
+/** Read and load a JSON schema file; throws SchemaError (also for unreadable files and invalid JSON). */
 export function loadSchemaFile(path: string, opts: LoadSchemaOptions = {}): Schema {
+  if (isTypeScriptSchemaFile(path)) {
+    throw new SchemaError(path, [{ path: '', message: 'a TypeScript schema file is imported, which is asynchronous: load it with loadSchemaSource (it reads JSON files too)' }]);
+  }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -38,6 +42,12 @@ export function loadSchemaFile(path: string, opts: LoadSchemaOptions = {}): Sche
     throw new SchemaError(path, [{ path: '', message: `invalid JSON at line ${line}, column ${column}: ${message}` }]);
   }
   return loadSchema(parsed.value, path, opts);
+}
+
+/** Load a schema file of either kind: JSON, or a TypeScript module (`.ts`/`.mts`) exporting the schema. Throws SchemaError. */
+export async function loadSchemaSource(path: string, opts: LoadSchemaOptions = {}): Promise<Schema> {
+  if (!isTypeScriptSchemaFile(path)) return loadSchemaFile(path, opts);
+  return loadSchema(await importSchemaModule(path), path, opts);
 }
 
 /** The collections array of either file form, or a problem. */

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../../config.ts';
 import { GalleyError } from '../../errors.ts';
-import { loadSchemaFile, type LoadSchemaOptions } from '../../schema/load.ts';
+import { loadSchemaSource, type LoadSchemaOptions } from '../../schema/load.ts';
 import { openDatabase, type OpenedDatabase } from '../open.ts';
 import { checkPlan } from './check-plan.ts';
 import { listMigrations, readAppliedSchema, type MigrationRecord } from './history.ts';
@@ -54,7 +54,7 @@ async function withDatabase<T>(dbFile: string, busyTimeoutMs: number, fn: (db: O
 /** What `migrate apply` would do now. */
 export async function previewMigration(opts: MigrateDirOptions = {}): Promise<MigrationPreview> {
   const { dbFile, schemaFile, busyTimeoutMs } = resolvePaths(opts);
-  const desired = loadSchemaFile(schemaFile, { checkViewQueries: checkViewQueriesInMemory, ...opts.loadOptions }).collections;
+  const desired = (await loadSchemaSource(schemaFile, { checkViewQueries: checkViewQueriesInMemory, ...opts.loadOptions })).collections;
   if (!existsSync(dbFile)) {
     const plan = planMigration([], desired);
     return { dbFile, schemaFile, last: null, plan: { ...plan, steps: plan.steps.map((s) => ({ ...s, refused: '', checkedOnApply: false })) } };
@@ -69,7 +69,7 @@ export async function previewMigration(opts: MigrateDirOptions = {}): Promise<Mi
 /** Applies the plan in one transaction and records it; throws (applying nothing) when it is refused. */
 export async function applyMigration(opts: MigrateDirOptions & { allowDataLoss?: boolean }): Promise<MigrateResult & { dbFile: string; schemaFile: string }> {
   const { dbFile, schemaFile, busyTimeoutMs } = resolvePaths(opts);
-  const desired = loadSchemaFile(schemaFile, { checkViewQueries: checkViewQueriesInMemory, ...opts.loadOptions }).collections;
+  const desired = (await loadSchemaSource(schemaFile, { checkViewQueries: checkViewQueriesInMemory, ...opts.loadOptions })).collections;
   const result = await withDatabase(dbFile, busyTimeoutMs, (db) => migrateDatabase(db, desired, { allowDataLoss: opts.allowDataLoss }));
   return { ...result, dbFile, schemaFile };
 }
