@@ -1,0 +1,30 @@
+// The --out file of `galley types` / `serve --types`: written when its text changes, left alone (same inode, same
+// mtime) when it would not, and named in the header relative to where it is written.
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeSchemaPath, writeTypesFile } from './types.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'galley-types-out-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('writeTypesFile', () => {
+  it('writes a new or changed text and leaves an identical file untouched', () => {
+    const path = join(dir, 'schema.ts');
+    expect(writeTypesFile(path, 'export const schema = {} as const;\n')).toBe(true);
+    const first = statSync(path);
+    expect(writeTypesFile(path, 'export const schema = {} as const;\n')).toBe(false);
+    const again = statSync(path);
+    expect([again.ino, again.mtimeMs]).toEqual([first.ino, first.mtimeMs]);
+    expect(writeTypesFile(path, 'export const schema = { a: 1 } as const;\n')).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe('export const schema = { a: 1 } as const;\n');
+  });
+});
+
+describe('describeSchemaPath', () => {
+  it('is relative to the output file, with forward slashes', () => {
+    expect(describeSchemaPath(join(dir, 'schema', 'app.schema.ts'), join(dir, 'src', 'types.ts'))).toBe('../schema/app.schema.ts');
+    expect(describeSchemaPath(join(dir, 'app.json'), join(dir, 'types.ts'))).toBe('app.json');
+  });
+});
