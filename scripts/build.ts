@@ -4,11 +4,11 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildAdminUi, newestAdminUiSource } from './build-admin-ui.ts';
 
 // import.meta.url rather than import.meta.dir: this module is also loaded by vitest's e2e global setup
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = join(root, 'dist', process.platform === 'win32' ? 'galley.exe' : 'galley');
-const entry = join(root, 'cli', 'src', 'main.ts');
 /** Worker threads' modules: embedded beside the entry, found at their path under the repo root (files/thumb-renderer.ts). */
 const WORKER_ENTRIES = [
   join(root, 'server', 'src', 'files', 'thumb-worker.ts'),
@@ -17,7 +17,7 @@ const WORKER_ENTRIES = [
   join(root, 'server', 'src', 'backups', 'snapshot-worker.ts'),
 ];
 
-/** Folders whose files end up in the binary (admin-ui's build output joins this list when it exists). */
+/** Folders whose files end up in the binary (admin-ui's sources are checked by newestAdminUiSource). */
 const SOURCE_DIRS = ['server/src', 'cli/src'];
 /** Single files whose change means a rebuild (dependency versions, this script). */
 const SOURCE_FILES = ['package-lock.json', 'server/package.json', 'cli/package.json', 'scripts/build.ts'];
@@ -46,16 +46,16 @@ export function isBinaryFresh(): boolean {
   const built = statSync(outfile).mtimeMs;
   const dirs = SOURCE_DIRS.map((d) => newestMtime(join(root, d)));
   const files = SOURCE_FILES.map((f) => join(root, f)).filter(existsSync).map((f) => statSync(f).mtimeMs);
-  return Math.max(0, ...dirs, ...files) < built;
+  return Math.max(0, ...dirs, ...files, newestAdminUiSource(root)) < built;
 }
 
 /**
- * Hook for the admin UI (a later issue): build admin-ui/, then write a generated manifest module
- * (e.g. cli/src/generated/admin-ui.ts importing each file `with { type: 'file' }`) so `bun build --compile`
- * embeds the files; return the extra entrypoints/dirs to watch. Does nothing until admin-ui/ exists.
+ * The dashboard: Vite builds admin-ui/ (budgets checked, compressed copies written) and a generated module
+ * (cli/src/generated/admin-ui.ts) imports each file `with { type: 'file' }` and then the CLI; compiling that
+ * module as the entry embeds the files in the binary.
  */
-async function prepareAdminUi(): Promise<{ extraEntrypoints: string[] }> {
-  return { extraEntrypoints: [] };
+async function prepareAdminUi(): Promise<{ entry: string }> {
+  return { entry: buildAdminUi(root).entry };
 }
 
 function formatSize(bytes: number): string {
@@ -74,14 +74,14 @@ export async function buildBinary(opts: { force?: boolean; outfile?: string } = 
 
 async function compileBinary(outfile: string): Promise<{ built: boolean; outfile: string }> {
   const rel = relative(process.cwd(), outfile) || outfile;
-  const { extraEntrypoints } = await prepareAdminUi();
+  const { entry } = await prepareAdminUi();
   mkdirSync(dirname(outfile), { recursive: true });
   const started = performance.now();
   // --bytecode + esm halves cold start of the binary (measured on this box).
   const args = [
     'build', '--compile', '--bytecode', '--format=esm', '--minify-syntax',
     ...EXTERNALS.flatMap((name) => ['--external', name]),
-    entry, ...WORKER_ENTRIES, ...extraEntrypoints,
+    entry, ...WORKER_ENTRIES,
     '--outfile', outfile,
   ];
   const proc = Bun.spawn([process.execPath, ...args], { cwd: root, stdout: 'inherit', stderr: 'inherit' });

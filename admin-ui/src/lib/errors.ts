@@ -13,7 +13,7 @@ export interface ExplainedError {
 
 const HINTS: Record<number, string> = {
   0: 'The server did not answer. Check that `galley serve` is running and reachable, then try again.',
-  400: 'Correct the values marked below and try again.',
+  400: 'Check what you entered and try again.',
   401: 'Your session has ended. Sign in again.',
   403: 'Your account may not do this. Sign in as a superuser, or check the superuser IP settings.',
   404: 'It may have been deleted or renamed. Pick it again from the sidebar.',
@@ -29,7 +29,7 @@ export function explainError(err: unknown): ExplainedError {
     for (const [name, issue] of Object.entries(data)) if (issue && typeof issue.message === 'string') fields[name] = issue.message;
     const status = err.status;
     const message = (typeof err.response?.['message'] === 'string' && err.response['message']) || err.message || 'The request failed.';
-    const hint = HINTS[status] ?? (status >= 500 ? 'The server failed. Its log (galley serve output) says why; try again once it is fixed.' : 'Check the values and try again.');
+    const hint = status === 400 && Object.keys(fields).length > 0 ? 'Correct the fields marked in red and try again.' : HINTS[status] ?? (status >= 500 ? 'The server failed. Its log (galley serve output) says why; try again once it is fixed.' : 'Check the values and try again.');
     return { message, hint, status, fields };
   }
   const message = err instanceof Error ? err.message : String(err);

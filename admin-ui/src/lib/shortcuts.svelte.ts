@@ -4,6 +4,8 @@
  * Keys: 'mod+s' (Ctrl, or ⌘ on macOS), 'shift+?', 'escape', '/', 'n'. Plain keys are ignored while typing in
  * a field; keys with a modifier work everywhere.
  */
+import { untrack } from 'svelte';
+
 export interface Shortcut {
   keys: string;
   description: string;
@@ -12,12 +14,14 @@ export interface Shortcut {
 
 export const shortcuts = $state<Shortcut[]>([]);
 
+/** Called from an `$effect`: untracked, so registering never makes the calling effect depend on the list. */
 export function registerShortcut(shortcut: Shortcut): () => void {
-  shortcuts.push(shortcut);
-  return () => {
-    const at = shortcuts.indexOf(shortcut);
-    if (at >= 0) shortcuts.splice(at, 1);
-  };
+  untrack(() => shortcuts.push(shortcut));
+  return () =>
+    untrack(() => {
+      const at = shortcuts.indexOf(shortcut);
+      if (at >= 0) shortcuts.splice(at, 1);
+    });
 }
 
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);

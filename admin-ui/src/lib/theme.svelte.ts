@@ -12,6 +12,8 @@ function readChoice(): ThemeChoice {
 }
 
 export const theme = $state<{ choice: ThemeChoice }>({ choice: readChoice() });
+// a kept choice applies from the first render (only 'system' is known to CSS before this runs)
+if (theme.choice !== 'system') document.documentElement.dataset['theme'] = theme.choice;
 
 export function applyTheme(choice: ThemeChoice): void {
   theme.choice = choice;
