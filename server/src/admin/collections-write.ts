@@ -29,12 +29,12 @@ import { LIVE_LOAD_OPTIONS } from './schema-reload.ts';
 import { findSchemaService, type SchemaService } from './schema-service.ts';
 
 /** The new entries, and which of them to write minimal (the rest stay as the file has them). */
-interface FileEdit {
+export interface FileEdit {
   collections: unknown[];
   touched: Set<number>;
 }
 
-function requireWritable(core: Core): SchemaService & { file: string } {
+export function requireWritable(core: Core): SchemaService & { file: string } {
   const service = findSchemaService(core);
   const file = core.config.schemaFile;
   if (service?.file && isTypeScriptSchemaFile(service.file)) {
@@ -53,17 +53,19 @@ function requireWritable(core: Core): SchemaService & { file: string } {
   throw new GalleyError('forbidden', message);
 }
 
-function requireBody(body: unknown): Record<string, unknown> {
+export function requireBody(body: unknown): Record<string, unknown> {
   if (!isPlainObject(body)) throw new GalleyError('invalid', 'Failed to load the submitted data due to invalid formatting.');
   return body;
 }
 
+/** One collections API change: how it edits the file's entries, and how its schema problems become the API's error. */
+export interface SchemaChange {
+  build: (doc: SchemaDocument, models: CollectionModel[]) => FileEdit;
+  mapError: (err: unknown, edit: FileEdit) => unknown;
+}
+
 /** Bring in the file's own pending edits, apply `build`'s change to it, write it back. Returns the new schema and document. */
-async function writeSchemaChange(
-  core: Core,
-  build: (doc: SchemaDocument, models: CollectionModel[]) => FileEdit,
-  mapError: (err: unknown, edit: FileEdit) => unknown,
-): Promise<{ schema: Schema; document: SchemaDocument }> {
+async function writeSchemaChange(core: Core, { build, mapError }: SchemaChange): Promise<{ schema: Schema; document: SchemaDocument }> {
   const service = requireWritable(core);
   const { reloader, file } = service;
   // this request waits for the gate like a reload does: it must not count as one in flight
@@ -98,17 +100,21 @@ async function writeSchemaChange(
   }
 }
 
-export async function createCollection(core: Core, info: RequestInfo, body: unknown): Promise<Record<string, unknown>> {
-  requireSuperuser(info);
-  const raw = requireBody(body);
-  const { schema, document } = await writeSchemaChange(
-    core,
-    (doc) => {
+/** A new collection at the end of the file. */
+export function createChange(raw: Record<string, unknown>): SchemaChange {
+  return {
+    build: (doc) => {
       const collections = [...doc.collections, buildCreateEntry(raw)];
       return { collections, touched: new Set([collections.length - 1]) };
     },
-    (err, edit) => toCollectionError(err, edit.collections.length - 1, 'Failed to create collection.'),
-  );
+    mapError: (err, edit) => toCollectionError(err, edit.collections.length - 1, 'Failed to create collection.'),
+  };
+}
+
+export async function createCollection(core: Core, info: RequestInfo, body: unknown): Promise<Record<string, unknown>> {
+  requireSuperuser(info);
+  const raw = requireBody(body);
+  const { schema, document } = await writeSchemaChange(core, createChange(raw));
   return toTimedCollectionJson(listEntryModels(schema, document).at(-1)!, await readTimesById(core));
 }
 
@@ -124,14 +130,10 @@ function checkProtectedChanges(current: CollectionModel, body: Record<string, un
   }
 }
 
-export async function updateCollection(core: Core, info: RequestInfo, idOrName: string, body: unknown): Promise<Record<string, unknown>> {
-  requireSuperuser(info);
-  requireWritable(core);
-  const raw = requireBody(body);
-  const id = requireCollectionModel(core, idOrName).id;
-  const { schema } = await writeSchemaChange(
-    core,
-    (doc, models) => {
+/** The body over the collection `id` (where the file has it, or added when the file leaves a built-in out). */
+export function updateChange(core: Core, id: string, raw: Record<string, unknown>): SchemaChange {
+  return {
+    build: (doc, models) => {
       const current = core.schema.findCollection(id);
       if (!current) throw new GalleyError('not_found', "The requested resource wasn't found.");
       checkProtectedChanges(current, raw);
@@ -141,8 +143,16 @@ export async function updateCollection(core: Core, info: RequestInfo, idOrName: 
       collections[index] = mergeUpdateEntry(current, raw);
       return { collections, touched: new Set([index]) };
     },
-    (err, edit) => toCollectionError(err, [...edit.touched][0]!, 'Failed to update collection.'),
-  );
+    mapError: (err, edit) => toCollectionError(err, [...edit.touched][0]!, 'Failed to update collection.'),
+  };
+}
+
+export async function updateCollection(core: Core, info: RequestInfo, idOrName: string, body: unknown): Promise<Record<string, unknown>> {
+  requireSuperuser(info);
+  requireWritable(core);
+  const raw = requireBody(body);
+  const id = requireCollectionModel(core, idOrName).id;
+  const { schema } = await writeSchemaChange(core, updateChange(core, id, raw));
   return toTimedCollectionJson(schema.findCollection(id)!, await readTimesById(core));
 }
 
@@ -153,13 +163,9 @@ function listReferencing(schema: Schema, target: CollectionModel): string[] {
     .map((c) => c.name);
 }
 
-export async function deleteCollection(core: Core, info: RequestInfo, idOrName: string): Promise<void> {
-  requireSuperuser(info);
-  requireWritable(core);
-  const id = requireCollectionModel(core, idOrName).id;
-  await writeSchemaChange(
-    core,
-    (doc, models) => {
+export function deleteChange(core: Core, id: string): SchemaChange {
+  return {
+    build: (doc, models) => {
       const current = core.schema.findCollection(id);
       if (!current) throw new GalleyError('not_found', "The requested resource wasn't found.");
       if (current.system) throw new GalleyError('invalid', `Failed to delete collection: ${current.name} is a system collection.`);
@@ -167,14 +173,19 @@ export async function deleteCollection(core: Core, info: RequestInfo, idOrName: 
       if (refs.length > 0) throw new GalleyError('invalid', `Failed to delete collection probably due to existing reference in ${refs.join(', ')}.`);
       return { collections: doc.collections.filter((_, i) => models[i]?.id !== id), touched: new Set() };
     },
-    (err) => toCollectionError(err, -1, 'Failed to delete collection.'),
-  );
+    mapError: (err) => toCollectionError(err, -1, 'Failed to delete collection.'),
+  };
 }
 
-export async function importCollections(core: Core, info: RequestInfo, body: unknown): Promise<void> {
+export async function deleteCollection(core: Core, info: RequestInfo, idOrName: string): Promise<void> {
   requireSuperuser(info);
   requireWritable(core);
-  const raw = requireBody(body);
+  const id = requireCollectionModel(core, idOrName).id;
+  await writeSchemaChange(core, deleteChange(core, id));
+}
+
+/** PUT /api/collections/import's body as a change (its `collections` checked here). */
+export function importChange(core: Core, raw: Record<string, unknown>): SchemaChange {
   const list = raw['collections'];
   if (!Array.isArray(list) || list.length === 0) {
     throw new GalleyError('invalid', 'An error occurred while validating the submitted data.', {
@@ -182,9 +193,8 @@ export async function importCollections(core: Core, info: RequestInfo, body: unk
     });
   }
   const deleteMissing = raw['deleteMissing'] === true;
-  await writeSchemaChange(
-    core,
-    (doc, models) => {
+  return {
+    build: (doc, models) => {
       const collections = [...doc.collections];
       const written = new Set<unknown>();
       const imported = new Set<string>();
@@ -209,6 +219,12 @@ export async function importCollections(core: Core, info: RequestInfo, body: unk
         : collections;
       return { collections: kept, touched: new Set(kept.flatMap((entry, i) => (written.has(entry) ? [i] : []))) };
     },
-    (err) => toImportError(err),
-  );
+    mapError: (err) => toImportError(err),
+  };
+}
+
+export async function importCollections(core: Core, info: RequestInfo, body: unknown): Promise<void> {
+  requireSuperuser(info);
+  requireWritable(core);
+  await writeSchemaChange(core, importChange(core, requireBody(body)));
 }
