@@ -107,6 +107,18 @@ describe('galley serve --schema galley.schema.ts (compiled binary, no node_modul
   });
 });
 
+describe('galley migrate with a TypeScript schema file (compiled binary)', () => {
+  it('apply creates the tables of the .ts schema, then status says the database matches it', async () => {
+    const dir = join(work, 'migrated');
+    const apply = await runBinary(['migrate', 'apply', '--schema', schemaFile, '--dir', dir]);
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stdout).toContain('create table "notes"');
+    const status = await runBinary(['migrate', 'status', '--schema', schemaFile, '--dir', dir]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`matches ${schemaFile}`);
+  });
+});
+
 describe('a broken TypeScript schema file (compiled binary)', () => {
   it('serve and types print the path and the fix and exit non-zero', async () => {
     const broken = join(work, 'broken.schema.ts');
