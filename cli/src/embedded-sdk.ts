@@ -6,7 +6,7 @@
  */
 
 /** What '@galley/sdk' is inside the galley command (the same runtime behaviour as the package's defineSchema). */
-export const EMBEDDED_SDK_SOURCE = 'export function defineSchema(schema) { return schema; }\nexport default { defineSchema };\n';
+export const EMBEDDED_SDK_SOURCE = 'export function defineSchema(schema) { return schema; }\n';
 
 /** Register '@galley/sdk' as a virtual module for imports made by this process (Bun only; a no-op elsewhere). */
 export function provideEmbeddedSdk(): void {

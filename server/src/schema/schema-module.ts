@@ -1,8 +1,8 @@
 /**
  * A TypeScript schema file (`galley.schema.ts`): a module whose default export (or `export const schema`) is what
- * `defineSchema({...})` returns, the same data as a JSON schema file. It is imported by the runtime itself, fresh
- * on every call (`serve --dev` reloads it), and its export must be plain JSON data: the loader then checks it
- * exactly as it checks a JSON file, with the same pointers.
+ * `defineSchema({...})` returns, the same data as a JSON schema file. It is imported as a new module on every call
+ * (`serve --dev` reloads it; modules it imports stay cached), and its export must be plain JSON data: the loader
+ * then checks it exactly as it checks a JSON file, with the same pointers.
  */
 import { basename } from 'node:path';
 import { pathToFileURL } from 'node:url';
