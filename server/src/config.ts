@@ -20,6 +20,8 @@ export interface Config {
   /** the collections API may write (and writes back to the schema file); always on with `dev` */
   readonly allowCollectionWrites: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** ms a SQL console query (POST /api/sql, dry-run-view) may run before it is stopped; PocketBase: 3 minutes */
+  readonly sqlTimeoutMs: number;
 }
 
 export interface ConfigInput {
@@ -32,6 +34,7 @@ export interface ConfigInput {
   dev?: boolean;
   allowCollectionWrites?: boolean;
   logLevel?: Config['logLevel'];
+  sqlTimeoutMs?: number;
 }
 
 /** Environment variables, each the twin of a `galley serve` flag. */
@@ -42,6 +45,7 @@ export const ENV = {
   synchronous: 'GALLEY_SYNCHRONOUS',
   logLevel: 'GALLEY_LOG_LEVEL',
   allowCollectionWrites: 'GALLEY_ALLOW_COLLECTION_WRITES',
+  sqlTimeoutMs: 'GALLEY_SQL_TIMEOUT_MS',
 } as const;
 
 export function resolveConfig(input: ConfigInput, env: Record<string, string | undefined> = process.env): Config {
@@ -64,5 +68,14 @@ export function resolveConfig(input: ConfigInput, env: Record<string, string | u
     dev: input.dev ?? false,
     allowCollectionWrites: input.allowCollectionWrites ?? ['1', 't', 'true', 'TRUE', 'True'].includes(env[ENV.allowCollectionWrites] ?? ''),
     logLevel,
+    sqlTimeoutMs: readSqlTimeout(input.sqlTimeoutMs ?? env[ENV.sqlTimeoutMs]),
   });
+}
+
+/** wire: PocketBase's runSQLMaxTimeout is 3 minutes. */
+function readSqlTimeout(value: number | string | undefined): number {
+  if (value === undefined || value === '') return 3 * 60 * 1000;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 1) throw new GalleyError('invalid', `SQL console timeout: "${value}" is not a whole number of milliseconds ≥ 1`);
+  return ms;
 }

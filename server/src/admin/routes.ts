@@ -1,11 +1,16 @@
 import { Elysia } from 'elysia';
 import type { Core } from '../core.ts';
-import { json, noContent, respond } from '../http/route-kit.ts';
+import { json, noContent, respond, type RouteMeta } from '../http/route-kit.ts';
 import { createCollection, deleteCollection, importCollections, updateCollection } from './collections-write.ts';
 import { listCollectionScaffolds, truncateCollection } from './collections-truncate.ts';
 import { listCollectionsJson, viewCollectionJson } from './collections.ts';
 import { describeHealth } from './health.ts';
+import { dryRunView } from './dry-run-view.ts';
+import { runSqlQuery } from './sql-console.ts';
 import { listOAuth2ProviderInfo } from './oauth2-providers.ts';
+
+/** wire: PocketBase gives the SQL console and the view dry-run no collection and no rate-limit tag, and logs them. */
+const SQL_ROUTE: RouteMeta = { rateLimitTags: [] };
 
 export function adminRoutes(core: Core) {
   return new Elysia({ name: 'galley-admin' })
@@ -20,6 +25,10 @@ export function adminRoutes(core: Core) {
     )
     .get('/api/collections/meta/scaffolds', ({ request }) => respond(core, request, async (req) => json(listCollectionScaffolds(req.info))))
     .get('/api/collections/meta/oauth2-providers', ({ request }) => respond(core, request, async (req) => json(listOAuth2ProviderInfo(req.info))))
+    .post('/api/collections/meta/dry-run-view', ({ request }) =>
+      respond(core, request, async (req) => json(await dryRunView(core, req.info, (await req.body()).values)), SQL_ROUTE),
+    )
+    .post('/api/sql', ({ request }) => respond(core, request, async (req) => json(await runSqlQuery(core, req.info, (await req.body()).values)), SQL_ROUTE))
     .get('/api/collections/:collection', ({ request, params }) =>
       respond(core, request, async (req) => json(await viewCollectionJson(core, req.info, params.collection))),
     )

@@ -1,4 +1,5 @@
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { SqlConsole } from './sql-console.ts';
 
 /**
  * The database as services see it: a reader for queries outside a write, and one writer path.
@@ -19,6 +20,8 @@ export interface Database {
   readonly writer: Writer;
   /** Path of the main database file. */
   readonly file: string;
+  /** Superusers' raw SQL (POST /api/sql), each query in a child process of its own with a deadline. */
+  readonly sqlConsole: SqlConsole;
   close(): Promise<void>;
 }
 

@@ -66,6 +66,16 @@ export function nativeModuleName(): string {
   return detectRuntime() === 'bun' ? 'bun:sqlite' : 'better-sqlite3';
 }
 
+/**
+ * How a child process opens SQLite with this runtime's driver (db/sql-console.ts): the executable to run
+ * (`process.execPath`: bun, node, or the compiled galley binary acting as bun) and the module it loads.
+ */
+export function describeChildDriver(): { runtime: Runtime; module: string } {
+  const specifier = nativeModuleName();
+  const runtime = detectRuntime();
+  return { runtime, module: runtime === 'bun' ? specifier : createRequire(import.meta.url).resolve(specifier) };
+}
+
 let openNative: OpenNative | undefined;
 
 function loadNative(): OpenNative {

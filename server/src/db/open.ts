@@ -21,6 +21,7 @@ import { createConnectionDialect } from './dialect.ts';
 import { openSqliteHandle, type SqliteHandle } from './driver.ts';
 import { ensureMetaTables } from './meta-tables.ts';
 import { createReadAside } from './read-aside.ts';
+import { createSqlConsole } from './sql-console.ts';
 import { findScopedKysely } from './write-scope.ts';
 import { createWriter, type GroupWriter, type LogFn } from './writer.ts';
 
@@ -97,8 +98,11 @@ export function openDatabase(opts: OpenOptions): OpenedDatabase {
 
   const aside = createReadAside({ file: opts.file, busyTimeoutMs: opts.busyTimeoutMs, deadlineMs: opts.costlyReadDeadlineMs ?? COSTLY_READ_DEADLINE_MS });
 
+  const sqlConsole = createSqlConsole({ file: opts.file, writer });
+
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
+    await sqlConsole.close(); // first: a console write holds the writer paused
     await writer.close();
     await aside.close();
     await read.destroy();
@@ -124,6 +128,7 @@ export function openDatabase(opts: OpenOptions): OpenedDatabase {
     },
     writer,
     file: opts.file,
+    sqlConsole,
     close: () => (closing ??= close()),
   };
 }

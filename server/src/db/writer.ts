@@ -43,6 +43,12 @@ export interface GroupWriter extends Writer {
   drain(): Promise<void>;
   /** Refuses new jobs, then drains. */
   close(): Promise<void>;
+  /**
+   * Holds new groups back (queued jobs wait, the event loop stays free) until the returned release is called:
+   * for a connection outside this writer that must write (the SQL console), so this writer's BEGIN never
+   * waits on SQLite's busy handler, which would block the thread. Resolves once no group is running.
+   */
+  pause(): Promise<() => void>;
 }
 
 interface Pending {
@@ -81,6 +87,8 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
   let scheduled = false;
   let flushing = false;
   let closed = false;
+  let pauses = 0;
+  const flushEndWaiters: Array<() => void> = [];
 
   const exec = (sql: string): void => void handle.prepare(sql).run();
   let current: ScopeToken | null = null;
@@ -189,6 +197,7 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
 
   async function flush(): Promise<void> {
     scheduled = false;
+    if (pauses > 0) return; // the release schedules the held jobs
     if (queue.length === 0) return settleIdle();
     flushing = true;
     const group = queue.splice(0, maxGroupJobs);
@@ -245,6 +254,7 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
 
   function finishFlush(): void {
     flushing = false;
+    for (const w of flushEndWaiters.splice(0)) w();
     if (queue.length > 0) schedule();
     else settleIdle();
   }
@@ -339,6 +349,18 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
     close() {
       closed = true;
       return this.drain();
+    },
+    async pause() {
+      pauses++;
+      while (flushing) await new Promise<void>((resolve) => flushEndWaiters.push(resolve));
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        pauses--;
+        if (pauses === 0 && queue.length > 0) schedule();
+        else settleIdle();
+      };
     },
   };
   return self;

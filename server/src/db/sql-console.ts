@@ -1,0 +1,131 @@
+/**
+ * Runs SQL console queries off the event loop, each in a child process with its own connection to data.db
+ * (db/sql-console-child.ts says why a process and not a Worker), killed at the deadline.
+ *
+ * Writes and the main writer: a console query that writes takes SQLite's write lock on its own connection.
+ * Were the group-commit writer to BEGIN meanwhile, SQLite's busy handler would sleep on the main thread for up
+ * to the busy timeout, once per group, for as long as the console holds the lock. So the writer is paused
+ * (writer.pause(): queued record writes wait, nothing blocks) from before the child begins until it has
+ * committed, rolled back or been killed; a kill rolls its transaction back, and the child's connection has
+ * the same synchronous level as the writer's, so a console COMMIT is as durable as a record write.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { GalleyError } from '../errors.ts';
+import { describeChildDriver } from './driver.ts';
+import { SQL_CHILD_PROGRAM, type SqlChildJob, type SqlChildMessage, type SqlChildResult } from './sql-console-child.ts';
+import type { GroupWriter } from './writer.ts';
+
+export type SqlConsoleOutcome =
+  | { ok: true; result: SqlChildResult; wrote: boolean }
+  | { ok: false; reason: 'refused' | 'sql' | 'timeout'; message: string };
+
+export interface SqlConsoleJob extends Omit<SqlChildJob, 'file'> {
+  timeoutMs: number;
+}
+
+export interface SqlConsole {
+  run(job: SqlConsoleJob): Promise<SqlConsoleOutcome>;
+  /** Kills the queries still running (their transactions roll back). */
+  close(): Promise<void>;
+}
+
+/** Console queries running at once beyond which new ones get a 503. */
+const MAX_RUNNING = 4;
+/** How long a child may take to start, open data.db and look at the statements (its EXPLAIN pass). */
+const START_TIMEOUT_MS = 30_000;
+
+export function createSqlConsole(opts: { file: string; writer: GroupWriter }): SqlConsole {
+  const running = new Set<() => void>();
+  let closed = false;
+
+  const run = (job: SqlConsoleJob): Promise<SqlConsoleOutcome> => {
+    if (closed) return Promise.reject(new GalleyError('unavailable', 'the server is shutting down'));
+    if (running.size >= MAX_RUNNING) {
+      return Promise.reject(new GalleyError('unavailable', 'too many SQL console queries are running; try again later', { retryAfter: 1 }));
+    }
+    return new Promise((resolve, reject) => {
+      let child: ChildProcess;
+      try {
+        child = spawn(process.execPath, ['-e', SQL_CHILD_PROGRAM], {
+          stdio: ['pipe', 'pipe', 'pipe'],
+          env: { ...process.env, BUN_BE_BUN: '1', GALLEY_SQL_CHILD_DRIVER: JSON.stringify(describeChildDriver()) },
+        });
+      } catch (err) {
+        reject(new GalleyError('unavailable', 'the SQL console could not start its process', { cause: err }));
+        return;
+      }
+      let release: (() => void) | undefined;
+      let settled = false;
+      let wrote = false;
+      let stderr = '';
+      let buffered = '';
+      const stop = () => settle(new GalleyError('unavailable', 'the server is shutting down'));
+      const settle = (outcome: SqlConsoleOutcome | Error) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        running.delete(stop);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        // the writer stays paused until the child is gone: its lock is released only then
+        const done = () => {
+          release?.();
+          release = undefined;
+        };
+        if (child.exitCode !== null || child.signalCode !== null) done();
+        else child.once('exit', done);
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
+      };
+      const expire = () => settle({ ok: false, reason: 'timeout', message: `the query did not finish within ${job.timeoutMs / 1000} s and was stopped (its changes were rolled back)` });
+      // the query's own clock starts once its process is up and has read it (a busy machine starts processes slowly)
+      let timer = setTimeout(() => settle(new GalleyError('unavailable', 'the SQL console\'s process did not start in time; try again later', { retryAfter: 1 })), START_TIMEOUT_MS);
+      running.add(stop);
+      child.stderr!.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-2000)));
+      child.stdin!.on('error', () => {}); // a child that died is reported by 'exit'
+      child.on('error', (err) => settle(new GalleyError('unavailable', 'the SQL console could not start its process', { cause: err })));
+      child.on('exit', (code, signal) => {
+        release?.();
+        release = undefined;
+        if (!settled) settle(new GalleyError('unavailable', `the SQL console's process ended early (${signal ?? code}): ${stderr.trim().slice(0, 300)}`));
+      });
+      const onMessage = (msg: SqlChildMessage) => {
+        if ('plan' in msg) {
+          clearTimeout(timer);
+          timer = setTimeout(expire, job.timeoutMs);
+          wrote = msg.plan.writes && !job.readOnly;
+          if (!wrote) return void child.stdin!.write('go\n');
+          void opts.writer.pause().then((r) => {
+            if (settled) return r();
+            release = r;
+            child.stdin!.write('go\n');
+          });
+        } else if ('done' in msg) settle({ ok: true, result: msg.done, wrote });
+        else settle({ ok: false, reason: msg.error.refused ? 'refused' : 'sql', message: msg.error.message });
+      };
+      child.stdout!.setEncoding('utf8');
+      child.stdout!.on('data', (chunk: string) => {
+        buffered += chunk;
+        let i;
+        while ((i = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, i);
+          buffered = buffered.slice(i + 1);
+          try {
+            onMessage(JSON.parse(line) as SqlChildMessage);
+          } catch (err) {
+            settle(new GalleyError('unavailable', `the SQL console's process answered something unexpected: ${line.slice(0, 200)}`, { cause: err }));
+          }
+        }
+      });
+      const { timeoutMs: _timeout, ...rest } = job;
+      child.stdin!.write(JSON.stringify({ ...rest, file: opts.file } satisfies SqlChildJob) + '\n');
+    });
+  };
+
+  return {
+    run,
+    async close() {
+      closed = true;
+      for (const stop of [...running]) stop();
+    },
+  };
+}
