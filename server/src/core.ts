@@ -1,4 +1,5 @@
 import type { SchemaService } from './admin/schema-service.ts';
+import type { BackupService } from './backups/backup-service.ts';
 import type { SettingsStore } from './admin/settings-store.ts';
 import type { OtpAttempts } from './auth/otp-attempts.ts';
 import type { OtpDecoys } from './auth/otp-decoys.ts';
@@ -58,6 +59,8 @@ export interface Core {
   readonly oauth2: { readonly appleNames: AppleNames; avatarFetch: GuardedFetchOptions | undefined };
   /** Thumbnails in the making and their renderer (a worker thread, stopped when idle and by close()). */
   readonly thumbnails: ThumbnailService;
+  /** Backups under `<dir>/backups/`, the auto-backup job, and the hand-over of a restore (backups/backup-service.ts). */
+  readonly backups: BackupService;
 }
 
 export type { Settings } from './admin/settings-model.ts';

@@ -50,6 +50,7 @@ export type ValidationCode =
   | 'validation_length_too_long'
   | 'validation_in_invalid'
   | 'validation_match_invalid'
+  | 'validation_backup_name_exists'
   | 'validation_unknown_field'
   | 'validation_invalid_provider'
   | 'validation_collection_name_exists'

@@ -44,6 +44,11 @@ import { createLocalStorage } from './lib/storage/local.ts';
 import { createSwitchingStorage } from './lib/storage/switching.ts';
 import { createHoldingStorage } from './lib/storage/holding.ts';
 import { cleanBackupLeftovers, isBackupRunning, recoverInterruptedRestore } from './backups/index.ts';
+import { createBackupService, type RestoreRunner } from './backups/backup-service.ts';
+import { createRestoreGate } from './backups/restore-gate.ts';
+import { restoreInProcess, type ReopenableServer } from './backups/restore-in-process.ts';
+import { errorResponse } from './http/errors.ts';
+import type { RunningService } from './lifecycle.ts';
 import { loadSchema, loadSchemaSource } from './schema/load.ts';
 import { renderTypesModule, type TypesModuleSource } from './schema/types-module.ts';
 import { FULL_LOAD_OPTIONS } from './rules/check-rule-compiles.ts';
@@ -101,26 +106,26 @@ function parseHostPort(http: string): { hostname: string; port: number } {
 /** view queries run in SQLite, rules compiled against the schema, before anything is served */
 const viewCheck = FULL_LOAD_OPTIONS;
 
+/** What openGalley started on the data directory: the services an in-process restore stops and starts again. */
+interface GalleyInstance {
+  core: Core;
+  services: RunningService[];
+  startReport: GalleyStartReport;
+}
+
 /**
- * Services start in this order and close() stops them in the reverse one (lifecycle.ts): data-dir lock,
- * database, log service, file removals (storage), cron scheduler, thumbnails, realtime broker, schema service,
- * then at listen() the HTTP listener and the orphan sweep. Settings, secrets, the rate limiter and the auth
- * throttles hold only memory on the core and have nothing to stop.
+ * The data services, started in this order on what the data directory holds (createGalley stops them in the
+ * reverse one): database, log service, file removals (storage), cron scheduler, backups, thumbnails, realtime
+ * broker, schema service. Settings, secrets, the rate limiter and the auth throttles hold only memory on the
+ * core and have nothing to stop. A start that throws stops what had started.
  */
-export async function createGalley(options: GalleyOptions = {}): Promise<Galley> {
+async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner }): Promise<GalleyInstance> {
   const config = resolveConfig(options, options.env ?? process.env);
   const log = options.logger ?? createLogger(config.logLevel);
   const services = createServiceList();
   const schemaSource: GalleyStartReport['schemaSource'] = options.schema !== undefined ? 'option' : config.schemaFile ? 'file' : 'none';
   let schema =
     options.schema !== undefined ? loadSchema(options.schema, 'schema', viewCheck) : config.schemaFile ? await loadSchemaSource(config.schemaFile, viewCheck) : loadSchema([]);
-  // taken before data.db opens, so a second server never migrates under the first one
-  const lock: DirLock | undefined = options.allowSharedDir
-    ? undefined
-    : acquireDirLock(config.dir, 'not listening yet', '--allow-shared-dir (library: allowSharedDir: true)');
-  if (lock) services.add({ name: 'data dir lock', stop: () => lock.release() });
-  // a restore or backup that a crash (kill -9) interrupted: finish or undo it, remove its temp files
-  if (lock) for (const done of [...recoverInterruptedRestore(config.dir), ...cleanBackupLeftovers(config.dir).map((n) => `removed backups/${n} left by an interrupted backup`)]) log.warn(`start: ${done}`);
   const startReport: GalleyStartReport = { schemaSource, appliedOnStart: [] };
   try {
     const db = openDatabase({
@@ -156,6 +161,8 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     const clock = () => new Date();
     const cron: CronService = await createCronScheduler({ clock, log: appLog, store: createCronStateStore(logs.auxDb) });
     services.add({ name: 'cron scheduler', stop: () => cron.close() });
+    const backups = createBackupService({ dir: config.dir, db, settings, cron, log: appLog, clock, busyTimeoutMs: config.busyTimeoutMs, restore: held.restore });
+    services.add({ name: 'backups', stop: () => backups.stop() });
     const thumbnails = createThumbnailService();
     services.add({ name: 'thumbnails', stop: () => thumbnails.stop() });
     const core = {
@@ -177,6 +184,7 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
       resendThrottle: createResendThrottle(),
       oauth2: { appleNames: new Map(), avatarFetch: undefined },
       thumbnails,
+      backups,
     } as Omit<Core, 'realtime' | 'schemaService'> as { -readonly [K in keyof Core]: Core[K] };
     // the broker and the schema service read the core they belong to, so they join it last
     const realtime = (core.realtime = createRealtimeBroker(core));
@@ -184,37 +192,99 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     registerBuiltinCronJobs(cron, core, { sweepRateLimiters: (now) => sweepRateLimitWindows(core, now) + core.signInThrottle.sweepSignInThrottle(now) });
     const schemaService = (core.schemaService = await startSchemaService(core, appliedHash));
     services.add({ name: 'schema service', stop: () => schemaService.close() });
-    return assembleGalley(core, services, startReport, lock, log);
+    return { core, services: services.started, startReport };
   } catch (err) {
     await stopServices(services.started, log);
     throw err;
   }
 }
 
-function assembleGalley(core: Core, services: ReturnType<typeof createServiceList>, startReport: GalleyStartReport, lock: DirLock | undefined, log: Logger): Galley {
-  const { config, settings } = core;
-  const app = createApp(core);
-  const handle = gateRequests(core, createFetchHandler(core, app));
+/**
+ * The lifecycle's one owner. It takes the data dir lock (before data.db opens, so a second server never
+ * migrates under the first one), finishes or undoes what a crash left of a restore or backup, starts the data
+ * services (openGalley) and, at listen(), the HTTP listener and the orphan sweep. close() stops the listener,
+ * the sweep, the data services in reverse, then releases the lock. An in-process restore
+ * (backups/restore-in-process.ts) borrows the restore gate and the data services: it stops them, swaps the
+ * data and starts them again while the lock and the listener stay.
+ */
+export async function createGalley(options: GalleyOptions = {}): Promise<Galley> {
+  const config = resolveConfig(options, options.env ?? process.env);
+  const log = options.logger ?? createLogger(config.logLevel);
+  const lock: DirLock | undefined = options.allowSharedDir
+    ? undefined
+    : acquireDirLock(config.dir, 'not listening yet', '--allow-shared-dir (library: allowSharedDir: true)');
+  const listeners = createServiceList();
+  let instance: GalleyInstance | undefined;
+  let app!: GalleyApp;
+  let handler: ((request: Request, peer?: PeerInfo) => Promise<Response>) | undefined;
+  let listenUrl: string | undefined;
+  let sweep: Promise<unknown> | undefined;
+  const unavailable = () => errorResponse(new GalleyError('unavailable', 'A backup is being restored; try again in a few seconds.', { retryAfter: 5 }), log);
+  const gate = createRestoreGate(unavailable, log);
+  const startServices = async () => {
+    const opened = await openGalley({ ...options, logger: log }, { restore: (archive, key, marker) => restoreInProcess(config.dir, archive, key, marker, server) });
+    app = createApp(opened.core);
+    handler = gateRequests(opened.core, createFetchHandler(opened.core, app));
+    instance = opened;
+    if (listenUrl) {
+      (opened.core.settings as ListenAwareSettings).adoptListenUrl(listenUrl);
+      // In the background, once requests are being answered: files a crash left without their record.
+      sweep = startOrphanSweep(opened.core);
+    }
+  };
+  const stopDataServices = async () => {
+    const current = instance;
+    instance = undefined;
+    handler = undefined;
+    await sweep;
+    sweep = undefined;
+    if (current) await stopServices(current.services, log);
+  };
+  const server: ReopenableServer = {
+    closeGate: () => gate.close(),
+    openGate: () => gate.open(),
+    stopServices: stopDataServices,
+    startServices,
+    log: () => instance?.core.log ?? log,
+  };
+  try {
+    // a restore or backup that a crash (kill -9) interrupted: finish or undo it, remove its temp files
+    if (lock) for (const done of [...recoverInterruptedRestore(config.dir), ...cleanBackupLeftovers(config.dir).map((n) => `removed backups/${n} left by an interrupted backup`)]) log.warn(`start: ${done}`);
+    await startServices();
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  const startReport = instance!.startReport;
+  const handle = gate.wrap<PeerInfo>((request, peer) => (handler ? handler(request, peer) : Promise.resolve(unavailable())));
   let closed: Promise<void> | undefined;
   return {
-    core,
-    app,
+    get core() {
+      return instance!.core;
+    },
+    get app() {
+      return app;
+    },
     startReport,
     handle,
     async listen(http = config.http) {
       const { hostname, port } = parseHostPort(http);
       const listener: Listener = await listenHttp({ hostname, port, fetch: handle, maxRequestBodySize: Math.max(config.maxBodySize, 256 * 1024 * 1024) });
-      services.add({ name: `HTTP listener ${listener.url}`, stop: () => listener.stop() });
-      (settings as ListenAwareSettings).adoptListenUrl(listener.url);
+      listeners.add({ name: `HTTP listener ${listener.url}`, stop: () => listener.stop() });
+      listenUrl = listener.url;
+      (instance!.core.settings as ListenAwareSettings).adoptListenUrl(listener.url);
       lock?.setAddress(listener.url);
       // In the background, once requests are being answered: files a crash left without their record.
-      const sweep = startOrphanSweep(core);
-      services.add({ name: 'orphan sweep', stop: () => sweep.then(() => undefined) });
+      sweep = startOrphanSweep(instance!.core);
       return { url: listener.url };
     },
     close() {
       // the plain logger: the log service is among what stops
-      return (closed ??= stopServices(services.started, log));
+      return (closed ??= (async () => {
+        await stopServices(listeners.started, log);
+        await stopDataServices();
+        lock?.release();
+      })());
     },
   };
 }

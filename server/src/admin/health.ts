@@ -9,6 +9,6 @@ export function describeHealth(core: Core, req: { info: RequestInfo; ip: string;
   if (!isSuperuser(req.info)) return { message: 'API is healthy.', code: 200, data: {} };
   const headers = [...core.settings.current().trustedProxy.headers, ...COMMON_PROXY_HEADERS];
   const possibleProxyHeader = headers.find((h) => (req.headers.get(h) ?? '') !== '') ?? '';
-  // canBackup is PocketBase's "no backup is running"; Galley has no backups to start, so never.
-  return { message: 'API is healthy.', code: 200, data: { canBackup: false, realIP: req.ip, possibleProxyHeader } };
+  // wire: canBackup is PocketBase's "no backup or restore is running" (here or in a `galley backup` process)
+  return { message: 'API is healthy.', code: 200, data: { canBackup: core.backups.canBackup(), realIP: req.ip, possibleProxyHeader } };
 }

@@ -15,11 +15,19 @@ export function defaultBackupName(now: Date, prefix = 'galley_backup'): string {
 
 /** Throws a 400 with a `name` field issue unless `name` is a name a user may give a new backup. */
 export function assertNewBackupName(name: string): void {
-  let message: string | undefined;
-  if (name.length > MAX_NAME_LENGTH) message = `Must be no more than ${MAX_NAME_LENGTH} characters.`;
-  else if (/\.zip$/i.test(name)) message = "Galley's backups are .tar.gz archives: use a name ending in .tar.gz (PocketBase's .zip backups cannot be restored here).";
-  else if (!NAME.test(name)) message = 'Must be lowercase letters, digits, "_" or "-", ending in .tar.gz (no "/" or "..").';
-  if (message) throw new GalleyError('invalid', 'Failed to create backup.', { issues: { name: issue('validation_invalid_format', message) } });
+  let found: ReturnType<typeof issue> | undefined;
+  if (name.length < 1 || name.length > MAX_NAME_LENGTH) found = issue('validation_length_out_of_range', `The length must be between 1 and ${MAX_NAME_LENGTH}.`);
+  else if (/\.zip$/i.test(name)) found = issue('validation_match_invalid', "Galley's backups are .tar.gz archives: use a name ending in .tar.gz (PocketBase's .zip backups cannot be restored here).");
+  else if (!NAME.test(name)) found = issue('validation_match_invalid', 'Must be in a valid format: lowercase letters, digits, "_" or "-", ending in .tar.gz (no "/" or "..").');
+  // wire: PocketBase's message for a create whose body fails its checks
+  if (found) throw new GalleyError('invalid', 'An error occurred while validating the submitted data.', { issues: { name: found } });
+}
+
+/** wire: PocketBase's refusal of a name already taken. */
+export function backupNameTaken(): GalleyError {
+  return new GalleyError('invalid', 'An error occurred while validating the submitted data.', {
+    issues: { name: issue('validation_backup_name_exists', 'The backup file name is invalid or already exists.') },
+  });
 }
 
 /** True for a key that may name a stored backup (a user's or one of Galley's own). */

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { copyFile, link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -18,7 +18,7 @@ import { create as createTar } from 'tar';
 import { TEMP_PREFIX } from '../lib/storage/storage-key.ts';
 import { acquireBusyMarker, BACKUPS_DIR, type BusyMarker } from './busy-marker.ts';
 import { ARCHIVE_FORMAT, GALLEY_VERSION, hashFile, MANIFEST_NAME, type BackupManifest } from './manifest.ts';
-import { inspectDatabase, snapshotDatabase } from './run-db-job.ts';
+import { snapshotAndInspect } from './run-db-job.ts';
 
 export interface BackupProgress {
   phase: 'snapshot' | 'files' | 'archive' | 'done';
@@ -112,9 +112,8 @@ export async function createBackupArchive(opts: CreateArchiveOptions): Promise<C
     await mkdir(join(staging, 'storage'), { recursive: true });
     report();
     const created = new Date().toISOString();
-    for (const db of DATABASES) {
-      if (existsSync(join(opts.dir, db))) await snapshotDatabase(join(opts.dir, db), join(staging, db), opts.busyTimeoutMs);
-    }
+    const snapshots = DATABASES.filter((db) => existsSync(join(opts.dir, db))).map((db) => ({ source: join(opts.dir, db), target: join(staging, db) }));
+    const inspection = (await snapshotAndInspect(snapshots, [join(staging, 'data.db')], opts.busyTimeoutMs))[join(staging, 'data.db')]!;
     progress.phase = 'files';
     report();
     const storageFiles = await stageStorage(join(opts.dir, 'storage'), join(staging, 'storage'), (size) => {
@@ -124,7 +123,6 @@ export async function createBackupArchive(opts: CreateArchiveOptions): Promise<C
     });
     // every file the snapshot references is linked now: deletions may go on
     if (!opts.marker) marker.release();
-    const inspection = await inspectDatabase(join(staging, 'data.db'));
     if (inspection.integrity !== 'ok') throw new Error(`the snapshot of data.db failed its integrity check: ${inspection.integrity}`);
     const entries = [...DATABASES.filter((db) => existsSync(join(staging, db))), ...storageFiles.map((f) => `storage/${f}`)];
     const checksums: BackupManifest['checksums'] = {};
@@ -147,7 +145,6 @@ export async function createBackupArchive(opts: CreateArchiveOptions): Promise<C
         ...(opts.s3Files ? ['file fields stored on S3 (settings.s3 is enabled): back the bucket up on its own'] : []),
       ],
     };
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(join(staging, MANIFEST_NAME), JSON.stringify(manifest, null, 2));
     progress.phase = 'archive';
     progress.totalBytes = bytes;

@@ -7,7 +7,12 @@
 import { openSqliteHandle } from '../db/driver.ts';
 import { SCHEMA_TABLE } from '../db/meta-tables.ts';
 
-export type DbJob = { op: 'snapshot'; source: string; target: string; busyTimeoutMs: number } | { op: 'inspect'; file: string };
+/** Snapshots first (each `VACUUM INTO`), then inspections, on one connection per file. */
+export interface DbJob {
+  snapshots: Array<{ source: string; target: string }>;
+  inspect: string[];
+  busyTimeoutMs: number;
+}
 
 export interface DbInspection {
   /** 'ok', or SQLite's first complaints */
@@ -18,26 +23,32 @@ export interface DbInspection {
   records: Record<string, number>;
 }
 
-export type DbJobResult = { ok: true; inspection?: DbInspection } | { ok: false; message: string };
+export type DbJobResult = { ok: true; inspections: Record<string, DbInspection> } | { ok: false; message: string };
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 export function runDbJob(job: DbJob): DbJobResult {
+  let step = '';
   try {
-    if (job.op === 'snapshot') {
-      const handle = openSqliteHandle(job.source);
+    for (const { source, target } of job.snapshots) {
+      step = `snapshot of ${source}`;
+      const handle = openSqliteHandle(source);
       try {
         handle.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(job.busyTimeoutMs))}`);
-        handle.exec(`VACUUM INTO ${quoteText(job.target)}`);
+        handle.exec(`VACUUM INTO ${quoteText(target)}`);
       } finally {
         handle.close();
       }
-      return { ok: true };
     }
-    return { ok: true, inspection: inspectDatabaseFile(job.file) };
+    const inspections: Record<string, DbInspection> = {};
+    for (const file of job.inspect) {
+      step = `reading ${file}`;
+      inspections[file] = inspectDatabaseFile(file);
+    }
+    return { ok: true, inspections };
   } catch (err) {
-    return { ok: false, message: err instanceof Error ? err.message : String(err) };
+    return { ok: false, message: `${step}: ${err instanceof Error ? err.message : String(err)}` };
   }
 }
 

@@ -44,15 +44,16 @@ async function runAside(job: DbJob): Promise<DbJobResult> {
   return runDbJob(job);
 }
 
-/** `VACUUM INTO target`: a consistent copy of `source` while its writers go on. */
-export async function snapshotDatabase(source: string, target: string, busyTimeoutMs = 5000): Promise<void> {
-  const result = await runAside({ op: 'snapshot', source, target, busyTimeoutMs });
-  if (!result.ok) throw new Error(`snapshot of ${source} failed: ${result.message}`);
-}
-
-/** integrity_check, the applied schema's hash and records per collection of a database file. */
-export async function inspectDatabase(file: string): Promise<DbInspection> {
-  const result = await runAside({ op: 'inspect', file });
-  if (!result.ok || !result.inspection) throw new Error(`cannot read ${file}: ${result.ok ? 'no answer' : result.message}`);
-  return result.inspection;
+/**
+ * `VACUUM INTO` each target (a consistent copy of its source while writers go on), then integrity_check, the
+ * applied schema's hash and records per collection of each `inspect` file; all on one worker.
+ */
+export async function snapshotAndInspect(
+  snapshots: Array<{ source: string; target: string }>,
+  inspect: string[],
+  busyTimeoutMs = 5000,
+): Promise<Record<string, DbInspection>> {
+  const result = await runAside({ snapshots, inspect, busyTimeoutMs });
+  if (!result.ok) throw new Error(result.message);
+  return result.inspections;
 }

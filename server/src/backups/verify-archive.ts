@@ -11,7 +11,7 @@ import { join, posix } from 'node:path';
 import { extract } from 'tar';
 import { GalleyError } from '../errors.ts';
 import { hashFile, MANIFEST_NAME, parseManifest, type BackupManifest } from './manifest.ts';
-import { inspectDatabase } from './run-db-job.ts';
+import { snapshotAndInspect } from './run-db-job.ts';
 
 const refuse = (why: string, cause?: unknown) => new GalleyError('invalid', `The backup archive cannot be restored: ${why}.`, { cause });
 
@@ -80,12 +80,13 @@ export async function extractAndVerifyArchive(archive: string, staging: string):
     if (info.size !== want.size || (await hashFile(path)) !== want.sha256) throw refuse(`the checksum of ${name} does not match its manifest`);
   }
   if (!('data.db' in manifest.checksums)) throw refuse('it holds no data.db');
-  for (const db of ['data.db', 'aux.db']) {
-    if (!(db in manifest.checksums)) continue;
-    const inspection = await inspectDatabase(join(staging, db)).catch((err: Error) => {
-      throw refuse(`${db} cannot be read as SQLite (${err.message})`, err);
-    });
-    if (inspection.integrity !== 'ok') throw refuse(`${db} fails its integrity check (${inspection.integrity})`);
+  const databases = ['data.db', 'aux.db'].filter((db) => db in manifest.checksums).map((db) => join(staging, db));
+  const inspections = await snapshotAndInspect([], databases).catch((err: Error) => {
+    throw refuse(`a database cannot be read as SQLite (${err.message})`, err);
+  });
+  for (const file of databases) {
+    const integrity = inspections[file]!.integrity;
+    if (integrity !== 'ok') throw refuse(`${file.split(/[\\/]/).pop()} fails its integrity check (${integrity})`);
   }
   return manifest;
 }

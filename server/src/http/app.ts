@@ -7,6 +7,7 @@ import { oauth2Routes } from '../auth/oauth2/routes.ts';
 import { batchRoutes } from '../batch/routes.ts';
 import type { Core } from '../core.ts';
 import { cronRoutes } from '../cron/routes.ts';
+import { backupRoutes } from '../backups/routes.ts';
 import { GalleyError } from '../errors.ts';
 import { fileRoutes } from '../files/routes.ts';
 import { logRoutes } from '../logs/routes.ts';
@@ -33,6 +34,7 @@ export function createApp(core: Core) {
       .use(settingsRoutes(core))
       .use(logRoutes(core))
       .use(cronRoutes(core))
+      .use(backupRoutes(core))
       .use(authRoutes(core))
       .use(oauth2Routes(core, sendToClient))
       .use(recordRoutes(core))

@@ -1,0 +1,170 @@
+/**
+ * One Galley's backups (held as `core.backups`, a lifecycle service): archives under `<dir>/backups/`, the
+ * API's operations, the auto-backup cron job (`backups.cron`, `backups.cronMaxKeep`) and the hand-over of a
+ * restore to the lifecycle's owner (createGalley), which alone may close and reopen the services.
+ */
+import { existsSync } from 'node:fs';
+import type { SettingsStore } from '../admin/settings-store.ts';
+import type { CronService } from '../cron/scheduler.ts';
+import type { Database } from '../db/database.ts';
+import { GalleyError } from '../errors.ts';
+import type { Logger } from '../lib/log.ts';
+import { sendMail } from '../lib/mail.ts';
+import { SUPERUSERS_NAME } from '../schema/system-collections.ts';
+import { assertNewBackupName, backupNameTaken, defaultBackupName, isBackupKey } from './backup-name.ts';
+import { backupFilePath, deleteBackupFile, findBackupFile, listBackupFiles, type BackupFileInfo } from './backup-files.ts';
+import { acquireBusyMarker, isBackupRunning, type BusyMarker } from './busy-marker.ts';
+import { createBackupArchive } from './create-archive.ts';
+import { uploadBackupArchive } from './upload-archive.ts';
+
+/** wire: PocketBase's job id; Galley's archive prefix names Galley. */
+export const AUTO_BACKUP_JOB = '__pbAutoBackup__';
+export const AUTO_BACKUP_PREFIX = '@auto_galley_backup';
+
+/** Runs an in-process restore of `archive` (createGalley's); the marker is released by it when done. */
+export type RestoreRunner = (archive: string, key: string, marker: BusyMarker) => Promise<void>;
+
+export interface BackupService {
+  list(): BackupFileInfo[];
+  /** Makes a backup (the answer waits for it, as PocketBase's does); `name` defaults to galley_backup_<time>. */
+  create(name?: string): Promise<string>;
+  upload(request: Request): Promise<string>;
+  /** The archive's path for a download (404 when there is none). */
+  find(key: string): string;
+  remove(key: string): void;
+  /** Checks, then starts the restore in the background (the answer leaves first). */
+  restore(key: string): void;
+  /** PocketBase's health flag: no backup or restore runs. */
+  canBackup(): boolean;
+  /** The auto-backup job's run (tests; the scheduler calls it). */
+  runAutoBackup(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface BackupServiceDeps {
+  dir: string;
+  db: Database;
+  settings: SettingsStore;
+  cron: CronService;
+  log: Logger;
+  clock: () => Date;
+  busyTimeoutMs: number;
+  /** absent when this Galley cannot restore in-process (never in practice: createGalley passes it) */
+  restore?: RestoreRunner;
+}
+
+export function createBackupService(deps: BackupServiceDeps): BackupService {
+  const { dir, log } = deps;
+  let running: Promise<unknown> | undefined;
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    running = work.then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => {
+      if (running === tracked) running = undefined;
+    });
+    const tracked = running;
+    return work;
+  };
+
+  const make = async (name: string): Promise<string> => {
+    const out = backupFilePath(dir, name);
+    if (existsSync(out)) throw backupNameTaken();
+    await track(
+      createBackupArchive({ dir, out, s3Files: deps.settings.current().s3.enabled, busyTimeoutMs: deps.busyTimeoutMs }).catch((err: unknown) => {
+        if (err instanceof GalleyError) throw err;
+        throw new GalleyError('invalid', 'Failed to create backup.', { cause: err });
+      }),
+    );
+    return name;
+  };
+
+  const alertSuperusers = async (message: string) => {
+    const settings = deps.settings.current();
+    if (!settings.smtp.enabled) return;
+    const rows = (await deps.db.read.selectFrom(SUPERUSERS_NAME).select('email').execute()) as Array<{ email: string }>;
+    if (rows.length === 0) return;
+    await sendMail(settings.smtp, {
+      from: { name: settings.meta.senderName, address: settings.meta.senderAddress },
+      to: rows.map((r) => ({ address: r.email })),
+      subject: 'Autobackup failure',
+      html: `<p>Failed to create the automated backup. Raw error:</p><pre>${message.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre>`,
+    });
+  };
+
+  const runAutoBackup = async () => {
+    const name = defaultBackupName(deps.clock(), AUTO_BACKUP_PREFIX);
+    try {
+      await make(name);
+    } catch (err) {
+      const message = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+      log.error('[Backup cron] Failed to create backup', { name, error: message });
+      await alertSuperusers(message).catch((mailErr: unknown) => log.warn('[Backup cron] Failed to send backup error alerts', { name, error: String(mailErr) }));
+      return;
+    }
+    const maxKeep = deps.settings.current().backups.cronMaxKeep;
+    if (maxKeep <= 0) return;
+    const autos = listBackupFiles(dir).filter((b) => b.key.startsWith(`${AUTO_BACKUP_PREFIX}_`));
+    for (const old of autos.slice(maxKeep)) {
+      try {
+        deleteBackupFile(dir, old.key);
+      } catch (err) {
+        log.error('[Backup cron] Failed to remove old autogenerated backup', { name: old.key, error: String(err) });
+      }
+    }
+  };
+
+  let schedule = '';
+  const syncJob = () => {
+    const cron = deps.settings.current().backups.cron;
+    if (cron === schedule) return;
+    schedule = cron;
+    if (cron === '') deps.cron.remove(AUTO_BACKUP_JOB);
+    else deps.cron.add(AUTO_BACKUP_JOB, cron, () => runAutoBackup());
+  };
+  syncJob();
+  deps.settings.onSave(() => {
+    try {
+      syncJob();
+    } catch (err) {
+      log.error('[Backup cron] Invalid backups.cron', { error: String(err) });
+    }
+  });
+
+  return {
+    list: () => listBackupFiles(dir),
+    async create(name) {
+      const key = name === undefined || name === '' ? defaultBackupName(deps.clock()) : name;
+      assertNewBackupName(key);
+      if (isBackupRunning(dir)) throw new GalleyError('invalid', 'Try again later - another backup/restore process has already been started.');
+      return make(key);
+    },
+    upload: (request) => track(uploadBackupArchive(dir, request)),
+    find: (key) => findBackupFile(dir, key),
+    remove(key) {
+      if (!isBackupKey(key)) throw new GalleyError('invalid', 'Invalid or already deleted backup file.');
+      try {
+        deleteBackupFile(dir, key);
+      } catch {
+        throw new GalleyError('invalid', 'Invalid or already deleted backup file.');
+      }
+    },
+    restore(key) {
+      let archive: string;
+      try {
+        archive = findBackupFile(dir, key);
+      } catch {
+        throw new GalleyError('invalid', 'Missing or invalid backup file.');
+      }
+      if (!deps.restore) throw new GalleyError('unavailable', 'This server cannot restore in-process.');
+      const marker = acquireBusyMarker(dir, 'restore');
+      void deps.restore(archive, key, marker);
+    },
+    canBackup: () => !isBackupRunning(dir),
+    runAutoBackup,
+    async stop() {
+      deps.cron.remove(AUTO_BACKUP_JOB);
+      await running?.catch(() => undefined);
+    },
+  };
+}
