@@ -2,7 +2,7 @@
 // table for guests, users and superusers on the scenario runner: names, uploads checked like a restore,
 // downloads with a superuser file token and ranges, restores in-process (and rolled back when the schema
 // would lose data), one backup or restore at a time, canBackup in /api/health.
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -223,5 +223,29 @@ describe('a restore whose data the schema would lose is rolled back', () => {
       found = logs.json.items.length;
     }
     expect(found).toBeGreaterThan(0);
+  });
+});
+
+describe('auto-backup', () => {
+  it('backups.cron schedules the job; an empty cron removes it', async () => {
+    await root.settings.update({ backups: { cron: '0 3 * * *', cronMaxKeep: 2 } });
+    expect(await root.crons.getFullList()).toEqual(expect.arrayContaining([expect.objectContaining({ id: '__pbAutoBackup__', expression: '0 3 * * *' })]));
+    await root.settings.update({ backups: { cron: '', cronMaxKeep: 2 } });
+    expect((await root.crons.getFullList()).map((j) => j.id)).not.toContain('__pbAutoBackup__');
+  });
+
+  it('a run makes @auto_galley_backup_<time>.tar.gz and deletes the oldest beyond cronMaxKeep', async () => {
+    await root.settings.update({ backups: { cron: '0 3 * * *', cronMaxKeep: 2 } });
+    const folder = join(dir, 'backups');
+    for (const [day, at] of [['20200101000000', 1_577_836_800], ['20200102000000', 1_577_923_200]] as const) {
+      const file = join(folder, `@auto_galley_backup_${day}.tar.gz`);
+      copyFileSync(join(folder, 'one.tar.gz'), file);
+      utimesSync(file, at, at);
+    }
+    await galley.core.backups.runAutoBackup();
+    const autos = (await root.backups.getFullList()).map((b) => b.key).filter((k) => k.startsWith('@auto_galley_backup_'));
+    expect(autos).toHaveLength(2);
+    expect(autos).toContain('@auto_galley_backup_20200102000000.tar.gz');
+    expect(autos.some((k) => /^@auto_galley_backup_\d{14}\.tar\.gz$/.test(k) && !k.includes('2020010'))).toBe(true);
   });
 });
