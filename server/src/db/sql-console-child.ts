@@ -184,6 +184,8 @@ function inspect(db, text, maintenance, protectedRoots) {
     job.statements.forEach((s, index) => {
       const seen = s.explained ? { refused: null, writes: false, writesRows: false } : inspect(db, s.text, s.maintenance, protectedRoots);
       if (seen.refused) throw Object.assign(new Error(seen.refused), { refused: true });
+      // the parent paused its writer only if the first pass saw a write: a write it did not see would contend
+      if (seen.writes && !writes) throw new Error('a statement writes although the first look at the query saw no write; run it on its own');
       const stmt = db.prepare(s.text);
       const last = index === job.statements.length - 1;
       try {

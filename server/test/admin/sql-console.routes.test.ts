@@ -116,6 +116,13 @@ describe('POST /api/sql', () => {
     { name: 'PRAGMA integrity_check reads (Galley\'s tables included)', ...sql('PRAGMA integrity_check'), as: 'root', status: 200, contains: ['"rows":[["ok"]]'] },
     { name: 'PRAGMA journal_mode (no value) reads', ...sql('pragma journal_mode'), as: 'root', status: 200, contains: ['"rows":[["wal"]]'] },
     { name: 'EXPLAIN QUERY PLAN describes without running', ...sql('explain query plan delete from posts'), as: 'root', status: 200, contains: ['"columns":['] },
+    {
+      name: 'SAVEPOINT and ROLLBACK TO work inside the console\'s transaction',
+      ...sql("savepoint a; insert into posts (id, title) values ('savepoint000001', 'gone'); rollback to a; select count(*) from posts where id = 'savepoint000001'"),
+      as: 'root', status: 200, contains: ['"rows":[["0"]]'],
+    },
+    { name: 'VACUUM alone runs', ...sql('VACUUM'), as: 'root', status: 200, contains: ['"columns":[]'] },
+    { name: 'VACUUM with another statement is refused', ...sql('VACUUM; select 1'), as: 'root', status: 400, contains: ['only statement'] },
     { name: 'load_extension() stays disabled', ...sql("select load_extension('/tmp/x')"), as: 'root', status: 400, contains: ['not authorized'] },
   ];
   it.each(table)('$name', (s) => runScenario(target, s, tokens).then(() => undefined));
