@@ -102,8 +102,10 @@ export function openDatabase(opts: OpenOptions): OpenedDatabase {
 
   let closing: Promise<void> | undefined;
   const close = async (): Promise<void> => {
-    await sqlConsole.close(); // first: a console write holds the writer paused
+    // first, and at once (the writer must refuse new jobs from this call on): a console write holds the writer paused
+    const consoleClosed = sqlConsole.close();
     await writer.close();
+    await consoleClosed;
     await aside.close();
     await read.destroy();
     reader.close(); // Kysely skips destroy() on a driver it never used
