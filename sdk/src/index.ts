@@ -1,26 +1,26 @@
 /**
- * @galley/sdk — typed client for Galley (planned: generated record types from the schema file).
- * Until it lands, the official `pocketbase` SDK works against Galley unchanged; these are the wire types
- * it returns, for code that wants them without depending on server code.
+ * @galley/sdk — a typed layer over the official `pocketbase` SDK (a peer dependency). Types come from the schema:
+ * `createClient<typeof schema>(url)` with a `galley.schema.ts` (`defineSchema`) or the module `galley types` writes.
  */
+export { createClient, type Client, type TypedClient } from './create-client.ts';
+export { GalleyClient } from './client.ts';
+export { defineSchema } from './define-schema.ts';
+export { expand } from './expand.ts';
+export { compileWhere as where, filter, type Filter } from './filter.ts';
+export type { CollectionInput, FieldInput, SchemaInput } from './schema-input.generated.ts';
+export type { ExpandSpec, ExpandString } from './types/expand.ts';
+export type { SortKey, WhereInput, WhereOps, WhereValue } from './types/query.ts';
+export type { CreateBody, FileName, JsonTypes, RecordOf, UpdateBody } from './types/record.ts';
+export type { AnySchema, CollectionByName, CollectionNames, SchemaShape } from './types/schema.ts';
+export type { CollectionService, RecordAuthResponse, RecordEvent, ResultRecord, TypedFileService } from './types/service.ts';
+export { ClientResponseError, type ListResult, type RecordModel } from 'pocketbase';
 
-/** wire: every record carries its collection's id and name besides its fields. */
-export interface RecordModel {
-  id: string;
-  collectionId: string;
-  collectionName: string;
-  expand?: Record<string, RecordModel | RecordModel[]>;
-  [field: string]: unknown;
-}
-
-/** wire: the list envelope; totals are -1 when `skipTotal` was asked for. */
-export interface ListResult<T = RecordModel> {
-  page: number;
-  perPage: number;
-  totalItems: number;
-  totalPages: number;
-  items: T[];
-}
+/** The record type of a collection: `type Post = RecordFor<typeof schema, 'posts'>`. */
+export type RecordFor<S, N extends string, J = {}> = import('./types/record.ts').RecordOf<import('./types/schema.ts').CollectionByName<S, N>, J>;
+/** The create body of a collection. */
+export type CreateFor<S, N extends string, J = {}> = import('./types/record.ts').CreateBody<import('./types/schema.ts').CollectionByName<S, N>, J>;
+/** The update body of a collection. */
+export type UpdateFor<S, N extends string, J = {}> = import('./types/record.ts').UpdateBody<import('./types/schema.ts').CollectionByName<S, N>, J>;
 
 /** wire: the error body of every 4xx/5xx answer. */
 export interface ErrorBody {
