@@ -50,7 +50,6 @@ export async function runSqlQuery(core: Core, info: RequestInfo, values: Record<
     const refusal = refuseSqlStatement(s, statements.length);
     if (refusal) throw refuse(core, superuserId, query, refusal);
   }
-  const started = performance.now();
   const outcome = await core.db.sqlConsole.run({
     statements: statements.map((s) => ({ text: s.text, explained: s.explained, maintenance: MAINTENANCE.has(String(s.tokens[0]?.value ?? '').toUpperCase()) })),
     readOnly: false,
@@ -59,7 +58,6 @@ export async function runSqlQuery(core: Core, info: RequestInfo, values: Record<
     busyTimeoutMs: core.config.busyTimeoutMs,
     timeoutMs: core.config.sqlTimeoutMs,
   });
-  const execTime = Math.round(performance.now() - started);
   if (!outcome.ok) {
     if (outcome.reason === 'refused') throw refuse(core, superuserId, query, outcome.message);
     if (outcome.reason === 'timeout') core.log.warn('SQL console query stopped at its deadline', { superuserId, query, timeoutMs: core.config.sqlTimeoutMs });
@@ -67,7 +65,7 @@ export async function runSqlQuery(core: Core, info: RequestInfo, values: Record<
   }
   const { result } = outcome;
   if (outcome.wrote) core.log.info('SQL console query wrote to data.db', { superuserId, query, affectedRows: result.affectedRows });
-  return { execTime, affectedRows: result.affectedRows, ...toWireResult(result) };
+  return { execTime: result.execTime, affectedRows: result.affectedRows, ...toWireResult(result) };
 }
 
 function refuse(core: Core, superuserId: string, query: string, why: string): GalleyError {

@@ -28,6 +28,8 @@ export interface SqlChildJob {
 export type SqlChildCell = null | ['i' | 'r' | 't' | 'b', string];
 
 export interface SqlChildResult {
+  /** ms from BEGIN to COMMIT in the child (the process's start left out) */
+  execTime: number;
   affectedRows: number;
   columns: Array<{ name: string; declaredType: string }>;
   rows: SqlChildCell[][];
@@ -173,7 +175,8 @@ function inspect(db, text, maintenance, protectedRoots) {
   }
   await send({ plan: { writes } });
   if ((await nextLine()) !== 'go') return process.exit(0);
-  const result = { affectedRows: 0, columns: [], rows: [] };
+  const result = { execTime: 0, affectedRows: 0, columns: [], rows: [] };
+  const started = performance.now();
   const vacuum = job.statements.length === 1 && /^\s*vacuum\b/i.test(job.statements[0].text);
   let open = false;
   try {
@@ -206,6 +209,7 @@ function inspect(db, text, maintenance, protectedRoots) {
       if (seen.writesRows) result.affectedRows += Number(db.all('SELECT changes() AS n')[0].n);
     });
     if (open) db.exec('COMMIT');
+    result.execTime = Math.round(performance.now() - started);
   } catch (err) {
     if (open) { try { db.exec('ROLLBACK'); } catch {} }
     return finish({ error: { message: String(err && err.message || err), refused: Boolean(err && err.refused) } });
