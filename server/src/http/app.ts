@@ -64,8 +64,8 @@ function withRoutableUrl(request: Request): Request {
 /** Queue the request's log entry (logs/): written in the next batch, off the request path. */
 function logAnsweredRequest(core: Core, request: Request, status: number, execTime: number): void {
   const settings = core.settings.current();
-  const ips = settings.logs.logIP ? { userIP: resolveClientIp(request, settings.trustedProxy), remoteIP: peerAddressOf(request) } : {};
-  core.logs.writeRequest({ request, status, execTime, ...ips });
+  if (!settings.logs.logIP) core.logs.writeRequest(request, status, execTime);
+  else core.logs.writeRequest(request, status, execTime, resolveClientIp(request, settings.trustedProxy), peerAddressOf(request));
 }
 
 /** Who sent a request, as the socket layer saw it (no socket: leave it out; rate limits then skip it). */

@@ -1,19 +1,22 @@
 /**
- * The log writer: entries are pushed into an in-memory batch (cheap, on the request path) and written to
- * aux.db's `_logs` off it, one transaction per batch: every few seconds, once the batch reaches a size, and
- * on close. The inserts run on a worker thread (log-writer-worker.ts; inline where none can start), since the
- * upkeep of `_logs`' indexes costs tens of µs per row. aux.db being full, locked or broken never fails a
- * request: the batch is dropped and the first failure is reported once to stderr (not through the app logger,
- * which writes here). wire: PocketBase's BatchHandler (3 s ticker, 200 entries) and its logs settings.
+ * The log writer: entries are appended to an in-memory batch (cheap, on the request path: a request's raw
+ * facts as a few values, no object, JSON or redaction) and written to aux.db's `_logs` off it, one
+ * transaction per batch: every few seconds, once the batch reaches a size, and on close. The batch crosses to
+ * a worker thread as one string (log-rows.ts), which builds the rows (request-log.ts) and inserts them (inline
+ * where no worker can start), since the upkeep of `_logs`' indexes costs µs per row. aux.db being full,
+ * locked or broken never fails a request: the batch is dropped and the first failure is reported once to
+ * stderr (not through the app logger, which writes here). wire: PocketBase's BatchHandler (3 s ticker, 200
+ * entries) and its logs settings. Old entries are deleted by the `__pbLogsCleanup__` cron job (cron/builtin-jobs.ts),
+ * on start and on each settings save (trim), not by a timer of this service.
  */
 import { Worker } from 'node:worker_threads';
 import type { Settings } from '../admin/settings-model.ts';
 import { openAuxDatabase, type AuxDatabase } from '../db/open-aux.ts';
 import { formatDateTime } from '../lib/datetime.ts';
 import { LOGS_TABLE_DDL, type LogEntry } from './log-entry.ts';
-import { createLogIdSource, encodeLogRows, insertLogRows, type LogRow } from './log-rows.ts';
+import { createLogIdSource, decodeBatch, ENTRY, encodeBatch, insertLogRows, levelAt, type PendingBuffer, recordLength, REQUEST } from './log-rows.ts';
 import type { LogWriterBatch, LogWriterInit, LogWriterReply } from './log-writer-worker.ts';
-import { buildRequestLogEntry, type AnsweredRequest, type RequestNote } from './request-log.ts';
+import { requestLevel, type RequestNote } from './request-log.ts';
 
 export interface LogServiceOptions {
   /** path of aux.db */
@@ -39,8 +42,11 @@ export interface LogService {
   readonly auxDb: AuxDatabase;
   /** Queue one entry (dropped at once when the settings say it is not kept). */
   write(entry: LogEntry): void;
-  /** Queue the log entry of an answered request (PocketBase's activity logger). */
-  writeRequest(answered: Omit<AnsweredRequest, 'note'>): void;
+  /**
+   * Queue the log entry of an answered request (PocketBase's activity logger): its facts are kept raw and
+   * made into the entry (redacted, capped) on the writer's thread. `userIP`/`remoteIP` only when `logs.logIP`.
+   */
+  writeRequest(request: Request, status: number, execTime: number, userIP?: string, remoteIP?: string): void;
   /** Whether requests are logged at all now (`logs.maxDays` > 0), so callers skip gathering facts. */
   isEnabled(): boolean;
   /** Route facts the request logger reads once the answer is out (auth, the error answered, skip on success). */
@@ -51,40 +57,20 @@ export interface LogService {
   trim(): void;
   /** Entries dropped so far (settings aside): aux.db failures and overflow. */
   dropped(): number;
-  /** Flush, stop the timers, close aux.db. */
+  /** Flush, stop the timer, close aux.db. */
   close(): Promise<void>;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** how often old entries are deleted besides start and settings saves (PocketBase's __pbLogsCleanup__ cron: 6 h) */
-const TRIM_EVERY_MS = 6 * 60 * 60 * 1000;
-const MAX_DATA_CHARS = 64 * 1024;
 const OWN_EXTENSION = import.meta.url.endsWith('.js') ? '.js' : '.ts';
 /** Beside this file from source or the npm package; in the compiled binary, under the build's root. */
 const WORKER_URLS = [new URL(`./log-writer-worker${OWN_EXTENSION}`, import.meta.url), new URL('./server/src/logs/log-writer-worker.ts', import.meta.url)];
 const CLOSE_WAIT_MS = 5000;
 
-/** JSON of an entry's data; Error values as their message, bigints as text; oversized data is replaced. */
-function serializeData(data: Record<string, unknown>): string {
-  let text: string;
-  try {
-    // request entries hold only strings and numbers: no replacer on the hot path
-    text = data['type'] === 'request' ? JSON.stringify(data) : JSON.stringify(data, (_k, v: unknown) => (v instanceof Error ? v.message : typeof v === 'bigint' ? String(v) : v));
-  } catch {
-    text = JSON.stringify({ type: data['type'] ?? '', unserializable: true });
-  }
-  return text.length > MAX_DATA_CHARS ? JSON.stringify({ type: data['type'] ?? '', truncated: true }) : text;
-}
-
-interface Pending {
-  level: number;
-  message: string;
-  data: Record<string, unknown>;
-  created: number;
-}
-
 interface InFlight {
-  rows: LogRow[];
+  /** encodeBatch of its records */
+  batch: string;
+  count: number;
   done: () => void;
 }
 
@@ -96,7 +82,8 @@ export function createLogService(opts: LogServiceOptions): LogService {
     void auxDb.close();
     throw err;
   }
-  const clock = opts.clock ?? (() => new Date());
+  const clock = opts.clock;
+  const now: () => number = clock ? () => clock().getTime() : Date.now;
   const report = opts.report ?? ((line: string) => process.stderr.write(line + '\n'));
   const batchSize = opts.batchSize ?? 200;
   const maxPending = opts.maxPending ?? 10_000;
@@ -104,7 +91,8 @@ export function createLogService(opts: LogServiceOptions): LogService {
   const nextId = createLogIdSource();
   const inFlight = new Map<number, InFlight>();
   let inFlightRows = 0;
-  let pending: Pending[] = [];
+  let pending: PendingBuffer = [];
+  let pendingCount = 0;
   let droppedCount = 0;
   let failing = false;
   let soon: ReturnType<typeof setTimeout> | undefined;
@@ -115,10 +103,7 @@ export function createLogService(opts: LogServiceOptions): LogService {
   let threadLoaded = false;
   let inline = opts.inline === true;
 
-  const keeps = (level: number): boolean => {
-    const s = opts.settings();
-    return s.maxDays > 0 && level >= s.minLevel;
-  };
+  const keeps = (level: number, s: Settings['logs'] = opts.settings()): boolean => s.maxDays > 0 && level >= s.minLevel;
 
   const drop = (count: number, why: string): void => {
     droppedCount += count;
@@ -126,12 +111,12 @@ export function createLogService(opts: LogServiceOptions): LogService {
     failing = true;
   };
 
-  const writeInline = (rows: LogRow[]): void => {
+  const writeInline = (batch: string, count: number): void => {
     try {
-      insertLogRows(auxDb, rows, nextId);
+      insertLogRows(auxDb, decodeBatch(batch), nextId);
       failing = false;
     } catch (err) {
-      drop(rows.length, `aux.db could not be written (${String(err)})`);
+      drop(count, `aux.db could not be written (${String(err)})`);
     }
   };
 
@@ -139,7 +124,7 @@ export function createLogService(opts: LogServiceOptions): LogService {
     const job = inFlight.get(id);
     if (!job) return undefined;
     inFlight.delete(id);
-    inFlightRows -= job.rows.length;
+    inFlightRows -= job.count;
     job.done();
     return job;
   };
@@ -152,14 +137,14 @@ export function createLogService(opts: LogServiceOptions): LogService {
       startThread();
       const next = thread as Worker | undefined;
       if (next) {
-        for (const [id, job] of inFlight) next.postMessage({ id, rows: encodeLogRows(job.rows) } satisfies LogWriterBatch);
+        for (const [id, job] of inFlight) next.postMessage({ id, batch: job.batch } satisfies LogWriterBatch);
         return;
       }
     }
     inline = true;
     for (const [id, job] of [...inFlight]) {
-      if (loaded) drop(job.rows.length, `the log writer thread stopped (${String(err)})`);
-      else writeInline(job.rows);
+      if (loaded) drop(job.count, `the log writer thread stopped (${String(err)})`);
+      else if (job.count > 0) writeInline(job.batch, job.count);
       settle(id);
     }
   };
@@ -177,7 +162,7 @@ export function createLogService(opts: LogServiceOptions): LogService {
           threadLoaded = true;
           return;
         }
-        if ('error' in msg) drop(inFlight.get(msg.id)?.rows.length ?? 0, `aux.db could not be written (${msg.error})`);
+        if ('error' in msg) drop(inFlight.get(msg.id)?.count ?? 0, `aux.db could not be written (${msg.error})`);
         else failing = false;
         settle(msg.id);
       });
@@ -198,39 +183,70 @@ export function createLogService(opts: LogServiceOptions): LogService {
     if (soon) clearTimeout(soon);
     soon = undefined;
     if (closed) return Promise.resolve();
-    const batch = pending;
+    const count = pendingCount;
+    const batch = count > 0 ? encodeBatch(pending) : '';
     pending = [];
-    const rows: LogRow[] = batch.map((e) => ({ level: e.level, message: e.message, data: serializeData(e.data), created: e.created }));
+    pendingCount = 0;
     if (!inline && !thread) startThread();
     if (inline || !thread) {
-      if (rows.length > 0) writeInline(rows);
+      if (count > 0) writeInline(batch, count);
       return Promise.resolve();
     }
-    if (rows.length === 0 && inFlight.size === 0) return Promise.resolve();
+    if (count === 0 && inFlight.size === 0) return Promise.resolve();
     const id = ++batchId;
-    inFlightRows += rows.length;
-    const written = new Promise<void>((done) => inFlight.set(id, { rows, done }));
+    inFlightRows += count;
+    const written = new Promise<void>((done) => inFlight.set(id, { batch, count, done }));
     // an empty batch is a marker: the worker answers it after every batch sent before it
-    thread.postMessage({ id, rows: encodeLogRows(rows) } satisfies LogWriterBatch);
+    thread.postMessage({ id, batch } satisfies LogWriterBatch);
     return written;
   };
 
-  const write = (entry: LogEntry): void => {
-    if (closed || !keeps(entry.level)) return;
-    if (pending.length + inFlightRows >= maxPending) {
+  /** Room for one more record, else it is counted as dropped; a full batch is handed over after this turn. */
+  const admit = (): boolean => {
+    if (pendingCount + inFlightRows >= maxPending) {
       droppedCount++;
-      return;
+      return false;
     }
-    pending.push({ level: entry.level, message: entry.message, data: entry.data, created: entry.created ?? clock().getTime() });
     // off the request path: the batch is handed over once the current turn has answered
-    if (pending.length >= batchSize && !soon) soon = setTimeout(() => void flush(), 0);
+    if (++pendingCount >= batchSize && !soon) soon = setTimeout(() => void flush(), 0);
+    return true;
+  };
+
+  const write = (entry: LogEntry): void => {
+    if (closed || !keeps(entry.level) || !admit()) return;
+    pending.push(ENTRY, entry.created ?? now(), entry.level, entry.message, entry.data);
+  };
+
+  const writeRequest = (request: Request, status: number, execTime: number, userIP?: string, remoteIP?: string): void => {
+    if (closed) return;
+    const note = notes.get(request);
+    if (note?.skipSuccess && status < 400) return;
+    const s = opts.settings();
+    if (!keeps(requestLevel(status), s) || !admit()) return;
+    const auth = note?.auth;
+    const headers = request.headers;
+    pending.push(
+      REQUEST, now(), status, execTime, request.method, request.url, headers.get('user-agent') ?? undefined, headers.get('referer') ?? undefined,
+      auth?.collection, auth && s.logAuthId ? auth.id : undefined, userIP, remoteIP, note?.error,
+    );
   };
 
   const trim = (): void => {
     if (closed) return;
     const s = opts.settings();
-    const before = formatDateTime(new Date(clock().getTime() - s.maxDays * DAY_MS));
-    pending = pending.filter((e) => keeps(e.level));
+    const before = formatDateTime(new Date(now() - s.maxDays * DAY_MS));
+    const kept: PendingBuffer = [];
+    let keptCount = 0;
+    for (let i = 0; i < pending.length; ) {
+      const length = recordLength(pending[i]);
+      if (keeps(levelAt(pending, i), s)) {
+        for (let j = i; j < i + length; j++) kept.push(pending[j]);
+        keptCount++;
+      }
+      i += length;
+    }
+    pending = kept;
+    pendingCount = keptCount;
     try {
       // wire: PocketBase's cleanup on settings reload ("created <= date OR level < minLevel")
       auxDb.execute('DELETE FROM "_logs" WHERE "created" <= ? OR "level" < ?', [before, s.minLevel]);
@@ -253,21 +269,14 @@ export function createLogService(opts: LogServiceOptions): LogService {
   };
 
   const ticker = setInterval(() => void flush(), opts.flushMs ?? 3000);
-  const trimmer = setInterval(trim, TRIM_EVERY_MS);
   (ticker as { unref?: () => void }).unref?.();
-  (trimmer as { unref?: () => void }).unref?.();
   trim();
 
   let closing: Promise<void> | undefined;
   return {
     auxDb,
     write,
-    writeRequest(answered) {
-      const note = notes.get(answered.request);
-      if (note?.skipSuccess && answered.status < 400) return;
-      const s = opts.settings();
-      write(buildRequestLogEntry({ ...answered, note }, { logAuthId: s.logAuthId }));
-    },
+    writeRequest,
     isEnabled: () => !closed && opts.settings().maxDays > 0,
     noteRequest(request, note) {
       const known = notes.get(request);
@@ -280,7 +289,6 @@ export function createLogService(opts: LogServiceOptions): LogService {
     close() {
       return (closing ??= (async () => {
         clearInterval(ticker);
-        clearInterval(trimmer);
         let timer: ReturnType<typeof setTimeout> | undefined;
         await Promise.race([flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
         clearTimeout(timer);

@@ -1,11 +1,12 @@
 /**
- * The log writer's thread: it owns aux.db's write connection and inserts each batch it is sent in one
- * transaction, so the index upkeep of `_logs` (message, level, created hour) never runs on the thread that
- * answers requests. A separate entry point of the compiled binary (scripts/build.ts).
+ * The log writer's thread: it owns aux.db's write connection, turns each batch it is sent into rows (a
+ * request's redaction, caps and JSON happen here, not on the thread that answers requests) and inserts them
+ * in one transaction, so neither that work nor the index upkeep of `_logs` runs on the request path.
+ * A separate entry point of the compiled binary (scripts/build.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openAuxDatabase } from '../db/open-aux.ts';
-import { createLogIdSource, decodeLogRows, insertLogRows } from './log-rows.ts';
+import { createLogIdSource, decodeBatch, insertLogRows } from './log-rows.ts';
 
 export interface LogWriterInit {
   file: string;
@@ -14,8 +15,8 @@ export interface LogWriterInit {
 
 export interface LogWriterBatch {
   id: number;
-  /** encodeLogRows of the batch */
-  rows: string;
+  /** encodeBatch of the batch ('' : a marker answered after every batch before it) */
+  batch: string;
 }
 
 export type LogWriterReply = { ready: true } | { id: number; written: number } | { id: number; error: string };
@@ -26,16 +27,16 @@ const nextId = createLogIdSource();
 
 parentPort?.postMessage({ ready: true } satisfies LogWriterReply);
 
-parentPort?.on('message', (batch: LogWriterBatch | 'close') => {
-  if (batch === 'close') {
+parentPort?.on('message', (msg: LogWriterBatch | 'close') => {
+  if (msg === 'close') {
     void aux.close().then(() => parentPort!.close());
     return;
   }
   try {
-    const rows = decodeLogRows(batch.rows);
-    insertLogRows(aux, rows, nextId);
-    parentPort!.postMessage({ id: batch.id, written: rows.length } satisfies LogWriterReply);
+    const rows = decodeBatch(msg.batch);
+    if (rows.length > 0) insertLogRows(aux, rows, nextId);
+    parentPort!.postMessage({ id: msg.id, written: rows.length } satisfies LogWriterReply);
   } catch (err) {
-    parentPort!.postMessage({ id: batch.id, error: String(err) } satisfies LogWriterReply);
+    parentPort!.postMessage({ id: msg.id, error: String(err) } satisfies LogWriterReply);
   }
 });

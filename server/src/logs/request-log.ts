@@ -2,8 +2,11 @@
  * A request's log entry, as PocketBase's activity logger fills it (apis/middlewares.go logRequest), minus
  * what must never reach a log: bodies, headers (Authorization, Cookie) and the values of secret-looking
  * query parameters (`?token=` of a file URL, an OAuth2 `code`), which are replaced by `[redacted]`.
+ *
+ * Built from the raw facts the request thread captured (RequestFacts), on the log writer's thread: the
+ * request path only copies a few references (log-service.ts); redaction, capping and JSON happen here.
  */
-import { LOG_LEVEL, type LogEntry } from './log-entry.ts';
+import { LOG_LEVEL } from './log-entry.ts';
 
 /** What the route that answered told the logger (auth resolved, error answered, logging declined). */
 export interface RequestNote {
@@ -13,16 +16,29 @@ export interface RequestNote {
   skipSuccess?: boolean;
 }
 
-export interface AnsweredRequest {
-  request: Request;
+/** A request's facts as captured when it was answered: raw, not yet redacted nor capped. */
+export interface RequestFacts {
+  method: string;
+  /** the request's full URL as received */
+  url: string;
   status: number;
   /** ms from arrival to the answer */
   execTime: number;
-  note: RequestNote | undefined;
+  userAgent: string | undefined;
+  referer: string | undefined;
+  /** the caller's auth collection; undefined for a guest */
+  auth: string | undefined;
+  /** set only when `logs.logAuthId` is on and the caller is authenticated */
+  authId: string | undefined;
   /** set only when `logs.logIP` is on */
-  userIP?: string;
-  remoteIP?: string;
+  userIP: string | undefined;
+  remoteIP: string | undefined;
+  /** JSON of the answered error, `{message, details}` (RequestNote's error) */
+  error: string | undefined;
 }
+
+/** wire: a failed request is an error entry, the rest info */
+export const requestLevel = (status: number): number => (status >= 400 ? LOG_LEVEL.error : LOG_LEVEL.info);
 
 /** Galley: parameter names whose values are credentials (PocketBase logs the URL as it came). */
 const SECRET_PARAM = /token|code|state|pass|secret|otp|key|auth|session|cookie|sig|jwt|credential/i;
@@ -64,6 +80,7 @@ function requestUriOf(url: string): string {
 }
 
 function unescapePath(uri: string): string {
+  if (!uri.includes('%')) return uri;
   try {
     return decodeURI(uri);
   } catch {
@@ -71,32 +88,41 @@ function unescapePath(uri: string): string {
   }
 }
 
-export interface RequestLogOptions {
-  logAuthId: boolean;
+function parseError(json: string): { message: string; details: unknown } {
+  try {
+    return JSON.parse(json) as { message: string; details: unknown };
+  } catch {
+    return { message: 'unclassified error', details: {} };
+  }
 }
 
-export function buildRequestLogEntry(answered: AnsweredRequest, opts: RequestLogOptions): LogEntry {
-  const { request, status, note } = answered;
-  const method = cutText(request.method.toUpperCase(), 50);
-  const uri = cutText(redactQuery(requestUriOf(request.url)), 3000);
-  const data: Record<string, unknown> = { type: 'request', execTime: answered.execTime };
-  if (note?.error) {
-    data['error'] = note.error.message;
-    data['details'] = note.error.details;
+/** A request's entry as the writer inserts it: level, message and `data` as JSON text. */
+export interface RequestLogRow {
+  level: number;
+  message: string;
+  data: string;
+}
+
+const json = JSON.stringify;
+
+/**
+ * A request's entry, its `data` JSON written field by field (the keys and order PocketBase's logger writes;
+ * an object and its stringify cost about as much as the rest of the row's preparation).
+ */
+export function buildRequestLogRow(facts: RequestFacts): RequestLogRow {
+  const method = cutText(facts.method.toUpperCase(), 50);
+  const uri = cutText(redactQuery(requestUriOf(facts.url)), 3000);
+  let data = `{"type":"request","execTime":${json(facts.execTime)}`;
+  if (facts.error !== undefined) {
+    const error = parseError(facts.error);
+    data += `,"error":${json(String(error.message ?? ""))}`;
+    if (error.details !== undefined) data += `,"details":${json(error.details)}`;
   }
-  data['url'] = uri;
-  data['method'] = method;
-  data['status'] = status;
-  data['referer'] = cutText(redactQuery(request.headers.get('referer') ?? ''), 2000);
-  data['userAgent'] = cutText(request.headers.get('user-agent') ?? '', 2000);
+  data += `,"url":${json(uri)},"method":${json(method)},"status":${json(facts.status)}`;
+  data += `,"referer":${json(cutText(redactQuery(facts.referer ?? ''), 2000))},"userAgent":${json(cutText(facts.userAgent ?? '', 2000))}`;
   // wire: a guest's `auth` is ""
-  data['auth'] = note?.auth?.collection ?? '';
-  if (note?.auth && opts.logAuthId) data['authId'] = note.auth.id;
-  if (answered.userIP !== undefined) {
-    data['userIP'] = answered.userIP;
-    data['remoteIP'] = answered.remoteIP ?? '';
-  }
-  // wire: a failed request is an error entry, the rest info
-  const level = status >= 400 ? LOG_LEVEL.error : LOG_LEVEL.info;
-  return { level, message: `${method} ${unescapePath(uri)}`, data };
+  data += `,"auth":${json(facts.auth ?? '')}`;
+  if (facts.authId !== undefined) data += `,"authId":${json(facts.authId)}`;
+  if (facts.userIP !== undefined) data += `,"userIP":${json(facts.userIP)},"remoteIP":${json(facts.remoteIP ?? '')}`;
+  return { level: requestLevel(facts.status), message: `${method} ${unescapePath(uri)}`, data: data + '}' };
 }

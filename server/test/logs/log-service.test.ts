@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDefaultSettings, type Settings } from '../../src/admin/settings-model.ts';
 import { createLogService, type LogService } from '../../src/logs/log-service.ts';
 import { teeLogger } from '../../src/logs/tee-logger.ts';
@@ -107,6 +107,26 @@ describe.each([
     expect(await rows(s)).toEqual([]);
   });
 
+  it('deletes old entries only when trim is called (the __pbLogsCleanup__ cron job, start, a settings save), not on a timer of its own', async () => {
+    const day = 86_400_000;
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const s = open(undefined, { clock: () => new Date() });
+      s.write({ level: 0, message: 'six days old', data: {}, created: Date.now() - 6 * day });
+      s.write({ level: 0, message: 'fresh', data: {}, created: Date.now() });
+      const written = s.flush();
+      await vi.advanceTimersByTimeAsync(0);
+      await written;
+      // a day of the service's timers (flush ticks): nothing is deleted by them
+      await vi.advanceTimersByTimeAsync(day);
+      expect((await rows(s)).map((r) => r['message'])).toEqual(['six days old', 'fresh']);
+      s.trim();
+      expect((await rows(s)).map((r) => r['message'])).toEqual(['fresh']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('a broken aux.db drops the batch, reports once and never throws', async () => {
     const s = open();
     s.write({ level: 0, message: 'a', data: {} });
@@ -159,13 +179,34 @@ describe('logs settings from the environment', () => {
 });
 
 describe('the batch encoding sent to the writer thread', () => {
-  it('round-trips messages with tabs, newlines, quotes and non-ASCII, and data as JSON text', async () => {
-    const { decodeLogRows, encodeLogRows } = await import('../../src/logs/log-rows.ts');
-    const rows = [
-      { level: -4, created: 1767261600123, message: 'GET /a\tb\nc "q" \\ é 😀', data: JSON.stringify({ s: 'x\ty\nz', n: 1.5 }) },
+  it('round-trips app entries with tabs, newlines, quotes, digits and colons and non-ASCII, their data as JSON text', async () => {
+    const { decodeBatch, encodeBatch, ENTRY } = await import('../../src/logs/log-rows.ts');
+    const message = '12:34 GET /a\tb\nc "q" \\ é 😀 -';
+    const data = { s: 'x\ty\nz;1:2', n: 1.5 };
+    expect(decodeBatch(encodeBatch([ENTRY, 1767261600123, -4, message, data, ENTRY, 0, 8, '', {}]))).toEqual([
+      { level: -4, created: 1767261600123, message, data: JSON.stringify(data) },
       { level: 8, created: 0, message: '', data: '{}' },
-    ];
-    expect(decodeLogRows(encodeLogRows(rows))).toEqual(rows);
-    expect(decodeLogRows(encodeLogRows([]))).toEqual([]);
+    ]);
+    expect(decodeBatch(encodeBatch([]))).toEqual([]);
+  });
+
+  it('a request crosses raw and becomes its entry on the writer side: redacted, capped, absent facts left out', async () => {
+    const { decodeBatch, encodeBatch, REQUEST } = await import('../../src/logs/log-rows.ts');
+    const ua = 'agent;with:odd-chars\t' + 'u'.repeat(2100);
+    const error = { message: 'Failed to authenticate.', details: { identity: { code: 'x' } } };
+    const [guest, user] = decodeBatch(encodeBatch([
+      REQUEST, 5, 200, 0.25, 'get', 'http://h:1/api/files/c/r/a.png?token=sekrit&thumb=10x10', ua, undefined, undefined, undefined, undefined, undefined, undefined,
+      REQUEST, 6, 400, 3, 'POST', 'http://h:1/api/x%20y?a=1', undefined, 'http://ref/?code=abc', 'users', 'u1', '10.0.0.1', '', error,
+    ]));
+    expect(guest).toMatchObject({ level: 0, created: 5, message: 'GET /api/files/c/r/a.png?token=[redacted]&thumb=10x10' });
+    expect(JSON.parse(guest!.data)).toEqual({
+      type: 'request', execTime: 0.25, url: '/api/files/c/r/a.png?token=[redacted]&thumb=10x10', method: 'GET', status: 200,
+      referer: '', userAgent: ua.slice(0, 2000) + '...', auth: '',
+    });
+    expect(user).toMatchObject({ level: 8, created: 6, message: 'POST /api/x y?a=1' });
+    expect(JSON.parse(user!.data)).toEqual({
+      type: 'request', execTime: 3, error: error.message, details: error.details, url: '/api/x%20y?a=1', method: 'POST', status: 400,
+      referer: 'http://ref/?code=[redacted]', userAgent: '', auth: 'users', authId: 'u1', userIP: '10.0.0.1', remoteIP: '',
+    });
   });
 });
