@@ -10,6 +10,7 @@
  * the same synchronous level as the writer's, so a console COMMIT is as durable as a record write.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname } from 'node:path';
 import { GalleyError } from '../errors.ts';
 import { describeChildDriver } from './driver.ts';
 import { SQL_CHILD_PROGRAM, type SqlChildJob, type SqlChildMessage, type SqlChildResult } from './sql-console-child.ts';
@@ -48,6 +49,8 @@ export function createSqlConsole(opts: { file: string; writer: GroupWriter }): S
       try {
         child = spawn(process.execPath, ['-e', SQL_CHILD_PROGRAM], {
           stdio: ['pipe', 'pipe', 'pipe'],
+          // the data dir, not the server's cwd: `bun -e` would read a bunfig.toml (preloads) or .env found there
+          cwd: dirname(opts.file),
           env: { ...process.env, BUN_BE_BUN: '1', GALLEY_SQL_CHILD_DRIVER: JSON.stringify(describeChildDriver()) },
         });
       } catch (err) {
@@ -109,11 +112,13 @@ export function createSqlConsole(opts: { file: string; writer: GroupWriter }): S
         while ((i = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, i);
           buffered = buffered.slice(i + 1);
+          let msg: SqlChildMessage;
           try {
-            onMessage(JSON.parse(line) as SqlChildMessage);
-          } catch (err) {
-            settle(new GalleyError('unavailable', `the SQL console's process answered something unexpected: ${line.slice(0, 200)}`, { cause: err }));
+            msg = JSON.parse(line) as SqlChildMessage;
+          } catch {
+            continue; // not the protocol's: something the runtime printed
           }
+          if (typeof msg === 'object' && msg !== null) onMessage(msg);
         }
       });
       const { timeoutMs: _timeout, ...rest } = job;
