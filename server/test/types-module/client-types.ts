@@ -32,3 +32,10 @@ export const leaked = (u: User): string => u.password;
 export const missing: CreateFor<typeof blog, 'posts'> = { body: 'x' };
 
 export const clients = [createClient<typeof shop>(), createClient<typeof todo>()];
+
+// blog.schema.ts (defineSchema) and the module galley types writes for blog.json type the same records
+import blogTs from '../../../schema-examples/blog.schema.ts';
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const samePosts: Same<RecordFor<typeof blogTs, 'posts'>, RecordFor<typeof blog, 'posts'>> = true;
+export const sameUsers: Same<RecordFor<typeof blogTs, 'users'>, RecordFor<typeof blog, 'users'>> = true;
+export const sameCreate: Same<CreateFor<typeof blogTs, 'comments'>, CreateFor<typeof blog, 'comments'>> = true;
