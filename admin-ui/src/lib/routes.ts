@@ -10,6 +10,10 @@ export const routes: readonly RouteDef[] = [
   { pattern: '/install', title: 'Create the first superuser', public: true, load: () => import('../pages/Install.svelte') },
   { pattern: '/', title: 'Overview', load: () => import('../pages/Home.svelte') },
   { pattern: '/collections/:name', title: 'Collection', load: () => import('../pages/Collection.svelte') },
+  { pattern: '/new-collection', title: 'New collection', load: () => import('../pages/CollectionEditor.svelte') },
+  { pattern: '/collections/:name/schema', title: 'Collection schema', load: () => import('../pages/CollectionEditor.svelte') },
+  { pattern: '/collections/:name/api', title: 'API preview', load: () => import('../pages/CollectionApi.svelte') },
+  { pattern: '/transfer-collections', title: 'Import and export collections', load: () => import('../pages/CollectionsTransfer.svelte') },
 ];
 
 /** shown when no pattern matches */

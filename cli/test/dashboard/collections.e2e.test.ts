@@ -1,0 +1,207 @@
+// The dashboard's Collections section against the compiled binary in Chromium: the sidebar (search, pins and
+// groups kept in the browser), the collection editor under `serve --dev` (a collection with one field of every
+// type lands in the schema file; a lossy change shows its plan and needs a confirmation; a rule's error comes
+// from the server as it is typed), export/import with a review, truncate, the API preview, and the read-only
+// editor of a server without collection writes. Screenshots light + dark and axe on each page.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../helpers/binary.ts';
+import { chromiumAvailable, chromiumRequired, startDashboard, SUPERUSER, type Dashboard } from './harness.ts';
+
+const SCHEMA = {
+  collections: [
+    { name: 'posts', type: 'base', listRule: '', viewRule: '', fields: [{ name: 'title', type: 'text' }, { name: 'views', type: 'number' }] },
+    { name: 'members', type: 'auth', fields: [{ name: 'nick', type: 'text' }] },
+  ],
+};
+
+/** every field type the editor offers, as PocketBase names them */
+const TYPES = ['text', 'editor', 'number', 'bool', 'email', 'url', 'date', 'autodate', 'select', 'file', 'relation', 'json', 'geoPoint', 'password'];
+
+async function superuserToken(url: string): Promise<string> {
+  const res = await fetch(`${url}/api/collections/_superusers/auth-with-password`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ identity: SUPERUSER.email, password: SUPERUSER.password }),
+  });
+  return ((await res.json()) as { token: string }).token;
+}
+
+async function api(url: string, token: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(`${url}${path}`, { method, headers: { authorization: token, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+const fileCollections = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { collections: any[] }).collections;
+
+describe.skipIf(!chromiumAvailable && !chromiumRequired)('the Collections section under serve --dev', () => {
+  let d: Dashboard;
+  let dir: string;
+  let file: string;
+  let token: string;
+  let page: Page;
+
+  beforeAll(async () => {
+    dir = makeTempDir();
+    mkdirSync(join(dir, 'data'));
+    file = join(dir, 'schema.json');
+    writeFileSync(file, JSON.stringify(SCHEMA, null, 2));
+    d = await startDashboard({ dir: join(dir, 'data'), schema: file, args: ['--dev'] });
+    token = await superuserToken(d.url);
+    for (const title of ['one', 'two']) await api(d.url, token, 'POST', '/api/collections/posts/records', { title, views: 1 });
+    page = await d.signedInPage();
+  }, 60_000);
+  afterAll(async () => {
+    await d?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the sidebar searches, pins and groups collections, and keeps pins and groups in the browser', async () => {
+    const nav = page.getByRole('navigation', { name: 'Collections' });
+    await nav.getByLabel('Search collections').fill('mem');
+    await expect(nav.getByRole('link', { name: /^members/ }).count()).resolves.toBe(1);
+    await expect(nav.getByRole('link', { name: /^posts/ }).count()).resolves.toBe(0);
+    await nav.getByLabel('Search collections').fill('');
+    await nav.getByRole('button', { name: 'Pin posts' }).click();
+    await nav.getByRole('heading', { name: 'Pinned' }).waitFor();
+    await nav.getByRole('button', { name: 'Groups' }).click();
+    await nav.getByLabel('New group name').fill('People');
+    await nav.getByRole('button', { name: 'Add group' }).click();
+    await nav.getByLabel('Group of members').selectOption('People');
+    await nav.getByRole('button', { name: 'Groups' }).click();
+    await page.reload();
+    await nav.getByRole('button', { name: /People/ }).waitFor();
+    expect(await nav.getByRole('list', { name: 'Group People' }).getByRole('link', { name: /^members/ }).count()).toBe(1);
+    expect(await nav.getByRole('list', { name: 'Pinned' }).getByRole('link', { name: /^posts/ }).count()).toBe(1);
+    expect(await nav.getByRole('button', { name: 'Pin posts' }).getAttribute('aria-pressed')).toBe('true');
+    await d.checkPage(page, 'collections-sidebar');
+  });
+
+  it('creates a collection with one field of every type, after its plan, and it lands in the schema file', async () => {
+    await page.getByRole('link', { name: '+ New collection' }).click();
+    await page.getByRole('heading', { name: 'New collection' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('everything');
+    for (const type of TYPES) {
+      await page.getByLabel('New field type').selectOption(type);
+      await page.getByRole('button', { name: 'Add field' }).click();
+    }
+    // an option of a type: the text field's max length
+    await page.getByRole('group', { name: /: text$/ }).getByText('Options of text').click();
+    await page.getByRole('group', { name: /: text$/ }).getByLabel('Max', { exact: true }).fill('120');
+    await d.checkPage(page, 'collection-new');
+    await page.getByRole('button', { name: 'Create collection' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Review the migration plan' });
+    await dialog.waitFor();
+    expect(await dialog.getByRole('list', { name: 'Migration plan' }).innerText()).toContain('everything');
+    await dialog.getByRole('button', { name: 'Apply changes' }).click();
+    await page.getByRole('heading', { name: 'Schema of everything' }).waitFor();
+    const saved = fileCollections(file).find((c) => c.name === 'everything');
+    expect(saved).toBeDefined();
+    const types = saved.fields.map((f: any) => f.type);
+    for (const type of TYPES) expect(types, type).toContain(type);
+    expect(saved.fields.find((f: any) => f.type === 'text' && f.name === 'text')).toMatchObject({ max: 120 });
+  });
+
+  it('shows the server’s own error under a rule as it is typed', async () => {
+    await page.goto(`${d.url}/_/#/collections/posts/schema`);
+    await page.getByRole('heading', { name: 'Schema of posts' }).waitFor();
+    const rule = page.getByRole('group', { name: 'List rule' });
+    await rule.getByRole('textbox', { name: 'List rule' }).fill('nosuchfield = 1');
+    await rule.getByRole('alert').waitFor();
+    expect(await rule.getByRole('alert').innerText()).toMatch(/nosuchfield/);
+    await rule.getByRole('textbox', { name: 'List rule' }).fill('title != ""');
+    await rule.getByRole('alert').waitFor({ state: 'detached' });
+    await d.checkPage(page, 'collection-schema');
+  });
+
+  it('a change that loses data shows its plan and needs an explicit confirmation', async () => {
+    await page.getByRole('button', { name: 'Remove views' }).click();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Review the migration plan' });
+    await dialog.waitFor();
+    expect(await dialog.getByRole('list', { name: 'Migration plan' }).innerText()).toContain('[loses data]');
+    const apply = dialog.getByRole('button', { name: 'Apply changes' });
+    expect(await apply.isDisabled()).toBe(true);
+    await d.checkPage(page, 'collection-lossy-plan');
+    await dialog.getByLabel('I understand that this change loses data').check();
+    await apply.click();
+    await dialog.waitFor({ state: 'detached' });
+    const posts = fileCollections(file).find((c) => c.name === 'posts');
+    expect(posts.fields.map((f: any) => f.name)).not.toContain('views');
+    expect(posts.listRule).toBe('title != ""');
+  });
+
+  it('truncates a collection after its name is typed', async () => {
+    expect((await api(d.url, token, 'GET', '/api/collections/posts/records')).json.totalItems).toBe(2);
+    await page.getByRole('button', { name: 'Truncate posts' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Truncate posts?' });
+    expect(await dialog.getByRole('button', { name: 'Truncate' }).isDisabled()).toBe(true);
+    await dialog.getByLabel(/to confirm/).fill('posts');
+    await dialog.getByRole('button', { name: 'Truncate' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect((await api(d.url, token, 'GET', '/api/collections/posts/records')).json.totalItems).toBe(0);
+  });
+
+  it('shows the API preview with routes, rules in effect and SDK snippets', async () => {
+    await page.getByRole('list', { name: 'posts pages' }).getByRole('link', { name: 'API preview' }).click();
+    await page.getByRole('heading', { name: 'API of posts' }).waitFor();
+    const routes = await page.getByRole('table', { name: 'Routes of posts' }).innerText();
+    expect(routes).toContain('/api/collections/posts/records');
+    expect(routes).toContain('title != ""');
+    expect(routes).toContain('Superusers only');
+    expect(await page.getByRole('heading', { name: 'Realtime' }).count()).toBe(1);
+    await d.checkPage(page, 'collection-api');
+  });
+
+  it('exports the collections and imports a list after reviewing what changes', async () => {
+    await page.getByRole('link', { name: 'Import / export collections' }).click();
+    await page.getByRole('heading', { name: 'Import and export collections' }).waitFor();
+    const exported = JSON.parse(await page.getByLabel('Exported collections (JSON)').inputValue()) as any[];
+    expect(exported.map((c) => c.name)).toEqual(expect.arrayContaining(['posts', 'members', 'everything']));
+    const posts = exported.find((c) => c.name === 'posts');
+    const changed = { ...posts, viewRule: '@request.auth.id != ""' };
+    await page.getByLabel('Collections to import (JSON)').fill(JSON.stringify([changed, { name: 'tags', type: 'base', fields: [{ name: 'label', type: 'text' }] }]));
+    await page.getByRole('button', { name: 'Review import' }).click();
+    const diff = page.getByRole('list', { name: 'Changes of the import' });
+    await diff.waitFor();
+    const text = await diff.innerText();
+    expect(text).toMatch(/tags\s+new/);
+    expect(text).toMatch(/posts\s+changed/);
+    expect(text).toContain('viewRule');
+    await d.checkPage(page, 'collections-transfer');
+    await page.getByRole('button', { name: 'Import 2 collections' }).click();
+    const dialog = page.getByRole('dialog', { name: /import’s migration plan/ });
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const after = fileCollections(file);
+    expect(after.map((c) => c.name)).toContain('tags');
+    expect(after.find((c) => c.name === 'posts').viewRule).toBe('@request.auth.id != ""');
+  });
+
+  it('saw no script error, CSP refusal or failed load', () => {
+    expect(d.problems).toEqual([]);
+  });
+});
+
+describe.skipIf(!chromiumAvailable && !chromiumRequired)('the collection editor of a server without collection writes', () => {
+  let d: Dashboard;
+  beforeAll(async () => {
+    d = await startDashboard({ schema: SCHEMA });
+  }, 60_000);
+  afterAll(async () => {
+    await d?.stop();
+  });
+
+  it('is read-only and says how to enable writes', async () => {
+    const page = await d.signedInPage('#/collections/posts/schema');
+    await page.getByRole('heading', { name: 'Schema of posts' }).waitFor();
+    const note = page.getByRole('note', { name: 'Read-only' });
+    expect(await note.innerText()).toContain('--allow-collection-writes');
+    expect(await page.getByRole('button', { name: 'Save changes' }).isDisabled()).toBe(true);
+    expect(await page.getByLabel('Name', { exact: true }).isDisabled()).toBe(true);
+    await d.checkPage(page, 'collection-schema-readonly');
+  });
+});
