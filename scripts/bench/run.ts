@@ -8,6 +8,8 @@
 // Realtime row: --realtime-subscribers N (default 1000, or GALLEY_BENCH_RT_SUBSCRIBERS; 10000 on demand),
 //   --realtime-rate R creates/s (50), --realtime-duration S (10; --quick 3), --realtime-users U (20),
 //   --no-realtime to skip it, --only realtime to run nothing else.
+// Backup row: creates alone and while `galley backup create` runs on a data.db of --backup-size GB (default 1);
+//   --no-backup to skip it, --only backup (or realtime,backup) to run nothing else.
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,7 @@ import { type GalleyLaunch, type RunningServer, measureColdStarts, prepareGalley
 import { checkEquivalence } from './sanity.ts';
 import { formatRealtimeRow, runRealtimeBench, type RealtimeBenchResult } from './realtime.ts';
 import { formatLoginFlood, runLoginFlood } from './login-flood.ts';
+import { formatBackupRow, runBackupBench, type BackupBenchResult } from './backup-load.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -40,6 +43,8 @@ const { values: opt } = parseArgs({
     'realtime-duration': { type: 'string' },
     'realtime-users': { type: 'string' },
     'no-realtime': { type: 'boolean', default: false },
+    'backup-size': { type: 'string' },
+    'no-backup': { type: 'boolean', default: false },
   },
 });
 
@@ -59,7 +64,9 @@ const only = opt.only?.split(',');
 const scenarios = only ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
 const withRealtime = !opt['no-realtime'] && (!only || only.includes('realtime'));
 const withLoggingRow = !only || only.includes('logging');
-if (scenarios.length === 0 && !withRealtime && !withLoggingRow) throw new Error(`--only matched no scenario (${[...SCENARIOS.map((s) => s.name), 'realtime', 'logging'].join(', ')})`);
+const withBackup = !opt['no-backup'] && (!only || only.includes('backup'));
+const backupGb = num(opt['backup-size'], opt.quick ? 0.05 : 1, 'backup-size');
+if (scenarios.length === 0 && !withRealtime && !withLoggingRow && !withBackup) throw new Error(`--only matched no scenario (${[...SCENARIOS.map((s) => s.name), 'realtime', 'logging', 'backup'].join(', ')})`);
 const realtime = {
   subscribers: num(opt['realtime-subscribers'] ?? process.env['GALLEY_BENCH_RT_SUBSCRIBERS'], 1000, 'realtime-subscribers'),
   rate: num(opt['realtime-rate'], 50, 'realtime-rate'),
@@ -144,15 +151,24 @@ async function measureRealtime(tmp: string, snapshot: string): Promise<RealtimeB
   return result;
 }
 
+/** The backup row on its own server and data dir (the bench schema, grown to --backup-size). */
+async function measureBackup(tmp: string, snapshot: string): Promise<BackupBenchResult> {
+  console.log(`backup: growing a data.db to ${backupGb} GB, then creates alone and during galley backup create …`);
+  const result = await runBackupBench({ command: galleyCommand(false, snapshot), tmp, sizeBytes: backupGb * 1024 ** 3, concurrency: 16, baselineSec: opt.quick ? 2 : 5 });
+  console.log(formatBackupRow(result));
+  return result;
+}
+
 async function mainRealtimeOnly(): Promise<void> {
   await ensureBinary();
   const tmp = mkdtempSync(join(tmpdir(), 'galley-bench-'));
   const snapshot = join(tmp, 'galley-bin');
   if (!fromSource) copyFileSync(binary, snapshot);
-  const result = await measureRealtime(tmp, snapshot);
-  const out = join(root, 'bench-results', 'realtime.json');
+  const result = withRealtime ? await measureRealtime(tmp, snapshot) : null;
+  const backup = withBackup ? await measureBackup(tmp, snapshot) : null;
+  const out = join(root, 'bench-results', withRealtime ? 'realtime.json' : 'backup.json');
   mkdirSync(join(root, 'bench-results'), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), commit: gitHead(), bun: Bun.version, cpus: cpus().length, realtime: result }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), commit: gitHead(), bun: Bun.version, cpus: cpus().length, realtime: result, backup }, null, 2)}\n`);
   console.log(`results: ${out}`);
   if (!opt.keep) rmSync(tmp, { recursive: true, force: true });
 }
@@ -204,10 +220,12 @@ async function main(): Promise<void> {
     const binaryBytes = fromSource ? null : statSync(snapshot).size;
 
     const realtimeResult = withRealtime ? await measureRealtime(tmp, snapshot) : null;
+    const backupResult = withBackup ? await measureBackup(tmp, snapshot) : null;
 
     const summaries = results.map(summarizeScenario);
     console.log(`\n${formatTable(summaries)}`);
     if (realtimeResult) console.log(formatRealtimeRow(realtimeResult));
+    if (backupResult) console.log(formatBackupRow(backupResult));
     console.log('ratio = median over rounds of (galley req/s ÷ bare req/s in the same round); cpu µs/req = server CPU time per request (warm-up included)');
     const mb = (kb: number | null): string => (kb === null ? '-' : `${(kb / 1024).toFixed(1)} MB`);
     console.log(`cold start${fromSource ? ' (from source, not the binary)' : ''} (spawn → first 200 on /api/health, median of 5): ${median(coldSeeded).toFixed(0)} ms on the ${settings.rows}-row data dir, ${median(coldEmpty).toFixed(0)} ms on an empty one`);
@@ -224,7 +242,7 @@ async function main(): Promise<void> {
       date: new Date().toISOString(), commit: gitHead(), bun: Bun.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '',
       galley: fromSource ? 'source' : binary, settings, summaries, results,
       coldStartMs: { seeded: coldSeeded, empty: coldEmpty, medianSeeded: median(coldSeeded), medianEmpty: median(coldEmpty) },
-      idleRssKb, peakRssKb, binaryBytes, realtime: realtimeResult,
+      idleRssKb, peakRssKb, binaryBytes, realtime: realtimeResult, backup: backupResult,
     }, null, 2)}\n`);
     console.log(`\nresults: ${out}`);
     failed = false;

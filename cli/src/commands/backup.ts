@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createDirOption } from '../options.ts';
@@ -89,6 +90,12 @@ export function addBackupCommand(program: Command): void {
       assertNewBackupName(key);
       const out = backupFilePath(dir, key);
       if (existsSync(out)) throw new Error(`a backup named ${key} already exists in ${join(dir, 'backups')}`);
+      // the server on the same directory comes first: this process takes the CPU it leaves
+      try {
+        setPriority(10);
+      } catch {
+        // not allowed here: run at the normal priority
+      }
       const printer = createProgressPrinter(process.stderr);
       const made = await createBackupArchive({ dir, out, onProgress: (p: Progress) => printer.update(p) });
       printer.end();
