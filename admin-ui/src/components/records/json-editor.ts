@@ -1,6 +1,7 @@
 /**
  * CodeMirror 6 for json fields, in its own chunk: imported only when a record with a json field is opened.
- * Styles come through constructable stylesheets (style-mod), which the dashboard's CSP (style-src 'self') allows.
+ * The editor lives in a shadow root: there style-mod adds CodeMirror's styles as constructable stylesheets,
+ * which the dashboard's CSP (style-src 'self') allows; in the document it would add <style> tags, which it refuses.
  */
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { json, jsonParseLinter } from '@codemirror/lang-json';
@@ -14,11 +15,12 @@ export interface JsonEditor {
   destroy(): void;
 }
 
-export function createJsonEditor(parent: HTMLElement, opts: { text: string; label: string; describedBy?: string; onChange: (text: string) => void }): JsonEditor {
+export function createJsonEditor(parent: HTMLElement, opts: { text: string; label: string; onChange: (text: string) => void }): JsonEditor {
   const attrs: Record<string, string> = { 'aria-label': opts.label };
-  if (opts.describedBy) attrs['aria-describedby'] = opts.describedBy;
+  const root = parent.shadowRoot ?? parent.attachShadow({ mode: 'open' });
   const view = new EditorView({
-    parent,
+    parent: root,
+    root,
     state: EditorState.create({
       doc: opts.text,
       extensions: [
