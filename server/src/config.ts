@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { GalleyError } from './errors.ts';
 
 export type SyncMode = 'FULL' | 'NORMAL';
@@ -22,6 +23,10 @@ export interface Config {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** ms a SQL console query (POST /api/sql, dry-run-view) may run before it is stopped; PocketBase: 3 minutes */
   readonly sqlTimeoutMs: number;
+  /** the dashboard served at /_/: its built files in a directory (admin-ui/dist) … */
+  readonly dashboardDir: string | undefined;
+  /** … or as a map of relative path → readable file path (the binary's embedded files); wins over the directory */
+  readonly dashboardFiles: Readonly<Record<string, string>> | undefined;
 }
 
 export interface ConfigInput {
@@ -35,6 +40,8 @@ export interface ConfigInput {
   allowCollectionWrites?: boolean;
   logLevel?: Config['logLevel'];
   sqlTimeoutMs?: number;
+  dashboardDir?: string;
+  dashboardFiles?: Readonly<Record<string, string>>;
 }
 
 /** Environment variables, each the twin of a `galley serve` flag. */
@@ -69,6 +76,8 @@ export function resolveConfig(input: ConfigInput, env: Record<string, string | u
     allowCollectionWrites: input.allowCollectionWrites ?? ['1', 't', 'true', 'TRUE', 'True'].includes(env[ENV.allowCollectionWrites] ?? ''),
     logLevel,
     sqlTimeoutMs: readSqlTimeout(input.sqlTimeoutMs ?? env[ENV.sqlTimeoutMs]),
+    dashboardDir: input.dashboardDir ? checkDashboardDir(resolve(input.dashboardDir)) : undefined,
+    dashboardFiles: input.dashboardFiles,
   });
 }
 
@@ -78,4 +87,10 @@ function readSqlTimeout(value: number | string | undefined): number {
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms < 1) throw new GalleyError('invalid', `SQL console timeout: "${value}" is not a whole number of milliseconds ≥ 1`);
   return ms;
+}
+
+/** Checked before anything opens: a dashboard directory holds a build (its index.html). */
+function checkDashboardDir(dir: string): string {
+  if (!existsSync(join(dir, 'index.html'))) throw new GalleyError('invalid', `dashboardDir: ${dir} has no index.html (build it: npm run build, or cd admin-ui && npx vite build)`);
+  return dir;
 }

@@ -1,3 +1,4 @@
+import type { Installer } from './admin/installer.ts';
 import type { SchemaService } from './admin/schema-service.ts';
 import type { BackupService } from './backups/backup-service.ts';
 import type { SettingsStore } from './admin/settings-store.ts';
@@ -61,6 +62,8 @@ export interface Core {
   readonly thumbnails: ThumbnailService;
   /** Backups under `<dir>/backups/`, the auto-backup job, and the hand-over of a restore (backups/backup-service.ts). */
   readonly backups: BackupService;
+  /** The first-superuser installer's one-time token (admin/installer.ts), issued by `galley serve` while none exists. */
+  readonly installer: Installer;
 }
 
 export type { Settings } from './admin/settings-model.ts';

@@ -33,6 +33,7 @@ import { applySchemaOnStart } from './db/migrate/apply-on-start.ts';
 import { GalleyError } from './errors.ts';
 import { createEventBus } from './hooks/event-bus.ts';
 import { startOrphanSweep } from './files/orphan-sweep.ts';
+import { createInstaller } from './admin/installer.ts';
 import { gateRequests, readStartSchemaFromDatabase, startSchemaService } from './admin/schema-service.ts';
 import { acquireDirLock, type DirLock } from './lib/dir-lock.ts';
 import { createApp, createFetchHandler, type GalleyApp, type PeerInfo } from './http/app.ts';
@@ -185,6 +186,7 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
       oauth2: { appleNames: new Map(), avatarFetch: undefined },
       thumbnails,
       backups,
+      installer: createInstaller(clock),
     } as Omit<Core, 'realtime' | 'schemaService'> as { -readonly [K in keyof Core]: Core[K] };
     // the broker and the schema service read the core they belong to, so they join it last
     const realtime = (core.realtime = createRealtimeBroker(core));

@@ -47,6 +47,17 @@ describe('the serve banner', () => {
     expect(lines.at(-1)).toBe('└─ Superusers: 2');
   });
 
+  it('with the dashboard embedded: its URL beside the API, and the one-time installer link while no superuser exists', () => {
+    const lines = formatServeBanner({ ...base, dashboard: true, installerToken: 'tok-123' });
+    expect(lines.slice(0, 3)).toEqual(['Server started at http://127.0.0.1:8090', '├─ REST API: http://127.0.0.1:8090/api/', '├─ Dashboard: http://127.0.0.1:8090/_/']);
+    expect(lines.slice(-3)).toEqual([
+      '└─ Superusers: none yet; create the first one in the browser (this link works once, for 30 minutes):',
+      '     http://127.0.0.1:8090/_/#/install?token=tok-123',
+      '     or: galley superuser upsert EMAIL PASSWORD --dir ./galley_data',
+    ]);
+    expect(formatServeBanner({ ...base, dashboard: true, superusers: 1 }).at(-1)).toBe('└─ Superusers: 1');
+  });
+
   it('says what is served without a schema file', () => {
     expect(formatServeBanner({ ...base, schemaFile: undefined, schemaSource: 'database' })[2]).toBe(
       '├─ Schema: no schema file: serving the schema applied to data.db, 2 collections (1 base, 1 auth): posts, users',

@@ -14,6 +14,10 @@ export interface BannerInfo {
   appliedOnStart: readonly string[];
   dev: boolean;
   superusers: number;
+  /** the dashboard is served at /_/ (the binary embeds it) */
+  dashboard?: boolean;
+  /** the one-time installer token, while no superuser exists */
+  installerToken?: string;
   /** how the user runs this binary: `galley` when on PATH, else its path (`dist/galley` under npm start) */
   command: string;
 }
@@ -61,7 +65,9 @@ export function describeOwnCommand(execPath: string, cwd: string, pathVariable: 
 
 export function formatServeBanner(info: BannerInfo): string[] {
   const base = info.url.replace(/\/+$/, '');
-  const lines = [`Server started at ${base}`, `├─ REST API: ${base}/api/`, `├─ Schema: ${describeSchema(info)}`];
+  const lines = [`Server started at ${base}`, `├─ REST API: ${base}/api/`];
+  if (info.dashboard) lines.push(`├─ Dashboard: ${base}/_/`);
+  lines.push(`├─ Schema: ${describeSchema(info)}`);
   if (info.appliedOnStart.length === 0) lines.push('├─ Migrations on start: none (the database already matched)');
   else {
     lines.push(`├─ Migrations on start: ${plural(info.appliedOnStart.length, 'step')} applied`);
@@ -78,10 +84,12 @@ export function formatServeBanner(info: BannerInfo): string[] {
       : '├─ Dev mode: off (schema changes: edit the file, run galley migrate apply; this server follows)',
   );
   lines.push(`├─ Data dir: ${info.dir}`);
-  lines.push(
-    info.superusers > 0
-      ? `└─ Superusers: ${info.superusers}`
-      : `└─ Superusers: none yet; create one: ${shellQuote(info.command)} superuser upsert EMAIL PASSWORD --dir ${shellQuote(info.dirArg)}`,
-  );
+  const upsert = `${shellQuote(info.command)} superuser upsert EMAIL PASSWORD --dir ${shellQuote(info.dirArg)}`;
+  if (info.superusers > 0) lines.push(`└─ Superusers: ${info.superusers}`);
+  else if (info.installerToken) {
+    lines.push('└─ Superusers: none yet; create the first one in the browser (this link works once, for 30 minutes):');
+    lines.push(`     ${base}/_/#/install?token=${info.installerToken}`);
+    lines.push(`     or: ${upsert}`);
+  } else lines.push(`└─ Superusers: none yet; create one: ${upsert}`);
   return lines;
 }

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Galley } from '@galley/server';
+import { embeddedDashboardFiles } from '../dashboard-embed.ts';
 import { createDirOption, ENV_HTTP, ENV_SCHEMA, ENV_SYNCHRONOUS } from '../options.ts';
 import { describeOwnCommand, formatServeBanner } from './serve-banner.ts';
 import { addMailOptions, readMailSettings, type MailFlags } from './serve-mail.ts';
@@ -59,6 +60,7 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
     allowCollectionWrites: opts.allowCollectionWrites,
     allowSharedDir: opts.allowSharedDir,
     settings: readMailSettings(opts),
+    dashboardFiles: embeddedDashboardFiles(),
   });
   if (opts.types) await keepTypesFile(galley, opts.types, opts.schema);
   const stopped = waitForShutdown(galley);
@@ -68,6 +70,8 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
     throw err;
   });
   const { config, schema } = galley.core;
+  const superusers = (await listSuperusersIn(galley.core.db)).length;
+  const dashboard = config.dashboardFiles !== undefined || config.dashboardDir !== undefined;
   const banner = formatServeBanner({
     url,
     dir: resolve(opts.dir),
@@ -77,7 +81,10 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
     collections: schema.collections.filter((c) => !c.system),
     appliedOnStart: galley.startReport.appliedOnStart,
     dev: config.dev,
-    superusers: (await listSuperusersIn(galley.core.db)).length,
+    superusers,
+    dashboard,
+    // bound to this start: a restart issues a new one; refused once any superuser exists
+    installerToken: dashboard && superusers === 0 ? galley.core.installer.issueToken().token : undefined,
     command: describeOwnCommand(process.execPath, process.cwd(), process.env['PATH'] ?? ''),
   });
   console.log(banner.join('\n'));

@@ -41,7 +41,7 @@ export function createApp(core: Core) {
       .use(fileRoutes(core))
       .use(batchRoutes(core))
       .use(realtimeRoutes(core))
-      .use(dashboardRoutes())
+      .use(dashboardRoutes(core))
       .get('/', ({ request }) => answerRootPage(request))
       // wire: unknown paths, and known paths with another method, are PocketBase's 404.
       .all('*', notFound)

@@ -10,7 +10,7 @@ export const ROOT_INFO = {
   description: 'A PocketBase-compatible backend: REST API over SQLite, from a schema file.',
   api: '/api/',
   health: '/api/health',
-  /** the dashboard's place; not built yet, for now it confirms the links of auth mails */
+  /** the dashboard (the binary embeds it; library mode: dashboardDir), or only the page that confirms auth mails' links */
   dashboard: '/_/',
 } as const;
 
@@ -23,7 +23,7 @@ const ROOT_HTML = `<!doctype html>
 <ul>
 <li>REST API: <a href="/api/">/api/</a> (use the <code>pocketbase</code> JavaScript SDK with this address)</li>
 <li>Health: <a href="/api/health">/api/health</a></li>
-<li>Dashboard: <a href="/_/">/_/</a> (not built yet; for now it confirms the links in auth mails)</li>
+<li>Dashboard: <a href="/_/">/_/</a> (superusers sign in there)</li>
 </ul>
 </body></html>
 `;
