@@ -5,7 +5,7 @@
  * change connection settings (PRAGMA … = …), ATTACH, VACUUM INTO or control the transaction are refused with a
  * 400; every statement runs in one transaction whatever its first word (PocketBase: only "write-looking" queries);
  * rows of the last statement come back even for a write (INSERT … RETURNING). A query that wrote is logged
- * (app log) with the superuser's id.
+ * as a warning (so it reaches `_logs`, the app log) with the superuser's id.
  */
 import type { Core } from '../core.ts';
 import type { SqlChildCell, SqlChildResult } from '../db/sql-console-child.ts';
@@ -64,7 +64,8 @@ export async function runSqlQuery(core: Core, info: RequestInfo, values: Record<
     throw failed(outcome.message);
   }
   const { result } = outcome;
-  if (outcome.wrote) core.log.info('SQL console query wrote to data.db', { superuserId, query, affectedRows: result.affectedRows });
+  // a warning, so it reaches _logs (the app log superusers read): a raw write bypasses validation, hooks and realtime
+  if (outcome.wrote) core.log.warn('SQL console query wrote to data.db', { superuserId, query, affectedRows: result.affectedRows });
   return { execTime: result.execTime, affectedRows: result.affectedRows, ...toWireResult(result) };
 }
 

@@ -175,6 +175,18 @@ describe('POST /api/sql', () => {
     expect(countPosts()).toBe(before + 2);
     const root = inspectData((h) => String(h.prepare("SELECT id FROM _superusers WHERE email = 'root@example.com'").all()[0]!['id']));
     expect(logLines.some((l) => l.includes('SQL console query wrote to data.db') && l.includes(root) && l.includes('sqla00000000001'))).toBe(true);
+    // and in the app log GET /api/logs lists (written in batches: asked until it is there)
+    const pb = new PocketBase(url);
+    pb.authStore.save(tokens['root']!);
+    for (;;) {
+      const found = await pb.logs.getList(1, 20, { filter: "message = 'SQL console query wrote to data.db'", sort: '-created', requestKey: null });
+      const entry = found.items.find((l) => l.message === 'SQL console query wrote to data.db' && JSON.stringify(l.data).includes('sqla00000000001'));
+      if (entry) {
+        expect(entry.data).toMatchObject({ superuserId: root, affectedRows: 2 });
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 
   it('one failing statement rolls every one of them back', async () => {
