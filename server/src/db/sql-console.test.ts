@@ -64,4 +64,13 @@ describe('closing with a console write running', () => {
     expect(h.prepare('SELECT id FROM t').all()).toEqual([{ id: 'queued' }]);
     h.close();
   });
+
+  it('a fifth query while four run gets a 503 with Retry-After; close() ends the four', async () => {
+    const text = 'with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c';
+    const job = { statements: [{ text, explained: false, maintenance: false }], readOnly: true, maxRows: 10, synchronous: 'FULL' as const, busyTimeoutMs: 5000, timeoutMs: 600_000 };
+    const four = Array.from({ length: 4 }, () => db.sqlConsole.run(job).catch((err: unknown) => err));
+    await expect(db.sqlConsole.run(job)).rejects.toMatchObject({ kind: 'unavailable', retryAfter: 1 });
+    await db.close();
+    for (const outcome of await Promise.all(four)) expect(outcome).toMatchObject({ kind: 'unavailable', message: 'the server is shutting down' });
+  });
 });
