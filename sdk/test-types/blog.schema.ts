@@ -1,4 +1,5 @@
-// The blog example (schema-examples/blog.json) as a TypeScript schema, plus a few fields the type tests need.
+// The blog example (schema-examples/blog.json) as a TypeScript schema, plus fields the type tests need; the runtime
+// tests (sdk/test/client.test.ts) serve it too.
 import { defineSchema } from '../src/index.ts';
 
 export default defineSchema({
@@ -11,7 +12,7 @@ export default defineSchema({
       createRule: '',
       updateRule: 'id = @request.auth.id',
       deleteRule: 'id = @request.auth.id',
-      oauth2: { enabled: true, providers: [{ name: 'github', clientId: 'x', clientSecret: '$env:GH_SECRET' }, { name: 'google' }] },
+      oauth2: { enabled: true, providers: [{ name: 'github', clientId: 'id1', clientSecret: 'secret1' }, { name: 'google', clientId: 'id2', clientSecret: 'secret2' }] },
       fields: [
         { name: 'name', type: 'text', max: 255 },
         { name: 'avatar', type: 'file', maxSelect: 1, mimeTypes: ['image/jpeg', 'image/png', 'image/webp'] },
@@ -22,6 +23,7 @@ export default defineSchema({
       name: 'tags',
       listRule: '',
       viewRule: '',
+      createRule: '',
       fields: [{ name: 'name', type: 'text', required: true, max: 50, presentable: true }],
       indexes: ['CREATE UNIQUE INDEX `idx_tags_name` ON `tags` (`name`)'],
     },
@@ -55,6 +57,7 @@ export default defineSchema({
       name: 'comments',
       listRule: '',
       viewRule: '',
+      createRule: "@request.auth.id != ''",
       fields: [
         { name: 'post', type: 'relation', collectionId: 'posts', maxSelect: 1, required: true, cascadeDelete: true },
         { name: 'author', type: 'relation', collectionId: 'users', maxSelect: 1, required: true },

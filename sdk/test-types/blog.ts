@@ -156,3 +156,10 @@ export async function files() {
   client.files.getURL(user, user.avatar, { thumb: '100x100' });
   client.files.getURL(post, 'some-name.png', { thumb: 'anything' });
 }
+
+export async function expandEdges() {
+  // @ts-expect-error a back-relation from a collection that does not exist
+  await posts.getOne('p1', { expand: 'nothing_via_post' });
+  // @ts-expect-error a back-relation through a field that points elsewhere
+  await posts.getOne('p1', { expand: 'comments_via_author' });
+}

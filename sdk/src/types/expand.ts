@@ -60,10 +60,12 @@ export type ExpandTarget<S, C, K extends string> =
   FieldByName<C, K> extends infer F
     ? [F] extends [never]
       ? K extends `${infer X}_via_${infer Y}`
-        ? CollectionByName<S, X> extends infer Child
-          ? FieldByName<Child, Y> extends { readonly type: 'relation'; readonly collectionId: NameOf<C> | IdOf<C> }
-            ? [Child, HasUniqueIndex<Child, Y> extends true ? false : true]
-            : never
+        ? FieldByName<CollectionByName<S, X>, Y> extends infer Back
+          ? [Back] extends [never]
+            ? never
+            : Back extends { readonly type: 'relation'; readonly collectionId: NameOf<C> | IdOf<C> }
+              ? [CollectionByName<S, X>, HasUniqueIndex<CollectionByName<S, X>, Y> extends true ? false : true]
+              : never
           : never
         : never
       : F extends { readonly type: 'relation'; readonly collectionId: infer Ref }
