@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia';
 import { adminRoutes } from '../admin/routes.ts';
+import { galleyCollectionRoutes } from '../admin/collections-plan.ts';
 import { dashboardRoutes } from '../admin/dashboard-routes.ts';
 import { settingsRoutes } from '../admin/settings-routes.ts';
 import { authRoutes } from '../auth/routes.ts';
@@ -31,6 +32,7 @@ export function createApp(core: Core) {
   return (
     new Elysia({ name: 'galley' })
       .use(adminRoutes(core))
+      .use(galleyCollectionRoutes(core))
       .use(settingsRoutes(core))
       .use(logRoutes(core))
       .use(cronRoutes(core))
