@@ -52,6 +52,7 @@ import { errorResponse } from './http/errors.ts';
 import type { RunningService } from './lifecycle.ts';
 import { loadSchema, loadSchemaSource } from './schema/load.ts';
 import { renderTypesModule, type TypesModuleSource } from './schema/types-module.ts';
+import type { Schema } from './schema/model.ts';
 import { FULL_LOAD_OPTIONS } from './rules/check-rule-compiles.ts';
 import { applyMigration as applyDirMigration, previewMigration as previewDirMigration, type MigrateDirOptions } from './db/migrate/migrate-dir.ts';
 
@@ -69,6 +70,12 @@ export interface GalleyOptions extends ConfigInput {
    * released by close()). Off by default: two servers on one directory miss each other's schema changes.
    */
   allowSharedDir?: boolean;
+  /**
+   * Called with the served schema once it is in place at start (again after an in-process restore) and after every
+   * switch to a new one: `serve --dev` saves, collections API writes, another process's `migrate apply`. A throw at
+   * start fails the start; later ones are logged. `galley serve --types FILE` writes the types module from it.
+   */
+  onSchemaChange?: (schema: Schema) => void;
 }
 
 /** What createGalley found and did at start, for the banner `galley serve` prints. */
@@ -194,6 +201,10 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
     registerBuiltinCronJobs(cron, core, { sweepRateLimiters: (now) => sweepRateLimitWindows(core, now) + core.signInThrottle.sweepSignInThrottle(now) });
     const schemaService = (core.schemaService = await startSchemaService(core, appliedHash));
     services.add({ name: 'schema service', stop: () => schemaService.close() });
+    if (options.onSchemaChange) {
+      options.onSchemaChange(core.schema);
+      schemaService.reloader.onSwap(options.onSchemaChange);
+    }
     return { core, services: services.started, startReport };
   } catch (err) {
     await stopServices(services.started, log);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { Galley } from '@galley/server';
+import type { Galley, renderTypesModule, Schema } from '@galley/server';
 import { embeddedDashboardFiles } from '../dashboard-embed.ts';
 import { createDirOption, ENV_HTTP, ENV_SCHEMA, ENV_SYNCHRONOUS } from '../options.ts';
 import { describeOwnCommand, formatServeBanner } from './serve-banner.ts';
@@ -50,7 +50,7 @@ export function addServeCommand(program: Command): void {
 
 async function serveGalley(opts: ServeOptions): Promise<void> {
   // loaded here so --help and --version stay instant
-  const { createGalley, listSuperusersIn } = await import('@galley/server');
+  const { createGalley, listSuperusersIn, renderTypesModule } = await import('@galley/server');
   const galley = await createGalley({
     dir: opts.dir,
     schemaFile: opts.schema,
@@ -61,8 +61,8 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
     allowSharedDir: opts.allowSharedDir,
     settings: readMailSettings(opts),
     dashboardFiles: embeddedDashboardFiles(),
+    onSchemaChange: opts.types ? createTypesWriter(renderTypesModule, opts.types, opts.schema) : undefined,
   });
-  if (opts.types) await keepTypesFile(galley, opts.types, opts.schema);
   const stopped = waitForShutdown(galley);
   // a busy port ends the command: close first, so the database is closed and the directory's lock given back
   const { url } = await galley.listen().catch(async (err: unknown) => {
@@ -91,19 +91,16 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
   await stopped;
 }
 
-/** `--types FILE`: the served schema's types module, rewritten after every schema switch when its text changes. */
-async function keepTypesFile(galley: Galley, out: string, schemaFile: string | undefined): Promise<void> {
-  const { renderTypesModule } = await import('@galley/server');
+/** `--types FILE`: the served schema's types module, written at start and after every schema switch when its text changes. */
+function createTypesWriter(render: typeof renderTypesModule, out: string, schemaFile: string | undefined): (schema: Schema) => void {
   const source = {
     schemaFile: schemaFile ? describeSchemaPath(schemaFile, out) : 'the database',
     command: `galley types${schemaFile ? ` --schema ${schemaFile}` : ''} --out ${out}`,
   };
   const path = resolve(out);
-  const write = (schema: typeof galley.core.schema): void => {
-    if (writeTypesFile(path, renderTypesModule(schema, source))) galley.core.log.info(`types: wrote ${out}`);
+  return (schema) => {
+    if (writeTypesFile(path, render(schema, source))) console.error(`types: wrote ${out}`);
   };
-  write(galley.core.schema);
-  galley.core.schemaService?.reloader.onSwap(write);
 }
 
 /** Resolves once SIGINT/SIGTERM has closed the server (no new requests, in-flight ones finished, db closed). */
