@@ -34,7 +34,7 @@ export function addServeCommand(program: Command): void {
     .addOption(new Option('--http <host:port>', 'address to listen on').default('127.0.0.1:8090').env(ENV_HTTP))
     .addOption(createDirOption())
     .addOption(new Option('--schema <file>', 'the schema file to serve (JSON, or TypeScript: .ts/.mts)').env(ENV_SCHEMA))
-    .option('--dev', 'watch the schema file and apply safe changes live; the collections API writes back to it')
+    .option('--dev', 'watch the schema file and apply safe changes live; the collections API writes back to it (a JSON file; a TypeScript one is never rewritten)')
     .option('--allow-collection-writes', 'let superusers change collections through the API, written back to the schema file (env GALLEY_ALLOW_COLLECTION_WRITES; on with --dev)')
     .option('--types <file>', 'write the schema as a TypeScript const module (as `galley types` does) at start and again whenever it changes')
     .option('--allow-shared-dir', 'start even though another Galley server holds the data directory (its .lock file)')
