@@ -8,10 +8,13 @@ import { join, relative, sep } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { GalleyError } from '../errors.ts';
 
+/** bytes that own their ArrayBuffer (what a Response body takes) */
+type Bytes = Uint8Array<ArrayBuffer>;
+
 export interface DashboardAsset {
-  body: Uint8Array;
-  gzip?: Uint8Array;
-  brotli?: Uint8Array;
+  body: Bytes;
+  gzip?: Bytes;
+  brotli?: Bytes;
   contentType: string;
   /** Vite's content-hashed output (`assets/…`): cached for a year, never revalidated */
   immutable: boolean;
@@ -59,15 +62,15 @@ export function listDashboardDir(dir: string): Record<string, string> {
 export function loadDashboardAssets(files: Readonly<Record<string, string>>): DashboardAssets {
   if (!files['index.html']) throw new GalleyError('invalid', 'the dashboard files have no index.html');
   const assets = new Map<string, DashboardAsset>();
-  const read = (path: string | undefined) => (path ? new Uint8Array(readFileSync(path)) : undefined);
+  const read = (path: string | undefined): Bytes | undefined => (path ? new Uint8Array(readFileSync(path)) : undefined);
   for (const [rel, abs] of Object.entries(files)) {
     if (rel.endsWith('.gz') || rel.endsWith('.br')) continue;
     const body = read(abs)!;
     const contentType = contentTypeOf(rel);
     const asset: DashboardAsset = { body, contentType, immutable: rel.startsWith('assets/') };
     if (COMPRESSIBLE.test(contentType) && body.length > 256) {
-      asset.gzip = read(files[`${rel}.gz`]) ?? gzipSync(body, { level: 9 });
-      asset.brotli = read(files[`${rel}.br`]) ?? brotliCompressSync(body);
+      asset.gzip = read(files[`${rel}.gz`]) ?? new Uint8Array(gzipSync(body, { level: 9 }));
+      asset.brotli = read(files[`${rel}.br`]) ?? new Uint8Array(brotliCompressSync(body));
     }
     assets.set(rel, asset);
   }
@@ -75,7 +78,7 @@ export function loadDashboardAssets(files: Readonly<Record<string, string>>): Da
 }
 
 /** The body to send for this Accept-Encoding: brotli, else gzip, else identity (q=0 refuses a coding). */
-export function pickEncoding(asset: DashboardAsset, acceptEncoding: string | null): { body: Uint8Array; encoding?: 'br' | 'gzip' } {
+export function pickEncoding(asset: DashboardAsset, acceptEncoding: string | null): { body: Bytes; encoding?: 'br' | 'gzip' } {
   const accepted = new Set<string>();
   for (const part of (acceptEncoding ?? '').split(',')) {
     const [name, ...params] = part.trim().toLowerCase().split(';');
