@@ -3,16 +3,17 @@
  * API's operations, the auto-backup cron job (`backups.cron`, `backups.cronMaxKeep`) and the hand-over of a
  * restore to the lifecycle's owner (createGalley), which alone may close and reopen the services.
  */
-import { existsSync } from 'node:fs';
 import type { SettingsStore } from '../admin/settings-store.ts';
 import type { CronService } from '../cron/scheduler.ts';
 import type { Database } from '../db/database.ts';
-import { GalleyError } from '../errors.ts';
+import { GalleyError, notFound } from '../errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { sendMail } from '../lib/mail.ts';
 import { SUPERUSERS_NAME } from '../schema/system-collections.ts';
+import { serveStoredFile } from '../files/file-response.ts';
+import { createLocalArchiveStore, createS3ArchiveStore, type ArchiveStore } from './archive-store.ts';
 import { assertNewBackupName, backupNameTaken, defaultBackupName, isBackupKey } from './backup-name.ts';
-import { backupFilePath, deleteBackupFile, findBackupFile, listBackupFiles, type BackupFileInfo } from './backup-files.ts';
+import type { BackupFileInfo } from './backup-files.ts';
 import { acquireBusyMarker, isBackupRunning, type BusyMarker } from './busy-marker.ts';
 import { createBackupArchive } from './create-archive.ts';
 import { uploadBackupArchive } from './upload-archive.ts';
@@ -25,15 +26,15 @@ export const AUTO_BACKUP_PREFIX = '@auto_galley_backup';
 export type RestoreRunner = (archive: string, key: string, marker: BusyMarker) => Promise<void>;
 
 export interface BackupService {
-  list(): BackupFileInfo[];
+  list(): Promise<BackupFileInfo[]>;
   /** Makes a backup (the answer waits for it, as PocketBase's does); `name` defaults to galley_backup_<time>. */
   create(name?: string): Promise<string>;
   upload(request: Request): Promise<string>;
-  /** The archive's path for a download (404 when there is none). */
-  find(key: string): string;
-  remove(key: string): void;
+  /** The archive as a download (ranges, conditional requests); 404 when there is none. */
+  download(key: string, request: Request): Promise<Response>;
+  remove(key: string): Promise<void>;
   /** Checks, then starts the restore in the background (the answer leaves first). */
-  restore(key: string): void;
+  restore(key: string): Promise<void>;
   /** PocketBase's health flag: no backup or restore runs. */
   canBackup(): boolean;
   /** The auto-backup job's run (tests; the scheduler calls it). */
@@ -55,6 +56,21 @@ export interface BackupServiceDeps {
 
 export function createBackupService(deps: BackupServiceDeps): BackupService {
   const { dir, log } = deps;
+  const local = createLocalArchiveStore(dir);
+  let bucket: { signature: string; store: ReturnType<typeof createS3ArchiveStore> } | undefined;
+  /** `<dir>/backups/`, or the backups.s3 bucket while it is enabled (a driver per set of options). */
+  const store = (): ArchiveStore => {
+    const s3 = deps.settings.current().backups.s3;
+    if (!s3.enabled) return local;
+    const signature = JSON.stringify([s3.bucket, s3.region, s3.endpoint, s3.accessKey, s3.secret, s3.forcePathStyle]);
+    if (bucket?.signature !== signature) {
+      const old = bucket?.store;
+      bucket = { signature, store: createS3ArchiveStore(dir, s3) };
+      // requests in flight on the old client finish before its sockets close
+      if (old) setTimeout(() => old.destroy(), 60_000).unref?.();
+    }
+    return bucket.store;
+  };
   let running: Promise<unknown> | undefined;
   const track = <T>(work: Promise<T>): Promise<T> => {
     running = work.then(
@@ -68,10 +84,15 @@ export function createBackupService(deps: BackupServiceDeps): BackupService {
   };
 
   const make = async (name: string): Promise<string> => {
-    const out = backupFilePath(dir, name);
-    if (existsSync(out)) throw backupNameTaken();
+    const target = store();
+    if (await target.exists(name)) throw backupNameTaken();
+    const out = target.localPathFor(name);
+    const work = async () => {
+      await createBackupArchive({ dir, out, s3Files: deps.settings.current().s3.enabled, busyTimeoutMs: deps.busyTimeoutMs });
+      await target.keep(name, out);
+    };
     await track(
-      createBackupArchive({ dir, out, s3Files: deps.settings.current().s3.enabled, busyTimeoutMs: deps.busyTimeoutMs }).catch((err: unknown) => {
+      work().catch((err: unknown) => {
         if (err instanceof GalleyError) throw err;
         throw new GalleyError('invalid', 'Failed to create backup.', { cause: err });
       }),
@@ -104,10 +125,11 @@ export function createBackupService(deps: BackupServiceDeps): BackupService {
     }
     const maxKeep = deps.settings.current().backups.cronMaxKeep;
     if (maxKeep <= 0) return;
-    const autos = listBackupFiles(dir).filter((b) => b.key.startsWith(`${AUTO_BACKUP_PREFIX}_`));
+    const target = store();
+    const autos = (await target.list()).filter((b) => b.key.startsWith(`${AUTO_BACKUP_PREFIX}_`));
     for (const old of autos.slice(maxKeep)) {
       try {
-        deleteBackupFile(dir, old.key);
+        await target.remove(old.key);
       } catch (err) {
         log.error('[Backup cron] Failed to remove old autogenerated backup', { name: old.key, error: String(err) });
       }
@@ -132,39 +154,51 @@ export function createBackupService(deps: BackupServiceDeps): BackupService {
   });
 
   return {
-    list: () => listBackupFiles(dir),
+    list: () => store().list(),
     async create(name) {
       const key = name === undefined || name === '' ? defaultBackupName(deps.clock()) : name;
       assertNewBackupName(key);
       if (isBackupRunning(dir)) throw new GalleyError('invalid', 'Try again later - another backup/restore process has already been started.');
       return make(key);
     },
-    upload: (request) => track(uploadBackupArchive(dir, request)),
-    find: (key) => findBackupFile(dir, key),
-    remove(key) {
-      if (!isBackupKey(key)) throw new GalleyError('invalid', 'Invalid or already deleted backup file.');
-      try {
-        deleteBackupFile(dir, key);
-      } catch {
-        throw new GalleyError('invalid', 'Invalid or already deleted backup file.');
-      }
+    upload: (request) => track(uploadBackupArchive(dir, request, store())),
+    async download(key, request) {
+      if (!isBackupKey(key)) throw notFound();
+      return serveStoredFile(store().files, key, request, { name: key, download: true });
     },
-    restore(key) {
-      let archive: string;
-      try {
-        archive = findBackupFile(dir, key);
-      } catch {
-        throw new GalleyError('invalid', 'Missing or invalid backup file.');
-      }
-      if (!deps.restore) throw new GalleyError('unavailable', 'This server cannot restore in-process.');
+    async remove(key) {
+      const target = store();
+      if (!(await target.exists(key))) throw new GalleyError('invalid', 'Invalid or already deleted backup file.');
+      await target.remove(key);
+    },
+    async restore(key) {
+      const source = store();
+      if (!(await source.exists(key))) throw new GalleyError('invalid', 'Missing or invalid backup file.');
+      const runner = deps.restore;
+      if (!runner) throw new GalleyError('unavailable', 'This server cannot restore in-process.');
       const marker = acquireBusyMarker(dir, 'restore');
-      void deps.restore(archive, key, marker);
+      void (async () => {
+        let fetched: Awaited<ReturnType<ArchiveStore['fetch']>> | undefined;
+        try {
+          fetched = await source.fetch(key);
+        } catch (err) {
+          marker.release();
+          log.error('Failed to restore backup', { key, error: err instanceof Error ? err.message : String(err) });
+          return;
+        }
+        try {
+          await runner(fetched.path, key, marker);
+        } finally {
+          await fetched.release();
+        }
+      })();
     },
     canBackup: () => !isBackupRunning(dir),
     runAutoBackup,
     async stop() {
       deps.cron.remove(AUTO_BACKUP_JOB);
       await running?.catch(() => undefined);
+      bucket?.store.destroy();
     },
   };
 }

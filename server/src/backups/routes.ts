@@ -2,12 +2,9 @@ import { Elysia } from 'elysia';
 import { requireSuperuser } from '../admin/collections.ts';
 import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
-import { serveStoredFile } from '../files/file-response.ts';
 import { resolveFileToken } from '../files/file-token.ts';
 import { isSuperuserIpAllowed, json, noContent, respond } from '../http/route-kit.ts';
-import { createLocalStorage } from '../lib/storage/local.ts';
 import { SUPERUSERS_NAME } from '../schema/system-collections.ts';
-import { backupsDir } from './backup-files.ts';
 
 /** wire: PocketBase's answer to a download without a superuser's file token (apis/backup.go). */
 const downloadRefused = () => new GalleyError('forbidden', 'Insufficient permissions to access the resource.');
@@ -17,12 +14,11 @@ const downloadRefused = () => new GalleyError('forbidden', 'Insufficient permiss
  * (`?token=`) instead of the Authorization header, so a browser link can fetch it.
  */
 export function backupRoutes(core: Core) {
-  const archives = createLocalStorage(backupsDir(core.config.dir));
   return new Elysia({ name: 'galley-backups' })
     .get('/api/backups', ({ request }) =>
       respond(core, request, async (req) => {
         requireSuperuser(req.info);
-        return json(core.backups.list());
+        return json(await core.backups.list());
       }),
     )
     .post('/api/backups', ({ request }) =>
@@ -48,8 +44,7 @@ export function backupRoutes(core: Core) {
       const answer = await respond(core, request, async (req) => {
         const holder = await resolveFileToken(core, req.query['token']);
         if (holder?.collection.name !== SUPERUSERS_NAME || !isSuperuserIpAllowed(core, req.ip)) throw downloadRefused();
-        const key = core.backups.find(params.key).split(/[\\/]/).pop()!;
-        file = await serveStoredFile(archives, key, request, { name: key, download: true });
+        file = await core.backups.download(params.key, request);
         return noContent();
       });
       return file ?? answer;
@@ -57,14 +52,14 @@ export function backupRoutes(core: Core) {
     .delete('/api/backups/:key', ({ request, params }) =>
       respond(core, request, async (req) => {
         requireSuperuser(req.info);
-        core.backups.remove(params.key);
+        await core.backups.remove(params.key);
         return noContent();
       }),
     )
     .post('/api/backups/:key/restore', ({ request, params }) =>
       respond(core, request, async (req) => {
         requireSuperuser(req.info);
-        core.backups.restore(params.key);
+        await core.backups.restore(params.key);
         return noContent();
       }),
     );

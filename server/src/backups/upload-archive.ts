@@ -4,11 +4,12 @@
  * so), then checked like a restore (verify-archive.ts) before it is kept under its own name.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import busboy from 'busboy';
 import { GalleyError, issue } from '../errors.ts';
+import type { ArchiveStore } from './archive-store.ts';
 import { assertNewBackupName } from './backup-name.ts';
 import { backupsDir } from './backup-files.ts';
 import { STAGING_PREFIX } from './create-archive.ts';
@@ -83,7 +84,7 @@ async function receiveFile(request: Request, target: string, budget: number): Pr
   return filename;
 }
 
-export async function uploadBackupArchive(dir: string, request: Request): Promise<string> {
+export async function uploadBackupArchive(dir: string, request: Request, store: ArchiveStore): Promise<string> {
   const folder = backupsDir(dir);
   mkdirSync(folder, { recursive: true });
   const budget = Math.max(0, freeBytes(folder) - FREE_MARGIN);
@@ -100,13 +101,14 @@ export async function uploadBackupArchive(dir: string, request: Request): Promis
       const message = (err as GalleyError).issues?.['name'];
       throw new GalleyError('invalid', 'An error occurred while validating the submitted data.', { issues: { file: message as never } });
     }
-    if (existsSync(join(folder, name))) {
+    if (await store.exists(name)) {
       throw new GalleyError('invalid', 'An error occurred while validating the submitted data.', {
         issues: { file: issue('validation_backup_name_exists', 'Backup file with the specified name already exists.') },
       });
     }
     await extractAndVerifyArchive(partial, staging);
-    await rename(partial, join(folder, name));
+    await removeStaging(staging);
+    await store.keep(name, partial);
     return name;
   } finally {
     await removeStaging(staging);

@@ -31,7 +31,7 @@ beforeAll(async () => {
   await createBackupArchive({ dir: t.dir, out: archive });
   stop = true;
   await churn;
-});
+}, 30_000);
 
 afterAll(async () => {
   await t.close();
@@ -94,7 +94,7 @@ describe('unfit archives are refused before anything is touched', () => {
     // an honest archive unpacked, to build broken ones from
     mkdirSync(join(work, 'src'));
     await extract({ file: archive, cwd: join(work, 'src') });
-  });
+  }, 30_000);
 
   const cases: Array<{ name: string; make: () => Promise<string>; message: RegExp }> = [
     {

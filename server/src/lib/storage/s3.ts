@@ -7,6 +7,8 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { FileStorage, StoredObjectInfo } from './file-storage.ts';
 import { assertStorageKey, assertStoragePrefix } from './storage-key.ts';
 
@@ -23,6 +25,8 @@ export interface S3Options {
 export type S3Storage = FileStorage & {
   /** Closes the client's sockets (the driver is dropped when the settings change). */
   destroy(): void;
+  /** Uploads a local file, streamed from disk (a backup archive: never whole in memory). */
+  putFile(key: string, path: string): Promise<void>;
 };
 
 /** Objects in an S3-compatible bucket; each key is the object key as it is. */
@@ -125,6 +129,12 @@ export function createS3Storage(options: S3Options): S3Storage {
     list(prefix) {
       assertStoragePrefix(prefix);
       return listKeys(prefix);
+    },
+
+    async putFile(key, path) {
+      assertStorageKey(key);
+      const { size } = await stat(path);
+      await client.send(new PutObjectCommand({ Bucket, Key: key, Body: createReadStream(path), ContentLength: size }));
     },
 
     destroy() {
