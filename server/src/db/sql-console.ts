@@ -35,9 +35,59 @@ const MAX_RUNNING = 4;
 /** How long a child may take to start, open data.db and look at the statements (its EXPLAIN pass). */
 const START_TIMEOUT_MS = 30_000;
 
+/** A started child kept waiting for the next query (a process takes 50–500 ms to start), stopped when unused. */
+const SPARE_IDLE_MS = 60_000;
+
 export function createSqlConsole(opts: { file: string; writer: GroupWriter }): SqlConsole {
   const running = new Set<() => void>();
   let closed = false;
+  let spare: { child: ChildProcess; gone: boolean } | undefined;
+  let spareTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const spawnChild = (): ChildProcess =>
+    spawn(process.execPath, ['-e', SQL_CHILD_PROGRAM], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      // the data dir, not the server's cwd: `bun -e` would read a bunfig.toml (preloads) or .env found there
+      cwd: dirname(opts.file),
+      env: { ...process.env, BUN_BE_BUN: '1', GALLEY_SQL_CHILD_DRIVER: JSON.stringify(describeChildDriver()) },
+    });
+
+  /** The spare child, if it is still alive; it then belongs to the caller. */
+  const takeSpare = (): ChildProcess | undefined => {
+    const s = spare;
+    spare = undefined;
+    clearTimeout(spareTimer);
+    if (!s || s.gone || s.child.exitCode !== null || s.child.signalCode !== null) return undefined;
+    s.child.removeAllListeners('exit');
+    s.child.removeAllListeners('error');
+    return s.child;
+  };
+
+  /** Start the next query's child now, so it is ready when that query comes. */
+  const keepSpare = (): void => {
+    if (closed || spare) return;
+    let child: ChildProcess;
+    try {
+      child = spawnChild();
+    } catch {
+      return; // the next query starts its own (and reports why it cannot)
+    }
+    const s = { child, gone: false };
+    const drop = () => {
+      s.gone = true;
+      if (spare === s) spare = undefined;
+    };
+    child.on('exit', drop);
+    child.on('error', drop);
+    child.stdin!.on('error', () => {});
+    spare = s;
+    spareTimer = setTimeout(() => {
+      if (spare !== s) return;
+      spare = undefined;
+      child.kill('SIGKILL');
+    }, SPARE_IDLE_MS);
+    spareTimer.unref?.();
+  };
 
   const run = (job: SqlConsoleJob): Promise<SqlConsoleOutcome> => {
     if (closed) return Promise.reject(new GalleyError('unavailable', 'the server is shutting down'));
@@ -47,12 +97,7 @@ export function createSqlConsole(opts: { file: string; writer: GroupWriter }): S
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
       try {
-        child = spawn(process.execPath, ['-e', SQL_CHILD_PROGRAM], {
-          stdio: ['pipe', 'pipe', 'pipe'],
-          // the data dir, not the server's cwd: `bun -e` would read a bunfig.toml (preloads) or .env found there
-          cwd: dirname(opts.file),
-          env: { ...process.env, BUN_BE_BUN: '1', GALLEY_SQL_CHILD_DRIVER: JSON.stringify(describeChildDriver()) },
-        });
+        child = takeSpare() ?? spawnChild();
       } catch (err) {
         reject(new GalleyError('unavailable', 'the SQL console could not start its process', { cause: err }));
         return;
@@ -78,6 +123,7 @@ export function createSqlConsole(opts: { file: string; writer: GroupWriter }): S
         else child.once('exit', done);
         if (outcome instanceof Error) reject(outcome);
         else resolve(outcome);
+        keepSpare();
       };
       const expire = () => settle({ ok: false, reason: 'timeout', message: `the query did not finish within ${job.timeoutMs / 1000} s and was stopped (its changes were rolled back)` });
       // the query's own clock starts once its process is up and has read it (a busy machine starts processes slowly)
@@ -131,6 +177,7 @@ export function createSqlConsole(opts: { file: string; writer: GroupWriter }): S
     async close() {
       closed = true;
       for (const stop of [...running]) stop();
+      takeSpare()?.kill('SIGKILL');
     },
   };
 }
