@@ -2,7 +2,8 @@
 // table for guests, users and superusers on the scenario runner: names, uploads checked like a restore,
 // downloads with a superuser file token and ranges, restores in-process (and rolled back when the schema
 // would lose data), one backup or restore at a time, canBackup in /api/health.
-import { copyFileSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { extract } from 'tar';
 import { join } from 'node:path';
 import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { callGalley } from '../helpers/test-galley.ts';
 import { runScenario, type Scenario } from '../helpers/scenario.ts';
 import { selfServiceUsers } from '../helpers/users-collection.ts';
 import { rejectionOf } from '../helpers/sdk-rejection.ts';
-import { BACKUP_SCHEMA, createDoc, tempDir } from './fixtures.ts';
+import { BACKUP_SCHEMA, createDoc, makeTarGz, tempDir } from './fixtures.ts';
 
 const ROOT = { email: 'root@example.com', password: 'rootpass123' };
 const SCHEMA = [...BACKUP_SCHEMA, selfServiceUsers()];
@@ -199,6 +200,61 @@ describe('pb.backups.*', () => {
       marker.release();
     }
     expect((await rejectionOf(root.backups.restore('nothing.tar.gz'))).message).toMatch(/Missing or invalid backup file/);
+  });
+});
+
+describe('unfit archives uploaded through the API are a 400 and change nothing', () => {
+  const work = tempDir('bad-uploads');
+  scratch.push(work);
+  const makeBad: Array<[string, () => Promise<string>, RegExp]> = [
+    [
+      'a tampered checksum',
+      async () => {
+        const src = join(work, 'src');
+        mkdirSync(src, { recursive: true });
+        await extract({ file: join(dir, 'backups', 'one.tar.gz'), cwd: src });
+        const manifest = JSON.parse(readFileSync(join(src, 'manifest.json'), 'utf8'));
+        manifest.checksums['data.db'].sha256 = 'f'.repeat(64);
+        writeFileSync(join(src, 'manifest.json'), JSON.stringify(manifest));
+        const out = join(work, 'tampered.tar.gz');
+        await makeTarGz(src, out, ['manifest.json', 'data.db', 'aux.db']);
+        return out;
+      },
+      /checksum of data\.db/,
+    ],
+    [
+      'a ../ entry',
+      async () => {
+        mkdirSync(join(work, 'up', 'in'), { recursive: true });
+        writeFileSync(join(work, 'up', 'x.txt'), 'x');
+        const out = join(work, 'dotdot.tar.gz');
+        await makeTarGz(join(work, 'up', 'in'), out, ['../x.txt']);
+        return out;
+      },
+      /leaves its folder/,
+    ],
+    [
+      'a symlink entry',
+      async () => {
+        mkdirSync(join(work, 'ln'), { recursive: true });
+        symlinkSync('/etc/hostname', join(work, 'ln', 'data.db'));
+        const out = join(work, 'link.tar.gz');
+        await makeTarGz(join(work, 'ln'), out, ['data.db']);
+        return out;
+      },
+      /SymbolicLink entry/,
+    ],
+  ];
+  it.each(makeBad)('%s', async (_label, make, message) => {
+    const before = (await call('GET', '/api/collections/docs/records?perPage=1', {})).json.totalItems;
+    const form = new FormData();
+    form.set('file', new File([readFileSync(await make())], 'bad.tar.gz'));
+    const err = await rejectionOf(root.backups.upload(form));
+    expect(err.status).toBe(400);
+    expect(err.message).toMatch(message);
+    expect((await root.backups.getFullList()).map((b) => b.key)).not.toContain('bad.tar.gz');
+    expect((await call('GET', '/api/collections/docs/records?perPage=1', {})).json.totalItems).toBe(before);
+    expect(existsSync(join(dir, 'x.txt')) || existsSync(join(dir, 'backups', 'x.txt'))).toBe(false);
   });
 });
 
