@@ -147,6 +147,7 @@ export function createLogService(opts: LogServiceOptions): LogService {
       else if (job.count > 0) writeInline(job.batch, job.count);
       settle(id);
     }
+    pump(false);
   };
 
   function startThread(): void {
@@ -165,6 +166,7 @@ export function createLogService(opts: LogServiceOptions): LogService {
         if ('error' in msg) drop(inFlight.get(msg.id)?.count ?? 0, `aux.db could not be written (${msg.error})`);
         else failing = false;
         settle(msg.id);
+        pump(false);
       });
       const fail = (err: unknown) => {
         if (gone) return;
@@ -179,25 +181,54 @@ export function createLogService(opts: LogServiceOptions): LogService {
     }
   }
 
-  const flush = (): Promise<void> => {
+  /** flush() callers waiting for the next batch handed over (it holds everything queued before their call) */
+  let waiters: Array<() => void> = [];
+  /** the flush period passed while the writer was busy: the next answer hands the queue over, whatever its size */
+  let overdue = false;
+
+  /**
+   * Hand the queued records to the writer when they are due (the batch is full, the flush period passed, or
+   * someone awaits flush()), unless it is still writing the previous batch: a postMessage to a worker busy in
+   * SQLite stalls this thread until it is done (measured ~1.5 ms per batch under get-by-id load), so the next
+   * batch leaves when the previous one is answered, having grown meanwhile.
+   */
+  const pump = (due: boolean): void => {
     if (soon) clearTimeout(soon);
     soon = undefined;
-    if (closed) return Promise.resolve();
+    if (closed) return;
+    if (!(due || overdue || waiters.length > 0 || pendingCount >= batchSize)) return;
+    if (pendingCount === 0 && waiters.length === 0) {
+      overdue = false;
+      return;
+    }
+    if (!inline && !thread) startThread();
+    if (!inline && thread && inFlight.size > 0) {
+      overdue ||= due;
+      return;
+    }
+    overdue = false;
+    const done = waiters;
+    waiters = [];
     const count = pendingCount;
     const batch = count > 0 ? encodeBatch(pending) : '';
     pending = [];
     pendingCount = 0;
-    if (!inline && !thread) startThread();
     if (inline || !thread) {
       if (count > 0) writeInline(batch, count);
-      return Promise.resolve();
+      for (const d of done) d();
+      return;
     }
-    if (count === 0 && inFlight.size === 0) return Promise.resolve();
     const id = ++batchId;
     inFlightRows += count;
-    const written = new Promise<void>((done) => inFlight.set(id, { batch, count, done }));
+    inFlight.set(id, { batch, count, done: () => done.forEach((d) => d()) });
     // an empty batch is a marker: the worker answers it after every batch sent before it
     thread.postMessage({ id, batch } satisfies LogWriterBatch);
+  };
+
+  const flush = (): Promise<void> => {
+    if (closed || (pendingCount === 0 && inFlight.size === 0 && waiters.length === 0)) return Promise.resolve();
+    const written = new Promise<void>((resolve) => waiters.push(resolve));
+    pump(true);
     return written;
   };
 
@@ -208,7 +239,7 @@ export function createLogService(opts: LogServiceOptions): LogService {
       return false;
     }
     // off the request path: the batch is handed over once the current turn has answered
-    if (++pendingCount >= batchSize && !soon) soon = setTimeout(() => void flush(), 0);
+    if (++pendingCount >= batchSize && !soon) soon = setTimeout(() => pump(false), 0);
     return true;
   };
 
@@ -268,7 +299,7 @@ export function createLogService(opts: LogServiceOptions): LogService {
     void worker.terminate();
   };
 
-  const ticker = setInterval(() => void flush(), opts.flushMs ?? 3000);
+  const ticker = setInterval(() => pump(true), opts.flushMs ?? 3000);
   (ticker as { unref?: () => void }).unref?.();
   trim();
 
