@@ -44,7 +44,8 @@ describe('serve --dev without SMTP', () => {
     expect(printed[0]).toContain('Subject: Verify your Acme email');
     const link = /Verify: (\S+)\n/.exec(printed[0])?.[1] ?? '';
     expect(link.startsWith(`${server.url}/_/#/auth/confirm-verification/`), link).toBe(true);
-    const page = await fetch(new URL(link).href);
+    // the dashboard at /_/ hands #/auth/… links to the confirmation page at /_/auth.html (dashboard/shell.e2e.test.ts)
+    const page = await fetch(new URL('auth.html', link).href);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('./assets/auth-pages.js');
     expect(await pb.collection('users').confirmVerification(link.split('/').pop()!)).toBe(true);

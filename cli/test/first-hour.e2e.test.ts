@@ -52,7 +52,10 @@ describe('what galley serve prints', () => {
     expect(out).toContain('├─ Dev mode: off');
     // the binary as this shell would run it: a path, since the test's binary is not on PATH
     const command = relative(process.cwd(), BINARY).startsWith('..') ? BINARY : relative(process.cwd(), BINARY);
-    expect(out).toContain(`└─ Superusers: none yet; create one: ${command} superuser upsert EMAIL PASSWORD --dir ${dir}\n`);
+    // the binary embeds the dashboard: its URL, and a one-time link that creates the first superuser in the browser
+    expect(out).toContain(`├─ Dashboard: ${first.url}/_/\n`);
+    expect(out).toMatch(/└─ Superusers: none yet; create the first one in the browser \(this link works once, for 30 minutes\):\n {5}http:\/\/\S+\/_\/#\/install\?token=[\w-]{43}\n/);
+    expect(out).toContain(`     or: ${command} superuser upsert EMAIL PASSWORD --dir ${dir}\n`);
     const stopped = await first.stop();
     expect(stopped.stderr).not.toContain('orphan file sweep'); // internal report: debug level only
 

@@ -25,6 +25,23 @@ export function signInWithPassword(email: string, password: string) {
   return pb.collection(SUPERUSERS).authWithPassword(email, password, { autoRefreshThreshold: AUTO_REFRESH_THRESHOLD });
 }
 
+/**
+ * The second factor when `_superusers` has MFA on (OTP is only ever that for superusers): the password answers
+ * 401 `{mfaId}`; a code mailed to the superuser then signs in with that mfaId.
+ */
+export function mfaIdOf(err: unknown): string | undefined {
+  const mfaId = err instanceof ClientResponseError && err.status === 401 ? err.response?.['mfaId'] : undefined;
+  return typeof mfaId === 'string' && mfaId !== '' ? mfaId : undefined;
+}
+
+export async function requestSignInCode(email: string): Promise<string> {
+  return (await pb.collection(SUPERUSERS).requestOTP(email)).otpId;
+}
+
+export function signInWithCode(otpId: string, code: string, mfaId: string) {
+  return pb.collection(SUPERUSERS).authWithOTP(otpId, code, { mfaId, autoRefreshThreshold: AUTO_REFRESH_THRESHOLD });
+}
+
 /** On start: renew a stored session (new token, fresh record); a rejected one is dropped so sign-in shows. */
 export async function refreshSession(): Promise<void> {
   if (!pb.authStore.isValid || !pb.authStore.isSuperuser) {
