@@ -1,6 +1,6 @@
 // Child processes of the bench: servers on free ports, waiting for them to answer, stopping them, and what
 // /proc says about them (RSS, CPU time), plus the load generator run as its own process.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Subprocess } from 'bun';
@@ -90,6 +90,31 @@ export function readCpuSeconds(pid: number): number | null {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // fields 14 and 15 of stat(5), counted after the name
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * utime + stime in seconds per kind of thread of a process: `main` (the event loop), `workers` (worker_threads,
+ * which Bun names "Worker": the log writer, read-aside, thumbnails) and `other` (JIT, GC, pools); null off Linux.
+ */
+export function readThreadCpuSeconds(pid: number): { main: number; workers: number; other: number } | null {
+  try {
+    const out = { main: 0, workers: 0, other: 0 };
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue; // the thread ended meanwhile
+      }
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
+      out[Number(tid) === pid ? 'main' : name === 'Worker' ? 'workers' : 'other'] += seconds;
+    }
+    return out;
   } catch {
     return null;
   }

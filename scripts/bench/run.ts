@@ -14,7 +14,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statS
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readCpuSeconds, readLogTail, readPeakRssKb, readRssKb, runLoadProcess, stopServer } from './processes.ts';
+import { readCpuSeconds, readLogTail, readPeakRssKb, readRssKb, readThreadCpuSeconds, runLoadProcess, stopServer } from './processes.ts';
 import { formatTable, listCaveats, median, type ScenarioResult, type SideRound, summarizeScenario } from './report.ts';
 import { LOGGING_ROW, SCENARIOS } from './scenarios.ts';
 import { generateRows, seedBareDb } from './seed.ts';
@@ -103,18 +103,23 @@ function gitHead(): string {
 
 async function measureSide(server: RunningServer, scenarioName: (typeof SCENARIOS)[number]['name'], idsFile: string, label: string = server.name): Promise<SideRound> {
   const cpuBefore = readCpuSeconds(server.proc.pid);
+  const threadsBefore = readThreadCpuSeconds(server.proc.pid);
   const result = await runLoadProcess({
     base: server.base, target: server.name, scenario: scenarioName, idsFile,
     concurrency: settings.concurrency, durationSec: settings.durationSec, warmupSec: settings.warmupSec,
   });
   const cpuAfter = readCpuSeconds(server.proc.pid);
+  const threadsAfter = readThreadCpuSeconds(server.proc.pid);
   if (server.proc.exitCode !== null || server.proc.signalCode !== null) {
     throw new Error(`${server.name} died during ${scenarioName} (${server.proc.exitCode ?? server.proc.signalCode}):\n${readLogTail(server.logFile, 40)}`);
   }
   if (result.aborted) throw new Error(`${server.name} stopped answering during ${scenarioName}: ${result.errorSamples.join('; ')}`);
   const serverCpuUs = cpuBefore === null || cpuAfter === null || result.allRequests === 0 ? null : ((cpuAfter - cpuBefore) * 1e6) / result.allRequests;
   const errorNote = result.errors ? `, ${result.errors} errors` : '';
-  console.log(`  ${label.padEnd(6)} ${Math.round(result.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms${errorNote}`);
+  // where the server's CPU went, per request: its event loop, its worker threads (the log writer), the rest (JIT, GC)
+  const perRequest = (k: 'main' | 'workers' | 'other'): string => (((threadsAfter![k] - threadsBefore![k]) * 1e6) / result.allRequests).toFixed(0);
+  const split = threadsBefore && threadsAfter && result.allRequests > 0 ? `  cpu µs/req: main ${perRequest('main')}, workers ${perRequest('workers')}, other ${perRequest('other')}` : '';
+  console.log(`  ${label.padEnd(6)} ${Math.round(result.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms${errorNote}${split}`);
   return { ...result, serverCpuUs };
 }
 
