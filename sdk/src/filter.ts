@@ -4,6 +4,8 @@
  * JSON-escaped, dates in PocketBase's format, null as null), so a value can never end or extend the expression.
  */
 import PocketBase from 'pocketbase';
+import type { WhereInput } from './types/query.ts';
+import type { AnySchema, CollectionByName } from './types/schema.ts';
 
 /** A filter expression string; the type parameter only records which record type it was written for. */
 export type Filter<_Record = unknown> = string & { readonly __galleyFilter?: _Record };
@@ -43,11 +45,15 @@ const OPERATORS: Record<string, string> = {
 
 const KEY = /^[\w.@:]+$/;
 
+/** The conditions `where` takes: checked against a collection when its schema and name are given. */
+export type WhereArg<S, N extends string> = S extends AnySchema ? Record<string, unknown> : WhereInput<S, CollectionByName<S, N>>;
+
 /**
  * `where({ status: 'published', views: { gt: 10 }, 'author.name': { like: 'x' }, tag: { in: ['a', 'b'] } })` →
  * one filter string; keys are joined with `&&`, `$or: [{…}, {…}]` with `||`; an `undefined` value is skipped.
+ * `where<typeof schema, 'posts'>({...})` checks the keys and values against that collection.
  */
-export function compileWhere(conditions: Record<string, unknown>): string {
+export function compileWhere<S = AnySchema, N extends string = string>(conditions: WhereArg<S, N>): string {
   const params: Record<string, unknown> = {};
   const walk = (obj: Record<string, unknown>): string => {
     const terms: string[] = [];
@@ -81,5 +87,5 @@ export function compileWhere(conditions: Record<string, unknown>): string {
     // comparisons bind tighter than &&, and every || group is already in parentheses
     return terms.join(' && ');
   };
-  return bind(walk(conditions), params);
+  return bind(walk(conditions as Record<string, unknown>), params);
 }

@@ -1,6 +1,6 @@
 // Type tests: compiled by tsc in sdk/test/types.test.ts. Every wrong use is pinned with @ts-expect-error, so a type
 // that widens to `any` (and so accepts the wrong use) fails the compile with "Unused '@ts-expect-error' directive".
-import { createClient, expand, filter, type RecordFor } from '../src/index.ts';
+import { createClient, expand, filter, where, type RecordFor } from '../src/index.ts';
 import schema from './blog.schema.ts';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -162,4 +162,12 @@ export async function expandEdges() {
   await posts.getOne('p1', { expand: 'nothing_via_post' });
   // @ts-expect-error a back-relation through a field that points elsewhere
   await posts.getOne('p1', { expand: 'comments_via_author' });
+}
+
+export function standaloneWhere() {
+  const checked: string = where<typeof schema, 'posts'>({ status: 'published', 'author.name': { like: 'x' } });
+  // @ts-expect-error a wrong key, once the collection is named
+  where<typeof schema, 'posts'>({ titel: 'x' });
+  const unchecked: string = where({ anything: 1 });
+  return [checked, unchecked];
 }

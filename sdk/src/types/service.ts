@@ -16,7 +16,7 @@ import type {
 import type PocketBase from 'pocketbase';
 import type { ExpandTree, Expanded, InvalidExpandPaths } from './expand.ts';
 import type { CheckSort, SortKey, WhereInput, WithFields } from './query.ts';
-import type { CreateBody, RecordOf, ThumbOf, UpdateBody } from './record.ts';
+import type { CreateBody, ThumbOf, UpdateBody } from './record.ts';
 import type { CollectionType } from './schema.ts';
 
 /** The record a call returns for its `expand` (E) and `fields` (F) options. */
@@ -162,7 +162,7 @@ type AuthMethodName = keyof AuthMethods<never, never, never>;
 type TypedName = keyof ReadMethods<never, never, never> | keyof WriteMethods<never, never, never> | AuthMethodName;
 
 /** A collection's service: PocketBase's RecordService, typed; writes only where the collection takes them. */
-export type CollectionService<S, C, J> = Omit<RecordService<RecordOf<C, J>>, TypedName> &
+export type CollectionService<S, C, J> = Omit<RecordService, TypedName> &
   ReadMethods<S, C, J> &
   (CollectionType<C> extends 'view' ? unknown : WriteMethods<S, C, J>) &
   (CollectionType<C> extends 'auth' ? AuthMethods<S, C, J> : unknown);
