@@ -1,11 +1,13 @@
 // Vite builds the dashboard to admin-ui/dist; scripts/build.ts embeds those files in the binary at /_/.
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 export default defineConfig({
   plugins: [svelte()],
   // relative URLs: the files are served under /_/ (or wherever an embedding program mounts them)
   base: './',
+  // @galley/sdk is a workspace package: its TypeScript sources, no build of it needed first
+  resolve: { conditions: ['galley-source', ...defaultClientConditions] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

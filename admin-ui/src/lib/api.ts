@@ -1,10 +1,10 @@
 /**
  * The dashboard's one way to the server: every page imports `pb` (and the helpers) from here, nothing else
- * creates a client. It is the official `pocketbase` SDK; when `@galley/sdk` exports `createClient` (a typed
- * layer over the same SDK, with Galley's additions), this module builds the client with it instead and the
- * pages keep their imports.
+ * creates a client. It is `@galley/sdk`'s client: the official `pocketbase` SDK (auth store, refresh,
+ * realtime, files) with Galley's additions (`where` objects, sort arrays, the `filter` tag).
  */
-import PocketBase, { ClientResponseError, LocalAuthStore } from 'pocketbase';
+import { createClient } from '@galley/sdk';
+import { ClientResponseError, LocalAuthStore } from 'pocketbase';
 
 /** The API lives one level above the dashboard (`/_/` → `/`); under `vite dev` that is the dev server, which proxies /api. */
 export const apiBase = new URL('../', location.href).href;
@@ -12,7 +12,7 @@ export const apiBase = new URL('../', location.href).href;
 /** Where the superuser's session is kept between visits (localStorage), apart from any app's own SDK session. */
 const SESSION_KEY = 'galley_dashboard_auth';
 
-export const pb = new PocketBase(apiBase, new LocalAuthStore(SESSION_KEY));
+export const pb = createClient(apiBase, new LocalAuthStore(SESSION_KEY));
 // pages fire requests freely; the SDK's auto-cancellation of duplicate requests would reject some of them
 pb.autoCancellation(false);
 

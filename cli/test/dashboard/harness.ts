@@ -69,7 +69,8 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     const context = await browser.newContext({ viewport: pageOpts.viewport ?? { width: 1280, height: 720 }, storageState: pageOpts.storageState });
     contexts.push(context);
     const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    // generous: a loaded CI box (2 cores) can take seconds to hash a password or paint a page
+    page.setDefaultTimeout(20_000);
     page.on('console', (m) => {
       if (m.type() !== 'error') return;
       // a request the test makes fail on purpose is logged by Chromium as a failed resource

@@ -127,7 +127,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the dashboard shell in
       expect([401, 403]).toContain(res.status);
       expect(await res.json()).toMatchObject({ status: res.status, data: {} });
     }
-  });
+  }, 120_000);
 
   it('signs out and in again; a wrong password shows the server\'s message and what to do; the session survives a reload', async () => {
     const page = await d.signedInPage();
@@ -155,7 +155,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the dashboard shell in
     await d.signIn(page);
     await page.getByRole('heading', { name: 'posts' }).waitFor();
     await d.checkPage(page, 'collection');
-  });
+  }, 120_000);
 
   it('a failed request shows the server\'s message and what to do, never a blank page', async () => {
     const page = await d.signedInPage('#/collections/no_such_collection');
