@@ -37,7 +37,8 @@ async function api(url: string, token: string, method: string, path: string, bod
 
 const fileCollections = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { collections: any[] }).collections;
 
-describe.skipIf(!chromiumAvailable && !chromiumRequired)('the Collections section under serve --dev', () => {
+// generous per-test limits: axe over long pages in two themes is slow on a loaded machine
+describe.skipIf(!chromiumAvailable && !chromiumRequired)('the Collections section under serve --dev', { timeout: 120_000 }, () => {
   let d: Dashboard;
   let dir: string;
   let file: string;
@@ -88,6 +89,12 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the Collections sectio
       await page.getByLabel('New field type').selectOption(type);
       await page.getByRole('button', { name: 'Add field' }).click();
     }
+    // reorder: the ↓/↑ buttons, and a drag of one field onto another's place
+    await page.getByRole('button', { name: 'Move password up' }).click();
+    const fields = page.getByRole('list', { name: 'Fields' });
+    // by the handle at the card's top-left corner, as a mouse user would, onto a field two places up
+    await fields.getByRole('listitem').filter({ has: page.getByRole('group', { name: /: json$/ }) })
+      .dragTo(fields.getByRole('listitem').filter({ has: page.getByRole('group', { name: /: file$/ }) }), { sourcePosition: { x: 16, y: 18 }, targetPosition: { x: 16, y: 18 } });
     // an option of a type: the text field's max length
     await page.getByRole('group', { name: /: text$/ }).getByText('Options of text').click();
     await page.getByRole('group', { name: /: text$/ }).getByLabel('Max', { exact: true }).fill('120');
@@ -103,6 +110,9 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the Collections sectio
     const types = saved.fields.map((f: any) => f.type);
     for (const type of TYPES) expect(types, type).toContain(type);
     expect(saved.fields.find((f: any) => f.type === 'text' && f.name === 'text')).toMatchObject({ max: 120 });
+    const names = saved.fields.map((f: any) => f.name);
+    expect(names.slice(names.indexOf('select')), names.join(',')).toEqual(['select', 'json', 'file', 'relation', 'password', 'geopoint']);
+    expect(names.indexOf('password')).toBe(names.indexOf('geopoint') - 1);
   });
 
   it('shows the server’s own error under a rule as it is typed', async () => {
@@ -134,8 +144,56 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the Collections sectio
     expect(posts.listRule).toBe('title != ""');
   });
 
+  it('completes @request.* and fields in a rule', async () => {
+    const box = page.getByRole('group', { name: 'View rule' }).getByRole('textbox', { name: 'View rule' });
+    await box.click();
+    await page.keyboard.type('@request.a');
+    await page.getByRole('option', { name: /@request\.auth\.id/ }).waitFor();
+    await page.keyboard.press('Escape');
+    await box.fill('');
+    await page.keyboard.type('tit');
+    await page.getByRole('option', { name: /^title/ }).waitFor();
+    await page.getByRole('button', { name: 'Discard changes' }).click();
+  });
+
+  it('previews a view query’s fields and rows as it is typed, and creates the view', async () => {
+    await page.goto(`${d.url}/_/#/new-collection`);
+    await page.getByRole('heading', { name: 'New collection' }).waitFor();
+    await page.getByLabel('Name', { exact: true }).fill('post_titles');
+    await page.getByLabel('Type', { exact: true }).selectOption('view');
+    await page.getByLabel('SELECT statement').fill('SELECT id, title FROM posts');
+    const sample = page.getByRole('table', { name: 'Sample rows of the view' });
+    await sample.waitFor();
+    expect(await sample.getByRole('columnheader').allInnerTexts()).toEqual(['id', 'title']);
+    expect(await sample.innerText()).toContain('"one"');
+    await d.checkPage(page, 'collection-view');
+    await page.getByRole('button', { name: 'Create collection' }).click();
+    await page.getByRole('dialog', { name: 'Review the migration plan' }).getByRole('button', { name: 'Apply changes' }).click();
+    await page.getByRole('heading', { name: 'Schema of post_titles' }).waitFor();
+    expect(fileCollections(file).find((c) => c.name === 'post_titles')).toMatchObject({ type: 'view', viewQuery: 'SELECT id, title FROM posts' });
+  });
+
+  it('edits an auth collection’s options, with a mail template preview', async () => {
+    await page.goto(`${d.url}/_/#/collections/members/schema`);
+    await page.getByRole('heading', { name: 'Schema of members' }).waitFor();
+    await page.getByLabel('Enable OTP sign-in').check();
+    await page.getByLabel('OTP length').fill('6');
+    await page.getByLabel('Auth token duration (seconds)').fill('3600');
+    await page.getByRole('group', { name: 'Manage rule' }).getByLabel('Superusers only').uncheck();
+    await page.getByRole('textbox', { name: 'Manage rule' }).fill('@request.auth.id != ""');
+    await page.getByRole('button', { name: 'Preview of verification email' }).click();
+    await page.getByTitle('Preview of verification email').waitFor();
+    await d.checkPage(page, 'collection-auth');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('dialog', { name: 'Review the migration plan' }).getByRole('button', { name: 'Apply changes' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    const members = fileCollections(file).find((c) => c.name === 'members');
+    expect(members).toMatchObject({ otp: { enabled: true, length: 6 }, authToken: { duration: 3600 }, manageRule: '@request.auth.id != ""' });
+  });
+
   it('truncates a collection after its name is typed', async () => {
     expect((await api(d.url, token, 'GET', '/api/collections/posts/records')).json.totalItems).toBe(2);
+    await page.goto(`${d.url}/_/#/collections/posts/schema`);
     await page.getByRole('button', { name: 'Truncate posts' }).click();
     const dialog = page.getByRole('dialog', { name: 'Truncate posts?' });
     expect(await dialog.getByRole('button', { name: 'Truncate' }).isDisabled()).toBe(true);
@@ -186,7 +244,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the Collections sectio
   });
 });
 
-describe.skipIf(!chromiumAvailable && !chromiumRequired)('the collection editor of a server without collection writes', () => {
+describe.skipIf(!chromiumAvailable && !chromiumRequired)('the collection editor of a server without collection writes', { timeout: 120_000 }, () => {
   let d: Dashboard;
   beforeAll(async () => {
     d = await startDashboard({ schema: SCHEMA });
