@@ -7,7 +7,9 @@
  * transaction (WAL frames without a commit are never read).
  *
  * Protocol on stdin/stdout, one JSON object a line: the job → `{plan: {writes}}` (or a refusal) → the
- * line `go` once the parent has paused its own writer → `{done: result}` or `{error}`.
+ * line `go` once the parent has paused its own writer → `{done: result}` or `{error}`; then the next job. Each
+ * job opens its own connection and closes it before answering (no TEMP table or setting outlives a query), so a
+ * process that answered can serve the next query; one that did not is killed.
  * What each statement does is read from SQLite's own EXPLAIN opcodes, on this connection, just before it
  * runs (a statement may read a TEMP table an earlier one made).
  * Plain JavaScript on purpose: it is not bundled, it is handed to a fresh runtime as text.
@@ -60,7 +62,7 @@ process.stdin.on('data', (chunk) => {
 process.stdin.on('end', () => process.exit(3));
 const nextLine = () => new Promise((resolve) => (lines.length > 0 ? resolve(lines.shift()) : (waiter = resolve)));
 const send = (message) => new Promise((resolve) => process.stdout.write(JSON.stringify(message) + '\n', resolve));
-const finish = async (message) => { await send(message); process.exit(0); };
+const failure = (err, refused) => ({ error: { message: String((err && err.message) || err), refused: Boolean(refused || (err && err.refused)) } });
 
 function openDatabase(file) {
   if (driver.runtime === 'bun') {
@@ -68,6 +70,7 @@ function openDatabase(file) {
     const db = new Database(file, { readwrite: true, create: false, safeIntegers: true });
     return {
       exec: (sql) => db.exec(sql),
+      close: () => db.close(),
       all(sql) {
         // finalized at once: an unfinalized EXPLAIN of a write keeps COMMIT from ending the transaction
         const stmt = db.prepare(sql);
@@ -94,6 +97,7 @@ function openDatabase(file) {
   db.defaultSafeIntegers(true);
   return {
     exec: (sql) => db.exec(sql),
+    close: () => db.close(),
     all: (sql) => db.prepare(sql).all(),
     prepare(sql) {
       const stmt = db.prepare(sql);
@@ -144,8 +148,8 @@ function inspect(db, text, maintenance, protectedRoots) {
   return { refused: null, writes, writesRows };
 }
 
-(async () => {
-  const job = JSON.parse(await nextLine());
+/** One query on a connection of its own (closed before the answer: no TEMP table outlives its query). */
+async function runJob(job) {
   let db;
   try {
     db = openDatabase(job.file);
@@ -156,8 +160,17 @@ function inspect(db, text, maintenance, protectedRoots) {
     const mode = String(db.all('PRAGMA journal_mode')[0].journal_mode).toLowerCase();
     if (mode !== 'wal') throw new Error('data.db is not in WAL mode (' + mode + ')');
   } catch (err) {
-    return finish({ error: { message: String(err && err.message || err), refused: false } });
+    if (db) db.close();
+    return failure(err, false);
   }
+  try {
+    return await runStatements(db, job);
+  } finally {
+    db.close();
+  }
+}
+
+async function runStatements(db, job) {
   const protectedRoots = new Set(db.all("SELECT rootpage FROM sqlite_schema WHERE tbl_name LIKE '\\_galley\\_%' ESCAPE '\\'").map((r) => Number(r.rootpage)));
   // first pass: refuse early, and learn whether the parent must pause its writer
   let writes = false;
@@ -170,11 +183,11 @@ function inspect(db, text, maintenance, protectedRoots) {
       writes = true; // it may need an earlier statement's TEMP table: checked again when it runs
       continue;
     }
-    if (seen.refused) return finish({ error: { message: seen.refused, refused: true } });
+    if (seen.refused) return failure(seen.refused, true);
     writes = writes || seen.writes;
   }
   await send({ plan: { writes } });
-  if ((await nextLine()) !== 'go') return process.exit(0);
+  if ((await nextLine()) !== 'go') return failure('the query was called off', false);
   const result = { execTime: 0, affectedRows: 0, columns: [], rows: [] };
   const started = performance.now();
   const vacuum = job.statements.length === 1 && /^\s*vacuum\b/i.test(job.statements[0].text);
@@ -212,8 +225,22 @@ function inspect(db, text, maintenance, protectedRoots) {
     result.execTime = Math.round(performance.now() - started);
   } catch (err) {
     if (open) { try { db.exec('ROLLBACK'); } catch {} }
-    return finish({ error: { message: String(err && err.message || err), refused: Boolean(err && err.refused) } });
+    return failure(err, false);
   }
-  return finish({ done: result });
-})().catch((err) => finish({ error: { message: String(err && err.message || err), refused: false } }));
+  return { done: result };
+}
+
+// one query after another, for as long as the parent keeps this process (it kills it at a deadline)
+(async () => {
+  for (;;) {
+    const line = await nextLine();
+    let reply;
+    try {
+      reply = await runJob(JSON.parse(line));
+    } catch (err) {
+      reply = failure(err, false);
+    }
+    await send(reply);
+  }
+})();
 `;

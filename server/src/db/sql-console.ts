@@ -35,7 +35,7 @@ const MAX_RUNNING = 4;
 /** How long a child may take to start, open data.db and look at the statements (its EXPLAIN pass). */
 const START_TIMEOUT_MS = 30_000;
 
-/** A started child kept waiting for the next query (a process takes 50–500 ms to start), stopped when unused. */
+/** A child kept waiting for the next query (a process takes 50–500 ms to start), stopped when unused this long. */
 const SPARE_IDLE_MS = 60_000;
 
 export function createSqlConsole(opts: { file: string; writer: GroupWriter }): SqlConsole {
@@ -44,13 +44,16 @@ export function createSqlConsole(opts: { file: string; writer: GroupWriter }): S
   let spare: { child: ChildProcess; gone: boolean } | undefined;
   let spareTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const spawnChild = (): ChildProcess =>
-    spawn(process.execPath, ['-e', SQL_CHILD_PROGRAM], {
+  const spawnChild = (): ChildProcess => {
+    const child = spawn(process.execPath, ['-e', SQL_CHILD_PROGRAM], {
       stdio: ['pipe', 'pipe', 'pipe'],
       // the data dir, not the server's cwd: `bun -e` would read a bunfig.toml (preloads) or .env found there
       cwd: dirname(opts.file),
       env: { ...process.env, BUN_BE_BUN: '1', GALLEY_SQL_CHILD_DRIVER: JSON.stringify(describeChildDriver()) },
     });
+    child.stdin!.on('error', () => {}); // a child that died is reported by 'exit'
+    return child;
+  };
 
   /** The spare child, if it is still alive; it then belongs to the caller. */
   const takeSpare = (): ChildProcess | undefined => {
@@ -63,12 +66,15 @@ export function createSqlConsole(opts: { file: string; writer: GroupWriter }): S
     return s.child;
   };
 
-  /** Start the next query's child now, so it is ready when that query comes. */
-  const keepSpare = (): void => {
-    if (closed || spare) return;
+  /** Keep `reused` (a child that answered its query), or start the next query's child now, as the spare. */
+  const keepSpare = (reused?: ChildProcess): void => {
+    if (closed || spare) {
+      reused?.kill('SIGKILL');
+      return;
+    }
     let child: ChildProcess;
     try {
-      child = spawnChild();
+      child = reused ?? spawnChild();
     } catch {
       return; // the next query starts its own (and reports why it cannot)
     }
@@ -79,8 +85,8 @@ export function createSqlConsole(opts: { file: string; writer: GroupWriter }): S
     };
     child.on('exit', drop);
     child.on('error', drop);
-    child.stdin!.on('error', () => {});
     spare = s;
+    clearTimeout(spareTimer);
     spareTimer = setTimeout(() => {
       if (spare !== s) return;
       spare = undefined;
@@ -107,35 +113,44 @@ export function createSqlConsole(opts: { file: string; writer: GroupWriter }): S
       let wrote = false;
       let stderr = '';
       let buffered = '';
+      const unpause = () => {
+        release?.();
+        release = undefined;
+      };
+      const alive = () => child.exitCode === null && child.signalCode === null;
       const stop = () => settle(new GalleyError('unavailable', 'the server is shutting down'));
-      const settle = (outcome: SqlConsoleOutcome | Error) => {
+      /** `answered`: the child ended the query itself (committed or rolled back, connection closed) and may serve the next. */
+      const settle = (outcome: SqlConsoleOutcome | Error, answered = false) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         running.delete(stop);
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-        // the writer stays paused until the child is gone: its lock is released only then
-        const done = () => {
-          release?.();
-          release = undefined;
-        };
-        if (child.exitCode !== null || child.signalCode !== null) done();
-        else child.once('exit', done);
+        for (const stream of [child.stdout!, child.stderr!]) stream.removeAllListeners('data');
+        child.removeAllListeners('exit');
+        child.removeAllListeners('error');
+        if (answered && alive()) {
+          unpause();
+          keepSpare(child);
+        } else {
+          // the writer stays paused until the child is gone: its lock is released only then
+          if (alive()) {
+            child.once('exit', unpause);
+            child.kill('SIGKILL');
+          } else unpause();
+          keepSpare();
+        }
         if (outcome instanceof Error) reject(outcome);
         else resolve(outcome);
-        keepSpare();
       };
       const expire = () => settle({ ok: false, reason: 'timeout', message: `the query did not finish within ${job.timeoutMs / 1000} s and was stopped (its changes were rolled back)` });
       // the query's own clock starts once its process is up and has read it (a busy machine starts processes slowly)
       let timer = setTimeout(() => settle(new GalleyError('unavailable', 'the SQL console\'s process did not start in time; try again later', { retryAfter: 1 })), START_TIMEOUT_MS);
       running.add(stop);
       child.stderr!.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-2000)));
-      child.stdin!.on('error', () => {}); // a child that died is reported by 'exit'
       child.on('error', (err) => settle(new GalleyError('unavailable', 'the SQL console could not start its process', { cause: err })));
       child.on('exit', (code, signal) => {
-        release?.();
-        release = undefined;
-        if (!settled) settle(new GalleyError('unavailable', `the SQL console's process ended early (${signal ?? code}): ${stderr.trim().slice(0, 300)}`));
+        unpause();
+        settle(new GalleyError('unavailable', `the SQL console's process ended early (${signal ?? code}): ${stderr.trim().slice(0, 300)}`));
       });
       const onMessage = (msg: SqlChildMessage) => {
         if ('plan' in msg) {
@@ -148,8 +163,8 @@ export function createSqlConsole(opts: { file: string; writer: GroupWriter }): S
             release = r;
             child.stdin!.write('go\n');
           });
-        } else if ('done' in msg) settle({ ok: true, result: msg.done, wrote });
-        else settle({ ok: false, reason: msg.error.refused ? 'refused' : 'sql', message: msg.error.message });
+        } else if ('done' in msg) settle({ ok: true, result: msg.done, wrote }, true);
+        else settle({ ok: false, reason: msg.error.refused ? 'refused' : 'sql', message: msg.error.message }, true);
       };
       child.stdout!.setEncoding('utf8');
       child.stdout!.on('data', (chunk: string) => {

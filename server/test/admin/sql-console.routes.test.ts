@@ -112,6 +112,7 @@ describe('POST /api/sql', () => {
       ...sql('create temp table scratch(a); insert into scratch values (7), (8); select a from scratch order by a'),
       as: 'root', status: 200, contains: ['"affectedRows":2', '"rows":[["7"],["8"]]'],
     },
+    { name: 'a TEMP table does not outlive its query (the next query has a fresh connection)', ...sql('select a from scratch'), as: 'root', status: 400, contains: ['no such table: scratch'] },
     { name: 'PRAGMA table_info reads', ...sql('pragma table_info(posts)'), as: 'root', status: 200, contains: ['"title"'] },
     { name: 'PRAGMA integrity_check reads (Galley\'s tables included)', ...sql('PRAGMA integrity_check'), as: 'root', status: 200, contains: ['"rows":[["ok"]]'] },
     { name: 'PRAGMA journal_mode (no value) reads', ...sql('pragma journal_mode'), as: 'root', status: 200, contains: ['"rows":[["wal"]]'] },
