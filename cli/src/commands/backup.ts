@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { createDirOption } from '../options.ts';
 
 /** What the server reports while it archives (server/src/backups/create-archive.ts). */
-interface Progress {
+export interface Progress {
   phase: 'snapshot' | 'files' | 'archive' | 'done';
   bytes: number;
   totalBytes: number;
@@ -38,24 +38,24 @@ const PHASE_WORDS: Record<Progress['phase'], string> = {
  * On a terminal: one line redrawn in place (bytes, files, an ETA once it is worth one). Elsewhere: a plain
  * line per phase, nothing redrawn.
  */
-function createProgressPrinter(stream: NodeJS.WriteStream): { update(p: Progress): void; end(): void } {
+export function createProgressPrinter(stream: Pick<NodeJS.WriteStream, 'isTTY' | 'write'>, now: () => number = Date.now): { update(p: Progress): void; end(): void } {
   const tty = stream.isTTY === true;
   let lastPhase: string | undefined;
-  let phaseStart = Date.now();
+  let phaseStart = now();
   let lastDraw = 0;
   let drawn = false;
   return {
     update(p) {
       if (p.phase !== lastPhase) {
-        phaseStart = Date.now();
+        phaseStart = now();
         lastPhase = p.phase;
         if (!tty && p.phase !== 'done') stream.write(`${PHASE_WORDS[p.phase]}…\n`);
       }
       if (!tty || p.phase === 'done') return;
-      const now = Date.now();
-      if (now - lastDraw < 100) return;
-      lastDraw = now;
-      const elapsed = now - phaseStart;
+      const at = now();
+      if (at - lastDraw < 100) return;
+      lastDraw = at;
+      const elapsed = at - phaseStart;
       let line = `${PHASE_WORDS[p.phase]}: ${formatBytes(p.bytes)}${p.totalBytes ? ` / ${formatBytes(p.totalBytes)}` : ''}, ${p.files}${p.totalFiles ? ` / ${p.totalFiles}` : ''} files`;
       if (p.totalBytes > 0 && p.bytes > 0 && elapsed > 2000) line += `, ETA ${formatMs(Math.round((elapsed * (p.totalBytes - p.bytes)) / p.bytes))}`;
       stream.write(`\r\x1b[K${line}`);
