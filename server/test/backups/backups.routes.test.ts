@@ -15,6 +15,7 @@ import { callGalley } from '../helpers/test-galley.ts';
 import { runScenario, type Scenario } from '../helpers/scenario.ts';
 import { selfServiceUsers } from '../helpers/users-collection.ts';
 import { rejectionOf } from '../helpers/sdk-rejection.ts';
+import { smtpSettings, startTestSmtp } from '../auth/smtp.ts';
 import { BACKUP_SCHEMA, createDoc, makeTarGz, tempDir } from './fixtures.ts';
 
 const ROOT = { email: 'root@example.com', password: 'rootpass123' };
@@ -322,5 +323,28 @@ describe('auto-backup', () => {
     expect(autos).toHaveLength(2);
     expect(autos).toContain('@auto_galley_backup_20200102000000.tar.gz');
     expect(autos.some((k) => /^@auto_galley_backup_\d{14}\.tar\.gz$/.test(k) && !k.includes('2020010'))).toBe(true);
+  });
+
+  it('a failed run is logged and mailed to the superusers', async () => {
+    const smtp = await startTestSmtp();
+    const marker = acquireBusyMarker(dir, 'backup');
+    try {
+      await root.settings.update(smtpSettings(smtp));
+      await galley.core.backups.runAutoBackup();
+      const mail = await smtp.waitFor((m) => m.to.includes(ROOT.email));
+      expect(mail.subject).toBe('Autobackup failure');
+      expect(mail.text).toMatch(/Try again later/);
+      let found = 0;
+      for (let i = 0; i < 100 && found === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        const logs = await call('GET', `/api/logs?filter=${encodeURIComponent("message~'[Backup cron] Failed to create backup'")}`, { auth: tokens['root'] });
+        found = logs.json.items.length;
+      }
+      expect(found).toBeGreaterThan(0);
+    } finally {
+      marker.release();
+      await root.settings.update({ smtp: { enabled: false } });
+      await smtp.close();
+    }
   });
 });
