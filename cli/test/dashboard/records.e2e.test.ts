@@ -33,6 +33,7 @@ const SCHEMA = {
       ],
     },
     { name: 'numbers', fields: [{ name: 'n', type: 'number' }, { name: 'label', type: 'text' }] },
+    { name: 'tagview', type: 'view', viewQuery: 'SELECT id, name FROM tags', fields: [] },
   ],
 };
 
@@ -41,6 +42,9 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
 
 let d: Dashboard;
 let pb: PocketBase;
+
+/** expect.poll with room for a loaded machine (its default gives up after 1 s); a wait, not a timing assertion */
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 15_000 });
 
 async function download(page: Page, click: () => Promise<void>): Promise<string> {
   const [file] = await Promise.all([page.waitForEvent('download'), click()]);
@@ -110,16 +114,16 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     const meta = editor.getByRole('textbox', { name: 'meta' });
     await meta.click();
     await page.keyboard.type('{"a": ');
-    await expect.poll(() => editor.getByText(/^Invalid JSON/).count()).toBe(1);
+    await poll(() => editor.getByText(/^Invalid JSON/).count()).toBe(1);
     await page.keyboard.type('[1, 2]}');
-    await expect.poll(() => editor.getByText(/^Invalid JSON/).count()).toBe(0);
+    await poll(() => editor.getByText(/^Invalid JSON/).count()).toBe(0);
     await editor.getByLabel('where latitude').fill('52.5');
     await editor.getByLabel('where longitude').fill('13.4');
     await d.checkPage(page, 'record-new');
 
     // the server refuses the email: its message appears beside the field
     await editor.getByRole('button', { name: 'Create' }).click();
-    await expect.poll(async () => (await editor.getByLabel('contact').getAttribute('aria-invalid')) ?? '').toBe('true');
+    await poll(async () => (await editor.getByLabel('contact').getAttribute('aria-invalid')) ?? '').toBe('true');
     const contactError = await editor.getByLabel('contact').getAttribute('aria-describedby');
     expect(await page.locator(`#${contactError}`).innerText()).toMatch(/email/i);
     await editor.getByLabel('contact').fill('someone@example.com');
@@ -164,7 +168,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     await open.getByRole('button', { name: `Remove ${saved['docs'][0]}` }).click();
     await open.getByRole('button', { name: /^Remove alpha from tags/ }).click();
     await open.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(async () => (await pb.collection('items').getOne(saved.id))['title']).toBe('First item, edited');
+    await poll(async () => (await pb.collection('items').getOne(saved.id))['title']).toBe('First item, edited');
     const edited = await pb.collection('items').getOne(saved.id);
     expect(edited['docs']).toEqual([saved['docs'][1]]);
     expect(edited['tags']).toEqual([tagGamma!.id]);
@@ -178,7 +182,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
   it('filters (with field completion) and sorts 10k records; the count comes apart from the pages', async () => {
     const page = await d.signedInPage('#/collections/numbers');
     const status = page.getByRole('navigation', { name: 'Pages' }).getByRole('status');
-    await expect.poll(() => status.innerText()).toBe('Records 1–50 of 10000');
+    await poll(() => status.innerText()).toBe('Records 1–50 of 10000');
     await d.checkPage(page, 'records-table');
 
     const filter = page.getByRole('combobox', { name: 'Filter' });
@@ -193,24 +197,24 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     // a filter the server cannot read: its message beside the filter
     await filter.fill('n >>> 3');
     await filter.press('Enter');
-    await expect.poll(() => page.getByRole('alert').first().innerText()).toContain('Invalid operator ">>>" at 2');
+    await poll(() => page.getByRole('alert').first().innerText()).toContain('Invalid operator ">>>" at 2');
 
     await filter.fill('n >= 9990');
     await filter.press('Enter');
-    await expect.poll(() => status.innerText()).toBe('Records 1–10 of 10');
+    await poll(() => status.innerText()).toBe('Records 1–10 of 10');
     await page.getByRole('button', { name: 'Sort by n' }).click();
     const table = page.getByRole('table', { name: 'Records of numbers' });
-    await expect.poll(async () => (await table.getByRole('row').nth(1).innerText()).includes('9990')).toBe(true);
+    await poll(async () => (await table.getByRole('row').nth(1).innerText()).includes('9990')).toBe(true);
     expect(await page.getByRole('columnheader', { name: 'Sort by n' }).getAttribute('aria-sort')).toBe('ascending');
     await page.getByRole('button', { name: 'Sort by n' }).click();
-    await expect.poll(async () => (await table.getByRole('row').nth(1).innerText()).includes('9999')).toBe(true);
+    await poll(async () => (await table.getByRole('row').nth(1).innerText()).includes('9999')).toBe(true);
 
     // paging over everything, sorted descending: page 2 starts at 9949
     await filter.fill('');
     await filter.press('Enter');
     await page.getByRole('button', { name: 'Next page' }).click();
-    await expect.poll(() => status.innerText()).toBe('Records 51–100 of 10000');
-    await expect.poll(() => table.getByRole('row').nth(1).innerText()).toContain('9949');
+    await poll(() => status.innerText()).toBe('Records 51–100 of 10000');
+    await poll(() => table.getByRole('row').nth(1).innerText()).toContain('9949');
 
     // the chosen columns are kept in the browser
     await page.getByText('Columns', { exact: true }).click();
@@ -230,9 +234,9 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     await page.getByRole('group', { name: 'Columns shown' }).getByLabel('label').check();
     await page.getByText('Columns', { exact: true }).click();
     await pb.collection('numbers').update(first.id, { label: 'changed elsewhere' });
-    await expect.poll(() => table.getByRole('row').nth(1).innerText()).toContain('changed elsewhere');
+    await poll(() => table.getByRole('row').nth(1).innerText()).toContain('changed elsewhere');
     await pb.collection('numbers').create({ n: 20_000, label: 'brand new' });
-    await expect.poll(() => table.getByRole('row').nth(1).innerText()).toContain('brand new');
+    await poll(() => table.getByRole('row').nth(1).innerText()).toContain('brand new');
 
     // an open record with unsaved changes: a newer version is announced, saving refuses to overwrite it
     await table.getByRole('link', { name: `Open record ${first.id}` }).click();
@@ -248,7 +252,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     expect((await pb.collection('numbers').getOne(first.id))['label']).toBe('mine');
     // without unsaved changes, a change elsewhere simply shows in the form
     await pb.collection('numbers').update(first.id, { label: 'theirs again' });
-    await expect.poll(() => editor.getByLabel('label').inputValue()).toBe('theirs again');
+    await poll(() => editor.getByLabel('label').inputValue()).toBe('theirs again');
     expect(await editor.getByRole('button', { name: 'Overwrite with mine' }).count()).toBe(0);
     // with unsaved changes again: reload takes their version
     await editor.getByLabel('label').fill('mine 3');
@@ -290,7 +294,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     await filter.fill("name ~ 'tag, 1'");
     await filter.press('Enter');
     const status = page.getByRole('navigation', { name: 'Pages' }).getByRole('status');
-    await expect.poll(() => status.innerText()).toBe('Records 1–4 of 4');
+    await poll(() => status.innerText()).toBe('Records 1–4 of 4');
     await page.getByText('Export', { exact: true }).click();
     const csv = await download(page, () => page.getByRole('button', { name: 'Export all as CSV' }).click());
     const lines = csv.trim().split('\r\n');
@@ -299,7 +303,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
 
     await filter.fill('');
     await filter.press('Enter');
-    await expect.poll(() => status.innerText()).toBe('Records 1–15 of 15');
+    await poll(() => status.innerText()).toBe('Records 1–15 of 15');
     await page.getByRole('checkbox', { name: `Select ${all[0]!.id}` }).check();
     await page.getByRole('checkbox', { name: `Select ${all[1]!.id}` }).check();
     const json = JSON.parse(await download(page, () => page.getByRole('button', { name: 'Export selected as JSON' }).click())) as Array<{ name: string }>;
@@ -308,8 +312,14 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     // bulk delete of the selection, in one batch
     await page.getByRole('button', { name: 'Delete selected' }).click();
     await page.getByRole('button', { name: 'Yes, delete' }).click();
-    await expect.poll(() => status.innerText()).toBe('Records 1–13 of 13');
+    await poll(() => status.innerText()).toBe('Records 1–13 of 13');
     expect((await pb.collection('tags').getFullList()).map((t) => t['name'])).not.toContain('alpha');
+
+    // a view's rows: listed (no rowid to sort by), opened read-only
+    await page.goto(`${d.url}/_/#/collections/tagview`);
+    await page.getByRole('link', { name: `Open record ${all[2]!.id}` }).click();
+    await page.getByText('Records of a view collection are read-only').waitFor();
+    expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
   }, 120_000);
 
   it('auth records: password on create, impersonate (a working token), sign out everywhere, OAuth2 identities, MFA and OTP rows', async () => {
@@ -341,7 +351,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     await d.checkPage(page, 'record-auth');
 
     await open.getByRole('button', { name: 'Unlink github' }).click();
-    await expect.poll(async () => (await pb.collection('_externalAuths').getFullList()).length).toBe(0);
+    await poll(async () => (await pb.collection('_externalAuths').getFullList()).length).toBe(0);
     await open.getByRole('button', { name: 'Send password reset' }).click();
     await page.getByText('A password-reset mail was sent to ann@example.com.').waitFor();
 
