@@ -261,7 +261,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     expect(await editor.getByLabel('label').inputValue()).toBe('theirs 3');
   }, 120_000);
 
-  it('imports CSV with a column mapping (dry run lists per-row errors, writes nothing), in batches of the server limit, and exports CSV and JSON', async () => {
+  it('imports CSV with a column mapping (dry run lists per-row errors, writes nothing), in batches of the server limit, exports CSV and JSON, and imports its JSON export back (upsert by id)', async () => {
     const page = await d.signedInPage('#/collections/tags');
     await page.getByRole('heading', { name: 'tags' }).waitFor();
     await page.getByRole('button', { name: 'Import' }).click();
@@ -306,7 +306,8 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     await poll(() => status.innerText()).toBe('Records 1–15 of 15');
     await page.getByRole('checkbox', { name: `Select ${all[0]!.id}` }).check();
     await page.getByRole('checkbox', { name: `Select ${all[1]!.id}` }).check();
-    const json = JSON.parse(await download(page, () => page.getByRole('button', { name: 'Export selected as JSON' }).click())) as Array<{ name: string }>;
+    const exported = await download(page, () => page.getByRole('button', { name: 'Export selected as JSON' }).click());
+    const json = JSON.parse(exported) as Array<{ id: string; name: string }>;
     expect(json.map((r) => r.name).sort()).toEqual(['alpha', 'beta']);
 
     // bulk delete of the selection, in one batch
@@ -314,6 +315,15 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     await page.getByRole('button', { name: 'Yes, delete' }).click();
     await poll(() => status.innerText()).toBe('Records 1–13 of 13');
     expect((await pb.collection('tags').getFullList()).map((t) => t['name'])).not.toContain('alpha');
+
+    // the JSON export imported again: its ids are kept (upserts), autodate columns are left to the server
+    await page.getByRole('button', { name: 'Import' }).click();
+    await dialog.getByLabel('CSV or JSON file').setInputFiles({ name: 'tags.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
+    await dialog.getByText('tags.json: 2 rows, 4 columns.').waitFor();
+    await dialog.getByRole('button', { name: 'Import 2 rows' }).click();
+    await dialog.getByText('Imported 2 records.').waitFor();
+    expect((await pb.collection('tags').getFullList({ filter: 'name = "alpha" || name = "beta"' })).map((t) => t.id).sort()).toEqual(json.map((r) => r.id).sort());
+    await dialog.getByRole('button', { name: 'Close' }).click();
 
     // a view's rows: listed (no rowid to sort by), opened read-only
     await page.goto(`${d.url}/_/#/collections/tagview`);
