@@ -34,7 +34,7 @@ function client(): PocketBase {
   return pb;
 }
 
-const call = (method: string, path: string, opts: { body?: unknown; auth?: string | null; headers?: Record<string, string> } = {}) => callGalley(galley, method, path, opts);
+const call = (method: string, path: string, opts: { body?: unknown; auth?: string | null; headers?: Record<string, string>; ip?: string } = {}) => callGalley(galley, method, path, opts);
 
 /** POST /api/backups/upload on a raw socket announcing `length` bytes; answers the status line. */
 function sendRawUpload(length: number): Promise<string> {
@@ -165,6 +165,21 @@ describe('pb.backups.*', () => {
     expect(new Uint8Array(await part.arrayBuffer())).toEqual(archiveBytes.slice(0, 10));
     const missing = await fetch(root.backups.getDownloadURL(token, 'nothing.tar.gz'));
     expect(missing.status).toBe(404);
+  });
+
+  it('a download from an address outside superuserIPs is refused, token or not', async () => {
+    const token = await root.files.getToken();
+    const settings = galley.core.settings;
+    const before = settings.current();
+    await settings.save({ ...before, superuserIPs: ['10.9.9.9'] });
+    try {
+      const res = await call('GET', `/api/backups/one.tar.gz?token=${token}`, { ip: '127.0.0.1' });
+      expect(res.status).toBe(403);
+      expect(res.json.message).toBe('Insufficient permissions to access the resource.');
+    } finally {
+      await settings.save({ ...settings.current(), superuserIPs: [] });
+    }
+    expect((await fetch(root.backups.getDownloadURL(token, 'one.tar.gz'))).status).toBe(200);
   });
 
   it('uploads an archive under its file name, checked first', async () => {
