@@ -1,6 +1,7 @@
 // @galley/sdk as a user gets it: `npm pack` in sdk/ (prepack builds dist/ with tsc), the tarball installed with
 // pocketbase into an empty project, a TypeScript program type-checked there by tsc (right uses pass, wrong ones are
-// pinned errors), and plain Node running the built ESM. No native builds: the package's only dependency is its peer.
+// pinned errors), plain Node running the built ESM and Bun running the TypeScript sources (the package's `bun`
+// condition). No native builds: the package's only dependency is its peer.
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,10 +104,10 @@ describe('@galley/sdk packed with npm pack, installed into an empty project', ()
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('packs the built ESM, declarations and README, and no sources or tests', async () => {
+  it('packs the built ESM, declarations, the sources Bun runs and README, and no tests', async () => {
     const files = (await run('tar', ['-tzf', tarball], work)).stdout.split('\n').filter(Boolean);
-    expect(files).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/README.md', 'package/package.json']));
-    expect(files.filter((f) => f.startsWith('package/src/') || f.includes('test'))).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/src/index.ts', 'package/README.md', 'package/package.json']));
+    expect(files.filter((f) => f.includes('test'))).toEqual([]);
     const pkg = JSON.parse(readFileSync(join(app, 'node_modules/@galley/sdk/package.json'), 'utf8'));
     expect(pkg.exports['.']).toMatchObject({ types: './dist/index.d.ts', default: './dist/index.js' });
     expect(Object.keys(pkg.peerDependencies)).toEqual(['pocketbase']);
@@ -122,9 +123,12 @@ describe('@galley/sdk packed with npm pack, installed into an empty project', ()
     expect(checked.stdout).toBe('');
   }, 120_000);
 
-  it('runs under Node from the built ESM', async () => {
+  it.each([
+    ['Node, from the built ESM', 'node'],
+    ['Bun, from the TypeScript sources (its bun condition)', process.versions.bun ? process.execPath : 'bun'],
+  ])('runs under %s', async (_name, runtime) => {
     writeFileSync(join(app, 'runtime.mjs'), RUNTIME);
-    const { stdout } = await run('node', ['runtime.mjs'], app);
+    const { stdout } = await run(runtime, ['runtime.mjs'], app);
     expect(JSON.parse(stdout)).toEqual({
       where: 'state = "open" && n > 2 && (a = 1 || b = "x")',
       filter: 'a = "q\\"x" && d > "2026-01-02 00:00:00.000Z"',
