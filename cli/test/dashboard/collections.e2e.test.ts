@@ -261,5 +261,10 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the collection editor 
     expect(await page.getByRole('button', { name: 'Save changes' }).isDisabled()).toBe(true);
     expect(await page.getByLabel('Name', { exact: true }).isDisabled()).toBe(true);
     await d.checkPage(page, 'collection-schema-readonly');
+    // a phone-width screen: the same editor, one column
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('heading', { name: 'Fields' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await d.checkPage(page, 'collection-schema-phone');
   });
 });
