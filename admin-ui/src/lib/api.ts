@@ -18,6 +18,14 @@ pb.autoCancellation(false);
 
 export const SUPERUSERS = '_superusers';
 
+// A session the server stopped accepting (the superuser was deleted or its password changed: every token dies)
+// ends here too, so the app shows sign-in (and returns to the page after) instead of failing request by request.
+pb.afterSend = (response, data) => {
+  const path = new URL(response.url).pathname;
+  if (response.status === 401 && pb.authStore.token && !path.includes('/auth-') && !path.startsWith('/api/galley/installer')) pb.authStore.clear();
+  return data;
+};
+
 /** Refresh the session ahead of expiry (seconds), as the SDK does for superusers. */
 const AUTO_REFRESH_THRESHOLD = 30 * 60;
 

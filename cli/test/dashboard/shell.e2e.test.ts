@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBinary } from '../helpers/binary.ts';
 import { chromiumAvailable, chromiumRequired, startDashboard, SUPERUSER, type Dashboard } from './harness.ts';
 
 const BLOG = fileURLToPath(new URL('../../../schema-examples/blog.json', import.meta.url));
@@ -229,6 +230,20 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the dashboard shell in
     await page.waitForURL(/\/_\/auth\.html#\/auth\/confirm-verification\/not-a-token$/);
     await page.getByRole('heading', { name: 'Confirm verification' }).waitFor();
   });
+
+  it('a session the server no longer accepts ends in the sign-in page, which returns to the page asked for', async () => {
+    const page = await d.signedInPage();
+    // a new password ends every token of that superuser (as PocketBase does)
+    const changed = await runBinary(['superuser', 'upsert', SUPERUSER.email, 'changed-pass-1', '--dir', d.server.dir]);
+    expect(changed.code).toBe(0);
+    await page.getByRole('navigation', { name: 'Collections' }).getByRole('link', { name: /tags/ }).first().click();
+    await page.getByRole('heading', { name: 'Sign in to Galley' }).waitFor();
+    expect(await page.evaluate(() => location.hash)).toBe('#/login?next=%2Fcollections%2Ftags');
+    await page.getByLabel('Email').fill(SUPERUSER.email);
+    await page.getByLabel('Password').fill('changed-pass-1');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'tags' }).waitFor();
+  }, 120_000);
 
   it('no page broke its CSP or threw', () => {
     expect(d.problems).toEqual([]);
