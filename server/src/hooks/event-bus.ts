@@ -1,4 +1,5 @@
 import type { CollectionModel } from '../schema/model.ts';
+import { NO_RECORD_HOOKS, type RecordHookPoints } from './record-hook-points.ts';
 
 /** A committed change to a record. Emitted only after the commit that holds it. */
 export interface RecordEvent {
@@ -13,12 +14,16 @@ export type RecordListener = (event: RecordEvent) => void;
 /** In-process event bus; realtime and user hooks subscribe here. */
 export interface EventBus {
   onRecord(listener: RecordListener): () => void;
+  /** Called only by the record-write pipeline (records/record-write.ts), after the commit. */
   emitRecord(event: RecordEvent): void;
+  /** The pipeline's hook points; no-ops until a hooks file is loaded (swapped whole on reload). */
+  recordHooks: RecordHookPoints;
 }
 
 export function createEventBus(onListenerError: (err: unknown) => void): EventBus {
   const listeners = new Set<RecordListener>();
   return {
+    recordHooks: NO_RECORD_HOOKS,
     onRecord(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -11,30 +11,24 @@ import { newTokenKey } from '../lib/ids.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { AUTH_ORIGINS_NAME, MFAS_NAME, OTPS_NAME } from '../schema/system-auth-records.ts';
 import { EXTERNAL_AUTHS_NAME } from '../schema/system-external-auths.ts';
+// a cycle by design: a ref row is a record, deleted through the one path that also calls back here
+import { deleteRecordRowsWhere } from './record-write.ts';
 
 export type AuthRefTable = typeof EXTERNAL_AUTHS_NAME | typeof OTPS_NAME | typeof MFAS_NAME | typeof AUTH_ORIGINS_NAME;
 
 export const AUTH_REF_TABLES: readonly AuthRefTable[] = [EXTERNAL_AUTHS_NAME, OTPS_NAME, MFAS_NAME, AUTH_ORIGINS_NAME];
 
-/** Delete the rows of `tables` that point at one record and answer them per table (no events: the caller's concern). */
-export async function deleteAuthRefRows(
-  db: Kysely<any>,
-  collectionId: string,
-  recordId: string,
-  tables: readonly AuthRefTable[] = AUTH_REF_TABLES,
-): Promise<Map<AuthRefTable, Record<string, unknown>[]>> {
-  const out = new Map<AuthRefTable, Record<string, unknown>[]>();
-  for (const table of tables) {
-    const rows = (await db.selectFrom(table).selectAll().where('collectionRef', '=', collectionId).where('recordRef', '=', recordId).execute()) as Record<string, unknown>[];
-    if (rows.length > 0) await db.deleteFrom(table).where('collectionRef', '=', collectionId).where('recordRef', '=', recordId).execute();
-    out.set(table, rows);
-  }
-  return out;
+/**
+ * Raw delete of one record's ref rows, no pipeline and no events: only the CLI's superuser commands use it (they
+ * run without a Core; moving them onto records/record-write.ts is still to do).
+ */
+export async function deleteAuthRefRows(db: Kysely<any>, collectionId: string, recordId: string, tables: readonly AuthRefTable[] = AUTH_REF_TABLES): Promise<void> {
+  for (const table of tables) await db.deleteFrom(table).where('collectionRef', '=', collectionId).where('recordRef', '=', recordId).execute();
 }
 
 /**
- * Delete a record's rows of `tables` inside the caller's write, their delete events after its commit.
- * Answers how many went. A record of a non-auth collection has none.
+ * Delete a record's rows of `tables` inside the caller's write, each through the record-write pipeline (its
+ * delete event after the commit). Answers how many went. A record of a non-auth collection has none.
  */
 export async function deleteAuthRecordRefs(
   core: Core,
@@ -44,12 +38,11 @@ export async function deleteAuthRecordRefs(
   tables: readonly AuthRefTable[] = AUTH_REF_TABLES,
 ): Promise<number> {
   if (collection.type !== 'auth') return 0;
-  const deleted = await deleteAuthRefRows(tx.db, collection.id, recordId, tables);
   let count = 0;
-  for (const [table, rows] of deleted) {
-    count += rows.length;
+  for (const table of tables) {
     const model = core.schema.findCollection(table);
-    if (model && rows.length > 0) tx.afterCommit(() => rows.forEach((row) => core.hooks.emitRecord({ action: 'delete', collection: model, row })));
+    if (!model) continue;
+    count += await deleteRecordRowsWhere(core, tx, model, (q) => q.where('collectionRef', '=', collection.id).where('recordRef', '=', recordId));
   }
   return count;
 }

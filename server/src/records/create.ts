@@ -10,7 +10,8 @@ import { applyAutofill, applyBody, zeroValues } from './body.ts';
 import { serializeRows } from './list.ts';
 import { storeUploads } from './record-files.ts';
 import { cachedQuery, PARAM_SLOT } from './statement-cache.ts';
-import { buildRow, rethrowWriteError } from './store.ts';
+import { insertRecordRow, runRequestHooks } from './record-write.ts';
+import { buildRow } from './store.ts';
 import { validateContext, validateFields } from './validate.ts';
 
 const FAILED = 'Failed to create record.';
@@ -35,6 +36,7 @@ export async function createRecord(
   const collection = findCollectionOr404(schema, collectionIdOrName);
   assertWritable(collection);
   assertRuleOpen(collection, info, 'createRule');
+  await runRequestHooks(core, { action: 'create', collection, input });
   const superuser = isSuperuser(info);
   const applied = applyBody(collection, zeroValues(collection), input, { superuser, isNew: true });
   const now = core.clock();
@@ -50,12 +52,6 @@ export async function createRecord(
   const rule = ruleClause(scope, 'createRule');
 
   const table = collection.name;
-  const columns = Object.keys(row);
-  const insertInto = (db: Kysely<any>) =>
-    cachedQuery(schema, `insert|${collection.id}|${columns.join(',')}`, () => {
-      const slots = Object.fromEntries(columns.map((c) => [c, PARAM_SLOT]));
-      return db.insertInto(table).values(slots).compile();
-    }, columns.map((c) => row[c]));
   const buildRuleCheck = (db: Kysely<any>, id: unknown) =>
     db.selectFrom(table).select(`${table}.id`).where(`${table}.id`, '=', id).where(rule!).compile();
   const ruleCheck = (db: Kysely<any>) =>
@@ -68,19 +64,12 @@ export async function createRecord(
   const stored = await core.db.writer.run(async (tx) => {
     uploads.bind(tx);
     await assertAuthIdFree(tx.db, schema, collection, String(row['id']), FAILED);
-    try {
-      await tx.db.executeQuery(insertInto(tx.db));
-    } catch (err) {
-      rethrowWriteError(err, FAILED);
-    }
+    const inserted = await insertRecordRow(core, tx, collection, row, FAILED);
     // wire: the create rule is judged against the record as it would be stored; failing it undoes the insert.
     if (rule && (await tx.db.executeQuery(ruleCheck(tx.db))).rows.length === 0) throw new GalleyError('invalid', FAILED);
     if (Object.keys(managerOnly).length > 0 && !(await checkManageAccess(tx.db, scope, row['id']))) {
       throw new GalleyError('invalid', FAILED, { issues: managerOnly });
     }
-    // Every column was written from `row`, so it is the stored record (no re-read needed).
-    const inserted: Record<string, unknown> = row;
-    tx.afterCommit(() => core.hooks.emitRecord({ action: 'create', collection, row: inserted }));
     return inserted;
   }).catch((err: unknown) => {
     uploads.discard(); // the job may never have run (writer closing)

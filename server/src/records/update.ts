@@ -1,14 +1,14 @@
 import type { Core } from '../core.ts';
-import { GalleyError, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import { checkManageAccess, findCollectionOr404, ruleClause, scopeOf } from './access.ts';
 import { checkAuthBody } from './auth-fields.ts';
-import { revokeAuthStateOnUpdate } from './auth-refs.ts';
 import { applyAutofill, applyBody, valuesFromRow } from './body.ts';
 import { assertWritable } from './create.ts';
 import { serializeRows } from './list.ts';
 import { planFileRemovals, removeFilesAfterCommit, storeUploads } from './record-files.ts';
-import { buildRow, rethrowWriteError } from './store.ts';
+import { runRequestHooks, updateRecordRow } from './record-write.ts';
+import { buildRow } from './store.ts';
 import { validateContext, validateFields } from './validate.ts';
 
 const FAILED = 'Failed to update record.';
@@ -34,6 +34,7 @@ export async function updateRecord(
     | Record<string, unknown>
     | undefined;
   if (!current) throw notFound();
+  await runRequestHooks(core, { action: 'update', collection, id, input });
   const applied = applyBody(collection, valuesFromRow(collection, current), input, { superuser, isNew: false });
   const scope = scopeOf(schema, collection, deriveRequest(info, { body: applied.ruleBody }));
   const rule = ruleClause(scope, 'updateRule');
@@ -55,21 +56,8 @@ export async function updateRecord(
     uploads.bind(tx);
     if (rule && !(await visible(tx.db))) throw notFound();
     const letGo = await planFileRemovals(tx, collection, id, applied.values, applied.touched, FAILED);
-    await revokeAuthStateOnUpdate(core, tx, collection, id, row);
-    if (Object.keys(row).length > 0) {
-      try {
-        const result = await tx.db.updateTable(table).set(row).where('id', '=', id).executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) throw notFound();
-      } catch (err) {
-        rethrowWriteError(err, FAILED);
-      }
-    }
-    const updated = (await tx.db.selectFrom(table).selectAll(table).where('id', '=', id).executeTakeFirst()) as
-      | Record<string, unknown>
-      | undefined;
-    if (!updated) throw new GalleyError('not_found', "The requested resource wasn't found.");
+    const updated = await updateRecordRow(core, tx, collection, id, row, FAILED);
     removeFilesAfterCommit(core, tx, collection, id, letGo);
-    tx.afterCommit(() => core.hooks.emitRecord({ action: 'update', collection, row: updated }));
     return updated;
   }).catch((err: unknown) => {
     uploads.discard(); // the job may never have run (writer closing)

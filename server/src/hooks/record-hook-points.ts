@@ -1,0 +1,41 @@
+/**
+ * The seam where user hooks plug into the one record-write pipeline (records/record-write.ts). Today every
+ * point is a no-op; the hooks file (issue 14, a later step) swaps `EventBus.recordHooks` for its registry.
+ */
+import type { CollectionModel } from '../schema/model.ts';
+import type { RecordEvent } from './event-bus.ts';
+
+export type RecordAction = 'create' | 'update' | 'delete';
+
+/** A write about to be queued: the services' view of the request (records API, batch, OAuth2 sign-up). */
+export interface RecordRequestEvent {
+  action: RecordAction;
+  collection: CollectionModel;
+  /** the record id (update, delete) */
+  id?: string;
+  /** the client's body (create, update); a request hook may change it */
+  input?: Record<string, unknown>;
+}
+
+/** A row about to be written, inside the write's savepoint: a hook may change `row`; a throw undoes this write only. */
+export interface RecordModelEvent {
+  action: RecordAction;
+  collection: CollectionModel;
+  /** create/update: the column values about to be stored; delete: the stored row */
+  row: Record<string, unknown>;
+}
+
+export interface RecordHookPoints {
+  /** Before the write is queued (outside the writer: may be slow, may be async). */
+  request(event: RecordRequestEvent): Promise<void>;
+  /** Inside the write's savepoint, before the row is written (must be quick: it holds the writer). */
+  model(event: RecordModelEvent): Promise<void>;
+  /** Once the write is durable, after the event bus has the event; errors are the hook runner's to log. */
+  afterCommit(event: RecordEvent): void;
+}
+
+export const NO_RECORD_HOOKS: RecordHookPoints = {
+  request: async () => {},
+  model: async () => {},
+  afterCommit: () => {},
+};

@@ -1,0 +1,148 @@
+/**
+ * The one record-write path. Every create, update and delete of a record row — records API, batch, auth flows,
+ * OAuth2 links, the system collections (_otps, _mfas, _authOrigins, _externalAuths, _superusers), cron cleanup,
+ * the CLI's superuser commands, truncate and cascades — runs one of these inside a writer job, so each write:
+ * - runs the model hook point inside the job's savepoint (a throw undoes only that job's writes),
+ * - writes the row (delete: with its cascades, auth refs and files),
+ * - queues its RecordEvent and the after-commit hook point for after the COMMIT (never on rollback).
+ * The request hook point runs in the services before the job is queued (`runRequestHooks`).
+ * Validation and rules are the callers' (records/create.ts, update.ts, delete.ts); system writes are server-made.
+ */
+import type { Kysely } from 'kysely';
+import type { Core } from '../core.ts';
+import type { WriteTx } from '../db/database.ts';
+import { GalleyError, notFound } from '../errors.ts';
+import type { RecordEvent } from '../hooks/event-bus.ts';
+import type { RecordRequestEvent } from '../hooks/record-hook-points.ts';
+import type { CollectionModel } from '../schema/model.ts';
+import { deleteAuthRecordRefs, revokeAuthStateOnUpdate } from './auth-refs.ts';
+import { fieldTypeOf } from '../schema/fields/registry.ts';
+import type { Schema } from '../schema/model.ts';
+import { relationHolds, relationIds } from './relation-values.ts';
+import { removeRecordFilesAfterCommit } from './record-files.ts';
+import { cachedQuery, PARAM_SLOT } from './statement-cache.ts';
+import { rethrowWriteError } from './store.ts';
+
+/** The request hook point: before a write is queued. */
+export function runRequestHooks(core: Core, event: RecordRequestEvent): Promise<void> {
+  return core.hooks.recordHooks.request(event);
+}
+
+/** After the COMMIT that holds the job: the event for realtime, then the after-commit hook point. */
+function emitAfterCommit(core: Core, tx: WriteTx, event: RecordEvent): void {
+  tx.afterCommit(() => {
+    core.hooks.emitRecord(event);
+    core.hooks.recordHooks.afterCommit(event);
+  });
+}
+
+/** Insert `row` (every column, storage form) and answer it as stored. `failure`: the message of a 400 on a constraint. */
+export async function insertRecordRow(core: Core, tx: WriteTx, collection: CollectionModel, row: Record<string, unknown>, failure: string): Promise<Record<string, unknown>> {
+  await core.hooks.recordHooks.model({ action: 'create', collection, row });
+  const table = collection.name;
+  const columns = Object.keys(row);
+  const insert = (db: Kysely<any>) =>
+    cachedQuery(core.schema, `insert|${collection.id}|${columns.join(',')}`, () => {
+      const slots = Object.fromEntries(columns.map((c) => [c, PARAM_SLOT]));
+      return db.insertInto(table).values(slots).compile();
+    }, columns.map((c) => row[c]));
+  try {
+    await tx.db.executeQuery(insert(tx.db));
+  } catch (err) {
+    rethrowWriteError(err, failure);
+  }
+  // Every column was written from `row`, so it is the stored record (no re-read needed).
+  emitAfterCommit(core, tx, { action: 'create', collection, row });
+  return row;
+}
+
+/**
+ * Update the columns in `set` (storage form; may be empty) and answer the stored row. An auth record's
+ * verified/password/tokenKey change first ends what it must (records/auth-refs.ts). 404 if the row is gone.
+ */
+export async function updateRecordRow(
+  core: Core,
+  tx: WriteTx,
+  collection: CollectionModel,
+  id: string,
+  set: Record<string, unknown>,
+  failure: string,
+): Promise<Record<string, unknown>> {
+  await core.hooks.recordHooks.model({ action: 'update', collection, row: set });
+  const table = collection.name;
+  await revokeAuthStateOnUpdate(core, tx, collection, id, set);
+  if (Object.keys(set).length > 0) {
+    try {
+      const result = await tx.db.updateTable(table).set(set).where('id', '=', id).executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw notFound();
+    } catch (err) {
+      rethrowWriteError(err, failure);
+    }
+  }
+  const updated = (await tx.db.selectFrom(table).selectAll(table).where('id', '=', id).executeTakeFirst()) as Record<string, unknown> | undefined;
+  if (!updated) throw new GalleyError('not_found', "The requested resource wasn't found.");
+  emitAfterCommit(core, tx, { action: 'update', collection, row: updated });
+  return updated;
+}
+
+/**
+ * Delete a stored row and what depends on it (no rules: cascades are the schema's decision): referencing
+ * records are deleted or updated through this same path, then the row, its files and its auth refs.
+ * `seen` keeps one delete's cascade from visiting a record twice.
+ */
+export async function deleteRecordRow(core: Core, tx: WriteTx, collection: CollectionModel, row: Record<string, unknown>, seen = new Set<string>()): Promise<void> {
+  const key = `${collection.id}/${String(row['id'])}`;
+  if (seen.has(key)) return;
+  seen.add(key);
+  await core.hooks.recordHooks.model({ action: 'delete', collection, row });
+  const id = String(row['id']);
+  for (const ref of referencesTo(core.schema, collection)) {
+    const table = ref.collection.name;
+    const referencing = (await tx.db.selectFrom(table).selectAll(table).where(relationHolds(table, ref.field, [id])).execute()) as Record<string, unknown>[];
+    for (const other of referencing) {
+      if (ref.cascade) {
+        await deleteRecordRow(core, tx, ref.collection, other, seen);
+        continue;
+      }
+      if (seen.has(`${ref.collection.id}/${String(other['id'])}`)) continue;
+      const type = fieldTypeOf(ref.field);
+      const remaining = relationIds(other[ref.field.name]).filter((x) => x !== id);
+      if (ref.field.required && remaining.length === 0) throw new GalleyError('invalid', REQUIRED_REFERENCE);
+      const value = type.toStorage(type.prepare(remaining, ref.field), ref.field);
+      await updateRecordRow(core, tx, ref.collection, String(other['id']), { [ref.field.name]: value }, REQUIRED_REFERENCE);
+    }
+  }
+  await tx.db.deleteFrom(collection.name).where('id', '=', id).execute();
+  removeRecordFilesAfterCommit(core, tx, collection, row);
+  emitAfterCommit(core, tx, { action: 'delete', collection, row });
+  await deleteAuthRecordRefs(core, tx, collection, id);
+}
+
+const REQUIRED_REFERENCE =
+  'Failed to delete record. Make sure that the record is not part of a required relation reference.';
+
+/** Every relation field in the schema that points at `target`. */
+function referencesTo(schema: Schema, target: CollectionModel) {
+  const out: Array<{ collection: CollectionModel; field: CollectionModel['fields'][number]; cascade: boolean }> = [];
+  for (const collection of schema.collections) {
+    if (collection.type === 'view') continue;
+    for (const field of collection.fields) {
+      const rel = fieldTypeOf(field).relation?.(field);
+      if (rel && rel.collectionId === target.id) out.push({ collection, field, cascade: rel.cascadeDelete });
+    }
+  }
+  return out;
+}
+
+/** Delete every row of `collection` that `where` selects, each through deleteRecordRow; answers how many went. */
+export async function deleteRecordRowsWhere(
+  core: Core,
+  tx: WriteTx,
+  collection: CollectionModel,
+  where: (q: any) => any,
+): Promise<number> {
+  const rows = (await where(tx.db.selectFrom(collection.name).selectAll(collection.name)).execute()) as Record<string, unknown>[];
+  const seen = new Set<string>();
+  for (const row of rows) await deleteRecordRow(core, tx, collection, row, seen);
+  return rows.length;
+}
