@@ -574,12 +574,30 @@ describe('CronService', () => {
   });
 });
 
+// both built in admin/sql-console.ts and admin/dry-run-view.ts; their scenario tables: server/test/admin/sql-console.routes.test.ts
+describe('SQLService and collections.dryRunViewQuery', () => {
+  it('sql.run answers columns and string rows to a superuser; a user gets 403', async () => {
+    const root = await asRoot();
+    const result = await root.sql.run("SELECT 1 AS one, 'x' AS two");
+    expect(result.columns.map((c) => c.name)).toEqual(['one', 'two']);
+    expect(result.rows).toEqual([['1', 'x']]);
+    const { pb } = await asNewUser();
+    expect((await rejectionOf(pb.sql.run('SELECT 1'))).status).toBe(403);
+  });
+
+  it('collections.dryRunViewQuery answers the fields a view would get', async () => {
+    const root = await asRoot();
+    // the SDK 0.28 types this as an array; PocketBase's apis/collection.go answers {fields, sample}, as Galley does
+    const preview = (await root.collections.dryRunViewQuery('SELECT id, title FROM posts')) as unknown as { fields: Array<{ name: string }>; sample: unknown[] };
+    expect(Object.keys(preview)).toEqual(expect.arrayContaining(['fields', 'sample']));
+    expect(preview.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['id', 'title']));
+  });
+});
+
 describe('services Galley has not built answer PocketBase 404', () => {
   const calls: Array<[string, (pb: PocketBase) => Promise<unknown>]> = [
     // wire: PocketBase has no DELETE /api/logs either (apis/logs.go: list, stats, view)
     ['logs.truncate', (pb) => pb.logs.truncate()],
-    ['sql.run', (pb) => pb.sql.run('SELECT 1')],
-    ['collections.dryRunViewQuery', (pb) => pb.collections.dryRunViewQuery('SELECT id FROM posts')],
     ['settings.generateAppleClientSecret', (pb) => pb.settings.generateAppleClientSecret('com.example', 'TEAM123456', 'KEY1234567', 'not a key', 3600)],
   ];
   it.each(calls)('%s', async (_name, call) => {
