@@ -95,7 +95,15 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     await editor.getByLabel('kind').selectOption('b');
     await editor.getByRole('group', { name: 'labels' }).getByLabel('red').check();
     await editor.getByRole('group', { name: 'labels' }).getByLabel('blue').check();
-    await editor.getByLabel('Upload photo').setInputFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: PNG });
+    // photo: dropped on its area (a DataTransfer with the file, as a drag from the desktop brings); docs: picked
+    const dropped = await page.evaluateHandle((b64) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'pixel.png', { type: 'image/png' }));
+      return transfer;
+    }, PNG.toString('base64'));
+    await editor.getByRole('group', { name: 'Drop files for photo' }).dispatchEvent('drop', { dataTransfer: dropped });
+    expect(await editor.getByRole('list', { name: 'Files to upload to photo' }).innerText()).toContain('pixel.png');
+    expect(await editor.getByRole('list', { name: 'Files to upload to photo' }).locator('img').getAttribute('src')).toMatch(/^blob:/);
     await editor.getByLabel('Upload docs').setInputFiles([
       { name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from('doc a') },
       { name: 'b.txt', mimeType: 'text/plain', buffer: Buffer.from('doc b') },
