@@ -367,6 +367,15 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
     expect(Math.abs(payload.exp - Date.now() / 1000 - 86400)).toBeLessThan(120);
     await d.checkPage(page, 'record-auth');
+    // any duration: a custom number of seconds
+    await open.getByLabel('Token duration').selectOption({ label: 'custom…' });
+    await open.getByLabel('Seconds').fill('600');
+    await open.getByRole('button', { name: 'Impersonate' }).click();
+    await poll(async () => {
+      const t = await open.getByLabel('Token', { exact: true }).inputValue();
+      const exp = (JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp;
+      return Math.abs(exp - Date.now() / 1000 - 600) < 120;
+    }).toBe(true);
 
     await open.getByRole('button', { name: 'Unlink github' }).click();
     await poll(async () => (await pb.collection('_externalAuths').getFullList()).length).toBe(0);
