@@ -14,6 +14,7 @@ export const routes: readonly RouteDef[] = [
   { pattern: '/collections/:name/schema', title: 'Collection schema', load: () => import('../pages/CollectionEditor.svelte') },
   { pattern: '/collections/:name/api', title: 'API preview', load: () => import('../pages/CollectionApi.svelte') },
   { pattern: '/transfer-collections', title: 'Import and export collections', load: () => import('../pages/CollectionsTransfer.svelte') },
+  { pattern: '/logs', title: 'Logs', load: () => import('../pages/Logs.svelte') },
 ];
 
 /** shown when no pattern matches */
