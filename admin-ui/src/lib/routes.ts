@@ -15,6 +15,7 @@ export const routes: readonly RouteDef[] = [
   { pattern: '/collections/:name/api', title: 'API preview', load: () => import('../pages/CollectionApi.svelte') },
   { pattern: '/transfer-collections', title: 'Import and export collections', load: () => import('../pages/CollectionsTransfer.svelte') },
   { pattern: '/logs', title: 'Logs', load: () => import('../pages/Logs.svelte') },
+  { pattern: '/crons', title: 'Crons', load: () => import('../pages/Crons.svelte') },
 ];
 
 /** shown when no pattern matches */
