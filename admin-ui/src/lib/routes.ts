@@ -16,6 +16,7 @@ export const routes: readonly RouteDef[] = [
   { pattern: '/transfer-collections', title: 'Import and export collections', load: () => import('../pages/CollectionsTransfer.svelte') },
   { pattern: '/logs', title: 'Logs', load: () => import('../pages/Logs.svelte') },
   { pattern: '/crons', title: 'Crons', load: () => import('../pages/Crons.svelte') },
+  { pattern: '/sql', title: 'SQL console', load: () => import('../pages/Sql.svelte') },
 ];
 
 /** shown when no pattern matches */
