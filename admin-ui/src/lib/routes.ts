@@ -17,6 +17,7 @@ export const routes: readonly RouteDef[] = [
   { pattern: '/logs', title: 'Logs', load: () => import('../pages/Logs.svelte') },
   { pattern: '/crons', title: 'Crons', load: () => import('../pages/Crons.svelte') },
   { pattern: '/sql', title: 'SQL console', load: () => import('../pages/Sql.svelte') },
+  { pattern: '/backups', title: 'Backups', load: () => import('../pages/Backups.svelte') },
 ];
 
 /** shown when no pattern matches */
