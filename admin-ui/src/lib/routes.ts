@@ -18,6 +18,7 @@ export const routes: readonly RouteDef[] = [
   { pattern: '/crons', title: 'Crons', load: () => import('../pages/Crons.svelte') },
   { pattern: '/sql', title: 'SQL console', load: () => import('../pages/Sql.svelte') },
   { pattern: '/backups', title: 'Backups', load: () => import('../pages/Backups.svelte') },
+  { pattern: '/settings', title: 'Settings', load: () => import('../pages/Settings.svelte') },
 ];
 
 /** shown when no pattern matches */

@@ -1,0 +1,168 @@
+// The dashboard's operations pages against the compiled binary in Chromium: logs (filters, the per-hour chart,
+// one entry's detail, the log settings), crons (run now → last run), the SQL console (rows and an error),
+// backups (create, delete behind a confirmation, the auto-backup schedule) and settings (application, mail
+// with a test email to a loopback SMTP server, file storage). Each page: screenshots light + dark and axe.
+// One server, one browser, one SMTP server for the file.
+import PocketBase from 'pocketbase';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSmtp, type TestSmtp } from '../../../server/test/auth/smtp.ts';
+import { chromiumAvailable, chromiumRequired, startDashboard, SUPERUSER, type Dashboard } from './harness.ts';
+
+const SCHEMA = { collections: [{ name: 'posts', listRule: '', fields: [{ name: 'title', type: 'text' }] }] };
+
+let d: Dashboard;
+let pb: PocketBase;
+let smtp: TestSmtp;
+
+/** expect.poll with room for a loaded machine (its default gives up after 1 s); a wait, not a timing assertion */
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000 });
+
+describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages in Chromium', () => {
+  beforeAll(async () => {
+    [d, smtp] = await Promise.all([startDashboard({ schema: SCHEMA }), startTestSmtp({ auth: { user: 'ops', pass: 'smtp-secret-1' } })]);
+    pb = new PocketBase(d.url);
+    pb.autoCancellation(false);
+    await pb.collection('_superusers').authWithPassword(SUPERUSER.email, SUPERUSER.password);
+    await pb.collection('posts').create({ title: 'hello' });
+    await pb.collection('posts').create({ title: 'world' });
+    // guest requests for the logs page: one 200, one 404
+    expect((await fetch(`${d.url}/api/collections/posts/records`)).status).toBe(200);
+    expect((await fetch(`${d.url}/api/ops-e2e-missing`)).status).toBe(404);
+  }, 90_000);
+  afterAll(async () => {
+    await d?.stop();
+    await smtp?.close();
+  });
+
+  it('logs: filters the list, draws requests per hour, shows one entry and saves the log settings', async () => {
+    // the log writer flushes in batches: wait until the guest's 404 is stored
+    await poll(async () => (await pb.logs.getList(1, 1, { filter: 'data.url ~ "ops-e2e-missing"' })).totalItems).toBe(1);
+    const page = await d.signedInPage('#/logs');
+    await page.getByRole('heading', { name: 'Logs', exact: true }).waitFor();
+    // superuser requests are left out by default: the guest requests are listed
+    const missing = page.getByRole('link', { name: /ops-e2e-missing/ });
+    const records = page.getByRole('link', { name: 'GET /api/collections/posts/records' });
+    await missing.waitFor();
+    await records.waitFor();
+    await expect(page.getByRole('img', { name: /^Requests per hour: [1-9]\d* in total/ }).count()).resolves.toBe(1);
+
+    await page.getByLabel('Status', { exact: true }).selectOption('4');
+    await records.waitFor({ state: 'detached' });
+    await expect(missing.count()).resolves.toBe(1);
+    await page.getByLabel('Status', { exact: true }).selectOption('');
+    await page.getByLabel('URL contains').fill('collections/posts');
+    await missing.waitFor({ state: 'detached' });
+    await records.waitFor();
+
+    await records.click();
+    const dialog = page.getByRole('dialog', { name: 'Log entry' });
+    await dialog.waitFor();
+    await expect(dialog.getByText('/api/collections/posts/records', { exact: true }).count()).resolves.toBeGreaterThan(0);
+    await d.checkPage(page, 'ops-log-entry');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await d.checkPage(page, 'ops-logs');
+
+    await page.getByLabel('Keep entries for (days)').fill('9');
+    await page.getByLabel('Log the signed-in record\'s id').check();
+    await page.getByRole('button', { name: 'Save log settings' }).click();
+    await poll(async () => (await pb.settings.getAll())['logs']).toMatchObject({ maxDays: 9, logAuthId: true });
+  });
+
+  it('crons: lists the jobs and runs one now, showing its last run', async () => {
+    const page = await d.signedInPage('#/crons');
+    await page.getByRole('heading', { name: 'Crons' }).waitFor();
+    const row = page.getByRole('row', { name: /__pbLogsCleanup__/ });
+    await row.waitFor();
+    await expect(row.getByRole('cell').nth(1).textContent()).resolves.toBe('—'); // never ran
+    await d.checkPage(page, 'ops-crons');
+    await page.getByRole('button', { name: /^Run now\W+__pbLogsCleanup__$/ }).click();
+    await poll(() => row.getByRole('cell').nth(1).textContent()).not.toBe('—');
+    const job = (await pb.send<Array<{ id: string; lastRun: string | null; lastError: string | null }>>('/api/crons', {})).find((j) => j.id === '__pbLogsCleanup__');
+    expect(job?.lastRun).toMatch(/^\d{4}-\d\d-\d\d /);
+    expect(job?.lastError).toBeNull();
+  });
+
+  it('SQL console: runs a query into a table and shows SQLite\'s error', async () => {
+    const page = await d.signedInPage('#/sql');
+    await page.getByRole('heading', { name: 'SQL console' }).waitFor();
+    await page.getByLabel('Query', { exact: true }).fill('select title, length(title) as n from posts order by title');
+    await page.getByRole('button', { name: 'Run query' }).click();
+    const table = page.getByRole('table', { name: 'Rows of the last statement' });
+    await table.waitFor();
+    await expect(table.getByRole('columnheader').allTextContents()).resolves.toEqual(['title TEXT', 'n']);
+    await expect(table.getByRole('row').allTextContents()).resolves.toEqual(['title TEXTn', 'hello5', 'world5']);
+    await expect(page.getByText(/^2 rows · 0 changed · \d+ ms on the server/).count()).resolves.toBe(1);
+    await d.checkPage(page, 'ops-sql');
+
+    await page.getByLabel('Query', { exact: true }).fill('select * from no_such_table');
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await page.getByRole('alert').filter({ hasText: 'no such table: no_such_table' }).waitFor();
+    await expect(table.count()).resolves.toBe(0);
+  });
+
+  it('backups: creates one, deletes it after confirming, and saves the auto-backup schedule', async () => {
+    const page = await d.signedInPage('#/backups');
+    await page.getByRole('heading', { name: 'Backups', exact: true }).waitFor();
+    await page.getByLabel('Name (optional)').fill('ops-e2e');
+    await page.getByRole('button', { name: 'Create backup' }).click();
+    const row = page.getByRole('row', { name: /ops-e2e\.tar\.gz/ });
+    await row.waitFor({ timeout: 60_000 });
+    expect((await pb.backups.getFullList()).map((b) => b.key)).toEqual(['ops-e2e.tar.gz']);
+    await d.checkPage(page, 'ops-backups');
+
+    await page.getByRole('button', { name: 'Delete ops-e2e.tar.gz' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete this backup?' });
+    await confirm.waitFor();
+    await d.checkPage(page, 'ops-backups-confirm');
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect(await pb.backups.getFullList()).toEqual([]);
+
+    // the server's field error shows beside its field (a schedule keeping 0 archives is refused)
+    await page.getByLabel('Schedule (cron expression, UTC)').fill('0 3 * * *');
+    await page.getByLabel('Auto-backups to keep').fill('0');
+    await page.getByRole('button', { name: 'Save schedule' }).click();
+    await poll(() => page.getByLabel('Auto-backups to keep').getAttribute('aria-invalid')).toBe('true');
+    expect((await pb.settings.getAll())['backups']).toMatchObject({ cron: '', cronMaxKeep: 3 });
+    await page.getByLabel('Auto-backups to keep').fill('5');
+    await page.getByRole('button', { name: 'Save schedule' }).click();
+    await poll(async () => (await pb.settings.getAll())['backups']).toMatchObject({ cron: '0 3 * * *', cronMaxKeep: 5 });
+  });
+
+  it('settings: saves the application name, sends a test email through SMTP, shows file storage', async () => {
+    const page = await d.signedInPage('#/settings');
+    await page.getByRole('heading', { name: 'Application', exact: true }).waitFor();
+    await page.getByLabel('Application name').fill('Ops E2E');
+    await page.getByRole('button', { name: 'Save application settings' }).click();
+    await poll(async () => (await pb.settings.getAll())['meta']['appName']).toBe('Ops E2E');
+    await page.reload();
+    await expect(page.getByLabel('Application name').inputValue()).resolves.toBe('Ops E2E');
+    await d.checkPage(page, 'ops-settings-application');
+
+    await page.getByRole('link', { name: 'Mail', exact: true }).click();
+    await page.getByLabel('SMTP host').waitFor();
+    await page.getByLabel('Send mail through SMTP').check();
+    await page.getByLabel('SMTP host').fill('127.0.0.1');
+    await page.getByLabel('SMTP port').fill(String(smtp.port));
+    await page.getByLabel('SMTP username').fill('ops');
+    await page.getByLabel('SMTP password').fill('smtp-secret-1');
+    await page.getByRole('button', { name: 'Save mail settings' }).click();
+    await poll(async () => (await pb.settings.getAll())['smtp']).toMatchObject({ enabled: true, host: '127.0.0.1', port: smtp.port });
+    expect((await pb.settings.getAll())['smtp']).not.toHaveProperty('password');
+    await page.getByLabel('Send to').fill('ops@example.com');
+    await page.getByRole('button', { name: 'Send test email' }).click();
+    await page.getByRole('status').filter({ hasText: 'Sent to ops@example.com' }).waitFor();
+    // the loopback server accepts only this user and password: the saved (never read back) password was used
+    const mail = await smtp.waitFor((m) => m.to.includes('ops@example.com'), 20_000);
+    expect(mail.user).toBe('ops');
+    expect(mail.subject).toBeTruthy();
+    await expect(page.getByLabel('SMTP password').inputValue()).resolves.toBe('');
+    await d.checkPage(page, 'ops-settings-mail');
+
+    await page.getByRole('link', { name: 'File storage' }).click();
+    await page.getByRole('heading', { name: 'Files bucket' }).waitFor();
+    await d.checkPage(page, 'ops-settings-storage');
+    expect(d.problems).toEqual([]);
+  });
+});
