@@ -47,5 +47,5 @@ describe('dashboard collection routes with a TypeScript schema file (serve --dev
       contains: [typescript],
     },
   ];
-  it.each(table)('$name', (s) => runScenario({ galley, call: (m, p, o) => callGalley(galley, m, p, o) }, s, tokens));
+  it.each(table)('$name', async (s) => { await runScenario({ galley, call: (m, p, o) => callGalley(galley, m, p, o) }, s, tokens); });
 });

@@ -86,7 +86,7 @@ describe('a --dev server', () => {
     { name: 'an unknown collection is a 404', ...plan({ action: 'update', id: 'nope', collection: {} }), status: 404 },
     { name: 'a body that is not an object is a 400', ...plan('[1]'), headers: { 'content-type': 'application/json' }, status: 400 },
   ];
-  it.each(table)('$name', (s) => runScenario(g, s, tokens));
+  it.each(table)('$name', async (s) => { await runScenario(g, s, tokens); });
 
   it('planning never touches the schema file or the tables', async () => {
     expect(g.readText()).toBe(before);
@@ -117,5 +117,5 @@ describe('a server without collection writes', () => {
       contains: ['read-only'],
     },
   ];
-  it.each(table)('$name', (s) => runScenario(g, { ...s, as: g.root }));
+  it.each(table)('$name', async (s) => { await runScenario(g, { ...s, as: g.root }); });
 });
