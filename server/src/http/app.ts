@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia';
 import { adminRoutes } from '../admin/routes.ts';
-import { galleyCollectionRoutes } from '../admin/collections-plan.ts';
+import { galleyCollectionRoutes } from '../admin/collections-plan-routes.ts';
 import { dashboardRoutes } from '../admin/dashboard-routes.ts';
 import { settingsRoutes } from '../admin/settings-routes.ts';
 import { authRoutes } from '../auth/routes.ts';
