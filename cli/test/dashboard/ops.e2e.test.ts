@@ -162,6 +162,9 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
 
     await page.getByRole('link', { name: 'File storage' }).click();
     await page.getByRole('heading', { name: 'Files bucket' }).waitFor();
+    // the test reads the saved settings: with the bucket off, the server's reason is shown in place
+    await page.getByRole('button', { name: 'Test the files bucket' }).click();
+    await page.getByRole('status').filter({ hasText: 'S3 storage filesystem is not enabled' }).waitFor();
     await d.checkPage(page, 'ops-settings-storage');
     expect(d.problems).toEqual([]);
   });
