@@ -3,6 +3,7 @@
 // backups (create, delete behind a confirmation, the auto-backup schedule) and settings (application, mail
 // with a test email to a loopback SMTP server, file storage). Each page: screenshots light + dark and axe.
 // One server, one browser, one SMTP server for the file.
+import { readFileSync } from 'node:fs';
 import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSmtp, type TestSmtp } from '../../../server/test/auth/smtp.ts';
@@ -101,7 +102,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     await expect(table.count()).resolves.toBe(0);
   });
 
-  it('backups: creates one, deletes it after confirming, and saves the auto-backup schedule', async () => {
+  it('backups: creates, downloads, deletes (confirmed), uploads and restores one; saves the auto-backup schedule', async () => {
     const page = await d.signedInPage('#/backups');
     await page.getByRole('heading', { name: 'Backups', exact: true }).waitFor();
     await page.getByLabel('Name (optional)').fill('ops-e2e');
@@ -111,6 +112,12 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     expect((await pb.backups.getFullList()).map((b) => b.key)).toEqual(['ops-e2e.tar.gz']);
     await d.checkPage(page, 'ops-backups');
 
+    // downloaded through a file token, to be uploaded again below
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download ops-e2e.tar.gz' }).click()]);
+    expect(download.suggestedFilename()).toBe('ops-e2e.tar.gz');
+    const archive = readFileSync((await download.path())!);
+    expect(archive.subarray(0, 2).toString('hex')).toBe('1f8b'); // gzip
+
     await page.getByRole('button', { name: 'Delete ops-e2e.tar.gz' }).click();
     const confirm = page.getByRole('dialog', { name: 'Delete this backup?' });
     await confirm.waitFor();
@@ -118,6 +125,27 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     await confirm.getByRole('button', { name: 'Delete' }).click();
     await row.waitFor({ state: 'detached' });
     expect(await pb.backups.getFullList()).toEqual([]);
+
+    await page.getByLabel('Backup archive to upload').setInputFiles({ name: 'ops-e2e.tar.gz', mimeType: 'application/gzip', buffer: archive });
+    await row.waitFor();
+    expect((await pb.backups.getFullList()).map((b) => b.key)).toEqual(['ops-e2e.tar.gz']);
+
+    // restore it after a change: the change is gone once the server has restored
+    await pb.collection('posts').create({ title: 'after-backup' });
+    await page.getByRole('button', { name: 'Restore ops-e2e.tar.gz' }).click();
+    const restore = page.getByRole('dialog', { name: 'Restore this backup?' });
+    await restore.getByRole('button', { name: 'Restore' }).click();
+    await page.getByText('Restore started').waitFor();
+    const titles = async () => {
+      try {
+        return (await pb.collection('posts').getFullList({ sort: 'title' })).map((p) => p.title as string);
+      } catch {
+        return []; // the services restart meanwhile
+      }
+    };
+    await expect.poll(titles, { timeout: 60_000 }).toEqual(['hello', 'world']);
+    await page.reload();
+    await row.waitFor();
 
     // the server's field error shows beside its field (a schedule keeping 0 archives is refused)
     await page.getByLabel('Schedule (cron expression, UTC)').fill('0 3 * * *');
@@ -128,7 +156,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     await page.getByLabel('Auto-backups to keep').fill('5');
     await page.getByRole('button', { name: 'Save schedule' }).click();
     await poll(async () => (await pb.settings.getAll())['backups']).toMatchObject({ cron: '0 3 * * *', cronMaxKeep: 5 });
-  });
+  }, 120_000);
 
   it('settings: saves the application name, sends a test email through SMTP, shows file storage', async () => {
     const page = await d.signedInPage('#/settings');
