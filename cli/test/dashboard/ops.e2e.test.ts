@@ -63,6 +63,9 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     await dialog.getByRole('button', { name: 'Close' }).click();
     await dialog.waitFor({ state: 'detached' });
     await d.checkPage(page, 'ops-logs');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await d.checkPage(page, 'ops-logs-phone');
+    await page.setViewportSize({ width: 1280, height: 720 });
 
     await page.getByLabel('Keep entries for (days)').fill('9');
     await page.getByLabel('Log the signed-in record\'s id').check();

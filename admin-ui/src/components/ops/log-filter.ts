@@ -47,6 +47,7 @@ export function buildLogFilter(f: LogFilters, since: Date): string {
   if (f.url.trim() !== '') parts.push(pb.filter('data.url ~ {:url}', { url: f.url.trim() }));
   if (f.auth === '@guest') parts.push('data.auth = ""');
   else if (f.auth !== '') parts.push(pb.filter('data.auth = {:auth}', { auth: f.auth }));
-  if (!f.superusers) parts.push('data.auth != "_superusers"');
+  // asking for superusers' requests by auth includes them whatever the checkbox says
+  if (!f.superusers && f.auth !== '_superusers') parts.push('data.auth != "_superusers"');
   return parts.map((p) => `(${p})`).join(' && ');
 }
