@@ -6,9 +6,27 @@ import type { AuthResponse } from './auth-response.ts';
 import { buildIdentityMatch } from './find-auth-record.ts';
 import { completeAuthWithMfa, type MfaChallenge } from './mfa.ts';
 import { admitPasswordSignIn, notePasswordSignIn } from './sign-in-throttle.ts';
-import { verifyAgainstDummy, verifyPassword } from '../lib/password-hash.ts';
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '../lib/password-hash.ts';
 
 const EMAIL_SHAPE = /^[^@\s]+@[^@\s]+$/;
+
+/**
+ * An imported (PocketBase bcrypt) hash becomes argon2id on the first successful sign-in. Only `password`
+ * changes (not `tokenKey`, so sessions stay valid), and only if nobody changed it meanwhile; a failure here
+ * leaves the old hash, which still verifies, and never fails the sign-in.
+ */
+async function rehashImported(core: Core, collection: CollectionModel, row: Record<string, unknown>, plain: string): Promise<void> {
+  const old = String(row['password'] ?? '');
+  if (!needsRehash(old)) return;
+  try {
+    const next = await hashPassword(plain);
+    await core.db.writer.run((tx) =>
+      tx.db.updateTable(collection.name).set({ password: next }).where('id', '=', String(row['id'])).where('password', '=', old).execute(),
+    );
+  } catch (err) {
+    core.log.warn('password rehash failed', { collection: collection.name, error: String(err) });
+  }
+}
 
 export function findAuthCollection(core: Core, idOrName: string): CollectionModel {
   const collection = core.schema.findCollection(idOrName);
@@ -62,6 +80,7 @@ export async function authWithPassword(
   const row = await findByIdentity(core, collection, identity as string, identityField);
   const ok = row ? await verifyPassword(String(row['password'] ?? ''), password as string) : await verifyAgainstDummy(password as string);
   if (!row || !ok) throw new GalleyError('invalid', 'Failed to authenticate.');
+  await rehashImported(core, collection, row, password as string);
   notePasswordSignIn(core, collection.id, identity as string, ip);
   return completeAuthWithMfa(core, { info, ip, body }, collection, row, 'password');
 }

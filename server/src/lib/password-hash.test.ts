@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, MAX_HASH_INPUT_LENGTH, PASSWORD_HASH_CONCURRENCY, readPasswordHashLoad, verifyAgainstDummy, verifyPassword } from './password-hash.ts';
+import { hashPassword, MAX_HASH_INPUT_LENGTH, needsRehash, PASSWORD_HASH_CONCURRENCY, readPasswordHashLoad, verifyAgainstDummy, verifyPassword } from './password-hash.ts';
 
 // Made once by each runtime's library: both must verify under both runtimes (interchangeable PHC strings).
 const FROM_NODE_ARGON2 = '$argon2id$v=19$m=19456,t=2,p=1$45WqIfUZmidntmOUhSPTQA$qf9umwrE1V8/VHq6/X+WTNLGii+smqKHqSuMToazAXw';
@@ -42,5 +42,15 @@ describe('password hashes', () => {
     const long = 'x'.repeat(MAX_HASH_INPUT_LENGTH + 1);
     await expect(hashPassword(long)).rejects.toThrow(RangeError);
     expect(await verifyPassword(FROM_BUN_PASSWORD, long)).toBe(false);
+  });
+
+  // PocketBase (Go's bcrypt, cost 10) stores `$2a$`; users imported from it keep theirs until they sign in.
+  it('verifies an imported bcrypt hash under both runtimes and asks for it to be replaced', async () => {
+    const fromPocketbase = '$2b$10$a2IFjOmKGR5EW0Xvb2YBhu8ZF9gpIg8nPU7Oqls92KRtON0geasdy'.replace('$2b$', '$2a$');
+    expect(await verifyPassword(fromPocketbase, 'pb-password-1')).toBe(true);
+    expect(await verifyPassword(fromPocketbase, 'pb-password-2')).toBe(false);
+    expect(await verifyPassword(fromPocketbase.slice(0, -1), 'pb-password-1')).toBe(false);
+    expect(needsRehash(fromPocketbase)).toBe(true);
+    expect(needsRehash(await hashPassword('pb-password-1'))).toBe(false);
   });
 });

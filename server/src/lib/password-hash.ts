@@ -40,12 +40,36 @@ export async function hashPassword(plain: string): Promise<string> {
   );
 }
 
+/** bcrypt, as PocketBase stores passwords (`$2a$`/`$2b$`/`$2y$`): read for users imported from it, never written. */
+const BCRYPT = /^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/;
+
+/** True for a hash that is not Galley's own argon2id (an imported bcrypt one): replace it after a successful sign-in. */
+export function needsRehash(hash: string): boolean {
+  return !hash.startsWith('$argon2id$');
+}
+
+type BcryptModule = typeof import('bcryptjs');
+let bcryptjs: Promise<BcryptModule> | undefined;
+
 /** Constant-time check inside both libraries; false (never a throw) for a malformed hash. */
 export async function verifyPassword(hash: string, plain: string): Promise<boolean> {
-  if (!hash.startsWith('$argon2') || plain.length > MAX_HASH_INPUT_LENGTH) return false;
+  if (plain.length > MAX_HASH_INPUT_LENGTH) return false;
+  if (BCRYPT.test(hash)) return verifyBcrypt(hash, plain);
+  if (!hash.startsWith('$argon2')) return false;
   try {
     const a = isBun ? undefined : await loadArgon2();
     return await hashing.run(() => (a ? a.verify(hash, plain) : Bun.password.verify(plain, hash, 'argon2id')));
+  } catch {
+    return false;
+  }
+}
+
+// Bun.password reads bcrypt natively; under Node bcryptjs (pure JS; its async compare yields between rounds).
+async function verifyBcrypt(hash: string, plain: string): Promise<boolean> {
+  try {
+    if (isBun) return await hashing.run(() => Bun.password.verify(plain, hash, 'bcrypt'));
+    const b = await (bcryptjs ??= import('bcryptjs'));
+    return await hashing.run(() => (b.default ?? b).compare(plain, hash));
   } catch {
     return false;
   }
