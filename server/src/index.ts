@@ -54,6 +54,7 @@ import { loadSchema, loadSchemaSource } from './schema/load.ts';
 import { renderTypesModule, type TypesModuleSource } from './schema/types-module.ts';
 import type { Schema } from './schema/model.ts';
 import { FULL_LOAD_OPTIONS } from './rules/check-rule-compiles.ts';
+import { importPocketbase as importPocketbaseDir, type PocketbaseImportOptions, type PocketbaseImportReport } from './import/pocketbase.ts';
 import { applyMigration as applyDirMigration, previewMigration as previewDirMigration, type MigrateDirOptions } from './db/migrate/migrate-dir.ts';
 
 export interface GalleyOptions extends ConfigInput {
@@ -328,6 +329,11 @@ export async function generateTypesModule(schemaFile: string, source: TypesModul
   return renderTypesModule(await loadSchemaSource(schemaFile, FULL_LOAD_OPTIONS), source);
 }
 export { renderTypesModule, type TypesModuleSource } from './schema/types-module.ts';
+/** `galley import pocketbase`: the schema file it writes is loaded as `serve` loads it. */
+export function importPocketbase(opts: PocketbaseImportOptions): Promise<PocketbaseImportReport> {
+  return importPocketbaseDir({ loadOptions: FULL_LOAD_OPTIONS, ...opts });
+}
+export { formatImportSummary, type PocketbaseImportOptions, type PocketbaseImportReport } from './import/pocketbase.ts';
 export { countLossySteps, formatPlanSteps } from './db/migrate/format-plan.ts';
 export type { MigrationRecord } from './db/migrate/history.ts';
 export type { CheckedPlan, CheckedStep, MigrationStep } from './db/migrate/step.ts';
