@@ -58,6 +58,11 @@ export type ValidationCode =
   | 'validation_collection_system_name_change'
   | 'validation_collections_import_failure'
   | 'validation_invalid_rule'
+  | 'validation_not_in_invalid'
+  | 'validation_reserved_field_name'
+  | 'validation_invalid_view_query'
+  | 'validation_duplicated_index_name'
+  | 'validation_existing_index_name'
   | 'batch_request_failed';
 
 export interface FieldIssue {

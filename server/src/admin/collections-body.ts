@@ -6,6 +6,7 @@
  */
 import { toFieldJson } from '../schema/collection-json.ts';
 import { COLLECTION_DEFINITIONS } from '../schema/definition.ts';
+import { retargetIndex } from '../schema/index-sql.ts';
 import { toFileCollectionJson } from '../schema/minimize-collection.ts';
 import type { CollectionModel, FieldModel } from '../schema/model.ts';
 import { buildIdField } from '../schema/system-fields.ts';
@@ -52,11 +53,26 @@ function keepProviderSecrets(merged: Json, current: CollectionModel): void {
   });
 }
 
+/** wire: an index naming another table is saved ON the collection's table, as PocketBase does. */
+function retargetIndexes(entry: Json): Json {
+  const indexes = entry['indexes'];
+  if (typeof entry['name'] !== 'string' || entry['name'] === '' || !Array.isArray(indexes)) return entry;
+  entry['indexes'] = indexes.map((sql: unknown) => (typeof sql === 'string' ? retargetIndex(sql, entry['name'] as string) : sql));
+  return entry;
+}
+
 export function buildCreateEntry(body: Json): Json {
   const entry = pickCollectionKeys(body, 'base');
   entry['type'] ??= 'base';
-  if (entry['type'] !== 'view') entry['fields'] = withIdField(entry['fields'] ?? []);
-  return entry;
+  // wire: a view's fields come from its query; PocketBase ignores the fields a create sends
+  if (entry['type'] === 'view') delete entry['fields'];
+  else entry['fields'] = withIdField(entry['fields'] ?? []);
+  return retargetIndexes(entry);
+}
+
+/** wire: a view whose query changes gets its fields from the new query (PocketBase ignores the fields sent). */
+function dropStaleViewFields(merged: Json, current: CollectionModel, given: Json): void {
+  if (current.type === 'view' && given['viewQuery'] !== undefined && given['viewQuery'] !== current.viewQuery) delete merged['fields'];
 }
 
 /** The body over the current collection. Its id never changes here (the URL names the collection). */
@@ -65,8 +81,9 @@ export function mergeUpdateEntry(current: CollectionModel, body: Json): Json {
   delete given['id'];
   const merged = mergeJson(toFileCollectionJson(current), given);
   if (given['fields'] !== undefined && current.type !== 'view') merged['fields'] = withIdField(merged['fields']);
+  dropStaleViewFields(merged, current, given);
   keepProviderSecrets(merged, current);
-  return merged;
+  return retargetIndexes(merged);
 }
 
 const fieldFileJson = (f: FieldModel): Json => (f.renamedFrom === undefined ? toFieldJson(f) : { ...toFieldJson(f), renamedFrom: f.renamedFrom });
@@ -79,8 +96,12 @@ const fieldFileJson = (f: FieldModel): Json => (f.renamedFrom === undefined ? to
 export function mergeImportEntry(current: CollectionModel, item: Json, deleteMissing: boolean): Json {
   const given = pickCollectionKeys(item, current.type);
   if (given['fields'] === undefined && deleteMissing) given['fields'] = [];
-  const merged = mergeJson(toFileCollectionJson(current), given);
+  const merged = retargetIndexes(mergeJson(toFileCollectionJson(current), given));
   keepProviderSecrets(merged, current);
+  if (current.type === 'view') {
+    dropStaleViewFields(merged, current, given);
+    return merged;
+  }
   if (!Array.isArray(given['fields'])) return merged;
   const fields = (merged['fields'] as unknown[]).map((f) => (isPlainObject(f) ? { ...f } : f));
   for (const f of current.fields) {

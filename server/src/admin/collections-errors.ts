@@ -9,7 +9,9 @@ import { SchemaError, type SchemaProblem } from '../schema/schema-error.ts';
 /** wire: PocketBase's code for a rule its compiler refuses (core/collection_validate.go checkRule). */
 const RULE_KEYS = /^(listRule|viewRule|createRule|updateRule|deleteRule|authRule|manageRule|mfa\/rule)$/;
 
-function codeOf(message: string, path: string): ValidationCode {
+function codeOf(problem: SchemaProblem, path: string): ValidationCode {
+  const message = problem.message;
+  if (problem.code) return problem.code;
   if (RULE_KEYS.test(path)) return 'validation_invalid_rule';
   if (message.startsWith('missing')) return 'validation_required';
   if (message.startsWith('duplicate collection name')) return 'validation_collection_name_exists';
@@ -32,7 +34,7 @@ function putIssue(tree: IssueTree, keys: string[], problem: SchemaProblem): void
     node = (next ?? setOwn(node, key, {})) as IssueTree;
   }
   const last = keys.at(-1)!;
-  if (!ownAt(node, last)) setOwn(node, last, issue(codeOf(problem.message, keys.join('/')), problem.message));
+  if (!ownAt(node, last)) setOwn(node, last, issue(codeOf(problem, keys.join('/')), problem.message));
 }
 
 /** `err` (a SchemaError of the new schema file) as the API error for the collection at entry `index`. */

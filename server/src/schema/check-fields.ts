@@ -51,8 +51,8 @@ export function checkFields(all: SourcedCollection[], c: SourcedCollection, sink
     const path = c.fieldPaths.get(name) ?? fieldsPath;
     if (seen.has(lower)) sink.add([...path, 'name'], `duplicate field name ${JSON.stringify(name)} (field names are case-insensitive)`);
     seen.set(lower, name);
-    if (RESERVED_FIELD_NAMES.includes(name)) sink.add([...path, 'name'], `${JSON.stringify(name)} is a reserved name`);
-    if (c.model.type === 'auth' && RESERVED_AUTH_FIELD_NAMES.includes(name)) sink.add([...path, 'name'], `${JSON.stringify(name)} is reserved in auth collections`);
+    if (RESERVED_FIELD_NAMES.includes(name)) sink.add([...path, 'name'], `${JSON.stringify(name)} is a reserved name`, 'validation_not_in_invalid');
+    if (c.model.type === 'auth' && RESERVED_AUTH_FIELD_NAMES.includes(name)) sink.add([...path, 'name'], `${JSON.stringify(name)} is reserved in auth collections`, 'validation_reserved_field_name');
     if (lower.includes('_via_')) sink.add([...path, 'name'], 'must not contain "_via_" (it names back-relations in filters)');
   }
   const ids = new Set<string>();

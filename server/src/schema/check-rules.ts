@@ -111,6 +111,12 @@ export function checkIndexes(all: SourcedCollection[], sink: ProblemSink): void 
       const problem = explainIndexProblem(sql);
       const idx = parseIndexDefinition(sql);
       if (problem || !idx) return sink.add(path, problem ?? 'not an index statement');
+      // the name first, as PocketBase checks it before what the index reads
+      const other = names.get(idx.name.toLowerCase());
+      if (other !== undefined) {
+        const same = other.startsWith(`${c.path.join('/')}/`);
+        sink.add(path, `index name ${JSON.stringify(idx.name)} is already used (${other}); index names are global`, same ? 'validation_duplicated_index_name' : 'validation_existing_index_name');
+      } else names.set(idx.name.toLowerCase(), path.join('/'));
       if (idx.table.toLowerCase() !== c.model.name.toLowerCase()) {
         sink.add(path, `indexes table ${JSON.stringify(idx.table)}; an index of this collection must be ON \`${c.model.name}\``);
       }
@@ -120,9 +126,6 @@ export function checkIndexes(all: SourcedCollection[], sink: ProblemSink): void 
           sink.add(path, `${JSON.stringify(col.name)} is not a field of ${JSON.stringify(c.model.name)}`);
         }
       }
-      const other = names.get(idx.name.toLowerCase());
-      if (other !== undefined) sink.add(path, `index name ${JSON.stringify(idx.name)} is already used (${other}); index names are global`);
-      else names.set(idx.name.toLowerCase(), path.join('/'));
     });
   }
 }

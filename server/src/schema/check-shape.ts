@@ -56,7 +56,9 @@ export function checkValue(schema: TSchema, value: unknown, path: Path, sink: Pr
     (value as unknown[]).forEach((item, i) => checkValue(schema['items'] as TSchema, item, [...path, i], sink));
     return;
   }
-  sink.add(path, `must be ${describeSchema(schema)}, not ${describeValue(value)}`);
+  // wire: an empty name is PocketBase's validation_required
+  const blank = value === '' && schema['type'] === 'string' && (schema['pattern'] !== undefined || Boolean(schema['minLength']));
+  sink.add(path, `must be ${describeSchema(schema)}, not ${describeValue(value)}`, blank ? 'validation_required' : undefined);
 }
 
 /** Unknown keys, missing required keys, then each known key's value. */

@@ -226,6 +226,19 @@ export function parseCollectionIndex(sql: string, table: string): ParsedIndex {
   return r;
 }
 
+/**
+ * The statement ON `table` instead of the table it names (wire: PocketBase ignores the table an index names and
+ * saves it ON the collection's table, core/collection_validate.go checkIndexes). Text that does not parse, or that
+ * already names `table`, is returned as it is.
+ */
+export function retargetIndex(sql: string, table: string): string {
+  const idx = parseIndexDefinition(sql);
+  if (!idx || idx.table.toLowerCase() === table.toLowerCase()) return sql;
+  const quote = (name: string) => '`' + name.replaceAll('`', '``') + '`';
+  const head = `CREATE ${idx.unique ? 'UNIQUE ' : ''}INDEX ${idx.ifNotExists ? 'IF NOT EXISTS ' : ''}${quote(idx.name)} ON ${quote(table)}`;
+  return `${head} (${idx.columnsSql})${idx.where === '' ? '' : ` WHERE ${idx.where}`}`;
+}
+
 /** The unique index on exactly this one column, if the list has one (wire: case-insensitive, as PB). */
 export function findSingleColumnUniqueIndex(indexes: readonly string[], column: string): ParsedIndex | undefined {
   for (const sql of indexes) {

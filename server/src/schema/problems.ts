@@ -1,6 +1,6 @@
 /** Collects schema problems while the loader keeps going, so one run reports all of them. */
 import { formatJsonPointer } from '../lib/json-pointer.ts';
-import type { SchemaProblem } from './schema-error.ts';
+import type { SchemaProblem, SchemaProblemCode } from './schema-error.ts';
 
 /** Sort key: collection index, then its own keys before its fields before its indexes, then the item index. */
 function orderOf(path: ReadonlyArray<string | number>): number[] {
@@ -51,12 +51,13 @@ export class ProblemSink {
     this.#input = input;
   }
 
-  add(path: ReadonlyArray<string | number>, message: string): void {
+  /** `code`: PocketBase's validation code for the problem, where it has its own */
+  add(path: ReadonlyArray<string | number>, message: string, code?: SchemaProblemCode): void {
     const order = orderOf(path);
     const pointer = formatJsonPointer(path);
     const where = describeSchemaPlace(this.#input, path);
     if (where) this.#places.set(pointer, where);
-    this.#problems.push({ path: pointer, message, order, seq: this.#problems.length });
+    this.#problems.push({ path: pointer, message, order, seq: this.#problems.length, ...(code ? { code } : {}) });
   }
 
   /** By JSON pointer: the collection and field it points into, by name (for the message, not the problem list). */
@@ -79,7 +80,7 @@ export class ProblemSink {
     });
     const seen = new Set<string>();
     return sorted
-      .map(({ path, message }) => ({ path, message }))
+      .map(({ path, message, code }) => (code ? { path, message, code } : { path, message }))
       .filter((p) => {
         const key = `${p.path}\n${p.message}`;
         return seen.has(key) ? false : (seen.add(key), true);

@@ -5,7 +5,18 @@ export interface SchemaProblem {
   /** JSON pointer without the leading slash; collections are always `collections/<index>/…`. */
   path: string;
   message: string;
+  /** wire: the PocketBase validation code the collections API answers for it, where PocketBase has a specific one */
+  code?: SchemaProblemCode;
 }
+
+/** The codes a schema check may name (the collections API maps every other problem by its key and message). */
+export type SchemaProblemCode =
+  | 'validation_required'
+  | 'validation_not_in_invalid'
+  | 'validation_reserved_field_name'
+  | 'validation_invalid_view_query'
+  | 'validation_duplicated_index_name'
+  | 'validation_existing_index_name';
 
 export class SchemaError extends GalleyError {
   readonly problems: SchemaProblem[];

@@ -121,6 +121,6 @@ export function reportViewQueries(
   for (const c of all.filter((x) => x.model.type === 'view')) {
     const verdict = verdicts.get(c.model.id);
     const message = verdict?.refused ? verdict.message : (unread.get(c) ?? verdict?.message);
-    if (message !== undefined) sink.add([...c.path, 'viewQuery'], message);
+    if (message !== undefined) sink.add([...c.path, 'viewQuery'], message, 'validation_invalid_view_query');
   }
 }
