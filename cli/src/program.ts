@@ -1,6 +1,7 @@
 import { Command, CommanderError, type OutputConfiguration } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { addBackupCommand } from './commands/backup.ts';
+import { addImportCommand } from './commands/import-pocketbase.ts';
 import { addMigrateCommand, ExitStatus } from './commands/migrate.ts';
 import { addSchemaCommand } from './commands/schema.ts';
 import { addServeCommand } from './commands/serve.ts';
@@ -27,6 +28,7 @@ export function createProgram(output?: OutputConfiguration): Command {
   addMigrateCommand(program);
   addBackupCommand(program);
   addTypesCommand(program);
+  addImportCommand(program);
   return program;
 }
 
