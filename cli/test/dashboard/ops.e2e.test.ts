@@ -86,6 +86,17 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     const job = (await pb.send<Array<{ id: string; lastRun: string | null; lastError: string | null }>>('/api/crons', {})).find((j) => j.id === '__pbLogsCleanup__');
     expect(job?.lastRun).toMatch(/^\d{4}-\d\d-\d\d /);
     expect(job?.lastError).toBeNull();
+
+    // the Operations navigation reaches every page, superusers being the _superusers collection's records
+    const nav = page.getByRole('navigation', { name: 'Operations' });
+    await nav.getByRole('link', { name: 'Superusers' }).click();
+    await page.getByRole('heading', { name: '_superusers', exact: true }).waitFor();
+    await page.getByRole('cell', { name: SUPERUSER.email }).first().waitFor();
+    for (const [link, heading] of [['Logs', 'Logs'], ['SQL console', 'SQL console'], ['Backups', 'Backups'], ['Settings', 'Settings'], ['Crons', 'Crons']]) {
+      await nav.getByRole('link', { name: link, exact: true }).click();
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await expect(nav.getByRole('link', { name: link, exact: true }).getAttribute('aria-current')).resolves.toBe('page');
+    }
   });
 
   it('SQL console: runs a query into a table and shows SQLite\'s error', async () => {
