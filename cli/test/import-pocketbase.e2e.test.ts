@@ -18,7 +18,7 @@ describe('galley import pocketbase', () => {
     const r = await runBinary(['import', 'pocketbase', pb.dir, '--dir', dir, '--schema-out', join(root, 'dry.json'), '--dry-run']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('skipped users record u2222222222abcd: UNIQUE constraint failed: users.email');
-    expect(r.stdout).toContain('Would import 4 collections, 4 records, 1 files, 10 token secrets, settings: imported; 1 skipped.');
+    expect(r.stdout).toContain('Would import 4 collections, 4 records, 1 files, 0 log entries, 10 token secrets, settings: imported; 1 skipped.');
     expect(existsSync(dir)).toBe(false);
     expect(existsSync(join(root, 'dry.json'))).toBe(false);
   });
@@ -30,7 +30,7 @@ describe('galley import pocketbase', () => {
     const r = await runBinary(['import', 'pocketbase', pb.dir, '--dir', dir, '--schema-out', schema]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`PB_OAUTH2_USERS_GOOGLE_SECRET=${pb.oauth2Secret}`);
-    expect(r.stdout).toContain('Imported 4 collections, 4 records, 1 files, 10 token secrets, settings: imported; 0 skipped.');
+    expect(r.stdout).toContain('Imported 4 collections, 4 records, 1 files, 0 log entries, 10 token secrets, settings: imported; 0 skipped.');
     expect(readFileSync(schema, 'utf8')).not.toContain(pb.oauth2Secret);
 
     const server = await startBinary({ dir, schema, env: { PB_OAUTH2_USERS_GOOGLE_SECRET: pb.oauth2Secret } });

@@ -5,6 +5,7 @@ interface ImportOptions {
   dir: string;
   schemaOut: string;
   dryRun?: boolean;
+  logs?: boolean;
 }
 
 /** `galley import pocketbase <pb_data>`: a PocketBase 0.23+ data directory becomes a Galley one plus a schema file. */
@@ -18,6 +19,7 @@ export function addImportCommand(program: Command): void {
     .argument('<pb_data>', "PocketBase's data directory")
     .addOption(createDirOption())
     .addOption(new Option('--schema-out <file>', 'where to write the schema file').default('./galley.schema.json'))
+    .option('--logs', "also copy PocketBase's request and app logs (auxiliary.db)")
     .option('--dry-run', 'report what would be imported and what cannot be, write nothing')
     .action(async (pbData: string, opts: ImportOptions) => {
       const { importPocketbase, formatImportSummary } = await import('@galley/server');
@@ -27,6 +29,7 @@ export function addImportCommand(program: Command): void {
         dir: opts.dir,
         schemaOut: opts.schemaOut,
         dryRun: opts.dryRun,
+        logs: opts.logs,
         progress: tty ? (line) => void process.stderr.write(`\r\x1b[K${line}`) : undefined,
       });
       if (tty) process.stderr.write('\r\x1b[K');

@@ -16,6 +16,7 @@ import { createDefaultSettings, mergeSettings } from '../admin/settings-model.ts
 import { applyMigration, type MigrateDirOptions } from '../db/migrate/migrate-dir.ts';
 import { openSqliteHandle, type SqliteHandle } from '../db/driver.ts';
 import { PARAMS_TABLE } from '../db/meta-tables.ts';
+import { LOGS_TABLE, LOGS_TABLE_DDL } from '../logs/log-entry.ts';
 
 export interface PocketbaseImportOptions {
   /** the PocketBase `pb_data` directory */
@@ -25,6 +26,8 @@ export interface PocketbaseImportOptions {
   /** where the schema file goes */
   schemaOut: string;
   dryRun?: boolean;
+  /** also copy the request/app logs (`auxiliary.db` → `aux.db`) */
+  logs?: boolean;
   /** one line per step (collections, records, files) */
   progress?: (line: string) => void;
   /** how the schema file is loaded (index.ts passes the rule compile check serve uses) */
@@ -40,6 +43,7 @@ export interface PocketbaseImportReport {
   collections: number;
   records: number;
   files: number;
+  logs: number;
   tokenSecrets: number;
   settings: 'imported' | 'none' | 'encrypted';
   skipped: SkippedItem[];
@@ -82,6 +86,7 @@ export async function importPocketbase(opts: PocketbaseImportOptions): Promise<P
     collections: 0,
     records: 0,
     files: 0,
+    logs: 0,
     tokenSecrets: 0,
     settings: 'none',
     skipped: [],
@@ -237,6 +242,7 @@ export async function importPocketbase(opts: PocketbaseImportOptions): Promise<P
     }
     progress(`files: ${report.files}`);
     pb.exec('COMMIT');
+    if (opts.logs) report.logs = copyLogs(join(pbData, 'auxiliary.db'), join(tmp, 'aux.db'), report);
 
     rmSync(tmpSchema);
     if (opts.dryRun) {
@@ -260,6 +266,31 @@ export async function importPocketbase(opts: PocketbaseImportOptions): Promise<P
   }
 }
 
+/** PocketBase's `_logs` (its aux migration) has Galley's columns: copied as they are, in one transaction. */
+function copyLogs(from: string, to: string, report: PocketbaseImportReport): number {
+  if (!existsSync(from)) {
+    report.skipped.push({ what: 'logs', reason: 'no auxiliary.db in pb_data' });
+    return 0;
+  }
+  const source = openSqliteHandle(from);
+  const target = openSqliteHandle(to);
+  try {
+    source.exec('PRAGMA query_only = ON');
+    for (const ddl of LOGS_TABLE_DDL) target.exec(ddl);
+    target.exec('BEGIN IMMEDIATE');
+    const insert = target.prepare(`INSERT OR IGNORE INTO ${LOGS_TABLE} (id, level, message, data, created) VALUES (?, ?, ?, ?, ?)`);
+    let count = 0;
+    for (const row of source.prepare(`SELECT id, level, message, data, created FROM ${LOGS_TABLE}`).all()) {
+      count += insert.run([row['id'], row['level'], row['message'], row['data'], row['created']]).changes;
+    }
+    target.exec('COMMIT');
+    return count;
+  } finally {
+    source.close();
+    target.close();
+  }
+}
+
 function parseJson(value: unknown, fallback: unknown): unknown {
   if (typeof value !== 'string') return value ?? fallback;
   try {
@@ -280,5 +311,5 @@ function* walk(folder: string): Generator<string> {
 /** The summary line printed at the end. */
 export function formatImportSummary(r: PocketbaseImportReport): string {
   const verb = r.dryRun ? 'Would import' : 'Imported';
-  return `${verb} ${r.collections} collections, ${r.records} records, ${r.files} files, ${r.tokenSecrets} token secrets, settings: ${r.settings}; ${r.skipped.length} skipped.`;
+  return `${verb} ${r.collections} collections, ${r.records} records, ${r.files} files, ${r.logs} log entries, ${r.tokenSecrets} token secrets, settings: ${r.settings}; ${r.skipped.length} skipped.`;
 }

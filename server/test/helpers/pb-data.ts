@@ -185,6 +185,7 @@ export function buildPbData(opts: PbDataOptions = {}): PbData {
 
   const aux = openSqliteHandle(join(dir, 'auxiliary.db'));
   aux.exec(`CREATE TABLE _logs (id TEXT PRIMARY KEY NOT NULL, level INTEGER DEFAULT 0 NOT NULL, message TEXT DEFAULT '' NOT NULL, data JSON DEFAULT '{}' NOT NULL, created TEXT DEFAULT '' NOT NULL)`);
+  aux.prepare(`INSERT INTO _logs (id, level, message, data, created) VALUES (?,?,?,?,?)`).run(['l1234567890abcd', 0, 'GET /api/health', '{"status":200}', new Date().toISOString().replace('T', ' ')]); // recent: logs.maxDays prunes older ones
   aux.close();
 
   const fileDir = join(dir, 'storage', PB_POSTS_ID, post.id);

@@ -25,7 +25,7 @@ beforeAll(async () => {
   const parent = mkdtempSync(join(tmpdir(), 'pb-import-'));
   out = join(parent, 'galley_data');
   schemaFile = join(parent, 'galley.schema.json');
-  report = await importPocketbase({ pbData: pb.dir, dir: out, schemaOut: schemaFile });
+  report = await importPocketbase({ pbData: pb.dir, dir: out, schemaOut: schemaFile, logs: true });
   process.env[ENV] = report.envSecrets.find((e) => e.name === ENV)?.value;
   galley = await createGalley({ dir: out, schemaFile, logger: createTestLogger(), settings: { rateLimits: { enabled: false } } as never });
   url = (await galley.listen('127.0.0.1:0')).url;
@@ -46,7 +46,7 @@ const readPassword = (email: string): string => {
 
 describe('import pocketbase', () => {
   it('reports what it imported, and moves the OAuth2 client secret out of the schema file', () => {
-    expect(report).toMatchObject({ collections: 4, records: 4, files: 1, tokenSecrets: 10, settings: 'imported', skipped: [] });
+    expect(report).toMatchObject({ collections: 4, records: 4, files: 1, logs: 1, tokenSecrets: 10, settings: 'imported', skipped: [] });
     expect(report.envSecrets).toEqual([{ name: ENV, value: pb.oauth2Secret }]);
     const schema = readFileSync(schemaFile, 'utf8');
     expect(schema).not.toContain(pb.oauth2Secret);
@@ -90,6 +90,8 @@ describe('import pocketbase', () => {
     expect(settings['meta'].appName).toBe('Imported App');
     expect(settings['smtp']).toMatchObject({ enabled: true, host: 'smtp.example.com', port: 587 });
     expect(settings['logs'].maxDays).toBe(9);
+    const logs = await root.logs.getList(1, 10, { filter: "message = 'GET /api/health'" });
+    expect(logs.items.map((l) => l.data)).toEqual([{ status: 200 }]);
     const links = await root.collection('_externalAuths').getFullList();
     expect(links.map((l) => l['providerId'])).toEqual(['google-uid-1']);
   });
