@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Core } from '../core.ts';
 import { formatDateTime } from '../lib/datetime.ts';
 import { newRecordId } from '../lib/ids.ts';
+import { deleteRecordRowById, findSystemCollection, insertRecordRow, updateRecordRow } from '../records/record-write.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { AUTH_ORIGINS_NAME } from '../schema/system-auth-records.ts';
 import { canSendAuthMail, sendAuthMailLater } from './mail-templates.ts';
@@ -26,6 +27,7 @@ async function recordOrigin(core: Core, attempt: Pick<AuthAttempt, 'info' | 'ip'
   const { fingerprint, userAgent } = fingerprintOrigin(attempt.ip, attempt.info.headers['user_agent'] ?? '');
   const now = core.clock();
   const stamp = formatDateTime(now);
+  const originsModel = findSystemCollection(core, AUTH_ORIGINS_NAME);
   const isNew = await core.db.writer.run(async (tx) => {
     const origins = (await tx.db
       .selectFrom(AUTH_ORIGINS_NAME)
@@ -37,17 +39,14 @@ async function recordOrigin(core: Core, attempt: Pick<AuthAttempt, 'info' | 'ip'
       .execute()) as Array<{ id: string; fingerprint: string }>;
     const current = origins.find((o) => o.fingerprint === fingerprint);
     if (current) {
-      await tx.db.updateTable(AUTH_ORIGINS_NAME).set({ updated: stamp }).where('id', '=', current.id).execute();
+      await updateRecordRow(core, tx, originsModel, current.id, { updated: stamp }, 'Failed to note the login origin.');
       return false;
     }
     const drop = origins.slice(MAX_AUTH_ORIGINS - 1).map((o) => o.id);
-    if (drop.length > 0) await tx.db.deleteFrom(AUTH_ORIGINS_NAME).where('id', 'in', drop).execute();
-    await tx.db
-      .insertInto(AUTH_ORIGINS_NAME)
-      .values({ id: newRecordId(), collectionRef: collection.id, recordRef: recordId, fingerprint, created: stamp, updated: stamp })
-      // two first logins from one origin at once: the other one already wrote it
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    for (const id of drop) await deleteRecordRowById(core, tx, originsModel, id);
+    // Jobs run one at a time on the writer, so two first logins from one origin cannot both get here.
+    const origin = { id: newRecordId(), collectionRef: collection.id, recordRef: recordId, fingerprint, created: stamp, updated: stamp };
+    await insertRecordRow(core, tx, originsModel, origin, 'Failed to note the login origin.');
     return origins.length > 0;
   });
   const email = typeof row['email'] === 'string' ? row['email'] : '';

@@ -9,6 +9,7 @@ import { GalleyError } from '../errors.ts';
 import { formatDateTime, parseDateTime } from '../lib/datetime.ts';
 import { newRecordId } from '../lib/ids.ts';
 import { scopeOf } from '../records/access.ts';
+import { deleteRecordRowById, deleteRecordRowsWhere, findSystemCollection, insertRecordRow } from '../records/record-write.ts';
 import { compileRuleWhere } from '../rules/compile-rule.ts';
 import { deriveRequest, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
@@ -71,13 +72,11 @@ async function openMfaSession(core: Core, collection: CollectionModel, recordId:
   const now = core.clock();
   const stamp = formatDateTime(now);
   const stale = formatDateTime(new Date(now.getTime() - MAX_MFA_SECONDS * 1000));
+  const mfas = findSystemCollection(core, MFAS_NAME);
   await core.db.writer.run(async (tx) => {
     // No cron here: sessions older than any allowed duration go whenever a new one starts.
-    await tx.db.deleteFrom(MFAS_NAME).where('created', '<', stale).execute();
-    await tx.db
-      .insertInto(MFAS_NAME)
-      .values({ id, collectionRef: collection.id, recordRef: recordId, method, created: stamp, updated: stamp })
-      .execute();
+    await deleteRecordRowsWhere(core, tx, mfas, (q) => q.where('created', '<', stale));
+    await insertRecordRow(core, tx, mfas, { id, collectionRef: collection.id, recordRef: recordId, method, created: stamp, updated: stamp }, 'Failed to start the MFA session.');
   });
   return id;
 }
@@ -92,14 +91,14 @@ async function resolveMfa(core: Core, info: RequestInfo, collection: CollectionM
 
   const session = (await core.db.read.selectFrom(MFAS_NAME).selectAll().where('id', '=', given).executeTakeFirst()) as Record<string, unknown> | undefined;
   if (!session || isExpired(core, session['created'], mfa.duration)) {
-    if (session) await core.db.writer.run((tx) => tx.db.deleteFrom(MFAS_NAME).where('id', '=', given).execute());
+    if (session) await core.db.writer.run((tx) => deleteRecordRowById(core, tx, findSystemCollection(core, MFAS_NAME), given));
     throw new GalleyError('invalid', 'Invalid or expired MFA session.');
   }
   if (session['recordRef'] !== recordId || session['collectionRef'] !== collection.id) throw new GalleyError('invalid', 'Invalid MFA session.');
   if (session['method'] === method) throw new GalleyError('invalid', 'A different authentication method is required.');
   // Spent by the delete itself, so two requests racing with one mfaId cannot both pass.
-  const deleted = await core.db.writer.run((tx) => tx.db.deleteFrom(MFAS_NAME).where('id', '=', given).executeTakeFirst());
-  if (Number(deleted.numDeletedRows) !== 1) throw new GalleyError('invalid', 'Invalid or expired MFA session.');
+  const deleted = await core.db.writer.run((tx) => deleteRecordRowById(core, tx, findSystemCollection(core, MFAS_NAME), given));
+  if (!deleted) throw new GalleyError('invalid', 'Invalid or expired MFA session.');
   return null;
 }
 

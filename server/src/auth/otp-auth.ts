@@ -8,6 +8,7 @@ import { GalleyError, issue, type IssueTree } from '../errors.ts';
 import { parseDateTime } from '../lib/datetime.ts';
 import { randomString } from '../lib/ids.ts';
 import { verifyAgainstDummy, verifyPassword } from '../lib/password-hash.ts';
+import { deleteRecordRowById, findSystemCollection } from '../records/record-write.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { OTPS_NAME } from '../schema/system-auth-records.ts';
 import type { AuthResponse } from './auth-response.ts';
@@ -34,9 +35,9 @@ function checkOtpForm(body: Record<string, unknown>): { otpId: string; password:
 }
 
 async function deleteOtp(core: Core, otpId: string): Promise<number> {
-  const result = await core.db.writer.run((tx) => tx.db.deleteFrom(OTPS_NAME).where('id', '=', otpId).executeTakeFirst());
+  const deleted = await core.db.writer.run((tx) => deleteRecordRowById(core, tx, findSystemCollection(core, OTPS_NAME), otpId));
   forgetOtpTries(core, otpId);
-  return Number(result.numDeletedRows);
+  return deleted ? 1 : 0;
 }
 
 /** A decoy otpId (otp-decoys.ts) is refused exactly as a real code guessed wrong: a try counted, a hash checked. */

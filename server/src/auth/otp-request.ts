@@ -8,6 +8,7 @@ import { GalleyError } from '../errors.ts';
 import { formatDateTime } from '../lib/datetime.ts';
 import { newRecordId, randomString } from '../lib/ids.ts';
 import { hashPassword } from '../lib/password-hash.ts';
+import { deleteRecordRowById, deleteRecordRowsWhere, findSystemCollection, insertRecordRow } from '../records/record-write.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { OTPS_NAME } from '../schema/system-auth-records.ts';
 import { checkEmailInput, findAuthRecordByEmail, throwIfInvalid } from './find-auth-record.ts';
@@ -53,18 +54,17 @@ function issueOtpLater(core: Core, collection: CollectionModel, row: Record<stri
       const now = core.clock();
       const stamp = formatDateTime(now);
       const stale = formatDateTime(new Date(now.getTime() - MAX_OTP_SECONDS * 1000));
+      const otps = findSystemCollection(core, OTPS_NAME);
       await core.db.writer.run(async (tx) => {
-        await tx.db.deleteFrom(OTPS_NAME).where('created', '<', stale).execute();
-        await tx.db
-          .insertInto(OTPS_NAME)
-          .values({ id: otpId, collectionRef: collection.id, recordRef: String(row['id']), password: hash, sentTo: email, created: stamp, updated: stamp })
-          .execute();
+        await deleteRecordRowsWhere(core, tx, otps, (q) => q.where('created', '<', stale));
+        const otp = { id: otpId, collectionRef: collection.id, recordRef: String(row['id']), password: hash, sentTo: email, created: stamp, updated: stamp };
+        await insertRecordRow(core, tx, otps, otp, 'Failed to create the OTP.');
       });
       try {
         await sendAuthMail(core, collection, row, 'otp', email, { otp: code, otpId });
       } catch (err) {
         // wire: a code whose mail failed is deleted, as PocketBase does
-        await core.db.writer.run((tx) => tx.db.deleteFrom(OTPS_NAME).where('id', '=', otpId).execute());
+        await core.db.writer.run((tx) => deleteRecordRowById(core, tx, otps, otpId));
         throw err;
       }
     })().catch((err: unknown) => {

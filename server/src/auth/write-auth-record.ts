@@ -1,9 +1,9 @@
 /** The writes auth flows make to an auth record (verified, email, password, tokenKey), as one update. */
 import type { Core } from '../core.ts';
-import { GalleyError, notFound } from '../errors.ts';
+import { notFound } from '../errors.ts';
 import { newTokenKey } from '../lib/ids.ts';
-import { revokeAuthStateOnUpdate } from '../records/auth-refs.ts';
-import { buildRow, rethrowWriteError } from '../records/store.ts';
+import { updateRecordRow } from '../records/record-write.ts';
+import { buildRow } from '../records/store.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel } from '../schema/model.ts';
 
@@ -48,16 +48,7 @@ export async function writeAuthRecord(
     const current = (await tx.db.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst()) as Record<string, unknown> | undefined;
     if (!current) throw notFound();
     check?.(current);
-    // wire: turning verified drops OAuth2 links (and then sessions); a new password or tokenKey ends MFA/OTP state
-    await revokeAuthStateOnUpdate(core, tx, collection, id, row);
-    try {
-      await tx.db.updateTable(table).set(row).where('id', '=', id).execute();
-    } catch (err) {
-      rethrowWriteError(err, failure);
-    }
-    const updated = (await tx.db.selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst()) as Record<string, unknown> | undefined;
-    if (!updated) throw new GalleyError('not_found', "The requested resource wasn't found.");
-    tx.afterCommit(() => core.hooks.emitRecord({ action: 'update', collection, row: updated }));
-    return updated;
+    // the one update path: verified/password/tokenKey changes end OAuth2 links, MFA/OTP state (records/auth-refs.ts)
+    return updateRecordRow(core, tx, collection, id, row, failure);
   });
 }

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Core } from '../core.ts';
 import { checkpointWalFile } from '../db/wal-checkpoint.ts';
 import { formatDateTime } from '../lib/datetime.ts';
+import { deleteRecordRowsWhere, findSystemCollection } from '../records/record-write.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { MFAS_NAME, OTPS_NAME } from '../schema/system-auth-records.ts';
 import type { CronService } from './scheduler.ts';
@@ -25,18 +26,19 @@ const CHECKPOINT_WAIT_MS = 1000;
 export async function deleteExpiredAuthRows(core: Core, table: typeof OTPS_NAME | typeof MFAS_NAME): Promise<number> {
   const now = core.clock().getTime();
   const durationOf = (c: CollectionModel): number => (table === OTPS_NAME ? c.auth?.otp.duration : c.auth?.mfa.duration) ?? MAX_AUTH_ROW_SECONDS;
+  const model = findSystemCollection(core, table);
+  // each row through the record-write pipeline: wire: PocketBase deletes them one by one, so each fires its delete event
   return core.db.writer.run(async (tx) => {
-    let deleted = 0n;
+    let deleted = 0;
     // wire: even where OTP/MFA is off, so no old rows dangle
     for (const c of core.schema.collections) {
       if (c.type !== 'auth') continue;
       const before = formatDateTime(new Date(now - durationOf(c) * 1000));
-      const out = await tx.db.deleteFrom(table).where('collectionRef', '=', c.id).where('created', '<', before).executeTakeFirst();
-      deleted += out.numDeletedRows;
+      deleted += await deleteRecordRowsWhere(core, tx, model, (q) => q.where('collectionRef', '=', c.id).where('created', '<', before));
     }
     const stale = formatDateTime(new Date(now - MAX_AUTH_ROW_SECONDS * 1000));
-    deleted += (await tx.db.deleteFrom(table).where('created', '<', stale).executeTakeFirst()).numDeletedRows;
-    return Number(deleted);
+    deleted += await deleteRecordRowsWhere(core, tx, model, (q) => q.where('created', '<', stale));
+    return deleted;
   });
 }
 

@@ -146,3 +146,18 @@ export async function deleteRecordRowsWhere(
   for (const row of rows) await deleteRecordRow(core, tx, collection, row, seen);
   return rows.length;
 }
+
+/** A system collection's model (_otps, _mfas, _authOrigins, _externalAuths, _superusers): always in the schema. */
+export function findSystemCollection(core: Pick<Core, 'schema'>, name: string): CollectionModel {
+  const model = core.schema.findCollection(name);
+  if (!model) throw new Error(`system collection ${name} is missing from the schema`);
+  return model;
+}
+
+/** Delete one row by id through deleteRecordRow; false when there was none. */
+export async function deleteRecordRowById(core: Core, tx: WriteTx, collection: CollectionModel, id: string): Promise<boolean> {
+  const row = (await tx.db.selectFrom(collection.name).selectAll(collection.name).where('id', '=', id).executeTakeFirst()) as Record<string, unknown> | undefined;
+  if (!row) return false;
+  await deleteRecordRow(core, tx, collection, row);
+  return true;
+}
