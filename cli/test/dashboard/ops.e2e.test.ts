@@ -150,7 +150,8 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     await page.getByRole('button', { name: 'Restore ops-e2e.tar.gz' }).click();
     const restore = page.getByRole('dialog', { name: 'Restore this backup?' });
     await restore.getByRole('button', { name: 'Restore' }).click();
-    await page.getByText('Restore started').waitFor();
+    await page.getByRole('status').filter({ hasText: 'Restoring ops-e2e.tar.gz' }).waitFor();
+    await page.getByText('Backup restored').waitFor({ timeout: 60_000 });
     const titles = async () => {
       try {
         return (await pb.collection('posts').getFullList({ sort: 'title' })).map((p) => p.title as string);
@@ -159,7 +160,6 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
       }
     };
     await expect.poll(titles, { timeout: 60_000 }).toEqual(['hello', 'world']);
-    await page.reload();
     await row.waitFor();
 
     // the server's field error shows beside its field (a schedule keeping 0 archives is refused)
