@@ -51,7 +51,7 @@ const table: Array<[string, string, 'guest' | 'root', number, string]> = [
   ['GET', '/api/files/posts/%ff/y', 'guest', 404, NOT_FOUND],
   ['GET', '/api/files/posts/x/%ff', 'guest', 404, NOT_FOUND],
   ['POST', '/api/collections/%ff/auth-with-password', 'guest', 404, MISSING_AUTH],
-  ['POST', '/api/collections/%ff/auth-refresh', 'guest', 404, MISSING_AUTH],
+  ['POST', '/api/collections/%ff/auth-refresh', 'guest', 401, 'The request requires valid record authorization token.'], // PocketBase asks for auth first
   ['GET', '/api/collections/%ff/auth-methods', 'guest', 404, MISSING_AUTH],
   ['POST', '/api/collections/%ff/request-otp', 'guest', 404, MISSING_AUTH],
   ['POST', '/api/collections/%ff/auth-with-otp', 'guest', 404, MISSING_AUTH],

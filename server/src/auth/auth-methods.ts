@@ -16,8 +16,9 @@ export async function describeAuthMethods(core: Core, collection: CollectionMode
   const oauth2Enabled = (auth?.oauth2.enabled ?? false) && collection.name !== '_superusers';
   const providers = oauth2Enabled ? await describeOAuth2Providers(core, collection) : [];
   return {
-    password: { enabled: password.enabled, identityFields },
-    oauth2: { enabled: oauth2Enabled, providers },
+    // wire: keys in PocketBase's order (apis/record_auth_methods.go)
+    password: { identityFields, enabled: password.enabled },
+    oauth2: { providers, enabled: oauth2Enabled },
     mfa: { enabled: mfa?.enabled ?? false, duration: mfa?.enabled ? mfa.duration : 0 },
     otp: { enabled: otp?.enabled ?? false, duration: otp?.enabled ? otp.duration : 0 },
     authProviders: oauth2Enabled ? providers : null,

@@ -12,6 +12,7 @@ import { requestOtp } from './otp-request.ts';
 import { authWithPassword, findAuthCollection } from './password-auth.ts';
 import { confirmPasswordReset, requestPasswordReset } from './password-reset.ts';
 import { refreshAuth } from './refresh.ts';
+import { requireSameCollectionContext } from './require-auth.ts';
 import { confirmVerification, requestVerification } from './verification.ts';
 
 /** wire: a login's answer: the auth response, or PocketBase's 401 `{mfaId}` when a second factor is due. */
@@ -58,8 +59,10 @@ export function authRoutes(core: Core) {
       respond(
         core,
         request,
-        async (req) =>
-          json(await refreshAuth(core, req.info, params.collection, request.headers.get('authorization'))),
+        async (req) => {
+          requireSameCollectionContext(core.schema, req.info, params.collection);
+          return json(await refreshAuth(core, req.info, params.collection, request.headers.get('authorization')));
+        },
         tagCollectionRoute(params.collection, 'authRefresh'),
       ),
     )
@@ -89,6 +92,7 @@ export function authRoutes(core: Core) {
     )
     .post(`${base}/request-email-change`, ({ request, params }) =>
       respond(core, request, async (req) => {
+        requireSameCollectionContext(core.schema, req.info, params.collection);
         await requestEmailChange(core, req.info, params.collection, (await req.body()).values);
         return noContent();
       }, tagCollectionRoute(params.collection, 'requestEmailChange')),
