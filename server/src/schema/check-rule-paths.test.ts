@@ -114,6 +114,9 @@ describe('rules against the loaded schema', () => {
     ['listRule', '@request.foo = 1', [P('listRule', '"@request.foo" (at 0): not a request value a rule can read (@request.auth.*, @request.body.*, @request.query.*, @request.headers.*, @request.method, @request.context)')]],
     ['createRule', "@request.body.titel = 'x'", [P('createRule', '"@request.body.titel" (at 0): collection "posts" has no field "titel", so @request.body.titel is never set; did you mean "title"?')]],
     ['createRule', '@request.body.title:each = 1', [P('createRule', '"@request.body.title:each" (at 0): ":each" only applies to select, file and relation fields, not to the field "title" of "posts" (text)')]],
+    // wire: PocketBase refuses :length on a body field that is not a MultiValuer when the collection is saved
+    ['createRule', '@request.body.title:length > 1', [P('createRule', '"@request.body.title:length" (at 0): ":length" only applies to select, file and relation fields, not to the field "title" of "posts" (text)')]],
+    ['createRule', '@request.body.author.name:length > 1', [P('createRule', '"@request.body.author.name:length" (at 0): ":length" only applies to select, file and relation fields, not to the field "name" of "users" (text)')]],
     ['createRule', '@request.body.author:each.name = 1', [P('createRule', '"@request.body.author:each.name" (at 0): a modifier may only end a path ("author:each")')]],
     ['createRule', '@request.body.author.nmae = 1', [P('createRule', '"@request.body.author.nmae" (at 0): collection "users" has no field "nmae"; did you mean "name"?')]],
     ['createRule', '@request.body.title.x = 1', [P('createRule', '"@request.body.title.x" (at 0): the field "title" of "posts" is not a relation (text), so nothing follows it')]],

@@ -69,6 +69,12 @@ describe('collections API validation codes (PocketBase apis/collection_test.go)'
       contains: ['"name":{"code":"validation_collection_name_exists"'],
     },
     {
+      name: 'a rule with :length on a single-value body field is refused when saved, with the reason',
+      method: 'PATCH', path: '/api/collections/posts', as: 'root', status: 400,
+      body: { createRule: '@request.body.title:length > 1' },
+      contains: ['"createRule":{"code":"validation_invalid_rule"', 'only applies to select, file and relation fields, not to the field \\"title\\"'],
+    },
+    {
       name: 'creating a view collection succeeds',
       method: 'POST', path: '/api/collections', as: 'root', status: 200,
       body: { name: 'new5', type: 'view', fields: [{ type: 'text', id: '12345789', name: 'ignored!@#$' }], viewQuery: 'select 1 as id from _superusers limit 1' },
