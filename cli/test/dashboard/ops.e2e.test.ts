@@ -112,7 +112,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     await d.checkPage(page, 'ops-sql');
 
     await page.getByLabel('Query', { exact: true }).fill('select * from no_such_table');
-    await page.getByRole('button', { name: 'Run query' }).click();
+    await page.getByLabel('Query', { exact: true }).press('Control+Enter');
     await page.getByRole('alert').filter({ hasText: 'no such table: no_such_table' }).waitFor();
     await expect(table.count()).resolves.toBe(0);
   });
@@ -177,7 +177,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     const page = await d.signedInPage('#/settings');
     await page.getByRole('heading', { name: 'Application', exact: true }).waitFor();
     await page.getByLabel('Application name').fill('Ops E2E');
-    await page.getByRole('button', { name: 'Save application settings' }).click();
+    await page.getByLabel('Application name').press('Control+s'); // the same as Save application settings
     await poll(async () => (await pb.settings.getAll())['meta']['appName']).toBe('Ops E2E');
     await page.reload();
     await expect(page.getByLabel('Application name').inputValue()).resolves.toBe('Ops E2E');
