@@ -14,7 +14,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, s
 import { basename, dirname, join, resolve } from 'node:path';
 import { createDefaultSettings, mergeSettings } from '../admin/settings-model.ts';
 import { applyMigration, type MigrateDirOptions } from '../db/migrate/migrate-dir.ts';
-import { openSqliteHandle, type SqliteHandle } from '../db/driver.ts';
+import { createRequire } from 'node:module';
+import { detectRuntime, nativeModuleName, openSqliteHandle, type SqliteHandle } from '../db/driver.ts';
 import { PARAMS_TABLE } from '../db/meta-tables.ts';
 import { LOGS_TABLE, LOGS_TABLE_DDL } from '../logs/log-entry.ts';
 
@@ -97,11 +98,10 @@ export async function importPocketbase(opts: PocketbaseImportOptions): Promise<P
   };
   const tmp = join(dirname(dir), `.${basename(dir)}.import-${process.pid}-${Date.now()}`);
   const tmpSchema = join(tmp, '.import-schema.json');
-  const pb = openSqliteHandle(pbFile);
+  const pb = openReadOnly(pbFile);
   let galley: SqliteHandle | undefined;
   const envBefore = new Map<string, string | undefined>();
   try {
-    pb.exec('PRAGMA query_only = ON');
     pb.exec('BEGIN'); // one snapshot of a possibly running PocketBase
     const pbTables = new Set(pb.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all().map((r) => String(r['name'])));
     if (!pbTables.has('_collections')) throw new Error(`${pbFile} has no _collections table: only PocketBase 0.23 and later can be imported`);
@@ -272,10 +272,9 @@ function copyLogs(from: string, to: string, report: PocketbaseImportReport): num
     report.skipped.push({ what: 'logs', reason: 'no auxiliary.db in pb_data' });
     return 0;
   }
-  const source = openSqliteHandle(from);
+  const source = openReadOnly(from);
   const target = openSqliteHandle(to);
   try {
-    source.exec('PRAGMA query_only = ON');
     for (const ddl of LOGS_TABLE_DDL) target.exec(ddl);
     target.exec('BEGIN IMMEDIATE');
     const insert = target.prepare(`INSERT OR IGNORE INTO ${LOGS_TABLE} (id, level, message, data, created) VALUES (?, ?, ?, ?, ?)`);
@@ -289,6 +288,34 @@ function copyLogs(from: string, to: string, report: PocketbaseImportReport): num
     source.close();
     target.close();
   }
+}
+
+interface ReadOnlyDb {
+  exec(sql: string): void;
+  prepare(sql: string): { all(params?: readonly unknown[]): Row[] };
+  close(): void;
+}
+
+/**
+ * PocketBase's files opened read-only with the runtime's driver (Galley's handle opens read-write, and closing
+ * the last read-write connection would checkpoint a stopped PocketBase's WAL into its data.db).
+ */
+function openReadOnly(file: string): ReadOnlyDb {
+  type Native = { exec(sql: string): unknown; prepare(sql: string): { all(...params: unknown[]): unknown[] }; close(): void };
+  const requireHere = createRequire(import.meta.url);
+  const specifier = nativeModuleName(); // computed, so bundlers leave it alone
+  const native: Native =
+    detectRuntime() === 'bun'
+      ? new (requireHere(specifier) as { Database: new (f: string, o: object) => Native }).Database(file, { readonly: true, strict: true })
+      : new (requireHere(specifier) as new (f: string, o: object) => Native)(file, { readonly: true, fileMustExist: true });
+  return {
+    exec: (sql) => void native.exec(sql),
+    prepare: (sql) => {
+      const stmt = native.prepare(sql);
+      return { all: (params = []) => stmt.all(...params) as Row[] };
+    },
+    close: () => native.close(),
+  };
 }
 
 function parseJson(value: unknown, fallback: unknown): unknown {

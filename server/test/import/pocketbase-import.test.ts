@@ -18,10 +18,12 @@ let schemaFile: string;
 let report: PocketbaseImportReport;
 let galley: Galley;
 let url: string;
+let sourceBefore: Buffer;
 const ENV = 'PB_OAUTH2_USERS_GOOGLE_SECRET';
 
 beforeAll(async () => {
   pb = buildPbData();
+  sourceBefore = readFileSync(join(pb.dir, 'data.db'));
   const parent = mkdtempSync(join(tmpdir(), 'pb-import-'));
   out = join(parent, 'galley_data');
   schemaFile = join(parent, 'galley.schema.json');
@@ -53,6 +55,7 @@ describe('import pocketbase', () => {
     expect(schema).not.toContain(pb.secrets.usersAuth);
     expect(schema).toContain(`"$env:${ENV}"`);
     expect(readdirSync(dirname(out)).filter((n) => n.includes('.import-'))).toEqual([]);
+    expect(readFileSync(join(pb.dir, 'data.db')).equals(sourceBefore)).toBe(true); // read, never written
   });
 
   it("signs in with PocketBase's bcrypt password through the SDK, then the hash is argon2id and still verifies", async () => {
