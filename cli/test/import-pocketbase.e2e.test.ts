@@ -18,7 +18,8 @@ describe('galley import pocketbase', () => {
     const r = await runBinary(['import', 'pocketbase', pb.dir, '--dir', dir, '--schema-out', join(root, 'dry.json'), '--dry-run']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('skipped users record u2222222222abcd: UNIQUE constraint failed: users.email');
-    expect(r.stdout).toContain('Would import 4 collections, 4 records, 1 files, 0 log entries, 10 token secrets, settings: imported; 1 skipped.');
+    expect(r.stdout).toContain('skipped storage/_pb_users_auth_/u2222222222abcd/note_x1y2z3.txt: its record was not imported');
+    expect(r.stdout).toContain('Would import 4 collections, 4 records, 1 files, 0 log entries, 10 token secrets, settings: imported; 2 skipped.');
     expect(existsSync(dir)).toBe(false);
     expect(existsSync(join(root, 'dry.json'))).toBe(false);
   });

@@ -6,6 +6,7 @@ interface ImportOptions {
   schemaOut: string;
   dryRun?: boolean;
   logs?: boolean;
+  encryptionEnv?: string;
 }
 
 /** `galley import pocketbase <pb_data>`: a PocketBase 0.23+ data directory becomes a Galley one plus a schema file. */
@@ -20,6 +21,7 @@ export function addImportCommand(program: Command): void {
     .addOption(createDirOption())
     .addOption(new Option('--schema-out <file>', 'where to write the schema file').default('./galley.schema.json'))
     .option('--logs', "also copy PocketBase's request and app logs (auxiliary.db)")
+    .option('--encryption-env <NAME>', "the environment variable holding PocketBase's settings encryption key (its --encryptionEnv)")
     .option('--dry-run', 'report what would be imported and what cannot be, write nothing')
     .action(async (pbData: string, opts: ImportOptions) => {
       const { importPocketbase, formatImportSummary } = await import('@galley/server');
@@ -30,6 +32,7 @@ export function addImportCommand(program: Command): void {
         schemaOut: opts.schemaOut,
         dryRun: opts.dryRun,
         logs: opts.logs,
+        encryptionKey: opts.encryptionEnv ? process.env[opts.encryptionEnv] : undefined,
         progress: tty ? (line) => void process.stderr.write(`\r\x1b[K${line}`) : undefined,
       });
       if (tty) process.stderr.write('\r\x1b[K');

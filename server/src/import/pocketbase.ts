@@ -14,6 +14,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, s
 import { basename, dirname, join, resolve } from 'node:path';
 import { createDefaultSettings, mergeSettings } from '../admin/settings-model.ts';
 import { applyMigration, type MigrateDirOptions } from '../db/migrate/migrate-dir.ts';
+import { createDecipheriv } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { detectRuntime, nativeModuleName, openSqliteHandle, type SqliteHandle } from '../db/driver.ts';
 import { PARAMS_TABLE } from '../db/meta-tables.ts';
@@ -27,6 +28,8 @@ export interface PocketbaseImportOptions {
   /** where the schema file goes */
   schemaOut: string;
   dryRun?: boolean;
+  /** PocketBase's PB_ENCRYPTION key (32 characters), for settings it stored encrypted */
+  encryptionKey?: string;
   /** also copy the request/app logs (`auxiliary.db` → `aux.db`) */
   logs?: boolean;
   /** one line per step (collections, records, files) */
@@ -165,6 +168,7 @@ export async function importPocketbase(opts: PocketbaseImportOptions): Promise<P
     // 2. records, system rows, key store, settings
     galley = openSqliteHandle(join(tmp, 'data.db'));
     galley.exec('BEGIN IMMEDIATE');
+    const importedIds = new Map<string, Set<string>>();
     const tables = [...collections.filter((c) => c['type'] !== 'view').map((c) => String(c['name'])), ...BUILTIN_INTERNAL];
     for (const table of tables) {
       if (!pbTables.has(table)) {
@@ -178,11 +182,14 @@ export async function importPocketbase(opts: PocketbaseImportOptions): Promise<P
       if (columns.length === 0) continue;
       const insert = galley.prepare(`INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
       let count = 0;
+      const ids = new Set<string>();
+      importedIds.set(String(collections.find((c) => c['name'] === table)?.['id'] ?? table), ids);
       for (const record of pb.prepare(`SELECT ${columns.map(quote).join(', ')} FROM ${quote(table)}`).all()) {
         try {
           galley.exec('SAVEPOINT rec');
           insert.run(columns.map((c) => record[c]));
           galley.exec('RELEASE rec');
+          ids.add(String(record['id']));
           count++;
         } catch (err) {
           galley.exec('ROLLBACK TO rec');
@@ -201,12 +208,15 @@ export async function importPocketbase(opts: PocketbaseImportOptions): Promise<P
     if (pbTables.has('_params')) {
       const raw = pb.prepare(`SELECT value FROM _params WHERE id = 'settings'`).all()[0]?.['value'];
       if (raw != null) {
-        const parsed = parseJson(raw, undefined);
-        if (parsed === undefined || typeof parsed !== 'object') {
+        let parsed = parseJson(raw, undefined);
+        if ((parsed === undefined || typeof parsed !== 'object') && opts.encryptionKey) parsed = decryptSettings(String(raw), opts.encryptionKey);
+        if (parsed === undefined || parsed === null || typeof parsed !== 'object') {
           report.settings = 'encrypted';
           report.skipped.push({
             what: 'settings',
-            reason: 'encrypted with PB_ENCRYPTION (not supported): start PocketBase without it once, or set the settings again in Galley',
+            reason: opts.encryptionKey
+              ? 'encrypted, and the given key does not decrypt them (Galley\'s defaults kept)'
+              : 'encrypted with PB_ENCRYPTION: give the same key (--encryption-env NAME), or set the settings again in Galley',
           });
         } else {
           const { settings, issues } = mergeSettings(createDefaultSettings(), parsed);
@@ -232,6 +242,10 @@ export async function importPocketbase(opts: PocketbaseImportOptions): Promise<P
         for (const file of walk(join(storage, collectionId))) {
           const rel = file.slice(storage.length + 1).split(/[\\/]/);
           if (rel.some((part) => part.startsWith('thumbs_'))) continue;
+          if (rel.length !== 3 || !importedIds.get(collectionId)?.has(rel[1]!)) {
+            report.skipped.push({ what: `storage/${rel.join('/')}`, reason: rel.length !== 3 ? 'not a record file' : 'its record was not imported' });
+            continue;
+          }
           const to = join(tmp, 'storage', ...rel);
           mkdirSync(dirname(to), { recursive: true });
           copyFileSync(file, to);
@@ -316,6 +330,19 @@ function openReadOnly(file: string): ReadOnlyDb {
     },
     close: () => native.close(),
   };
+}
+
+/** PocketBase's encrypted settings: base64(nonce ‖ AES-256-GCM ciphertext ‖ tag), the key being the 32-byte string. */
+function decryptSettings(value: string, key: string): unknown {
+  try {
+    const bytes = Buffer.from(value, 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', Buffer.from(key, 'utf8'), bytes.subarray(0, 12));
+    decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+    const plain = Buffer.concat([decipher.update(bytes.subarray(12, bytes.length - 16)), decipher.final()]);
+    return JSON.parse(plain.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 function parseJson(value: unknown, fallback: unknown): unknown {

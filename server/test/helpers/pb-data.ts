@@ -5,6 +5,7 @@
  * collection, the system tables, a SQL view for a view collection; `auxiliary.db` with `_logs`; and
  * `storage/<collectionId>/<recordId>/<file>`.
  */
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,8 @@ export interface PbDataOptions {
   duplicateEmail?: boolean;
   /** a rule naming a field that does not exist: the import must fail as a whole */
   brokenRule?: boolean;
+  /** settings stored encrypted, as PocketBase does when PB_ENCRYPTION holds this 32-character key */
+  encryptionKey?: string;
 }
 
 export interface PbData {
@@ -165,9 +168,15 @@ export function buildPbData(opts: PbDataOptions = {}): PbData {
   const post = { id: 'p1234567890abcd', title: 'Hello from PocketBase', file: 'cover_ab12cd34ef.txt', fileBody: 'a file PocketBase stored' };
   db.prepare(`INSERT INTO posts (id, title, author, cover, created, updated) VALUES (?,?,?,?,?,?)`).run([post.id, post.title, user.id, post.file, NOW, NOW]);
 
+  const encrypt = (json: string): string => {
+    if (!opts.encryptionKey) return json;
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', Buffer.from(opts.encryptionKey, 'utf8'), nonce);
+    return Buffer.concat([nonce, cipher.update(json, 'utf8'), cipher.final(), cipher.getAuthTag()]).toString('base64');
+  };
   db.prepare(`INSERT INTO _params (id, value, created, updated) VALUES (?,?,?,?)`).run([
     'settings',
-    JSON.stringify({
+    encrypt(JSON.stringify({
       meta: { appName: 'Imported App', appURL: 'https://app.example.com', senderName: 'Support', senderAddress: 'support@example.com', hideControls: false },
       smtp: { enabled: true, host: 'smtp.example.com', port: 587, username: 'mailer', password: 'smtp-secret', authMethod: 'PLAIN', tls: false, localName: '' },
       s3: { enabled: false, bucket: '', region: '', endpoint: '', accessKey: '', secret: '', forcePathStyle: false },
@@ -177,7 +186,7 @@ export function buildPbData(opts: PbDataOptions = {}): PbData {
       trustedProxy: { headers: ['X-Forwarded-For'], useLeftmostIP: false },
       logs: { maxDays: 9, minLevel: 0, logIP: true, logAuthId: false },
       superuserIPs: [],
-    }),
+    })),
     NOW,
     NOW,
   ]);
@@ -193,6 +202,11 @@ export function buildPbData(opts: PbDataOptions = {}): PbData {
   writeFileSync(join(fileDir, post.file), post.fileBody);
   writeFileSync(join(fileDir, `thumbs_${post.file}`, `100x100_${post.file}`), 'thumb');
 
+  if (opts.duplicateEmail) {
+    // a file of the user that cannot be imported: it cannot be either
+    mkdirSync(join(dir, 'storage', PB_USERS_ID, 'u2222222222abcd'), { recursive: true });
+    writeFileSync(join(dir, 'storage', PB_USERS_ID, 'u2222222222abcd', 'note_x1y2z3.txt'), 'bob');
+  }
   return {
     dir,
     user,

@@ -107,7 +107,11 @@ describe('import pocketbase: dry run and failures', () => {
     const r = await importPocketbase({ pbData: bad.dir, dir: join(parent, 'data'), schemaOut: join(parent, 's.json'), dryRun: true });
     expect(r.dryRun).toBe(true);
     expect(r.records).toBe(4); // the superuser, the first user, the post, the OAuth2 link
-    expect(r.skipped).toEqual([{ what: 'users record u2222222222abcd', reason: expect.stringContaining('UNIQUE constraint failed: users.email') }]);
+    expect(r.skipped).toEqual([
+      { what: 'users record u2222222222abcd', reason: expect.stringContaining('UNIQUE constraint failed: users.email') },
+      { what: 'storage/_pb_users_auth_/u2222222222abcd/note_x1y2z3.txt', reason: 'its record was not imported' },
+    ]);
+    expect(r.files).toBe(1);
     expect(readdirSync(parent)).toEqual([]);
   });
 
@@ -116,6 +120,19 @@ describe('import pocketbase: dry run and failures', () => {
     const parent = mkdtempSync(join(tmpdir(), 'pb-import-fail-'));
     await expect(importPocketbase({ pbData: broken.dir, dir: join(parent, 'data'), schemaOut: join(parent, 's.json') })).rejects.toThrow(/nosuchfield/);
     expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it("reads settings PocketBase stored encrypted (PB_ENCRYPTION) with the same key, and reports them without it", async () => {
+    const key = 'k'.repeat(16) + '0123456789abcdef';
+    const enc = buildPbData({ encryptionKey: key });
+    const parent = mkdtempSync(join(tmpdir(), 'pb-import-enc-'));
+    const withKey = await importPocketbase({ pbData: enc.dir, dir: join(parent, 'a'), schemaOut: join(parent, 'a.json'), dryRun: true, encryptionKey: key });
+    expect(withKey.settings).toBe('imported');
+    const without = await importPocketbase({ pbData: enc.dir, dir: join(parent, 'b'), schemaOut: join(parent, 'b.json'), dryRun: true });
+    expect(without.settings).toBe('encrypted');
+    expect(without.skipped).toEqual([{ what: 'settings', reason: expect.stringContaining('--encryption-env') }]);
+    const wrong = await importPocketbase({ pbData: enc.dir, dir: join(parent, 'c'), schemaOut: join(parent, 'c.json'), dryRun: true, encryptionKey: 'x'.repeat(32) });
+    expect(wrong.settings).toBe('encrypted');
   });
 
   it('refuses a directory that is not a pb_data, and a target that is not empty', async () => {
