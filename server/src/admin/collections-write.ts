@@ -24,6 +24,7 @@ import {
 import type { RequestInfo } from '../rules/request-info.ts';
 import { buildCreateEntry, isPlainObject, mergeImportEntry, mergeUpdateEntry } from './collections-body.ts';
 import { toCollectionError, toImportError } from './collections-errors.ts';
+import { storeTokenSecrets, takeTokenSecrets, type TokenSecrets } from './collections-token-secrets.ts';
 import { readTimesById, requireCollectionModel, requireSuperuser, toTimedCollectionJson } from './collections.ts';
 import { LIVE_LOAD_OPTIONS } from './schema-reload.ts';
 import { findSchemaService, type SchemaService } from './schema-service.ts';
@@ -113,9 +114,11 @@ export function createChange(raw: Record<string, unknown>): SchemaChange {
 
 export async function createCollection(core: Core, info: RequestInfo, body: unknown): Promise<Record<string, unknown>> {
   requireSuperuser(info);
-  const raw = requireBody(body);
+  const { body: raw, secrets } = takeTokenSecrets(requireBody(body));
   const { schema, document } = await writeSchemaChange(core, createChange(raw));
-  return toTimedCollectionJson(listEntryModels(schema, document).at(-1)!, await readTimesById(core));
+  const created = listEntryModels(schema, document).at(-1)!;
+  await storeTokenSecrets(core, new Map([[created.id, secrets]]));
+  return toTimedCollectionJson(created, await readTimesById(core));
 }
 
 /** wire: PocketBase refuses these before saving (core/collection_validate.go). */
@@ -150,9 +153,10 @@ export function updateChange(core: Core, id: string, raw: Record<string, unknown
 export async function updateCollection(core: Core, info: RequestInfo, idOrName: string, body: unknown): Promise<Record<string, unknown>> {
   requireSuperuser(info);
   requireWritable(core);
-  const raw = requireBody(body);
+  const { body: raw, secrets } = takeTokenSecrets(requireBody(body));
   const id = requireCollectionModel(core, idOrName).id;
   const { schema } = await writeSchemaChange(core, updateChange(core, id, raw));
+  await storeTokenSecrets(core, new Map([[id, secrets]]));
   return toTimedCollectionJson(schema.findCollection(id)!, await readTimesById(core));
 }
 
@@ -226,5 +230,24 @@ export function importChange(core: Core, raw: Record<string, unknown>): SchemaCh
 export async function importCollections(core: Core, info: RequestInfo, body: unknown): Promise<void> {
   requireSuperuser(info);
   requireWritable(core);
-  await writeSchemaChange(core, importChange(core, requireBody(body)));
+  const raw = requireBody(body);
+  const list = raw['collections'];
+  // each item's token secrets, by the id or name that finds its collection once the import is in
+  const taken: Array<[string, TokenSecrets]> = [];
+  const items = Array.isArray(list)
+    ? list.map((item: unknown) => {
+        if (!isPlainObject(item)) return item;
+        const { body: stripped, secrets } = takeTokenSecrets(item);
+        const ident = String(item['id'] || item['name'] || '');
+        if (secrets.size > 0 && ident !== '') taken.push([ident, secrets]);
+        return stripped;
+      })
+    : list;
+  await writeSchemaChange(core, importChange(core, { ...raw, collections: items }));
+  const byId = new Map<string, TokenSecrets>();
+  for (const [ident, secrets] of taken) {
+    const found = core.schema.findCollection(ident);
+    if (found) byId.set(found.id, secrets);
+  }
+  await storeTokenSecrets(core, byId);
 }

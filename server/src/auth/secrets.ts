@@ -7,7 +7,9 @@ import type { Schema } from '../schema/model.ts';
 const TOKEN_TYPES: TokenType[] = ['auth', 'file', 'verification', 'passwordReset', 'emailChange'];
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-const paramKey = (collectionId: string, type: TokenType) => `tokenSecret:${collectionId}:${type}`;
+/** The key store's key of one collection's secret for one token type. */
+export const tokenSecretKey = (collectionId: string, type: TokenType) => `tokenSecret:${collectionId}:${type}`;
+const paramKey = tokenSecretKey;
 
 /**
  * Token signing secrets per auth collection and token type, generated once and kept in data.db,
