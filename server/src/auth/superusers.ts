@@ -7,10 +7,12 @@ import { formatDateTime } from '../lib/datetime.ts';
 import { newRecordId, newTokenKey } from '../lib/ids.ts';
 import { findAuthIdHolder } from '../records/auth-id.ts';
 import { buildIdentityMatch } from './find-auth-record.ts';
-import { deleteAuthRefRows } from '../records/auth-refs.ts';
+import { deleteRecordRow, insertRecordRow, updateRecordRow, type RecordWriteCore } from '../records/record-write.ts';
+import { createEventBus } from '../hooks/event-bus.ts';
+import { createLogger } from '../lib/log.ts';
+import { createLocalStorage } from '../lib/storage/local.ts';
 import { SUPERUSERS } from '../rules/request-info.ts';
 import { buildSchema } from '../schema/model.ts';
-import { AUTH_ORIGINS_NAME, MFAS_NAME, OTPS_NAME } from '../schema/system-auth-records.ts';
 import { listBuiltinCollections, SUPERUSERS_ID } from '../schema/system-collections.ts';
 import { hashPassword } from '../lib/password-hash.ts';
 
@@ -28,7 +30,14 @@ async function openForSuperusers(dir: string) {
   const merged = [...applied.filter((c) => !builtin.some((s) => s.id === c.id)), ...builtin];
   const schema = buildSchema(merged);
   await applySchemaOnStart(db, schema);
-  return { db, schema };
+  // the record-write pipeline's needs, for this process only: no subscribers here, and _superusers has no files
+  const writeCore: RecordWriteCore = {
+    schema,
+    hooks: createEventBus(() => {}),
+    storage: createLocalStorage(join(config.dir, 'storage')),
+    log: createLogger('warn'),
+  };
+  return { db, schema, writeCore };
 }
 
 /** `galley superuser upsert EMAIL PASSWORD`: creates the superuser or sets a new password (all its tokens die). */
@@ -37,7 +46,7 @@ export async function upsertSuperuser(opts: { dir: string }, email: string, pass
   if (password.length < 8 || password.length > 71) {
     throw new GalleyError('invalid', 'the password must be 8 to 71 characters long');
   }
-  const { db, schema } = await openForSuperusers(opts.dir);
+  const { db, schema, writeCore } = await openForSuperusers(opts.dir);
   const superusers = schema.findCollection(SUPERUSERS_ID)!;
   try {
     const hash = await hashPassword(password);
@@ -45,18 +54,15 @@ export async function upsertSuperuser(opts: { dir: string }, email: string, pass
     return await db.writer.run(async (tx) => {
       const existing = await tx.db.selectFrom(SUPERUSERS).select('id').where(buildIdentityMatch(superusers, 'email', email)).executeTakeFirst();
       if (existing) {
-        await tx.db.updateTable(SUPERUSERS).set({ password: hash, tokenKey: newTokenKey(), updated: now }).where('id', '=', existing['id']).execute();
-        // wire: as on any password change, pending MFA sessions, login origins and OTP codes end
-        await deleteAuthRefRows(tx.db, SUPERUSERS_ID, String(existing['id']), [MFAS_NAME, AUTH_ORIGINS_NAME, OTPS_NAME]);
+        // wire: as on any password change, pending MFA sessions, login origins and OTP codes end (the pipeline's update)
+        await updateRecordRow(writeCore, tx, superusers, String(existing['id']), { password: hash, tokenKey: newTokenKey(), updated: now }, 'Failed to update the superuser.');
         return 'updated';
       }
       // an id no other auth collection holds (ids are unique across auth collections)
       let id = newRecordId();
       while (await findAuthIdHolder(tx.db, schema, superusers, id)) id = newRecordId();
-      await tx.db
-        .insertInto(SUPERUSERS)
-        .values({ id, email, password: hash, tokenKey: newTokenKey(), emailVisibility: 0, verified: 1, created: now, updated: now })
-        .execute();
+      const row = { id, email, password: hash, tokenKey: newTokenKey(), emailVisibility: 0, verified: 1, created: now, updated: now };
+      await insertRecordRow(writeCore, tx, superusers, row, 'Failed to create the superuser.');
       return 'created';
     });
   } finally {
@@ -66,14 +72,15 @@ export async function upsertSuperuser(opts: { dir: string }, email: string, pass
 
 /** `galley superuser delete EMAIL`: true when a superuser was deleted. */
 export async function deleteSuperuser(opts: { dir: string }, email: string): Promise<boolean> {
-  const { db, schema } = await openForSuperusers(opts.dir);
+  const { db, schema, writeCore } = await openForSuperusers(opts.dir);
   const superusers = schema.findCollection(SUPERUSERS_ID)!;
   try {
     return await db.writer.run(async (tx) => {
-      const found = await tx.db.selectFrom(SUPERUSERS).select('id').where(buildIdentityMatch(superusers, 'email', email)).executeTakeFirst();
+      const found = (await tx.db.selectFrom(SUPERUSERS).selectAll().where(buildIdentityMatch(superusers, 'email', email)).executeTakeFirst()) as
+        | Record<string, unknown>
+        | undefined;
       if (!found) return false;
-      await tx.db.deleteFrom(SUPERUSERS).where('id', '=', found['id']).execute();
-      await deleteAuthRefRows(tx.db, SUPERUSERS_ID, String(found['id'])); // its OTPs, MFA sessions, origins, links
+      await deleteRecordRow(writeCore, tx, superusers, found); // with its OTPs, MFA sessions, origins, links
       return true;
     });
   } finally {

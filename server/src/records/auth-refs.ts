@@ -4,7 +4,6 @@
  * own write, so no commit ever leaves them behind (wire: PocketBase's recordRefHooks and its record update
  * hooks on password, tokenKey and verified changes).
  */
-import type { Kysely } from 'kysely';
 import type { Core } from '../core.ts';
 import type { WriteTx } from '../db/database.ts';
 import { newTokenKey } from '../lib/ids.ts';
@@ -12,26 +11,18 @@ import type { CollectionModel } from '../schema/model.ts';
 import { AUTH_ORIGINS_NAME, MFAS_NAME, OTPS_NAME } from '../schema/system-auth-records.ts';
 import { EXTERNAL_AUTHS_NAME } from '../schema/system-external-auths.ts';
 // a cycle by design: a ref row is a record, deleted through the one path that also calls back here
-import { deleteRecordRowsWhere } from './record-write.ts';
+import { deleteRecordRowsWhere, type RecordWriteCore } from './record-write.ts';
 
 export type AuthRefTable = typeof EXTERNAL_AUTHS_NAME | typeof OTPS_NAME | typeof MFAS_NAME | typeof AUTH_ORIGINS_NAME;
 
 export const AUTH_REF_TABLES: readonly AuthRefTable[] = [EXTERNAL_AUTHS_NAME, OTPS_NAME, MFAS_NAME, AUTH_ORIGINS_NAME];
 
 /**
- * Raw delete of one record's ref rows, no pipeline and no events: only the CLI's superuser commands use it (they
- * run without a Core; moving them onto records/record-write.ts is still to do).
- */
-export async function deleteAuthRefRows(db: Kysely<any>, collectionId: string, recordId: string, tables: readonly AuthRefTable[] = AUTH_REF_TABLES): Promise<void> {
-  for (const table of tables) await db.deleteFrom(table).where('collectionRef', '=', collectionId).where('recordRef', '=', recordId).execute();
-}
-
-/**
  * Delete a record's rows of `tables` inside the caller's write, each through the record-write pipeline (its
  * delete event after the commit). Answers how many went. A record of a non-auth collection has none.
  */
 export async function deleteAuthRecordRefs(
-  core: Core,
+  core: RecordWriteCore,
   tx: WriteTx,
   collection: CollectionModel,
   recordId: string,
@@ -57,7 +48,7 @@ const isTrue = (v: unknown) => v === 1 || v === true;
  * - a new password hash ends pending MFA sessions and forgets the known login origins;
  * - a new tokenKey ends the OTP codes issued before it.
  */
-export async function revokeAuthStateOnUpdate(core: Core, tx: WriteTx, collection: CollectionModel, id: string, row: Record<string, unknown>): Promise<void> {
+export async function revokeAuthStateOnUpdate(core: RecordWriteCore, tx: WriteTx, collection: CollectionModel, id: string, row: Record<string, unknown>): Promise<void> {
   if (collection.type !== 'auth' || !['verified', 'password', 'tokenKey'].some((k) => k in row)) return;
   const current = (await tx.db.selectFrom(collection.name).select(['verified', 'password', 'tokenKey']).where('id', '=', id).executeTakeFirst()) as
     | Record<string, unknown>

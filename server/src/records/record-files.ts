@@ -54,7 +54,7 @@ export async function settleFileRemovals(storage: FileStorage): Promise<void> {
 }
 
 /** Removes stored objects and their thumbnails; failures are logged (the sweep retries them on the next start). */
-function removeStoredFiles(core: Core, folder: string, names: readonly string[]): Promise<void> {
+function removeStoredFiles(core: Pick<Core, 'storage' | 'log'>, folder: string, names: readonly string[]): Promise<void> {
   const storage = core.storage;
   let set = removing.get(storage);
   if (!set) removing.set(storage, (set = new Set()));
@@ -63,7 +63,7 @@ function removeStoredFiles(core: Core, folder: string, names: readonly string[])
   return done;
 }
 
-async function removeEach(core: Core, folder: string, names: readonly string[]): Promise<void> {
+async function removeEach(core: Pick<Core, 'storage' | 'log'>, folder: string, names: readonly string[]): Promise<void> {
   await Promise.all(
     names.map(async (name) => {
       try {
@@ -172,7 +172,7 @@ export function removeFilesAfterCommit(core: Core, tx: WriteTx, collection: Coll
  * After the commit of a delete: remove the deleted row's files and their thumbnails. By name, not the whole
  * folder: a record created again under the same id meanwhile keeps its new files (leftovers go to the sweep).
  */
-export function removeRecordFilesAfterCommit(core: Core, tx: WriteTx, collection: CollectionModel, row: Record<string, unknown>): void {
+export function removeRecordFilesAfterCommit(core: Pick<Core, 'storage' | 'log'>, tx: WriteTx, collection: CollectionModel, row: Record<string, unknown>): void {
   if (listFileFields(collection).length === 0) return;
   const names = [...readRowFiles(collection, row).values()].flat();
   if (names.length === 0) return;

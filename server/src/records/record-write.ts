@@ -19,17 +19,20 @@ import { deleteAuthRecordRefs, revokeAuthStateOnUpdate } from './auth-refs.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { Schema } from '../schema/model.ts';
 import { relationHolds, relationIds } from './relation-values.ts';
+
+/** What the pipeline needs of the core: the CLI's superuser commands write with no server (no Core) around them. */
+export type RecordWriteCore = Pick<Core, 'schema' | 'hooks' | 'storage' | 'log'>;
 import { removeRecordFilesAfterCommit } from './record-files.ts';
 import { cachedQuery, PARAM_SLOT } from './statement-cache.ts';
 import { rethrowWriteError } from './store.ts';
 
 /** The request hook point: before a write is queued. */
-export function runRequestHooks(core: Core, event: RecordRequestEvent): Promise<void> {
+export function runRequestHooks(core: RecordWriteCore, event: RecordRequestEvent): Promise<void> {
   return core.hooks.recordHooks.request(event);
 }
 
 /** After the COMMIT that holds the job: the event for realtime, then the after-commit hook point. */
-function emitAfterCommit(core: Core, tx: WriteTx, event: RecordEvent): void {
+function emitAfterCommit(core: RecordWriteCore, tx: WriteTx, event: RecordEvent): void {
   tx.afterCommit(() => {
     core.hooks.emitRecord(event);
     core.hooks.recordHooks.afterCommit(event);
@@ -37,7 +40,7 @@ function emitAfterCommit(core: Core, tx: WriteTx, event: RecordEvent): void {
 }
 
 /** Insert `row` (every column, storage form) and answer it as stored. `failure`: the message of a 400 on a constraint. */
-export async function insertRecordRow(core: Core, tx: WriteTx, collection: CollectionModel, row: Record<string, unknown>, failure: string): Promise<Record<string, unknown>> {
+export async function insertRecordRow(core: RecordWriteCore, tx: WriteTx, collection: CollectionModel, row: Record<string, unknown>, failure: string): Promise<Record<string, unknown>> {
   await core.hooks.recordHooks.model({ action: 'create', collection, row });
   const table = collection.name;
   const columns = Object.keys(row);
@@ -61,7 +64,7 @@ export async function insertRecordRow(core: Core, tx: WriteTx, collection: Colle
  * verified/password/tokenKey change first ends what it must (records/auth-refs.ts). 404 if the row is gone.
  */
 export async function updateRecordRow(
-  core: Core,
+  core: RecordWriteCore,
   tx: WriteTx,
   collection: CollectionModel,
   id: string,
@@ -90,7 +93,7 @@ export async function updateRecordRow(
  * records are deleted or updated through this same path, then the row, its files and its auth refs.
  * `seen` keeps one delete's cascade from visiting a record twice.
  */
-export async function deleteRecordRow(core: Core, tx: WriteTx, collection: CollectionModel, row: Record<string, unknown>, seen = new Set<string>()): Promise<void> {
+export async function deleteRecordRow(core: RecordWriteCore, tx: WriteTx, collection: CollectionModel, row: Record<string, unknown>, seen = new Set<string>()): Promise<void> {
   const key = `${collection.id}/${String(row['id'])}`;
   if (seen.has(key)) return;
   seen.add(key);
@@ -136,7 +139,7 @@ function referencesTo(schema: Schema, target: CollectionModel) {
 
 /** Delete every row of `collection` that `where` selects, each through deleteRecordRow; answers how many went. */
 export async function deleteRecordRowsWhere(
-  core: Core,
+  core: RecordWriteCore,
   tx: WriteTx,
   collection: CollectionModel,
   where: (q: any) => any,
@@ -155,7 +158,7 @@ export function findSystemCollection(core: Pick<Core, 'schema'>, name: string): 
 }
 
 /** Delete one row by id through deleteRecordRow; false when there was none. */
-export async function deleteRecordRowById(core: Core, tx: WriteTx, collection: CollectionModel, id: string): Promise<boolean> {
+export async function deleteRecordRowById(core: RecordWriteCore, tx: WriteTx, collection: CollectionModel, id: string): Promise<boolean> {
   const row = (await tx.db.selectFrom(collection.name).selectAll(collection.name).where('id', '=', id).executeTakeFirst()) as Record<string, unknown> | undefined;
   if (!row) return false;
   await deleteRecordRow(core, tx, collection, row);
