@@ -15,7 +15,7 @@ const LAYERS: string[][] = [
   ['records'],
   ['auth'],
   ['files', 'realtime', 'batch'],
-  ['admin', 'logs', 'cron', 'backups'],
+  ['admin', 'logs', 'cron', 'backups', 'import'],
   ['http', 'index.ts'],
 ];
 
