@@ -48,6 +48,7 @@ export type ValidationCode =
   | 'validation_invalid_token'
   | 'validation_length_out_of_range'
   | 'validation_length_too_long'
+  | 'validation_length_invalid'
   | 'validation_in_invalid'
   | 'validation_match_invalid'
   | 'validation_backup_name_exists'

@@ -598,12 +598,18 @@ describe('services Galley has not built answer PocketBase 404', () => {
   const calls: Array<[string, (pb: PocketBase) => Promise<unknown>]> = [
     // wire: PocketBase has no DELETE /api/logs either (apis/logs.go: list, stats, view)
     ['logs.truncate', (pb) => pb.logs.truncate()],
-    ['settings.generateAppleClientSecret', (pb) => pb.settings.generateAppleClientSecret('com.example', 'TEAM123456', 'KEY1234567', 'not a key', 3600)],
   ];
   it.each(calls)('%s', async (_name, call) => {
     const err = await rejectionOf(call(await asRoot()));
     expect(err.status).toBe(404);
     expect(err.response).toEqual(NOT_FOUND);
+  });
+
+  // built (server/test/admin/apple-client-secret.routes.test.ts): the SDK's call reaches it and gets PocketBase's errors
+  it('settings.generateAppleClientSecret answers PocketBase validation errors', async () => {
+    const err = await rejectionOf((await asRoot()).settings.generateAppleClientSecret('com.example', 'TEAM123456', 'KEY1234567', 'not a key', 3600));
+    expect(err.status).toBe(400);
+    expect(err.response).toMatchObject({ message: 'Invalid client secret data.', data: { privateKey: { code: 'validation_match_invalid' } } });
   });
 
   // backups.* are built (server/test/backups/backups.routes.test.ts); a missing backup's download is a 404

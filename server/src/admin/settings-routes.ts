@@ -2,6 +2,7 @@ import { Elysia } from 'elysia';
 import type { Core } from '../core.ts';
 import { json, noContent, respond } from '../http/route-kit.ts';
 import { patchSettings, readSettingsJson, sendTestEmail } from './settings.ts';
+import { generateAppleClientSecret } from './settings-apple.ts';
 import { testS3Settings } from './settings-test-s3.ts';
 
 /** PocketBase's settings routes (superusers only). */
@@ -20,6 +21,9 @@ export function settingsRoutes(core: Core) {
         await sendTestEmail(core, req.info, body.values);
         return noContent();
       }),
+    )
+    .post('/api/settings/apple/generate-client-secret', ({ request }) =>
+      respond(core, request, async (req) => json(await generateAppleClientSecret(req.info, (await req.body()).values))),
     )
     .post('/api/settings/test/s3', ({ request }) =>
       respond(core, request, async (req) => {
