@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { compileRuleWhere } from '../rules/compile-rule.ts';
-import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
+import { isSuperuser, SUPERUSERS, type RequestInfo } from '../rules/request-info.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel, Schema } from '../schema/model.ts';
 import { mayHoldManageAccess, scopeOf } from './access.ts';
@@ -40,6 +40,8 @@ export function serializeRecord(
     }
     out[field.name] = field.name in row ? type.fromStorage(row[field.name], field) : type.zero(field);
   }
+  // wire: PocketBase keeps every superuser verified (core: _superusers records are saved with verified=true)
+  if (collection.name === SUPERUSERS && 'verified' in out) out['verified'] = true;
   if (isAuth && 'email' in out) {
     const visible =
       viewer.superuser || viewer.showEmail || row['emailVisibility'] === 1 || row['emailVisibility'] === true ||
