@@ -54,7 +54,7 @@ function keepProviderSecrets(merged: Json, current: CollectionModel): void {
 }
 
 /** wire: an index naming another table is saved ON the collection's table, as PocketBase does. */
-function retargetIndexes(entry: Json): Json {
+export function retargetIndexes(entry: Json): Json {
   const indexes = entry['indexes'];
   if (typeof entry['name'] !== 'string' || entry['name'] === '' || !Array.isArray(indexes)) return entry;
   entry['indexes'] = indexes.map((sql: unknown) => (typeof sql === 'string' ? retargetIndex(sql, entry['name'] as string) : sql));

@@ -22,7 +22,7 @@ import {
   type SchemaDocument,
 } from '../schema/write-schema-file.ts';
 import type { RequestInfo } from '../rules/request-info.ts';
-import { buildCreateEntry, isPlainObject, mergeImportEntry, mergeUpdateEntry } from './collections-body.ts';
+import { buildCreateEntry, isPlainObject, mergeImportEntry, mergeUpdateEntry, retargetIndexes } from './collections-body.ts';
 import { toCollectionError, toImportError } from './collections-errors.ts';
 import { storeTokenSecrets, takeTokenSecrets, type TokenSecrets } from './collections-token-secrets.ts';
 import { readTimesById, requireCollectionModel, requireSuperuser, toTimedCollectionJson } from './collections.ts';
@@ -206,8 +206,9 @@ export function importChange(core: Core, raw: Record<string, unknown>): SchemaCh
         const ident = isPlainObject(item) ? String(item['id'] || item['name'] || '') : '';
         const current = ident === '' ? undefined : core.schema.findCollection(ident);
         if (!current || !isPlainObject(item)) {
-          collections.push(item);
-          written.add(item);
+          const entry = isPlainObject(item) ? retargetIndexes({ ...item }) : item;
+          collections.push(entry);
+          written.add(entry);
           continue;
         }
         imported.add(current.id);

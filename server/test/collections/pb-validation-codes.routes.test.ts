@@ -87,6 +87,12 @@ describe('collections API validation codes (PocketBase apis/collection_test.go)'
       body: { name: 'new6', type: 'base', fields: [{ type: 'text', name: 'test' }], indexes: ['create index idx_new6_test on random_table (test)'] },
       check: (j) => expect(j.indexes).toEqual([expect.stringMatching(/^CREATE INDEX `?idx_new6_test`? ON `?new6`? \(`?test`?\)$/i)]),
     },
+    {
+      name: 'an imported collection’s index naming another table is rewritten too',
+      method: 'PUT', path: '/api/collections/import', as: 'root', status: 204,
+      body: { collections: [{ name: 'new7', type: 'base', fields: [{ type: 'text', name: 'test' }], indexes: ['CREATE INDEX idx_new7_test ON elsewhere (test)'] }] },
+      check: () => expect(g.galley.core.schema.findCollection('new7')?.indexes).toEqual([expect.stringMatching(/ON `?new7`? \(`?test`?\)$/i)]),
+    },
   ];
   it.each(table)('$name', async (s) => {
     await runScenario(g, s, tokens);
