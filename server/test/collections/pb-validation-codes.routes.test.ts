@@ -82,6 +82,12 @@ describe('collections API validation codes (PocketBase apis/collection_test.go)'
       check: (j) => expect(j.fields.map((f: any) => f.name)).toEqual(['id']),
     },
     {
+      name: 'updating a view’s query takes its fields from the new query (the fields sent are ignored)',
+      method: 'PATCH', path: '/api/collections/new5', as: 'root', status: 200,
+      body: { fields: [{ type: 'text', name: 'id' }], viewQuery: "select id, email from _superusers" },
+      check: (j) => expect(j.fields.map((f: any) => f.name)).toEqual(['id', 'email']),
+    },
+    {
       name: 'an index naming another table is rewritten to the collection’s table',
       method: 'POST', path: '/api/collections', as: 'root', status: 200,
       body: { name: 'new6', type: 'base', fields: [{ type: 'text', name: 'test' }], indexes: ['create index idx_new6_test on random_table (test)'] },
