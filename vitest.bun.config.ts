@@ -18,5 +18,7 @@ export default defineConfig({
     // a filter that matches nothing fails; scripts/test.ts skips a stage the filters match nothing in
     passWithNoTests: false,
     testTimeout: 20_000,
+    // a file's beforeAll starts a Galley and signs in (argon2): on 2 loaded cores that outgrows vitest's 10 s default
+    hookTimeout: 30_000,
   },
 });
