@@ -2,7 +2,7 @@
 // table for guests, users and superusers on the scenario runner: names, uploads checked like a restore,
 // downloads with a superuser file token and ranges, restores in-process (and rolled back when the schema
 // would lose data), one backup or restore at a time, canBackup in /api/health.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { extract } from 'tar';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -341,6 +341,9 @@ describe('auto-backup', () => {
   });
 
   it('a failed run is logged and mailed to the superusers', async () => {
+    // the previous test's run may have been in this same second: its name would be taken, a different failure
+    const folder = join(dir, 'backups');
+    for (const f of readdirSync(folder).filter((n) => n.startsWith('@auto_galley_backup_'))) rmSync(join(folder, f));
     const smtp = await startTestSmtp();
     const marker = acquireBusyMarker(dir, 'backup');
     try {
