@@ -59,6 +59,7 @@ export type ValidationCode =
   | 'validation_collection_system_name_change'
   | 'validation_collections_import_failure'
   | 'validation_invalid_rule'
+  | 'validation_invalid_cron'
   | 'validation_not_in_invalid'
   | 'validation_reserved_field_name'
   | 'validation_invalid_view_query'

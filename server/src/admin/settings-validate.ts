@@ -1,4 +1,5 @@
 /** PocketBase's settings validation (core/settings_model.go), reported per field as an issue tree. */
+import { parseCronExpression } from '../cron/cron-expression.ts';
 import { issue, type FieldIssue, type IssueTree } from '../errors.ts';
 import { isIpOrSubnet } from './settings-ip.ts';
 import type { RateLimitRule, S3Settings, Settings } from './settings-model.ts';
@@ -93,6 +94,14 @@ export function validateSettings(s: Settings): IssueTree {
 
   checkS3(s.s3, ['s3'], out);
   checkS3(s.backups.s3, ['backups', 's3'], out);
+  if (s.backups.cron !== '') {
+    // wire: PocketBase's checkCronExpression, its parser's reason as the message
+    try {
+      parseCronExpression(s.backups.cron);
+    } catch (err) {
+      put(out, ['backups', 'cron'], issue('validation_invalid_cron', err instanceof Error ? err.message : 'Invalid cron expression.'));
+    }
+  }
   if (s.backups.cron !== '' && s.backups.cronMaxKeep < 1) put(out, ['backups', 'cronMaxKeep'], atLeast(1));
   if (s.batch.enabled && s.batch.maxRequests === 0) put(out, ['batch', 'maxRequests'], required());
   if (s.batch.enabled && s.batch.timeout === 0) put(out, ['batch', 'timeout'], required());

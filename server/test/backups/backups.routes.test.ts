@@ -325,6 +325,14 @@ describe('auto-backup', () => {
     expect((await root.crons.getFullList()).map((j) => j.id)).not.toContain('__pbAutoBackup__');
   });
 
+  it("a backups.cron that does not parse is PocketBase's 400 validation_invalid_cron, and nothing is scheduled", async () => {
+    const err = await rejectionOf(root.settings.update({ backups: { cron: '61 * * * *', cronMaxKeep: 2 } }));
+    expect(err.status).toBe(400);
+    expect(err.response.data.backups.cron).toMatchObject({ code: 'validation_invalid_cron', message: expect.stringContaining('61') });
+    expect((await root.settings.getAll()).backups.cron).toBe('');
+    expect((await root.crons.getFullList()).map((j) => j.id)).not.toContain('__pbAutoBackup__');
+  });
+
   it('a run makes @auto_galley_backup_<time>.tar.gz and deletes the oldest beyond cronMaxKeep', async () => {
     await root.settings.update({ backups: { cron: '0 3 * * *', cronMaxKeep: 2 } });
     const folder = join(dir, 'backups');
