@@ -31,7 +31,8 @@ function importFresh(path: string): Promise<Record<string, unknown>> {
 /** The message for an import that failed (exported for the Node test, which gets a real Node import error). */
 export function explainImportFailure(path: string, err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
-  if (!process.versions.bun && (code === 'ERR_UNKNOWN_FILE_EXTENSION' || code === 'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING')) {
+  // Node's own codes for a .ts it cannot import (Bun imports .ts and never raises them)
+  if (code === 'ERR_UNKNOWN_FILE_EXTENSION' || code === 'ERR_UNSUPPORTED_NODE_MODULES_TYPE_STRIPPING') {
     return (
       `cannot load a TypeScript schema file under Node ${process.version}: this Node cannot import .ts files. ` +
       `Run Galley with Bun or the galley binary, or use a JSON schema file (\`galley types\` writes the TypeScript types from it)`
