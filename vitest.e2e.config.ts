@@ -1,17 +1,9 @@
 // End-to-end: the compiled dist/galley on free ports. Bun only: bun --bun vitest run --config vitest.e2e.config.ts
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-
-// Tests run our packages' sources, never a stale or missing server/dist or sdk/dist (npm ci builds neither).
-const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+import { galleySourceAliases } from './vitest.aliases.ts';
 
 export default defineConfig({
-  resolve: {
-    alias: [
-      { find: /^@galley\/server$/, replacement: source('./server/src/index.ts') },
-      { find: /^@galley\/sdk$/, replacement: source('./sdk/src/index.ts') },
-    ],
-  },
+  resolve: { alias: galleySourceAliases },
   test: {
     include: ['cli/test/**/*.e2e.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
