@@ -1,4 +1,4 @@
-// `npm test`: the Bun project, the Node project, then build + the e2e project against dist/galley.
+// `npm test`: svelte-check over admin-ui, the Bun project, the Node project, then build + the e2e project against dist/galley.
 // Prints one final line `N passed, N failed[, N skipped]` and exits non-zero if any test failed or a stage crashed.
 // Extra arguments are handed to every vitest run as filters: `npm test -- server/src/query`. The configs fail a
 // run that matches no file, so a stage the filters match nothing in is skipped (asked first with `vitest list`),
@@ -115,6 +115,23 @@ async function runBuild(): Promise<StageResult> {
   }
 }
 
+/**
+ * svelte-check over admin-ui (types in `.svelte` files and the dashboard's `.ts`, which the root tsconfig leaves
+ * out). Runs when there are no filters or one names admin-ui; a non-zero exit (an error found) is a crash.
+ */
+async function runSvelteCheck(node: string | undefined, filters: string[]): Promise<StageResult[]> {
+  if (filters.length > 0 && !filters.some((f) => f.startsWith('admin-ui'))) return [];
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  const result = (crash?: string): StageResult[] => [{ name: 'svelte', passed: 0, failed: 0, skipped: 0, seconds: seconds(), ...(crash ? { crash } : {}) }];
+  if (!node) return result('node not found on PATH');
+  console.log('\n━━ svelte: svelte-check in admin-ui');
+  const proc = Bun.spawn([node, join(root, 'node_modules', 'svelte-check', 'bin', 'svelte-check'), '--tsconfig', './tsconfig.json', '--output', 'human'],
+    { cwd: join(root, 'admin-ui'), stdout: 'inherit', stderr: 'inherit', stdin: 'ignore' });
+  const code = await proc.exited;
+  return result(code === 0 ? undefined : `svelte-check found errors (exit ${code})`);
+}
+
 function findNode(): string | undefined {
   return Bun.which('node') ?? undefined;
 }
@@ -124,8 +141,9 @@ async function main(): Promise<number> {
   const out = mkdtempSync(join(tmpdir(), 'galley-test-'));
   const stages: StageResult[] = [];
   try {
-    stages.push(...await runStage('bun', [process.execPath, '--bun'], 'vitest.bun.config.ts', filters, out));
     const node = findNode();
+    stages.push(...await runSvelteCheck(node, filters));
+    stages.push(...await runStage('bun', [process.execPath, '--bun'], 'vitest.bun.config.ts', filters, out));
     stages.push(...node
       ? await runStage('node', [node], 'vitest.node.config.ts', filters, out)
       : [{ name: 'node', passed: 0, failed: 0, skipped: 0, crash: 'node not found on PATH', seconds: 0 }]);
@@ -136,13 +154,13 @@ async function main(): Promise<number> {
   }
 
   // a mistyped filter must not pass on zero tests
-  if (stages.every((s) => s.unmatched || s.name === 'build')) {
+  if (stages.every((s) => s.unmatched || s.name === 'build' || s.name === 'svelte')) {
     stages.push({ name: 'filter', passed: 0, failed: 0, skipped: 0, crash: `no test file in any stage matches ${filters.join(' ')}`, seconds: 0 });
   }
 
   console.log('\n━━ summary');
   for (const s of stages) {
-    const what = s.unmatched ? 'skipped: no file matches the filters' : s.name === 'build' ? 'ok' : `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`;
+    const what = s.unmatched ? 'skipped: no file matches the filters' : s.name === 'build' || s.name === 'svelte' ? 'ok' : `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`;
     console.log(`  ${s.name.padEnd(6)} ${s.crash ? `CRASHED: ${s.crash}` : what} (${s.seconds.toFixed(1)}s)`);
   }
   // a crashed stage counts as one failure, so the last line never reads "0 failed" on a red run

@@ -20,7 +20,9 @@ export const LEVELS: ReadonlyArray<{ value: number; label: string }> = [
   { value: 8, label: 'Error' },
 ];
 
-export const levelLabel = (level: number): string => LEVELS.find((l) => l.value === level)?.label ?? String(level);
+// the SDK types a log's level as a string; the wire carries a number
+export const levelLabel = (level: number | string): string =>
+  LEVELS.find((l) => l.value === Number(level))?.label ?? String(level);
 
 export const RANGES: ReadonlyArray<{ hours: number; label: string }> = [
   { hours: 24, label: 'Last 24 hours' },
