@@ -231,7 +231,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the dashboard shell in
     await page.getByRole('heading', { name: 'Confirm verification' }).waitFor();
   });
 
-  it('a session the server no longer accepts ends in the sign-in page, which returns to the page asked for', async () => {
+  it('a session the server no longer accepts ends in the sign-in page, which returns to the page asked for, query and all', async () => {
     const page = await d.signedInPage();
     // a new password ends every token of that superuser (as PocketBase does)
     const changed = await runBinary(['superuser', 'upsert', SUPERUSER.email, 'changed-pass-1', '--dir', d.server.dir]);
@@ -243,6 +243,16 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the dashboard shell in
     await page.getByLabel('Password').fill('changed-pass-1');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'tags' }).waitFor();
+
+    // a link with a query (an open record) opened without a session comes back with its query after sign-in
+    const fresh = await d.openPage('#/collections/tags?record=new');
+    await fresh.getByRole('heading', { name: 'Sign in to Galley' }).waitFor();
+    expect(await fresh.evaluate(() => location.hash)).toBe('#/login?next=%2Fcollections%2Ftags%3Frecord%3Dnew');
+    await fresh.getByLabel('Email').fill(SUPERUSER.email);
+    await fresh.getByLabel('Password').fill('changed-pass-1');
+    await fresh.getByRole('button', { name: 'Sign in' }).click();
+    await fresh.getByRole('heading', { name: 'New tags record' }).waitFor();
+    expect(await fresh.evaluate(() => location.hash)).toBe('#/collections/tags?record=new');
   }, 120_000);
 
   it('no page broke its CSP or threw', () => {
