@@ -81,7 +81,9 @@ export type ErrorKind =
   | 'too_large'
   | 'rate_limited'
   | 'unavailable'
-  | 'unsupported_media';
+  | 'unsupported_media'
+  /** a Galley extension's precondition (`If-Match` on a record update) does not hold: 412 */
+  | 'precondition_failed';
 
 /** A nested error tree: field name → issue, or a deeper tree (e.g. `fields.2.name`). */
 export type IssueTree = { [key: string]: FieldIssue | IssueTree };

@@ -9,6 +9,7 @@ const STATUS: Record<ErrorKind, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  precondition_failed: 412,
   too_large: 413,
   rate_limited: 429,
   unavailable: 503,

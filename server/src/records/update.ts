@@ -1,5 +1,5 @@
 import type { Core } from '../core.ts';
-import { notFound } from '../errors.ts';
+import { issue, notFound } from '../errors.ts';
 import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import { checkManageAccess, findCollectionOr404, ruleClause, scopeOf } from './access.ts';
 import { checkAuthBody } from './auth-fields.ts';
@@ -9,13 +9,16 @@ import { serializeRows } from './list.ts';
 import { planFileRemovals, removeFilesAfterCommit, storeUploads } from './record-files.ts';
 import { runRequestHooks, updateRecordRow } from './record-write.ts';
 import { buildRow } from './store.ts';
+import { checkUpdatePrecondition, readUpdatePrecondition } from './update-precondition.ts';
 import { validateContext, validateFields } from './validate.ts';
 
 const FAILED = 'Failed to update record.';
 
 /**
  * Update: the record must exist and pass the update rule (else 404, checked before validation so a
- * caller learns nothing of records it may not touch); the rule is checked again inside the write.
+ * caller learns nothing of records it may not touch); the rule is checked again inside the write. With
+ * `If-Match` (a Galley extension, update-precondition.ts) the stored `updated` must still be the one the client
+ * read: checked early, and again inside the writer job, so no write can slip in between.
  */
 export async function updateRecord(
   core: Core,
@@ -30,6 +33,7 @@ export async function updateRecord(
   assertWritable(collection);
   const superuser = isSuperuser(info);
   const table = collection.name;
+  const precondition = readUpdatePrecondition(collection, info);
   const current = (await core.db.read.selectFrom(table).selectAll(table).where(`${table}.id`, '=', id).executeTakeFirst()) as
     | Record<string, unknown>
     | undefined;
@@ -44,10 +48,15 @@ export async function updateRecord(
     return (await q.executeTakeFirst()) !== undefined;
   };
   if (rule && !(await visible(core.db.read))) throw notFound();
+  if (precondition) checkUpdatePrecondition(precondition, current);
 
   const now = core.clock();
   applyAutofill(collection, applied, false, now);
   const authIssues = await checkAuthBody(collection, applied, input, current, superuser || (() => checkManageAccess(core.db.read, scope, id)));
+  // wire: PocketBase's primary key refuses a new value on update (the body's id is never applied)
+  if (Object.hasOwn(input, 'id') && String(input['id'] ?? '') !== String(current['id'])) {
+    authIssues['id'] = issue('validation_pk_change', 'The record primary key cannot be changed.');
+  }
   await validateFields(collection, applied.values, applied.touched, validateContext(core.db.read, schema, superuser, false), FAILED, authIssues, current);
   const row = await buildRow(collection, applied.values, applied.touched);
 
@@ -55,6 +64,11 @@ export async function updateRecord(
   const stored = await core.db.writer.run(async (tx) => {
     uploads.bind(tx);
     if (rule && !(await visible(tx.db))) throw notFound();
+    if (precondition) {
+      const stored = await tx.db.selectFrom(table).select(`${table}.${precondition.field}`).where(`${table}.id`, '=', id).executeTakeFirst();
+      if (!stored) throw notFound();
+      checkUpdatePrecondition(precondition, stored as Record<string, unknown>);
+    }
     const letGo = await planFileRemovals(tx, collection, id, applied.values, applied.touched, FAILED);
     const updated = await updateRecordRow(core, tx, collection, id, row, FAILED);
     removeFilesAfterCommit(core, tx, collection, id, letGo);
