@@ -16,7 +16,7 @@ const LAYERS: string[][] = [
   ['auth'],
   ['files', 'realtime', 'batch'],
   ['admin', 'logs', 'cron', 'backups', 'import'],
-  ['http', 'index.ts'],
+  ['http', 'index.ts', 'hooks-file'],
 ];
 
 function layerOf(path: string): number {

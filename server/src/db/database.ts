@@ -40,8 +40,11 @@ export interface Writer {
 export interface WriteTx {
   /** Kysely bound to the writer connection, inside the job's savepoint. Sees the job's own writes. */
   readonly db: Kysely<any>;
-  /** Runs after the commit that holds this job's writes (events, file cleanup). Never on rollback. */
-  afterCommit(fn: () => void): void;
+  /**
+   * Runs after the commit that holds this job's writes (events, file cleanup). Never on rollback. A promise it
+   * returns (after-commit hooks) holds the job's `run` back until it settles; its rejection is only logged.
+   */
+  afterCommit(fn: () => unknown): void;
   /** Runs if this job's savepoint is rolled back or the group's commit fails. */
   afterRollback(fn: () => void): void;
 }

@@ -95,14 +95,19 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
   let innerCounter = 0;
   const jobKysely = new Kysely<any>({ dialect: createJobDialect(handle, () => current !== null && isTokenLive(current)) });
 
-  const runCallbacks = (fns: Array<() => void>, what: string): void => {
+  /** Runs the callbacks; answers the promises they returned (an after-commit hook), if any, never rejecting. */
+  const runCallbacks = (fns: Array<() => void>, what: string): Promise<unknown>[] | undefined => {
+    let waits: Promise<unknown>[] | undefined;
+    const logThrow = (err: unknown) => log('error', `${what} callback threw: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     for (const fn of fns) {
       try {
-        fn();
+        const out = fn() as unknown;
+        if (out instanceof Promise) (waits ??= []).push(out.catch(logThrow));
       } catch (err) {
-        log('error', `${what} callback threw: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        logThrow(err);
       }
     }
+    return waits;
   };
 
   const schedule = (): void => {
@@ -246,8 +251,10 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
     stats.commits++;
     stats.largestGroup = Math.max(stats.largestGroup, done.length);
     for (const p of done) {
-      p.resolve(p.value);
-      runCallbacks(p.afterCommit, 'afterCommit');
+      // a job is answered once its after-commit work that returned a promise (after-commit hooks) has settled
+      const waits = runCallbacks(p.afterCommit, 'afterCommit');
+      if (waits) void Promise.all(waits).then(() => p.resolve(p.value));
+      else p.resolve(p.value);
     }
     return finishFlush();
   }

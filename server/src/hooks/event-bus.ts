@@ -1,4 +1,7 @@
 import type { CollectionModel } from '../schema/model.ts';
+import type { Logger } from '../lib/log.ts';
+import { createHooksRegistry, type HooksRegistry } from './hooks-registry.ts';
+import { recordHookPoints } from './record-hook-registry.ts';
 import { NO_RECORD_HOOKS, type RecordHookPoints } from './record-hook-points.ts';
 
 /** A committed change to a record. Emitted only after the commit that holds it. */
@@ -18,12 +21,23 @@ export interface EventBus {
   emitRecord(event: RecordEvent): void;
   /** The pipeline's hook points; no-ops until a hooks file is loaded (swapped whole on reload). */
   recordHooks: RecordHookPoints;
+  /** The hooks file's registry (an empty one without a file); other families' seams read it at each trigger. */
+  readonly registry: HooksRegistry;
+  /** Swap in a newly loaded registry, with its record points, in one step; answers the one it replaced. */
+  useRegistry(registry: HooksRegistry, log: Logger): HooksRegistry;
 }
 
 export function createEventBus(onListenerError: (err: unknown) => void): EventBus {
   const listeners = new Set<RecordListener>();
   return {
     recordHooks: NO_RECORD_HOOKS,
+    registry: createHooksRegistry(),
+    useRegistry(registry, log) {
+      const previous = this.registry;
+      (this as { registry: HooksRegistry }).registry = registry;
+      this.recordHooks = recordHookPoints(registry, log);
+      return previous;
+    },
     onRecord(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -1,6 +1,6 @@
 /**
- * The seam where user hooks plug into the one record-write pipeline (records/record-write.ts). Today every
- * point is a no-op; the hooks file (issue 14, a later step) swaps `EventBus.recordHooks` for its registry.
+ * The seam where user hooks plug into the one record-write pipeline (records/record-write.ts). No-ops until a
+ * hooks file binds a record hook: then `EventBus.useRegistry` swaps in its points (record-hook-registry.ts).
  */
 import type { CollectionModel } from '../schema/model.ts';
 import type { RecordEvent } from './event-bus.ts';
@@ -15,6 +15,8 @@ export interface RecordRequestEvent {
   id?: string;
   /** the client's body (create, update); a request hook may change it */
   input?: Record<string, unknown>;
+  /** the signed-in record (null: a guest; undefined: a server-made write) */
+  auth?: Record<string, unknown> | null;
 }
 
 /** A row about to be written, inside the write's savepoint: a hook may change `row`; a throw undoes this write only. */
@@ -30,8 +32,11 @@ export interface RecordHookPoints {
   request(event: RecordRequestEvent): Promise<void>;
   /** Inside the write's savepoint, before the row is written (must be quick: it holds the writer). */
   model(event: RecordModelEvent): Promise<void>;
-  /** Once the write is durable, after the event bus has the event; errors are the hook runner's to log. */
-  afterCommit(event: RecordEvent): void;
+  /**
+   * Once the write is durable, after the event bus has the event; errors are the hook runner's to log (it never
+   * rejects). A promise it returns holds the write's answer back until it settles (db/writer.ts).
+   */
+  afterCommit(event: RecordEvent): void | Promise<void>;
 }
 
 export const NO_RECORD_HOOKS: RecordHookPoints = {

@@ -25,6 +25,12 @@ export type RecordWriteCore = Pick<Core, 'schema' | 'hooks' | 'storage' | 'log'>
 import { removeRecordFilesAfterCommit } from './record-files.ts';
 import { cachedQuery, PARAM_SLOT } from './statement-cache.ts';
 import { rethrowWriteError } from './store.ts';
+import { SUPERUSERS } from '../rules/request-info.ts';
+
+/** wire: PocketBase saves every superuser as verified, whatever the body or caller says (its superusers save hook). */
+function keepSuperuserVerified(collection: CollectionModel, row: Record<string, unknown>): void {
+  if (collection.name === SUPERUSERS) row['verified'] = 1;
+}
 
 /** The request hook point: before a write is queued. */
 export function runRequestHooks(core: RecordWriteCore, event: RecordRequestEvent): Promise<void> {
@@ -35,12 +41,14 @@ export function runRequestHooks(core: RecordWriteCore, event: RecordRequestEvent
 function emitAfterCommit(core: RecordWriteCore, tx: WriteTx, event: RecordEvent): void {
   tx.afterCommit(() => {
     core.hooks.emitRecord(event);
-    core.hooks.recordHooks.afterCommit(event);
+    // a promise (after-commit hooks bound) holds the write's answer back until they are done, as PocketBase does
+    return core.hooks.recordHooks.afterCommit(event);
   });
 }
 
 /** Insert `row` (every column, storage form) and answer it as stored. `failure`: the message of a 400 on a constraint. */
 export async function insertRecordRow(core: RecordWriteCore, tx: WriteTx, collection: CollectionModel, row: Record<string, unknown>, failure: string): Promise<Record<string, unknown>> {
+  keepSuperuserVerified(collection, row);
   await core.hooks.recordHooks.model({ action: 'create', collection, row });
   const table = collection.name;
   const columns = Object.keys(row);
@@ -71,6 +79,7 @@ export async function updateRecordRow(
   set: Record<string, unknown>,
   failure: string,
 ): Promise<Record<string, unknown>> {
+  if (Object.keys(set).length > 0) keepSuperuserVerified(collection, set);
   await core.hooks.recordHooks.model({ action: 'update', collection, row: set });
   const table = collection.name;
   await revokeAuthStateOnUpdate(core, tx, collection, id, set);
@@ -86,6 +95,23 @@ export async function updateRecordRow(
   if (!updated) throw new GalleyError('not_found', "The requested resource wasn't found.");
   emitAfterCommit(core, tx, { action: 'update', collection, row: updated });
   return updated;
+}
+
+/**
+ * Replace an auth record's password hash by another hash of the SAME password (an imported bcrypt hash becomes
+ * argon2id once a sign-in proved the password), only while the stored hash is still `old` (a password changed
+ * meanwhile stays). Not a new password: nothing a password change ends is ended, tokenKey and `updated` stay.
+ * Through the hook points like any update; answers whether the row changed.
+ */
+export async function replacePasswordHash(core: RecordWriteCore, tx: WriteTx, collection: CollectionModel, id: string, old: string, next: string): Promise<boolean> {
+  const table = collection.name;
+  const current = (await tx.db.selectFrom(table).selectAll(table).where('id', '=', id).executeTakeFirst()) as Record<string, unknown> | undefined;
+  if (!current || current['password'] !== old) return false;
+  const set = { password: next };
+  await core.hooks.recordHooks.model({ action: 'update', collection, row: set });
+  await tx.db.updateTable(table).set(set).where('id', '=', id).where('password', '=', old).execute();
+  emitAfterCommit(core, tx, { action: 'update', collection, row: { ...current, ...set } });
+  return true;
 }
 
 /**

@@ -1,0 +1,8 @@
+/**
+ * Every family's app part, merged into the one `app` a hooks file receives (hooks-app.ts). A new family adds its
+ * part here (one import, one entry) and its methods' types to `HooksApp` from its own file.
+ */
+import { recordHooksPart } from './app-record-hooks.ts';
+import type { AppPart } from './hooks-app.ts';
+
+export const APP_PARTS: readonly AppPart[] = [recordHooksPart];

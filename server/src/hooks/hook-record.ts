@@ -1,0 +1,67 @@
+/**
+ * A record as hooks see it, as on PocketBase's records: `e.record.get('title')`, `e.record.set('slug', …)`, and
+ * the plain read `e.record.title`. It is a view over the values object the pipeline holds (a request body, or the
+ * row about to be stored), so `set` changes what gets written. Storage rows are read and written in their field
+ * types' wire form (a multi-select reads as an array, not as its stored JSON text).
+ */
+import { fieldTypeOf } from '../schema/fields/registry.ts';
+import type { CollectionModel } from '../schema/model.ts';
+
+export interface HookRecord {
+  readonly id: string;
+  collection(): CollectionModel;
+  get(field: string): unknown;
+  set(field: string, value: unknown): void;
+  /** the values as plain data (wire form) */
+  publicExport(): Record<string, unknown>;
+  toJSON(): Record<string, unknown>;
+  readonly [field: string]: unknown;
+}
+
+/** `values`' form: the client's body (as sent), or a storage row (column values). */
+export type HookRecordForm = 'body' | 'storage';
+
+export function createHookRecord(collection: CollectionModel, values: Record<string, unknown>, form: HookRecordForm): HookRecord {
+  const fields = new Map(collection.fields.map((f) => [f.name, f]));
+  const get = (name: string): unknown => {
+    const field = fields.get(name);
+    const raw = values[name];
+    if (form === 'body' || !field || raw === undefined) return raw;
+    return fieldTypeOf(field).fromStorage(raw, field);
+  };
+  const set = (name: string, value: unknown): void => {
+    const field = fields.get(name);
+    if (form === 'body' || !field) {
+      values[name] = value;
+      return;
+    }
+    const type = fieldTypeOf(field);
+    values[name] = type.toStorage(type.prepare(value, field), field);
+  };
+  const exportValues = (): Record<string, unknown> => {
+    const out: Record<string, unknown> = { collectionId: collection.id, collectionName: collection.name };
+    for (const name of Object.keys(values)) out[name] = get(name);
+    return out;
+  };
+  const methods: Record<string, unknown> = {
+    collection: () => collection,
+    get,
+    set,
+    publicExport: exportValues,
+    toJSON: exportValues,
+  };
+  return new Proxy(values, {
+    get(target, prop) {
+      if (typeof prop !== 'string') return undefined;
+      if (prop === 'id') return target['id'];
+      if (Object.hasOwn(methods, prop)) return methods[prop];
+      return get(prop);
+    },
+    set(_target, prop, value) {
+      if (typeof prop !== 'string' || Object.hasOwn(methods, prop)) return false;
+      set(prop, value);
+      return true;
+    },
+    has: (target, prop) => typeof prop === 'string' && (Object.hasOwn(methods, prop) || prop in target),
+  }) as unknown as HookRecord;
+}
