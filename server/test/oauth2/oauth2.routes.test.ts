@@ -1,10 +1,10 @@
 // OAuth2 / OIDC sign-in against a real OpenID provider on 127.0.0.1, through the official pocketbase SDK:
-// linking by (provider, subject), Galley's verified-email rule, PocketBase's pre-hijack advisories, failures.
+// linking by (provider, subject), the verified-email rule, PocketBase's pre-hijack advisories, failures.
 import PocketBase, { ClientResponseError } from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UNVERIFIED_ACCOUNT_MESSAGE } from '../../src/auth/oauth2/link-account.ts';
 import { computeCodeChallenge } from '../../src/auth/oauth2/auth-url.ts';
 import { signPasswordResetToken } from '../../src/auth/tokens.ts';
+import { runScenario } from '../helpers/scenario.ts';
 import { fetchAuthorizationCode, signInWithProvider, startOAuth2Env, type OAuth2Env } from './harness.ts';
 import { CLIENT_SECRET, REDIRECT_URL } from './oidc-server.ts';
 
@@ -175,46 +175,55 @@ describe('links follow their record', () => {
   });
 });
 
-describe("PocketBase's pre-hijack advisories", () => {
-  it('GHSA-m93w-4fxv-r35v: a password account pre-registered with the victim\'s email loses its password and sessions', async () => {
+describe("PocketBase's pre-hijack advisories (as its oauth2Submit: link, verify, new random password, earlier links dropped)", () => {
+  it('GHSA-m93w-4fxv-r35v: a password account pre-registered with the victim\'s email: the owner signs in, the attacker\'s password and session die', async () => {
     const attacker = await signUpWithPassword('victim@example.com', 'attacker-pass-1');
-    const refused = await failure(signInWithProvider(env, client(), 'oidc', 'victim'));
-    expect(refused.status).toBe(400);
-    expect(refused.body.message).toBe(UNVERIFIED_ACCOUNT_MESSAGE);
-    expect(await linksOf(attacker.id)).toEqual([]);
-    expect((await failure(client().collection('users').authWithPassword('victim@example.com', 'attacker-pass-1'))).status).toBe(400);
-    expect((await failure(attacker.pb.collection('users').authRefresh())).status).toBe(401);
-    // the owner proves the address by mail (here: a superuser marks it verified), then the provider links
-    await admin().collection('users').update(attacker.id, { verified: true });
-    const owner = await signInWithProvider(env, client(), 'oidc', 'victim');
-    expect(owner.record.id).toBe(attacker.id);
+    const { code, verifier } = await fetchAuthorizationCode(env, client(), 'oidc', 'victim');
+    await runScenario(env.t, {
+      name: 'the owner signs in with the provider that verified the address',
+      method: 'POST',
+      path: '/api/collections/users/auth-with-oauth2',
+      body: { provider: 'oidc', code, codeVerifier: verifier, redirectURL: REDIRECT_URL },
+      status: 200,
+      contains: [`"id":"${attacker.id}"`, '"verified":true', '"isNew":false', '"token":'],
+      // the attacker's login origin goes with the password, the record is verified with a new one, then the
+      // owner's link; the sign-in itself records the owner's login origin
+      events: ['delete:_authOrigins', 'update:users', 'create:_externalAuths', 'create:_authOrigins'],
+    });
     expect((await linksOf(attacker.id)).map((l) => l['providerId'])).toEqual(['victim']);
     expect((await failure(client().collection('users').authWithPassword('victim@example.com', 'attacker-pass-1'))).status).toBe(400);
+    expect((await failure(attacker.pb.collection('users').authRefresh())).status).toBe(401);
+    // and the owner keeps signing in
+    const again = await signInWithProvider(env, client(), 'oidc', 'victim');
+    expect(again.record.id).toBe(attacker.id);
   });
 
-  it('GHSA-pq7p-mc74-g65w: a record pre-linked to the attacker\'s provider account keeps no link after the owner signs in elsewhere', async () => {
+  it('GHSA-pq7p-mc74-g65w: a record pre-linked to the attacker\'s provider account keeps only the owner\'s link', async () => {
     const squat = await signInWithProvider(env, client(), 'oidc', 'mallory', { email: 'victim2@example.com' });
     expect(squat.record).toMatchObject({ email: 'victim2@example.com', verified: false });
     expect((await linksOf(squat.record.id)).map((l) => l['providerId'])).toEqual(['mallory']);
 
-    const refused = await failure(signInWithProvider(env, client(), 'oidc2', 'victim2'));
-    expect(refused.status).toBe(400);
-    expect(await linksOf(squat.record.id)).toEqual([]);
-    // the attacker's identity no longer reaches the squatted record: it gets a record of its own
+    const owner = await signInWithProvider(env, client(), 'oidc2', 'victim2');
+    expect(owner.meta?.['isNew']).toBe(false);
+    expect(owner.record).toMatchObject({ id: squat.record.id, verified: true });
+    expect((await linksOf(squat.record.id)).map((l) => [l['provider'], l['providerId']])).toEqual([['oidc2', 'victim2']]);
+    const stale = client();
+    stale.authStore.save(squat.token, null);
+    expect((await failure(stale.collection('users').authRefresh())).status).toBe(401);
+    // the attacker's identity no longer reaches the record: it gets a record of its own
     const again = await signInWithProvider(env, client(), 'oidc', 'mallory');
     expect(again.meta?.['isNew']).toBe(true);
     expect(again.record.id).not.toBe(squat.record.id);
     expect(again.record['email']).toBe('mallory@example.com');
   });
 
-  it('GHSA-pq7p-mc74-g65w with one provider: the squatter\'s link goes, the owner is not locked out once verified', async () => {
+  it('GHSA-pq7p-mc74-g65w with one provider: the squatter\'s link goes, the owner\'s takes its place', async () => {
     const squat = await signInWithProvider(env, client(), 'oidc', 'mallory-alt', { email: 'victim3@example.com' });
-    expect((await failure(signInWithProvider(env, client(), 'oidc', 'victim3'))).status).toBe(400);
-    expect(await linksOf(squat.record.id)).toEqual([]);
-    await admin().collection('users').update(squat.record.id, { verified: true });
     const owner = await signInWithProvider(env, client(), 'oidc', 'victim3');
-    expect(owner.record.id).toBe(squat.record.id);
+    expect(owner.record).toMatchObject({ id: squat.record.id, verified: true });
     expect((await linksOf(squat.record.id)).map((l) => l['providerId'])).toEqual(['victim3']);
+    const again = await signInWithProvider(env, client(), 'oidc', 'mallory-alt');
+    expect(again.record.id).not.toBe(squat.record.id);
   });
 });
 

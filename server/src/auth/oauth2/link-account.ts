@@ -1,12 +1,12 @@
 /**
- * Which record an OAuth2 sign-in lands on (PocketBase's oauth2Submit, with Galley's stricter email rule):
+ * Which record an OAuth2 sign-in lands on (PocketBase's oauth2Submit):
  *   1. the record linked to (provider, subject) in `_externalAuths`;
  *   2. else the caller's own record, when signed in to this collection (explicit linking);
- *   3. else the record with the provider's email — only when the provider verified that email AND the record's
- *      email is verified. An UNVERIFIED record with that email is an unproven claim on someone else's address:
- *      it is not linked, and its credentials are revoked (new random password, which also ends its sessions,
- *      and every provider link removed), so a pre-registered password or a pre-linked provider (GHSA-m93w-4fxv-r35v,
- *      GHSA-pq7p-mc74-g65w) never survives the owner's sign-in; the owner verifies the address by mail first;
+ *   3. else the record with the provider's email (a provider reports an email only once it verified it). When
+ *      that record is NOT verified, its address was an unproven claim, perhaps an attacker's pre-registration:
+ *      as PocketBase does, the identity is linked, the record marked verified, its password reset to a random
+ *      one (ending its sessions) and every link made before dropped, so the owner signs in and a pre-registered
+ *      password or pre-linked provider (GHSA-m93w-4fxv-r35v, GHSA-pq7p-mc74-g65w) dies;
  *   4. else a new record through the normal create path (createRule, `@request.context = "oauth2"`).
  */
 import type { Core } from '../../core.ts';
@@ -24,9 +24,6 @@ import type { OAuth2User } from './oauth2-user.ts';
 const FAILED = 'Failed to authenticate.';
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-export const UNVERIFIED_ACCOUNT_MESSAGE =
-  'An account with this email already exists but its email is not verified. Verify the email (or reset the password) first, then sign in again.';
-
 type Row = Record<string, unknown>;
 const isVerified = (row: Row) => row['verified'] === 1 || row['verified'] === true;
 const newRandomPassword = () => randomString(30, ALNUM);
@@ -37,16 +34,6 @@ async function findRow(core: Core, collection: CollectionModel, id: string): Pro
 
 async function findRowByEmail(core: Core, collection: CollectionModel, email: string): Promise<Row | undefined> {
   return (await core.db.read.selectFrom(collection.name).selectAll().where(buildIdentityMatch(collection, 'email', email)).executeTakeFirst()) as Row | undefined;
-}
-
-/** Step 3's refusal: the unverified record keeps its data but loses every credential it had, in one write. */
-async function revokeUnprovenAccount(core: Core, collection: CollectionModel, row: Row): Promise<never> {
-  const id = String(row['id']);
-  await core.db.writer.run(async (tx) => {
-    await writeAuthRecord(core, collection, id, { password: newRandomPassword() }, FAILED);
-    await deleteExternalAuthsOfRecord(core, tx, collection, id);
-  });
-  throw new GalleyError('invalid', UNVERIFIED_ACCOUNT_MESSAGE);
 }
 
 /** PocketBase's update of an existing record on OAuth2 sign-in, then the link if it is missing. */
@@ -109,9 +96,7 @@ export async function resolveOAuth2Account(
 
   if (info.auth?.collection.id === collection.id) row = await findRow(core, collection, String(info.auth.record['id']));
   if (!row && user.email !== '') {
-    const byEmail = await findRowByEmail(core, collection, user.email);
-    if (byEmail && !isVerified(byEmail)) await revokeUnprovenAccount(core, collection, byEmail);
-    row = byEmail;
+    row = await findRowByEmail(core, collection, user.email);
   }
   if (row) return { row: await updateAndLink(core, info, collection, row, user, provider, false), isNew: false };
   return { row: await createAndLink(core, info, collection, user, provider, createData), isNew: true };
