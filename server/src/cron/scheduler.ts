@@ -4,6 +4,9 @@
  * A job runs one at a time: a run still going when the job is due again (or run by hand) is skipped, with a
  * warning. Each run's start, duration and error are kept (job-state.ts) and answered beside PocketBase's
  * `{id, expression}`. close() stops the timer, starts nothing new and waits (bounded) for running jobs.
+ * A hooks file's jobs (`app.cronAdd`) are kept apart, per load of the file (`setHookJobs(owner, …)`): the last
+ * load that set jobs and is not dropped is the one that runs, so a reload replaces them all and a load that
+ * fails (dropped) leaves the previous one's. Their run state is kept by id like the built-ins'.
  */
 import type { Logger } from '../lib/log.ts';
 import { notFound, GalleyError } from '../errors.ts';
@@ -23,10 +26,24 @@ export interface CronJobView {
   nextRun: string | null;
 }
 
+/** A job as a hooks file declares it. */
+export interface CronJobSpec {
+  id: string;
+  expression: string;
+  fn: CronJobFn;
+}
+
 export interface CronService {
   /** Register a job, or replace the one with that id (wire: PocketBase's Cron.Add). Throws 400 on a bad expression. */
   add(id: string, expression: string, fn: CronJobFn): void;
   remove(id: string): void;
+  /**
+   * Set the jobs of one load of a hooks file (`owner`: its registry); they replace the jobs of the load before.
+   * Throws, naming the job, on a bad expression, an id used twice or a built-in's id (nothing changes then).
+   */
+  setHookJobs(owner: object, jobs: readonly CronJobSpec[]): void;
+  /** Forget a load's jobs (its registry was replaced or failed to load); the previous load's run again if it was the last. */
+  dropHookJobs(owner: object): void;
   /** wire: PocketBase's order: jobs whose id starts with `__pb` last (as registered), the others first by id. */
   list(): CronJobView[];
   /** Start a run now (404 for an unknown id); resolves when it has ended. Never rejects: errors become `lastError`. */
@@ -78,6 +95,14 @@ export async function createCronScheduler(opts: CronSchedulerOptions): Promise<C
   const timer = opts.timer ?? UNREF_TIMER;
   const states: Map<string, CronJobState> = await store.loadAll();
   const jobs = new Map<string, Job>();
+  /** hooks files' jobs by load, oldest first: the last entry's are the ones that run */
+  const hookLoads: Array<{ owner: object; jobs: Map<string, Job> }> = [];
+  const hookJobs = (): Map<string, Job> | undefined => hookLoads.at(-1)?.jobs;
+  const findJob = (id: string): Job | undefined => hookJobs()?.get(id) ?? jobs.get(id);
+  const allJobs = (): Job[] => {
+    const own = hookJobs();
+    return own ? [...jobs.values(), ...own.values()] : [...jobs.values()];
+  };
   /** runs going now, by job id (kept by id so a replaced job's run still blocks the next) */
   const running = new Map<string, Promise<void>>();
   let handle: unknown;
@@ -133,7 +158,7 @@ export async function createCronScheduler(opts: CronSchedulerOptions): Promise<C
     // the minute this timer was set for, or a later one if the process slept past it
     const at = Math.max(target, Math.floor(now / MINUTE_MS) * MINUTE_MS);
     lastTick = at;
-    for (const job of jobs.values()) if (job.schedule.isDue(new Date(at))) void startRun(job);
+    for (const job of allJobs()) if (job.schedule.isDue(new Date(at))) void startRun(job);
     arm();
   };
 
@@ -171,13 +196,37 @@ export async function createCronScheduler(opts: CronSchedulerOptions): Promise<C
     remove(id) {
       jobs.delete(id);
     },
+    setHookJobs(owner, specs) {
+      const parsed = new Map<string, Job>();
+      for (const spec of specs) {
+        const name = `cron job ${JSON.stringify(spec.id)}`;
+        if (typeof spec.id !== 'string' || spec.id === '') throw new GalleyError('invalid', 'A cron job needs a non-empty id.');
+        if (spec.id.startsWith('__pb') || jobs.has(spec.id)) throw new GalleyError('invalid', `${name}: the id is a built-in job's; choose another id`);
+        if (parsed.has(spec.id)) throw new GalleyError('invalid', `${name} is added twice`);
+        if (typeof spec.fn !== 'function') throw new GalleyError('invalid', `${name}: fn must be a function.`);
+        let schedule: CronSchedule;
+        try {
+          schedule = parseCronExpression(spec.expression);
+        } catch (err) {
+          throw new GalleyError('invalid', `${name}: ${err instanceof Error ? err.message : String(err)}`);
+        }
+        parsed.set(spec.id, { id: spec.id, schedule, fn: spec.fn });
+      }
+      const at = hookLoads.findIndex((l) => l.owner === owner);
+      if (at >= 0) hookLoads.splice(at, 1);
+      hookLoads.push({ owner, jobs: parsed });
+    },
+    dropHookJobs(owner) {
+      const at = hookLoads.findIndex((l) => l.owner === owner);
+      if (at >= 0) hookLoads.splice(at, 1);
+    },
     list() {
-      const all = [...jobs.values()];
+      const all = allJobs();
       const own = all.filter((j) => !j.id.startsWith('__pb')).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       return [...own, ...all.filter((j) => j.id.startsWith('__pb'))].map(view);
     },
     run(id) {
-      const job = jobs.get(id);
+      const job = findJob(id);
       if (!job) throw notFound('Missing or invalid cron job.');
       if (closed) return Promise.resolve();
       return startRun(job);
