@@ -1,7 +1,7 @@
 // The dashboard's Collections section against the compiled binary in Chromium: the sidebar (search, pins and
 // groups kept in the browser), the collection editor under `serve --dev` (a collection with one field of every
 // type lands in the schema file; a lossy change shows its plan and needs a confirmation; a rule's error comes
-// from the server as it is typed), export/import with a review, truncate, the API preview, and the read-only
+// from the server as it is typed), indexes through the picker, export/import with a review, truncate, the API preview, and the read-only
 // editor of a server without collection writes. Screenshots light + dark and axe on each page.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -201,6 +201,44 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the Collections sectio
     await dialog.getByRole('button', { name: 'Truncate' }).click();
     await dialog.waitFor({ state: 'detached' });
     expect((await api(d.url, token, 'GET', '/api/collections/posts/records')).json.totalItems).toBe(0);
+  });
+
+  it('adds a unique index with the picker (its CREATE INDEX shown, then in the plan and the schema file), edits and removes it', async () => {
+    const postsIndexes = (): string[] => fileCollections(file).find((c) => c.name === 'posts').indexes ?? [];
+    const saveThroughPlan = async (expected: string[]) => {
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Review the migration plan' });
+      const steps = await dialog.getByRole('list', { name: 'Migration plan' }).innerText();
+      for (const e of expected) expect(steps).toContain(e);
+      await dialog.getByRole('button', { name: 'Apply changes' }).click();
+      await dialog.waitFor({ state: 'detached' });
+    };
+    await page.goto(`${d.url}/_/#/collections/posts/schema`);
+    await page.getByRole('heading', { name: 'Schema of posts' }).waitFor();
+    await page.getByRole('button', { name: 'Add index' }).click();
+    const picker = page.getByRole('group', { name: 'New index' });
+    await picker.getByLabel('title').check();
+    await picker.getByLabel('Unique').check();
+    expect(await picker.getByLabel('Statement of new index').innerText()).toBe('CREATE UNIQUE INDEX `idx_posts_title` ON `posts` (`title`)');
+    await picker.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByRole('list', { name: 'Indexes' }).innerText()).toContain('CREATE UNIQUE INDEX `idx_posts_title` ON `posts` (`title`)');
+    await saveThroughPlan(['create unique index "idx_posts_title" on "posts"']);
+    expect(postsIndexes()).toEqual(['CREATE UNIQUE INDEX `idx_posts_title` ON `posts` (`title`)']);
+
+    // edit: two columns in the order picked, not unique, a name of its own
+    await page.getByRole('button', { name: 'Edit index 1' }).click();
+    const edit = page.getByRole('group', { name: 'Index 1' });
+    await edit.getByLabel('views').check();
+    await edit.getByLabel('Unique').uncheck();
+    await edit.getByLabel('Index name').fill('idx_title_views');
+    await d.checkPage(page, 'collection-index-picker');
+    await edit.getByRole('button', { name: 'Done' }).click();
+    await saveThroughPlan(['drop index "idx_posts_title"', 'create index "idx_title_views" on "posts"']);
+    expect(postsIndexes()).toEqual(['CREATE INDEX `idx_title_views` ON `posts` (`title`, `views`)']);
+
+    await page.getByRole('button', { name: 'Remove index 1' }).click();
+    await saveThroughPlan(['drop index "idx_title_views"']);
+    expect(postsIndexes()).toEqual([]);
   });
 
   it('shows the API preview with routes, rules in effect and SDK snippets', async () => {
