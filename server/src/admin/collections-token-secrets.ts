@@ -23,28 +23,57 @@ export type TokenSecrets = Map<TokenType, string>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** PocketBase's TokenConfig check of each secret `body` carries (30–255 characters), under `<option>.secret`. */
+export function checkTokenSecrets(body: Record<string, unknown>): IssueTree {
+  const issues: IssueTree = {};
+  for (const [option] of OPTION_TYPES) {
+    const value = body[option];
+    if (!isObject(value) || !Object.hasOwn(value, 'secret')) continue;
+    const secret = value['secret'];
+    if (secret === '' || secret === null) continue; // wire: the dashboard sends none; the stored one stays
+    if (typeof secret !== 'string' || secret.length < 30 || secret.length > 255) {
+      issues[option] = { secret: issue('validation_length_out_of_range', 'The length must be between 30 and 255.') };
+    }
+  }
+  return issues;
+}
+
 /**
  * `body` without its token secrets (a shallow copy; the body is left as it is), and the secrets. A secret that
- * PocketBase would refuse is a 400 under `<option>.secret` (`prefix`: the keys above it, e.g. an import's item).
+ * PocketBase would refuse is a 400 under `<option>.secret`.
  */
 export function takeTokenSecrets(body: Record<string, unknown>): { body: Record<string, unknown>; secrets: TokenSecrets } {
+  const issues = checkTokenSecrets(body);
+  if (Object.keys(issues).length > 0) throw new GalleyError('invalid', 'An error occurred while validating the submitted data.', { issues });
   const out: Record<string, unknown> = { ...body };
   const secrets: TokenSecrets = new Map();
-  const issues: IssueTree = {};
   for (const [option, type] of OPTION_TYPES) {
     const value = out[option];
     if (!isObject(value) || !Object.hasOwn(value, 'secret')) continue;
     const { secret, ...rest } = value;
     out[option] = rest;
-    if (secret === '' || secret === null) continue; // wire: the dashboard sends none; the stored one stays
-    if (typeof secret !== 'string' || secret.length < 30 || secret.length > 255) {
-      issues[option] = { secret: issue('validation_length_out_of_range', 'The length must be between 30 and 255.') };
-      continue;
-    }
-    secrets.set(type, secret);
+    if (typeof secret === 'string' && secret !== '') secrets.set(type, secret);
   }
-  if (Object.keys(issues).length > 0) throw new GalleyError('invalid', 'An error occurred while validating the submitted data.', { issues });
   return { body: out, secrets };
+}
+
+/** An issue tree as PocketBase serialises a validation error into a message: nested keys, each leaf its message. */
+function issueMessages(tree: IssueTree): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(tree)) {
+    out[key] = typeof (value as { code?: unknown }).code === 'string' ? (value as { message: string }).message : issueMessages(value as IssueTree);
+  }
+  return out;
+}
+
+/**
+ * wire: an import whose collection fails its checks (a bad token secret among them) answers PocketBase's one
+ * `collections` issue, as its ImportCollections does: `Data validations failed for collection "<name>" (<id>):`
+ * and the problems as indented JSON.
+ */
+export function toImportValidationFailure(name: string, id: string, issues: IssueTree): GalleyError {
+  const detail = `Data validations failed for collection ${JSON.stringify(name)} (${id}):\n${JSON.stringify(issueMessages(issues), null, 2)}`;
+  return new GalleyError('invalid', 'Failed to import collections.', { issues: { collections: issue('validation_collections_import_failure', detail) } });
 }
 
 /** Store the secrets of each auth collection (by id) and swap in a key store that has them. */

@@ -24,7 +24,7 @@ import {
 import type { RequestInfo } from '../rules/request-info.ts';
 import { buildCreateEntry, isPlainObject, mergeImportEntry, mergeUpdateEntry, retargetIndexes } from './collections-body.ts';
 import { toCollectionError, toImportError } from './collections-errors.ts';
-import { storeTokenSecrets, takeTokenSecrets, type TokenSecrets } from './collections-token-secrets.ts';
+import { checkTokenSecrets, storeTokenSecrets, takeTokenSecrets, toImportValidationFailure, type TokenSecrets } from './collections-token-secrets.ts';
 import { readTimesById, requireCollectionModel, requireSuperuser, toTimedCollectionJson } from './collections.ts';
 import { LIVE_LOAD_OPTIONS } from './schema-reload.ts';
 import { findSchemaService, type SchemaService } from './schema-service.ts';
@@ -238,6 +238,8 @@ export async function importCollections(core: Core, info: RequestInfo, body: unk
   const items = Array.isArray(list)
     ? list.map((item: unknown) => {
         if (!isPlainObject(item)) return item;
+        const bad = checkTokenSecrets(item);
+        if (Object.keys(bad).length > 0) throw toImportValidationFailure(String(item['name'] ?? ''), String(item['id'] ?? ''), bad);
         const { body: stripped, secrets } = takeTokenSecrets(item);
         const ident = String(item['id'] || item['name'] || '');
         if (secrets.size > 0 && ident !== '') taken.push([ident, secrets]);

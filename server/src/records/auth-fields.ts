@@ -24,16 +24,16 @@ export async function checkAuthBody(
   const isNew = current === null;
   let granted: boolean | undefined = typeof manager === 'boolean' ? manager : undefined;
   const isManager = async () => (granted ??= await (manager as () => Promise<boolean>)());
-  if (touched.has('password') || isNew) {
-    const password = values['password'];
-    if (touched.has('password') && input['passwordConfirm'] !== password) {
-      issues['passwordConfirm'] = issue('validation_values_mismatch', "Values don't match.");
-    }
-    if (!isNew && touched.has('password') && !(await isManager())) {
-      const old = input['oldPassword'];
-      const ok = typeof old === 'string' && old !== '' && (await verifyPassword(String(current['password'] ?? ''), old));
-      if (!ok) issues['oldPassword'] = issue('validation_invalid_old_password', 'Missing or invalid old password.');
-    }
+  // wire: PocketBase's record upsert form: on create both are required; on update each is required once the
+  // other (or oldPassword) is given; then the confirmation must equal the password
+  const form = (key: string) => (input[key] == null ? '' : String(input[key]));
+  const [password, confirm, old] = [form('password'), form('passwordConfirm'), form('oldPassword')];
+  if ((isNew || confirm !== '' || old !== '') && password === '') issues['password'] = issue('validation_required', 'Cannot be blank.');
+  if ((isNew || password !== '' || old !== '') && confirm === '') issues['passwordConfirm'] = issue('validation_required', 'Cannot be blank.');
+  else if (confirm !== password) issues['passwordConfirm'] = issue('validation_values_mismatch', "Values don't match.");
+  if (!isNew && touched.has('password') && !(await isManager())) {
+    const ok = typeof input['oldPassword'] === 'string' && old !== '' && (await verifyPassword(String(current['password'] ?? ''), old));
+    if (!ok) issues['oldPassword'] = issue('validation_invalid_old_password', 'Missing or invalid old password.');
   }
   const managerOnly = findManagerOnlyChanges(collection, applied, current);
   if (Object.keys(managerOnly).length > 0 && !(await isManager())) Object.assign(issues, managerOnly);

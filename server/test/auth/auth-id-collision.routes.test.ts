@@ -120,12 +120,12 @@ describe('an id another auth collection holds is refused on every write path', (
     expect(b1).toHaveLength(0);
   });
 
-  it("an update cannot move a record onto that id (a body id is not applied on update)", async () => {
+  it("an update cannot move a record onto that id (wire: an id change is refused, validation_pk_change)", async () => {
     const staff = await t.call('POST', '/api/collections/staff/records', { body: signUpBody('s2@example.com') });
     expect(staff.status, staff.text).toBe(200);
     const res = await t.call('PATCH', `/api/collections/staff/records/${staff.json.id}`, { auth: root, body: { id: bob.id } });
-    expect(res.status, res.text).toBe(200);
-    expect(res.json.id).toBe(staff.json.id);
+    expect(res.status, res.text).toBe(400);
+    expect(res.json.data.id.code).toBe('validation_pk_change');
     expect(await countRows('staff', bob.id)).toBe(0);
   });
 

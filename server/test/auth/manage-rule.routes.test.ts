@@ -110,12 +110,15 @@ describe('updates by the owner', () => {
     await run(s);
   });
 
-  it('a tokenKey or id in an update body is ignored', async () => {
+  it('a tokenKey in an update body is ignored; a new id is refused (wire: validation_pk_change)', async () => {
     const before = await stored(ids['bob']!);
-    const res = await t.call('PATCH', `${users}/${ids['bob']}`, { body: { tokenKey: 'B'.repeat(50), id: 'zzzzzzzzzzzzzzz', name: 'Bobby' }, auth: tokens['bob'] });
+    const res = await t.call('PATCH', `${users}/${ids['bob']}`, { body: { tokenKey: 'B'.repeat(50), name: 'Bobby' }, auth: tokens['bob'] });
     expect(res.status, res.text).toBe(200);
     expect(res.json.id).toBe(ids['bob']);
     expect((await stored(ids['bob']!))['tokenKey']).toBe(before['tokenKey']);
+    const moved = await t.call('PATCH', `${users}/${ids['bob']}`, { body: { id: 'zzzzzzzzzzzzzzz', name: 'Bobby' }, auth: tokens['bob'] });
+    expect(moved.status, moved.text).toBe(400);
+    expect(moved.json.data.id.code).toBe('validation_pk_change');
   });
 
   it('with the right old password the password changes and earlier tokens stop working at once', async () => {

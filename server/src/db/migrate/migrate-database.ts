@@ -11,6 +11,7 @@ import { deleteRefsOfDroppedAuthCollections } from './drop-auth-refs.ts';
 import { hashCollections, readAppliedSchema, recordAppliedSchema } from './history.ts';
 import { planMigration } from './plan.ts';
 import type { CheckedStep } from './step.ts';
+import { markSuperusersVerified } from './superusers-verified.ts';
 
 export interface MigrateOptions {
   /** Run steps that lose data (`galley migrate apply --allow-data-loss`); `serve` never sets it. */
@@ -32,6 +33,7 @@ export async function migrateDatabase(db: Database, desired: readonly Collection
     const applied = await readAppliedSchema(tx.db);
     const plan = planMigration(applied?.collections ?? [], desired);
     const hash = hashCollections(plan.collections);
+    await markSuperusersVerified(tx.db);
     if (applied?.hash === hash) return { steps: [], hash, historyId: null };
     const checked = await applyPlan(tx.db, plan, opts);
     await deleteRefsOfDroppedAuthCollections(tx.db, applied?.collections ?? [], desired);
