@@ -4,6 +4,7 @@
  * value that itself looks like `{TOKEN}` (a user's name) is never expanded.
  */
 import type { Core, Settings } from '../core.ts';
+import { triggerMailSend, triggerRecordMailSend } from '../hooks/mail-hook-points.ts';
 import { formatMailForConsole, sendMail, type MailMessage } from '../lib/mail.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel, EmailTemplate } from '../schema/model.ts';
@@ -105,7 +106,38 @@ export function canSendAuthMail(core: Core): boolean {
   return core.settings.current().smtp.enabled || core.config.dev;
 }
 
-/** Render and send one auth mail to `to` (the record's email, or the new one for an email change). */
+/** wire: PocketBase's event Meta of each template's hook. */
+function mailMetaOf(kind: AuthMailKind, to: string, values: AuthMailValues): Record<string, unknown> {
+  switch (kind) {
+    case 'verification':
+    case 'password-reset':
+      return { token: values.token ?? '' };
+    case 'email-change':
+      return { token: values.token ?? '', newEmail: to };
+    case 'otp':
+      return { otpId: values.otpId ?? '', password: values.otp ?? '' };
+    case 'login-alert':
+      return { info: values.alertInfo ?? '' };
+  }
+}
+
+/**
+ * Send one mail of the app's (auth mail, a hooks file's `app.sendMail`) through the onMailerSend hooks: over SMTP,
+ * or printed to stdout in `serve --dev` without SMTP. A hook that vetoes it makes this resolve without sending.
+ */
+export async function sendAppMail(core: Core, message: MailMessage): Promise<void> {
+  await triggerMailSend(core.hooks.registry, core.log, message, async (m) => {
+    const settings = core.settings.current();
+    if (!settings.smtp.enabled && core.config.dev) {
+      // Galley: in dev without SMTP the mail is printed, so a local sign-up, reset or OTP login can be finished
+      process.stdout.write(formatMailForConsole(m, 'galley --dev: no SMTP configured, so this mail is printed here instead of sent'));
+      return;
+    }
+    await sendMail(settings.smtp, m);
+  });
+}
+
+/** Render and send one auth mail to `to` (the record's email, or the new one for an email change), through its template's hooks. */
 export async function sendAuthMail(
   core: Core,
   collection: CollectionModel,
@@ -122,12 +154,8 @@ export async function sendAuthMail(
     subject,
     html,
   };
-  if (!settings.smtp.enabled && core.config.dev) {
-    // Galley: in dev without SMTP the mail is printed, so a local sign-up, reset or OTP login can be finished
-    process.stdout.write(formatMailForConsole(message, 'galley --dev: no SMTP configured, so this mail is printed here instead of sent'));
-    return;
-  }
-  await sendMail(settings.smtp, message);
+  const meta = mailMetaOf(kind, to, values);
+  await triggerRecordMailSend(core.hooks.registry, core.log, { kind, collection, row, meta, message }, (m) => sendAppMail(core, m));
 }
 
 /**

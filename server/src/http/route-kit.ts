@@ -30,7 +30,8 @@ export interface HttpRequest {
   body(limit?: BodyLimit): Promise<ParsedBody>;
 }
 
-export type Reply = { json: unknown; status?: number } | { empty: true };
+/** A JSON answer, a 204, or a Response made elsewhere (a hooks file's custom route) sent as it is. */
+export type Reply = { json: unknown; status?: number } | { empty: true } | { response: Response };
 
 export const json = (data: unknown, status = 200): Reply => ({ json: data, status });
 export const noContent = (): Reply => ({ empty: true });
@@ -117,6 +118,7 @@ export async function respond(core: Core, raw: Request, handler: (req: HttpReque
     enforceRateLimit(core, { method: raw.method, url: raw.url, ip: req.ip, info: req.info, route });
     const reply = await handler(req);
     if ('empty' in reply) return withStandardHeaders(new Response(null, { status: 204 }));
+    if ('response' in reply) return reply.response;
     const fields = req.query['fields'];
     const data = fields ? pickFields(reply.json, fields) : reply.json;
     return new Response(JSON.stringify(data), {

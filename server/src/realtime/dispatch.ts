@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RecordEvent } from '../hooks/event-bus.ts';
+import { realtimeMessageHooks, type RealtimeMessage, type RealtimeMessageHooks } from '../hooks/realtime-hook-points.ts';
 import { formatSseEvent } from '../lib/sse.ts';
 import { isRequestFree } from '../records/statement-cache.ts';
 import { SUPERUSERS, type AuthInfo, type RequestInfo } from '../rules/request-info.ts';
@@ -31,6 +32,8 @@ interface QueuedEvent {
 
 /** Per client, the messages of one batch: each client gets one write per batch, however many events it holds. */
 type Outbox = Map<RealtimeClient, Uint8Array[]>;
+/** The same while onRealtimeMessageSend hooks are bound: each client's messages, to be run through them one by one. */
+type HookedOutbox = Map<RealtimeClient, RealtimeMessage[]>;
 
 /** Hooks the broker to record events; returns the unhook (the broker's stop). */
 export function startDispatch(broker: Broker): () => void {
@@ -46,15 +49,19 @@ export function startDispatch(broker: Broker): () => void {
       while (waiting.length > 0) {
         const batch = waiting.splice(0);
         const outbox: Outbox = new Map();
+        // asked once per batch: without a message hook the shared encodings go out as they are
+        const messageHooks = realtimeMessageHooks(core.hooks.registry, core.log);
+        const hooked: HookedOutbox | undefined = messageHooks ? new Map() : undefined;
         for (const item of batch) {
           try {
             if (item.authChange) applyAuthRecordChange(broker, item.event);
-            if (item.targets.length > 0) await deliverEvent(broker, item.event, item.targets, outbox);
+            if (item.targets.length > 0) await deliverEvent(broker, item.event, item.targets, outbox, hooked);
           } catch (err) {
             core.log.error('realtime delivery failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
           }
         }
         for (const [client, chunks] of outbox) client.send(chunks);
+        if (hooked && messageHooks) await sendThroughMessageHooks(hooked, messageHooks);
         broker.pending -= batch.length;
       }
     } finally {
@@ -131,7 +138,20 @@ function compactKey(text: string): string {
   return text.length <= 64 ? text : createHash('sha256').update(text).digest('base64');
 }
 
-async function deliverEvent(broker: Broker, event: RecordEvent, targets: Target[], outbox: Outbox): Promise<void> {
+/** Each client's messages through the onRealtimeMessageSend hooks, in order; what they let through is sent in one write. */
+async function sendThroughMessageHooks(hooked: HookedOutbox, hooks: RealtimeMessageHooks): Promise<void> {
+  for (const [client, messages] of hooked) {
+    const chunks: Uint8Array[] = [];
+    for (const message of messages) {
+      if (client.closed) break;
+      const out = await hooks({ id: client.id, auth: client.binding?.auth ?? null }, message);
+      if (out) chunks.push(encoder.encode(formatSseEvent(out.name, out.data)));
+    }
+    if (chunks.length > 0) client.send(chunks);
+  }
+}
+
+async function deliverEvent(broker: Broker, event: RecordEvent, targets: Target[], outbox: Outbox, hooked?: HookedOutbox): Promise<void> {
   const core = broker.core;
   const schema = core.schema;
   const collection = schema.findCollection(event.collection.id);
@@ -159,30 +179,38 @@ async function deliverEvent(broker: Broker, event: RecordEvent, targets: Target[
   if (deliveries.length === 0) return;
   const passing = await findPassingProbes(core, collection, event.row, event.action === 'delete' ? 'values' : 'table', [...probes.values()]);
   const payloads = new Map<string, string>();
+  const payloadFor = async (sub: Subscription, keys: DeliveryKeys): Promise<string> => {
+    let payload = payloads.get(keys.payloadKey);
+    if (payload === undefined) {
+      const query = sub.options.query;
+      payload = await buildEventPayload(core, {
+        action: event.action,
+        collection,
+        row: event.row,
+        info: infos.get(keys.payloadKey)!,
+        expand: query['expand'] ?? '',
+        fields: query['fields'] ?? '',
+      });
+      payloads.set(keys.payloadKey, payload);
+    }
+    return payload;
+  };
   // topic → payload key → bytes: nested rather than a joined key, so no per-subscription copy of a long topic
   const encoded = new Map<string, Map<string, Uint8Array>>();
   for (const { sub, keys } of deliveries) {
     if (!passing.has(keys.probeKey)) continue;
+    if (hooked) {
+      const payload = await payloadFor(sub, keys);
+      const list = hooked.get(sub.client);
+      if (list) list.push({ name: sub.topic, data: payload });
+      else hooked.set(sub.client, [{ name: sub.topic, data: payload }]);
+      continue;
+    }
     // one encoding per topic and payload, however many clients get it
     let byPayload = encoded.get(sub.topic);
     if (!byPayload) encoded.set(sub.topic, (byPayload = new Map()));
     let bytes = byPayload.get(keys.payloadKey);
-    if (!bytes) {
-      let payload = payloads.get(keys.payloadKey);
-      if (payload === undefined) {
-        const query = sub.options.query;
-        payload = await buildEventPayload(core, {
-          action: event.action,
-          collection,
-          row: event.row,
-          info: infos.get(keys.payloadKey)!,
-          expand: query['expand'] ?? '',
-          fields: query['fields'] ?? '',
-        });
-        payloads.set(keys.payloadKey, payload);
-      }
-      byPayload.set(keys.payloadKey, (bytes = encoder.encode(formatSseEvent(sub.topic, payload))));
-    }
+    if (!bytes) byPayload.set(keys.payloadKey, (bytes = encoder.encode(formatSseEvent(sub.topic, await payloadFor(sub, keys)))));
     const queued = outbox.get(sub.client);
     if (queued) queued.push(bytes);
     else outbox.set(sub.client, [bytes]);

@@ -5,6 +5,7 @@
  * (it stopped reading) is dropped, so no client can hold more than that of this process's memory.
  */
 import type { Core } from '../core.ts';
+import { realtimeMessageHooks } from '../hooks/realtime-hook-points.ts';
 import { newClientId } from '../lib/ids.ts';
 import { formatSseEvent, formatSseIdLine, SSE_HEADERS } from '../lib/sse.ts';
 import { brokerOf, claimStreamSlot, registerClient, removeClient } from './broker.ts';
@@ -27,7 +28,7 @@ function joinChunks(chunks: Uint8Array[], size: number): Uint8Array {
 }
 
 /** Open a stream for a client connecting from `ip`; its first message is PB_CONNECT. 429 past the per-IP cap. */
-export function openRealtimeStream(core: Core, ip: string): RealtimeStream {
+export function openRealtimeStream(core: Core, ip: string, id = newClientId()): RealtimeStream {
   const broker = brokerOf(core);
   claimStreamSlot(broker, ip);
   const encoder = new TextEncoder();
@@ -44,7 +45,6 @@ export function openRealtimeStream(core: Core, ip: string): RealtimeStream {
     controller.enqueue(chunk);
   };
   const now = Date.now();
-  const id = newClientId();
   const idLine = encoder.encode(formatSseIdLine(id));
   const client: RealtimeClient = {
     id,
@@ -108,6 +108,9 @@ export function openRealtimeStream(core: Core, ip: string): RealtimeStream {
   );
   registerClient(broker, client);
   // wire: the first message names the client; the SDK takes the id from the `id:` line (lastEventId)
-  client.send([encoder.encode(formatSseEvent('PB_CONNECT', JSON.stringify({ clientId: client.id })))]);
+  const connect = { name: 'PB_CONNECT', data: JSON.stringify({ clientId: client.id }) };
+  const messageHooks = realtimeMessageHooks(core.hooks.registry, core.log);
+  if (!messageHooks) client.send([encoder.encode(formatSseEvent(connect.name, connect.data))]);
+  else void messageHooks({ id: client.id, auth: null }, connect).then((m) => m && client.send([encoder.encode(formatSseEvent(m.name, m.data))]));
   return { clientId: client.id, response: new Response(body, { status: 200, headers: { ...SSE_HEADERS } }) };
 }

@@ -8,6 +8,7 @@
  */
 import type { Core } from '../core.ts';
 import { GalleyError, issue, type IssueTree } from '../errors.ts';
+import { triggerRealtimeSubscribe } from '../hooks/realtime-hook-points.ts';
 import type { AuthInfo } from '../rules/request-info.ts';
 import { bindAuth, isSameAuth, setClientBinding } from './auth-binding.ts';
 import { brokerOf, replaceSubscriptions } from './broker.ts';
@@ -71,7 +72,11 @@ export function readSubscriptionsInput(body: Record<string, unknown>, limits: Re
   return { clientId: clientId as string, subscriptions: topics };
 }
 
-export function setClientSubscriptions(core: Core, input: SubscriptionsInput, auth: AuthInfo | null, ip: string): void {
+/**
+ * Set a client's subscriptions (POST /api/realtime): the checks, then the onRealtimeSubscribeRequest hooks, which
+ * may change the topics, refuse (throw) or answer themselves; then the binding and the new topics.
+ */
+export async function setClientSubscriptions(core: Core, input: SubscriptionsInput, auth: AuthInfo | null, ip: string, request: Request): Promise<void> {
   const broker = brokerOf(core);
   const client = broker.clients.get(input.clientId);
   if (!client || client.closed) throw new GalleyError('not_found', 'Missing or invalid client id.');
@@ -79,6 +84,10 @@ export function setClientSubscriptions(core: Core, input: SubscriptionsInput, au
   if (client.binding && !isSameAuth(client.binding, auth)) {
     throw new GalleyError('forbidden', "The current and the previous request authorization don't match.");
   }
-  setClientBinding(broker, client, bindAuth(core, broker, auth));
-  replaceSubscriptions(broker, client, input.subscriptions);
+  await triggerRealtimeSubscribe(core.hooks.registry, core.log, { request, clientId: client.id, auth, subscriptions: input.subscriptions }, (topics) => {
+    // the client may have gone while a hook ran
+    if (client.closed) return;
+    setClientBinding(broker, client, bindAuth(core, broker, auth));
+    replaceSubscriptions(broker, client, topics);
+  });
 }
