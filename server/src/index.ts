@@ -32,6 +32,7 @@ import { openDatabase } from './db/open.ts';
 import { applySchemaOnStart } from './db/migrate/apply-on-start.ts';
 import { GalleyError } from './errors.ts';
 import { createEventBus } from './hooks/event-bus.ts';
+import { resolveHooksSource, startHooksService, type HooksOption } from './hooks-file/hooks-service.ts';
 import { startOrphanSweep } from './files/orphan-sweep.ts';
 import { createInstaller } from './admin/installer.ts';
 import { gateRequests, readStartSchemaFromDatabase, startSchemaService } from './admin/schema-service.ts';
@@ -77,6 +78,12 @@ export interface GalleyOptions extends ConfigInput {
    * start fails the start; later ones are logged. `galley serve --types FILE` writes the types module from it.
    */
   onSchemaChange?: (schema: Schema) => void;
+  /**
+   * Server hooks: the function a hooks file default-exports (`(app) => { app.onRecordCreate(…) }`), or a hooks
+   * file's path (imported from disk: under Node only a .js one). Default: GALLEY_HOOKS, else `galley.hooks.ts`
+   * beside the schema file if there is one. With `dev`, a hooks file is reloaded when it or its local imports change.
+   */
+  hooks?: HooksOption;
 }
 
 /** What createGalley found and did at start, for the banner `galley serve` prints. */
@@ -202,6 +209,8 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
     registerBuiltinCronJobs(cron, core, { sweepRateLimiters: (now) => sweepRateLimitWindows(core, now) + core.signInThrottle.sweepSignInThrottle(now) });
     const schemaService = (core.schemaService = await startSchemaService(core, appliedHash));
     services.add({ name: 'schema service', stop: () => schemaService.close() });
+    const hooksService = await startHooksService(core, resolveHooksSource(options.hooks, env, config.schemaFile), { watch: config.dev });
+    services.add({ name: 'hooks', stop: () => hooksService.close() });
     if (options.onSchemaChange) {
       options.onSchemaChange(core.schema);
       schemaService.reloader.onSwap(options.onSchemaChange);
@@ -309,6 +318,9 @@ export { readDirLock, isDirLockHeld, describeDirLockOwner, type DirLockOwner } f
 export { generateSchemaJsonSchema } from './schema/json-schema.ts';
 export { loadSchema, loadSchemaFile, loadSchemaSource } from './schema/load.ts';
 export { GalleyError } from './errors.ts';
+export { HooksFileError, type HooksSetup } from './hooks-file/load-hooks.ts';
+export type { HooksApp } from './hooks-file/hooks-app.ts';
+export type { HooksOption } from './hooks-file/hooks-service.ts';
 export {
   assertNewBackupName, backupFilePath, createBackupArchive, defaultBackupName, deleteBackupFile, listBackupFiles, restoreBackupIntoDir,
   type BackupFileInfo, type BackupProgress, type CreatedArchive,

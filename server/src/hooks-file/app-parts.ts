@@ -3,6 +3,8 @@
  * part here (one import, one entry) and its methods' types to `HooksApp` from its own file.
  */
 import { recordHooksPart } from './app-record-hooks.ts';
+import { recordsAppPart } from './app-records.ts';
+import { toolsAppPart } from './app-tools.ts';
 import type { AppPart } from './hooks-app.ts';
 
-export const APP_PARTS: readonly AppPart[] = [recordHooksPart];
+export const APP_PARTS: readonly AppPart[] = [recordHooksPart, recordsAppPart, toolsAppPart];

@@ -12,6 +12,10 @@ export interface HookRecord {
   collection(): CollectionModel;
   get(field: string): unknown;
   set(field: string, value: unknown): void;
+  /** true for a record made by app.newRecord and not saved yet */
+  isNew(): boolean;
+  /** the fields set since it was read (what app.save of a stored record writes) */
+  changes(): Record<string, unknown>;
   /** the values as plain data (wire form) */
   publicExport(): Record<string, unknown>;
   toJSON(): Record<string, unknown>;
@@ -21,7 +25,8 @@ export interface HookRecord {
 /** `values`' form: the client's body (as sent), or a storage row (column values). */
 export type HookRecordForm = 'body' | 'storage';
 
-export function createHookRecord(collection: CollectionModel, values: Record<string, unknown>, form: HookRecordForm): HookRecord {
+export function createHookRecord(collection: CollectionModel, values: Record<string, unknown>, form: HookRecordForm, state: { isNew: boolean } = { isNew: false }): HookRecord {
+  const changed = new Set<string>();
   const fields = new Map(collection.fields.map((f) => [f.name, f]));
   const get = (name: string): unknown => {
     const field = fields.get(name);
@@ -30,6 +35,7 @@ export function createHookRecord(collection: CollectionModel, values: Record<str
     return fieldTypeOf(field).fromStorage(raw, field);
   };
   const set = (name: string, value: unknown): void => {
+    changed.add(name);
     const field = fields.get(name);
     if (form === 'body' || !field) {
       values[name] = value;
@@ -45,6 +51,8 @@ export function createHookRecord(collection: CollectionModel, values: Record<str
   };
   const methods: Record<string, unknown> = {
     collection: () => collection,
+    isNew: () => state.isNew,
+    changes: () => Object.fromEntries([...changed].map((name) => [name, get(name)])),
     get,
     set,
     publicExport: exportValues,

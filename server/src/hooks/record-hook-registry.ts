@@ -7,6 +7,7 @@
  *   write's savepoint, before the row is written: `e.record` is the row, a throw undoes this write only;
  * - after commit: onRecordAfter{Create,Update,Delete}Success, awaited before the response, errors only logged.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from '../lib/log.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import type { RecordEvent } from './event-bus.ts';
@@ -118,12 +119,18 @@ export async function triggerRecordRequestHooks(
   if (!completed) throw new HookAnswer(answer ?? new Response(null, { status: 204 }));
 }
 
+/** Writes a hooks file makes itself (app.save, app.delete): they run the model hooks but not the request hooks. */
+const serverWrite = new AsyncLocalStorage<true>();
+export function runServerWrite<T>(fn: () => Promise<T>): Promise<T> {
+  return serverWrite.run(true, fn);
+}
+
 /** The pipeline's points for this registry; the no-op points when it binds no record hook (the hot path stays bare). */
 export function recordHookPoints(registry: HooksRegistry, log: Logger): RecordHookPoints {
   if (!RECORD_HOOK_NAMES.some((n) => registry.find(n))) return NO_RECORD_HOOKS;
   return {
-    request: (event: RecordRequestEvent) =>
-      triggerRecordRequestHooks(registry, RECORD_REQUEST_HOOKS[event.action], log, {
+    request: async (event: RecordRequestEvent) =>
+      serverWrite.getStore() ? undefined : triggerRecordRequestHooks(registry, RECORD_REQUEST_HOOKS[event.action], log, {
         collection: event.collection,
         values: event.input ?? { id: event.id },
         auth: event.auth,

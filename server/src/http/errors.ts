@@ -1,4 +1,5 @@
 import { GalleyError, type ErrorKind, type IssueTree } from '../errors.ts';
+import { HookAnswer } from '../hooks/hook-errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { JSON_RESPONSE_HEADERS } from './cors.ts';
 
@@ -48,6 +49,8 @@ export function toErrorBody(err: unknown, log: Logger): { body: ErrorBody; heade
 }
 
 export function errorResponse(err: unknown, log: Logger, extraHeaders: Record<string, string> = {}): Response {
+  // a request hook answered the request itself (`return e.json(…)` without e.next())
+  if (err instanceof HookAnswer) return err.response;
   const { body, headers } = toErrorBody(err, log);
   return new Response(JSON.stringify(body), {
     status: body.status,

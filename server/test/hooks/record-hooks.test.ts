@@ -1,0 +1,164 @@
+// Record hooks (issue 14) through createGalley({ hooks }) under Bun and Node: the request, model and after-commit
+// points of the one record-write pipeline, with a hooks function as a hooks file default-exports it.
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGalley, type Galley, type HooksApp } from '../../src/index.ts';
+import { callGalley } from '../helpers/test-galley.ts';
+import { createTestLogger } from '../helpers/test-logger.ts';
+
+const schema = [
+  {
+    name: 'posts',
+    type: 'base',
+    listRule: '',
+    viewRule: '',
+    createRule: '',
+    updateRule: '',
+    deleteRule: '',
+    fields: [
+      { name: 'title', type: 'text', required: true },
+      { name: 'slug', type: 'text' },
+      { name: 'published', type: 'bool' },
+    ],
+  },
+  { name: 'audit', type: 'base', listRule: '', viewRule: '', fields: [{ name: 'note', type: 'text' }] },
+];
+
+let galley: Galley;
+let dir: string;
+let webhook: Server;
+let webhookUrl = '';
+const webhookCalls: string[] = [];
+const errors: string[] = [];
+
+function setup(app: HooksApp): void {
+  app.onRecordCreateRequest(async (e) => {
+    const title = String(e.record.get('title') ?? '');
+    if (title === 'teapot') return e.json(418, { answeredBy: 'hook' });
+    e.record.set('slug', title.toLowerCase().replaceAll(' ', '-'));
+    await e.next();
+  }, 'posts');
+  app.onRecordValidate(async (e) => {
+    if (e.record.get('title') === 'forbidden words') {
+      throw new app.BadRequestError('Failed to create record.', { title: new app.ValidationError('validation_bad_words', 'Mind your language.') });
+    }
+    await e.next();
+  }, 'posts');
+  app.onRecordCreate(async (e) => {
+    const audit = app.newRecord('audit', { note: `created ${String(e.record.title)}` });
+    await app.save(audit);
+    await e.next();
+  }, 'posts');
+  app.onRecordCreate(async (e) => {
+    if (e.record.get('title') === 'boom') throw new Error('model hook exploded');
+    await e.next();
+  }, 'posts');
+  app.onRecordCreate(async (e) => {
+    if (e.record.get('title') === 'net') await fetch(webhookUrl);
+    await e.next();
+  }, 'posts');
+  app.onRecordAfterUpdateSuccess(async (e) => {
+    if (e.record.get('published') === true) {
+      const res = await fetch(`${webhookUrl}/published/${e.record.id}`, { method: 'POST' });
+      await res.text();
+    }
+    await e.next();
+  }, 'posts');
+}
+
+beforeAll(async () => {
+  webhook = createServer((req, res) => {
+    webhookCalls.push(req.url ?? '');
+    res.end('ok');
+  });
+  await new Promise<void>((ready) => webhook.listen(0, '127.0.0.1', ready));
+  const address = webhook.address();
+  webhookUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  dir = mkdtempSync(join(tmpdir(), 'galley-hooks-'));
+  galley = await createGalley({ dir, schema, hooks: setup, logger: createTestLogger('error', (line) => errors.push(line)) });
+});
+
+afterAll(async () => {
+  await galley?.close();
+  rmSync(dir, { recursive: true, force: true });
+  await new Promise((done) => webhook.close(done));
+});
+
+const call = (method: string, path: string, body?: unknown) => callGalley(galley, method, path, { body });
+const auditNotes = async () => ((await call('GET', '/api/collections/audit/records?sort=created')).json.items as Array<{ note: string }>).map((i) => i.note);
+
+describe('record hooks', () => {
+  it('a request hook changes the body: the slug is stored; a model hook wrote an audit record in the same transaction', async () => {
+    const res = await call('POST', '/api/collections/posts/records', { title: 'Hello World' });
+    expect(res.status).toBe(200);
+    expect(res.json.slug).toBe('hello-world');
+    expect(await auditNotes()).toContain('created Hello World');
+  });
+
+  it('a request hook answers itself: nothing is written', async () => {
+    const before = (await call('GET', '/api/collections/posts/records')).json.totalItems;
+    const res = await call('POST', '/api/collections/posts/records', { title: 'teapot' });
+    expect(res.status).toBe(418);
+    expect(res.json).toEqual({ answeredBy: 'hook' });
+    expect((await call('GET', '/api/collections/posts/records')).json.totalItems).toBe(before);
+  });
+
+  it('a validation hook fails a create with a field error in PocketBase\'s shape', async () => {
+    const res = await call('POST', '/api/collections/posts/records', { title: 'forbidden words' });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ status: 400, message: 'Failed to create record.', data: { title: { code: 'validation_bad_words', message: 'Mind your language.' } } });
+    expect(await auditNotes()).not.toContain('created forbidden words');
+  });
+
+  it('a model hook that throws rolls back the write and the record another model hook saved with it; the answer is the generic 400 and the stack is logged', async () => {
+    const res = await call('POST', '/api/collections/posts/records', { title: 'boom' });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({ status: 400, message: 'Something went wrong while processing your request.', data: {} });
+    expect(await auditNotes()).not.toContain('created boom');
+    expect((await call('GET', `/api/collections/posts/records?filter=${encodeURIComponent("title='boom'")}`)).json.totalItems).toBe(0);
+    expect(errors.some((line) => line.includes('onRecordCreate') && line.includes('model hook exploded'))).toBe(true);
+  });
+
+  it('fetch inside a model hook is refused, naming the hook', async () => {
+    const res = await call('POST', '/api/collections/posts/records', { title: 'net' });
+    expect(res.status).toBe(400);
+    expect(webhookCalls).not.toContain('/');
+    expect(errors.some((line) => line.includes('fetch inside the model hook onRecordCreate'))).toBe(true);
+  });
+
+  it('an after-commit hook calling an HTTP server is done before the update is answered', async () => {
+    const created = await call('POST', '/api/collections/posts/records', { title: 'To publish' });
+    const res = await call('PATCH', `/api/collections/posts/records/${created.json.id}`, { published: true });
+    expect(res.status).toBe(200);
+    expect(webhookCalls).toContain(`/published/${created.json.id}`);
+  });
+
+  it('app finders read with bound parameters', async () => {
+    const found: string[] = [];
+    const probe = await createGalley({
+      dir: mkdtempSync(join(tmpdir(), 'galley-hooks-probe-')),
+      schema,
+      logger: createTestLogger(),
+      hooks: (app) => {
+        app.onRecordAfterCreateSuccess(async (e) => {
+          const again = await app.findFirstRecordByFilter('posts', 'title = {:t}', { t: e.record.get('title') as string });
+          const many = await app.findRecordsByFilter('posts', "title != {:x}", '-created', 10, 0, { x: "it's" });
+          found.push(`${again.id === e.record.id} ${many.length} ${await app.countRecords('posts', 'title = {:t}', { t: "O'Hara" })}`);
+          await e.next();
+        });
+      },
+    });
+    try {
+      const res = await callGalley(probe, 'POST', '/api/collections/posts/records', { body: { title: "O'Hara" } });
+      expect(res.status).toBe(200);
+      expect(found).toEqual(['true 1 1']);
+    } finally {
+      const probeDir = probe.core.config.dir;
+      await probe.close();
+      rmSync(probeDir, { recursive: true, force: true });
+    }
+  });
+});
