@@ -28,6 +28,7 @@ import { fieldTypeNames } from '../schema/fields/registry.ts';
 import { compactSchemaDocument, listEntryModels, readSchemaDocument } from '../schema/write-schema-file.ts';
 import { requireCollectionModel, requireSuperuser } from './collections.ts';
 import { createChange, deleteChange, importChange, requireBody, requireWritable, updateChange, type SchemaChange } from './collections-write.ts';
+import { checkOAuth2Provider } from './oauth2-provider-check.ts';
 import { LIVE_LOAD_OPTIONS } from './schema-reload.ts';
 
 export interface PlannedStep {
@@ -124,5 +125,10 @@ export function galleyCollectionRoutes(core: Core) {
     .get('/api/galley/collections/meta', ({ request }) => respond(core, request, async (req) => json(describeCollectionWrites(core, req.info))))
     .post('/api/galley/collections/plan', ({ request }) =>
       respond(core, request, async (req) => json(await planCollectionChange(core, req.info, (await req.body()).values))),
+    )
+    // the auth options' provider "Test" button (oauth2-provider-check.ts); the made-up code's redirect is this server's
+    .post('/api/galley/oauth2/check-provider', ({ request }) =>
+      respond(core, request, async (req) =>
+        json(await checkOAuth2Provider(core, req.info, (await req.body()).values, `${new URL(request.url).origin}/api/oauth2-redirect`))),
     );
 }
