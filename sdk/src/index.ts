@@ -13,6 +13,8 @@ export type { SortKey, WhereInput, WhereOps, WhereValue } from './types/query.ts
 export type { CreateBody, FileName, JsonTypes, RecordOf, UpdateBody } from './types/record.ts';
 export type { AnySchema, CollectionByName, CollectionNames, SchemaShape } from './types/schema.ts';
 export type { CollectionService, RecordAuthResponse, RecordEvent, ResultRecord, TypedFileService } from './types/service.ts';
+export { ApiError, BadRequestError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from './hooks/hook-errors.ts';
+export type { AppRecords, AppTools, FilterParams, HookRecord, HookRecordValues, HooksApp, RecordHooks, RecordModelEvent, RecordRequestEvent, RecordSuccessEvent } from './hooks/hooks-app.ts';
 export { ClientResponseError, type ListResult, type RecordModel } from 'pocketbase';
 
 /** The record type of a collection: `type Post = RecordFor<typeof schema, 'posts'>`. */

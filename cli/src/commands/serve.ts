@@ -16,6 +16,7 @@ interface ServeOptions extends MailFlags {
   allowSharedDir?: boolean;
   synchronous?: 'FULL' | 'NORMAL';
   types?: string;
+  hooks?: string;
 }
 
 /** A close that hangs (a stuck request) must not keep a stopping server alive forever. */
@@ -36,6 +37,7 @@ export function addServeCommand(program: Command): void {
     .addOption(new Option('--schema <file>', 'the schema file to serve (JSON, or TypeScript: .ts/.mts)').env(ENV_SCHEMA))
     .option('--dev', 'watch the schema file and apply safe changes live; the collections API writes back to it (a JSON file; a TypeScript one is never rewritten)')
     .option('--allow-collection-writes', 'let superusers change collections through the API, written back to the schema file (env GALLEY_ALLOW_COLLECTION_WRITES; on with --dev)')
+    .addOption(new Option('--hooks <file>', 'the server hooks file (TypeScript; default: galley.hooks.ts beside the schema file); reloaded on change with --dev').env('GALLEY_HOOKS'))
     .option('--types <file>', 'write the schema as a TypeScript const module (as `galley types` does) at start and again whenever it changes')
     .option('--allow-shared-dir', 'start even though another Galley server holds the data directory (its .lock file)')
     .addOption(
@@ -62,6 +64,7 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
     settings: readMailSettings(opts),
     dashboardFiles: embeddedDashboardFiles(),
     onSchemaChange: opts.types ? createTypesWriter(renderTypesModule, opts.types, opts.schema) : undefined,
+    hooks: opts.hooks,
   });
   const stopped = waitForShutdown(galley);
   // a busy port ends the command: close first, so the database is closed and the directory's lock given back
