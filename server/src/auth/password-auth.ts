@@ -6,7 +6,8 @@ import type { AuthResponse } from './auth-response.ts';
 import { buildIdentityMatch } from './find-auth-record.ts';
 import { completeAuthWithMfa, type MfaChallenge } from './mfa.ts';
 import { admitPasswordSignIn, notePasswordSignIn } from './sign-in-throttle.ts';
-import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '../lib/password-hash.ts';
+import { hashPassword, needsRehash, readBcryptCost, verifyAgainstBcryptDummy, verifyAgainstDummy, verifyPassword } from '../lib/password-hash.ts';
+import { replacePasswordHash } from '../records/record-write.ts';
 
 const EMAIL_SHAPE = /^[^@\s]+@[^@\s]+$/;
 
@@ -20,12 +21,32 @@ async function rehashImported(core: Core, collection: CollectionModel, row: Reco
   if (!needsRehash(old)) return;
   try {
     const next = await hashPassword(plain);
-    await core.db.writer.run((tx) =>
-      tx.db.updateTable(collection.name).set({ password: next }).where('id', '=', String(row['id'])).where('password', '=', old).execute(),
-    );
+    await core.db.writer.run((tx) => replacePasswordHash(core, tx, collection, String(row['id']), old, next));
   } catch (err) {
     core.log.warn('password rehash failed', { collection: collection.name, error: String(err) });
   }
+}
+
+/** The cost of an imported bcrypt hash still in `collection`, if one remains (none once every user signed in). */
+async function findPendingBcryptCost(core: Core, collection: CollectionModel): Promise<number | undefined> {
+  const table = collection.name;
+  const row = await core.db.read.selectFrom(table).select('password').where('password', 'like', '$2_$%').limit(1).executeTakeFirst();
+  return row ? readBcryptCost(String(row['password'])) : undefined;
+}
+
+/**
+ * While imported bcrypt hashes remain in a collection, every attempt on it pays one argon2id AND one bcrypt
+ * check, so the time of a failed sign-in tells an unknown email from neither an imported (bcrypt) user nor a
+ * migrated (argon2id) one: the check that ran is paired with a dummy of the other kind. A successful bcrypt
+ * check pays its argon2id share in the rehash.
+ */
+async function equaliseImportedHashWork(core: Core, collection: CollectionModel, stored: string, password: string, ok: boolean): Promise<void> {
+  if (readBcryptCost(stored) !== undefined) {
+    if (!ok) await verifyAgainstDummy(password);
+    return;
+  }
+  const pending = await findPendingBcryptCost(core, collection);
+  if (pending !== undefined) await verifyAgainstBcryptDummy(password, pending);
 }
 
 export function findAuthCollection(core: Core, idOrName: string): CollectionModel {
@@ -78,7 +99,9 @@ export async function authWithPassword(
 
   admitPasswordSignIn(core, collection.id, identity as string, ip);
   const row = await findByIdentity(core, collection, identity as string, identityField);
-  const ok = row ? await verifyPassword(String(row['password'] ?? ''), password as string) : await verifyAgainstDummy(password as string);
+  const stored = row ? String(row['password'] ?? '') : '';
+  const ok = row ? await verifyPassword(stored, password as string) : await verifyAgainstDummy(password as string);
+  await equaliseImportedHashWork(core, collection, stored, password as string, ok);
   if (!row || !ok) throw new GalleyError('invalid', 'Failed to authenticate.');
   await rehashImported(core, collection, row, password as string);
   notePasswordSignIn(core, collection.id, identity as string, ip);

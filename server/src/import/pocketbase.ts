@@ -13,6 +13,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createDefaultSettings, mergeSettings } from '../admin/settings-model.ts';
+import { checkTokenSecrets, toImportValidationFailure } from '../admin/collections-token-secrets.ts';
 import { applyMigration, type MigrateDirOptions } from '../db/migrate/migrate-dir.ts';
 import { createDecipheriv } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -133,6 +134,9 @@ export async function importPocketbase(opts: PocketbaseImportOptions): Promise<P
         ...options,
       };
       if (type === 'auth') {
+        // a secret PocketBase itself would refuse (hand-edited) fails the import as PocketBase's import API does
+        const bad = checkTokenSecrets(model);
+        if (Object.keys(bad).length > 0) throw toImportValidationFailure(name, String(row['id']), bad);
         for (const [option, tokenType] of Object.entries(TOKEN_OPTIONS)) {
           const config = model[option] as Row | undefined;
           if (config && typeof config['secret'] === 'string' && config['secret'] !== '') {
@@ -200,6 +204,9 @@ export async function importPocketbase(opts: PocketbaseImportOptions): Promise<P
       report.records += count;
       progress(`records: ${table} ${count}`);
     }
+
+    // wire: PocketBase keeps superusers verified; a hand-edited row that is not comes in verified all the same
+    if (pbTables.has('_superusers')) galley.exec(`UPDATE "_superusers" SET verified = 1 WHERE verified IS NOT 1`);
 
     const setParam = galley.prepare(`INSERT OR REPLACE INTO ${PARAMS_TABLE} (key, value, updated) VALUES (?, ?, strftime('%Y-%m-%d %H:%M:%fZ'))`);
     for (const s of secrets) setParam.run([`tokenSecret:${s.collectionId}:${s.type}`, s.value]);

@@ -48,6 +48,12 @@ export function needsRehash(hash: string): boolean {
   return !hash.startsWith('$argon2id$');
 }
 
+const checkCounts = { argon2id: 0, bcrypt: 0 };
+/** How many argon2id and bcrypt checks this process ran (tests compare the work of sign-ins, not their time). */
+export function readPasswordCheckCounts(): { argon2id: number; bcrypt: number } {
+  return { ...checkCounts };
+}
+
 type BcryptModule = typeof import('bcryptjs');
 let bcryptjs: Promise<BcryptModule> | undefined;
 
@@ -56,6 +62,7 @@ export async function verifyPassword(hash: string, plain: string): Promise<boole
   if (plain.length > MAX_HASH_INPUT_LENGTH) return false;
   if (BCRYPT.test(hash)) return verifyBcrypt(hash, plain);
   if (!hash.startsWith('$argon2')) return false;
+  checkCounts.argon2id++;
   try {
     const a = isBun ? undefined : await loadArgon2();
     return await hashing.run(() => (a ? a.verify(hash, plain) : Bun.password.verify(plain, hash, 'argon2id')));
@@ -66,6 +73,7 @@ export async function verifyPassword(hash: string, plain: string): Promise<boole
 
 // Bun.password reads bcrypt natively; under Node bcryptjs (pure JS; its async compare yields between rounds).
 async function verifyBcrypt(hash: string, plain: string): Promise<boolean> {
+  checkCounts.bcrypt++;
   try {
     if (isBun) return await hashing.run(() => Bun.password.verify(plain, hash, 'bcrypt'));
     const b = await (bcryptjs ??= import('bcryptjs'));
@@ -80,6 +88,30 @@ let dummy: Promise<string> | undefined;
 export async function verifyAgainstDummy(plain: string): Promise<false> {
   dummy ??= hashPassword('galley-dummy-password-' + Math.random());
   await verifyPassword(await dummy, plain);
+  return false;
+}
+
+/** The cost of a bcrypt hash (`$2b$10$…` → 10), or undefined for any other hash. */
+export function readBcryptCost(hash: string): number | undefined {
+  return BCRYPT.test(hash) ? Number(hash.slice(4, 6)) : undefined;
+}
+
+const bcryptDummies = new Map<number, Promise<string>>();
+/**
+ * Spend what a check of an imported bcrypt hash of this cost spends (its cost kept within bcrypt's usual
+ * 4–14, so a stored hash cannot ask for hours).
+ */
+export async function verifyAgainstBcryptDummy(plain: string, cost: number): Promise<false> {
+  const rounds = Math.min(14, Math.max(4, Math.trunc(cost) || 10));
+  let dummyHash = bcryptDummies.get(rounds);
+  if (!dummyHash) {
+    const seed = 'galley-dummy-password-' + Math.random();
+    dummyHash = isBun
+      ? Bun.password.hash(seed, { algorithm: 'bcrypt', cost: rounds })
+      : (bcryptjs ??= import('bcryptjs')).then((b) => (b.default ?? b).hash(seed, rounds));
+    bcryptDummies.set(rounds, dummyHash);
+  }
+  await verifyBcrypt(await dummyHash, plain);
   return false;
 }
 

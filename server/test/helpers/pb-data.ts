@@ -25,6 +25,10 @@ export interface PbDataOptions {
   brokenRule?: boolean;
   /** settings stored encrypted, as PocketBase does when PB_ENCRYPTION holds this 32-character key */
   encryptionKey?: string;
+  /** the superuser row stored with verified = 0 (a hand-edited data.db): it must come in verified */
+  unverifiedSuperuser?: boolean;
+  /** users' authToken secret shorter than PocketBase's 30 characters (hand-edited): the import must fail as PocketBase's does */
+  shortTokenSecret?: boolean;
 }
 
 export interface PbData {
@@ -92,7 +96,7 @@ export function buildPbData(opts: PbDataOptions = {}): PbData {
       .run([c.id, c.system ? 1 : 0, c.type, c.name, JSON.stringify(c.fields), JSON.stringify(c.indexes ?? []), ...(c.rules ?? [null, null, null, null, null]), JSON.stringify(c.options ?? {}), NOW, NOW]);
 
   const secrets = { usersAuth: 'pbUsersAuthSecret'.padEnd(50, 'a'), usersFile: 'pbUsersFileSecret'.padEnd(50, 'f') };
-  const userSecret = (n: string) => (n === 'auth' ? secrets.usersAuth : n === 'file' ? secrets.usersFile : `pbUsers_${n}_secret`.padEnd(50, 'x'));
+  const userSecret = (n: string) => (n === 'auth' && opts.shortTokenSecret ? 'too-short' : n === 'auth' ? secrets.usersAuth : n === 'file' ? secrets.usersFile : `pbUsers_${n}_secret`.padEnd(50, 'x'));
   const oauth2Secret = 'google-client-secret-from-pocketbase';
   const providers = [{ name: 'google', clientId: 'google-client-id', clientSecret: oauth2Secret, authURL: '', tokenURL: '', userInfoURL: '', displayName: '', pkce: null, extra: null }];
 
@@ -160,7 +164,7 @@ export function buildPbData(opts: PbDataOptions = {}): PbData {
   }
   const superuser = { email: 'root@example.com', password: 'root-pass-123' };
   db.prepare(`INSERT INTO _superusers (id, password, tokenKey, email, emailVisibility, verified, created, updated) VALUES (?,?,?,?,?,?,?,?)`).run([
-    's1234567890abcd', bcrypt.hashSync(superuser.password, 4), 'rootTokenKey'.padEnd(50, 'r'), superuser.email, 0, 1, NOW, NOW,
+    's1234567890abcd', bcrypt.hashSync(superuser.password, 4), 'rootTokenKey'.padEnd(50, 'r'), superuser.email, 0, opts.unverifiedSuperuser ? 0 : 1, NOW, NOW,
   ]);
   db.prepare(`INSERT INTO _externalAuths (id, collectionRef, recordRef, provider, providerId, created, updated) VALUES (?,?,?,?,?,?,?)`).run([
     'e1234567890abcd', PB_USERS_ID, user.id, 'google', 'google-uid-1', NOW, NOW,
