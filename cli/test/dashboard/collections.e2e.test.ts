@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLIENT_ID, CLIENT_SECRET, startTestOidc } from '../../../server/test/oauth2/oidc-server.ts';
 import { makeTempDir } from '../helpers/binary.ts';
 import { chromiumAvailable, chromiumRequired, startDashboard, SUPERUSER, type Dashboard } from './harness.ts';
 
@@ -173,7 +174,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the Collections sectio
     expect(fileCollections(file).find((c) => c.name === 'post_titles')).toMatchObject({ type: 'view', viewQuery: 'SELECT id, title FROM posts' });
   });
 
-  it('edits an auth collection’s options, with a mail template preview', async () => {
+  it('edits an auth collection’s options, tests an OAuth2 provider, with a mail template preview', async () => {
     await page.goto(`${d.url}/_/#/collections/members/schema`);
     await page.getByRole('heading', { name: 'Schema of members' }).waitFor();
     await page.getByLabel('Enable OTP sign-in').check();
@@ -181,6 +182,30 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the Collections sectio
     await page.getByLabel('Auth token duration (seconds)').fill('3600');
     await page.getByRole('group', { name: 'Manage rule' }).getByLabel('Superusers only').uncheck();
     await page.getByRole('textbox', { name: 'Manage rule' }).fill('@request.auth.id != ""');
+    // an OAuth2 provider tested against a real OpenID provider on loopback: a wrong secret, then the right one
+    const oidc = await startTestOidc();
+    try {
+      await page.getByLabel('Add a provider').selectOption('oidc');
+      await page.getByRole('button', { name: 'Add provider' }).click();
+      await page.getByLabel('oidc clientId', { exact: true }).fill(CLIENT_ID);
+      await page.getByLabel('oidc clientSecret', { exact: true }).fill('not-the-secret');
+      await page.getByLabel(/^oidc issuer/).fill(oidc.issuer);
+      const result = page.getByRole('status', { name: 'Test of oidc' });
+      await page.getByRole('button', { name: 'Test oidc' }).click();
+      await result.getByText('oidc has a problem:').waitFor();
+      const wrong = await result.innerText();
+      expect(wrong).toContain('OpenID discovery passed');
+      expect(wrong).toContain('Endpoints passed');
+      expect(wrong).toMatch(/Client id and secret failed:.*invalid_client/);
+      await page.getByLabel('oidc clientSecret', { exact: true }).fill(CLIENT_SECRET);
+      await page.getByRole('button', { name: 'Test oidc' }).click();
+      await result.getByText(/oidc works/).waitFor();
+      expect(await result.innerText()).toMatch(/Client id and secret passed:.*invalid_grant/);
+      await d.checkPage(page, 'collection-auth-provider-test');
+      await page.getByRole('button', { name: 'Remove provider oidc' }).click();
+    } finally {
+      await oidc.close();
+    }
     await page.getByRole('button', { name: 'Preview of verification email' }).click();
     await page.getByTitle('Preview of verification email').waitFor();
     await d.checkPage(page, 'collection-auth');

@@ -11,7 +11,7 @@
  *    means it accepted them and refused only the code. Any other answer is reported as inconclusive.
  *
  * A provider left without a client secret (the dashboard never reads one back) is checked with the one saved in
- * the schema. Superusers only. Answers 200 with the checks whatever they found; bad input is a 400/404.
+ * the schema (none for a collection not created yet). Superusers only. Answers 200 with the checks whatever they found; bad input is a 400/404.
  */
 import { randomBytes } from 'node:crypto';
 import type { Core } from '../core.ts';
@@ -56,9 +56,10 @@ function readProviderBody(core: Core, body: Record<string, unknown>): OAuth2Prov
   if (typeof name !== 'string' || !(OAUTH2_PROVIDER_NAMES as readonly string[]).includes(name)) {
     throw invalid('Unknown OAuth2 provider.', { provider: { name: issue('validation_invalid_value', `Must be one of ${OAUTH2_PROVIDER_NAMES.join(', ')}.`) } });
   }
-  const collection = core.schema.findCollection(collectionName);
-  if (!collection || collection.type !== 'auth') throw notFound();
-  const saved = collection.auth?.oauth2.providers.find((p) => p['name'] === name);
+  // a collection not yet created is checked without one (and so without a saved secret)
+  const collection = collectionName === '' ? undefined : core.schema.findCollection(collectionName);
+  if (collectionName !== '' && (!collection || collection.type !== 'auth')) throw notFound();
+  const saved = collection?.auth?.oauth2.providers.find((p) => p['name'] === name);
   const secret = typeof config['clientSecret'] === 'string' && config['clientSecret'] !== '' ? config['clientSecret'] : saved?.['clientSecret'];
   return buildProvider({ ...config, clientSecret: secret ?? '' });
 }

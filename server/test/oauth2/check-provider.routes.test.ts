@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScenario, type Scenario } from '../helpers/scenario.ts';
 import { signUp } from '../helpers/test-galley.ts';
 import { startOAuth2Env, type OAuth2Env } from './harness.ts';
-import { CLIENT_ID } from './oidc-server.ts';
+import { CLIENT_ID, CLIENT_SECRET } from './oidc-server.ts';
 
 let env: OAuth2Env;
 const tokens: Record<string, string | null> = { guest: null };
@@ -55,6 +55,12 @@ const table: Scenario[] = [
       expect(statusOf(j, 'credentials')).toBe('failed');
       expect(j.checks.find((c: any) => c.check === 'credentials').message).toContain('invalid_client');
     },
+  },
+  {
+    name: 'no collection (one not created yet): the secret sent is checked',
+    method: 'POST', path: '/api/galley/oauth2/check-provider', as: 'root', status: 200,
+    body: () => ({ provider: explicit({ clientSecret: CLIENT_SECRET })() }),
+    check: (j) => expect(statusOf(j, 'credentials')).toBe('ok'),
   },
   {
     name: 'a wrong client id is refused as well',
