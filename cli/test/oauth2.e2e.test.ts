@@ -33,6 +33,7 @@ beforeAll(async () => {
   oidc = await startTestOidc([REDIRECT_URL, `${server.url}/api/oauth2-redirect`], oidcPort);
   oidc.accounts.set('alice', { email: 'alice@example.com', email_verified: true, name: 'Alice' });
   oidc.accounts.set('bob', { email: 'bob@example.com', email_verified: true, name: 'Bob' });
+  oidc.accounts.set('carol', { email: 'carol@example.com', email_verified: true, name: 'Carol' });
 }, 60_000);
 
 afterAll(async () => {
@@ -64,6 +65,20 @@ describe('OAuth2 through the binary', () => {
     const relogin = await pb.collection('users').authWithOAuth2Code('oidc', code3.code, third.codeVerifier, REDIRECT_URL);
     expect(relogin.meta?.['isNew']).toBe(false);
     expect(relogin.record.id).toBe(auth.record.id);
+  });
+
+  it("an unverified record pre-registered with the owner's email: the owner signs in (linked, verified), the pre-registered password dies", async () => {
+    const squatter = new PocketBase(server.url);
+    const pre = await squatter.collection('users').create({ email: 'carol@example.com', password: 'squatter-pass-1', passwordConfirm: 'squatter-pass-1' });
+    await squatter.collection('users').authWithPassword('carol@example.com', 'squatter-pass-1');
+    const pb = new PocketBase(server.url);
+    const provider = (await pb.collection('users').listAuthMethods()).oauth2.providers[0]!;
+    const back = await oidc.authorize(provider.authURL + encodeURIComponent(REDIRECT_URL), 'carol');
+    const auth = await pb.collection('users').authWithOAuth2Code('oidc', back.code, provider.codeVerifier, REDIRECT_URL);
+    expect(auth.meta?.['isNew']).toBe(false);
+    expect(auth.record).toMatchObject({ id: pre.id, email: 'carol@example.com', verified: true });
+    await expect(new PocketBase(server.url).collection('users').authWithPassword('carol@example.com', 'squatter-pass-1')).rejects.toMatchObject({ status: 400 });
+    await expect(squatter.collection('users').authRefresh()).rejects.toMatchObject({ status: 401 });
   });
 
   it('all-in-one: authWithOAuth2 over realtime and /api/oauth2-redirect', async () => {
