@@ -9,12 +9,16 @@ export type RecordAction = 'create' | 'update' | 'delete';
 
 /** A write about to be queued: the services' view of the request (records API, batch, OAuth2 sign-up). */
 export interface RecordRequestEvent {
-  action: RecordAction;
+  /** view and list: after the read, before the answer is sent (records/read-request-hooks.ts) */
+  action: RecordAction | 'view' | 'list';
   collection: CollectionModel;
   /** the record id (update, delete) */
   id?: string;
   /** the client's body (create, update); a request hook may change it */
   input?: Record<string, unknown>;
+  /** list: the page's records as answered, and the whole answer (a hook may change both) */
+  records?: Record<string, unknown>[];
+  result?: Record<string, unknown>;
   /** the signed-in record (null: a guest; undefined: a server-made write) */
   auth?: Record<string, unknown> | null;
 }

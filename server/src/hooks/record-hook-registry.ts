@@ -23,6 +23,9 @@ export interface RecordRequestHookEvent extends HookEvent {
   collection: CollectionModel;
   /** create/update: the record as the body sets it (`set` changes the body); delete/view: the id only */
   record: HookRecord;
+  /** onRecordListRequest: the page's records (`set` changes what is answered) and the whole answer */
+  records?: HookRecord[];
+  result?: Record<string, unknown>;
   /** the signed-in record, or null (a guest) */
   auth: Record<string, unknown> | null;
   /** Answer the request with this JSON instead (return it without calling `e.next()`). */
@@ -66,6 +69,8 @@ export const RECORD_REQUEST_HOOKS = {
   create: 'onRecordCreateRequest',
   update: 'onRecordUpdateRequest',
   delete: 'onRecordDeleteRequest',
+  view: 'onRecordViewRequest',
+  list: 'onRecordListRequest',
 } as const;
 export const RECORD_MODEL_HOOKS = { create: 'onRecordCreate', update: 'onRecordUpdate', delete: 'onRecordDelete' } as const;
 export const RECORD_SUCCESS_HOOKS = {
@@ -97,7 +102,7 @@ export async function triggerRecordRequestHooks(
   registry: HooksRegistry,
   name: keyof typeof RECORD_CHAIN_NAMES,
   log: Logger,
-  event: { collection: CollectionModel; values: Record<string, unknown>; auth?: Record<string, unknown> | null },
+  event: { collection: CollectionModel; values: Record<string, unknown>; auth?: Record<string, unknown> | null; records?: Record<string, unknown>[]; result?: Record<string, unknown> },
 ): Promise<void> {
   const chain = registry.find(name) as HookChain<RecordRequestHookEvent> | undefined;
   if (!chain) return;
@@ -109,6 +114,7 @@ export async function triggerRecordRequestHooks(
         collection: event.collection,
         record: createHookRecord(event.collection, event.values, 'body'),
         auth: event.auth ?? null,
+        ...(event.records ? { records: event.records.map((r) => createHookRecord(event.collection, r, 'body')), result: event.result } : {}),
         json: (status: number, body: unknown) => (answer = jsonResponse(status, body)),
       } as Omit<RecordRequestHookEvent, 'next'>,
       () => void (completed = true),
@@ -134,6 +140,8 @@ export function recordHookPoints(registry: HooksRegistry, log: Logger): RecordHo
         collection: event.collection,
         values: event.input ?? { id: event.id },
         auth: event.auth,
+        records: event.records,
+        result: event.result,
       }),
     model: (event: RecordModelEvent) => runModelHooks(registry, log, event),
     afterCommit: (event: RecordEvent) => runSuccessHooks(registry, log, event),

@@ -36,7 +36,7 @@ export async function createRecord(
   const collection = findCollectionOr404(schema, collectionIdOrName);
   assertWritable(collection);
   assertRuleOpen(collection, info, 'createRule');
-  await runRequestHooks(core, { action: 'create', collection, input });
+  await runRequestHooks(core, { action: 'create', collection, input, auth: info.auth?.record ?? null });
   const superuser = isSuperuser(info);
   const applied = applyBody(collection, zeroValues(collection), input, { superuser, isNew: true });
   const now = core.clock();

@@ -12,7 +12,7 @@ export async function deleteRecord(core: Core, info: RequestInfo, collectionIdOr
   assertWritable(collection);
   const rule = ruleClause(scopeOf(schema, collection, info), 'deleteRule');
   const table = collection.name;
-  await runRequestHooks(core, { action: 'delete', collection, id });
+  await runRequestHooks(core, { action: 'delete', collection, id, auth: info.auth?.record ?? null });
   await core.db.writer.run(async (tx) => {
     let q = tx.db.selectFrom(table).selectAll(table).where(`${table}.id`, '=', id);
     if (rule) q = q.where(rule);

@@ -4,6 +4,7 @@ import { json, noContent, respond, tagCollectionRoute } from '../http/route-kit.
 import { createRecord } from './create.ts';
 import { deleteRecord } from './delete.ts';
 import { listRecords } from './list.ts';
+import { runListRequestHooks, runViewRequestHooks } from './read-request-hooks.ts';
 import { describeUploadLimits, prepareRecordInput } from './record-uploads.ts';
 import { updateRecord } from './update.ts';
 import { viewRecord } from './view.ts';
@@ -16,7 +17,7 @@ export function recordRoutes(core: Core) {
       respond(
         core,
         request,
-        async (req) => json(await listRecords(core, req.info, params.collection, req.query)),
+        async (req) => json(await runListRequestHooks(core, req.info, params.collection, await listRecords(core, req.info, params.collection, req.query))),
         tagCollectionRoute(params.collection, 'list'),
       ),
     )
@@ -30,7 +31,7 @@ export function recordRoutes(core: Core) {
       respond(
         core,
         request,
-        async (req) => json(await viewRecord(core, req.info, params.collection, params.id, req.query)),
+        async (req) => json(await runViewRequestHooks(core, req.info, params.collection, await viewRecord(core, req.info, params.collection, params.id, req.query))),
         tagCollectionRoute(params.collection, 'view'),
       ),
     )

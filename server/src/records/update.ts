@@ -38,7 +38,7 @@ export async function updateRecord(
     | Record<string, unknown>
     | undefined;
   if (!current) throw notFound();
-  await runRequestHooks(core, { action: 'update', collection, id, input });
+  await runRequestHooks(core, { action: 'update', collection, id, input, auth: info.auth?.record ?? null });
   const applied = applyBody(collection, valuesFromRow(collection, current), input, { superuser, isNew: false });
   const scope = scopeOf(schema, collection, deriveRequest(info, { body: applied.ruleBody }));
   const rule = ruleClause(scope, 'updateRule');

@@ -60,6 +60,14 @@ function setup(app: HooksApp): void {
     if (e.record.get('title') === 'net') await fetch(webhookUrl);
     await e.next();
   }, 'posts');
+  app.onRecordViewRequest(async (e) => {
+    e.record.set('note', String(e.record.get('note')).toUpperCase());
+    await e.next();
+  }, 'audit');
+  app.onRecordListRequest(async (e) => {
+    if (e.auth === null && e.result) e.result['seenBy'] = `list hook, ${e.records?.length} records`;
+    await e.next();
+  }, 'posts');
   app.onRecordAfterUpdateSuccess(async (e) => {
     if (e.record.get('published') === true) {
       const res = await fetch(`${webhookUrl}/published/${e.record.id}`, { method: 'POST' });
@@ -134,6 +142,14 @@ describe('record hooks', () => {
     const res = await call('PATCH', `/api/collections/posts/records/${created.json.id}`, { published: true });
     expect(res.status).toBe(200);
     expect(webhookCalls).toContain(`/published/${created.json.id}`);
+  });
+
+  it('view and list request hooks change the answer before it is sent', async () => {
+    const [first] = (await call('GET', '/api/collections/audit/records?perPage=1')).json.items as Array<{ id: string; note: string }>;
+    const viewed = await call('GET', `/api/collections/audit/records/${first!.id}`);
+    expect(viewed.json.note).toBe(first!.note.toUpperCase());
+    const listed = await call('GET', '/api/collections/posts/records?perPage=2');
+    expect(listed.json.seenBy).toBe(`list hook, ${listed.json.items.length} records`);
   });
 
   it('app finders read with bound parameters', async () => {

@@ -1,0 +1,27 @@
+/**
+ * onRecordViewRequest / onRecordListRequest: the records API's reads run them once the answer is built and
+ * before it is sent (PocketBase's order), so a hook sees the records as the client would, may change them
+ * (`e.record.set`), answer itself or throw. Only the routes call these: app.findRecordById and exports do not.
+ */
+import type { Core } from '../core.ts';
+import type { RequestInfo } from '../rules/request-info.ts';
+import { findCollectionOr404 } from './access.ts';
+import type { ListResult } from './list.ts';
+
+export async function runViewRequestHooks(core: Core, info: RequestInfo, collectionIdOrName: string, item: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const collection = findCollectionOr404(core.schema, collectionIdOrName);
+  await core.hooks.recordHooks.request({ action: 'view', collection, id: String(item['id']), input: item, auth: info.auth?.record ?? null });
+  return item;
+}
+
+export async function runListRequestHooks(core: Core, info: RequestInfo, collectionIdOrName: string, result: ListResult): Promise<ListResult> {
+  const collection = findCollectionOr404(core.schema, collectionIdOrName);
+  await core.hooks.recordHooks.request({
+    action: 'list',
+    collection,
+    records: result.items,
+    result: result as unknown as Record<string, unknown>,
+    auth: info.auth?.record ?? null,
+  });
+  return result;
+}
