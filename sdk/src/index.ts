@@ -15,6 +15,7 @@ export type { AnySchema, CollectionByName, CollectionNames, SchemaShape } from '
 export type { CollectionService, RecordAuthResponse, RecordEvent, ResultRecord, TypedFileService } from './types/service.ts';
 export { ApiError, BadRequestError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from './hooks/hook-errors.ts';
 export type { AppRecords, AppTools, FilterParams, HookRecord, HookRecordValues, HooksApp, RecordHooks, RecordModelEvent, RecordRequestEvent, RecordSuccessEvent } from './hooks/hooks-app.ts';
+export type { AppCron, AppRouter, LifecycleHooks, MailHooks, MailerEvent, MailerRecordEvent, RealtimeHooks, RouteEvent, RouteHandler, RouteRequest, ServeEvent } from './hooks/hooks-families.ts';
 export { ClientResponseError, type ListResult, type RecordModel } from 'pocketbase';
 
 /** The record type of a collection: `type Post = RecordFor<typeof schema, 'posts'>`. */

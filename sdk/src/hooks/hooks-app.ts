@@ -7,6 +7,7 @@
  */
 import type { RecordOf } from '../types/record.ts';
 import type { AnySchema, CollectionByName, CollectionNames } from '../types/schema.ts';
+import type { AppCron, AppRouter, LifecycleHooks, MailHooks, RealtimeHooks } from './hooks-families.ts';
 import type { ApiError, BadRequestError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from './hook-errors.ts';
 
 /** A record's wire values by collection name (loose for a schema the types do not know). */
@@ -124,4 +125,4 @@ export interface AppTools {
 }
 
 /** The `app` of a hooks file: `export default (app: HooksApp<typeof schema>) => { … }`. */
-export interface HooksApp<S = AnySchema> extends RecordHooks<S>, AppRecords<S>, AppTools {}
+export interface HooksApp<S = AnySchema> extends RecordHooks<S>, AppRecords<S>, AppTools, AppRouter<S>, AppCron, MailHooks<S>, RealtimeHooks<S>, LifecycleHooks {}
