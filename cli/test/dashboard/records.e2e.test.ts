@@ -11,7 +11,8 @@ import { chromiumAvailable, chromiumRequired, startDashboard, SUPERUSER, type Da
 const SCHEMA = {
   collections: [
     { name: 'users', type: 'auth', viewRule: 'id = @request.auth.id', fields: [{ name: 'name', type: 'text' }] },
-    { name: 'tags', fields: [{ name: 'name', type: 'text', required: true, presentable: true }] },
+    // unique names: the import's dry run must catch a clash between rows in different chunks
+    { name: 'tags', fields: [{ name: 'name', type: 'text', required: true, presentable: true }], indexes: ['CREATE UNIQUE INDEX idx_tags_name ON tags (name)'] },
     {
       name: 'items',
       fields: [
@@ -250,10 +251,18 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     await table.getByRole('link', { name: `Open record ${first.id}` }).click();
     const editor = page.getByRole('dialog', { name: `Record ${first.id}` });
     await editor.getByLabel('label').fill('mine');
+    const opened = await pb.collection('numbers').getOne(first.id);
     await pb.collection('numbers').update(first.id, { label: 'theirs' });
     await editor.getByText(/changed by someone else while you were editing/).waitFor();
-    await editor.getByRole('button', { name: 'Save' }).click();
+    // the save carries the version it started from (If-Match) and the server refuses it inside the write
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes(`/records/${first.id}`)),
+      editor.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    expect(refused.status()).toBe(412);
+    expect(refused.request().headers()['if-match']).toBe(`"${opened['updated']}"`);
     await editor.getByText(/^Not saved: this record was changed since you opened it/).waitFor();
+    await d.checkPage(page, 'record-conflict');
     expect((await pb.collection('numbers').getOne(first.id))['label']).toBe('theirs');
     await editor.getByRole('button', { name: 'Overwrite with mine' }).click();
     await editor.getByRole('button', { name: 'Overwrite with mine' }).waitFor({ state: 'detached' });
@@ -276,17 +285,27 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     const dialog = page.getByRole('dialog', { name: 'Import records into tags' });
     const rows = Array.from({ length: 12 }, (_, i) => `"tag, ${i + 1}",note`);
     rows[6] = '"",note'; // required name missing: the server refuses row 7
+    // the import sends chunks of 5 (the batch limit): row 11 repeats row 2's unique name from another chunk,
+    // and row 12 one a stored record holds
+    rows[10] = '"tag, 2",note';
+    rows[11] = 'alpha,note';
     await dialog.getByLabel('CSV or JSON file').setInputFiles({ name: 'tags.csv', mimeType: 'text/csv', buffer: Buffer.from(`Tag name,Note\r\n${rows.join('\r\n')}\r\n`) });
     await dialog.getByText('tags.csv: 12 rows, 2 columns.').waitFor();
     await dialog.getByLabel('name', { exact: true }).selectOption('Tag name');
     await dialog.getByRole('button', { name: 'Dry run' }).click();
     const issues = dialog.getByRole('list', { name: 'Row errors' });
     await issues.waitFor();
-    expect(await issues.getByRole('listitem').allInnerTexts()).toEqual([expect.stringMatching(/^Row 7, name: .*blank/i)]);
+    expect(await issues.getByRole('listitem').allInnerTexts()).toEqual([
+      expect.stringMatching(/^Row 7, name: .*blank/i),
+      expect.stringMatching(/^Row 11, name: .*unique \(row 2 of the file has it too\)\.$/i),
+      expect.stringMatching(/^Row 12, name: .*unique\.?$/i),
+    ]);
     await d.checkPage(page, 'records-import');
     expect((await pb.collection('tags').getList(1, 1)).totalItems).toBe(3);
 
     rows[6] = '"tag, 7",note';
+    rows[10] = '"tag, 11",note';
+    rows[11] = '"tag, 12",note';
     await dialog.getByLabel('CSV or JSON file').setInputFiles({ name: 'tags.csv', mimeType: 'text/csv', buffer: Buffer.from(`Tag name,Note\r\n${rows.join('\r\n')}\r\n`) });
     await dialog.getByLabel('name', { exact: true }).selectOption('Tag name');
     await dialog.getByRole('button', { name: 'Dry run' }).click();
@@ -297,7 +316,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     expect(all.map((t) => t['name'])).toEqual(['alpha', 'beta', 'gamma', ...Array.from({ length: 12 }, (_, i) => `tag, ${i + 1}`)]);
     await dialog.getByRole('button', { name: 'Close' }).click();
 
-    // export: the filter result as CSV (quoted commas), then two selected rows as JSON
+    // export: the filter result as CSV (quoted commas) and JSON, streamed by the server; then two selected rows as JSON
     const filter = page.getByRole('combobox', { name: 'Filter' });
     await filter.fill("name ~ 'tag, 1'");
     await filter.press('Enter');
@@ -308,6 +327,9 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the records pages in C
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe('id,name,created,updated');
     expect(lines.slice(1).map((l) => l.split(',"')[1]!.split('"')[0]).sort()).toEqual(['tag, 1', 'tag, 10', 'tag, 11', 'tag, 12']);
+    const filtered = JSON.parse(await download(page, () => page.getByRole('button', { name: 'Export all as JSON' }).click())) as Array<Record<string, unknown>>;
+    expect(filtered.map((r) => Object.keys(r))).toEqual(Array(4).fill(['id', 'name', 'created', 'updated']));
+    expect(filtered.map((r) => r['name']).sort()).toEqual(['tag, 1', 'tag, 10', 'tag, 11', 'tag, 12']);
 
     await filter.fill('');
     await filter.press('Enter');

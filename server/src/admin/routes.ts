@@ -8,12 +8,15 @@ import { describeHealth } from './health.ts';
 import { dryRunView } from './dry-run-view.ts';
 import { runSqlQuery } from './sql-console.ts';
 import { listOAuth2ProviderInfo } from './oauth2-providers.ts';
+import { galleyRecordTransferRoutes } from './records-transfer-routes.ts';
 
 /** wire: PocketBase gives the SQL console and the view dry-run no collection and no rate-limit tag, and logs them. */
 const SQL_ROUTE: RouteMeta = { rateLimitTags: [] };
 
 export function adminRoutes(core: Core) {
   return new Elysia({ name: 'galley-admin' })
+    // the dashboard's record export and import dry run (Galley-only, /api/galley/collections/:c/…)
+    .use(galleyRecordTransferRoutes(core))
     .get('/api/health', ({ request }) => respond(core, request, async (req) => json(describeHealth(core, { info: req.info, ip: req.ip, headers: req.raw.headers }))))
     .head('/api/health', () => new Response(null, { status: 200 }))
     .get('/api/collections', ({ request }) => respond(core, request, async (req) => json(await listCollectionsJson(core, req.info, req.query))))

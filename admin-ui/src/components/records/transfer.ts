@@ -1,8 +1,10 @@
 /**
- * Export and import of a collection's records. Export reads page by page (skipTotal: no count per page) and
- * appends each page to the file as it arrives. Import sends one batch request per chunk (the server's
- * `batch.maxRequests`); its dry run sends the same chunks followed by one request that must fail, so the server
- * validates every row for real (rules, unique values, relations) and the transaction rolls back.
+ * Export and import of a collection's records. The filter result is exported by the server, streamed straight
+ * into the browser's download (`GET /api/galley/collections/:c/export`, with a short-lived file token in the
+ * URL), so no page holds it; a selection (a few pages at most) is read here and saved as a Blob. Import sends one
+ * batch request per chunk (the server's `batch.maxRequests`); its dry run sends the whole file to
+ * `POST /api/galley/collections/:c/import-dry-run`, which writes every row in one transaction it rolls back, so
+ * unique values are checked across the whole file and against stored rows (with rules and relations).
  */
 import { ClientResponseError, type CollectionField, type CollectionModel, type RecordModel } from 'pocketbase';
 import { pb } from '../../lib/api.ts';
@@ -10,12 +12,28 @@ import { csvLine, parseCsv } from './csv.ts';
 import { columnFields, importValue } from './record-fields.ts';
 
 export type ExportFormat = 'json' | 'csv';
-const EXPORT_PAGE = 500;
 
-/** All records matching `filter` (or those with the given ids), as a JSON or CSV file, read page by page. */
+/**
+ * The records matching `filter`, streamed by the server into a download: the file token stands in for the
+ * Authorization header a link cannot send. The filter is the one the table already ran, so it is valid.
+ */
+export async function downloadFilterResult(collection: CollectionModel, opts: { format: ExportFormat; filter?: string; sort?: string }): Promise<void> {
+  const token = await pb.files.getToken();
+  const query = new URLSearchParams({ format: opts.format, columns: columnFields(collection).map((f) => f.name).join(','), token });
+  if (opts.filter) query.set('filter', opts.filter);
+  if (opts.sort) query.set('sort', opts.sort);
+  const a = document.createElement('a');
+  a.href = `${pb.buildURL(`/api/galley/collections/${encodeURIComponent(collection.name)}/export`)}?${query}`;
+  a.download = '';
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+/** The records with the given ids (a selection), as a JSON or CSV file read here. */
 export async function exportRecords(
   collection: CollectionModel,
-  opts: { format: ExportFormat; filter?: string; sort?: string; ids?: string[]; onProgress?: (done: number) => void },
+  opts: { format: ExportFormat; sort?: string; ids: string[]; onProgress?: (done: number) => void },
 ): Promise<Blob> {
   const fields = columnFields(collection).map((f) => f.name);
   const parts: string[] = [];
@@ -31,21 +49,13 @@ export async function exportRecords(
     opts.onProgress?.(done);
   };
   const list = pb.collection(collection.name);
-  if (opts.ids) {
-    // the selection: looked up again in chunks so the file has the current values
-    for (let at = 0; at < opts.ids.length; at += 100) {
-      const chunk = opts.ids.slice(at, at + 100);
-      const filter = chunk.map((_, i) => `id={:id${i}}`).join(' || ');
-      const params = Object.fromEntries(chunk.map((id, i) => [`id${i}`, id]));
-      const page = await list.getList(1, chunk.length, { filter: pb.filter(filter, params), sort: opts.sort, skipTotal: true });
-      add(page.items);
-    }
-  } else {
-    for (let page = 1; ; page++) {
-      const res = await list.getList(page, EXPORT_PAGE, { filter: opts.filter || undefined, sort: opts.sort, skipTotal: true });
-      add(res.items);
-      if (res.items.length < EXPORT_PAGE) break;
-    }
+  // looked up again in chunks so the file has the current values
+  for (let at = 0; at < opts.ids.length; at += 100) {
+    const chunk = opts.ids.slice(at, at + 100);
+    const filter = chunk.map((_, i) => `id={:id${i}}`).join(' || ');
+    const params = Object.fromEntries(chunk.map((id, i) => [`id${i}`, id]));
+    const page = await list.getList(1, chunk.length, { filter: pb.filter(filter, params), sort: opts.sort, skipTotal: true });
+    add(page.items);
   }
   if (opts.format === 'json') parts.push('\n]\n');
   return new Blob(parts, { type: opts.format === 'csv' ? 'text/csv;charset=utf-8' : 'application/json' });
@@ -172,39 +182,38 @@ function queueBatch(collection: CollectionModel, rows: Prepared[]) {
   return batch;
 }
 
-const SENTINEL_ID = 'galleydryrun00'; // no record has it: its delete fails, so the batch rolls back
+interface DryRunAnswer {
+  checked: number;
+  issues: Array<{ index: number; message: string; data: Record<string, { code?: string; message?: string }> }>;
+}
+
+/** For a unique clash: the earlier row of the file holding the same value (case aside), if any. */
+function earlierHolder(rows: Prepared[], index: number, field: string): number | undefined {
+  const value = rows[index]?.body[field];
+  const same = (other: unknown) => other === value || (typeof other === 'string' && typeof value === 'string' && other.toLowerCase() === value.toLowerCase());
+  for (let i = 0; i < index; i++) if (same(rows[i]!.body[field])) return rows[i]!.row;
+  return undefined;
+}
 
 /**
- * The dry run: every chunk is sent with a last request that fails, so nothing is kept. A row the server
- * refuses is noted and the rest of its chunk is sent again, until the chunk reaches the failing request.
+ * The dry run: the server writes every row in one transaction and rolls it back, so a row is checked against
+ * the stored records and against every row before it in the file (a unique value two rows share, however
+ * far apart). Nothing is kept.
  */
-export async function dryRunImport(
-  collection: CollectionModel,
-  rows: Prepared[],
-  chunkSize: number,
-  onProgress?: (checked: number) => void,
-): Promise<RowIssue[]> {
-  const issues: RowIssue[] = [];
-  const size = Math.max(1, chunkSize - 1);
-  for (let at = 0; at < rows.length; at += size) {
-    let pending = rows.slice(at, at + size);
-    while (pending.length > 0) {
-      const batch = queueBatch(collection, pending);
-      batch.collection(collection.name).delete(SENTINEL_ID);
-      try {
-        await batch.send();
-        throw new Error('The dry run was written: the batch did not fail as expected.');
-      } catch (err) {
-        const failure = batchFailure(err);
-        if (!failure) throw err;
-        if (failure.index >= pending.length) break; // only the sentinel failed: every row passed
-        issues.push(...issuesOf(pending[failure.index]!.row, failure));
-        pending = pending.slice(failure.index + 1);
-      }
+export async function dryRunImport(collection: CollectionModel, rows: Prepared[]): Promise<RowIssue[]> {
+  const answer = await pb.send<DryRunAnswer>(`/api/galley/collections/${encodeURIComponent(collection.name)}/import-dry-run`, {
+    method: 'POST',
+    body: { rows: rows.map((r) => r.body) },
+  });
+  return answer.issues.flatMap((issue) => {
+    const fields: Record<string, string> = {};
+    for (const [name, value] of Object.entries(issue.data ?? {})) {
+      if (!value?.message) continue;
+      const holder = value.code === 'validation_not_unique' ? earlierHolder(rows, issue.index, name) : undefined;
+      fields[name] = holder === undefined ? value.message : `${value.message.replace(/\.$/, '')} (row ${holder} of the file has it too).`;
     }
-    onProgress?.(Math.min(rows.length, at + size));
-  }
-  return issues;
+    return issuesOf(rows[issue.index]?.row ?? issue.index + 1, { message: issue.message, fields });
+  });
 }
 
 /** The import: one batch per chunk, each all-or-nothing; stops at the first refused chunk. */
