@@ -30,4 +30,29 @@ export default (app: HooksApp<typeof schema>) => {
     }
     await e.next();
   }, 'posts');
+
+  // Numbers for the signed-in author's dashboard: GET /api/blog/stats with a users token (a guest gets 401).
+  app.routerAdd(
+    'GET',
+    '/api/blog/stats',
+    async (e) => {
+      const author = e.auth!.id;
+      const [published, drafts, comments] = await Promise.all([
+        app.countRecords('posts', "author = {:author} && status = 'published'", { author }),
+        app.countRecords('posts', "author = {:author} && status = 'draft'", { author }),
+        app.countRecords('comments', 'post.author = {:author}', { author }),
+      ]);
+      e.json(200, { published, drafts, comments });
+    },
+    app.requireAuth('users'),
+  );
+
+  // Every night at 03:00 UTC: drafts nobody touched for a year go (a hundred a night at most). Listed in
+  // GET /api/crons and run by hand with POST /api/crons/blogDraftsCleanup (superusers).
+  app.cronAdd('blogDraftsCleanup', '0 3 * * *', async () => {
+    const cutoff = new Date(Date.now() - 365 * 24 * 3600 * 1000).toISOString().replace('T', ' ');
+    const stale = await app.findRecordsByFilter('posts', "status = 'draft' && updated < {:cutoff}", '', 100, 0, { cutoff });
+    for (const post of stale) await app.delete(post);
+    if (stale.length > 0) app.logger.info('blog: stale drafts deleted', { count: stale.length });
+  });
 };

@@ -15,6 +15,8 @@ import { logRoutes } from '../logs/routes.ts';
 import { recordRoutes } from '../records/routes.ts';
 import { realtimeRoutes } from '../realtime/routes.ts';
 import { sendToClient } from '../realtime/broker.ts';
+import type { BuiltinRoute } from '../hooks/router-hook-points.ts';
+import { answerCustomRoute } from './custom-routes.ts';
 import { peerAddressOf, rememberPeerAddress, resolveClientIp } from './client-ip.ts';
 import { isPreflight, preflightResponse, withStandardHeaders } from './cors.ts';
 import { errorResponse } from './errors.ts';
@@ -45,12 +47,17 @@ export function createApp(core: Core) {
       .use(realtimeRoutes(core))
       .use(dashboardRoutes(core))
       .get('/', ({ request }) => answerRootPage(request))
-      // wire: unknown paths, and known paths with another method, are PocketBase's 404.
-      .all('*', notFound)
+      // wire: unknown paths, and known paths with another method, are PocketBase's 404 (after the hooks file's routes).
+      .all('*', async ({ request }) => (await answerCustomRoute(core, request)) ?? notFound())
   );
 }
 
 export type GalleyApp = ReturnType<typeof createApp>;
+
+/** The built-in routes as the router lists them (`:name`, a last `*`): what a hooks file's routes may not clash with. */
+export function listBuiltinRoutes(core: Core): BuiltinRoute[] {
+  return createApp(core).routes.map((r) => ({ method: r.method, path: r.path }));
+}
 
 /**
  * Elysia finds the path with `url.indexOf('/', 11)`, which misroutes a host shorter than four characters
