@@ -2,7 +2,7 @@
  * Galley extension (PocketBase has none: its #5537, #5851): a record update may carry `If-Match` with the
  * record's `updated` value as the client read it. The update is then refused with 412 when the stored record
  * has been changed since, checked inside the update's writer job (records/update.ts), so no other write can
- * land between the check and the update. Without the header nothing changes.
+ * land between the check and the update. Without the header nothing changes. docs/records-extensions.md.
  *
  * Why 412 and not 409: the request states a precondition in a standard conditional header, and RFC 9110
  * §13.1.1 answers a failed `If-Match` with 412 Precondition Failed; 409 is for a conflict found without one.
