@@ -40,6 +40,7 @@ import { acquireDirLock, type DirLock } from './lib/dir-lock.ts';
 import { createApp, createFetchHandler, type GalleyApp, type PeerInfo } from './http/app.ts';
 import { listenHttp, type Listener } from './http/listen.ts';
 import { createLogger, type Logger } from './lib/log.ts';
+import { createStartTrace, type StartTrace } from './lib/start-trace.ts';
 import { createLogService, type LogService } from './logs/log-service.ts';
 import { teeLogger } from './logs/tee-logger.ts';
 import { createLocalStorage } from './lib/storage/local.ts';
@@ -135,21 +136,22 @@ interface GalleyInstance {
  * broker, schema service. Settings, secrets, the rate limiter and the auth throttles hold only memory on the
  * core and have nothing to stop. A start that throws stops what had started.
  */
-async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner }): Promise<GalleyInstance> {
+async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner; trace: StartTrace }): Promise<GalleyInstance> {
+  const { trace } = held;
   const config = resolveConfig(options, options.env ?? process.env);
   const log = options.logger ?? createLogger(config.logLevel);
   const services = createServiceList();
   const schemaSource: GalleyStartReport['schemaSource'] = options.schema !== undefined ? 'option' : config.schemaFile ? 'file' : 'none';
-  let schema =
-    options.schema !== undefined ? loadSchema(options.schema, 'schema', viewCheck) : config.schemaFile ? await loadSchemaSource(config.schemaFile, viewCheck) : loadSchema([]);
+  let schema = await trace.time('schema load + checks', () =>
+    options.schema !== undefined ? loadSchema(options.schema, 'schema', viewCheck) : config.schemaFile ? loadSchemaSource(config.schemaFile, viewCheck) : loadSchema([]));
   const startReport: GalleyStartReport = { schemaSource, appliedOnStart: [] };
   try {
-    const db = openDatabase({
+    const db = trace.time('database open', () => openDatabase({
       file: join(config.dir, 'data.db'),
       synchronous: config.synchronous,
       busyTimeoutMs: config.busyTimeoutMs,
       log: (level, message) => log[level](message),
-    });
+    }));
     services.add({ name: 'database', stop: () => db.close() });
     if (schemaSource === 'none') {
       const stored = await readStartSchemaFromDatabase(db);
@@ -158,14 +160,14 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
         startReport.schemaSource = 'database';
       }
     }
-    const started = await applySchemaOnStart(db, schema);
+    const started = await trace.time('migrations check/apply', () => applySchemaOnStart(db, schema));
     startReport.appliedOnStart = started.applied;
     const appliedHash = started.hash;
     const env = options.env ?? process.env;
-    const secrets = await loadSecretStore(db, schema);
+    const secrets = await trace.time('secrets', () => loadSecretStore(db, schema));
     const overrides = [readSettingsEnv(env), ...(options.settings ? [options.settings] : [])];
-    const settings: ListenAwareSettings = followListenUrl(await loadSettingsStore(db, overrides), overrides);
-    const logs: LogService = createLogService({ file: join(config.dir, 'aux.db'), busyTimeoutMs: config.busyTimeoutMs, settings: () => settings.current().logs });
+    const settings: ListenAwareSettings = followListenUrl(await trace.time('settings', () => loadSettingsStore(db, overrides)), overrides);
+    const logs: LogService = trace.time('log service', () => createLogService({ file: join(config.dir, 'aux.db'), busyTimeoutMs: config.busyTimeoutMs, settings: () => settings.current().logs }));
     services.add({ name: 'log service', stop: () => logs.close() });
     settings.onSave(() => logs.trim());
     const appLog = teeLogger(log, logs);
@@ -175,11 +177,13 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
     const storage = createSwitchingStorage(localStorage, () => settings.current().s3);
     services.add({ name: 'file removals', stop: () => settleFileRemovals(storage).then(() => localStorage.flushHeldDeletions()) });
     const clock = () => new Date();
-    const cron: CronService = await createCronScheduler({ clock, log: appLog, store: createCronStateStore(logs.auxDb) });
+    trace.mark('storage');
+    const cron: CronService = await trace.time('cron scheduler', () => createCronScheduler({ clock, log: appLog, store: createCronStateStore(logs.auxDb) }));
     services.add({ name: 'cron scheduler', stop: () => cron.close() });
     const backups = createBackupService({ dir: config.dir, db, settings, cron, log: appLog, clock, busyTimeoutMs: config.busyTimeoutMs, restore: held.restore });
     services.add({ name: 'backups', stop: () => backups.stop() });
-    const thumbnails = createThumbnailService();
+    trace.mark('backups');
+    const thumbnails = trace.time('thumbnails', () => createThumbnailService());
     services.add({ name: 'thumbnails', stop: () => thumbnails.stop() });
     const core = {
       config,
@@ -204,12 +208,13 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
       installer: createInstaller(clock),
     } as Omit<Core, 'realtime' | 'schemaService'> as { -readonly [K in keyof Core]: Core[K] };
     // the broker and the schema service read the core they belong to, so they join it last
-    const realtime = (core.realtime = createRealtimeBroker(core));
+    const realtime = (core.realtime = trace.time('realtime broker', () => createRealtimeBroker(core)));
     services.add({ name: 'realtime broker', stop: () => realtime.stop() });
     registerBuiltinCronJobs(cron, core, { sweepRateLimiters: (now) => sweepRateLimitWindows(core, now) + core.signInThrottle.sweepSignInThrottle(now) });
-    const schemaService = (core.schemaService = await startSchemaService(core, appliedHash));
+    trace.mark('cron jobs');
+    const schemaService = (core.schemaService = await trace.time('schema service', () => startSchemaService(core, appliedHash)));
     services.add({ name: 'schema service', stop: () => schemaService.close() });
-    const hooksService = await startHooksService(core, resolveHooksSource(options.hooks, env, config.schemaFile), { watch: config.dev });
+    const hooksService = await trace.time('hooks', () => startHooksService(core, resolveHooksSource(options.hooks, env, config.schemaFile), { watch: config.dev }));
     services.add({ name: 'hooks', stop: () => hooksService.close() });
     if (options.onSchemaChange) {
       options.onSchemaChange(core.schema);
@@ -233,6 +238,8 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
 export async function createGalley(options: GalleyOptions = {}): Promise<Galley> {
   const config = resolveConfig(options, options.env ?? process.env);
   const log = options.logger ?? createLogger(config.logLevel);
+  const trace = createStartTrace(options.env ?? process.env);
+  trace.mark('process start to createGalley (module load, CLI)');
   const lock: DirLock | undefined = options.allowSharedDir
     ? undefined
     : acquireDirLock(config.dir, 'not listening yet', '--allow-shared-dir (library: allowSharedDir: true)');
@@ -245,8 +252,8 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   const unavailable = () => errorResponse(new GalleyError('unavailable', 'A backup is being restored; try again in a few seconds.', { retryAfter: 5 }), log);
   const gate = createRestoreGate(unavailable, log);
   const startServices = async () => {
-    const opened = await openGalley({ ...options, logger: log }, { restore: (archive, key, marker) => restoreInProcess(config.dir, archive, key, marker, server) });
-    app = createApp(opened.core);
+    const opened = await openGalley({ ...options, logger: log }, { restore: (archive, key, marker) => restoreInProcess(config.dir, archive, key, marker, server), trace });
+    app = trace.time('http app', () => createApp(opened.core));
     handler = gateRequests(opened.core, createFetchHandler(opened.core, app));
     instance = opened;
     if (listenUrl) {
@@ -272,7 +279,9 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   };
   try {
     // a restore or backup that a crash (kill -9) interrupted: finish or undo it, remove its temp files
+    trace.mark('dir lock');
     if (lock) for (const done of [...recoverInterruptedRestore(config.dir), ...cleanBackupLeftovers(config.dir).map((n) => `removed backups/${n} left by an interrupted backup`)]) log.warn(`start: ${done}`);
+    trace.mark('restore/backup leftovers');
     await startServices();
   } catch (err) {
     lock?.release();
@@ -292,7 +301,8 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     handle,
     async listen(http = config.http) {
       const { hostname, port } = parseHostPort(http);
-      const listener: Listener = await listenHttp({ hostname, port, fetch: handle, maxRequestBodySize: Math.max(config.maxBodySize, 256 * 1024 * 1024) });
+      trace.mark('until listen()');
+      const listener: Listener = await trace.time('listener', () => listenHttp({ hostname, port, fetch: handle, maxRequestBodySize: Math.max(config.maxBodySize, 256 * 1024 * 1024) }));
       listeners.add({ name: `HTTP listener ${listener.url}`, stop: () => listener.stop() });
       listenUrl = listener.url;
       (instance!.core.settings as ListenAwareSettings).adoptListenUrl(listener.url);

@@ -8,7 +8,6 @@
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { extract } from 'tar';
 import { GalleyError } from '../errors.ts';
 import { hashFile, MANIFEST_NAME, parseManifest, type BackupManifest } from './manifest.ts';
 import { snapshotAndInspect } from './run-db-job.ts';
@@ -46,6 +45,8 @@ export async function extractAndVerifyArchive(archive: string, staging: string):
   await mkdir(staging, { recursive: true });
   let problem: string | undefined;
   let budget = freeBytes(staging);
+  // tar is loaded by the first restore, not at every start
+  const { extract } = await import('tar');
   try {
     await extract({
       file: archive,

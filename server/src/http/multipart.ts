@@ -1,8 +1,9 @@
 /**
  * Streaming multipart/form-data (busboy): every limit is enforced while the bytes arrive, so an oversized or
- * abusive body is refused before it is buffered. Fields and files come out as ParsedBody's raw parts.
+ * abusive body is refused before it is buffered. Fields and files come out as ParsedBody's raw parts. busboy is
+ * imported by the first multipart body, not at start.
  */
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import { GalleyError } from '../errors.ts';
 
 /** Most parts (fields + files) one body may have. Go's multipart reader, under PocketBase, allows 1000. */
@@ -27,9 +28,10 @@ const malformed = (detail?: string) =>
 const tooLarge = () => new GalleyError('too_large', 'Request entity too large.');
 
 export async function parseMultipart(request: Request, contentType: string, limits: MultipartLimits): Promise<MultipartPart> {
+  const { default: createParser } = await import('busboy');
   let parser: busboy.Busboy;
   try {
-    parser = busboy({
+    parser = createParser({
       headers: { 'content-type': contentType },
       defParamCharset: 'utf8',
       limits: { fieldNameSize: MAX_FIELD_NAME_BYTES, fieldSize: limits.maxBytes, parts: MAX_MULTIPART_PARTS, headerPairs: 100 },
