@@ -46,6 +46,8 @@ export type ValidationCode =
   | 'validation_invalid_email'
   | 'validation_invalid_password'
   | 'validation_invalid_token'
+  | 'validation_token_collection_mismatch'
+  | 'validation_invalid_token_payload'
   | 'validation_length_out_of_range'
   | 'validation_length_too_long'
   | 'validation_length_invalid'

@@ -1,11 +1,12 @@
 // Issue 15, record writes as PocketBase's apis/record_crud_test.go and core validators expect: an auth create with an
 // empty body names password AND passwordConfirm, an id another auth collection holds is refused, a record's id never
 // changes through an update, superusers are stored verified (API create and update, installer, `superuser upsert`,
-// rows written before, by a migration on start), and a collections import with a bad token secret answers
+// rows written before, by a migration on start), the confirm routes' token codes, and a collections import with a bad token secret answers
 // PocketBase's validation_collections_import_failure. One Galley for the table; the stored rows are read back.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertSuperuser } from '../src/auth/superusers.ts';
+import { signEmailChangeToken, signPasswordResetToken, signVerificationToken } from '../src/auth/tokens.ts';
 import { runScenario, type Scenario } from './helpers/scenario.ts';
 import { startAuthGalley } from './auth/harness.ts';
 import { startFileGalley, type FileGalley } from './collections/harness.ts';
@@ -114,6 +115,45 @@ describe('record writes as PocketBase answers them', () => {
   it.each(table)('$name', async (s) => {
     await runScenario(t, s, tokens);
   });
+
+  // the auth flows' token codes, as apis/record_auth_*_confirm_test.go expect them
+  const staffRow = async () => {
+    const made = await t.call('POST', '/api/collections/staff/records', { body: { email: `st${Date.now()}@example.com`, ...PW } });
+    expect(made.status, made.text).toBe(200);
+    return t.galley.core.db.read.selectFrom('staff').selectAll().where('id', '=', made.json.id).executeTakeFirstOrThrow();
+  };
+  const staff = () => t.galley.core.schema.findCollection('staff')!;
+  const tokenTable: Array<Scenario & { token: () => Promise<string>; route: string; extra?: Record<string, unknown> }> = [
+    {
+      name: 'a password-reset token of another auth collection: validation_token_collection_mismatch',
+      route: 'confirm-password-reset', token: async () => signPasswordResetToken(t.galley.core, staff(), await staffRow()), extra: PW,
+      method: 'POST', path: '/api/collections/users/confirm-password-reset', status: 400,
+      contains: ['"token":{"code":"validation_token_collection_mismatch","message":"The provided token is for different auth collection."}'],
+    },
+    {
+      name: 'a verification token of another auth collection: validation_token_collection_mismatch',
+      route: 'confirm-verification', token: async () => signVerificationToken(t.galley.core, staff(), await staffRow()),
+      method: 'POST', path: '/api/collections/users/confirm-verification', status: 400,
+      contains: ['"token":{"code":"validation_token_collection_mismatch"'],
+    },
+    {
+      name: 'an email-change token of another auth collection: validation_token_collection_mismatch',
+      route: 'confirm-email-change', token: async () => signEmailChangeToken(t.galley.core, staff(), await staffRow(), 'moved@example.com'), extra: { password: PW.password },
+      method: 'POST', path: '/api/collections/users/confirm-email-change', status: 400,
+      contains: ['"token":{"code":"validation_token_collection_mismatch"'],
+    },
+    {
+      name: 'a token without newEmail on confirm-email-change: validation_invalid_token_payload',
+      route: 'confirm-email-change', token: async () => signVerificationToken(t.galley.core, staff(), await staffRow()), extra: { password: PW.password },
+      method: 'POST', path: '/api/collections/staff/confirm-email-change', status: 400,
+      contains: ['"token":{"code":"validation_invalid_token_payload","message":"Invalid token payload - newEmail must be set."}'],
+    },
+  ];
+  it.each(tokenTable)('$name', async (s) => {
+    const token = await s.token();
+    await runScenario(t, { ...s, body: { token, ...s.extra } }, tokens);
+  });
+
 
   it('the installer and `galley superuser upsert` store superusers verified; older unverified rows are marked on start', async () => {
     const g = await startAuthGalley(SCHEMA);

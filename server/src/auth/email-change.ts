@@ -51,8 +51,10 @@ export async function confirmEmailChange(core: Core, collectionIdOrName: string,
   const newEmail = peekTokenClaims(token)?.newEmail;
   const found = typeof newEmail === 'string' && newEmail !== '' ? await findAuthRecordByToken(core, token, 'emailChange') : null;
   if (token === '') issues['token'] = issue('validation_required', 'Cannot be blank.');
+  // wire: PocketBase reads the unverified payload first: a token without newEmail is not an email-change token
+  else if (typeof newEmail !== 'string' || newEmail === '') issues['token'] = issue('validation_invalid_token_payload', 'Invalid token payload - newEmail must be set.');
   else if (!found) issues['token'] = issue('validation_invalid_token', 'Invalid or expired token.');
-  else if (found.collection.id !== collection.id) issues['token'] = issue('validation_invalid_token', 'The provided token is for different auth collection.');
+  else if (found.collection.id !== collection.id) issues['token'] = issue('validation_token_collection_mismatch', 'The provided token is for different auth collection.');
   else if (await isEmailTakenByOther(core, collection, newEmail!, found.row)) issues['token'] = issue('validation_invalid_token', 'The new email address is invalid.');
   if (password === '') issues['password'] = issue('validation_required', 'Cannot be blank.');
   else if (password.length > 100 || !found || !(await verifyPassword(String(found.row['password'] ?? ''), password))) {

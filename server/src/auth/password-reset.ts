@@ -39,7 +39,7 @@ export async function confirmPasswordReset(core: Core, collectionIdOrName: strin
   const found = token === '' ? null : await findAuthRecordByToken(core, token, 'passwordReset');
   if (token === '') issues['token'] = issue('validation_required', 'Cannot be blank.');
   else if (!found) issues['token'] = issue('validation_invalid_token', 'Invalid or expired token.');
-  else if (found.collection.id !== collection.id) issues['token'] = issue('validation_invalid_token', 'The provided token is for different auth collection.');
+  else if (found.collection.id !== collection.id) issues['token'] = issue('validation_token_collection_mismatch', 'The provided token is for different auth collection.');
   const field = collection.fields.find((f) => f.name === 'password');
   if (password === '') issues['password'] = issue('validation_required', 'Cannot be blank.');
   else if (field) {

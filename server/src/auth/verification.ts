@@ -41,7 +41,7 @@ export async function confirmVerification(core: Core, collectionIdOrName: string
   if (!found) throwIfInvalid({ token: issue('validation_invalid_token', 'Invalid or expired token.') });
   const { row } = found!;
   if (found!.collection.id !== collection.id) {
-    throwIfInvalid({ token: issue('validation_invalid_token', 'The provided token is for different auth collection.') });
+    throwIfInvalid({ token: issue('validation_token_collection_mismatch', 'The provided token is for different auth collection.') });
   }
   if (row['email'] !== email) {
     throwIfInvalid({ token: issue('validation_invalid_token', "The record email doesn't match with the requested token claims.") });

@@ -196,7 +196,7 @@ describe('email change', () => {
     const wrong = await post(`${users}/confirm-email-change`, { token, password: 'wrong-password' });
     expect(wrong.status).toBe(400);
     expect(wrong.json.data.password.code).toBe('validation_invalid_password');
-    expect((await post(`${users}/confirm-email-change`, { token: 'x.y.z', password: 'password123' })).json.data.token.code).toBe('validation_invalid_token');
+    expect((await post(`${users}/confirm-email-change`, { token: 'x.y.z', password: 'password123' })).json.data.token.code).toBe('validation_invalid_token_payload'); // wire: no newEmail in what it reads unverified
     expect((await post(`${users}/confirm-email-change`, { token, password: 'password123' })).status).toBe(204);
     const fresh = await login('dave2@example.com', 'password123');
     expect(fresh.status).toBe(200);
