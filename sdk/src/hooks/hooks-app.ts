@@ -48,6 +48,12 @@ export interface RecordRequestEvent<R> extends HookEventBase {
   json(status: number, body: unknown): Response;
 }
 
+/** `e` of onRecordAuthRequest: a sign-in, refresh or impersonation about to be answered (`e.token` may be replaced). */
+export interface RecordAuthEvent<R> extends RecordRequestEvent<R> {
+  token: string;
+  meta: Record<string, unknown> | undefined;
+}
+
 /** `e` of onRecordValidate / onRecordCreate / onRecordUpdate / onRecordDelete: inside the write's savepoint. */
 export interface RecordModelEvent<R> extends HookEventBase {
   collection: HookCollection;
@@ -61,6 +67,8 @@ export type RecordSuccessEvent<R> = RecordModelEvent<R>;
 type Bind<S, Kind> = <N extends Names<S> = Names<S>>(handler: (e: EventFor<Kind, S, N>) => unknown, ...collections: N[]) => void;
 type EventFor<Kind, S, N extends string> = Kind extends 'request'
   ? RecordRequestEvent<HookRecordValues<S, N>>
+  : Kind extends 'auth'
+    ? RecordAuthEvent<HookRecordValues<S, N>>
   : Kind extends 'model'
     ? RecordModelEvent<HookRecordValues<S, N>>
     : RecordSuccessEvent<HookRecordValues<S, N>>;
@@ -71,6 +79,7 @@ export interface RecordHooks<S> {
   onRecordDeleteRequest: Bind<S, 'request'>;
   onRecordViewRequest: Bind<S, 'request'>;
   onRecordListRequest: Bind<S, 'request'>;
+  onRecordAuthRequest: Bind<S, 'auth'>;
   onRecordValidate: Bind<S, 'model'>;
   onRecordCreate: Bind<S, 'model'>;
   onRecordUpdate: Bind<S, 'model'>;

@@ -8,6 +8,7 @@ import { serializeRecord } from '../records/serialize.ts';
 import { compileRuleWhere } from '../rules/compile-rule.ts';
 import { deriveRequest, isSuperuser, SUPERUSERS, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
+import { runAuthRequestHooks } from '../hooks/record-hook-registry.ts';
 import { signRecordToken } from './tokens.ts';
 
 export interface AuthResponse {
@@ -60,5 +61,7 @@ export async function buildAuthResponse(
     // as after a write: an expand too large to send is left out (records/expand-size.ts)
     if (countExpandedRecords([record]) > MAX_EXPANDED_RECORDS) delete record['expand'];
   }
-  return opts.meta ? { token, record, meta: opts.meta } : { token, record };
+  // the hooks file's onRecordAuthRequest (hooks/record-hook-registry.ts): may change the record, token or meta, or refuse
+  const answered = await runAuthRequestHooks(core.hooks.registry, core.log, { collection, record, token, meta: opts.meta, auth: info.auth?.record ?? null });
+  return answered.meta ? { token: answered.token, record, meta: answered.meta } : { token: answered.token, record };
 }

@@ -1,6 +1,6 @@
 /** `app.onRecord*(handler, ...collectionNames)`: the record families' registration (hooks/record-hook-registry.ts). */
 import type { HookHandler } from '../hooks/hook-chain.ts';
-import { RECORD_HOOK_NAMES, recordChain, type RecordModelHookEvent, type RecordRequestHookEvent, type RecordSuccessHookEvent } from '../hooks/record-hook-registry.ts';
+import { RECORD_HOOK_NAMES, recordChain, type RecordAuthHookEvent, type RecordModelHookEvent, type RecordRequestHookEvent, type RecordSuccessHookEvent } from '../hooks/record-hook-registry.ts';
 import type { AppPart } from './hooks-app.ts';
 
 type Bind<E> = (handler: HookHandler<E>, ...collections: string[]) => void;
@@ -12,6 +12,7 @@ declare module './hooks-app.ts' {
     onRecordDeleteRequest: Bind<RecordRequestHookEvent>;
     onRecordViewRequest: Bind<RecordRequestHookEvent>;
     onRecordListRequest: Bind<RecordRequestHookEvent>;
+    onRecordAuthRequest: Bind<RecordAuthHookEvent>;
     onRecordValidate: Bind<RecordModelHookEvent>;
     onRecordCreate: Bind<RecordModelHookEvent>;
     onRecordUpdate: Bind<RecordModelHookEvent>;

@@ -41,29 +41,41 @@ export class HookChain<E extends object> {
 
   /**
    * Run the handlers on `e` (its `next` is set here), then `final` if every handler went on. Resolves once the
-   * chain is done; a handler's throw rejects it (the caller decides what a throw means for its family).
+   * chain is done; a handler's throw rejects it (the caller decides what a throw means for its family). No async
+   * wrappers of its own: a chain of handlers that each only go on costs their own promises and nothing more (a
+   * model hook runs inside the writer's job, where every extra await lets other requests' work in first).
    */
-  async trigger(e: Omit<E, 'next'> & Partial<HookEvent>, final: (e: E) => unknown = () => {}): Promise<void> {
+  trigger(e: Omit<E, 'next'> & Partial<HookEvent>, final: (e: E) => unknown = () => {}): Promise<void> {
     const event = e as E & HookEvent;
     const collection = this.#collectionOf?.(event);
     const handlers = this.#handlers;
-    let index = 0;
-    const step = async (): Promise<void> => {
-      while (index < handlers.length) {
-        const bound = handlers[index++]!;
-        if (bound.only && collection && !bound.only.has(collection.name) && !bound.only.has(collection.id)) continue;
-        let called = false;
-        event.next = () => {
-          if (called) return Promise.resolve();
-          called = true;
-          return step();
-        };
-        await bound.handler(event);
-        return;
+    const step = (index: number): Promise<void> => {
+      try {
+        while (index < handlers.length) {
+          const bound = handlers[index++]!;
+          if (bound.only && collection && !bound.only.has(collection.name) && !bound.only.has(collection.id)) continue;
+          let called = false;
+          const from = index;
+          event.next = () => {
+            if (called) return RESOLVED;
+            called = true;
+            return step(from);
+          };
+          return settle(bound.handler(event));
+        }
+        event.next = () => RESOLVED;
+        return settle(final(event));
+      } catch (err) {
+        return Promise.reject(err);
       }
-      event.next = () => Promise.resolve();
-      await final(event);
     };
-    await step();
+    return step(0);
   }
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** A handler's result as the promise the chain waits on (a sync handler's value settles at once). */
+function settle(out: unknown): Promise<void> {
+  return out instanceof Promise ? (out as Promise<void>) : RESOLVED;
 }

@@ -27,16 +27,18 @@ export type HookRecordForm = 'body' | 'storage';
 
 export function createHookRecord(collection: CollectionModel, values: Record<string, unknown>, form: HookRecordForm, state: { isNew: boolean } = { isNew: false }): HookRecord {
   const changed = new Set<string>();
-  const fields = new Map(collection.fields.map((f) => [f.name, f]));
+  // built on the first get/set: a handler that only goes on costs no field lookup table
+  let fields: Map<string, CollectionModel['fields'][number]> | undefined;
+  const fieldNamed = (name: string) => (fields ??= new Map(collection.fields.map((f) => [f.name, f]))).get(name);
   const get = (name: string): unknown => {
-    const field = fields.get(name);
+    const field = fieldNamed(name);
     const raw = values[name];
     if (form === 'body' || !field || raw === undefined) return raw;
     return fieldTypeOf(field).fromStorage(raw, field);
   };
   const set = (name: string, value: unknown): void => {
     changed.add(name);
-    const field = fields.get(name);
+    const field = fieldNamed(name);
     if (form === 'body' || !field) {
       values[name] = value;
       return;

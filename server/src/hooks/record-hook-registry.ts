@@ -32,6 +32,14 @@ export interface RecordRequestHookEvent extends HookEvent {
   json(status: number, body: unknown): Response;
 }
 
+/** `e` of onRecordAuthRequest: a sign-in (password, OTP, OAuth2, MFA), refresh or impersonation about to be answered. */
+export interface RecordAuthHookEvent extends RecordRequestHookEvent {
+  /** the token to answer (a hook may replace it) */
+  token: string;
+  /** the answer's `meta` (OAuth2), if any */
+  meta: Record<string, unknown> | undefined;
+}
+
 /** `e` of a model hook. */
 export interface RecordModelHookEvent extends HookEvent {
   collection: CollectionModel;
@@ -55,6 +63,7 @@ declare module './hooks-registry.ts' {
     onRecordDeleteRequest: RecordRequestHookEvent;
     onRecordViewRequest: RecordRequestHookEvent;
     onRecordListRequest: RecordRequestHookEvent;
+    onRecordAuthRequest: RecordAuthHookEvent;
     onRecordValidate: RecordModelHookEvent;
     onRecordCreate: RecordModelHookEvent;
     onRecordUpdate: RecordModelHookEvent;
@@ -84,7 +93,7 @@ export function recordChain<K extends keyof typeof RECORD_CHAIN_NAMES>(registry:
   return registry.chain(name, collectionOfEvent);
 }
 const RECORD_CHAIN_NAMES = {
-  onRecordCreateRequest: 1, onRecordUpdateRequest: 1, onRecordDeleteRequest: 1, onRecordViewRequest: 1, onRecordListRequest: 1,
+  onRecordCreateRequest: 1, onRecordUpdateRequest: 1, onRecordDeleteRequest: 1, onRecordViewRequest: 1, onRecordListRequest: 1, onRecordAuthRequest: 1,
   onRecordValidate: 1, onRecordCreate: 1, onRecordUpdate: 1, onRecordDelete: 1,
   onRecordAfterCreateSuccess: 1, onRecordAfterUpdateSuccess: 1, onRecordAfterDeleteSuccess: 1,
 } as const;
@@ -103,26 +112,41 @@ export async function triggerRecordRequestHooks(
   name: keyof typeof RECORD_CHAIN_NAMES,
   log: Logger,
   event: { collection: CollectionModel; values: Record<string, unknown>; auth?: Record<string, unknown> | null; records?: Record<string, unknown>[]; result?: Record<string, unknown> },
+  extra?: Record<string, unknown>,
 ): Promise<void> {
   const chain = registry.find(name) as HookChain<RecordRequestHookEvent> | undefined;
   if (!chain) return;
+  const e = {
+    collection: event.collection,
+    record: createHookRecord(event.collection, event.values, 'body'),
+    auth: event.auth ?? null,
+    ...(event.records ? { records: event.records.map((r) => createHookRecord(event.collection, r, 'body')), result: event.result } : {}),
+    json: (status: number, body: unknown) => (answer = jsonResponse(status, body)),
+    ...extra,
+  } as Omit<RecordRequestHookEvent, 'next'>;
   let answer: Response | undefined;
   let completed = false;
   try {
-    await chain.trigger(
-      {
-        collection: event.collection,
-        record: createHookRecord(event.collection, event.values, 'body'),
-        auth: event.auth ?? null,
-        ...(event.records ? { records: event.records.map((r) => createHookRecord(event.collection, r, 'body')), result: event.result } : {}),
-        json: (status: number, body: unknown) => (answer = jsonResponse(status, body)),
-      } as Omit<RecordRequestHookEvent, 'next'>,
-      () => void (completed = true),
-    );
+    await chain.trigger(e, () => void (completed = true));
+    if (extra) Object.assign(extra, e);
   } catch (err) {
     throw toHookFailure(err, name, log);
   }
   if (!completed) throw new HookAnswer(answer ?? new Response(null, { status: 204 }));
+}
+
+/**
+ * onRecordAuthRequest around an auth answer (auth/auth-response.ts): `record` is the wire record (a hook may change
+ * it), token and meta may be replaced; a throw refuses the sign-in, an answer of its own replaces the response.
+ */
+export async function runAuthRequestHooks(
+  registry: HooksRegistry,
+  log: Logger,
+  event: { collection: CollectionModel; record: Record<string, unknown>; token: string; meta: Record<string, unknown> | undefined; auth: Record<string, unknown> | null },
+): Promise<{ token: string; meta: Record<string, unknown> | undefined }> {
+  const out: Record<string, unknown> = { token: event.token, meta: event.meta };
+  await triggerRecordRequestHooks(registry, 'onRecordAuthRequest', log, { collection: event.collection, values: event.record, auth: event.auth }, out);
+  return { token: String(out['token']), meta: out['meta'] as Record<string, unknown> | undefined };
 }
 
 /** Writes a hooks file makes itself (app.save, app.delete): they run the model hooks but not the request hooks. */
@@ -151,20 +175,17 @@ export function recordHookPoints(registry: HooksRegistry, log: Logger): RecordHo
 async function runModelHooks(registry: HooksRegistry, log: Logger, event: RecordModelEvent): Promise<void> {
   const name = RECORD_MODEL_HOOKS[event.action];
   const chain = registry.find(name) as HookChain<RecordModelHookEvent> | undefined;
-  const validate = event.action === 'delete' ? undefined : registry.find('onRecordValidate');
+  const validate = event.action === 'delete' ? undefined : (registry.find('onRecordValidate') as HookChain<RecordModelHookEvent> | undefined);
   if (!chain && !validate) return;
   const e = { collection: event.collection, record: createHookRecord(event.collection, event.row, 'storage'), type: event.action };
   const started = performance.now();
   let current: string = name;
+  const runValidate = () => {
+    current = 'onRecordValidate';
+    return validate?.trigger({ ...e });
+  };
   try {
-    await runModelHook(name, async () => {
-      const runValidate = async () => {
-        current = 'onRecordValidate';
-        if (validate) await validate.trigger({ ...e });
-      };
-      if (chain) await chain.trigger(e as Omit<RecordModelHookEvent, 'next'>, runValidate);
-      else await runValidate();
-    });
+    await runModelHook(name, () => (chain ? chain.trigger(e, runValidate) : Promise.resolve(runValidate())));
   } catch (err) {
     throw toHookFailure(err, current, log);
   } finally {

@@ -25,6 +25,7 @@ const schema = [
     ],
   },
   { name: 'audit', type: 'base', listRule: '', viewRule: '', fields: [{ name: 'note', type: 'text' }] },
+  { name: 'members', type: 'auth', createRule: '', viewRule: 'id = @request.auth.id', fields: [{ name: 'nick', type: 'text' }] },
 ];
 
 let galley: Galley;
@@ -68,6 +69,11 @@ function setup(app: HooksApp): void {
     if (e.auth === null && e.result) e.result['seenBy'] = `list hook, ${e.records?.length} records`;
     await e.next();
   }, 'posts');
+  app.onRecordAuthRequest(async (e) => {
+    if (e.record.get('nick') === 'banned') throw new app.ForbiddenError('Banned.');
+    e.meta = { greeting: `hello ${String(e.record.get('nick'))}` };
+    await e.next();
+  }, 'members');
   app.onRecordAfterUpdateSuccess(async (e) => {
     if (e.record.get('published') === true) {
       const res = await fetch(`${webhookUrl}/published/${e.record.id}`, { method: 'POST' });
@@ -150,6 +156,18 @@ describe('record hooks', () => {
     expect(viewed.json.note).toBe(first!.note.toUpperCase());
     const listed = await call('GET', '/api/collections/posts/records?perPage=2');
     expect(listed.json.seenBy).toBe(`list hook, ${listed.json.items.length} records`);
+  });
+
+  it('onRecordAuthRequest adds meta to a sign-in, and refuses one by throwing', async () => {
+    const member = (nick: string) => ({ email: `${nick}@example.com`, password: 'password123', passwordConfirm: 'password123', nick });
+    expect((await call('POST', '/api/collections/members/records', member('ann'))).status).toBe(200);
+    expect((await call('POST', '/api/collections/members/records', member('banned'))).status).toBe(200);
+    const ok = await call('POST', '/api/collections/members/auth-with-password', { identity: 'ann@example.com', password: 'password123' });
+    expect(ok.status).toBe(200);
+    expect(ok.json.meta).toEqual({ greeting: 'hello ann' });
+    expect(ok.json.record.nick).toBe('ann');
+    const refused = await call('POST', '/api/collections/members/auth-with-password', { identity: 'banned@example.com', password: 'password123' });
+    expect(refused.json).toEqual({ status: 403, message: 'Banned.', data: {} });
   });
 
   it('app finders read with bound parameters', async () => {
