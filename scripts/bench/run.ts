@@ -1,7 +1,8 @@
 // `npm run bench` — Galley against a bare Bun.serve + bun:sqlite server on the same 100k rows, measured in the
 // same run, alternating bare and Galley round by round. Prints the table and writes bench-results/latest.json.
 // Options: --quick (smoke run), --duration S, --warmup S, --concurrency C, --rounds R, --rows N,
-//   --only get,list-skip,…,logging (scenarios; logging = get by id with the request log on ÷ off), --no-build, --keep (keep the temp dir),
+//   --only get,list-skip,…,logging,hooks (scenarios; logging = get by id with the request log on ÷ off; hooks = create with a no-op
+//   hook on each point ÷ without a hooks file), --no-build, --keep (keep the temp dir),
 //   --galley PATH (measure that executable instead of dist/galley, e.g. an older build; no build step),
 //   --source (run Galley from cli/src/main.ts under bun instead of dist/galley),
 //   --cpu-prof (implies --source; writes bun's CPU profiles, .cpuprofile + .md, to bench-results/profile/).
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { readCpuSeconds, readLogTail, readPeakRssKb, readRssKb, readThreadCpuSeconds, runLoadProcess, stopServer } from './processes.ts';
 import { formatTable, listCaveats, median, type ScenarioResult, type SideRound, summarizeScenario } from './report.ts';
 import { LOGGING_ROW, SCENARIOS } from './scenarios.ts';
+import { HOOKS_ROW, writeNoopHooksFile } from './hooks-cost.ts';
 import { generateRows, seedBareDb } from './seed.ts';
 import { type GalleyLaunch, type RunningServer, measureColdStarts, prepareGalleyDir, root, startBare, startGalley } from './servers.ts';
 import { checkEquivalence } from './sanity.ts';
@@ -64,9 +66,10 @@ const only = opt.only?.split(',');
 const scenarios = only ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
 const withRealtime = !opt['no-realtime'] && (!only || only.includes('realtime'));
 const withLoggingRow = !only || only.includes('logging');
+const withHooksRow = !only || only.includes('hooks');
 const withBackup = !opt['no-backup'] && (!only || only.includes('backup'));
 const backupGb = num(opt['backup-size'], opt.quick ? 0.05 : 1, 'backup-size');
-if (scenarios.length === 0 && !withRealtime && !withLoggingRow && !withBackup) throw new Error(`--only matched no scenario (${[...SCENARIOS.map((s) => s.name), 'realtime', 'logging', 'backup'].join(', ')})`);
+if (scenarios.length === 0 && !withRealtime && !withLoggingRow && !withHooksRow && !withBackup) throw new Error(`--only matched no scenario (${[...SCENARIOS.map((s) => s.name), 'realtime', 'logging', 'hooks', 'backup'].join(', ')})`);
 const realtime = {
   subscribers: num(opt['realtime-subscribers'] ?? process.env['GALLEY_BENCH_RT_SUBSCRIBERS'], 1000, 'realtime-subscribers'),
   rate: num(opt['realtime-rate'], 50, 'realtime-rate'),
@@ -148,6 +151,32 @@ async function measureLoggingCost(launch: GalleyLaunch, tmp: string, idsFile: st
   return result;
 }
 
+/**
+ * The hooks' cost: creates on Galley with a no-op handler on each point (serve --hooks) against a copy of the same
+ * data dir without a hooks file, alternating as the other rows do; the "bare" column is the Galley without hooks.
+ */
+async function measureHooksCost(launch: GalleyLaunch, tmp: string, idsFile: string, started: RunningServer[]): Promise<ScenarioResult> {
+  const offDir = join(tmp, 'galley-hooks-off');
+  const onDir = join(tmp, 'galley-hooks-on');
+  cpSync(launch.dir, offDir, { recursive: true });
+  cpSync(launch.dir, onDir, { recursive: true });
+  const on = await startGalley({ ...launch, dir: onDir, extraArgs: ['--hooks', writeNoopHooksFile(tmp)] });
+  started.push(on);
+  const off = await startGalley({ ...launch, dir: offDir });
+  started.push(off);
+  console.log(`${HOOKS_ROW.label} (bare column: ${HOOKS_ROW.bareNote})`);
+  const result: ScenarioResult = { scenario: HOOKS_ROW, bare: [], galley: [] };
+  for (let round = 0; round < settings.rounds; round++) {
+    const sides = round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
+    for (const side of sides) {
+      if (side === 'off') result.bare.push(await measureSide(off, 'create', idsFile, 'none'));
+      else result.galley.push(await measureSide(on, 'create', idsFile, 'hooks'));
+    }
+  }
+  for (const s of started.splice(0)) await stopServer(s.proc);
+  return result;
+}
+
 /** The realtime row on its own server (its own schema and data dir). */
 async function measureRealtime(tmp: string, snapshot: string): Promise<RealtimeBenchResult> {
   console.log(`realtime: ${realtime.subscribers} subscribers, ${realtime.rate} creates/s for ${realtime.durationSec}s …`);
@@ -179,7 +208,7 @@ async function mainRealtimeOnly(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (scenarios.length === 0 && !withLoggingRow) return mainRealtimeOnly();
+  if (scenarios.length === 0 && !withLoggingRow && !withHooksRow) return mainRealtimeOnly();
   await ensureBinary();
   const tmp = mkdtempSync(join(tmpdir(), 'galley-bench-'));
   const started: RunningServer[] = [];
@@ -219,6 +248,7 @@ async function main(): Promise<void> {
     const peakRssKb = readPeakRssKb(galley.proc.pid);
     for (const s of started.splice(0)) await stopServer(s.proc);
     if (withLoggingRow) results.push(await measureLoggingCost(launch, tmp, idsFile, started));
+    if (withHooksRow) results.push(await measureHooksCost(launch, tmp, idsFile, started));
 
     const coldSeeded = await measureColdStarts(launch, 5);
     const coldEmpty = await measureColdStarts({ ...launch, dir: join(tmp, 'galley-empty') }, 5);
