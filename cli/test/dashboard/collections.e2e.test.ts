@@ -209,6 +209,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the Collections sectio
     await page.getByRole('button', { name: 'Preview of verification email' }).click();
     await page.getByTitle('Preview of verification email').waitFor();
     await d.checkPage(page, 'collection-auth');
+    await d.checkPhone(page, 'collection-auth', [page.getByLabel('OTP length'), page.getByRole('button', { name: 'Save changes' })]);
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('dialog', { name: 'Review the migration plan' }).getByRole('button', { name: 'Apply changes' }).click();
     await page.getByRole('dialog').waitFor({ state: 'detached' });
@@ -253,16 +254,17 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the Collections sectio
     // edit: two columns in the order picked, not unique, a name of its own
     await page.getByRole('button', { name: 'Edit index 1' }).click();
     const edit = page.getByRole('group', { name: 'Index 1' });
-    await edit.getByLabel('views').check();
+    await edit.getByLabel('created').check();
     await edit.getByLabel('Unique').uncheck();
-    await edit.getByLabel('Index name').fill('idx_title_views');
+    await edit.getByLabel('Index name').fill('idx_title_created');
     await d.checkPage(page, 'collection-index-picker');
+    await d.checkPhone(page, 'collection-index-picker', [edit.getByLabel('Index name'), edit.getByRole('button', { name: 'Done' })]);
     await edit.getByRole('button', { name: 'Done' }).click();
-    await saveThroughPlan(['drop index "idx_posts_title"', 'create index "idx_title_views" on "posts"']);
-    expect(postsIndexes()).toEqual(['CREATE INDEX `idx_title_views` ON `posts` (`title`, `views`)']);
+    await saveThroughPlan(['drop index "idx_posts_title"', 'create index "idx_title_created" on "posts"']);
+    expect(postsIndexes()).toEqual(['CREATE INDEX `idx_title_created` ON `posts` (`title`, `created`)']);
 
     await page.getByRole('button', { name: 'Remove index 1' }).click();
-    await saveThroughPlan(['drop index "idx_title_views"']);
+    await saveThroughPlan(['drop index "idx_title_created"']);
     expect(postsIndexes()).toEqual([]);
   });
 
@@ -280,6 +282,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the Collections sectio
     expect(routes).toContain('Superusers only');
     expect(await page.getByRole('heading', { name: 'Realtime' }).count()).toBe(1);
     await d.checkPage(page, 'collection-api');
+    await d.checkPhone(page, 'collection-api', [page.getByRole('heading', { name: 'Realtime' })]);
   });
 
   it('exports the collections and imports a list after reviewing what changes', async () => {
@@ -298,6 +301,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the Collections sectio
     expect(text).toMatch(/posts\s+changed/);
     expect(text).toContain('viewRule');
     await d.checkPage(page, 'collections-transfer');
+    await d.checkPhone(page, 'collections-transfer', [page.getByLabel('Collections to import (JSON)'), page.getByRole('button', { name: 'Import 2 collections' })]);
     await page.getByRole('button', { name: 'Import 2 collections' }).click();
     const dialog = page.getByRole('dialog', { name: /import’s migration plan/ });
     await dialog.getByRole('button', { name: 'Import' }).click();

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { makeTempDir, runBinary, startBinary, type RunningBinary, type StartOptions } from '../helpers/binary.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -19,6 +19,8 @@ export const SCREENSHOTS = join(root, 'artefacts', 'screenshots');
 const AXE_SOURCE = readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
 
 export const SUPERUSER = { email: 'admin@example.com', password: 'dashboard-pass-1' };
+/** the phone-width screen every page must work on */
+export const PHONE = { width: 390, height: 844 };
 
 export interface Dashboard {
   url: string;
@@ -34,6 +36,12 @@ export interface Dashboard {
   signedInPage(hash?: string): Promise<Page>;
   /** screenshots (light, dark) into artefacts/screenshots/<name>-<theme>.png and axe on both themes */
   checkPage(page: Page, name: string): Promise<void>;
+  /**
+   * The page at phone width (390×844): nothing wider than the screen (no sideways scroll of the page), each of
+   * `controls` reachable (scrolled to, inside the screen, clickable: a trial click), screenshots light + dark as
+   * <name>-phone-<theme>.png (axe runs in checkPage at full width). The viewport is restored after.
+   */
+  checkPhone(page: Page, name: string, controls?: Locator[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -114,6 +122,48 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     if (failures.length > 0) throw new Error(`axe found serious/critical violations:\n${failures.join('\n')}`);
   }
 
+  async function checkPhone(page: Page, name: string, controls: Locator[] = []): Promise<void> {
+    const before = page.viewportSize();
+    await page.setViewportSize(PHONE);
+    try {
+      const wide = await page.evaluate((width) => {
+        const doc = document.documentElement;
+        if (doc.scrollWidth <= width && document.body.scrollWidth <= width) return [];
+        // the innermost elements reaching past the screen's right edge (not inside a scrolling box), to say what to fix
+        const clipped = (el: Element): boolean => {
+          for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+            if (getComputedStyle(p).overflowX !== 'visible') return true;
+          }
+          return false;
+        };
+        const past = (el: Element) => el.getBoundingClientRect().right > width + 1 && !clipped(el);
+        return [...document.body.querySelectorAll('*')]
+          .filter((el) => past(el) && ![...el.children].some(past))
+          .slice(0, 8)
+          .map((el) => `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}> "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}" to ${Math.round(el.getBoundingClientRect().right)}px`);
+      }, PHONE.width);
+      if (wide.length > 0) throw new Error(`${name}: wider than a ${PHONE.width}px screen (the page scrolls sideways):\n${wide.join('\n')}`);
+      for (const control of controls) {
+        await control.scrollIntoViewIfNeeded();
+        await control.click({ trial: true });
+        const box = await control.boundingBox();
+        if (!box || box.x < 0 || box.x + box.width > PHONE.width + 1) throw new Error(`${name}: ${String(control)} is not inside the screen (${JSON.stringify(box)})`);
+      }
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      const previous = await page.evaluate(() => document.documentElement.dataset['theme'] ?? null);
+      for (const theme of ['light', 'dark'] as const) {
+        await page.evaluate((t) => (document.documentElement.dataset['theme'] = t), theme);
+        await page.screenshot({ path: join(SCREENSHOTS, `${name}-phone-${theme}.png`), fullPage: true });
+      }
+      await page.evaluate((t) => {
+        if (t === null) delete document.documentElement.dataset['theme'];
+        else document.documentElement.dataset['theme'] = t;
+      }, previous);
+    } finally {
+      if (before) await page.setViewportSize(before);
+    }
+  }
+
   return {
     url,
     server,
@@ -134,6 +184,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
       return page;
     },
     checkPage,
+    checkPhone,
     async stop() {
       await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
       await browser.close();

@@ -64,9 +64,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     await dialog.getByRole('button', { name: 'Close' }).click();
     await dialog.waitFor({ state: 'detached' });
     await d.checkPage(page, 'ops-logs');
-    await page.setViewportSize({ width: 390, height: 844 });
-    await d.checkPage(page, 'ops-logs-phone');
-    await page.setViewportSize({ width: 1280, height: 720 });
+    await d.checkPhone(page, 'ops-logs', [page.getByLabel('Keep entries for (days)'), page.getByRole('button', { name: 'Save log settings' })]);
 
     await page.getByLabel('Keep entries for (days)').fill('9');
     await page.getByLabel('Log the signed-in record\'s id').check();
@@ -81,6 +79,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     await row.waitFor();
     await expect(row.getByRole('cell').nth(1).textContent()).resolves.toBe('—'); // never ran
     await d.checkPage(page, 'ops-crons');
+    await d.checkPhone(page, 'ops-crons', [page.getByRole('button', { name: /^Run now\W+__pbLogsCleanup__$/ })]);
     await page.getByRole('button', { name: /^Run now\W+__pbLogsCleanup__$/ }).click();
     await poll(() => row.getByRole('cell').nth(1).textContent()).not.toBe('—');
     const job = (await pb.send<Array<{ id: string; lastRun: string | null; lastError: string | null }>>('/api/crons', {})).find((j) => j.id === '__pbLogsCleanup__');
@@ -110,6 +109,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     await expect(table.getByRole('row').allTextContents()).resolves.toEqual(['title TEXTn', 'hello5', 'world5']);
     await expect(page.getByText(/^2 rows · 0 changed · \d+ ms on the server/).count()).resolves.toBe(1);
     await d.checkPage(page, 'ops-sql');
+    await d.checkPhone(page, 'ops-sql', [page.getByLabel('Query', { exact: true }), page.getByRole('button', { name: 'Run query' })]);
 
     await page.getByLabel('Query', { exact: true }).fill('select * from no_such_table');
     await page.getByLabel('Query', { exact: true }).press('Control+Enter');
@@ -126,6 +126,12 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     await row.waitFor({ timeout: 60_000 });
     expect((await pb.backups.getFullList()).map((b) => b.key)).toEqual(['ops-e2e.tar.gz']);
     await d.checkPage(page, 'ops-backups');
+    await d.checkPhone(page, 'ops-backups', [
+      page.getByRole('button', { name: 'Create backup' }),
+      page.getByRole('button', { name: 'Restore ops-e2e.tar.gz' }),
+      page.getByRole('button', { name: 'Delete ops-e2e.tar.gz' }),
+      page.getByRole('button', { name: 'Save schedule' }),
+    ]);
 
     // downloaded through a file token, to be uploaded again below
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download ops-e2e.tar.gz' }).click()]);
@@ -182,6 +188,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     await page.reload();
     await expect(page.getByLabel('Application name').inputValue()).resolves.toBe('Ops E2E');
     await d.checkPage(page, 'ops-settings-application');
+    await d.checkPhone(page, 'ops-settings-application', [page.getByLabel('Application name'), page.getByRole('button', { name: 'Save application settings' })]);
 
     await page.getByRole('link', { name: 'Mail', exact: true }).click();
     await page.getByLabel('SMTP host').waitFor();
@@ -202,6 +209,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
     expect(mail.subject).toBeTruthy();
     await poll(() => page.getByLabel('SMTP password').inputValue()).toBe('');
     await d.checkPage(page, 'ops-settings-mail');
+    await d.checkPhone(page, 'ops-settings-mail', [page.getByRole('button', { name: 'Save mail settings' }), page.getByRole('button', { name: 'Send test email' })]);
 
     await page.getByRole('link', { name: 'File storage' }).click();
     await page.getByRole('heading', { name: 'Files bucket' }).waitFor();
@@ -231,6 +239,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the operations pages i
       await s3.stop();
     }
     await d.checkPage(page, 'ops-settings-storage');
+    await d.checkPhone(page, 'ops-settings-storage', [page.getByRole('button', { name: 'Save files bucket' })]);
     expect(d.problems).toEqual([]);
   }, 120_000);
 });

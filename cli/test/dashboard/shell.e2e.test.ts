@@ -100,6 +100,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the dashboard shell in
     const page = await d.openPage(link.slice(link.indexOf('#')));
     await page.getByRole('heading', { name: 'Create the first superuser' }).waitFor();
     await d.checkPage(page, 'install');
+    await d.checkPhone(page, 'install', [page.getByLabel('Password again'), page.getByRole('button', { name: 'Create superuser and sign in' })]);
     await page.getByLabel('Email').fill(SUPERUSER.email);
     await page.getByLabel('Password', { exact: true }).fill('short');
     await page.getByLabel('Password again').fill('short');
@@ -116,6 +117,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the dashboard shell in
     await nav.getByRole('link', { name: /posts/ }).waitFor();
     expect(await nav.getByRole('link').allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('comments'), expect.stringContaining('users')]));
     await d.checkPage(page, 'overview');
+    await d.checkPhone(page, 'overview', [page.getByRole('button', { name: 'Menu' }), page.getByRole('button', { name: 'Sign out' })]);
 
     // single use: the same link is refused now (a superuser exists), and so is any other token
     const token = new URL(link.replace('#/install', 'install')).searchParams.get('token');
@@ -138,6 +140,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the dashboard shell in
     await page.getByRole('heading', { name: 'Sign in to Galley' }).waitFor();
     expect(await page.evaluate(() => location.hash)).toBe('#/login');
     await d.checkPage(page, 'sign-in');
+    await d.checkPhone(page, 'sign-in', [page.getByLabel('Password'), page.getByRole('button', { name: 'Sign in' })]);
 
     await page.getByLabel('Email').fill(SUPERUSER.email);
     await page.getByLabel('Password').fill('wrong-password-1');
@@ -156,6 +159,11 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the dashboard shell in
     await d.signIn(page);
     await page.getByRole('heading', { name: 'posts' }).waitFor();
     await d.checkPage(page, 'collection');
+    await d.checkPhone(page, 'collection', [
+      page.getByRole('link', { name: 'New record' }),
+      page.getByRole('button', { name: 'Import' }),
+      page.getByLabel('Select all on this page'),
+    ]);
   }, 120_000);
 
   it('a failed request shows the server\'s message and what to do, never a blank page', async () => {
@@ -165,6 +173,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the dashboard shell in
     expect(await alert.innerText()).toContain('Pick it again from the sidebar');
     await alert.getByRole('button', { name: 'Try again' }).waitFor();
     await d.checkPage(page, 'collection-missing');
+    await d.checkPhone(page, 'collection-missing', [alert.getByRole('button', { name: 'Try again' })]);
   });
 
   it('follows the system theme and switches with the labelled Theme control; the choice is kept', async () => {
@@ -253,6 +262,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('the dashboard shell in
     await fresh.getByRole('button', { name: 'Sign in' }).click();
     await fresh.getByRole('heading', { name: 'New tags record' }).waitFor();
     expect(await fresh.evaluate(() => location.hash)).toBe('#/collections/tags?record=new');
+    await d.checkPhone(fresh, 'record-new', [fresh.getByRole('button', { name: 'Create', exact: true }), fresh.getByRole('button', { name: 'Close the record' })]);
   }, 120_000);
 
   it('no page broke its CSP or threw', () => {

@@ -96,5 +96,7 @@ const table: Scenario[] = [
 ];
 
 describe('POST /api/galley/oauth2/check-provider', () => {
-  it.each(table)('$name', (s) => runScenario(env.t, s, tokens));
+  it.each(table)('$name', async (s) => {
+    await runScenario(env.t, s, tokens);
+  });
 });
