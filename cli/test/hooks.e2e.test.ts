@@ -19,7 +19,8 @@ const schema = {
   ],
 };
 
-const HOOKS = `import { slugify } from './lib/slug.ts';
+const HOOKS = `import { ForbiddenError } from '@galley/sdk';
+import { slugify } from './lib/slug.ts';
 
 export default (app) => {
   app.onRecordCreateRequest(async (e) => {
@@ -39,6 +40,11 @@ export default (app) => {
   }, 'posts');
   app.onRecordCreate(async (e) => {
     if (e.record.get('title') === 'boom') throw new Error('model hook exploded');
+    await e.next();
+  }, 'posts');
+  app.onRecordDeleteRequest(async (e) => {
+    const post = await app.findRecordById('posts', e.record.id);
+    if (post.get('published')) throw new ForbiddenError('Published posts stay.');
     await e.next();
   }, 'posts');
   app.onRecordAfterUpdateSuccess(async (e) => {
@@ -121,6 +127,14 @@ describe('hooks file on the compiled binary', () => {
     const post = await pb.collection('posts').create({ title: 'To publish' });
     await pb.collection('posts').update(post.id, { published: true });
     expect(webhookCalls).toContain(`/published/${post.id}`);
+  });
+
+  it("a request hook throws the '@galley/sdk' error class the binary provides", async () => {
+    const post = await pb.collection('posts').create({ title: 'Kept', published: true });
+    const err = await expectError(pb.collection('posts').delete(post.id), 403);
+    expect(err.response).toEqual({ status: 403, message: 'Published posts stay.', data: {} });
+    const draft = await pb.collection('posts').create({ title: 'Draft' });
+    expect(await pb.collection('posts').delete(draft.id)).toBe(true);
   });
 
   it('--dev reloads an edit of a local import, and a broken edit keeps the hooks loaded before', async () => {
