@@ -40,6 +40,7 @@ describe.skipIf(!chromiumAvailable && !chromiumRequired)('superuser sign-in with
     await codeField.waitFor();
     expect(await page.getByRole('status').innerText()).toContain(`sent to ${SUPERUSER.email}`);
     await d.checkPage(page, 'sign-in-code');
+    await d.checkPhone(page, 'sign-in-code', [codeField, page.getByRole('button', { name: 'Sign in' })]);
     const code = await codeAfter(before);
 
     await codeField.fill('00000000');
