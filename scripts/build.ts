@@ -15,6 +15,7 @@ const WORKER_ENTRIES = [
   join(root, 'server', 'src', 'db', 'read-aside-worker.ts'),
   join(root, 'server', 'src', 'logs', 'log-writer-worker.ts'),
   join(root, 'server', 'src', 'backups', 'snapshot-worker.ts'),
+  join(root, 'server', 'src', 'backups', 'pack-worker.ts'),
 ];
 
 /** Folders whose files end up in the binary (admin-ui's sources are checked by newestAdminUiSource). */

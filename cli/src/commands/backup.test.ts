@@ -32,6 +32,19 @@ describe('backup progress', () => {
     expect(out.text()).toBe('snapshotting the databases…\ncollecting the stored files…\nwriting the archive…\n');
   });
 
+  it('a phase that counts nothing yet shows its words alone; the snapshot counts bytes against the sources', () => {
+    const out = capture(true);
+    let clock = 0;
+    const printer = createProgressPrinter(out.stream, () => clock);
+    printer.update({ phase: 'verify', bytes: 0, totalBytes: 0, files: 0, totalFiles: 0 });
+    expect(out.text()).toBe('\r\x1b[Kchecking the archive (checksums, integrity_check)…');
+    clock = 200;
+    printer.update({ phase: 'snapshot', bytes: 0, totalBytes: 1024 ** 3, files: 0, totalFiles: 2 });
+    clock = 3400;
+    printer.update({ phase: 'snapshot', bytes: 256 * 1024 ** 2, totalBytes: 1024 ** 3, files: 1, totalFiles: 2 });
+    expect(out.text()).toContain('snapshotting the databases: 256.0 MiB / 1.0 GiB, 1 / 2 files, ETA 9.6 s');
+  });
+
   it('sizes read as people read them', () => {
     expect([formatBytes(512), formatBytes(1536), formatBytes(5 * 1024 ** 3)]).toEqual(['512 B', '1.5 KiB', '5.0 GiB']);
   });

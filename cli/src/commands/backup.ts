@@ -6,7 +6,7 @@ import { createDirOption } from '../options.ts';
 
 /** What the server reports while it archives (server/src/backups/create-archive.ts). */
 export interface Progress {
-  phase: 'snapshot' | 'files' | 'archive' | 'done';
+  phase: 'verify' | 'snapshot' | 'files' | 'checksums' | 'archive' | 'done';
   bytes: number;
   totalBytes: number;
   files: number;
@@ -28,8 +28,10 @@ export function formatBytes(n: number): string {
 const formatMs = (ms: number) => (ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
 
 const PHASE_WORDS: Record<Progress['phase'], string> = {
+  verify: 'checking the archive (checksums, integrity_check)',
   snapshot: 'snapshotting the databases',
   files: 'collecting the stored files',
+  checksums: 'computing checksums',
   archive: 'writing the archive',
   done: 'done',
 };
@@ -46,17 +48,19 @@ export function createProgressPrinter(stream: Pick<NodeJS.WriteStream, 'isTTY' |
   let drawn = false;
   return {
     update(p) {
-      if (p.phase !== lastPhase) {
+      const changed = p.phase !== lastPhase;
+      if (changed) {
         phaseStart = now();
         lastPhase = p.phase;
         if (!tty && p.phase !== 'done') stream.write(`${PHASE_WORDS[p.phase]}…\n`);
       }
       if (!tty || p.phase === 'done') return;
       const at = now();
-      if (at - lastDraw < 100) return;
+      if (!changed && at - lastDraw < 100) return; // a new phase shows at once
       lastDraw = at;
       const elapsed = at - phaseStart;
-      let line = `${PHASE_WORDS[p.phase]}: ${formatBytes(p.bytes)}${p.totalBytes ? ` / ${formatBytes(p.totalBytes)}` : ''}, ${p.files}${p.totalFiles ? ` / ${p.totalFiles}` : ''} files`;
+      // a phase that counts nothing (yet): its words alone
+      let line = p.bytes + p.totalBytes + p.files + p.totalFiles === 0 ? `${PHASE_WORDS[p.phase]}…` : `${PHASE_WORDS[p.phase]}: ${formatBytes(p.bytes)}${p.totalBytes ? ` / ${formatBytes(p.totalBytes)}` : ''}, ${p.files}${p.totalFiles ? ` / ${p.totalFiles}` : ''} files`;
       if (p.totalBytes > 0 && p.bytes > 0 && elapsed > 2000) line += `, ETA ${formatMs(Math.round((elapsed * (p.totalBytes - p.bytes)) / p.bytes))}`;
       stream.write(`\r\x1b[K${line}`);
       drawn = true;
@@ -125,12 +129,13 @@ export function addBackupCommand(program: Command): void {
       if (!existsSync(archive)) throw new Error(`no backup at ${archive}`);
       const started = Date.now();
       const printer = createProgressPrinter(process.stderr);
+      printer.update({ phase: 'verify', bytes: 0, totalBytes: 0, files: 0, totalFiles: 0 });
       const done = await restoreBackupIntoDir({ dir, archive, onProgress: (p: Progress) => printer.update(p) });
       printer.end();
       if (done.preRestoreBackup) console.log(`Kept the data that was there as ${done.preRestoreBackup}`);
       const records = Object.values(done.manifest.counts.records).reduce((a, b) => a + b, 0);
       console.log(
-        `Restored ${archive} (made ${done.manifest.created}) into ${dir}: ${records} records, ${done.manifest.counts.files} files, ${formatMs(Date.now() - started)}`,
+        `Restored ${archive} (made ${done.manifest.created}) into ${dir}: ${formatBytes(done.manifest.counts.bytes)}, ${records} records, ${done.manifest.counts.files} files, ${formatMs(Date.now() - started)}`,
       );
     });
 

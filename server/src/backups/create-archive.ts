@@ -4,25 +4,23 @@
  * 2. snapshot data.db and aux.db with `VACUUM INTO` on a worker (run-db-job.ts), then inspect the copy;
  * 3. hard-link the local storage tree beside the copies (a copy where links cannot be made): from here on a
  *    deletion cannot take a file the snapshot references, so the marker is released;
- * 4. write the manifest (sizes, sha256) and stream `manifest.json`, the databases and `storage/` through
- *    `tar` + gzip to `<name>.partial`, fsync, rename. The archive is never whole in memory.
+ * 4. on the pack worker (pack-job.ts): write the manifest (sizes, sha256) and stream `manifest.json`, the
+ *    databases and `storage/` through `tar` + gzip to `<name>.partial`, fsync; then rename. The archive is
+ *    never whole in memory, and its hashing and compression never hold up the server's event loop.
  * A crash (kill -9) leaves `backups/.tmp-*` and `*.partial`, removed by cleanBackupLeftovers.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync } from 'node:fs';
-import { copyFile, link, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { Transform } from 'node:stream';
-import { createGzip } from 'node:zlib';
-import { pipeline } from 'node:stream/promises';
-import { create as createTar } from 'tar';
 import { TEMP_PREFIX } from '../lib/storage/storage-key.ts';
 import { acquireBusyMarker, BACKUPS_DIR, type BusyMarker } from './busy-marker.ts';
-import { ARCHIVE_FORMAT, GALLEY_VERSION, hashFile, MANIFEST_NAME, type BackupManifest } from './manifest.ts';
+import { ARCHIVE_FORMAT, GALLEY_VERSION, type BackupManifest } from './manifest.ts';
+import { packArchive, type PackedOn } from './run-pack-job.ts';
 import { snapshotAndInspect } from './run-db-job.ts';
 
 export interface BackupProgress {
-  phase: 'snapshot' | 'files' | 'archive' | 'done';
+  phase: 'snapshot' | 'files' | 'checksums' | 'archive' | 'done';
   bytes: number;
   totalBytes: number;
   files: number;
@@ -47,6 +45,8 @@ export interface CreatedArchive {
   size: number;
   manifest: BackupManifest;
   durationMs: number;
+  /** where the checksums and tar + gzip ran: the pack worker, or the calling thread where no worker starts */
+  packedOn: PackedOn;
 }
 
 const DATABASES = ['data.db', 'aux.db'] as const;
@@ -92,15 +92,6 @@ async function stageStorage(storageDir: string, into: string, onFile: (size: num
   return staged;
 }
 
-async function fsyncFile(path: string): Promise<void> {
-  const fd = await open(path, 'r');
-  try {
-    await fd.sync();
-  } finally {
-    await fd.close();
-  }
-}
-
 export async function createBackupArchive(opts: CreateArchiveOptions): Promise<CreatedArchive> {
   const started = Date.now();
   const progress: BackupProgress = { phase: 'snapshot', bytes: 0, totalBytes: 0, files: 0, totalFiles: 0 };
@@ -114,8 +105,22 @@ export async function createBackupArchive(opts: CreateArchiveOptions): Promise<C
     report();
     const created = new Date().toISOString();
     const snapshots = DATABASES.filter((db) => existsSync(join(opts.dir, db))).map((db) => ({ source: join(opts.dir, db), target: join(staging, db) }));
-    const inspection = (await snapshotAndInspect(snapshots, [join(staging, 'data.db')], opts.busyTimeoutMs))[join(staging, 'data.db')]!;
-    progress.phase = 'files';
+    // the snapshots' progress: what the copies hold so far, against the sources' sizes
+    const sizeOf = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
+    progress.totalBytes = snapshots.reduce((sum, s) => sum + sizeOf(s.source), 0);
+    progress.totalFiles = snapshots.length;
+    const watch = setInterval(() => {
+      progress.bytes = Math.min(progress.totalBytes, snapshots.reduce((sum, s) => sum + sizeOf(s.target), 0));
+      progress.files = snapshots.filter((s) => existsSync(s.target)).length;
+      report();
+    }, 250);
+    let inspection;
+    try {
+      inspection = (await snapshotAndInspect(snapshots, [join(staging, 'data.db')], opts.busyTimeoutMs))[join(staging, 'data.db')]!;
+    } finally {
+      clearInterval(watch);
+    }
+    Object.assign(progress, { phase: 'files', bytes: 0, totalBytes: 0, files: 0, totalFiles: 0 });
     report();
     const storageFiles = await stageStorage(join(opts.dir, 'storage'), join(staging, 'storage'), (size) => {
       progress.files++;
@@ -126,62 +131,34 @@ export async function createBackupArchive(opts: CreateArchiveOptions): Promise<C
     if (!opts.marker) marker.release();
     if (inspection.integrity !== 'ok') throw new Error(`the snapshot of data.db failed its integrity check: ${inspection.integrity}`);
     const entries = [...DATABASES.filter((db) => existsSync(join(staging, db))), ...storageFiles.map((f) => `storage/${f}`)];
-    const checksums: BackupManifest['checksums'] = {};
-    let bytes = 0;
-    for (const entry of entries) {
-      const path = join(staging, entry);
-      const size = (await stat(path)).size;
-      bytes += size;
-      checksums[entry] = { size, sha256: await hashFile(path) };
-    }
-    const manifest: BackupManifest = {
-      format: ARCHIVE_FORMAT,
-      galleyVersion: GALLEY_VERSION,
-      created,
-      schemaHash: inspection.schemaHash,
-      counts: { records: inspection.records, files: storageFiles.length, bytes },
-      checksums,
-      notArchived: [
-        'backups/ (other archives)',
-        ...(opts.s3Files ? ['file fields stored on S3 (settings.s3 is enabled): back the bucket up on its own'] : []),
-      ],
-    };
-    await writeFile(join(staging, MANIFEST_NAME), JSON.stringify(manifest, null, 2));
-    progress.phase = 'archive';
-    progress.totalBytes = bytes;
-    progress.totalFiles = entries.length;
-    progress.bytes = 0;
-    progress.files = 0;
-    report();
-    // tar writes plain tar; node's zlib (level 1) compresses it: tar's own gzip ran several times slower here
-    const tarStream = createTar(
+    // checksums, manifest, tar + gzip: on the pack worker, so the server's requests stay answered meanwhile
+    const { result, packedOn } = await packArchive(
       {
-        cwd: staging,
-        portable: true,
-        // 1 MiB reads: tar's default (16 MiB buffers) archived a 110 MB database twice as slowly here
-        maxReadSize: 1024 * 1024,
-        onWriteEntry: (entry) => {
-          if (entry.type !== 'File') return;
-          progress.files++;
-          progress.bytes += entry.stat?.size ?? 0;
-          report();
+        staging,
+        entries,
+        out: partial,
+        manifest: {
+          format: ARCHIVE_FORMAT,
+          galleyVersion: GALLEY_VERSION,
+          created,
+          schemaHash: inspection.schemaHash,
+          counts: { records: inspection.records, files: storageFiles.length },
+          notArchived: [
+            'backups/ (other archives)',
+            ...(opts.s3Files ? ['file fields stored on S3 (settings.s3 is enabled): back the bucket up on its own'] : []),
+          ],
         },
       },
-      [MANIFEST_NAME, ...entries],
-    );
-    let written = 0;
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        written += chunk.length;
-        done(null, chunk);
+      (p) => {
+        Object.assign(progress, p);
+        report();
       },
-    });
-    await pipeline(tarStream, createGzip({ level: 1 }), count, createWriteStream(partial));
-    await fsyncFile(partial);
+    );
+    if (!result.ok) throw new Error(`writing the archive: ${result.message}`);
     await rename(partial, opts.out);
     progress.phase = 'done';
     report();
-    return { file: opts.out, size: written, manifest, durationMs: Date.now() - started };
+    return { file: opts.out, size: result.size, manifest: result.manifest, durationMs: Date.now() - started, packedOn };
   } finally {
     if (!opts.marker) marker.release();
     await rm(staging, { recursive: true, force: true });

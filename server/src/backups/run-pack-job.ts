@@ -1,0 +1,51 @@
+/**
+ * Runs one pack job (pack-job.ts) on a worker thread of its own, started for the job and gone after it, its
+ * progress relayed; where no worker can start (Node running the .ts sources) it runs on the calling thread.
+ */
+import { Worker } from 'node:worker_threads';
+import { runPackJob, type PackJob, type PackProgress, type PackResult } from './pack-job.ts';
+
+const OWN_EXTENSION = import.meta.url.endsWith('.js') ? '.js' : '.ts';
+/** Beside this file from source or the npm package; in the compiled binary, under the build's root. */
+const WORKER_URLS = [new URL(`./pack-worker${OWN_EXTENSION}`, import.meta.url), new URL('./server/src/backups/pack-worker.ts', import.meta.url)];
+
+type WorkerMessage = { ready: true } | { progress: PackProgress } | { result: PackResult };
+
+/** Resolves with the job's result; 'unloadable' when the worker module cannot load here. */
+function runOnWorker(url: URL, job: PackJob, onProgress: (p: PackProgress) => void): Promise<PackResult | 'unloadable'> {
+  return new Promise((resolve) => {
+    let loaded = false;
+    let result: PackResult | undefined;
+    let thread: Worker;
+    try {
+      thread = new Worker(url, { workerData: job });
+    } catch {
+      resolve('unloadable');
+      return;
+    }
+    thread.on('message', (msg: WorkerMessage) => {
+      if ('ready' in msg) loaded = true;
+      else if ('progress' in msg) onProgress(msg.progress);
+      else result = msg.result;
+    });
+    thread.on('error', (err) => {
+      if (!loaded) return;
+      result ??= { ok: false, message: err.message };
+    });
+    thread.on('exit', (code) => {
+      if (!loaded) resolve('unloadable');
+      else resolve(result ?? { ok: false, message: `backup pack worker exited with code ${code}` });
+    });
+  });
+}
+
+/** Where the last job ran (tests: the pack is off the event loop wherever a worker can start). */
+export type PackedOn = 'worker' | 'inline';
+
+export async function packArchive(job: PackJob, onProgress: (p: PackProgress) => void = () => undefined): Promise<{ result: PackResult; packedOn: PackedOn }> {
+  for (const url of WORKER_URLS) {
+    const outcome = await runOnWorker(url, job, onProgress);
+    if (outcome !== 'unloadable') return { result: outcome, packedOn: 'worker' };
+  }
+  return { result: await runPackJob(job, onProgress), packedOn: 'inline' };
+}
