@@ -24,9 +24,19 @@ export interface SqliteStatement {
   run(params?: readonly unknown[]): RunResult;
 }
 
+/** What a connection has run since it opened (tests count the statements a request costs). */
+export interface StatementCounts {
+  /** statements executed: each exec, all and run */
+  executed: number;
+  /** statements prepared by SQLite (a miss of the connection's statement cache) */
+  prepared: number;
+}
+
 export interface SqliteHandle {
   readonly file: string;
   readonly runtime: Runtime;
+  /** Live counters of this connection (read them, never write them). */
+  readonly counts: Readonly<StatementCounts>;
   /** Runs one statement without parameters or results (pragmas, DDL). Not cached. */
   exec(sql: string): void;
   /** A prepared statement from the connection's LRU cache (prepared on a miss). */
@@ -121,13 +131,18 @@ function toBindable(params: readonly unknown[]): unknown[] {
 
 class Statement implements SqliteStatement {
   readonly returnsRows: boolean;
-  constructor(readonly native: NativeStatement) {
+  constructor(
+    readonly native: NativeStatement,
+    private readonly counts: StatementCounts,
+  ) {
     this.returnsRows = native.reader ?? (native.columnNames?.length ?? 0) > 0;
   }
   all(params: readonly unknown[] = NO_PARAMS): Record<string, unknown>[] {
+    this.counts.executed++;
     return this.native.all(toBindable(params)) as Record<string, unknown>[];
   }
   run(params: readonly unknown[] = NO_PARAMS): RunResult {
+    this.counts.executed++;
     const r = this.native.run(toBindable(params));
     return { changes: Number(r.changes), lastInsertRowid: r.lastInsertRowid };
   }
@@ -142,16 +157,20 @@ export function openSqliteHandle(file: string, opts: HandleOptions = {}): Sqlite
   const native = loadNative()(file);
   const cache = new LruMap<string, Statement>(opts.statementCacheSize ?? STATEMENT_CACHE_SIZE, (s) => s.native.finalize?.());
   let closed = false;
+  const counts: StatementCounts = { executed: 0, prepared: 0 };
   return {
     file,
     runtime: detectRuntime(),
+    counts,
     exec(sql) {
+      counts.executed++;
       native.exec(sql);
     },
     prepare(sql) {
       let stmt = cache.get(sql);
       if (stmt === undefined) {
-        stmt = new Statement(native.prepare(sql));
+        counts.prepared++;
+        stmt = new Statement(native.prepare(sql), counts);
         cache.set(sql, stmt);
       }
       return stmt;

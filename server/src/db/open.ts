@@ -18,7 +18,7 @@ import { GalleyError } from '../errors.ts';
 import { COSTLY_READ_DEADLINE_MS } from '../query/limits.ts';
 import type { Database } from './database.ts';
 import { createConnectionDialect } from './dialect.ts';
-import { openSqliteHandle, type SqliteHandle } from './driver.ts';
+import { openSqliteHandle, type SqliteHandle, type StatementCounts } from './driver.ts';
 import { ensureMetaTables } from './meta-tables.ts';
 import { createReadAside } from './read-aside.ts';
 import { createSqlConsole } from './sql-console.ts';
@@ -41,6 +41,8 @@ export interface OpenOptions {
 
 export interface OpenedDatabase extends Database {
   readonly writer: GroupWriter;
+  /** Statements run and prepared so far on data.db's writer and reader connections, summed (tests count a request's). */
+  statementCounts(): StatementCounts;
 }
 
 export const DEFAULT_JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
@@ -122,6 +124,10 @@ export function openDatabase(opts: OpenOptions): OpenedDatabase {
     get read() {
       return findScopedKysely(writer) ?? read;
     },
+    statementCounts: () => ({
+      executed: writerHandle.counts.executed + reader.counts.executed,
+      prepared: writerHandle.counts.prepared + reader.counts.prepared,
+    }),
     readAside(query) {
       const scoped = findScopedKysely(writer);
       if (scoped) return scoped.executeQuery(query);

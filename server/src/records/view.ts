@@ -18,10 +18,11 @@ export async function viewRecord(
   const collection = findCollectionOr404(schema, collectionIdOrName);
   const scope = scopeOf(schema, collection, info);
   const rule = ruleClause(scope, 'viewRule');
-  // wire: a view's id may be a number (`ROW_NUMBER() OVER ()`, `1 AS id`); its column has no affinity, so the
-  // path's text is compared with the id as text (PocketBase finds such a record by /records/1)
-  const idColumn = collection.type === 'view' ? sql<string>`CAST(${sql.ref(`${collection.name}.id`)} AS TEXT)` : sql.ref<string>(`${collection.name}.id`);
+  // Built only when the statement is compiled (a cached one is not): Kysely's builders cost more than the lookup's JS.
   const build = (idParam: string) => {
+    // wire: a view's id may be a number (`ROW_NUMBER() OVER ()`, `1 AS id`); its column has no affinity, so the
+    // path's text is compared with the id as text (PocketBase finds such a record by /records/1)
+    const idColumn = collection.type === 'view' ? sql<string>`CAST(${sql.ref(`${collection.name}.id`)} AS TEXT)` : sql.ref<string>(`${collection.name}.id`);
     let q = core.db.read.selectFrom(collection.name).selectAll(collection.name).where(idColumn, '=', idParam);
     if (rule) q = q.where(rule);
     return q.compile();
