@@ -9,6 +9,8 @@
  *   same 400 the write would (rule errors under `data.listRule` …); otherwise the migration plan's steps, marked
  *   as `galley migrate plan` marks them (`[loses data]`, `[refused]`). `plan: false` only checks (the editor
  *   does that as a rule is typed).
+ * - `POST /api/galley/oauth2/check-provider`: an auth collection's OAuth2 provider config checked against the
+ *   provider itself (oauth2-provider-check.ts; docs/oauth2-provider-check.md).
  *
  * Superusers only; the plan is read from the schema file the write would change, so it needs the same
  * `serve --dev` / `--allow-collection-writes` as the write.
