@@ -6,7 +6,7 @@
  */
 import { watch } from 'chokidar';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { Core } from '../core.ts';
 import { HooksFileError, loadHooksRegistry, type HooksSetup } from './load-hooks.ts';
 
@@ -70,7 +70,9 @@ export async function startHooksService(core: Core, source: HooksOption | undefi
     watcher = watch(folder, {
       ignoreInitial: true,
       depth: 4,
-      ignored: (path: string) => path !== folder && /(^|[\\/])(node_modules|galley_data|\.[^\\/]*)([\\/]|$)/.test(path.slice(folder.length)),
+      // not node_modules, dot folders, or the data directory when it sits inside the folder (storage, backups)
+      ignored: (path: string) =>
+        path !== folder && (path === core.config.dir || path.startsWith(core.config.dir + sep) || /(^|[\\/])(node_modules|\.[^\\/]*)([\\/]|$)/.test(path.slice(folder.length))),
     });
     watcher.on('all', (_event: string, path: string) => {
       if (!WATCHED.test(path)) return;
