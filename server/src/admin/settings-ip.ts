@@ -67,6 +67,7 @@ function inSubnet(ip: Uint8Array, net: Subnet): boolean {
 
 /** True when `ip` is one of the listed addresses or inside one of the listed subnets. */
 export function matchesIpList(ip: string, list: readonly string[]): boolean {
+  if (list.length === 0) return false; // the usual excludedIPs, checked per request: nothing to parse
   const bytes = parseAddress(ip);
   if (!bytes) return false;
   return list.some((entry) => {

@@ -6,6 +6,8 @@ export class LruMap<K, V> {
   readonly #max: number;
   readonly #onEvict: ((value: V, key: K) => void) | undefined;
   readonly #map = new Map<K, V>();
+  /** the key inserted last (Map order's end), when known */
+  #newest: K | undefined;
 
   constructor(max: number, onEvict?: (value: V, key: K) => void) {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`LruMap: capacity must be a positive integer, got ${max}`);
@@ -20,9 +22,12 @@ export class LruMap<K, V> {
   get(key: K): V | undefined {
     const value = this.#map.get(key);
     if (value === undefined) return undefined;
-    // Re-insert so the key becomes the most recently used.
-    this.#map.delete(key);
-    this.#map.set(key, value);
+    // Re-insert so the key becomes the most recently used (unless it already is: a hot key read per request).
+    if (key !== this.#newest) {
+      this.#map.delete(key);
+      this.#map.set(key, value);
+      this.#newest = key;
+    }
     return value;
   }
 
@@ -33,6 +38,7 @@ export class LruMap<K, V> {
       if (old !== value) this.#onEvict?.(old, key);
     }
     this.#map.set(key, value);
+    this.#newest = key;
     if (this.#map.size > this.#max) {
       const oldest = this.#map.keys().next().value as K;
       const evicted = this.#map.get(oldest) as V;
@@ -45,6 +51,7 @@ export class LruMap<K, V> {
     const value = this.#map.get(key);
     if (value === undefined) return false;
     this.#map.delete(key);
+    if (key === this.#newest) this.#newest = undefined;
     this.#onEvict?.(value, key);
     return true;
   }
@@ -53,6 +60,7 @@ export class LruMap<K, V> {
   clear(): void {
     const entries = [...this.#map];
     this.#map.clear();
+    this.#newest = undefined;
     for (const [k, v] of entries) this.#onEvict?.(v, k);
   }
 
