@@ -97,11 +97,12 @@ export function readCpuSeconds(pid: number): number | null {
 
 /**
  * utime + stime in seconds per kind of thread of a process: `main` (the event loop), `workers` (worker_threads,
- * which Bun names "Worker": the log writer, read-aside, thumbnails) and `other` (JIT, GC, pools); null off Linux.
+ * which Bun names "Worker": the log writer, read-aside, thumbnails) and `other` (JIT, GC, pools), with `other`
+ * also by thread name (JITWorker, HeapHelper, mi-scavenger: the allocator returning memory, …); null off Linux.
  */
-export function readThreadCpuSeconds(pid: number): { main: number; workers: number; other: number } | null {
+export function readThreadCpuSeconds(pid: number): { main: number; workers: number; other: number; otherByName: Record<string, number> } | null {
   try {
-    const out = { main: 0, workers: 0, other: 0 };
+    const out = { main: 0, workers: 0, other: 0, otherByName: {} as Record<string, number> };
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       let stat: string;
       try {
@@ -112,7 +113,9 @@ export function readThreadCpuSeconds(pid: number): { main: number; workers: numb
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const seconds = (Number(fields[11]) + Number(fields[12])) / 100;
-      out[Number(tid) === pid ? 'main' : name === 'Worker' ? 'workers' : 'other'] += seconds;
+      const kind = Number(tid) === pid ? 'main' : name === 'Worker' ? 'workers' : 'other';
+      out[kind] += seconds;
+      if (kind === 'other') out.otherByName[name] = (out.otherByName[name] ?? 0) + seconds;
     }
     return out;
   } catch {

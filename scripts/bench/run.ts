@@ -5,7 +5,8 @@
 //   hook on each point ÷ without a hooks file), --no-build, --keep (keep the temp dir),
 //   --galley PATH (measure that executable instead of dist/galley, e.g. an older build; no build step),
 //   --source (run Galley from cli/src/main.ts under bun instead of dist/galley),
-//   --cpu-prof (implies --source; writes bun's CPU profiles, .cpuprofile + .md, to bench-results/profile/).
+//   --cpu-prof (implies --source; writes bun's CPU profiles, .cpuprofile + .md, to bench-results/profile/; the logging
+//   row's two servers are profiled too, on before off).
 // Realtime row: --realtime-subscribers N (default 1000, or GALLEY_BENCH_RT_SUBSCRIBERS; 10000 on demand),
 //   --realtime-rate R creates/s (50), --realtime-duration S (10; --quick 3), --realtime-users U (20),
 //   --no-realtime to skip it, --only realtime to run nothing else.
@@ -121,7 +122,16 @@ async function measureSide(server: RunningServer, scenarioName: (typeof SCENARIO
   const errorNote = result.errors ? `, ${result.errors} errors` : '';
   // where the server's CPU went, per request: its event loop, its worker threads (the log writer), the rest (JIT, GC)
   const perRequest = (k: 'main' | 'workers' | 'other'): string => (((threadsAfter![k] - threadsBefore![k]) * 1e6) / result.allRequests).toFixed(0);
-  const split = threadsBefore && threadsAfter && result.allRequests > 0 ? `  cpu µs/req: main ${perRequest('main')}, workers ${perRequest('workers')}, other ${perRequest('other')}` : '';
+  // the busiest other threads by name (a thread that ended meanwhile drops out; its time is then missing here)
+  const otherNames = (): string => {
+    const names = Object.entries(threadsAfter!.otherByName)
+      .map(([name, s]) => [name, ((s - (threadsBefore!.otherByName[name] ?? 0)) * 1e6) / result.allRequests] as const)
+      .filter(([, us]) => us >= 1)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3);
+    return names.length > 0 ? ` (${names.map(([name, us]) => `${name} ${us.toFixed(0)}`).join(', ')})` : '';
+  };
+  const split = threadsBefore && threadsAfter && result.allRequests > 0 ? `  cpu µs/req: main ${perRequest('main')}, workers ${perRequest('workers')}, other ${perRequest('other')}${otherNames()}` : '';
   console.log(`  ${label.padEnd(6)} ${Math.round(result.rps).toLocaleString('en-US').padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms${errorNote}${split}`);
   return { ...result, serverCpuUs };
 }
@@ -134,9 +144,11 @@ async function measureSide(server: RunningServer, scenarioName: (typeof SCENARIO
 async function measureLoggingCost(launch: GalleyLaunch, tmp: string, idsFile: string, started: RunningServer[]): Promise<ScenarioResult> {
   const offDir = join(tmp, 'galley-logs-off');
   cpSync(launch.dir, offDir, { recursive: true });
-  const on = await startGalley(launch);
+  // with --cpu-prof both sides are profiled (their profiles side by side show what the request log costs)
+  const command = opt['cpu-prof'] ? galleyCommand(true, '') : launch.command;
+  const on = await startGalley({ ...launch, command });
   started.push(on);
-  const off = await startGalley({ ...launch, dir: offDir, env: { GALLEY_LOGS_MAX_DAYS: '0' } });
+  const off = await startGalley({ ...launch, command, dir: offDir, env: { GALLEY_LOGS_MAX_DAYS: '0' } });
   started.push(off);
   console.log(`${LOGGING_ROW.label} (bare column: ${LOGGING_ROW.bareNote})`);
   const result: ScenarioResult = { scenario: LOGGING_ROW, bare: [], galley: [] };
