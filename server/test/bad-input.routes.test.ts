@@ -155,7 +155,7 @@ describe('bodies', () => {
     expect(asRoot.json.secret).toBe('');
   });
 
-  it('id/created/updated from a non-superuser: created/updated ignored, a bad id refused, never a 5xx', async () => {
+  it('id/created/updated from a non-superuser: created/updated ignored, a bad or changed id refused, never a 5xx', async () => {
     const stamps = await t.call('POST', '/api/collections/notes/records', { body: { title: 'ts', created: '1999-01-01 00:00:00.000Z', updated: 'x' }, auth: user.token });
     expect(stamps.status).toBe(200);
     expect(stamps.json.created).not.toContain('1999');
@@ -164,7 +164,11 @@ describe('bodies', () => {
       expect(res.status, JSON.stringify(id)).toBeLessThan(500);
       if (id !== '') expect(res.status).toBe(400);
     }
-    const patch = await t.call('PATCH', `/api/collections/notes/records/${stamps.json.id}`, { body: { id: 'changedid123456', created: '2000-01-01 00:00:00.000Z' }, auth: user.token });
+    // wire: a new id on update is refused (PocketBase's validation_pk_change), a created stamp ignored
+    const moved = await t.call('PATCH', `/api/collections/notes/records/${stamps.json.id}`, { body: { id: 'changedid123456' }, auth: user.token });
+    expect(moved.status).toBe(400);
+    expect(moved.json.data.id.code).toBe('validation_pk_change');
+    const patch = await t.call('PATCH', `/api/collections/notes/records/${stamps.json.id}`, { body: { id: stamps.json.id, created: '2000-01-01 00:00:00.000Z' }, auth: user.token });
     expect(patch.status).toBe(200);
     expect(patch.json.id).toBe(stamps.json.id);
     expect(patch.json.created).toBe(stamps.json.created);

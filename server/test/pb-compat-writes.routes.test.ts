@@ -61,6 +61,16 @@ describe('record writes as PocketBase answers them', () => {
       contains: ['"password":{"code":"validation_required"', '"passwordConfirm":{"code":"validation_values_mismatch"'], events: [],
     },
     {
+      name: 'auth form errors come first: the record fields are not checked until the form passes (create)',
+      method: 'POST', path: '/api/collections/users/records', body: { password: '1234567', passwordConfirm: '1234560', email: 'invalid' }, status: 400,
+      contains: ['"passwordConfirm":{"code":"validation_values_mismatch"'], notContains: ['"email":', '"password":{'], events: [],
+    },
+    {
+      name: 'auth form errors come first on update too (no email or id issue beside them)',
+      method: 'PATCH', path: () => `/api/collections/users/records/${ids['bob']}`, as: 'root', body: { password: '', passwordConfirm: '1234560', email: 'invalid', id: 'zzzzzzzzzzzzzzz' }, status: 400,
+      contains: ['"passwordConfirm":{', '"password":{'], notContains: ['"email":', '"id":'], events: [],
+    },
+    {
       name: 'a custom id held by a record of another auth collection is refused on create',
       method: 'POST', path: '/api/collections/staff/records', body: () => ({ id: ids['bob'], email: 's@example.com', ...PW }), status: 400,
       contains: ['"message":"Failed to create record."', '"id":{"code":"validation_invalid_auth_id","message":"Invalid or duplicated auth record id."}'],

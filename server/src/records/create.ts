@@ -44,9 +44,11 @@ export async function createRecord(
   // A manageRule is judged against the record as inserted, so manager-only values wait for the write.
   const deferManager = !superuser && mayHoldManageAccess(collection, info);
   const authIssues = await checkAuthBody(collection, applied, input, null, superuser || deferManager);
+  // wire: PocketBase checks the auth form (password, confirmation, email, verified) first; the fields only once it passes
+  if (Object.keys(authIssues).length > 0) throw new GalleyError('invalid', FAILED, { issues: authIssues });
   const managerOnly = deferManager ? findManagerOnlyChanges(collection, applied, null) : {};
   const names = collection.fields.map((f) => f.name);
-  await validateFields(collection, applied.values, names, validateContext(core.db.read, schema, superuser, true), FAILED, authIssues);
+  await validateFields(collection, applied.values, names, validateContext(core.db.read, schema, superuser, true), FAILED);
   const row = await buildRow(collection, applied.values, names);
   const scope = scopeOf(schema, collection, deriveRequest(info, { body: applied.ruleBody }));
   const rule = ruleClause(scope, 'createRule');

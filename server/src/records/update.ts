@@ -1,5 +1,5 @@
 import type { Core } from '../core.ts';
-import { issue, notFound } from '../errors.ts';
+import { GalleyError, issue, notFound, type IssueTree } from '../errors.ts';
 import { deriveRequest, isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import { checkManageAccess, findCollectionOr404, ruleClause, scopeOf } from './access.ts';
 import { checkAuthBody } from './auth-fields.ts';
@@ -53,11 +53,13 @@ export async function updateRecord(
   const now = core.clock();
   applyAutofill(collection, applied, false, now);
   const authIssues = await checkAuthBody(collection, applied, input, current, superuser || (() => checkManageAccess(core.db.read, scope, id)));
+  // wire: PocketBase checks the auth form (password, confirmation, old password, email, verified) first; the fields only once it passes
+  if (Object.keys(authIssues).length > 0) throw new GalleyError('invalid', FAILED, { issues: authIssues });
   // wire: PocketBase's primary key refuses a new value on update (the body's id is never applied)
-  if (Object.hasOwn(input, 'id') && String(input['id'] ?? '') !== String(current['id'])) {
-    authIssues['id'] = issue('validation_pk_change', 'The record primary key cannot be changed.');
-  }
-  await validateFields(collection, applied.values, applied.touched, validateContext(core.db.read, schema, superuser, false), FAILED, authIssues, current);
+  const pkIssues: IssueTree = Object.hasOwn(input, 'id') && String(input['id'] ?? '') !== String(current['id'])
+    ? { id: issue('validation_pk_change', 'The record primary key cannot be changed.') }
+    : {};
+  await validateFields(collection, applied.values, applied.touched, validateContext(core.db.read, schema, superuser, false), FAILED, pkIssues, current);
   const row = await buildRow(collection, applied.values, applied.touched);
 
   const uploads = await storeUploads(core, collection, id, applied.values);
