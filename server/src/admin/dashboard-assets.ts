@@ -1,7 +1,9 @@
 /**
- * The dashboard's built files (admin-ui/dist), held in memory: from a directory (library mode, `dashboardDir`)
- * or from the map of embedded files the binary carries (`dashboardFiles`, written by scripts/build.ts). Each
- * text file keeps its gzip and brotli bodies, precompressed by the build (`x.js.gz`, `x.js.br`) or made once here.
+ * The dashboard's built files (admin-ui/dist), held in memory once asked for: from a directory (library mode,
+ * `dashboardDir`) or from the map of embedded files the binary carries (`dashboardFiles`, written by
+ * scripts/build.ts). Each text file keeps its gzip and brotli bodies, precompressed by the build (`x.js.gz`,
+ * `x.js.br`) or made once here. A file is read on its first request, not at start: a server whose dashboard
+ * nobody opens never holds it (about 2 MB with the compressed copies) nor spends its start reading it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -20,8 +22,10 @@ export interface DashboardAsset {
   immutable: boolean;
 }
 
-/** relative path (`index.html`, `assets/index-3f9a.js`) → asset */
-export type DashboardAssets = ReadonlyMap<string, DashboardAsset>;
+/** relative path (`index.html`, `assets/index-3f9a.js`) → asset; undefined for a path the build has no file at */
+export interface DashboardAssets {
+  get(path: string): DashboardAsset | undefined;
+}
 
 const TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
@@ -58,23 +62,33 @@ export function listDashboardDir(dir: string): Record<string, string> {
   return files;
 }
 
-/** Read the files (relative path → readable path) into memory, with their compressed bodies. */
+/** The files (relative path → readable path), each read into memory with its compressed bodies on first use. */
 export function loadDashboardAssets(files: Readonly<Record<string, string>>): DashboardAssets {
   if (!files['index.html']) throw new GalleyError('invalid', 'the dashboard files have no index.html');
-  const assets = new Map<string, DashboardAsset>();
+  const loaded = new Map<string, DashboardAsset>();
+  return {
+    get(rel) {
+      const known = loaded.get(rel);
+      if (known) return known;
+      // the compressed copies are bodies of their file, never served under their own name
+      if (rel.endsWith('.gz') || rel.endsWith('.br') || !Object.hasOwn(files, rel)) return undefined;
+      const asset = readDashboardAsset(files, rel);
+      loaded.set(rel, asset);
+      return asset;
+    },
+  };
+}
+
+function readDashboardAsset(files: Readonly<Record<string, string>>, rel: string): DashboardAsset {
   const read = (path: string | undefined): Bytes | undefined => (path ? new Uint8Array(readFileSync(path)) : undefined);
-  for (const [rel, abs] of Object.entries(files)) {
-    if (rel.endsWith('.gz') || rel.endsWith('.br')) continue;
-    const body = read(abs)!;
-    const contentType = contentTypeOf(rel);
-    const asset: DashboardAsset = { body, contentType, immutable: rel.startsWith('assets/') };
-    if (COMPRESSIBLE.test(contentType) && body.length > 256) {
-      asset.gzip = read(files[`${rel}.gz`]) ?? new Uint8Array(gzipSync(body, { level: 9 }));
-      asset.brotli = read(files[`${rel}.br`]) ?? new Uint8Array(brotliCompressSync(body));
-    }
-    assets.set(rel, asset);
+  const body = read(files[rel])!;
+  const contentType = contentTypeOf(rel);
+  const asset: DashboardAsset = { body, contentType, immutable: rel.startsWith('assets/') };
+  if (COMPRESSIBLE.test(contentType) && body.length > 256) {
+    asset.gzip = read(files[`${rel}.gz`]) ?? new Uint8Array(gzipSync(body, { level: 9 }));
+    asset.brotli = read(files[`${rel}.br`]) ?? new Uint8Array(brotliCompressSync(body));
   }
-  return assets;
+  return asset;
 }
 
 /** The body to send for this Accept-Encoding: brotli, else gzip, else identity (q=0 refuses a coding). */

@@ -1,9 +1,9 @@
 /**
  * `serve --dev`: watch the schema file with chokidar and call back once an editor's burst of writes has
  * settled. The folder is watched (only that one file passes the filter), so saves that replace the file
- * by rename — editors' atomic saves and Galley's own write-back — keep being seen.
+ * by rename — editors' atomic saves and Galley's own write-back — keep being seen. chokidar is imported here, by
+ * the first watch, so a start without --dev never loads it.
  */
-import { watch } from 'chokidar';
 import { dirname, resolve } from 'node:path';
 
 export interface SchemaWatcher {
@@ -14,6 +14,7 @@ export interface SchemaWatcher {
 export async function watchSchemaFile(file: string, onSettled: () => void, debounceMs = 120): Promise<SchemaWatcher> {
   const target = resolve(file);
   const folder = dirname(target);
+  const { watch } = await import('chokidar');
   const watcher = watch(folder, {
     ignoreInitial: true,
     depth: 0,

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { isEventStreamResponse } from '../lib/sse.ts';
 
@@ -95,6 +95,8 @@ function formatHost(hostname: string): string {
 }
 
 async function listenNode(opts: ListenOptions, streams: OpenStreams): Promise<Listener> {
+  // under Bun (Bun.serve above) node:http is never loaded
+  const { createServer } = await import('node:http');
   const server = createServer((req, res) => void bridge(req, res, opts.fetch, streams));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -4,9 +4,7 @@
  * that checked address (no second lookup a rebinding DNS could answer differently). No redirects are followed;
  * the body is capped in bytes and the whole exchange in time.
  */
-import { lookup } from 'node:dns/promises';
-import http from 'node:http';
-import https from 'node:https';
+// node:http, node:https and node:dns are imported by the first fetch: a start need not load them
 import { isIP } from 'node:net';
 import { isForbiddenAddress } from './address-ranges.ts';
 
@@ -40,6 +38,7 @@ export class GuardedFetchError extends Error {
 }
 
 async function resolveWithSystem(hostname: string): Promise<string[]> {
+  const { lookup } = await import('node:dns/promises');
   return (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 }
 
@@ -82,16 +81,24 @@ export async function guardedFetch(rawUrl: string, opts: GuardedFetchOptions = {
       pickAddress(hostname, opts),
       new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(new GuardedFetchError('timeout', 'timed out')))),
     ]);
-    return await getFrom(url, hostname, address, maxBytes, controller.signal);
+    const transport = url.protocol === 'https:' ? (await import('node:https')).default : (await import('node:http')).default;
+    return await getFrom(transport, url, hostname, address, maxBytes, controller.signal);
   } finally {
     clearTimeout(timer);
   }
 }
 
-function getFrom(url: URL, hostname: string, address: string, maxBytes: number, signal: AbortSignal): Promise<GuardedResponse> {
+function getFrom(
+  transport: typeof import('node:http') | typeof import('node:https'),
+  url: URL,
+  hostname: string,
+  address: string,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<GuardedResponse> {
   const secure = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
-    const req = (secure ? https : http).request(
+    const req = transport.request(
       {
         host: address,
         port: url.port === '' ? (secure ? 443 : 80) : Number(url.port),

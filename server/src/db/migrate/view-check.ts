@@ -100,6 +100,8 @@ function checkOneView(handle: SqliteHandle, view: CollectionModel, collections: 
 /** Every view query of `collections` against their tables in memory: view id → what is wrong. */
 export function checkViewQueriesInMemory(collections: readonly CollectionModel[]): Map<string, ViewQueryVerdict> {
   const problems = new Map<string, ViewQueryVerdict>();
+  // no view, nothing to check: a start skips the in-memory database and its tables
+  if (!collections.some((x) => x.type === 'view')) return problems;
   const handle = openSqliteHandle(':memory:');
   try {
     for (const c of collections.filter((x) => x.type !== 'view')) handle.exec(buildCreateTableSql(c.name, listTableColumns(c)));
