@@ -17,6 +17,8 @@ export interface Config {
   readonly busyTimeoutMs: number;
   /** bytes; PocketBase's default is 32 MiB */
   readonly maxBodySize: number;
+  /** bytes: the largest body POST /api/backups/upload takes (streamed to disk, never held in memory); 16 GiB */
+  readonly maxBackupUploadSize: number;
   readonly dev: boolean;
   /** the collections API may write (and writes back to the schema file); always on with `dev` */
   readonly allowCollectionWrites: boolean;
@@ -36,6 +38,7 @@ export interface ConfigInput {
   synchronous?: SyncMode;
   busyTimeoutMs?: number;
   maxBodySize?: number;
+  maxBackupUploadSize?: number;
   dev?: boolean;
   allowCollectionWrites?: boolean;
   logLevel?: Config['logLevel'];
@@ -53,6 +56,7 @@ export const ENV = {
   logLevel: 'GALLEY_LOG_LEVEL',
   allowCollectionWrites: 'GALLEY_ALLOW_COLLECTION_WRITES',
   sqlTimeoutMs: 'GALLEY_SQL_TIMEOUT_MS',
+  maxBackupUploadSize: 'GALLEY_BACKUP_UPLOAD_MAX_SIZE',
 } as const;
 
 export function resolveConfig(input: ConfigInput, env: Record<string, string | undefined> = process.env): Config {
@@ -72,6 +76,7 @@ export function resolveConfig(input: ConfigInput, env: Record<string, string | u
     synchronous: sync,
     busyTimeoutMs: input.busyTimeoutMs ?? 5000,
     maxBodySize: input.maxBodySize ?? 32 * 1024 * 1024,
+    maxBackupUploadSize: readByteCount('backup upload limit', input.maxBackupUploadSize ?? env[ENV.maxBackupUploadSize], 16 * 1024 ** 3),
     dev: input.dev ?? false,
     allowCollectionWrites: input.allowCollectionWrites ?? ['1', 't', 'true', 'TRUE', 'True'].includes(env[ENV.allowCollectionWrites] ?? ''),
     logLevel,
@@ -87,6 +92,13 @@ function readSqlTimeout(value: number | string | undefined): number {
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms < 1) throw new GalleyError('invalid', `SQL console timeout: "${value}" is not a whole number of milliseconds ≥ 1`);
   return ms;
+}
+
+function readByteCount(what: string, value: number | string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 1) throw new GalleyError('invalid', `${what}: "${value}" is not a whole number of bytes ≥ 1`);
+  return n;
 }
 
 /** Checked before anything opens: a dashboard directory holds a build (its index.html). */

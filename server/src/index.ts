@@ -180,7 +180,7 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
     trace.mark('storage');
     const cron: CronService = await trace.time('cron scheduler', () => createCronScheduler({ clock, log: appLog, store: createCronStateStore(logs.auxDb) }));
     services.add({ name: 'cron scheduler', stop: () => cron.close() });
-    const backups = createBackupService({ dir: config.dir, db, settings, cron, log: appLog, clock, busyTimeoutMs: config.busyTimeoutMs, restore: held.restore });
+    const backups = createBackupService({ dir: config.dir, db, settings, cron, log: appLog, clock, busyTimeoutMs: config.busyTimeoutMs, maxUploadBytes: config.maxBackupUploadSize, restore: held.restore });
     services.add({ name: 'backups', stop: () => backups.stop() });
     trace.mark('backups');
     const thumbnails = trace.time('thumbnails', () => createThumbnailService());
@@ -252,7 +252,7 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   const unavailable = () => errorResponse(new GalleyError('unavailable', 'A backup is being restored; try again in a few seconds.', { retryAfter: 5 }), log);
   const gate = createRestoreGate(unavailable, log);
   const startServices = async () => {
-    const opened = await openGalley({ ...options, logger: log }, { restore: (archive, key, marker) => restoreInProcess(config.dir, archive, key, marker, server), trace });
+    const opened = await openGalley({ ...options, logger: log }, { restore: (archive, key, marker, preRestore) => restoreInProcess(config.dir, archive, key, marker, server, preRestore), trace });
     app = trace.time('http app', () => createApp(opened.core));
     handler = gateRequests(opened.core, createFetchHandler(opened.core, app));
     instance = opened;
@@ -302,7 +302,8 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     async listen(http = config.http) {
       const { hostname, port } = parseHostPort(http);
       trace.mark('until listen()');
-      const listener: Listener = await trace.time('listener', () => listenHttp({ hostname, port, fetch: handle, maxRequestBodySize: Math.max(config.maxBodySize, 256 * 1024 * 1024) }));
+      // routes cap their own bodies; a backup upload streams to disk under config.maxBackupUploadSize (its 413)
+      const listener: Listener = await trace.time('listener', () => listenHttp({ hostname, port, fetch: handle, maxRequestBodySize: Math.max(config.maxBodySize, 256 * 1024 * 1024, config.maxBackupUploadSize + 1024 * 1024) }));
       listeners.add({ name: `HTTP listener ${listener.url}`, stop: () => listener.stop() });
       listenUrl = listener.url;
       (instance!.core.settings as ListenAwareSettings).adoptListenUrl(listener.url);

@@ -26,7 +26,7 @@ export interface ArchiveStore {
   exists(key: string): Promise<boolean>;
   /** Where a new archive is written before keep(): the final path on local disk, a temp path otherwise. */
   localPathFor(key: string): string;
-  /** Keeps the archive written at localPathFor(key). */
+  /** Keeps the archive written at localPathFor(key) (on failure the local file is left to the caller). */
   keep(key: string, localPath: string): Promise<void>;
   /** A local file holding the archive, and how to let go of it. */
   fetch(key: string): Promise<{ path: string; release(): Promise<void> }>;
@@ -74,11 +74,8 @@ export function createS3ArchiveStore(dir: string, options: S3Options): ArchiveSt
     exists: async (key) => isBackupKey(key) && (await s3.stat(key)) !== null,
     localPathFor: () => tempPath('out'),
     async keep(key, localPath) {
-      try {
-        await s3.putFile(key, localPath);
-      } finally {
-        await rm(localPath, { force: true });
-      }
+      await s3.putFile(key, localPath);
+      await rm(localPath, { force: true });
     },
     async fetch(key) {
       const object = await s3.get(key);

@@ -10,6 +10,7 @@ import { GalleyError, notFound } from '../errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { sendMail } from '../lib/mail.ts';
 import { SUPERUSERS_NAME } from '../schema/system-collections.ts';
+import { rm } from 'node:fs/promises';
 import { serveStoredFile } from '../files/file-response.ts';
 import { createLocalArchiveStore, createS3ArchiveStore, type ArchiveStore } from './archive-store.ts';
 import { assertNewBackupName, backupNameTaken, defaultBackupName, isBackupKey } from './backup-name.ts';
@@ -22,8 +23,18 @@ import { uploadBackupArchive } from './upload-archive.ts';
 export const AUTO_BACKUP_JOB = '__pbAutoBackup__';
 export const AUTO_BACKUP_PREFIX = '@auto_galley_backup';
 
+/**
+ * Where a restore keeps the data it replaces (`@pre_restore_<time>.tar.gz`): with the other backups, so the
+ * API lists it and can restore it — in the backups.s3 bucket while it is enabled. `path` is where the archive
+ * is written; keep() puts it in place (into the bucket; should that fail, it stays in `<dir>/backups/`, logged).
+ */
+export interface PreRestoreTarget {
+  path: string;
+  keep(): Promise<void>;
+}
+
 /** Runs an in-process restore of `archive` (createGalley's); the marker is released by it when done. */
-export type RestoreRunner = (archive: string, key: string, marker: BusyMarker) => Promise<void>;
+export type RestoreRunner = (archive: string, key: string, marker: BusyMarker, preRestore: PreRestoreTarget) => Promise<void>;
 
 export interface BackupService {
   list(): Promise<BackupFileInfo[]>;
@@ -50,6 +61,8 @@ export interface BackupServiceDeps {
   log: Logger;
   clock: () => Date;
   busyTimeoutMs: number;
+  /** the largest upload (POST /api/backups/upload) taken, in bytes */
+  maxUploadBytes: number;
   /** absent when this Galley cannot restore in-process (never in practice: createGalley passes it) */
   restore?: RestoreRunner;
 }
@@ -89,7 +102,10 @@ export function createBackupService(deps: BackupServiceDeps): BackupService {
     const out = target.localPathFor(name);
     const work = async () => {
       await createBackupArchive({ dir, out, s3Files: deps.settings.current().s3.enabled, busyTimeoutMs: deps.busyTimeoutMs });
-      await target.keep(name, out);
+      await target.keep(name, out).catch(async (err: unknown) => {
+        await rm(out, { force: true });
+        throw err;
+      });
     };
     await track(
       work().catch((err: unknown) => {
@@ -136,6 +152,23 @@ export function createBackupService(deps: BackupServiceDeps): BackupService {
     }
   };
 
+  const preRestoreTarget = (target: ArchiveStore): PreRestoreTarget => {
+    const name = defaultBackupName(deps.clock(), '@pre_restore');
+    if (target.kind === 'local') return { path: target.localPathFor(name), keep: async () => undefined };
+    // written under backups/ under its own name: if the bucket refuses it, it is kept there as it is
+    const path = local.localPathFor(name);
+    return {
+      path,
+      async keep() {
+        try {
+          await target.keep(name, path);
+        } catch (err) {
+          log.error('Failed to upload the pre-restore backup to the backups bucket; it is kept on local disk', { name, path, error: err instanceof Error ? err.message : String(err) });
+        }
+      },
+    };
+  };
+
   let schedule = '';
   const syncJob = () => {
     const cron = deps.settings.current().backups.cron;
@@ -161,7 +194,7 @@ export function createBackupService(deps: BackupServiceDeps): BackupService {
       if (isBackupRunning(dir)) throw new GalleyError('invalid', 'Try again later - another backup/restore process has already been started.');
       return make(key);
     },
-    upload: (request) => track(uploadBackupArchive(dir, request, store())),
+    upload: (request) => track(uploadBackupArchive(dir, request, store(), deps.maxUploadBytes)),
     async download(key, request) {
       if (!isBackupKey(key)) throw notFound();
       return serveStoredFile(store().files, key, request, { name: key, download: true });
@@ -187,7 +220,7 @@ export function createBackupService(deps: BackupServiceDeps): BackupService {
           return;
         }
         try {
-          await runner(fetched.path, key, marker);
+          await runner(fetched.path, key, marker, preRestoreTarget(source));
         } finally {
           await fetched.release();
         }

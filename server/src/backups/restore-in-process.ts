@@ -1,7 +1,8 @@
 /**
  * A restore through the running server (POST /api/backups/{key}/restore), in this order:
  * 1. check the archive while the server keeps serving (verify-archive.ts: staged under `<dir>/.restore-*`);
- * 2. keep the current data as `@pre_restore_<time>.tar.gz` (writes still go on);
+ * 2. keep the current data as `@pre_restore_<time>.tar.gz` where the other backups are: `<dir>/backups/`, or
+ *    the backups.s3 bucket while it is enabled (writes still go on);
  * 3. close the gate: new requests get 503 + Retry-After, requests in flight finish;
  * 4. stop the data services (realtime streams end, so clients reconnect; databases close);
  * 5. swap the staged data in (restore-swap.ts, under its journal);
@@ -12,8 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from '../lib/log.ts';
-import { backupFilePath } from './backup-files.ts';
-import { defaultBackupName } from './backup-name.ts';
+import type { PreRestoreTarget } from './backup-service.ts';
 import type { BusyMarker } from './busy-marker.ts';
 import { createBackupArchive } from './create-archive.ts';
 import { RESTORE_STAGING_PREFIX, swapInRestoredData } from './restore-swap.ts';
@@ -30,11 +30,12 @@ export interface ReopenableServer {
   log(): Logger;
 }
 
-export async function restoreInProcess(dir: string, archive: string, key: string, marker: BusyMarker, server: ReopenableServer): Promise<void> {
+export async function restoreInProcess(dir: string, archive: string, key: string, marker: BusyMarker, server: ReopenableServer, preRestore: PreRestoreTarget): Promise<void> {
   const staging = join(dir, `${RESTORE_STAGING_PREFIX}${randomBytes(6).toString('hex')}`);
   try {
     await extractAndVerifyArchive(archive, staging);
-    await createBackupArchive({ dir, out: backupFilePath(dir, defaultBackupName(new Date(), '@pre_restore')), marker });
+    await createBackupArchive({ dir, out: preRestore.path, marker });
+    await preRestore.keep();
     await server.closeGate();
     try {
       await server.stopServices();

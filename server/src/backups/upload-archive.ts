@@ -1,7 +1,8 @@
 /**
  * POST /api/backups/upload: the multipart `file` is streamed to `backups/.tmp-upload-*.partial` (never whole in
- * memory; refused with a 413 once it would not fit the disk's free space, or at once when Content-Length says
- * so), then checked like a restore (verify-archive.ts) before it is kept under its own name.
+ * memory; refused with a 413 once the body passes the upload cap, config.maxBackupUploadSize, or would not fit
+ * the disk's free space; at once when Content-Length says so; the partial file is removed), then checked like a
+ * restore (verify-archive.ts) before it is kept under its own name.
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
@@ -18,12 +19,20 @@ import { extractAndVerifyArchive, freeBytes, removeStaging } from './verify-arch
 /** Room left on the disk after an upload, for the databases to keep growing. */
 const FREE_MARGIN = 64 * 1024 * 1024;
 
-const tooLarge = (free: number) => new GalleyError('too_large', `The backup is larger than the free space on the server's disk (${Math.floor(free / 1048576)} MiB free).`);
+const mib = (n: number) => `${Math.floor(n / 1048576)} MiB`;
+/** Past the limit: the disk's free space, or the configured cap (GALLEY_BACKUP_UPLOAD_MAX_SIZE), whichever is less. */
+const tooLarge = (limit: { bytes: number; by: 'disk' | 'cap' }) =>
+  new GalleyError(
+    'too_large',
+    limit.by === 'disk'
+      ? `The backup is larger than the free space on the server's disk (${mib(limit.bytes)} free).`
+      : `The backup is larger than the upload limit (${mib(limit.bytes)}; the server's GALLEY_BACKUP_UPLOAD_MAX_SIZE).`,
+  );
 const noFile = () =>
   new GalleyError('invalid', 'An error occurred while validating the submitted data.', { issues: { file: issue('validation_required', 'Cannot be blank.') } });
 
 /** Streams the request's `file` part to `target`; resolves with its file name. */
-async function receiveFile(request: Request, target: string, budget: number): Promise<string> {
+async function receiveFile(request: Request, target: string, limit: { bytes: number; by: 'disk' | 'cap' }): Promise<string> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!contentType.toLowerCase().startsWith('multipart/form-data') || !request.body) throw noFile();
   let parser: busboy.Busboy;
@@ -61,8 +70,8 @@ async function receiveFile(request: Request, target: string, budget: number): Pr
       const { done, value } = await reader.read();
       if (done) break;
       received += value.byteLength;
-      if (received > budget) {
-        failure = tooLarge(budget);
+      if (received > limit.bytes) {
+        failure = tooLarge(limit);
         break;
       }
       parser.write(value);
@@ -84,17 +93,18 @@ async function receiveFile(request: Request, target: string, budget: number): Pr
   return filename;
 }
 
-export async function uploadBackupArchive(dir: string, request: Request, store: ArchiveStore): Promise<string> {
+export async function uploadBackupArchive(dir: string, request: Request, store: ArchiveStore, maxBytes: number): Promise<string> {
   const folder = backupsDir(dir);
   mkdirSync(folder, { recursive: true });
-  const budget = Math.max(0, freeBytes(folder) - FREE_MARGIN);
+  const free = Math.max(0, freeBytes(folder) - FREE_MARGIN);
+  const limit = free < maxBytes ? { bytes: free, by: 'disk' as const } : { bytes: maxBytes, by: 'cap' as const };
   const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > budget) throw tooLarge(budget);
+  if (Number.isFinite(declared) && declared > limit.bytes) throw tooLarge(limit);
   const token = randomBytes(6).toString('hex');
   const partial = join(folder, `${STAGING_PREFIX}upload-${token}.partial`);
   const staging = join(folder, `${STAGING_PREFIX}verify-${token}`);
   try {
-    const name = await receiveFile(request, partial, budget);
+    const name = await receiveFile(request, partial, limit);
     try {
       assertNewBackupName(name);
     } catch (err) {

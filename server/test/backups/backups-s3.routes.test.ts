@@ -1,6 +1,6 @@
 // backups.s3: with the bucket enabled (PocketBase's settings), pb.backups.* keeps archives in a real S3 server
 // (s3rver on 127.0.0.1), none in <dir>/backups: create, list, download with a file token, upload, restore from
-// the bucket, delete.
+// the bucket (the @pre_restore_ archive of the data it replaced goes to the bucket too), delete.
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import PocketBase from 'pocketbase';
@@ -78,11 +78,18 @@ describe('backups kept on S3', () => {
       if (health.status === 200 && health.json.data.canBackup) break;
     }
     expect((await call('GET', `/api/collections/docs/records/${kept.id}`)).status).toBe(200);
+    // the data it replaced is kept with the other backups: in the bucket (listed, restorable), not on local disk
+    const preRestore = (await root.backups.getFullList()).map((b) => b.key).filter((k) => k.startsWith('@pre_restore_'));
+    expect(preRestore).toHaveLength(1);
+    expect(localArchives()).toEqual([]);
+    const res = await fetch(root.backups.getDownloadURL(await root.files.getToken(), preRestore[0]!));
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([res.status, bytes[0], bytes[1]]).toEqual([200, 0x1f, 0x8b]);
   });
 
   it('deletes from the bucket; a second delete is a 400', async () => {
     expect(await root.backups.delete('copy.tar.gz')).toBe(true);
     expect((await rejectionOf(root.backups.delete('copy.tar.gz'))).status).toBe(400);
-    expect((await root.backups.getFullList()).map((b) => b.key)).toEqual(['remote.tar.gz']);
+    expect((await root.backups.getFullList()).map((b) => b.key).filter((k) => !k.startsWith('@pre_restore_'))).toEqual(['remote.tar.gz']);
   });
 });
