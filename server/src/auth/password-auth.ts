@@ -35,14 +35,15 @@ async function findPendingBcryptCost(core: Core, collection: CollectionModel): P
 }
 
 /**
- * While imported bcrypt hashes remain in a collection, every attempt on it pays one argon2id AND one bcrypt
- * check, so the time of a failed sign-in tells an unknown email from neither an imported (bcrypt) user nor a
- * migrated (argon2id) one: the check that ran is paired with a dummy of the other kind. A successful bcrypt
- * check pays its argon2id share in the rehash.
+ * While imported bcrypt hashes remain in a collection, every FAILED attempt on it pays one argon2id AND one bcrypt
+ * check, so its time tells an unknown email from neither an imported (bcrypt) user nor a migrated (argon2id) one:
+ * the check that ran is paired with a dummy of the other kind. A success is told apart by its answer anyway, so it
+ * pays nothing more (and skips the look for pending hashes: a scan, ~37 ms over 100k users).
  */
 async function equaliseImportedHashWork(core: Core, collection: CollectionModel, stored: string, password: string, ok: boolean): Promise<void> {
+  if (ok) return;
   if (readBcryptCost(stored) !== undefined) {
-    if (!ok) await verifyAgainstDummy(password);
+    await verifyAgainstDummy(password);
     return;
   }
   const pending = await findPendingBcryptCost(core, collection);

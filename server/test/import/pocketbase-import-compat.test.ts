@@ -72,13 +72,15 @@ describe('import pocketbase: issue 15', () => {
     expect(readdirSync(parent)).toEqual([]);
   });
 
-  it('while bcrypt hashes remain, an unknown email, an imported user and a migrated user each cost one argon2id and one bcrypt check', async () => {
+  it('while bcrypt hashes remain, an unknown email, an imported user and a migrated user each cost one argon2id and one bcrypt check when they fail', async () => {
     const migrated = await target.call('POST', '/api/collections/users/records', { body: { email: 'new@example.com', password: 'new-pass-123', passwordConfirm: 'new-pass-123' } });
     expect(migrated.status, migrated.text).toBe(200);
     const both = { argon2id: 1, bcrypt: 1 };
     expect(await checksOf(signIn('an unknown email', 'ghost@example.com', 'wrong-pass-1', 400, { events: [] }))).toEqual(both);
     expect(await checksOf(signIn('the imported (bcrypt) user, wrong password', pb.user.email, 'wrong-pass-1', 400, { events: [] }))).toEqual(both);
     expect(await checksOf(signIn('a migrated (argon2id) user, wrong password', 'new@example.com', 'wrong-pass-1', 400, { events: [] }))).toEqual(both);
+    // a success is told by its answer anyway: it pays its own check alone
+    expect(await checksOf(signIn('a migrated (argon2id) user signs in', 'new@example.com', 'new-pass-123', 200))).toEqual({ argon2id: 1, bcrypt: 0 });
   });
 
   it('a good sign-in rehashes through the record-write pipeline (an update event, nothing ended); then unknown emails cost argon2id only', async () => {
