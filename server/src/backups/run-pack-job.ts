@@ -3,7 +3,7 @@
  * progress relayed; where no worker can start (Node running the .ts sources) it runs on the calling thread.
  */
 import { Worker } from 'node:worker_threads';
-import { runPackJob, type PackJob, type PackProgress, type PackResult } from './pack-job.ts';
+import type { PackJob, PackProgress, PackResult } from './pack-job.ts';
 
 const OWN_EXTENSION = import.meta.url.endsWith('.js') ? '.js' : '.ts';
 /** Beside this file from source or the npm package; in the compiled binary, under the build's root. */
@@ -47,5 +47,7 @@ export async function packArchive(job: PackJob, onProgress: (p: PackProgress) =>
     const outcome = await runOnWorker(url, job, onProgress);
     if (outcome !== 'unloadable') return { result: outcome, packedOn: 'worker' };
   }
+  // tar is loaded here, by the first backup, not at every start (the worker loads it itself)
+  const { runPackJob } = await import('./pack-job.ts');
   return { result: await runPackJob(job, onProgress), packedOn: 'inline' };
 }
