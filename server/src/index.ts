@@ -32,6 +32,7 @@ import { openDatabase } from './db/open.ts';
 import { applySchemaOnStart } from './db/migrate/apply-on-start.ts';
 import { GalleyError } from './errors.ts';
 import { createEventBus } from './hooks/event-bus.ts';
+import { triggerBootstrap, triggerServe, triggerTerminate } from './hooks/lifecycle-hook-points.ts';
 import { resolveHooksSource, startHooksService, type HooksOption } from './hooks-file/hooks-service.ts';
 import { startOrphanSweep } from './files/orphan-sweep.ts';
 import { createInstaller } from './admin/installer.ts';
@@ -216,6 +217,8 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
     services.add({ name: 'schema service', stop: () => schemaService.close() });
     const hooksService = await trace.time('hooks', () => startHooksService(core, resolveHooksSource(options.hooks, env, config.schemaFile), { watch: config.dev }));
     services.add({ name: 'hooks', stop: () => hooksService.close() });
+    // onBootstrap: everything is up and the hooks are loaded; a throw fails the start (again after a restore, as PocketBase restarts)
+    await triggerBootstrap(core.hooks.registry);
     if (options.onSchemaChange) {
       options.onSchemaChange(core.schema);
       schemaService.reloader.onSwap(options.onSchemaChange);
@@ -308,6 +311,12 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
       listenUrl = listener.url;
       (instance!.core.settings as ListenAwareSettings).adoptListenUrl(listener.url);
       lock?.setAddress(listener.url);
+      try {
+        await triggerServe(instance!.core.hooks.registry, listener.url);
+      } catch (err) {
+        await stopServices(listeners.started.splice(-1), log);
+        throw err;
+      }
       // In the background, once requests are being answered: files a crash left without their record.
       sweep = startOrphanSweep(instance!.core);
       return { url: listener.url };
@@ -315,6 +324,8 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     close() {
       // the plain logger: the log service is among what stops
       return (closed ??= (async () => {
+        // onTerminate first, while the data services still answer (bounded: a hook that hangs does not hold close)
+        if (instance) await triggerTerminate(instance.core.hooks.registry, instance.core.log);
         await stopServices(listeners.started, log);
         await stopDataServices();
         lock?.release();
