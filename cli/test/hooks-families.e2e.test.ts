@@ -1,8 +1,8 @@
 // Hook families beyond the record ones (issue 14) through the compiled binary, with a galley.hooks.ts on disk
 // beside the schema file and the official `pocketbase` SDK: a custom route with auth and path values, a clash
 // refused at start, a cron job listed and run through POST /api/crons/{id}, a mail vetoed and one with a changed
-// subject (a loopback SMTP server), and realtime connect/subscribe hooks refusing.
-import { rmSync, writeFileSync } from 'node:fs';
+// subject (a loopback SMTP server), realtime connect/subscribe hooks refusing, and onTerminate on SIGTERM.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventSource } from 'eventsource';
 import PocketBase from 'pocketbase';
@@ -14,6 +14,9 @@ import { makeTempDir, runBinary, startBinary, type RunningBinary } from './helpe
 const schema = [selfServiceUsers(), { name: 'posts', type: 'base', listRule: '', viewRule: '', createRule: '', fields: [{ name: 'title', type: 'text' }] }];
 
 const HOOKS = `
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 const vetoed: string[] = [];
 let cleanups = 0;
 
@@ -40,6 +43,10 @@ export default (app: any) => {
     if (e.subscriptions.some((t: string) => t.startsWith('secret'))) throw new app.ForbiddenError('Not that topic.');
     await e.next();
   });
+  app.onTerminate(async (e: any) => {
+    writeFileSync(join(process.env.HOOKS_MARK_DIR!, 'terminated'), 'posts=' + (await app.countRecords('posts')));
+    await e.next();
+  });
 };
 `;
 
@@ -59,7 +66,7 @@ beforeAll(async () => {
   server = await startBinary({
     schema: join(dir, 'schema.json'),
     dir: dataDir,
-    env: { GALLEY_SMTP_ENABLED: 'true', GALLEY_SMTP_HOST: '127.0.0.1', GALLEY_SMTP_PORT: String(smtp.port) },
+    env: { HOOKS_MARK_DIR: dir, GALLEY_SMTP_ENABLED: 'true', GALLEY_SMTP_HOST: '127.0.0.1', GALLEY_SMTP_PORT: String(smtp.port) },
   });
 }, 60_000);
 
@@ -151,5 +158,12 @@ describe('hooks file families (binary)', () => {
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
+  });
+
+  it('onTerminate runs on SIGTERM while the data is still there', async () => {
+    const stopped = await server.stop();
+    expect(stopped.code).toBe(0);
+    expect(existsSync(join(dir, 'terminated'))).toBe(true);
+    expect(readFileSync(join(dir, 'terminated'), 'utf8')).toBe('posts=1');
   });
 });
