@@ -5,8 +5,8 @@
  * a failed load is disposed and never used.
  */
 import { createRequire } from 'node:module';
-import { dirname, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Core } from '../core.ts';
 import { createHooksRegistry, type HooksRegistry } from '../hooks/hooks-registry.ts';
 import { APP_PARTS } from './app-parts.ts';
@@ -59,12 +59,20 @@ export function explainHooksImportFailure(path: string, err: unknown): string {
   return `importing it failed: ${describe(err, path)}. Fix the error in the file (or a file it imports)`;
 }
 
+/** Galley's own sources when run from a checkout (a hooks file in the checkout's root must not forget them). */
+const OWN_SOURCES = ((): string[] => {
+  if (!import.meta.url.startsWith('file:')) return []; // the compiled binary: its sources are not on disk
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  return ['server', 'cli', 'sdk'].map((name) => join(root, name) + sep);
+})();
+
 /** Forget the cached local modules under the hooks file's folder (Bun keys ESM by path in require.cache too). */
 function forgetLocalModules(path: string): void {
   const folder = dirname(path) + sep;
   const cache = createRequire(path).cache;
   for (const key of Object.keys(cache)) {
-    if (key.startsWith(folder) && !key.includes(`${sep}node_modules${sep}`)) delete cache[key];
+    if (!key.startsWith(folder) || key.includes(`${sep}node_modules${sep}`) || OWN_SOURCES.some((own) => key.startsWith(own))) continue;
+    delete cache[key];
   }
 }
 
