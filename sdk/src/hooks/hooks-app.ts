@@ -80,6 +80,8 @@ export interface RecordHooks<S> {
   onRecordViewRequest: Bind<S, 'request'>;
   onRecordListRequest: Bind<S, 'request'>;
   onRecordAuthRequest: Bind<S, 'auth'>;
+  /** before an auth-refresh: `e.record` is the signed-in record */
+  onRecordAuthRefreshRequest: Bind<S, 'request'>;
   onRecordValidate: Bind<S, 'model'>;
   onRecordCreate: Bind<S, 'model'>;
   onRecordUpdate: Bind<S, 'model'>;

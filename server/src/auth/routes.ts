@@ -1,6 +1,7 @@
 import { Elysia } from 'elysia';
 import type { Core } from '../core.ts';
 import { json, noContent, respond, tagCollectionRoute, type Reply } from '../http/route-kit.ts';
+import { triggerRecordRequestHooks } from '../hooks/record-hook-registry.ts';
 import { describeAuthMethods } from './auth-methods.ts';
 import type { AuthResponse } from './auth-response.ts';
 import { confirmEmailChange, requestEmailChange } from './email-change.ts';
@@ -61,6 +62,11 @@ export function authRoutes(core: Core) {
         request,
         async (req) => {
           requireSameCollectionContext(core.schema, req.info, params.collection);
+          // the hooks file's onRecordAuthRefreshRequest: e.record is the signed-in record (hooks/record-hook-registry.ts)
+          if (req.info.auth) {
+            const { collection, record } = req.info.auth;
+            await triggerRecordRequestHooks(core.hooks.registry, 'onRecordAuthRefreshRequest', core.log, { collection, values: { ...record }, form: 'storage', auth: record });
+          }
           return json(await refreshAuth(core, req.info, params.collection, request.headers.get('authorization')));
         },
         tagCollectionRoute(params.collection, 'authRefresh'),

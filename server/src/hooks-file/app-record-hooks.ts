@@ -13,6 +13,7 @@ declare module './hooks-app.ts' {
     onRecordViewRequest: Bind<RecordRequestHookEvent>;
     onRecordListRequest: Bind<RecordRequestHookEvent>;
     onRecordAuthRequest: Bind<RecordAuthHookEvent>;
+    onRecordAuthRefreshRequest: Bind<RecordRequestHookEvent>;
     onRecordValidate: Bind<RecordModelHookEvent>;
     onRecordCreate: Bind<RecordModelHookEvent>;
     onRecordUpdate: Bind<RecordModelHookEvent>;

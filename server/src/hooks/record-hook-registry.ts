@@ -64,6 +64,7 @@ declare module './hooks-registry.ts' {
     onRecordViewRequest: RecordRequestHookEvent;
     onRecordListRequest: RecordRequestHookEvent;
     onRecordAuthRequest: RecordAuthHookEvent;
+    onRecordAuthRefreshRequest: RecordRequestHookEvent;
     onRecordValidate: RecordModelHookEvent;
     onRecordCreate: RecordModelHookEvent;
     onRecordUpdate: RecordModelHookEvent;
@@ -93,7 +94,7 @@ export function recordChain<K extends keyof typeof RECORD_CHAIN_NAMES>(registry:
   return registry.chain(name, collectionOfEvent);
 }
 const RECORD_CHAIN_NAMES = {
-  onRecordCreateRequest: 1, onRecordUpdateRequest: 1, onRecordDeleteRequest: 1, onRecordViewRequest: 1, onRecordListRequest: 1, onRecordAuthRequest: 1,
+  onRecordCreateRequest: 1, onRecordUpdateRequest: 1, onRecordDeleteRequest: 1, onRecordViewRequest: 1, onRecordListRequest: 1, onRecordAuthRequest: 1, onRecordAuthRefreshRequest: 1,
   onRecordValidate: 1, onRecordCreate: 1, onRecordUpdate: 1, onRecordDelete: 1,
   onRecordAfterCreateSuccess: 1, onRecordAfterUpdateSuccess: 1, onRecordAfterDeleteSuccess: 1,
 } as const;
@@ -111,14 +112,14 @@ export async function triggerRecordRequestHooks(
   registry: HooksRegistry,
   name: keyof typeof RECORD_CHAIN_NAMES,
   log: Logger,
-  event: { collection: CollectionModel; values: Record<string, unknown>; auth?: Record<string, unknown> | null; records?: Record<string, unknown>[]; result?: Record<string, unknown> },
+  event: { collection: CollectionModel; values: Record<string, unknown>; form?: 'body' | 'storage'; auth?: Record<string, unknown> | null; records?: Record<string, unknown>[]; result?: Record<string, unknown> },
   extra?: Record<string, unknown>,
 ): Promise<void> {
   const chain = registry.find(name) as HookChain<RecordRequestHookEvent> | undefined;
   if (!chain) return;
   const e = {
     collection: event.collection,
-    record: createHookRecord(event.collection, event.values, 'body'),
+    record: createHookRecord(event.collection, event.values, event.form ?? 'body'),
     auth: event.auth ?? null,
     ...(event.records ? { records: event.records.map((r) => createHookRecord(event.collection, r, 'body')), result: event.result } : {}),
     json: (status: number, body: unknown) => (answer = jsonResponse(status, body)),

@@ -75,6 +75,10 @@ function setup(app: HooksApp): void {
     e.meta = { greeting: `hello ${String(e.record.get('nick'))}` };
     await e.next();
   }, 'members');
+  app.onRecordAuthRefreshRequest(async (e) => {
+    if (e.record.get('nick') === 'frozen') throw new app.UnauthorizedError('Sign in again.');
+    await e.next();
+  }, 'members');
   app.onRecordAfterUpdateSuccess(async (e) => {
     if (e.record.get('published') === true) {
       const res = await fetch(`${webhookUrl}/published/${e.record.id}`, { method: 'POST' });
@@ -164,7 +168,7 @@ describe('record hooks', () => {
     expect(listed.json.seenBy).toBe(`list hook, ${listed.json.items.length} records`);
   });
 
-  it('onRecordAuthRequest adds meta to a sign-in, and refuses one by throwing', async () => {
+  it('onRecordAuthRequest adds meta to a sign-in and refuses one by throwing; onRecordAuthRefreshRequest sees the signed-in record and refuses a refresh', async () => {
     const member = (nick: string) => ({ email: `${nick}@example.com`, password: 'password123', passwordConfirm: 'password123', nick });
     expect((await call('POST', '/api/collections/members/records', member('ann'))).status).toBe(200);
     expect((await call('POST', '/api/collections/members/records', member('banned'))).status).toBe(200);
@@ -174,6 +178,13 @@ describe('record hooks', () => {
     expect(ok.json.record.nick).toBe('ann');
     const refused = await call('POST', '/api/collections/members/auth-with-password', { identity: 'banned@example.com', password: 'password123' });
     expect(refused.json).toEqual({ status: 403, message: 'Banned.', data: {} });
+    const refreshed = await callGalley(galley, 'POST', '/api/collections/members/auth-refresh', { auth: ok.json.token });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.json.record.nick).toBe('ann');
+    expect((await call('POST', '/api/collections/members/records', member('frozen'))).status).toBe(200);
+    const frozen = await call('POST', '/api/collections/members/auth-with-password', { identity: 'frozen@example.com', password: 'password123' });
+    const refusedRefresh = await callGalley(galley, 'POST', '/api/collections/members/auth-refresh', { auth: frozen.json.token });
+    expect(refusedRefresh.json).toEqual({ status: 401, message: 'Sign in again.', data: {} });
   });
 
   it('app finders read with bound parameters', async () => {
