@@ -7,7 +7,7 @@
  */
 import type { Core } from '../core.ts';
 import { notFound } from '../errors.ts';
-import { createHookRecord, type HookRecord } from '../hooks/hook-record.ts';
+import { createHookRecord, hookRecordValues, type HookRecord } from '../hooks/hook-record.ts';
 import { runServerWrite } from '../hooks/record-hook-registry.ts';
 import { createRecord } from '../records/create.ts';
 import { deleteRecord } from '../records/delete.ts';
@@ -90,7 +90,7 @@ export const recordsAppPart: AppPart = ({ core }) => {
       const collection = record.collection();
       const saved = await runServerWrite(() =>
         record.isNew()
-          ? createRecord(core, asSuperuser(), collection.name, plainValues(record.publicExport()), {})
+          ? createRecord(core, asSuperuser(), collection.name, plainValues(hookRecordValues(record)), {})
           : updateRecord(core, asSuperuser(), collection.name, record.id, plainValues(record.changes()), {}),
       );
       return wrap(collection.name, saved);

@@ -68,9 +68,21 @@ class RecordView {
   changes(): Record<string, unknown> {
     return Object.fromEntries([...(this.#changed ?? [])].map((name) => [name, this.get(name)]));
   }
-  publicExport(): Record<string, unknown> {
+  /** Every value, hidden ones too (what app.save writes). */
+  allValues(): Record<string, unknown> {
     const out: Record<string, unknown> = { collectionId: this.#collection.id, collectionName: this.#collection.name };
     for (const name of Object.keys(this.#values)) out[name] = this.get(name);
+    return out;
+  }
+  /**
+   * As PocketBase's Record.PublicExport: hidden fields (an auth record's password hash and tokenKey among them)
+   * are left out, and an auth record's email unless emailVisibility is on, so `e.json(200, e.auth)` in a custom
+   * route answers no secret.
+   */
+  publicExport(): Record<string, unknown> {
+    const out = this.allValues();
+    for (const field of this.#collection.fields) if (field.hidden) delete out[field.name];
+    if (this.#collection.type === 'auth' && !this.get('emailVisibility')) delete out['email'];
     return out;
   }
   toJSON(): Record<string, unknown> {
@@ -83,9 +95,18 @@ class RecordView {
 
 const METHODS = new Set(['id', 'collection', 'isNew', 'get', 'set', 'changes', 'publicExport', 'toJSON']);
 
+/** The key of a record view's every-value export (a symbol: no field name can shadow it). */
+const ALL_VALUES = Symbol('galley.hookRecord.allValues');
+
+/** Every value of a hook record, hidden ones too: for the app's own writes, never for an answer. */
+export function hookRecordValues(record: HookRecord): Record<string, unknown> {
+  return (record as unknown as Record<symbol, () => Record<string, unknown>>)[ALL_VALUES]!();
+}
+
 /** One handler for every record view: methods from the class, any other name a field read. */
 const VIEW_HANDLER: ProxyHandler<RecordView> = {
   get(target, prop) {
+    if (prop === ALL_VALUES) return target.allValues.bind(target);
     if (typeof prop !== 'string') return undefined;
     if (METHODS.has(prop)) {
       const member = (target as unknown as Record<string, unknown>)[prop];

@@ -41,6 +41,7 @@ function setup(app: HooksApp): void {
     (e) => e.json(200, { hello: e.request.pathValue('name'), missing: e.request.pathValue('nope'), auth: e.auth?.id, collection: e.auth?.collection().name }),
     app.requireAuth('users'),
   );
+  app.routerAdd('GET', '/api/me', (e) => e.json(200, e.auth), app.requireAuth('users'));
   app.routerAdd('GET', '/api/admin-stats', async (e) => e.json(200, { posts: await app.countRecords('posts') }), app.requireSuperuserAuth());
   app.routerAdd('POST', '/api/echo', async (e) => {
     const info = await e.requestInfo();
@@ -133,6 +134,15 @@ describe('custom routes', () => {
     expect((await t.call('GET', '/api/admin-stats', { auth: user.token })).status).toBe(403);
     const root = await superuserToken(t);
     expect(await t.call('GET', '/api/admin-stats', { auth: root })).toMatchObject({ status: 200, json: { posts: 0 } });
+  });
+
+  it('answer a whole e.auth as PocketBase exports a record: no password hash, tokenKey or hidden email', async () => {
+    const user = await signUp(t, 'users', { email: 'whole@example.com', name: 'Whole' });
+    const me = await t.call('GET', '/api/me', { auth: user.token });
+    expect(me.status).toBe(200);
+    expect(me.json).toMatchObject({ id: user.id, name: 'Whole', collectionName: 'users', verified: false, emailVisibility: false });
+    for (const secret of ['password', 'tokenKey', 'email']) expect(me.json).not.toHaveProperty(secret);
+    expect(me.text).not.toContain('$argon2');
   });
 
   it('read the body and query, answer text, a Response of their own, or an error in PocketBase’s shape', async () => {
