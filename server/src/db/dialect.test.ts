@@ -13,7 +13,7 @@ function failingHandle(code: string, message: string): SqliteHandle {
   const fail = (): never => {
     throw Object.assign(new Error(message), { code });
   };
-  return { file: 'x', runtime: 'node', exec: fail, prepare: fail, inTransaction: false, close: () => {} };
+  return { file: 'x', runtime: 'node', exec: fail, prepare: fail, inTransaction: false, counts: { executed: 0, prepared: 0 }, close: () => {} };
 }
 
 describe('reader dialect', () => {
