@@ -74,12 +74,52 @@ function textResponse(status: number, body: string, type: string): Response {
   return new Response(body, { status, headers: { 'content-type': type } });
 }
 
+const BODY_READERS = new Set(['json', 'text', 'arrayBuffer', 'blob', 'formData', 'bytes']);
+
+/** `body`'s bytes, failing with a 413 once more than `limit` have come. */
+function limitStream(body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
+  let seen = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > limit) controller.error(new GalleyError('too_large', 'Request entity too large.'));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+}
+
+/**
+ * `e.request` as the hooks file sees it: the request, except that reading its body (`json()`, `text()`, `body`, …)
+ * goes through the same byte limit as a built-in route's body. The listener's own cap is as large as a backup upload
+ * may be, so a handler reading the raw body itself would otherwise be bounded by that alone. Lazy: nothing is read
+ * or locked until the handler reads (e.requestInfo() reads the body its own way, within the limit).
+ */
+function limitedRequest(raw: Request, limit: number): Request {
+  return new Proxy(raw, {
+    get(target, prop) {
+      if (prop === 'body') return target.body ? limitStream(target.body, limit) : null;
+      if (typeof prop === 'string' && BODY_READERS.has(prop)) {
+        return () => {
+          const declared = Number(target.headers.get('content-length') ?? Number.NaN);
+          if (Number.isFinite(declared) && declared > limit) return Promise.reject(new GalleyError('too_large', 'Request entity too large.'));
+          const limited = new Response(target.body ? limitStream(target.body, limit) : null, { headers: target.headers });
+          return (limited as unknown as Record<string, () => Promise<unknown>>)[prop]!();
+        };
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /** Build `e` for one request and run `chain` (middlewares then the handler) on it; the answer they gave. */
-async function runRouteChain(req: CustomRouteRequest, params: Readonly<Record<string, string>>, chain: readonly RouteHandler[], log: Parameters<typeof toHookFailure>[2]): Promise<CustomRouteAnswer> {
+async function runRouteChain(req: CustomRouteRequest, params: Readonly<Record<string, string>>, chain: readonly RouteHandler[], log: Parameters<typeof toHookFailure>[2], maxBodySize: number): Promise<CustomRouteAnswer> {
   let answer: CustomRouteAnswer | undefined;
   const info = req.info;
   const auth = info.auth ? createHookRecord(info.auth.collection as CollectionModel, { ...info.auth.record }, 'storage') : null;
-  const request = req.raw as RouteRequest;
+  const request = limitedRequest(req.raw, maxBodySize) as RouteRequest;
   // wire: PocketBase's e.request.pathValue(name): '' for a name the route does not have
   Object.defineProperty(request, 'pathValue', { value: (name: string) => params[name] ?? '', configurable: true });
   const set = (a: CustomRouteAnswer) => void (answer = a);
@@ -122,7 +162,7 @@ export const routerPart: AppPart = ({ core, registry }) => {
       for (const fn of [handler, ...middlewares]) if (typeof fn !== 'function') throw new TypeError(`routerAdd(${JSON.stringify(method)}, ${JSON.stringify(path)}): handlers and middlewares must be functions`);
       const own = [...middlewares, handler];
       // global middlewares are read at each request: routerUse may come after routerAdd, as in PocketBase
-      const spec: CustomRouteSpec = { method, path, handler: (req, params) => runRouteChain(req, params, [...global, ...own], core.log) };
+      const spec: CustomRouteSpec = { method, path, handler: (req, params) => runRouteChain(req, params, [...global, ...own], core.log, core.config.maxBodySize) };
       builtins ??= listBuiltinRoutes(core);
       table = buildCustomRouteTable([...specs, spec], builtins);
       if (specs.length === 0) bindCustomRoutes(registry, () => table);

@@ -26,6 +26,9 @@ const schema = [
   { name: 'posts', type: 'base', listRule: '', viewRule: '', createRule: '', fields: [{ name: 'title', type: 'text' }] },
 ];
 
+/** a small body limit, so that the raw-body test can pass it cheaply */
+const BODY_LIMIT = 64 * 1024;
+
 let t: TestGalley;
 let smtp: TestSmtp;
 const vetoed: string[] = [];
@@ -42,6 +45,7 @@ function setup(app: HooksApp): void {
     app.requireAuth('users'),
   );
   app.routerAdd('GET', '/api/me', (e) => e.json(200, e.auth), app.requireAuth('users'));
+  app.routerAdd('POST', '/api/raw-json', async (e) => e.json(200, { keys: Object.keys((await e.request.json()) as object).length }));
   app.routerAdd('GET', '/api/admin-stats', async (e) => e.json(200, { posts: await app.countRecords('posts') }), app.requireSuperuserAuth());
   app.routerAdd('POST', '/api/echo', async (e) => {
     const info = await e.requestInfo();
@@ -92,7 +96,7 @@ async function start(hooks: (app: HooksApp) => void, settings?: object): Promise
   const dir = mkdtempSync(join(tmpdir(), 'galley-hooks-families-'));
   let galley: Galley;
   try {
-    galley = await createGalley({ dir, schema, env: {}, logger: createTestLogger(), hooks, ...(settings ? { settings } : {}) });
+    galley = await createGalley({ dir, schema, env: {}, logger: createTestLogger(), hooks, maxBodySize: BODY_LIMIT, ...(settings ? { settings } : {}) });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -143,6 +147,14 @@ describe('custom routes', () => {
     expect(me.json).toMatchObject({ id: user.id, name: 'Whole', collectionName: 'users', verified: false, emailVisibility: false });
     for (const secret of ['password', 'tokenKey', 'email']) expect(me.json).not.toHaveProperty(secret);
     expect(me.text).not.toContain('$argon2');
+  });
+
+  it('read e.request’s raw body within the body limit, as a built-in route’s body: past it a 413, never a whole read', async () => {
+    expect(await t.call('POST', '/api/raw-json', { body: { a: 1, b: 2 } })).toMatchObject({ status: 200, json: { keys: 2 } });
+    const big = { blob: 'x'.repeat(BODY_LIMIT) };
+    const refused = await t.call('POST', '/api/raw-json', { body: big });
+    expect(refused.status).toBe(413);
+    expect(refused.json).toMatchObject({ status: 413, data: {} });
   });
 
   it('read the body and query, answer text, a Response of their own, or an error in PocketBase’s shape', async () => {
