@@ -6,9 +6,10 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { Core } from '../core.ts';
 import { createHooksRegistry, type HooksRegistry } from '../hooks/hooks-registry.ts';
+import { importFresh } from '../lib/import-fresh.ts';
 import { APP_PARTS } from './app-parts.ts';
 import { assembleHooksApp, type HooksApp } from './hooks-app.ts';
 
@@ -78,12 +79,9 @@ function forgetLocalModules(path: string): void {
 
 async function importHooksFile(path: string): Promise<unknown> {
   forgetLocalModules(path);
-  const stamp = `galley-hooks=${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  // Bun keys its cache by path (a file: URL's query is not part of the key there); Node by URL
-  const specifier = process.versions.bun ? `${path}?${stamp}` : `${pathToFileURL(path).href}?${stamp}`;
   let mod: Record<string, unknown>;
   try {
-    mod = await import(/* @vite-ignore */ specifier);
+    mod = await importFresh(path, 'galley-hooks');
   } catch (err) {
     throw new HooksFileError(path, explainHooksImportFailure(path, err));
   }

@@ -5,7 +5,7 @@
  * then checks it exactly as it checks a JSON file, with the same pointers.
  */
 import { basename } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importFresh } from '../lib/import-fresh.ts';
 import { formatJsonPointer } from '../lib/json-pointer.ts';
 import { SchemaError, type SchemaProblem } from './schema-error.ts';
 
@@ -18,14 +18,6 @@ export function isTypeScriptSchemaFile(path: string): boolean {
 
 function fixFor(path: string): string {
   return `write \`export default defineSchema({ collections: [ … ] })\` (import { defineSchema } from '@galley/sdk') in ${basename(path)}`;
-}
-
-/** A new module each time: the query string makes a new cache entry, so a saved change is imported again. */
-function importFresh(path: string): Promise<Record<string, unknown>> {
-  const stamp = `galley=${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  // Bun keys its cache by path (a file: URL's query is not part of the key there); Node by URL
-  const specifier = process.versions.bun ? `${path}?${stamp}` : `${pathToFileURL(path).href}?${stamp}`;
-  return import(/* @vite-ignore */ specifier);
 }
 
 /** The message for an import that failed (exported for the Node test, which gets a real Node import error). */
@@ -61,7 +53,7 @@ function findNonJson(value: unknown, at: Array<string | number>, out: SchemaProb
 export async function importSchemaModule(path: string): Promise<unknown> {
   let mod: Record<string, unknown>;
   try {
-    mod = await importFresh(path);
+    mod = await importFresh(path, 'galley');
   } catch (err) {
     throw new SchemaError(path, [{ path: '', message: explainImportFailure(path, err) }]);
   }
