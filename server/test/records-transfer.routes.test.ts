@@ -276,6 +276,14 @@ describe('import dry run route', () => {
     expect((await t.call('GET', `${notes}/${stored.id}`)).json.title).toBe('to update');
   });
 
+  it('a row naming the id an earlier row of the file created is checked as an update of it, as the import upserts', async () => {
+    const id = 'dryrunupsert001';
+    const res = await t.call('POST', dryRun, { auth: tokens['root'], body: { rows: [{ id, code: 'ups-1', title: 'first' }, { id, code: 'ups-1', title: 'again' }] } });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ checked: 2, issues: [] });
+    expect((await t.call('GET', `${notes}/${id}`, { auth: tokens['root'] })).status).toBe(404);
+  });
+
   const refusals: Scenario[] = [
     { name: 'a guest is refused', method: 'POST', path: dryRun, body: { rows: [] }, status: 401 },
     { name: 'a body without rows is a 400', method: 'POST', path: dryRun, as: 'root', body: { rows: 'x' }, status: 400 },
