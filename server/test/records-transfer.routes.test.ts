@@ -193,6 +193,13 @@ describe('export route', () => {
     ]);
   });
 
+  it('guards text a spreadsheet would run as a formula with one leading apostrophe (numbers untouched)', async () => {
+    const titles = ['=HYPERLINK("http://evil")', "'=already", '+1', '@sum', 'plain'];
+    for (const [i, title] of titles.entries()) await t.call('POST', notes, { body: { title, code: `formula-${i}`, rank: -i } });
+    const res = await t.call('GET', exportPath(`format=csv&filter=${encodeURIComponent("code ~ 'formula-'")}&sort=code&columns=title,rank`), { auth: tokens['root'] });
+    expect(res.text.trimEnd().split('\r\n')).toEqual(['title,rank', `"'=HYPERLINK(""http://evil"")",0`, "''=already,-1", "'+1,-2", "'@sum,-3", 'plain,-4']);
+  });
+
   it('an empty result is a header-only CSV and an empty JSON array', async () => {
     const none = encodeURIComponent("code = 'none'");
     expect((await t.call('GET', exportPath(`format=csv&filter=${none}&columns=id,code`), { auth: tokens['root'] })).text).toBe('id,code\r\n');

@@ -41,9 +41,17 @@ export const EXPORT_PAGE_SIZE = 500;
 /** wire-side only: envelope keys of a record that are not fields */
 const NOT_COLUMNS = new Set(['collectionId', 'collectionName', 'expand']);
 
+/**
+ * Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return first; OWASP's CSV injection),
+ * behind any apostrophes. Such a cell is written with one more leading apostrophe, which spreadsheets show as text and
+ * the dashboard's import takes off again, so every value still reads back as it was written.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  let text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

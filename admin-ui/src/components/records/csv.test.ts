@@ -25,6 +25,13 @@ describe('csv', () => {
     ]);
   });
 
+  it('guards formula-like text with an apostrophe and reads every value back as it was', () => {
+    const values = ['=1+1', '+x', '-y', '@z', '\tt', "'=quoted", "''@", "'plain", 'a=b', -5];
+    const text = csvLine(values);
+    expect(text).toBe(`'=1+1,'+x,'-y,'@z,'\tt,''=quoted,'''@,'plain,a=b,-5\r\n`);
+    expect(parseCsv(text)).toEqual([values.map(String)]);
+  });
+
   it('refuses a quote that is never closed', () => {
     expect(() => parseCsv('a,"b\n')).toThrow('ends inside a quoted cell');
   });

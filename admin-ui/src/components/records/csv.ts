@@ -5,13 +5,30 @@ export function csvLine(cells: readonly unknown[]): string {
   return `${cells.map(csvCell).join(',')}\r\n`;
 }
 
+/**
+ * Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return first), behind any apostrophes:
+ * written with one more leading apostrophe (shown as text by spreadsheets), taken off again by `parseCsv`. The
+ * server's export (server/src/records/export-records.ts) writes cells the same way.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+const ESCAPED_FORMULA = /^'+[=+\-@\t\r]/;
+
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  let text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** Rows of cells; a byte-order mark is dropped, a last empty line ignored. Throws on an unclosed quote. */
+/** A cell as it was before `csvCell` guarded it against formula evaluation. */
+function unguard(cell: string): string {
+  return ESCAPED_FORMULA.test(cell) ? cell.slice(1) : cell;
+}
+
+/**
+ * Rows of cells; a byte-order mark is dropped, a last empty line ignored, a formula guard taken off. Throws on an
+ * unclosed quote.
+ */
 export function parseCsv(text: string): string[][] {
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const rows: string[][] = [];
@@ -35,11 +52,11 @@ export function parseCsv(text: string): string[][] {
     }
     if (ch === '"' && cell === '') quoted = true;
     else if (ch === ',') {
-      row.push(cell);
+      row.push(unguard(cell));
       cell = '';
     } else if (ch === '\n' || ch === '\r') {
       if (ch === '\r' && src[i + 1] === '\n') i++;
-      row.push(cell);
+      row.push(unguard(cell));
       rows.push(row);
       row = [];
       cell = '';
@@ -48,7 +65,7 @@ export function parseCsv(text: string): string[][] {
   }
   if (quoted) throw new Error('The CSV file ends inside a quoted cell (a " is not closed).');
   if (cell !== '' || row.length > 0) {
-    row.push(cell);
+    row.push(unguard(cell));
     rows.push(row);
   }
   return rows;
