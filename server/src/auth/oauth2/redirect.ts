@@ -17,7 +17,7 @@ export interface RedirectOutcome {
 
 const text = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 
-/** wire: PocketBase's oauth2SubscriptionRedirect, minus the dashboard redirect (Galley answers a short page). */
+/** wire: PocketBase's oauth2SubscriptionRedirect (routes.ts answers with its redirect to a landing page). */
 export function forwardOAuth2Redirect(core: Core, values: Record<string, unknown>, ip: string, send: SendToRealtimeClient): RedirectOutcome {
   const state = text(values['state']);
   const code = text(values['code']);

@@ -5,11 +5,15 @@ import { isMfaChallenge } from '../mfa.ts';
 import { authWithOAuth2 } from './auth-with-oauth2.ts';
 import { forwardOAuth2Redirect, type SendToRealtimeClient } from './redirect.ts';
 
-// wire: PocketBase's texts when no dashboard is embedded
-const SUCCESS = 'Auth completed. You can close this window and go back to the app.';
-const FAILURE = 'Failed to authenticate. You can close this window and go back to the app to try again.';
+/**
+ * wire: PocketBase's landing pages on its dashboard (relative, so a path prefix before /api stays). `/_/` always
+ * answers them here: the dashboard hands `#/auth/…` to the confirmation page, which is also `/_/` itself while no
+ * dashboard is built; it says how the sign-in ended and closes the popup.
+ */
+export const OAUTH2_SUCCESS_PAGE = '../_/#/auth/oauth2-redirect-success';
+export const OAUTH2_FAILURE_PAGE = '../_/#/auth/oauth2-redirect-failure';
 
-/** The provider's return address: never an error page, always one of the two short answers. */
+/** The provider's return address: never an error, always a redirect to one of the two landing pages. */
 async function answerRedirect(core: Core, request: Request, send: SendToRealtimeClient): Promise<Response> {
   let ok = false;
   try {
@@ -19,9 +23,8 @@ async function answerRedirect(core: Core, request: Request, send: SendToRealtime
   } catch (err) {
     core.log.debug(`oauth2-redirect: ${(err as Error).message}`);
   }
-  return ok
-    ? new Response(SUCCESS, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } })
-    : new Response(FAILURE, { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  // wire: 307 after a GET; 303 after a POST (Apple's form_post), so the browser follows with a GET
+  return new Response(null, { status: request.method === 'GET' ? 307 : 303, headers: { location: ok ? OAUTH2_SUCCESS_PAGE : OAUTH2_FAILURE_PAGE } });
 }
 
 /** OAuth2 sign-in (code + PKCE) and the all-in-one flow's redirect target; `send` is realtime's sendToClient. */
