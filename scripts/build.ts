@@ -80,8 +80,11 @@ async function compileBinary(outfile: string): Promise<{ built: boolean; outfile
   const started = performance.now();
   // --bytecode + esm halves cold start of the binary (measured on this box). --splitting keeps what a dynamic
   // import() reaches (AWS SDK, nodemailer, jimp, tar, the CLI's other commands) in chunks loaded on first use.
+  // No autoload of the working directory's .env or bunfig.toml: galley reads its own flags and environment only, and
+  // a bunfig.toml's `preload` would run whatever code sits in the directory it is started from.
   const args = [
-    'build', '--compile', '--splitting', '--bytecode', '--format=esm', '--minify-syntax',
+    'build', '--compile', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig',
+    '--splitting', '--bytecode', '--format=esm', '--minify-syntax',
     ...EXTERNALS.flatMap((name) => ['--external', name]),
     entry, ...WORKER_ENTRIES,
     '--outfile', outfile,

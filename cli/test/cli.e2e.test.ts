@@ -1,5 +1,5 @@
 // The `galley` command as a user meets it: the compiled dist/galley, real processes, real ports.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir, runBinary, type RunningBinary, startBinary, type StartOptions } from './helpers/binary.ts';
@@ -87,6 +87,18 @@ describe('galley (no server)', () => {
     const env = await runBinary(['serve'], { env: { GALLEY_SYNCHRONOUS: 'OFF' } });
     expect(env.code).toBe(2);
     expect(env.stderr.split('\n')[0]).toContain('GALLEY_SYNCHRONOUS');
+  });
+
+  it("ignores the working directory's .env and bunfig.toml (no preload runs, no setting read)", async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, '.env'), 'GALLEY_SYNCHRONOUS=OFF\n');
+    writeFileSync(join(cwd, 'bunfig.toml'), 'preload = ["./preload.ts"]\n');
+    writeFileSync(join(cwd, 'preload.ts'), `require('node:fs').writeFileSync(${JSON.stringify(join(cwd, 'preloaded'))}, 'ran');\n`);
+    // a bad --http stops serve before it listens; read from .env, GALLEY_SYNCHRONOUS=OFF would stop it first (exit 2)
+    const r = await runBinary(['serve', '--dir', join(cwd, 'data'), '--http', 'nonsense'], { cwd });
+    expect(r.stderr).toContain('"nonsense" is not host:port');
+    expect(r.code).toBe(1);
+    expect(existsSync(join(cwd, 'preloaded'))).toBe(false);
   });
 
   it('schema --json-schema prints a JSON Schema document', async () => {

@@ -57,9 +57,9 @@ function whenClosed(proc: ChildProcess): Promise<{ code: number | null; signal: 
 }
 
 /** Runs the binary to completion (for commands other than serve). */
-export async function runBinary(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+export async function runBinary(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; input?: string; cwd?: string } = {}): Promise<RunResult> {
   assertBinary();
-  const proc = spawn(BINARY, args, { env: { ...process.env, ...opts.env }, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  const proc = spawn(BINARY, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   if (opts.input !== undefined) proc.stdin!.end(opts.input);
   let stdout = '';
   let stderr = '';
