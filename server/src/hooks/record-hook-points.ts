@@ -23,19 +23,29 @@ export interface RecordRequestEvent {
   auth?: Record<string, unknown> | null;
 }
 
-/** A row about to be written, inside the write's savepoint: a hook may change `row`; a throw undoes this write only. */
+/** A row being written, inside the write's savepoint: a hook may change `row`; a throw undoes this write only. */
 export interface RecordModelEvent {
   action: RecordAction;
   collection: CollectionModel;
-  /** create/update: the column values about to be stored; delete: the stored row */
+  /** create/update: the column values about to be stored (update: the changed ones); delete: the stored row */
   row: Record<string, unknown>;
 }
+
+/**
+ * The write itself, the model chain's last step (the INSERT/UPDATE/DELETE and what goes with it: cascades, auth
+ * refs, the after-commit event). Answers the row as stored when it differs from the event's `row` (an update's).
+ */
+export type RecordWriteStep = () => Promise<Record<string, unknown> | void>;
 
 export interface RecordHookPoints {
   /** Before the write is queued (outside the writer: may be slow, may be async). */
   request(event: RecordRequestEvent): Promise<void>;
-  /** Inside the write's savepoint, before the row is written (must be quick: it holds the writer). */
-  model(event: RecordModelEvent): Promise<void>;
+  /**
+   * Around the write, inside its savepoint (must be quick: it holds the writer): the model hooks run and their
+   * chain's end runs `write` (a hook that does not go on skips it). A throw before or after the write rejects,
+   * which fails the job and so rolls back its savepoint: the write and what the hooks wrote with it.
+   */
+  model(event: RecordModelEvent, write: RecordWriteStep): Promise<unknown>;
   /**
    * Once the write is durable, after the event bus has the event; errors are the hook runner's to log (it never
    * rejects). A promise it returns holds the write's answer back until it settles (db/writer.ts).
@@ -45,6 +55,7 @@ export interface RecordHookPoints {
 
 export const NO_RECORD_HOOKS: RecordHookPoints = {
   request: async () => {},
-  model: async () => {},
+  // no hooks: the write, with no wrapper of its own (the hot path)
+  model: (_event, write) => write(),
   afterCommit: () => {},
 };

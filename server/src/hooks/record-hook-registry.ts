@@ -3,8 +3,9 @@
  * (`recordHookPoints`, swapped into `EventBus.recordHooks` with the registry). Families:
  * - request: onRecord{Create,Update,Delete,View,List}Request, before the write is queued (may be async, change
  *   the body through `e.record.set`, answer with `return e.json(status, body)` without `e.next()`, or throw);
- * - model: onRecordCreate / onRecordUpdate / onRecordDelete, then onRecordValidate (create, update) inside the
- *   write's savepoint, before the row is written: `e.record` is the row, a throw undoes this write only;
+ * - model: onRecordCreate / onRecordUpdate / onRecordDelete around the write, inside its savepoint; their chain's
+ *   end runs onRecordValidate (create, update), then the write: `e.record` is the row, code after `e.next()`
+ *   sees it written, a throw before or after undoes this write only;
  * - after commit: onRecordAfter{Create,Update,Delete}Success, awaited before the response, errors only logged.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -16,7 +17,7 @@ import { HookAnswer, toHookFailure } from './hook-errors.ts';
 import { createHookRecord, type HookRecord } from './hook-record.ts';
 import type { HooksRegistry } from './hooks-registry.ts';
 import { MODEL_HOOK_WARN_MS, runModelHook, runOutsideModelHook } from './model-hook-guard.ts';
-import { NO_RECORD_HOOKS, type RecordAction, type RecordHookPoints, type RecordModelEvent, type RecordRequestEvent } from './record-hook-points.ts';
+import { NO_RECORD_HOOKS, type RecordAction, type RecordHookPoints, type RecordModelEvent, type RecordRequestEvent, type RecordWriteStep } from './record-hook-points.ts';
 
 /** `e` of a record request hook. */
 export interface RecordRequestHookEvent extends HookEvent {
@@ -168,29 +169,59 @@ export function recordHookPoints(registry: HooksRegistry, log: Logger): RecordHo
         records: event.records,
         result: event.result,
       }),
-    model: (event: RecordModelEvent) => runModelHooks(registry, log, event),
+    model: (event: RecordModelEvent, write: RecordWriteStep) => runModelHooks(registry, log, event, write),
     afterCommit: (event: RecordEvent) => runSuccessHooks(registry, log, event),
   };
 }
 
-async function runModelHooks(registry: HooksRegistry, log: Logger, event: RecordModelEvent): Promise<void> {
+/**
+ * The model chain around the write, as PocketBase's save: onRecordCreate/Update/Delete, whose end runs
+ * onRecordValidate (create, update) and then the write. Not calling `e.next()` in onRecordCreate/Update/Delete
+ * skips the write (no error); in onRecordValidate it only stops the validate chain, the write still runs. After
+ * the write `e.record` is the row as stored (an update's whole row). The write's own errors pass through as they
+ * are; a hook's throw (before or after the write) becomes its Galley error and fails the job. The slow-hook
+ * warning counts the hooks' time, not the write's.
+ */
+async function runModelHooks(registry: HooksRegistry, log: Logger, event: RecordModelEvent, write: RecordWriteStep): Promise<void> {
   const name = RECORD_MODEL_HOOKS[event.action];
   const chain = registry.find(name) as HookChain<RecordModelHookEvent> | undefined;
   const validate = event.action === 'delete' ? undefined : (registry.find('onRecordValidate') as HookChain<RecordModelHookEvent> | undefined);
-  if (!chain && !validate) return;
+  if (!chain && !validate) {
+    await write();
+    return;
+  }
   const e = { collection: event.collection, record: createHookRecord(event.collection, event.row, 'storage'), type: event.action };
   const started = performance.now();
+  let writing = 0;
   let current: string = name;
-  const runValidate = () => {
-    current = 'onRecordValidate';
-    return validate?.trigger({ ...e });
+  let writeFailure: unknown;
+  const runWrite = async () => {
+    current = name;
+    const began = performance.now();
+    try {
+      const stored = await write();
+      if (stored && stored !== event.row) Object.assign(event.row, stored);
+    } catch (err) {
+      writeFailure = err;
+      throw err;
+    } finally {
+      writing += performance.now() - began;
+    }
+  };
+  const validateThenWrite = async () => {
+    if (validate) {
+      current = 'onRecordValidate';
+      await validate.trigger({ ...e });
+    }
+    await runWrite();
   };
   try {
-    await runModelHook(name, () => (chain ? chain.trigger(e, runValidate) : Promise.resolve(runValidate())));
+    await runModelHook(name, () => (chain ? chain.trigger(e, validateThenWrite) : validateThenWrite()));
   } catch (err) {
+    if (err === writeFailure) throw err;
     throw toHookFailure(err, current, log);
   } finally {
-    const took = performance.now() - started;
+    const took = performance.now() - started - writing;
     if (took > MODEL_HOOK_WARN_MS) {
       log.warn(`model hook ${name} on ${event.collection.name} took ${Math.round(took)} ms (over ${MODEL_HOOK_WARN_MS} ms: it holds the writer; move slow work to an after-commit hook)`);
     }

@@ -2,9 +2,12 @@
  * The one record-write path. Every create, update and delete of a record row — records API, batch, auth flows,
  * OAuth2 links, the system collections (_otps, _mfas, _authOrigins, _externalAuths, _superusers), cron cleanup,
  * the CLI's superuser commands, truncate and cascades — runs one of these inside a writer job, so each write:
- * - runs the model hook point inside the job's savepoint (a throw undoes only that job's writes),
- * - writes the row (delete: with its cascades, auth refs and files),
- * - queues its RecordEvent and the after-commit hook point for after the COMMIT (never on rollback).
+ * - runs the model hook point around the write, inside the job's savepoint: the hooks' chain ends in the write
+ *   (delete: with its cascades, auth refs and files), so code after a hook's `e.next()` sees the row written, and
+ *   a throw before or after it undoes that job's writes,
+ * - queues its RecordEvent and the after-commit hook point for after the COMMIT (never on rollback), at the
+ *   write; a model hook that skipped the write (no `e.next()`, no throw) still gets them, as PocketBase's save,
+ *   which then succeeds with nothing written.
  * The request hook point runs in the services before the job is queued (`runRequestHooks`).
  * Validation and rules are the callers' (records/create.ts, update.ts, delete.ts); system writes are server-made.
  */
@@ -49,27 +52,32 @@ function emitAfterCommit(core: RecordWriteCore, tx: WriteTx, event: RecordEvent)
 /** Insert `row` (every column, storage form) and answer it as stored. `failure`: the message of a 400 on a constraint. */
 export async function insertRecordRow(core: RecordWriteCore, tx: WriteTx, collection: CollectionModel, row: Record<string, unknown>, failure: string): Promise<Record<string, unknown>> {
   keepSuperuserVerified(collection, row);
-  await core.hooks.recordHooks.model({ action: 'create', collection, row });
-  const table = collection.name;
-  const columns = Object.keys(row);
-  const insert = (db: Kysely<any>) =>
-    cachedQuery(core.schema, `insert|${collection.id}|${columns.join(',')}`, () => {
-      const slots = Object.fromEntries(columns.map((c) => [c, PARAM_SLOT]));
-      return db.insertInto(table).values(slots).compile();
-    }, columns.map((c) => row[c]));
-  try {
-    await tx.db.executeQuery(insert(tx.db));
-  } catch (err) {
-    rethrowWriteError(err, failure);
-  }
-  // Every column was written from `row`, so it is the stored record (no re-read needed).
-  emitAfterCommit(core, tx, { action: 'create', collection, row });
+  let emitted = false;
+  await core.hooks.recordHooks.model({ action: 'create', collection, row }, async () => {
+    const table = collection.name;
+    const columns = Object.keys(row);
+    const insert = (db: Kysely<any>) =>
+      cachedQuery(core.schema, `insert|${collection.id}|${columns.join(',')}`, () => {
+        const slots = Object.fromEntries(columns.map((c) => [c, PARAM_SLOT]));
+        return db.insertInto(table).values(slots).compile();
+      }, columns.map((c) => row[c]));
+    try {
+      await tx.db.executeQuery(insert(tx.db));
+    } catch (err) {
+      rethrowWriteError(err, failure);
+    }
+    // Every column was written from `row`, so it is the stored record (no re-read needed).
+    emitted = true;
+    emitAfterCommit(core, tx, { action: 'create', collection, row });
+  });
+  if (!emitted) emitAfterCommit(core, tx, { action: 'create', collection, row });
   return row;
 }
 
 /**
  * Update the columns in `set` (storage form; may be empty) and answer the stored row. An auth record's
  * verified/password/tokenKey change first ends what it must (records/auth-refs.ts). 404 if the row is gone.
+ * A model hook that skipped the write gets the stored row with `set` over it (what PocketBase's save answers).
  */
 export async function updateRecordRow(
   core: RecordWriteCore,
@@ -80,21 +88,31 @@ export async function updateRecordRow(
   failure: string,
 ): Promise<Record<string, unknown>> {
   if (Object.keys(set).length > 0) keepSuperuserVerified(collection, set);
-  await core.hooks.recordHooks.model({ action: 'update', collection, row: set });
   const table = collection.name;
-  await revokeAuthStateOnUpdate(core, tx, collection, id, set);
-  if (Object.keys(set).length > 0) {
-    try {
-      const result = await tx.db.updateTable(table).set(set).where('id', '=', id).executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) throw notFound();
-    } catch (err) {
-      rethrowWriteError(err, failure);
+  const readStored = async () => {
+    const row = (await tx.db.selectFrom(table).selectAll(table).where('id', '=', id).executeTakeFirst()) as Record<string, unknown> | undefined;
+    if (!row) throw new GalleyError('not_found', "The requested resource wasn't found.");
+    return row;
+  };
+  let updated: Record<string, unknown> | undefined;
+  await core.hooks.recordHooks.model({ action: 'update', collection, row: set }, async () => {
+    await revokeAuthStateOnUpdate(core, tx, collection, id, set);
+    if (Object.keys(set).length > 0) {
+      try {
+        const result = await tx.db.updateTable(table).set(set).where('id', '=', id).executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) throw notFound();
+      } catch (err) {
+        rethrowWriteError(err, failure);
+      }
     }
-  }
-  const updated = (await tx.db.selectFrom(table).selectAll(table).where('id', '=', id).executeTakeFirst()) as Record<string, unknown> | undefined;
-  if (!updated) throw new GalleyError('not_found', "The requested resource wasn't found.");
-  emitAfterCommit(core, tx, { action: 'update', collection, row: updated });
-  return updated;
+    updated = await readStored();
+    emitAfterCommit(core, tx, { action: 'update', collection, row: updated });
+    return updated;
+  });
+  if (updated) return updated;
+  const unwritten = { ...(await readStored()), ...set };
+  emitAfterCommit(core, tx, { action: 'update', collection, row: unwritten });
+  return unwritten;
 }
 
 /**
@@ -108,8 +126,9 @@ export async function replacePasswordHash(core: RecordWriteCore, tx: WriteTx, co
   const current = (await tx.db.selectFrom(table).selectAll(table).where('id', '=', id).executeTakeFirst()) as Record<string, unknown> | undefined;
   if (!current || current['password'] !== old) return false;
   const set = { password: next };
-  await core.hooks.recordHooks.model({ action: 'update', collection, row: set });
-  await tx.db.updateTable(table).set(set).where('id', '=', id).where('password', '=', old).execute();
+  await core.hooks.recordHooks.model({ action: 'update', collection, row: set }, async () => {
+    await tx.db.updateTable(table).set(set).where('id', '=', id).where('password', '=', old).execute();
+  });
   emitAfterCommit(core, tx, { action: 'update', collection, row: { ...current, ...set } });
   return true;
 }
@@ -123,28 +142,32 @@ export async function deleteRecordRow(core: RecordWriteCore, tx: WriteTx, collec
   const key = `${collection.id}/${String(row['id'])}`;
   if (seen.has(key)) return;
   seen.add(key);
-  await core.hooks.recordHooks.model({ action: 'delete', collection, row });
-  const id = String(row['id']);
-  for (const ref of referencesTo(core.schema, collection)) {
-    const table = ref.collection.name;
-    const referencing = (await tx.db.selectFrom(table).selectAll(table).where(relationHolds(table, ref.field, [id])).execute()) as Record<string, unknown>[];
-    for (const other of referencing) {
-      if (ref.cascade) {
-        await deleteRecordRow(core, tx, ref.collection, other, seen);
-        continue;
+  let emitted = false;
+  await core.hooks.recordHooks.model({ action: 'delete', collection, row }, async () => {
+    const id = String(row['id']);
+    for (const ref of referencesTo(core.schema, collection)) {
+      const table = ref.collection.name;
+      const referencing = (await tx.db.selectFrom(table).selectAll(table).where(relationHolds(table, ref.field, [id])).execute()) as Record<string, unknown>[];
+      for (const other of referencing) {
+        if (ref.cascade) {
+          await deleteRecordRow(core, tx, ref.collection, other, seen);
+          continue;
+        }
+        if (seen.has(`${ref.collection.id}/${String(other['id'])}`)) continue;
+        const type = fieldTypeOf(ref.field);
+        const remaining = relationIds(other[ref.field.name]).filter((x) => x !== id);
+        if (ref.field.required && remaining.length === 0) throw new GalleyError('invalid', REQUIRED_REFERENCE);
+        const value = type.toStorage(type.prepare(remaining, ref.field), ref.field);
+        await updateRecordRow(core, tx, ref.collection, String(other['id']), { [ref.field.name]: value }, REQUIRED_REFERENCE);
       }
-      if (seen.has(`${ref.collection.id}/${String(other['id'])}`)) continue;
-      const type = fieldTypeOf(ref.field);
-      const remaining = relationIds(other[ref.field.name]).filter((x) => x !== id);
-      if (ref.field.required && remaining.length === 0) throw new GalleyError('invalid', REQUIRED_REFERENCE);
-      const value = type.toStorage(type.prepare(remaining, ref.field), ref.field);
-      await updateRecordRow(core, tx, ref.collection, String(other['id']), { [ref.field.name]: value }, REQUIRED_REFERENCE);
     }
-  }
-  await tx.db.deleteFrom(collection.name).where('id', '=', id).execute();
-  removeRecordFilesAfterCommit(core, tx, collection, row);
-  emitAfterCommit(core, tx, { action: 'delete', collection, row });
-  await deleteAuthRecordRefs(core, tx, collection, id);
+    await tx.db.deleteFrom(collection.name).where('id', '=', id).execute();
+    removeRecordFilesAfterCommit(core, tx, collection, row);
+    emitted = true;
+    emitAfterCommit(core, tx, { action: 'delete', collection, row });
+    await deleteAuthRecordRefs(core, tx, collection, id);
+  });
+  if (!emitted) emitAfterCommit(core, tx, { action: 'delete', collection, row });
 }
 
 const REQUIRED_REFERENCE =

@@ -23,8 +23,9 @@ const schema = [
       { name: 'slug', type: 'text' },
       { name: 'published', type: 'bool' },
     ],
+    indexes: ["CREATE UNIQUE INDEX idx_posts_slug ON posts (slug) WHERE slug != ''"],
   },
-  { name: 'audit', type: 'base', listRule: '', viewRule: '', fields: [{ name: 'note', type: 'text' }] },
+  { name: 'audit', type: 'base', listRule: '', viewRule: '', fields: [{ name: 'note', type: 'text' }, { name: 'post', type: 'relation', collectionId: 'posts', maxSelect: 1 }] },
   { name: 'members', type: 'auth', createRule: '', viewRule: 'id = @request.auth.id', fields: [{ name: 'nick', type: 'text' }] },
 ];
 
@@ -34,6 +35,7 @@ let webhook: Server;
 let webhookUrl = '';
 const webhookCalls: string[] = [];
 const errors: string[] = [];
+const afterCreates: string[] = [];
 
 function setup(app: HooksApp): void {
   app.onRecordCreateRequest(async (e) => {
@@ -60,6 +62,28 @@ function setup(app: HooksApp): void {
   app.onRecordCreate(async (e) => {
     if (e.record.get('title') === 'net') await fetch(webhookUrl);
     if (e.record.get('title') === 'slow') for (const until = performance.now() + 25; performance.now() < until; );
+    await e.next();
+  }, 'posts');
+  // around the write: after e.next() the row is stored (a relation to it validates), a throw there undoes both
+  app.onRecordCreate(async (e) => {
+    const title = String(e.record.get('title'));
+    if (title === 'skip me') return;
+    await e.next();
+    if (!title.startsWith('after ')) return;
+    const stored = await app.findRecordById('posts', e.record.id);
+    await app.save(app.newRecord('audit', { note: `stored ${String(stored.get('title'))}`, post: e.record.id }));
+    if (title === 'after boom') throw new app.BadRequestError('Refused after the write.');
+  }, 'posts');
+  app.onRecordUpdate(async (e) => {
+    await e.next();
+    if (e.record.get('published') === true) await app.save(app.newRecord('audit', { note: `published ${String(e.record.get('title'))}` }));
+  }, 'posts');
+  app.onRecordDelete(async (e) => {
+    await e.next();
+    await app.save(app.newRecord('audit', { note: `deleted ${String(e.record.get('title'))}, ${await app.countRecords('posts', 'id = {:id}', { id: e.record.id })} left` }));
+  }, 'posts');
+  app.onRecordAfterCreateSuccess(async (e) => {
+    afterCreates.push(String(e.record.get('title')));
     await e.next();
   }, 'posts');
   app.onRecordViewRequest(async (e) => {
@@ -158,6 +182,45 @@ describe('record hooks', () => {
     const res = await call('PATCH', `/api/collections/posts/records/${created.json.id}`, { published: true });
     expect(res.status).toBe(200);
     expect(webhookCalls).toContain(`/published/${created.json.id}`);
+    // onRecordUpdate after e.next(): e.record is the stored row, the title the PATCH did not send included
+    expect(await auditNotes()).toContain('published To publish');
+  });
+
+  it('code after e.next() in onRecordCreate sees the row written: it reads it and saves a record relating to it', async () => {
+    const res = await call('POST', '/api/collections/posts/records', { title: 'after write' });
+    expect(res.status).toBe(200);
+    const audit = await call('GET', `/api/collections/audit/records?filter=${encodeURIComponent("note='stored after write'")}`);
+    expect(audit.json.items.map((i: { post: string }) => i.post)).toEqual([res.json.id]);
+  });
+
+  it('a throw after e.next() rolls back the write and the records the hooks saved before and after it', async () => {
+    const res = await call('POST', '/api/collections/posts/records', { title: 'after boom' });
+    expect(res.json).toEqual({ status: 400, message: 'Refused after the write.', data: {} });
+    expect((await call('GET', `/api/collections/posts/records?filter=${encodeURIComponent("title='after boom'")}`)).json.totalItems).toBe(0);
+    const notes = await auditNotes();
+    expect(notes).not.toContain('created after boom');
+    expect(notes).not.toContain('stored after boom');
+  });
+
+  it('a write that fails inside the chain (a unique index) answers its own error and takes the record a model hook saved before it', async () => {
+    expect((await call('POST', '/api/collections/posts/records', { title: 'Twice Told' })).status).toBe(200);
+    const again = await call('POST', '/api/collections/posts/records', { title: 'twice told' });
+    expect(again.status).toBe(400);
+    expect(again.json.data.slug.code).toBe('validation_not_unique');
+    expect((await auditNotes()).filter((n) => n.toLowerCase() === 'created twice told')).toHaveLength(1);
+  });
+
+  it('a model hook that does not call e.next() skips the write without an error, as PocketBase; the after-commit hooks still run', async () => {
+    const res = await call('POST', '/api/collections/posts/records', { title: 'skip me' });
+    expect(res.status).toBe(200);
+    expect((await call('GET', `/api/collections/posts/records/${res.json.id}`)).status).toBe(404);
+    expect(afterCreates).toContain('skip me');
+  });
+
+  it('code after e.next() in onRecordDelete sees the row gone', async () => {
+    const created = await call('POST', '/api/collections/posts/records', { title: 'Short lived' });
+    expect((await call('DELETE', `/api/collections/posts/records/${created.json.id}`)).status).toBe(204);
+    expect(await auditNotes()).toContain('deleted Short lived, 0 left');
   });
 
   it('view and list request hooks change the answer before it is sent', async () => {
