@@ -9,6 +9,8 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/dist/**', '**/*.bun.test.ts', 'cli/test/**/*.e2e.test.ts'],
     // a filter that matches nothing fails; scripts/test.ts skips a stage the filters match nothing in
     passWithNoTests: false,
+    // a run dir for the PostgreSQL test cluster, started by the first file that needs it (server/test/helpers/postgres.ts)
+    globalSetup: ['server/test/helpers/postgres-global-setup.ts'],
     testTimeout: 20_000,
     // a file's beforeAll starts a Galley and signs in (argon2): on 2 loaded cores that outgrows vitest's 10 s default
     hookTimeout: 30_000,

@@ -86,6 +86,11 @@ describe('server/src boundaries', () => {
     expect(bad).toEqual([]);
   });
 
+  it('only db/postgres-driver.ts names pg (the PostgreSQL seam, as driver.ts is SQLite\'s)', () => {
+    const bad = files.filter((f) => f.rel !== 'db/postgres-driver.ts' && f.imports.some((s) => s === 'pg' || s.startsWith('pg/'))).map((f) => f.rel);
+    expect(bad).toEqual([]);
+  });
+
   it('sdk/ imports nothing from server/', () => {
     const bad = sourceFiles(SDK).flatMap((f) => importsOf(f).filter((s) => s.includes('server/') || s.startsWith('@galley/server')));
     expect(bad).toEqual([]);

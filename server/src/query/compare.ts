@@ -30,14 +30,17 @@ function compileEquality(equal: boolean, left: SqlOperand, right: SqlOperand, di
   const leftEmpty = isEmptyOperand(left);
   const rightEmpty = isEmptyOperand(right);
   if (leftEmpty && rightEmpty) return compare(EMPTY, EMPTY);
-  if (isKnownNonEmpty(left) || isKnownNonEmpty(right)) return compare(leftEmpty ? EMPTY : l, rightEmpty ? EMPTY : r);
+  // a side compared with '' is read as text (the identity on SQLite)
+  const lt = rightEmpty ? dialect.asComparableText(l) : l;
+  const rt = leftEmpty ? dialect.asComparableText(r) : r;
+  if (isKnownNonEmpty(left) || isKnownNonEmpty(right)) return compare(leftEmpty ? EMPTY : lt, rightEmpty ? EMPTY : rt);
   if (leftEmpty) {
-    return equal ? sql<SqlBool>`('' = ${r} OR ${r} IS NULL)` : sql<SqlBool>`(${compare(EMPTY, r)} AND ${r} IS NOT NULL)`;
+    return equal ? sql<SqlBool>`('' = ${rt} OR ${r} IS NULL)` : sql<SqlBool>`(${compare(EMPTY, rt)} AND ${r} IS NOT NULL)`;
   }
   if (rightEmpty) {
-    return equal ? sql<SqlBool>`(${l} = '' OR ${l} IS NULL)` : sql<SqlBool>`(${compare(l, EMPTY)} AND ${l} IS NOT NULL)`;
+    return equal ? sql<SqlBool>`(${lt} = '' OR ${l} IS NULL)` : sql<SqlBool>`(${compare(lt, EMPTY)} AND ${l} IS NOT NULL)`;
   }
-  return compare(sql`COALESCE(${l}, '')`, sql`COALESCE(${r}, '')`);
+  return compare(dialect.coalesceEmpty(l), dialect.coalesceEmpty(r));
 }
 
 function compileLike(negate: boolean, left: SqlOperand, right: SqlOperand, dialect: FilterDialect): Expression<SqlBool> {

@@ -52,11 +52,11 @@ function makeCompiler(resolver: FilterResolver, options: CompileOptions): Compil
 }
 
 /** wire: `null`, `true`, `false` (any case) are literals when no field answers to the name. */
-function resolveKeyword(name: string): SqlOperand | undefined {
+function resolveKeyword(name: string, dialect: FilterDialect): SqlOperand | undefined {
   const lower = name.toLowerCase();
   if (lower === 'null') return NULL_OPERAND;
-  if (lower === 'true') return bitOperand(1);
-  if (lower === 'false') return bitOperand(0);
+  if (lower === 'true') return bitOperand(1, dialect);
+  if (lower === 'false') return bitOperand(0, dialect);
   return undefined;
 }
 
@@ -71,7 +71,7 @@ function resolveTerm(c: Compiler, term: Term): SqlOperand {
     case 'identifier': {
       const macro = resolveMacro(term.name, c.now);
       if (macro !== undefined) return valueOperand(macro);
-      const resolved = c.resolver.resolve(term.name, c.ctx) ?? resolveKeyword(term.name);
+      const resolved = c.resolver.resolve(term.name, c.ctx) ?? resolveKeyword(term.name, c.dialect);
       if (!resolved) {
         // hidden and unknown fields read the same to the caller; the reason goes to the logs only
         const reason = c.resolver.explainUnknown?.(term.name) ?? 'no such field';

@@ -1,8 +1,8 @@
 /**
  * Every piece of SQL the filter compiler writes that only SQLite understands lives in this one object,
- * (and the record services, for relation lookups), so a PostgreSQL dialect can be added beside it later.
+ * (and the record services, for relation lookups); PostgreSQL's is `postgres-dialect.ts`.
  * Everything else the compiler writes is plain SQL: = <> < IS NULL, AND/OR/NOT, EXISTS, LEFT JOIN,
- * COALESCE, CASE, MIN/MAX.
+ * CASE, MIN/MAX.
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 
@@ -31,6 +31,16 @@ export interface FilterDialect {
   /** Great-circle distance in km (Haversine, Earth radius 6371 km). */
   geoDistance(lonA: Expression<unknown>, latA: Expression<unknown>, lonB: Expression<unknown>, latB: Expression<unknown>): Expression<unknown>;
   lower(x: Expression<unknown>): Expression<unknown>;
+  /** `x` where it is compared with the text `''` (a typed database needs it as text). */
+  asComparableText(x: Expression<unknown>): Expression<unknown>;
+  /** `COALESCE(x, '')`: NULL and "" made equal for `=`/`!=` between two columns or functions. */
+  coalesceEmpty(x: Expression<unknown>): Expression<unknown>;
+  /** A bool column holds true. */
+  isTrue(x: Expression<unknown>): Expression<SqlBool>;
+  /** The filter's `true`/`false` keywords (wire: PocketBase writes them as the numbers 1/0). */
+  bit(value: 0 | 1): Expression<unknown>;
+  /** NULLS FIRST/LAST an ORDER BY term needs for SQLite's order (NULL smallest); null: the default gives it. */
+  orderNulls(direction: 'asc' | 'desc'): 'first' | 'last' | null;
 }
 
 /** JSON path text: `$.a[0].b` (keys are `\w` only, checked by the resolver's identifier patterns). */
@@ -71,4 +81,9 @@ export const sqliteDialect: FilterDialect = {
     return sql`(2 * 6371 * asin(sqrt(min(1, ${h}))))`;
   },
   lower: (x) => sql`LOWER(${x})`,
+  asComparableText: (x) => x,
+  coalesceEmpty: (x) => sql`COALESCE(${x}, '')`,
+  isTrue: (x) => sql<SqlBool>`${x} = TRUE`,
+  bit: (value) => sql.lit(value),
+  orderNulls: () => null,
 };

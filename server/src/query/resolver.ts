@@ -3,6 +3,7 @@
  * operands need. query/ knows no schema; records hand it a resolver (a three-field one in tests).
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
+import { sqliteDialect, type FilterDialect } from './dialect.ts';
 
 /**
  * How `=`/`!=` treat NULL next to "" (PocketBase's NullFallbackPreference):
@@ -113,6 +114,6 @@ export function boolOperand(value: boolean): SqlOperand {
 }
 
 /** wire: the `true`/`false` literals are the SQL numbers 1/0 in PocketBase. */
-export function bitOperand(value: 0 | 1): SqlOperand {
-  return { render: () => sql.lit(value), values: [], keyword: 'bool', nullFallback: 'auto' };
+export function bitOperand(value: 0 | 1, dialect: FilterDialect = sqliteDialect): SqlOperand {
+  return { render: () => dialect.bit(value), values: [], keyword: 'bool', nullFallback: 'auto' };
 }

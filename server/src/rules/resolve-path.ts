@@ -243,6 +243,6 @@ function finalizeField(core: ResolverCore, st: PathState, prop: string): SqlOper
   const nullFallback: NullFallback = isJson ? 'disabled' : 'auto';
   // wire: a non-superuser may only match auth records whose email is public (all-of items too)
   const guardEmail = field.name === 'email' && st.collection.type === 'auth' && !core.allowHidden;
-  const guardOf = (alias: string) => (guardEmail ? sql<SqlBool>`${sql.id(alias, 'emailVisibility')} = TRUE` : undefined);
+  const guardOf = (alias: string) => (guardEmail ? d.isTrue(sql.id(alias, 'emailVisibility')) : undefined);
   return columnOperand(value, { nullFallback, multi: multiOf(core, st, mmValue, nullFallback, guardOf(mm)), guard: guardOf(st.alias) });
 }

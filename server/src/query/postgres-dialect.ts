@@ -1,0 +1,171 @@
+/**
+ * The filter compiler's PostgreSQL dialect (15+): the same answers as `sqliteDialect` over the same rows, where
+ * PostgreSQL can give them; docs/postgresql.md lists where it cannot. It relies on the functions of
+ * `POSTGRES_FILTER_FUNCTIONS` (installed by `db/open-postgres.ts`) and on the column types Galley gives PostgreSQL:
+ * JSON values are `text` holding JSON (as on SQLite: the stored text is the wire text, byte for byte, key order and
+ * all; jsonb would reorder keys and respace), numbers `double precision`, bools `integer` 0/1 (so the filter's
+ * `true`/`false` = 1/0 compare as on SQLite), text `COLLATE "C"` (bytewise order, SQLite's BINARY).
+ */
+import { sql, type Expression, type SqlBool } from 'kysely';
+import { GalleyError } from '../errors.ts';
+import type { FilterDialect } from './dialect.ts';
+
+const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+
+const asText = (x: Expression<unknown>) => sql`CAST(${x} AS text)`;
+/** wire: SQLite's LOWER and LIKE fold ASCII letters only; translate() does exactly that, whatever the locale. */
+const foldAscii = (x: Expression<unknown>) => sql`translate(${asText(x)}, ${sql.lit(UPPER)}, ${sql.lit(LOWER)})`;
+// wire: SQLite's math functions read text as a number, and non-numeric text as NULL
+const radians = (deg: Expression<unknown>) => sql`radians(galley_real(${asText(deg)}))`;
+
+/** JSON path segments as a text[] literal for `#>` (keys are `\w` only, checked by the resolver). */
+function jsonPathArray(path: readonly (string | number)[]): Expression<unknown> {
+  return sql`CAST(${sql.lit(`{${path.map(String).join(',')}}`)} AS text[])`;
+}
+
+export const postgresDialect: FilterDialect = {
+  name: 'postgres',
+  // a pattern ending in a lone escape: SQLite matches nothing, PostgreSQL would raise an error
+  like: (left, pattern, negate) => {
+    const p = foldAscii(pattern);
+    const like = sql<SqlBool>`${foldAscii(left)} LIKE ${p} ESCAPE '\\'`;
+    const guarded = sql<SqlBool>`(CASE WHEN ${p} ~ '(^|[^\\\\])(\\\\\\\\)*\\\\$' THEN (${asText(left)} IS NULL AND NULL) ELSE ${like} END)`;
+    return negate ? sql<SqlBool>`NOT ${guarded}` : guarded;
+  },
+  nullSafeEquals: (left, right, negate) =>
+    negate ? sql<SqlBool>`${left} IS DISTINCT FROM ${right}` : sql<SqlBool>`${left} IS NOT DISTINCT FROM ${right}`,
+  containsPattern: (x) => sql`('%' || ${asText(x)} || '%')`,
+  // a set-returning function in FROM is lateral: it may read the aliases joined before it
+  jsonEach: (value) => sql`galley_json_each(${asText(value)})`,
+  // a function returning a scalar set names its one column after the alias
+  jsonEachValue: (alias) => sql.id(alias, alias),
+  jsonArrayContainsAny: (array, values) =>
+    sql<SqlBool>`exists (select 1 from galley_json_each(${asText(array)}) as _je where _je in (${sql.join(values.map((v) => sql`CAST(${v} AS text)`))}))`,
+  jsonArrayLength: (v) => sql`galley_json_length(${asText(v)})`,
+  jsonExtract: (v, path) => sql`galley_json_extract(${asText(v)}, ${jsonPathArray(path)})`,
+  strftime: (args) => {
+    // modifiers ('start of month', '+1 day', …) would need SQLite's whole date engine; refused, not guessed
+    if (args.length > 2) throw new GalleyError('invalid', 'strftime(): modifiers are not supported on PostgreSQL');
+    const [format, time] = args;
+    return sql`galley_strftime(${asText(format!)}, ${time ? asText(time) : sql`'now'`})`;
+  },
+  random: () => sql`RANDOM()`,
+  // the DDL gives every table a `_rowid_` identity column (insertion order, as SQLite's rowid)
+  rowid: (alias) => sql.id(alias, '_rowid_'),
+  geoDistance: (lonA, latA, lonB, latB) => {
+    const dLat = sql`(${radians(latB)} - ${radians(latA)})`;
+    const dLon = sql`(${radians(lonB)} - ${radians(lonA)})`;
+    const h = sql`(power(sin(${dLat} / 2), 2) + cos(${radians(latA)}) * cos(${radians(latB)}) * power(sin(${dLon} / 2), 2))`;
+    return sql`(2 * 6371 * asin(sqrt(LEAST(1, ${h}))))`;
+  },
+  lower: (x) => foldAscii(x),
+  asComparableText: asText,
+  coalesceEmpty: (x) => sql`COALESCE(${asText(x)}, '')`,
+  isTrue: (x) => sql<SqlBool>`${x} = 1`,
+  // an untyped literal: it takes the other side's type (1 for an integer or float column, '1' for JSON text)
+  bit: (value) => sql.lit(String(value)),
+  // PostgreSQL sorts NULL as the largest value, SQLite as the smallest
+  orderNulls: (direction) => (direction === 'asc' ? 'first' : 'last'),
+};
+
+/**
+ * The functions the dialect calls, as one idempotent script (CREATE OR REPLACE). SQLite's JSON functions read a
+ * text that may not be JSON at all (a single relation id, a request value): `galley_jsonb` is that lenient parse
+ * (NULL for invalid JSON; PostgreSQL 15 has no `IS JSON`). Scalars come out as SQLite's json_extract gives them:
+ * strings unquoted, true/false as 1/0, null as NULL.
+ */
+export const POSTGRES_FILTER_FUNCTIONS = String.raw`
+CREATE OR REPLACE FUNCTION galley_jsonb(v text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  IF v IS NULL OR v !~ '^\s*[\[{"0-9tfn-]' THEN RETURN NULL; END IF;
+  RETURN v::jsonb;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION galley_real(v text) RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN v ~ '^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$' THEN v::double precision END
+$$;
+
+CREATE OR REPLACE FUNCTION galley_json_scalar(j jsonb) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE jsonb_typeof(j)
+    WHEN 'string' THEN j #>> '{}'
+    WHEN 'boolean' THEN CASE WHEN j = 'true'::jsonb THEN '1' ELSE '0' END
+    WHEN 'null' THEN NULL
+    ELSE j::text END
+$$;
+
+CREATE OR REPLACE FUNCTION galley_json_each(v text) RETURNS SETOF text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT galley_json_scalar(e) FROM jsonb_array_elements(galley_jsonb(v)) AS e WHERE jsonb_typeof(galley_jsonb(v)) = 'array'
+  UNION ALL
+  SELECT v WHERE jsonb_typeof(galley_jsonb(v)) IS DISTINCT FROM 'array'
+$$;
+
+CREATE OR REPLACE FUNCTION galley_json_length(v text) RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE
+    WHEN jsonb_typeof(galley_jsonb(v)) = 'array' THEN jsonb_array_length(galley_jsonb(v))
+    WHEN v IS NULL OR v = '' THEN 0
+    ELSE 1 END
+$$;
+
+CREATE OR REPLACE FUNCTION galley_json_extract(v text, path text[]) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE
+    WHEN galley_jsonb(v) IS NOT NULL THEN galley_json_scalar(galley_jsonb(v) #> path)
+    WHEN cardinality(path) = 0 THEN v
+    ELSE NULL END
+$$;
+
+CREATE OR REPLACE FUNCTION galley_strftime(fmt text, t text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+  ts timestamp;
+  res text := '';
+  i int := 1;
+  c text;
+  doy int;
+  wd int;
+BEGIN
+  IF fmt IS NULL OR t IS NULL THEN RETURN NULL; END IF;
+  IF t = 'now' THEN
+    ts := now() AT TIME ZONE 'UTC';
+  ELSIF t ~ '^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:\d{2})?$' THEN
+    BEGIN
+      IF t ~ '[+-]\d{2}:\d{2}$' THEN ts := t::timestamptz AT TIME ZONE 'UTC';
+      ELSE ts := rtrim(t, 'Z')::timestamp;
+      END IF;
+    EXCEPTION WHEN others THEN
+      RETURN NULL;
+    END;
+  ELSE
+    RETURN NULL;
+  END IF;
+  WHILE i <= length(fmt) LOOP
+    c := substr(fmt, i, 1);
+    IF c <> '%' THEN
+      res := res || c;
+    ELSE
+      i := i + 1;
+      c := substr(fmt, i, 1);
+      doy := extract(doy FROM ts)::int;
+      wd := (extract(isodow FROM ts)::int + 6) % 7;
+      res := res || CASE c
+        WHEN 'Y' THEN to_char(ts, 'YYYY')
+        WHEN 'm' THEN to_char(ts, 'MM')
+        WHEN 'd' THEN to_char(ts, 'DD')
+        WHEN 'H' THEN to_char(ts, 'HH24')
+        WHEN 'M' THEN to_char(ts, 'MI')
+        WHEN 'S' THEN to_char(ts, 'SS')
+        WHEN 'f' THEN to_char(ts, 'SS.MS')
+        WHEN 'j' THEN lpad(doy::text, 3, '0')
+        WHEN 's' THEN floor(extract(epoch FROM ts))::bigint::text
+        WHEN 'w' THEN extract(dow FROM ts)::int::text
+        WHEN 'W' THEN lpad(((doy - 1 + 7 - wd) / 7)::text, 2, '0')
+        WHEN '%' THEN '%'
+        ELSE NULL END;
+      IF res IS NULL THEN RETURN NULL; END IF;
+    END IF;
+    i := i + 1;
+  END LOOP;
+  RETURN res;
+END $$;
+`;
