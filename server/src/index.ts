@@ -181,7 +181,7 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
     trace.mark('storage');
     const cron: CronService = await trace.time('cron scheduler', () => createCronScheduler({ clock, log: appLog, store: createCronStateStore(logs.auxDb) }));
     services.add({ name: 'cron scheduler', stop: () => cron.close() });
-    const backups = createBackupService({ dir: config.dir, db, settings, cron, log: appLog, clock, busyTimeoutMs: config.busyTimeoutMs, maxUploadBytes: config.maxBackupUploadSize, restore: held.restore });
+    const backups = createBackupService({ dir: config.dir, db, settings, cron, log: appLog, clock, busyTimeoutMs: config.busyTimeoutMs, maxUploadBytes: config.maxBackupUploadSize, restore: held.restore, hooks });
     services.add({ name: 'backups', stop: () => backups.stop() });
     trace.mark('backups');
     const thumbnails = trace.time('thumbnails', () => createThumbnailService());

@@ -7,8 +7,10 @@ import type { SettingsStore } from '../admin/settings-store.ts';
 import type { CronService } from '../cron/scheduler.ts';
 import type { Database } from '../db/database.ts';
 import { GalleyError, notFound } from '../errors.ts';
+import type { HooksRegistry } from '../hooks/hooks-registry.ts';
+import { triggerMailSend } from '../hooks/mail-hook-points.ts';
 import type { Logger } from '../lib/log.ts';
-import { sendMail } from '../lib/mail.ts';
+import { sendMail, type MailMessage } from '../lib/mail.ts';
 import { SUPERUSERS_NAME } from '../schema/system-collections.ts';
 import { rm } from 'node:fs/promises';
 import { serveStoredFile } from '../files/file-response.ts';
@@ -65,6 +67,8 @@ export interface BackupServiceDeps {
   maxUploadBytes: number;
   /** absent when this Galley cannot restore in-process (never in practice: createGalley passes it) */
   restore?: RestoreRunner;
+  /** the app's event bus: the failure alert goes through its registry's onMailerSend hooks like every mail */
+  hooks?: { readonly registry: HooksRegistry };
 }
 
 export function createBackupService(deps: BackupServiceDeps): BackupService {
@@ -121,12 +125,15 @@ export function createBackupService(deps: BackupServiceDeps): BackupService {
     if (!settings.smtp.enabled) return;
     const rows = (await deps.db.read.selectFrom(SUPERUSERS_NAME).select('email').execute()) as Array<{ email: string }>;
     if (rows.length === 0) return;
-    await sendMail(settings.smtp, {
+    const mail: MailMessage = {
       from: { name: settings.meta.senderName, address: settings.meta.senderAddress },
       to: rows.map((r) => ({ address: r.email })),
       subject: 'Autobackup failure',
       html: `<p>Failed to create the automated backup. Raw error:</p><pre>${message.replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre>`,
-    });
+    };
+    const deliver = (m: MailMessage) => sendMail(settings.smtp, m);
+    // through onMailerSend like every other mail (a hook may change or veto it)
+    await (deps.hooks ? triggerMailSend(deps.hooks.registry, log, mail, deliver) : deliver(mail));
   };
 
   const runAutoBackup = async () => {
