@@ -4,6 +4,7 @@
  */
 import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
+import { realtimeMessageHooks } from '../hooks/realtime-hook-points.ts';
 import { formatSseEvent } from '../lib/sse.ts';
 import { unindexAuth } from './auth-binding.ts';
 import { startDispatch } from './dispatch.ts';
@@ -123,7 +124,16 @@ export function sendToClient(
   const client = broker.clients.get(clientId);
   if (!client || client.closed || !client.subscriptions.has(topic)) return false;
   if (opts.ip !== undefined && client.ip !== '' && client.ip !== opts.ip) return false;
-  const sent = client.send([new TextEncoder().encode(formatSseEvent(topic, typeof data === 'string' ? data : JSON.stringify(data)))]);
+  const message = { name: topic, data: typeof data === 'string' ? data : JSON.stringify(data) };
+  const messageHooks = realtimeMessageHooks(core.hooks.registry, core.log);
+  let sent = true;
+  if (!messageHooks) sent = client.send([new TextEncoder().encode(formatSseEvent(message.name, message.data))]);
+  // through onRealtimeMessageSend like every other message: what a hook lets through goes out once it is done
+  else {
+    void messageHooks({ id: client.id, auth: client.binding?.auth ?? null }, message).then((out) => {
+      if (out && !client.closed) client.send([new TextEncoder().encode(formatSseEvent(out.name, out.data))]);
+    });
+  }
   if (opts.unsubscribe) replaceSubscriptions(broker, client, [...client.subscriptions.keys()].filter((t) => t !== topic));
   return sent;
 }
