@@ -276,7 +276,11 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   const server: ReopenableServer = {
     closeGate: () => gate.close(),
     openGate: () => gate.open(),
-    stopServices: stopDataServices,
+    // wire: PocketBase restarts after a restore with onTerminate's isRestart true; here the services restart in place
+    stopServices: async () => {
+      if (instance) await triggerTerminate(instance.core.hooks.registry, instance.core.log, undefined, true);
+      await stopDataServices();
+    },
     startServices,
     log: () => instance?.core.log ?? log,
   };

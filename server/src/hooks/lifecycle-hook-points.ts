@@ -24,7 +24,10 @@ export interface ServeHookEvent extends HookEvent {
 }
 
 export interface TerminateHookEvent extends HookEvent {
-  /** wire: PocketBase's isRestart; Galley never restarts in place, so false */
+  /**
+   * wire: PocketBase's isRestart: true when the app stops to start again. PocketBase restarts its process after
+   * a restore; Galley restarts its data services in place (an in-process restore), with onBootstrap after them.
+   */
   isRestart: boolean;
 }
 
@@ -48,14 +51,17 @@ export async function triggerServe(registry: HooksRegistry, url: string): Promis
   await registry.find('onServe')?.trigger({ server: { url } } as Omit<ServeHookEvent, 'next'>);
 }
 
-/** The onTerminate hooks, waited for at most `waitMs`; a throw or a hook still running then is logged, never thrown. */
-export async function triggerTerminate(registry: HooksRegistry, log: Logger, waitMs = TERMINATE_HOOKS_WAIT_MS): Promise<void> {
+/**
+ * The onTerminate hooks, waited for at most `waitMs`; a throw or a hook still running then is logged, never thrown.
+ * `isRestart`: the services stop to start again (an in-process restore), not for good.
+ */
+export async function triggerTerminate(registry: HooksRegistry, log: Logger, waitMs = TERMINATE_HOOKS_WAIT_MS, isRestart = false): Promise<void> {
   const chain = registry.find('onTerminate');
   if (!chain) return;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), waitMs)));
   try {
-    const outcome = await Promise.race([chain.trigger({ isRestart: false }).then(() => 'done' as const), late]);
+    const outcome = await Promise.race([chain.trigger({ isRestart }).then(() => 'done' as const), late]);
     if (outcome === 'late') log.warn(`onTerminate hooks still running after ${waitMs} ms; not waited for`);
   } catch (err) {
     log.error('hook onTerminate failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });

@@ -51,6 +51,32 @@ describe('lifecycle hooks', () => {
     }
   });
 
+  it('an in-process restore restarts: onTerminate with isRestart true while the data is there, then onBootstrap again', async () => {
+    const seen: string[] = [];
+    const { dir, galley } = await start((app) => {
+      app.onBootstrap(async (e) => {
+        seen.push(`bootstrap posts=${await app.countRecords('posts')}`);
+        await e.next();
+      });
+      app.onTerminate(async (e) => {
+        seen.push(`terminate ${String(e.isRestart)} posts=${await app.countRecords('posts')}`);
+        await e.next();
+      });
+    });
+    try {
+      await galley.core.backups.create('empty.tar.gz');
+      expect((await galley.handle(new Request('http://127.0.0.1/api/collections/posts/records', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"after the backup"}' }))).status).toBe(200);
+      await galley.core.backups.restore('empty.tar.gz');
+      for (let i = 0; i < 600 && seen.length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(seen).toEqual(['bootstrap posts=0', 'terminate true posts=1', 'bootstrap posts=0']);
+      await galley.close();
+      expect(seen.at(-1)).toBe('terminate false posts=0');
+    } finally {
+      await galley.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a throw in onBootstrap fails the start with its message', async () => {
     await expect(
       start((app) =>
