@@ -6,7 +6,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { GalleyError } from '../errors.ts';
 import { POSTGRES_FILTER_FUNCTIONS } from '../query/postgres-dialect.ts';
-import { createPostgresPool, type PostgresPoolOptions } from './postgres-driver.ts';
+import { createPostgresPool, toKyselyPool, type PostgresPoolOptions } from './postgres-driver.ts';
 
 export const MIN_POSTGRES_VERSION = 150000;
 
@@ -19,7 +19,7 @@ export interface OpenedPostgres {
 
 export async function openPostgres(opts: PostgresPoolOptions): Promise<OpenedPostgres> {
   const pool = await createPostgresPool(opts);
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool: toKyselyPool(pool) }) });
   try {
     const { rows } = await sql<{ v: string }>`SELECT current_setting('server_version_num') AS v`.execute(db);
     const serverVersion = Number(rows[0]?.v);
@@ -30,7 +30,9 @@ export async function openPostgres(opts: PostgresPoolOptions): Promise<OpenedPos
     return { db, serverVersion, close: () => db.destroy() };
   } catch (err) {
     await db.destroy();
-    if (err instanceof GalleyError) throw err;
-    throw new GalleyError('unavailable', `cannot open the PostgreSQL database: ${(err as Error).message}`, { cause: err });
+    if (err instanceof GalleyError && err.kind !== 'unavailable') throw err;
+    // say why (refused, no such database, bad password…), never the URL (it may hold the password)
+    const cause = err instanceof GalleyError ? err.cause : err;
+    throw new GalleyError('unavailable', `cannot open the PostgreSQL database: ${(cause as Error).message}`, { cause, retryAfter: 1 });
   }
 }

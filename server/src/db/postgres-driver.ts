@@ -3,7 +3,9 @@
  * `pg` is imported on first use, so a SQLite app never loads it. Values come back as SQLite's driver gives them:
  * bigint (counts, identities) and numeric as JS numbers, not strings; timestamps are never stored (dates are text).
  */
-import type { Pool, PoolConfig } from 'pg';
+import type { PostgresPool, PostgresPoolClient } from 'kysely';
+import type { Pool, PoolClient, PoolConfig } from 'pg';
+import { mapPostgresError } from './postgres-errors.ts';
 
 export interface PostgresPoolOptions {
   /** `postgres://user:password@host:port/database?…` */
@@ -16,6 +18,39 @@ export interface PostgresPoolOptions {
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
+
+/** A lost, refused or overloaded server is never passed on raw (→ 503 + Retry-After); the rest stays for the caller. */
+function rethrowUnavailable(err: unknown): never {
+  const mapped = mapPostgresError(err);
+  throw mapped?.kind === 'unavailable' ? mapped : err;
+}
+
+/** The pool as Kysely's PostgresDialect takes it, its connection and query errors classified on the way. */
+export function toKyselyPool(pool: Pool): PostgresPool {
+  const wrap = (client: PoolClient): PostgresPoolClient => {
+    // a connection that failed is destroyed on release, never handed out again; while it is checked out its
+    // socket errors are ours to hear (an 'error' nobody listens to would end the process)
+    let broken = false;
+    const onError = () => (broken = true);
+    client.on('error', onError);
+    const fail = (err: unknown): never => {
+      if (mapPostgresError(err)?.kind === 'unavailable') broken = true;
+      return rethrowUnavailable(err);
+    };
+    return {
+      query: ((text: unknown, params?: readonly unknown[]) =>
+        typeof text === 'string' ? client.query(text, params as unknown[]).catch(fail) : client.query(text as never)) as PostgresPoolClient['query'],
+      release: () => {
+        client.off('error', onError);
+        client.release(broken);
+      },
+    };
+  };
+  return {
+    connect: () => pool.connect().then(wrap, rethrowUnavailable),
+    end: () => pool.end(),
+  };
+}
 
 /** A connection pool for `url`; nothing connects until the first query. */
 export async function createPostgresPool(opts: PostgresPoolOptions): Promise<Pool> {
