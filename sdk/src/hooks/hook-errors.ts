@@ -1,7 +1,8 @@
 /**
- * The errors a server hooks file throws to answer in PocketBase's error shape `{ status, message, data }`
- * (the same classes are `app.BadRequestError` …). The server recognises them by a `Symbol.for` marker, so this
- * copy, the galley binary's built-in '@galley/sdk' and the types module's copy all work alike.
+ * The errors a server hooks file throws to answer in PocketBase's error shape `{ status, message, data }`. The
+ * same classes are `app.BadRequestError` …, named exports of @galley/sdk and of the module `galley types` writes
+ * (generated from sdk/src/hooks/hook-errors.ts, their one source); the server knows them by the `Symbol.for`
+ * mark, so each is answered alike wherever it was imported from.
  */
 const API_ERROR_MARK = Symbol.for('galley.apiError');
 

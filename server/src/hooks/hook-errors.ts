@@ -1,60 +1,18 @@
 /**
  * The errors a hook throws to answer with PocketBase's error shape (`app.BadRequestError` …, also named exports
- * of the types module and of '@galley/sdk'), and how a hook's throw becomes a GalleyError. The classes carry a
- * `Symbol.for` marker rather than being matched by `instanceof`, so the copies a hooks file imports (its types
+ * of the types module and of '@galley/sdk'), and how a hook's throw becomes a GalleyError. The classes come from
+ * their one source, sdk/src/hooks/hook-errors.ts, through hook-errors.generated.ts. They carry a `Symbol.for`
+ * mark rather than being matched by `instanceof`, so the module instances a hooks file imports (its types
  * module, the sdk) are recognised as well: the shape is `{ status, message, data }`, PocketBase's ApiError.
  */
 import { GalleyError, type ErrorKind, type IssueTree } from '../errors.ts';
 import type { Logger } from '../lib/log.ts';
+import { ApiError, BadRequestError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from './hook-errors.generated.ts';
 
+export { ApiError, BadRequestError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError };
+
+/** The mark the error classes carry (sdk/src/hooks/hook-errors.ts, their one source): how a throw is known as one. */
 export const API_ERROR_MARK = Symbol.for('galley.apiError');
-
-/** A per-field error in `data`, as PocketBase's `new ValidationError(code, message)`. */
-export class ValidationError {
-  readonly code: string;
-  readonly message: string;
-  constructor(code: string, message: string) {
-    this.code = code;
-    this.message = message;
-  }
-}
-
-export class ApiError extends Error {
-  readonly [API_ERROR_MARK] = true;
-  readonly status: number;
-  readonly data: Record<string, unknown>;
-  constructor(status: number, message: string, data: Record<string, unknown> = {}) {
-    super(message);
-    this.name = new.target.name;
-    this.status = status;
-    this.data = data;
-  }
-}
-export class BadRequestError extends ApiError {
-  constructor(message = 'Something went wrong while processing your request.', data?: Record<string, unknown>) {
-    super(400, message, data);
-  }
-}
-export class UnauthorizedError extends ApiError {
-  constructor(message = 'Missing or invalid authentication.', data?: Record<string, unknown>) {
-    super(401, message, data);
-  }
-}
-export class ForbiddenError extends ApiError {
-  constructor(message = 'You are not allowed to perform this request.', data?: Record<string, unknown>) {
-    super(403, message, data);
-  }
-}
-export class NotFoundError extends ApiError {
-  constructor(message = "The requested resource wasn't found.", data?: Record<string, unknown>) {
-    super(404, message, data);
-  }
-}
-export class TooManyRequestsError extends ApiError {
-  constructor(message = 'Too Many Requests.', data?: Record<string, unknown>) {
-    super(429, message, data);
-  }
-}
 
 export const HOOK_ERROR_CLASSES = { ApiError, BadRequestError, UnauthorizedError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError };
 

@@ -5,6 +5,7 @@
  * always gives the same text; after the schema, the server hooks' error classes. Secrets never reach it: OAuth2 client secrets are not in that JSON, and any value
  * written as an environment reference (`"$env:NAME"`) is left out with its key.
  */
+import { HOOK_ERRORS_SOURCE } from '../hooks/hook-errors.generated.ts';
 import { toCollectionJson } from './collection-json.ts';
 import { readEnvReference } from './env-secret.ts';
 import type { Schema } from './model.ts';
@@ -45,49 +46,7 @@ export function renderTypesModule(schema: Schema, source: TypesModuleSource): st
     '',
     'export default schema;',
     '',
+    // the server hooks' error classes, named exports a hooks file can throw (their one source: sdk/src/hooks/hook-errors.ts)
     HOOK_ERRORS_SOURCE,
   ].join('\n');
 }
-
-/**
- * The server hooks' error classes (`throw new BadRequestError(…)` in a hooks file answers in PocketBase's error
- * shape), as named exports of the module: the server knows them by their `Symbol.for('galley.apiError')` mark, the
- * same as `app.BadRequestError` and @galley/sdk's.
- */
-const HOOK_ERRORS_SOURCE = `// Errors a server hooks file throws (also app.BadRequestError …): answered as {status, message, data}.
-const API_ERROR_MARK = Symbol.for('galley.apiError');
-export class ValidationError {
-  readonly code: string;
-  readonly message: string;
-  constructor(code: string, message: string) {
-    this.code = code;
-    this.message = message;
-  }
-}
-export class ApiError extends Error {
-  readonly [API_ERROR_MARK] = true;
-  readonly status: number;
-  readonly data: Record<string, unknown>;
-  constructor(status: number, message: string, data: Record<string, unknown> = {}) {
-    super(message);
-    this.name = new.target.name;
-    this.status = status;
-    this.data = data;
-  }
-}
-export class BadRequestError extends ApiError {
-  constructor(message = 'Something went wrong while processing your request.', data?: Record<string, unknown>) { super(400, message, data); }
-}
-export class UnauthorizedError extends ApiError {
-  constructor(message = 'Missing or invalid authentication.', data?: Record<string, unknown>) { super(401, message, data); }
-}
-export class ForbiddenError extends ApiError {
-  constructor(message = 'You are not allowed to perform this request.', data?: Record<string, unknown>) { super(403, message, data); }
-}
-export class NotFoundError extends ApiError {
-  constructor(message = "The requested resource wasn't found.", data?: Record<string, unknown>) { super(404, message, data); }
-}
-export class TooManyRequestsError extends ApiError {
-  constructor(message = 'Too Many Requests.', data?: Record<string, unknown>) { super(429, message, data); }
-}
-`;

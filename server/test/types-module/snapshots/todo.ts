@@ -1003,8 +1003,15 @@ export const schema = {
 
 export default schema;
 
-// Errors a server hooks file throws (also app.BadRequestError …): answered as {status, message, data}.
+/**
+ * The errors a server hooks file throws to answer in PocketBase's error shape `{ status, message, data }`. The
+ * same classes are `app.BadRequestError` …, named exports of @galley/sdk and of the module `galley types` writes
+ * (generated from sdk/src/hooks/hook-errors.ts, their one source); the server knows them by the `Symbol.for`
+ * mark, so each is answered alike wherever it was imported from.
+ */
 const API_ERROR_MARK = Symbol.for('galley.apiError');
+
+/** A per-field error inside `data`: `{ title: new ValidationError('validation_bad_title', 'Say it nicely.') }`. */
 export class ValidationError {
   readonly code: string;
   readonly message: string;
@@ -1013,6 +1020,7 @@ export class ValidationError {
     this.message = message;
   }
 }
+
 export class ApiError extends Error {
   readonly [API_ERROR_MARK] = true;
   readonly status: number;
@@ -1025,17 +1033,27 @@ export class ApiError extends Error {
   }
 }
 export class BadRequestError extends ApiError {
-  constructor(message = 'Something went wrong while processing your request.', data?: Record<string, unknown>) { super(400, message, data); }
+  constructor(message = 'Something went wrong while processing your request.', data?: Record<string, unknown>) {
+    super(400, message, data);
+  }
 }
 export class UnauthorizedError extends ApiError {
-  constructor(message = 'Missing or invalid authentication.', data?: Record<string, unknown>) { super(401, message, data); }
+  constructor(message = 'Missing or invalid authentication.', data?: Record<string, unknown>) {
+    super(401, message, data);
+  }
 }
 export class ForbiddenError extends ApiError {
-  constructor(message = 'You are not allowed to perform this request.', data?: Record<string, unknown>) { super(403, message, data); }
+  constructor(message = 'You are not allowed to perform this request.', data?: Record<string, unknown>) {
+    super(403, message, data);
+  }
 }
 export class NotFoundError extends ApiError {
-  constructor(message = "The requested resource wasn't found.", data?: Record<string, unknown>) { super(404, message, data); }
+  constructor(message = "The requested resource wasn't found.", data?: Record<string, unknown>) {
+    super(404, message, data);
+  }
 }
 export class TooManyRequestsError extends ApiError {
-  constructor(message = 'Too Many Requests.', data?: Record<string, unknown>) { super(429, message, data); }
+  constructor(message = 'Too Many Requests.', data?: Record<string, unknown>) {
+    super(429, message, data);
+  }
 }
