@@ -1,6 +1,6 @@
 // One Galley per data directory in library mode too: createGalley takes <dir>/.lock, close() gives it back,
 // and a lock left by a process that is gone (or by an earlier holder of a reused pid) is taken over.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,15 @@ describe('the data directory lock in library mode', () => {
   it('a torn lock file (a crash while writing it) does not block forever', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, DIR_LOCK_FILE), '{"pid":');
+    await start(dir);
+    expect(readLock(dir).pid).toBe(process.pid);
+  });
+
+  it('an empty lock file (what a power loss can leave: the lock is not fsynced) is taken over', async () => {
+    const dir = tempDir();
+    const file = join(dir, DIR_LOCK_FILE);
+    writeFileSync(file, '');
+    utimesSync(file, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
     await start(dir);
     expect(readLock(dir).pid).toBe(process.pid);
   });

@@ -5,7 +5,7 @@
  * no lock: they are short writers that SQLite's own locking already serialises with the server.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { GalleyError } from '../errors.ts';
@@ -89,6 +89,11 @@ export function readDirLock(dir: string): DirLockOwner | undefined {
   }
 }
 
+/**
+ * The lock's file is never fsynced: other processes read it from the page cache, and what a power loss leaves
+ * (nothing, a torn file, a dead pid) is a stale lock taken over as above. An fsync here cost a journal commit
+ * before the first request, tens of ms when the disk is busy writing back (issue 16).
+ */
 function writeNew(file: string, owner: DirLockOwner): boolean {
   let fd: number;
   try {
@@ -99,7 +104,6 @@ function writeNew(file: string, owner: DirLockOwner): boolean {
   }
   try {
     writeSync(fd, JSON.stringify(owner) + '\n');
-    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
@@ -168,7 +172,6 @@ export function acquireDirLock(dir: string, address: string, allowHint: string):
       const fd = openSync(temp, 'w');
       try {
         writeSync(fd, JSON.stringify(owner) + '\n');
-        fsyncSync(fd);
       } finally {
         closeSync(fd);
       }
