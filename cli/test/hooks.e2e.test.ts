@@ -15,7 +15,7 @@ const schema = {
       name: 'posts', type: 'base', listRule: '', viewRule: '', createRule: '', updateRule: '', deleteRule: '',
       fields: [{ name: 'title', type: 'text', required: true }, { name: 'slug', type: 'text' }, { name: 'published', type: 'bool' }],
     },
-    { name: 'audit', type: 'base', listRule: '', viewRule: '', fields: [{ name: 'note', type: 'text' }] },
+    { name: 'audit', type: 'base', listRule: '', viewRule: '', fields: [{ name: 'note', type: 'text' }, { name: 'post', type: 'relation', collectionId: 'posts', maxSelect: 1 }] },
   ],
 };
 
@@ -41,6 +41,12 @@ export default (app) => {
   app.onRecordCreate(async (e) => {
     if (e.record.get('title') === 'boom') throw new Error('model hook exploded');
     await e.next();
+  }, 'posts');
+  app.onRecordCreate(async (e) => {
+    await e.next();
+    if (!String(e.record.get('title')).startsWith('after ')) return;
+    await app.save(app.newRecord('audit', { note: 'stored ' + e.record.title, post: e.record.id }));
+    if (e.record.get('title') === 'after boom') throw new Error('exploded after the write');
   }, 'posts');
   app.onRecordDeleteRequest(async (e) => {
     const post = await app.findRecordById('posts', e.record.id);
@@ -121,6 +127,19 @@ describe('hooks file on the compiled binary', () => {
     expect(err.response['message']).toBe('Something went wrong while processing your request.');
     expect(await auditNotes()).not.toContain('created boom');
     expect(server.output().stderr + server.output().stdout).toContain('model hook exploded');
+  });
+
+  it('code after e.next() in a model hook sees the row written, and a throw there takes the row and what the hooks wrote', async () => {
+    const post = await pb.collection('posts').create({ title: 'after write' });
+    const related = await pb.collection('audit').getFullList({ filter: "note = 'stored after write'" });
+    expect(related.map((r) => r['post'])).toEqual([post.id]);
+    const err = await expectError(pb.collection('posts').create({ title: 'after boom' }), 400);
+    expect(err.response['message']).toBe('Something went wrong while processing your request.');
+    expect(await pb.collection('posts').getList(1, 1, { filter: "title = 'after boom'" })).toMatchObject({ totalItems: 0 });
+    const notes = await auditNotes();
+    expect(notes).not.toContain('created after boom');
+    expect(notes).not.toContain('stored after boom');
+    expect(server.output().stderr + server.output().stdout).toContain('exploded after the write');
   });
 
   it('an after-commit hook has called the local HTTP server when the update is answered', async () => {
