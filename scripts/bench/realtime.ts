@@ -34,6 +34,14 @@ export interface RealtimeBenchResult {
   maxMs: number;
   serverCpuPct: number | null;
   serverPeakRssKb: number | null;
+  /**
+   * From the first create until the last message arrived (or the drain gave up): wall seconds, and the CPU
+   * seconds of the server and of this process (the load generator: every subscriber socket lives here, on the
+   * same cores), so a run where the generator, not the server, was the limit shows it.
+   */
+  deliverySec: number;
+  serverDeliveryCpuSec: number | null;
+  clientDeliveryCpuSec: number | null;
 }
 
 const RULE = 'public = true || owner = @request.auth.id';
@@ -122,6 +130,7 @@ export async function runRealtimeBench(o: RealtimeBenchOptions): Promise<Realtim
     });
 
     const cpuBefore = readCpuSeconds(proc.pid!);
+    const clientCpuBefore = readCpuSeconds(process.pid);
     const started = performance.now();
     const total = Math.round(o.rate * o.durationSec);
     const creates: Array<Promise<number>> = [];
@@ -146,6 +155,9 @@ export async function runRealtimeBench(o: RealtimeBenchOptions): Promise<Realtim
     // messages still in flight get a few seconds to arrive before they count as lost
     const drainUntil = performance.now() + 5000;
     while (delivered - duplicates < expected && performance.now() < drainUntil) await Bun.sleep(20);
+    const deliverySec = (performance.now() - started) / 1000;
+    const serverCpuEnd = readCpuSeconds(proc.pid!);
+    const clientCpuEnd = readCpuSeconds(process.pid);
     latencies.sort((a, b) => a - b);
     const failed = statuses.filter((s) => s !== 200).length;
     return {
@@ -154,6 +166,9 @@ export async function runRealtimeBench(o: RealtimeBenchOptions): Promise<Realtim
       p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: latencies[latencies.length - 1] ?? NaN,
       serverCpuPct: cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) / elapsed) * 100,
       serverPeakRssKb: readPeakRssKb(proc.pid!),
+      deliverySec,
+      serverDeliveryCpuSec: cpuBefore === null || serverCpuEnd === null ? null : serverCpuEnd - cpuBefore,
+      clientDeliveryCpuSec: clientCpuBefore === null || clientCpuEnd === null ? null : clientCpuEnd - clientCpuBefore,
     };
   } finally {
     for (const s of sockets) s.close();
@@ -164,9 +179,15 @@ export async function runRealtimeBench(o: RealtimeBenchOptions): Promise<Realtim
 export function formatRealtimeRow(r: RealtimeBenchResult): string {
   const cpu = r.serverCpuPct === null ? '-' : `${r.serverCpuPct.toFixed(0)}%`;
   const rss = r.serverPeakRssKb === null ? '-' : `${(r.serverPeakRssKb / 1024).toFixed(0)} MB`;
+  const messages = r.delivered - r.duplicates;
+  // CPU per delivered message over the whole delivery, server and load generator (this process) apart
+  const perMessage = (sec: number | null): string => (sec === null || messages === 0 ? '-' : `${((sec * 1e6) / messages).toFixed(1)} µs`);
+  const share = (sec: number | null): string => (sec === null ? '-' : `${((sec / r.deliverySec) * 100).toFixed(0)}%`);
   return (
     `realtime: ${r.subscribers} SSE subscribers (${r.users} users + guests), ${r.rate} creates/s for ${r.durationSec}s under "${RULE}": ` +
     `delivery p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms (target < 200), max ${r.maxMs.toFixed(1)} ms; ` +
-    `${r.delivered - r.duplicates}/${r.expected} delivered, ${r.lost} lost, ${r.duplicates} duplicates, ${r.failedCreates} failed creates; server CPU ${cpu}, peak RSS ${rss}`
+    `${r.delivered - r.duplicates}/${r.expected} delivered, ${r.lost} lost, ${r.duplicates} duplicates, ${r.failedCreates} failed creates; server CPU ${cpu}, peak RSS ${rss}; ` +
+    `until the last message (${r.deliverySec.toFixed(1)} s): server ${share(r.serverDeliveryCpuSec)} of a core, ${perMessage(r.serverDeliveryCpuSec)}/message, ` +
+    `load generator ${share(r.clientDeliveryCpuSec)}, ${perMessage(r.clientDeliveryCpuSec)}/message`
   );
 }

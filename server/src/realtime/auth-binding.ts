@@ -7,6 +7,7 @@
 import type { Core } from '../core.ts';
 import type { RecordEvent } from '../hooks/event-bus.ts';
 import type { AuthInfo } from '../rules/request-info.ts';
+import type { CollectionModel } from '../schema/model.ts';
 import type { AuthBinding, Broker, RealtimeClient } from './model.ts';
 
 // process-wide on purpose: only its uniqueness matters (a stamp never equals an older one), not its count
@@ -66,19 +67,29 @@ export function setClientBinding(broker: Broker, client: RealtimeClient, binding
   indexAuth(broker, client);
 }
 
-/** The auth a client's next event is judged with, under the current schema; null is a guest. */
-export function currentAuthOf(core: Core, broker: Broker, client: RealtimeClient): AuthInfo | null {
-  const binding = client.binding;
-  if (!binding) return null;
-  const collection = core.schema.findCollection(binding.auth.collection.id);
-  const ended =
-    !collection || collection.type !== 'auth' || core.secrets.tokenSecret(collection.id, 'auth') !== binding.secret;
-  if (ended) {
-    setClientBinding(broker, client, null);
-    return null;
-  }
-  if (collection !== binding.auth.collection) binding.auth = { collection, record: binding.auth.record };
-  return binding.auth;
+/**
+ * The auth each client's event is judged with, under the current schema, for many clients in one event: a
+ * binding whose collection is gone or whose token secret changed ends (the client is a guest from then on); the collection and its token secret are looked up once per
+ * auth collection, not once per client (the same answer for all of them within one event).
+ */
+export function authJudge(core: Core, broker: Broker): (client: RealtimeClient) => void {
+  const seen = new Map<string, { collection: CollectionModel | undefined; secret: string | undefined }>();
+  return (client) => {
+    const binding = client.binding;
+    if (!binding) return;
+    const id = binding.auth.collection.id;
+    let now = seen.get(id);
+    if (!now) {
+      const collection = core.schema.findCollection(id);
+      const live = collection && collection.type === 'auth' ? collection : undefined;
+      seen.set(id, (now = { collection: live, secret: live ? core.secrets.tokenSecret(live.id, 'auth') : undefined }));
+    }
+    if (!now.collection || now.secret !== binding.secret) {
+      setClientBinding(broker, client, null);
+      return;
+    }
+    if (now.collection !== binding.auth.collection) binding.auth = { collection: now.collection, record: binding.auth.record };
+  };
 }
 
 /** Apply a committed change of an auth record to the clients bound to it (in event order). */

@@ -23,6 +23,7 @@ export function createRealtimeBroker(core: Core): Broker & { stop(): Promise<voi
     queue: Promise.resolve(),
     pending: 0,
     sweeper: undefined,
+    flush: { dirty: new Set(), timer: undefined, scheduled: false, nextAt: 0 },
   };
   const unhook = startDispatch(broker);
   return Object.assign(broker, {
@@ -31,6 +32,8 @@ export function createRealtimeBroker(core: Core): Broker & { stop(): Promise<voi
       unhook();
       for (const client of [...broker.clients.values()]) client.close();
       stopSweeper(broker);
+      if (broker.flush.timer) clearTimeout(broker.flush.timer);
+      broker.flush.timer = undefined;
       while (broker.pending > 0) await broker.queue;
     },
   });
@@ -69,6 +72,33 @@ function releaseStreamSlot(broker: Broker, ip: string): void {
   else broker.streamsByIp.set(ip, open - 1);
 }
 
+/**
+ * Ask for `client`'s queued messages to be written in the next flush pass. A pass writes to every client
+ * with messages waiting; after a pass of N writes the next waits N / limits.writesPerSecond (model.ts).
+ */
+export function queueFlush(broker: Broker, client: RealtimeClient): void {
+  const flush = broker.flush;
+  flush.dirty.add(client);
+  if (flush.scheduled) return;
+  flush.scheduled = true;
+  const wait = flush.nextAt - performance.now();
+  // no wait: after the current task's sends (a batch of events is one pass), before any other I/O
+  if (wait <= 0) queueMicrotask(() => runFlushPass(broker));
+  else flush.timer = setTimeout(() => runFlushPass(broker), Math.ceil(wait));
+}
+
+function runFlushPass(broker: Broker): void {
+  const flush = broker.flush;
+  flush.scheduled = false;
+  flush.timer = undefined;
+  if (flush.dirty.size === 0) return;
+  const clients = [...flush.dirty];
+  flush.dirty.clear();
+  let writes = 0;
+  for (const client of clients) if (client.deliver()) writes++;
+  flush.nextAt = performance.now() + (writes * 1000) / broker.limits.writesPerSecond;
+}
+
 /** Register a client whose stream slot (claimStreamSlot) is taken; removeClient gives the slot back. */
 export function registerClient(broker: Broker, client: RealtimeClient): void {
   broker.clients.set(client.id, client);
@@ -79,6 +109,7 @@ export function registerClient(broker: Broker, client: RealtimeClient): void {
 export function removeClient(broker: Broker, client: RealtimeClient): void {
   if (broker.clients.get(client.id) !== client) return;
   broker.clients.delete(client.id);
+  broker.flush.dirty.delete(client);
   releaseStreamSlot(broker, client.ip);
   dropSubscriptions(broker, client);
   unindexAuth(broker, client);

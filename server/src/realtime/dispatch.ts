@@ -12,15 +12,19 @@ import { isRequestFree } from '../records/statement-cache.ts';
 import { SUPERUSERS, type AuthInfo, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { findPassingProbes, type AccessProbe } from './access-check.ts';
-import { applyAuthRecordChange, currentAuthOf } from './auth-binding.ts';
+import { applyAuthRecordChange, authJudge } from './auth-binding.ts';
 import type { Broker, DeliveryKeys, RealtimeClient, Subscription } from './model.ts';
 import { buildEventPayload } from './payload.ts';
 import type { TopicOptions } from './topics.ts';
 
 const encoder = new TextEncoder();
 
+/**
+ * The subscriptions an event goes to and their rule: those there at commit (a subscription made after the
+ * commit never gets it, one dropped after still does), one array per topic rather than an object per subscriber.
+ */
 interface Target {
-  sub: Subscription;
+  subs: readonly Subscription[];
   rule: 'listRule' | 'viewRule';
 }
 
@@ -30,8 +34,6 @@ interface QueuedEvent {
   authChange: boolean;
 }
 
-/** Per client, the messages of one batch: each client gets one write per batch, however many events it holds. */
-type Outbox = Map<RealtimeClient, Uint8Array[]>;
 /** The same while onRealtimeMessageSend hooks are bound: each client's messages, to be run through them one by one. */
 type HookedOutbox = Map<RealtimeClient, RealtimeMessage[]>;
 
@@ -48,19 +50,17 @@ export function startDispatch(broker: Broker): () => void {
     try {
       while (waiting.length > 0) {
         const batch = waiting.splice(0);
-        const outbox: Outbox = new Map();
         // asked once per batch: without a message hook the shared encodings go out as they are
         const messageHooks = realtimeMessageHooks(core.hooks.registry, core.log);
         const hooked: HookedOutbox | undefined = messageHooks ? new Map() : undefined;
         for (const item of batch) {
           try {
             if (item.authChange) applyAuthRecordChange(broker, item.event);
-            if (item.targets.length > 0) await deliverEvent(broker, item.event, item.targets, outbox, hooked);
+            if (item.targets.length > 0) await deliverEvent(broker, item.event, item.targets, hooked);
           } catch (err) {
             core.log.error('realtime delivery failed', { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
           }
         }
-        for (const [client, chunks] of outbox) client.send(chunks);
         if (hooked && messageHooks) await sendThroughMessageHooks(hooked, messageHooks);
         broker.pending -= batch.length;
       }
@@ -84,8 +84,8 @@ function collectTargets(broker: Broker, event: RecordEvent): Target[] {
   const recordId = String(event.row['id']);
   const out: Target[] = [];
   const add = (base: string, rule: Target['rule']) => {
-    const set = broker.index.get(base);
-    if (set) for (const sub of set) out.push({ sub, rule });
+    const subs = broker.index.get(base);
+    if (subs && subs.size > 0) out.push({ subs: [...subs], rule });
   };
   for (const base of new Set([`${name}/*`, `${id}/*`, name, id])) add(base, 'listRule');
   for (const base of new Set([`${name}/${recordId}`, `${id}/${recordId}`])) add(base, 'viewRule');
@@ -97,16 +97,11 @@ function realtimeRequest(auth: AuthInfo | null, options: TopicOptions): RequestI
   return { auth, method: 'GET', query: options.query, headers: options.headers, body: {}, context: 'realtime' };
 }
 
-interface Delivery {
-  sub: Subscription;
-  keys: DeliveryKeys;
-}
-
 /**
  * A subscription's grouping keys, computed once per schema and auth version (string keys built per event and
  * subscriber were the hot spot at 1000 subscribers). The probe key leaves the auth out when the rule and
  * the filter read nothing from the request; the payload key keeps it only when the viewer changes the record
- * (auth collections' emails, expand's rules).
+ * (auth collections' emails, expand's rules); the group key adds the topic (the frame's event name).
  */
 function keysOf(sub: Subscription, collection: CollectionModel, rule: Target['rule'], schema: object): DeliveryKeys {
   const binding = sub.client.binding;
@@ -124,7 +119,8 @@ function keysOf(sub: Subscription, collection: CollectionModel, rule: Target['ru
   const perViewer = collection.type === 'auth' || expand.trim() !== '';
   const shape = compactKey(`${expand}|${query['fields'] ?? ''}`);
   const payloadKey = `${superuser ? 1 : 0}|${perViewer ? `${authKey}|${sub.options.key}` : ''}|${shape}`;
-  const keys: DeliveryKeys = { schema, collectionId: collection.id, stamp, probeKey, payloadKey, filter };
+  const groupKey = `${collection.id}\n${compactKey(sub.topic)}\n${probeKey}\n${payloadKey}`;
+  const keys: DeliveryKeys = { schema, collectionId: collection.id, stamp, rule, probeKey, payloadKey, filter, groupKey };
   sub.keys = keys;
   return keys;
 }
@@ -151,35 +147,55 @@ async function sendThroughMessageHooks(hooked: HookedOutbox, hooks: RealtimeMess
   }
 }
 
-async function deliverEvent(broker: Broker, event: RecordEvent, targets: Target[], outbox: Outbox, hooked?: HookedOutbox): Promise<void> {
+/**
+ * Subscribers with one group key (keysOf) in one event: they share the rule check's verdict and the frame.
+ * `sub` stands for the group: its auth and options are the group's (equal keys, equal inputs).
+ */
+interface EventGroup {
+  sub: Subscription;
+  keys: DeliveryKeys;
+  /** the request its check and payload see, taken when the group is found (a client may re-bind during an await) */
+  info: RequestInfo;
+  /** the encoded frame once the group passed its check (no message hooks) */
+  frame?: Uint8Array;
+}
+
+/**
+ * One event to its subscribers: a pass over them that judges each client's auth and finds its group, one
+ * rule check per distinct probe (access-check.ts: one statement for all), one payload per distinct payload
+ * key, one frame per group, then a pass that queues each subscriber its group's frame. Per subscriber this
+ * is a few property reads and two array pushes; everything costly is per group.
+ */
+async function deliverEvent(broker: Broker, event: RecordEvent, targets: Target[], hooked?: HookedOutbox): Promise<void> {
   const core = broker.core;
   const schema = core.schema;
   const collection = schema.findCollection(event.collection.id);
   if (!collection || collection.type === 'view') return;
-  const probes = new Map<string, AccessProbe>();
-  const infos = new Map<string, RequestInfo>();
-  const deliveries: Delivery[] = [];
-  const judged = new Set<RealtimeClient>();
-  for (const { sub, rule } of targets) {
-    const client = sub.client;
-    if (client.closed) continue;
-    // the auth is judged once per client and event (it may end here: token secret changed, collection gone)
-    if (!judged.has(client)) {
-      judged.add(client);
-      currentAuthOf(core, broker, client);
+  const judge = authJudge(core, broker);
+  const groups = new Map<string, EventGroup>();
+  const subs: Subscription[] = [];
+  const subGroups: EventGroup[] = [];
+  for (const { subs: set, rule } of targets) {
+    for (const sub of set) {
+      const client = sub.client;
+      if (client.closed) continue;
+      // the auth is judged for every event (it may end here: token secret changed, collection gone)
+      judge(client);
+      const keys = keysOf(sub, collection, rule, schema);
+      let group = groups.get(keys.groupKey);
+      if (!group) groups.set(keys.groupKey, (group = { sub, keys, info: realtimeRequest(client.binding?.auth ?? null, sub.options) }));
+      subs.push(sub);
+      subGroups.push(group);
     }
-    const keys = keysOf(sub, collection, rule, schema);
-    if (!probes.has(keys.probeKey)) {
-      const info = realtimeRequest(client.binding?.auth ?? null, sub.options);
-      probes.set(keys.probeKey, { key: keys.probeKey, info, rule, filter: keys.filter });
-    }
-    if (!infos.has(keys.payloadKey)) infos.set(keys.payloadKey, realtimeRequest(client.binding?.auth ?? null, sub.options));
-    deliveries.push({ sub, keys });
   }
-  if (deliveries.length === 0) return;
+  if (subs.length === 0) return;
+  const probes = new Map<string, AccessProbe>();
+  for (const { keys, info } of groups.values()) {
+    if (!probes.has(keys.probeKey)) probes.set(keys.probeKey, { key: keys.probeKey, info, rule: keys.rule, filter: keys.filter });
+  }
   const passing = await findPassingProbes(core, collection, event.row, event.action === 'delete' ? 'values' : 'table', [...probes.values()]);
   const payloads = new Map<string, string>();
-  const payloadFor = async (sub: Subscription, keys: DeliveryKeys): Promise<string> => {
+  const payloadFor = async ({ sub, keys, info }: EventGroup): Promise<string> => {
     let payload = payloads.get(keys.payloadKey);
     if (payload === undefined) {
       const query = sub.options.query;
@@ -187,7 +203,7 @@ async function deliverEvent(broker: Broker, event: RecordEvent, targets: Target[
         action: event.action,
         collection,
         row: event.row,
-        info: infos.get(keys.payloadKey)!,
+        info,
         expand: query['expand'] ?? '',
         fields: query['fields'] ?? '',
       });
@@ -195,24 +211,24 @@ async function deliverEvent(broker: Broker, event: RecordEvent, targets: Target[
     }
     return payload;
   };
-  // topic → payload key → bytes: nested rather than a joined key, so no per-subscription copy of a long topic
-  const encoded = new Map<string, Map<string, Uint8Array>>();
-  for (const { sub, keys } of deliveries) {
-    if (!passing.has(keys.probeKey)) continue;
-    if (hooked) {
-      const payload = await payloadFor(sub, keys);
+  if (hooked) {
+    for (let i = 0; i < subs.length; i++) {
+      const sub = subs[i]!;
+      const group = subGroups[i]!;
+      if (!passing.has(group.keys.probeKey)) continue;
+      const message = { name: sub.topic, data: await payloadFor(group) };
       const list = hooked.get(sub.client);
-      if (list) list.push({ name: sub.topic, data: payload });
-      else hooked.set(sub.client, [{ name: sub.topic, data: payload }]);
-      continue;
+      if (list) list.push(message);
+      else hooked.set(sub.client, [message]);
     }
-    // one encoding per topic and payload, however many clients get it
-    let byPayload = encoded.get(sub.topic);
-    if (!byPayload) encoded.set(sub.topic, (byPayload = new Map()));
-    let bytes = byPayload.get(keys.payloadKey);
-    if (!bytes) byPayload.set(keys.payloadKey, (bytes = encoder.encode(formatSseEvent(sub.topic, await payloadFor(sub, keys)))));
-    const queued = outbox.get(sub.client);
-    if (queued) queued.push(bytes);
-    else outbox.set(sub.client, [bytes]);
+    return;
+  }
+  // one encoding per group, however many clients it has
+  for (const group of groups.values()) {
+    if (passing.has(group.keys.probeKey)) group.frame = encoder.encode(formatSseEvent(group.sub.topic, await payloadFor(group)));
+  }
+  for (let i = 0; i < subs.length; i++) {
+    const frame = subGroups[i]!.frame;
+    if (frame) subs[i]!.client.push(frame);
   }
 }

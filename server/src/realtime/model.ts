@@ -13,6 +13,14 @@ export interface RealtimeLimits {
   maxTopicLength: number;
   /** a client that lets this many bytes queue up unread is dropped (it reconnects) */
   maxBufferedBytes: number;
+  /**
+   * Socket writes per second the broker aims to stay under across all clients. Each pass hands every client
+   * its waiting messages in one write; after a pass of N writes the next waits N / this seconds, so many
+   * subscribers get fewer, larger writes (10k subscribers: a pass every 100 ms) while a few get each message
+   * at once (1k: 10 ms, below the gap between events at 50/s). A write costs the server and the reader a
+   * syscall each, whatever its size: at 10k subscribers, writes, not rule checks, were the cost.
+   */
+  writesPerSecond: number;
 }
 
 export const DEFAULT_REALTIME_LIMITS: Readonly<RealtimeLimits> = Object.freeze({
@@ -21,6 +29,7 @@ export const DEFAULT_REALTIME_LIMITS: Readonly<RealtimeLimits> = Object.freeze({
   maxTopics: 1000,
   maxTopicLength: 2500,
   maxBufferedBytes: 1024 * 1024,
+  writesPerSecond: 100_000,
 });
 
 /** The auth a client was bound to by its subscription POST, as it stands now. */
@@ -51,11 +60,18 @@ export interface DeliveryKeys {
   readonly collectionId: string;
   /** the client's binding stamp when computed (0: guest) */
   readonly stamp: number;
+  /** the rule its topic is judged by (a record topic: viewRule) */
+  readonly rule: 'listRule' | 'viewRule';
   /** subscribers with one probe key share one rule check */
   readonly probeKey: string;
   /** subscribers with one payload key share one serialised record */
   readonly payloadKey: string;
   readonly filter: string;
+  /**
+   * subscribers with one group key share one frame (`event:<topic>` + the payload): the collection, the topic
+   * (a digest when long), the probe and the payload key. Equal keys mean equal inputs, so sharing is safe.
+   */
+  readonly groupKey: string;
 }
 
 export interface RealtimeClient {
@@ -69,13 +85,27 @@ export interface RealtimeClient {
   subscriptions: Map<string, Subscription>;
   closed: boolean;
   /**
-   * Queue messages in one write: each is its encoded `event:…\ndata:…\n\n` part (lib/sse formatSseEvent),
-   * shared by every client it goes to; the client puts its own id line in front of each. False when the
-   * client is gone or was dropped for not reading.
+   * Queue messages for the broker's next flush pass, which writes everything queued in one write: each is its
+   * encoded `event:…\ndata:…\n\n` part (lib/sse formatSseEvent), shared by every client it goes to; the
+   * client puts its own id line in front of each. False when the client is gone or was dropped for not reading.
    */
   send(events: readonly Uint8Array[]): boolean;
+  /** `send` of one message (the dispatcher's per-subscriber path: no array per message) */
+  push(event: Uint8Array): boolean;
+  /** hand what `send` queued to the socket layer if it is waiting for data (the broker's flush pass); true if it wrote */
+  deliver(): boolean;
   /** end the stream and forget the client */
   close(): void;
+}
+
+/** The broker's flush passes: clients with queued messages, and when the next pass may run. */
+export interface FlushState {
+  readonly dirty: Set<RealtimeClient>;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** a pass is scheduled (timer or microtask) */
+  scheduled: boolean;
+  /** performance.now() before which no pass runs */
+  nextAt: number;
 }
 
 export interface Broker {
@@ -92,4 +122,5 @@ export interface Broker {
   queue: Promise<void>;
   pending: number;
   sweeper: ReturnType<typeof setInterval> | undefined;
+  readonly flush: FlushState;
 }
