@@ -34,7 +34,7 @@ import { GalleyError } from './errors.ts';
 import { createEventBus } from './hooks/event-bus.ts';
 import { triggerBootstrap, triggerServe, triggerTerminate } from './hooks/lifecycle-hook-points.ts';
 import { resolveHooksSource, startHooksService, type HooksOption } from './hooks-file/hooks-service.ts';
-import { startOrphanSweep } from './files/orphan-sweep.ts';
+import { startOrphanSweep, type OrphanSweepRun } from './files/orphan-sweep.ts';
 import { createInstaller } from './admin/installer.ts';
 import { gateRequests, readStartSchemaFromDatabase, startSchemaService } from './admin/schema-service.ts';
 import { acquireDirLock, type DirLock } from './lib/dir-lock.ts';
@@ -120,6 +120,9 @@ function parseHostPort(http: string): { hostname: string; port: number } {
   if (!m) throw new GalleyError('invalid', `http: "${http}" is not host:port (for example 127.0.0.1:8090)`);
   return { hostname: m[1] ?? (m[2] || '127.0.0.1'), port: Number(m[3]) };
 }
+
+/** The orphan sweep begins this long after listen(), off the first requests (docs/operations-start.md). */
+const ORPHAN_SWEEP_DELAY_MS = 1_000;
 
 /** view queries run in SQLite, rules compiled against the schema, before anything is served */
 const viewCheck = FULL_LOAD_OPTIONS;
@@ -251,7 +254,7 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   let app!: GalleyApp;
   let handler: ((request: Request, peer?: PeerInfo) => Promise<Response>) | undefined;
   let listenUrl: string | undefined;
-  let sweep: Promise<unknown> | undefined;
+  let sweep: OrphanSweepRun | undefined;
   const unavailable = () => errorResponse(new GalleyError('unavailable', 'A backup is being restored; try again in a few seconds.', { retryAfter: 5 }), log);
   const gate = createRestoreGate(unavailable, log);
   const startServices = async () => {
@@ -262,14 +265,15 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     if (listenUrl) {
       (opened.core.settings as ListenAwareSettings).adoptListenUrl(listenUrl);
       // In the background, once requests are being answered: files a crash left without their record.
-      sweep = startOrphanSweep(opened.core);
+      sweep = startOrphanSweep(opened.core, { delayMs: ORPHAN_SWEEP_DELAY_MS });
     }
   };
   const stopDataServices = async () => {
     const current = instance;
     instance = undefined;
     handler = undefined;
-    await sweep;
+    sweep?.cancel();
+    await sweep?.done;
     sweep = undefined;
     if (current) await stopServices(current.services, log);
   };
@@ -322,7 +326,7 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
         throw err;
       }
       // In the background, once requests are being answered: files a crash left without their record.
-      sweep = startOrphanSweep(instance!.core);
+      sweep = startOrphanSweep(instance!.core, { delayMs: ORPHAN_SWEEP_DELAY_MS });
       return { url: listener.url };
     },
     close() {

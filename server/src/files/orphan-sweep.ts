@@ -108,19 +108,49 @@ export async function sweepOrphanFiles(core: Core, options: SweepOptions = {}): 
   return report;
 }
 
-/** Runs one sweep in the background and logs what it did; never throws. */
-export function startOrphanSweep(core: Core, options: SweepOptions = {}): Promise<SweepReport | null> {
-  const started = performance.now();
-  return sweepOrphanFiles(core, options).then(
-    (report) => {
-      const ms = Math.round(performance.now() - started);
-      // news for an operator only when files were removed; the routine report stays at debug
-      core.log[report.removed > 0 ? 'info' : 'debug']('orphan file sweep done', { ...report, ms, storage: core.storage.kind });
-      return report;
+export interface OrphanSweepRun {
+  /** the sweep's report; null when it failed (logged) or was cancelled before it began */
+  readonly done: Promise<SweepReport | null>;
+  /** a sweep not begun yet never begins (close); one under way is left to finish (await done) */
+  cancel(): void;
+}
+
+/**
+ * Runs one sweep in the background, `delayMs` after the call, and logs what it did; never throws. The delay
+ * keeps the walk of the storage tree (and its record look-ups) off the first requests a fresh start answers.
+ */
+export function startOrphanSweep(core: Core, options: SweepOptions & { delayMs?: number } = {}): OrphanSweepRun {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let settle!: (report: SweepReport | null) => void;
+  const done = new Promise<SweepReport | null>((resolve) => (settle = resolve));
+  const run = () => {
+    timer = undefined;
+    const started = performance.now();
+    sweepOrphanFiles(core, options).then(
+      (report) => {
+        const ms = Math.round(performance.now() - started);
+        // news for an operator only when files were removed; the routine report stays at debug
+        core.log[report.removed > 0 ? 'info' : 'debug']('orphan file sweep done', { ...report, ms, storage: core.storage.kind });
+        settle(report);
+      },
+      (err: unknown) => {
+        core.log.warn('orphan file sweep stopped', { error: String(err) });
+        settle(null);
+      },
+    );
+  };
+  if (options.delayMs && options.delayMs > 0) {
+    timer = setTimeout(run, options.delayMs);
+    // a server only waiting for its sweep to begin may still exit
+    (timer as { unref?: () => void }).unref?.();
+  } else run();
+  return {
+    done,
+    cancel() {
+      if (timer === undefined) return;
+      clearTimeout(timer);
+      timer = undefined;
+      settle(null);
     },
-    (err: unknown) => {
-      core.log.warn('orphan file sweep stopped', { error: String(err) });
-      return null;
-    },
-  );
+  };
 }
