@@ -68,6 +68,8 @@ function setup(app: HooksApp): void {
   app.onRecordCreate(async (e) => {
     const title = String(e.record.get('title'));
     if (title === 'skip me') return;
+    // a nested save whose own hook throws after its write: that save is undone, this one goes on
+    if (title === 'catches') await app.save(app.newRecord('posts', { title: 'after boom' })).catch(() => undefined);
     await e.next();
     if (!title.startsWith('after ')) return;
     const stored = await app.findRecordById('posts', e.record.id);
@@ -198,6 +200,17 @@ describe('record hooks', () => {
     expect(res.json).toEqual({ status: 400, message: 'Refused after the write.', data: {} });
     expect((await call('GET', `/api/collections/posts/records?filter=${encodeURIComponent("title='after boom'")}`)).json.totalItems).toBe(0);
     const notes = await auditNotes();
+    expect(notes).not.toContain('created after boom');
+    expect(notes).not.toContain('stored after boom');
+  });
+
+  it('a nested app.save whose hook throws after its write is undone alone: the outer write that caught it commits', async () => {
+    const res = await call('POST', '/api/collections/posts/records', { title: 'catches' });
+    expect(res.status).toBe(200);
+    expect((await call('GET', `/api/collections/posts/records/${res.json.id}`)).status).toBe(200);
+    expect((await call('GET', `/api/collections/posts/records?filter=${encodeURIComponent("title='after boom'")}`)).json.totalItems).toBe(0);
+    const notes = await auditNotes();
+    expect(notes).toContain('created catches');
     expect(notes).not.toContain('created after boom');
     expect(notes).not.toContain('stored after boom');
   });
