@@ -3,8 +3,9 @@
  * PostgreSQL can give them; docs/postgresql.md lists where it cannot. It relies on the functions of
  * `POSTGRES_FILTER_FUNCTIONS` (installed by `db/open-postgres.ts`) and on the column types Galley gives PostgreSQL:
  * JSON values are `text` holding JSON (as on SQLite: the stored text is the wire text, byte for byte, key order and
- * all; jsonb would reorder keys and respace), numbers `double precision`, bools `integer` 0/1 (so the filter's
- * `true`/`false` = 1/0 compare as on SQLite), text `COLLATE "C"` (bytewise order, SQLite's BINARY).
+ * all; jsonb would reorder keys and respace), numbers `double precision`, bools `double precision` 0/1 (so the
+ * filter's `true`/`false` = 1/0 and any number compare with them as on SQLite), text `COLLATE "C"` (bytewise order,
+ * SQLite's BINARY).
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { GalleyError } from '../errors.ts';
