@@ -39,11 +39,11 @@ async function writerPragmas(db: OpenedDatabase): Promise<Record<string, unknown
 }
 
 describe('openDatabase', () => {
-  it('sets the pragmas on the writer: WAL, synchronous=FULL, foreign keys, busy timeout, journal size limit', async () => {
+  it('sets the pragmas on the writer: WAL, synchronous (FULL as NORMAL + its own WAL sync), foreign keys, busy timeout, journal size limit', async () => {
     const db = open();
     expect(await writerPragmas(db)).toEqual({
       journal_mode: 'wal',
-      synchronous: 2,
+      synchronous: 1,
       foreign_keys: 1,
       busy_timeout: 1234,
       journal_size_limit: 64 * 1024 * 1024,
@@ -90,6 +90,31 @@ describe('openDatabase', () => {
   it('refuses an in-memory database and invalid numbers', () => {
     expect(() => openDatabase({ file: ':memory:', synchronous: 'FULL', busyTimeoutMs: 1 })).toThrow(GalleyError);
     expect(() => open({ busyTimeoutMs: -1 })).toThrow(/busyTimeoutMs/);
+  });
+
+  it('with FULL, a write is answered only after a WAL fdatasync that started after its COMMIT; NORMAL syncs nothing', async () => {
+    const db = open();
+    await db.writer.run((tx) => sql`CREATE TABLE t (n INTEGER)`.execute(tx.db));
+    const before = db.writer.stats();
+    // many writes in a few groups: every group waits for a sync, and syncs are shared between groups
+    await Promise.all(Array.from({ length: 200 }, (_, n) => db.writer.run((tx) => tx.db.insertInto('t').values({ n }).execute())));
+    const after = db.writer.stats();
+    expect(after.commits).toBeGreaterThan(before.commits);
+    expect(after.awaitingSync).toBe(0);
+    expect(db.walSyncs()).toBeGreaterThanOrEqual(2);
+    expect(db.walSyncs()).toBeLessThanOrEqual(after.commits);
+    let answered = false;
+    const write = db.writer.run((tx) => tx.db.insertInto('t').values({ n: -1 }).execute()).then(() => (answered = true));
+    const syncsBefore = db.walSyncs();
+    // the COMMIT happens on the next turn; the answer waits for the sync on the thread pool
+    await new Promise((r) => setImmediate(r));
+    await write;
+    expect(answered).toBe(true);
+    expect(db.walSyncs()).toBeGreaterThan(syncsBefore);
+    const normal = openDatabase({ file: join(dir, 'normal.db'), synchronous: 'NORMAL', busyTimeoutMs: 1000 });
+    opened.push(normal);
+    await normal.writer.run((tx) => sql`CREATE TABLE t (n INTEGER)`.execute(tx.db));
+    expect(normal.walSyncs()).toBe(0);
   });
 
   it('close waits for queued writes, then checkpoints and removes the WAL', async () => {

@@ -1,11 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GalleyError } from '../errors.ts';
 import type { WriteTx } from './database.ts';
+import { openSqliteHandle } from './driver.ts';
 import { openDatabase, type OpenedDatabase, type OpenOptions } from './open.ts';
+import { createWalSync, type WalSync } from './wal-sync.ts';
+import { createWriter } from './writer.ts';
 
 let dir: string;
 let db: OpenedDatabase;
@@ -233,5 +236,97 @@ describe('group commit', () => {
       }),
     ).rejects.toThrow(/transaction control/);
     expect(await ids()).toEqual([]);
+  });
+});
+
+describe('durable commits (a WAL sync after COMMIT)', () => {
+  /** A WalSync whose syncs end when the test says: the ordering of answers, commits and syncs is what is checked. */
+  function heldSync() {
+    const waiting: Array<{ open: () => void; fail: (err: Error) => void }> = [];
+    const sync: WalSync = {
+      sync: () => new Promise<void>((open, fail) => waiting.push({ open, fail })),
+      count: () => 0,
+      close: async () => {},
+    };
+    return { sync, waiting };
+  }
+
+  it('answers a group and runs its after-commit callbacks only once its sync ended; the next group commits meanwhile', async () => {
+    const handle = openSqliteHandle(join(dir, 'data.db'));
+    const { sync, waiting } = heldSync();
+    const writer = createWriter(handle, { durable: sync });
+    const events: string[] = [];
+    const first = writer.run(async (tx) => {
+      await insert(tx, 'a');
+      tx.afterCommit(() => events.push('after-commit a'));
+    }).then(() => events.push('answered a'));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(await ids()).toEqual(['a']); // committed, readable
+    expect(waiting).toHaveLength(1);
+    expect(events).toEqual([]); // not answered before its sync
+    const second = writer.run((tx) => insert(tx, 'b')).then(() => events.push('answered b'));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(await ids()).toEqual(['a', 'b']); // the next group did not wait for the first one's sync
+    expect(waiting).toHaveLength(2);
+    let drained = false;
+    const draining = writer.drain().then(() => (drained = true));
+    waiting[0]!.open();
+    await first;
+    expect(events).toEqual(['after-commit a', 'answered a']);
+    expect(drained).toBe(false); // b still waits for its sync
+    waiting[1]!.open();
+    await Promise.all([second, draining]);
+    expect(events).toEqual(['after-commit a', 'answered a', 'answered b']);
+    handle.close();
+  });
+
+  it('a failed sync rejects its jobs as unavailable (503) but still runs what follows their commit', async () => {
+    const handle = openSqliteHandle(join(dir, 'data.db'));
+    const { sync, waiting } = heldSync();
+    const writer = createWriter(handle, { durable: sync });
+    let afterCommit = 0;
+    const job = writer.run(async (tx) => {
+      await insert(tx, 'c');
+      tx.afterCommit(() => afterCommit++);
+    });
+    while (waiting.length === 0) await new Promise((r) => setImmediate(r));
+    waiting[0]!.fail(new Error('EIO: i/o error, fdatasync'));
+    await expect(job).rejects.toMatchObject({ kind: 'unavailable' });
+    expect(afterCommit).toBe(1);
+    expect(await ids()).toEqual(['c']);
+    handle.close();
+  });
+});
+
+describe('createWalSync', () => {
+  it('shares syncs: callers during a sync wait for one more, started after it', async () => {
+    const d = open({ file: join(dir, 'walsync.db') });
+    await d.writer.run((tx) => sql`CREATE TABLE w (n INTEGER)`.execute(tx.db));
+    const walSync = createWalSync(join(dir, 'walsync.db'));
+    const first = walSync.sync();
+    const during = [walSync.sync(), walSync.sync(), walSync.sync()];
+    await first;
+    expect(walSync.count()).toBe(1);
+    await Promise.all(during);
+    expect(walSync.count()).toBe(2); // the three shared one sync, which began after the first had ended
+    await walSync.close();
+  });
+
+  it('syncs the main file when there is no WAL, and a WAL that was replaced by its new file', async () => {
+    const file = join(dir, 'plain.db');
+    const h = openSqliteHandle(file);
+    h.exec('CREATE TABLE p (n INTEGER)');
+    h.close();
+    const walSync = createWalSync(file);
+    await walSync.sync(); // no -wal file: the database file itself
+    writeFileSync(`${file}-wal`, '');
+    await walSync.sync();
+    rmSync(`${file}-wal`);
+    writeFileSync(`${file}-wal`, '');
+    await walSync.sync();
+    expect(walSync.count()).toBe(3);
+    await walSync.close();
   });
 });

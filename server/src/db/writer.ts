@@ -13,6 +13,7 @@ import type { WriteTx, Writer } from './database.ts';
 import { createJobDialect } from './dialect.ts';
 import type { SqliteHandle } from './driver.ts';
 import { mapSqliteError, RETRY_AFTER_SECONDS } from './sqlite-errors.ts';
+import type { WalSync } from './wal-sync.ts';
 import { findWriteScope, isTokenLive, runInWriteScope, runOutsideWriteScope, type ScopeToken, type WriteScope } from './write-scope.ts';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
@@ -23,6 +24,12 @@ export interface WriterOptions {
   /** A group stops taking jobs once it has run this long; the rest go to the next group. */
   maxGroupMs?: number;
   log?: LogFn;
+  /**
+   * Set when the connection runs `synchronous=NORMAL` in place of FULL (db/wal-sync.ts): a group's jobs are
+   * answered, and their after-commit callbacks run, only once this sync, started after the COMMIT, has finished.
+   * The next group runs meanwhile.
+   */
+  durable?: WalSync;
 }
 
 export interface WriterStats {
@@ -35,6 +42,8 @@ export interface WriterStats {
   /** Jobs whose own savepoint was rolled back. */
   failedJobs: number;
   largestGroup: number;
+  /** Groups committed whose jobs still wait for their WAL sync (options.durable). */
+  awaitingSync: number;
 }
 
 export interface GroupWriter extends Writer {
@@ -83,7 +92,8 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
   const log: LogFn = opts.log ?? (() => {});
   const queue: Pending[] = [];
   const idleWaiters: Array<() => void> = [];
-  const stats: WriterStats = { groups: 0, commits: 0, failedGroups: 0, jobs: 0, failedJobs: 0, largestGroup: 0 };
+  const stats: WriterStats = { groups: 0, commits: 0, failedGroups: 0, jobs: 0, failedJobs: 0, largestGroup: 0, awaitingSync: 0 };
+  const durable = opts.durable;
   let scheduled = false;
   let flushing = false;
   let closed = false;
@@ -250,13 +260,36 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
     }
     stats.commits++;
     stats.largestGroup = Math.max(stats.largestGroup, done.length);
+    if (!durable) {
+      answerCommitted(done);
+      return finishFlush();
+    }
+    stats.awaitingSync++;
+    durable.sync().then(
+      () => answerCommitted(done),
+      (err: unknown) => {
+        // The rows are committed and readable, so what follows a commit still happens (events, file moves); the
+        // callers are told it may not survive a power loss. On Linux a failed fsync can drop the unwritten pages.
+        log('error', `WAL sync after a commit failed: ${err instanceof Error ? err.message : String(err)}`);
+        const reason = new GalleyError('unavailable', 'The write was committed but could not be flushed to disk.', { cause: err, retryAfter: RETRY_AFTER_SECONDS });
+        for (const p of done) p.reject(reason);
+        for (const p of done) runCallbacks(p.afterCommit, 'afterCommit');
+      },
+    ).finally(() => {
+      stats.awaitingSync--;
+      settleIdle();
+    });
+    return finishFlush();
+  }
+
+  /** After COMMIT (and its sync): the after-commit callbacks run; a job is answered once the promises they returned settled. */
+  function answerCommitted(done: Pending[]): void {
     for (const p of done) {
       // a job is answered once its after-commit work that returned a promise (after-commit hooks) has settled
       const waits = runCallbacks(p.afterCommit, 'afterCommit');
       if (waits) void Promise.all(waits).then(() => p.resolve(p.value));
       else p.resolve(p.value);
     }
-    return finishFlush();
   }
 
   function finishFlush(): void {
@@ -267,7 +300,7 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
   }
 
   function settleIdle(): void {
-    if (queue.length > 0 || flushing || scheduled) return;
+    if (queue.length > 0 || flushing || scheduled || stats.awaitingSync > 0) return;
     for (const w of idleWaiters.splice(0)) w();
   }
 
@@ -350,7 +383,7 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
     },
     stats: () => ({ ...stats }),
     drain() {
-      if (queue.length === 0 && !flushing && !scheduled) return Promise.resolve();
+      if (queue.length === 0 && !flushing && !scheduled && stats.awaitingSync === 0) return Promise.resolve();
       return new Promise((resolve) => idleWaiters.push(resolve));
     },
     close() {
