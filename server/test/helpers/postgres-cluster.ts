@@ -136,11 +136,18 @@ async function waitForStart(runDir: string): Promise<void> {
   }
 }
 
-/** The global teardown: stop the cluster if a test started it (waiting for a start in flight), remove the dir. */
-export async function removeCluster(runDir: string): Promise<void> {
+/**
+ * The global teardown: stop the cluster if a test started it (waiting for a start in flight), remove the dir.
+ * An orphan's (`waitForStarter` false) start will never finish: whatever runs from its data dir is stopped.
+ */
+export async function removeCluster(runDir: string, waitForStarter = true): Promise<void> {
   if (existsSync(join(runDir, 'start.lock'))) {
-    await waitForStart(runDir);
+    if (waitForStarter) await waitForStart(runDir);
     if (existsSync(join(runDir, READY))) stopCluster(JSON.parse(readFileSync(join(runDir, READY), 'utf8')) as ClusterInfo);
+    else if (existsSync(join(runDir, 'data', 'postmaster.pid'))) {
+      const binDir = findPostgresBinDir();
+      if (binDir) stopCluster({ host: '', port: 0, user: 'postgres', dataDir: join(runDir, 'data'), binDir });
+    }
   }
   rmSync(runDir, { recursive: true, force: true });
 }
