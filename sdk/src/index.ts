@@ -15,6 +15,16 @@ export type { AnySchema, CollectionByName, CollectionNames, SchemaShape } from '
 export type { CollectionService, RecordAuthResponse, RecordEvent, ResultRecord, TypedFileService } from './types/service.ts';
 export { ApiError, BadRequestError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from './hooks/hook-errors.ts';
 export type { AppRecords, AppTools, FilterParams, HookRecord, HookRecordValues, HooksApp, RecordHooks, RecordModelEvent, RecordRequestEvent, RecordSuccessEvent } from './hooks/hooks-app.ts';
+export type {
+  AuthHooks,
+  OAuth2User,
+  RecordAuthFlowEvent,
+  RecordAuthWithOAuth2Event,
+  RecordAuthWithOTPEvent,
+  RecordAuthWithPasswordEvent,
+  RecordEmailChangeEvent,
+  RecordRequestOTPEvent,
+} from './hooks/auth-hooks.ts';
 export type { AppCron, AppRouter, LifecycleHooks, MailHooks, MailerEvent, MailerRecordEvent, RealtimeHooks, RouteEvent, RouteHandler, RouteRequest, ServeEvent } from './hooks/hooks-families.ts';
 export { ClientResponseError, type ListResult, type RecordModel } from 'pocketbase';
 

@@ -7,6 +7,7 @@
  */
 import type { RecordOf } from '../types/record.ts';
 import type { AnySchema, CollectionByName, CollectionNames } from '../types/schema.ts';
+import type { AuthHooks } from './auth-hooks.ts';
 import type { AppCron, AppRouter, LifecycleHooks, MailHooks, RealtimeHooks } from './hooks-families.ts';
 import type { ApiError, BadRequestError, ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, ValidationError } from './hook-errors.ts';
 
@@ -136,4 +137,4 @@ export interface AppTools {
 }
 
 /** The `app` of a hooks file: `export default (app: HooksApp<typeof schema>) => { … }`. */
-export interface HooksApp<S = AnySchema> extends RecordHooks<S>, AppRecords<S>, AppTools, AppRouter<S>, AppCron, MailHooks<S>, RealtimeHooks<S>, LifecycleHooks {}
+export interface HooksApp<S = AnySchema> extends RecordHooks<S>, AuthHooks<S>, AppRecords<S>, AppTools, AppRouter<S>, AppCron, MailHooks<S>, RealtimeHooks<S>, LifecycleHooks {}

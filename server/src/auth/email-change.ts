@@ -11,6 +11,8 @@ import { findAuthCollection } from './password-auth.ts';
 import { requireCollectionAuth } from './require-auth.ts';
 import { peekTokenClaims, signEmailChangeToken } from './tokens.ts';
 import { writeAuthRecord } from './write-auth-record.ts';
+import { triggerAuthActionHooks } from '../hooks/auth-hook-points.ts';
+import { toEventRecord } from './hook-event-row.ts';
 
 const SUPERUSERS_DIRECT = 'All superusers can change their emails directly.';
 
@@ -31,8 +33,14 @@ export async function requestEmailChange(core: Core, info: RequestInfo, collecti
     if (problem) issues['newEmail'] = problem;
   }
   throwIfInvalid(issues);
-  if (await isEmailTakenByOther(core, collection, newEmail, row)) return;
-  sendAuthMailLater(core, collection, row, 'email-change', newEmail, async () => ({ token: await signEmailChangeToken(core, collection, row, newEmail) }));
+  // the hooks file's onRecordRequestEmailChangeRequest (hooks/auth-hook-points.ts): the signed-in record and the new
+  // address (a hook may change it), before the taken check and the mail
+  const event = { collection, record: toEventRecord(collection, row).view!, newEmail };
+  await triggerAuthActionHooks(core.hooks.registry, core.log, 'onRecordRequestEmailChangeRequest', event, async (e) => {
+    const to = String(e.newEmail);
+    if (await isEmailTakenByOther(core, collection, to, row)) return;
+    sendAuthMailLater(core, collection, row, 'email-change', to, async () => ({ token: await signEmailChangeToken(core, collection, row, to) }));
+  });
 }
 
 /** Another record holds `email` (case-insensitively); a record may change the case of its own. */
@@ -62,7 +70,13 @@ export async function confirmEmailChange(core: Core, collectionIdOrName: string,
   }
   throwIfInvalid(issues);
   const { row } = found!;
-  await writeAuthRecord(core, collection, String(row['id']), { email: newEmail!, verified: true }, 'Failed to confirm email change.', (current) => {
-    if (current['tokenKey'] !== row['tokenKey']) throwIfInvalid({ token: issue('validation_invalid_token', 'Invalid or expired token.') });
+  // the hooks file's onRecordConfirmEmailChangeRequest: the token's record and its new address, before they are written
+  const event = { collection, record: toEventRecord(collection, row).view!, newEmail: newEmail! };
+  await triggerAuthActionHooks(core.hooks.registry, core.log, 'onRecordConfirmEmailChangeRequest', event, async (e) => {
+    const email = String(e.newEmail);
+    if (email !== newEmail && (await isEmailTakenByOther(core, collection, email, row))) throwIfInvalid({ token: issue('validation_invalid_token', 'The new email address is invalid.') });
+    await writeAuthRecord(core, collection, String(row['id']), { email, verified: true }, 'Failed to confirm email change.', (current) => {
+      if (current['tokenKey'] !== row['tokenKey']) throwIfInvalid({ token: issue('validation_invalid_token', 'Invalid or expired token.') });
+    });
   });
 }

@@ -19,6 +19,9 @@ import { findDecoyOtp, forgetDecoyOtp } from './otp-decoys.ts';
 import { bindOtpCode, requireOtpEnabled } from './otp-request.ts';
 import { findAuthCollection } from './password-auth.ts';
 import { writeAuthRecord } from './write-auth-record.ts';
+import { triggerAuthActionHooks } from '../hooks/auth-hook-points.ts';
+import { createHookRecord } from '../hooks/hook-record.ts';
+import { readEventRow, toEventRecord } from './hook-event-row.ts';
 
 const INVALID_OTP = 'Invalid or expired OTP.';
 
@@ -78,9 +81,18 @@ export async function authWithOtp(core: Core, attempt: AuthAttempt, collectionId
     if (noteWrongOtp(core, otpId)) await deleteOtp(core, otpId);
     throw new GalleyError('invalid', INVALID_OTP);
   }
-  // Spent by the delete itself: of two requests racing with one code, only one logs in.
-  if ((await deleteOtp(core, otpId)) !== 1) throw new GalleyError('invalid', INVALID_OTP);
+  const found = toEventRecord(collection, row);
+  const event = { collection, record: found.view!, otp: createHookRecord(findSystemCollection(core, OTPS_NAME), otp, 'storage') };
+  // the hooks file's onRecordAuthWithOTPRequest (hooks/auth-hook-points.ts): a valid code, spent only by e.next()
+  return triggerAuthActionHooks(core.hooks.registry, core.log, 'onRecordAuthWithOTPRequest', event, async (e) => {
+    const target = await readEventRow(core, collection, e.record, found);
+    // Spent by the delete itself: of two requests racing with one code, only one logs in.
+    if ((await deleteOtp(core, otpId)) !== 1 || !target) throw new GalleyError('invalid', INVALID_OTP);
+    return signInWithOtp(core, attempt, collection, target, otp);
+  });
+}
 
+async function signInWithOtp(core: Core, attempt: AuthAttempt, collection: CollectionModel, row: Record<string, unknown>, otp: Record<string, unknown>): Promise<AuthResponse | MfaChallenge> {
   let current = row;
   const sentTo = typeof otp['sentTo'] === 'string' ? otp['sentTo'] : '';
   // wire: a code mailed to the record's own email proves the mailbox; used alone (no MFA), it also

@@ -11,6 +11,8 @@ import { hashPassword } from '../lib/password-hash.ts';
 import { deleteRecordRowById, deleteRecordRowsWhere, findSystemCollection, insertRecordRow } from '../records/record-write.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { OTPS_NAME } from '../schema/system-auth-records.ts';
+import { triggerAuthActionHooks } from '../hooks/auth-hook-points.ts';
+import { readEventRow, toEventRecord } from './hook-event-row.ts';
 import { checkEmailInput, findAuthRecordByEmail, throwIfInvalid } from './find-auth-record.ts';
 import { sendAuthMail } from './mail-templates.ts';
 import { issueDecoyOtpId } from './otp-decoys.ts';
@@ -79,14 +81,18 @@ export async function requestOtp(core: Core, collectionIdOrName: string, body: R
   const issues = {};
   const email = checkEmailInput(body['email'], 'email', issues);
   throwIfInvalid(issues);
-  const row = await findAuthRecordByEmail(core, collection, email);
-  // The same lookup runs for an unknown email (under an id nobody has), so both answers cost the same.
-  const live = await listLiveOtps(core, collection, row ? String(row['id']) : newRecordId());
-  // an unknown email answers as an account would (no enumeration): see otp-decoys.ts
-  if (!row) return { otpId: issueDecoyOtpId(core, collection, email, collection.auth?.otp.duration ?? 180, MAX_LIVE_OTPS) };
-  if (live.length >= MAX_LIVE_OTPS) return { otpId: live[0]!.id };
-  const otpId = newRecordId();
-  const length = collection.auth?.otp.length ?? 8;
-  issueOtpLater(core, collection, row, otpId, randomString(length, '0123456789'));
-  return { otpId };
+  const found = toEventRecord(collection, await findAuthRecordByEmail(core, collection, email));
+  const event = { collection, record: found.view, password: randomString(collection.auth?.otp.length ?? 8, '0123456789') };
+  // the hooks file's onRecordRequestOTPRequest (hooks/auth-hook-points.ts): e.record is null for an unknown email
+  return triggerAuthActionHooks(core.hooks.registry, core.log, 'onRecordRequestOTPRequest', event, async (e) => {
+    const row = await readEventRow(core, collection, e.record, found);
+    // The same lookup runs for an unknown email (under an id nobody has), so both answers cost the same.
+    const live = await listLiveOtps(core, collection, row ? String(row['id']) : newRecordId());
+    // an unknown email answers as an account would (no enumeration): see otp-decoys.ts
+    if (!row) return { otpId: issueDecoyOtpId(core, collection, email, collection.auth?.otp.duration ?? 180, MAX_LIVE_OTPS) };
+    if (live.length >= MAX_LIVE_OTPS) return { otpId: live[0]!.id };
+    const otpId = newRecordId();
+    issueOtpLater(core, collection, row, otpId, String(e.password));
+    return { otpId };
+  });
 }

@@ -8,6 +8,8 @@ import { completeAuthWithMfa, type MfaChallenge } from './mfa.ts';
 import { admitPasswordSignIn, notePasswordSignIn } from './sign-in-throttle.ts';
 import { hashPassword, needsRehash, readBcryptCost, verifyAgainstBcryptDummy, verifyAgainstDummy, verifyPassword } from '../lib/password-hash.ts';
 import { replacePasswordHash } from '../records/record-write.ts';
+import { triggerAuthActionHooks } from '../hooks/auth-hook-points.ts';
+import { readEventRow, toEventRecord } from './hook-event-row.ts';
 
 const EMAIL_SHAPE = /^[^@\s]+@[^@\s]+$/;
 
@@ -99,12 +101,24 @@ export async function authWithPassword(
   if (Object.keys(issues).length > 0) throw new GalleyError('invalid', 'Something went wrong while processing your request.', { issues });
 
   admitPasswordSignIn(core, collection.id, identity as string, ip);
-  const row = await findByIdentity(core, collection, identity as string, identityField);
-  const stored = row ? String(row['password'] ?? '') : '';
-  const ok = row ? await verifyPassword(stored, password as string) : await verifyAgainstDummy(password as string);
-  await equaliseImportedHashWork(core, collection, stored, password as string, ok);
-  if (!row || !ok) throw new GalleyError('invalid', 'Failed to authenticate.');
-  await rehashImported(core, collection, row, password as string);
-  notePasswordSignIn(core, collection.id, identity as string, ip);
-  return completeAuthWithMfa(core, { info, ip, body }, collection, row, 'password');
+  const found = toEventRecord(collection, await findByIdentity(core, collection, identity as string, identityField));
+  // the hooks file's onRecordAuthWithPasswordRequest (hooks/auth-hook-points.ts): after the lookup, before the check
+  const event = { collection, record: found.view, identity: identity as string, identityField: identityField ?? '', password: password as string };
+  return triggerAuthActionHooks(core.hooks.registry, core.log, 'onRecordAuthWithPasswordRequest', event, async (e) => {
+    let row = await readEventRow(core, collection, e.record, found);
+    // a hook that changed the identity (and left the record as found) has it looked up again
+    if (e.record === found.view && (e.identity !== event.identity || e.identityField !== event.identityField)) {
+      const fields = collection.auth?.passwordAuth.identityFields ?? ['email'];
+      const only = e.identityField === '' ? undefined : String(e.identityField);
+      row = only !== undefined && !fields.includes(only) ? undefined : await findByIdentity(core, collection, String(e.identity), only);
+    }
+    const plain = String(e.password);
+    const stored = row ? String(row['password'] ?? '') : '';
+    const ok = row ? await verifyPassword(stored, plain) : await verifyAgainstDummy(plain);
+    await equaliseImportedHashWork(core, collection, stored, plain, ok);
+    if (!row || !ok) throw new GalleyError('invalid', 'Failed to authenticate.');
+    await rehashImported(core, collection, row, plain);
+    notePasswordSignIn(core, collection.id, identity as string, ip);
+    return completeAuthWithMfa(core, { info, ip, body }, collection, row, 'password');
+  });
 }

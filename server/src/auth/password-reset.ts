@@ -6,9 +6,11 @@ import type { CollectionModel } from '../schema/model.ts';
 import { checkEmailInput, findAuthRecordByEmail, findAuthRecordByToken, isVerified, throwIfInvalid } from './find-auth-record.ts';
 import { sendAuthMailLater } from './mail-templates.ts';
 import { findAuthCollection } from './password-auth.ts';
-import { claimResendSlot, releaseResendSlot, throttleKey } from './resend-throttle.ts';
+import { claimResendSlot, releaseResendSlot, releaseSlotUnlessSent, throttleKey } from './resend-throttle.ts';
 import { signPasswordResetToken } from './tokens.ts';
 import { writeAuthRecord } from './write-auth-record.ts';
+import { triggerAuthActionHooks } from '../hooks/auth-hook-points.ts';
+import { readEventRow, toEventRecord } from './hook-event-row.ts';
 
 function requirePasswordAuth(collection: CollectionModel): void {
   if (collection.auth && !collection.auth.passwordAuth.enabled) {
@@ -25,8 +27,17 @@ export async function requestPasswordReset(core: Core, collectionIdOrName: strin
   throwIfInvalid(issues);
   const row = await findAuthRecordByEmail(core, collection, email);
   if (!row) return;
-  if (!claimResendSlot(core, throttleKey('passwordReset', collection.id, String(row['id'])))) return;
-  sendAuthMailLater(core, collection, row, 'password-reset', String(row['email']), async () => ({ token: await signPasswordResetToken(core, collection, row) }));
+  const slot = throttleKey('passwordReset', collection.id, String(row['id']));
+  if (!claimResendSlot(core, slot)) return;
+  // the hooks file's onRecordRequestPasswordResetRequest (hooks/auth-hook-points.ts): only for a record that gets a mail,
+  // as PocketBase fires it (an unknown email or a resend within the window answer 204 before any hook)
+  const found = toEventRecord(collection, row);
+  await releaseSlotUnlessSent(core, slot, () =>
+    triggerAuthActionHooks(core.hooks.registry, core.log, 'onRecordRequestPasswordResetRequest', { collection, record: found.view! }, async (e) => {
+      const target = await readEventRow(core, collection, e.record, found);
+      if (target) sendAuthMailLater(core, collection, target, 'password-reset', String(target['email']), async () => ({ token: await signPasswordResetToken(core, collection, target) }));
+    }),
+  );
 }
 
 /** A new password (the password field's own rules apply); its tokenKey turns over, so the token is spent. */
@@ -51,10 +62,13 @@ export async function confirmPasswordReset(core: Core, collectionIdOrName: strin
   throwIfInvalid(issues);
 
   const { row, claims } = found!;
-  // wire: the reset proves the mailbox, so an unverified record whose email is unchanged becomes verified.
-  const verify = !isVerified(row) && claims.email === row['email'];
-  await writeAuthRecord(core, collection, String(row['id']), { password, ...(verify ? { verified: true } : {}) }, 'Failed to set new password.', (current) => {
-    if (current['tokenKey'] !== row['tokenKey']) throwIfInvalid({ token: issue('validation_invalid_token', 'Invalid or expired token.') });
+  // the hooks file's onRecordConfirmPasswordResetRequest: the token's record, before the new password is set
+  await triggerAuthActionHooks(core.hooks.registry, core.log, 'onRecordConfirmPasswordResetRequest', { collection, record: toEventRecord(collection, row).view! }, async () => {
+    // wire: the reset proves the mailbox, so an unverified record whose email is unchanged becomes verified.
+    const verify = !isVerified(row) && claims.email === row['email'];
+    await writeAuthRecord(core, collection, String(row['id']), { password, ...(verify ? { verified: true } : {}) }, 'Failed to set new password.', (current) => {
+      if (current['tokenKey'] !== row['tokenKey']) throwIfInvalid({ token: issue('validation_invalid_token', 'Invalid or expired token.') });
+    });
+    releaseResendSlot(core, throttleKey('passwordReset', collection.id, String(row['id'])));
   });
-  releaseResendSlot(core, throttleKey('passwordReset', collection.id, String(row['id'])));
 }

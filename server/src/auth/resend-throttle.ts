@@ -34,3 +34,13 @@ export function claimResendSlot(core: Core, key: string): boolean {
 export function releaseResendSlot(core: Core, key: string): void {
   core.resendThrottle.delete(key);
 }
+
+/** A request hook that refused or answered itself sent no mail: the window `send` claimed is given back. */
+export async function releaseSlotUnlessSent(core: Core, key: string, send: () => Promise<void>): Promise<void> {
+  try {
+    await send();
+  } catch (err) {
+    releaseResendSlot(core, key);
+    throw err;
+  }
+}

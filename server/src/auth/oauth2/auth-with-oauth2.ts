@@ -9,11 +9,13 @@ import { deriveRequest } from '../../rules/request-info.ts';
 import type { AuthResponse } from '../auth-response.ts';
 import { completeAuthWithMfa, type AuthAttempt, type MfaChallenge } from '../mfa.ts';
 import { findAuthCollection } from '../password-auth.ts';
-import { resolveOAuth2Account } from './link-account.ts';
+import { findOAuth2Account, submitOAuth2Account } from './link-account.ts';
+import { triggerAuthActionHooks } from '../../hooks/auth-hook-points.ts';
+import { readEventRow, toEventRecord } from '../hook-event-row.ts';
 import { buildOAuth2Meta, type OAuth2User } from './oauth2-user.ts';
 import { ProviderError } from './provider-http.ts';
 import { takeAppleName } from './apple-name.ts';
-import { findProviderConfig, resolveProvider } from './resolve-provider.ts';
+import { findProviderConfig, resolveProvider, type OAuth2Provider } from './resolve-provider.ts';
 import { exchangeAuthorizationCode } from './token-exchange.ts';
 
 const LOAD_FAILED = 'An error occurred while loading the submitted data.';
@@ -52,14 +54,14 @@ function readForm(body: Record<string, unknown>, hasProvider: (name: string) => 
   };
 }
 
-async function fetchProviderUser(core: Core, config: Record<string, unknown>, form: OAuth2Form): Promise<OAuth2User> {
+async function fetchProviderUser(core: Core, config: Record<string, unknown>, form: OAuth2Form): Promise<{ provider: OAuth2Provider; user: OAuth2User }> {
   try {
     const provider = await resolveProvider(config);
     const tokens = await exchangeAuthorizationCode(provider, form.code, form.codeVerifier, form.redirectURL, core.clock());
     const user = await provider.fetchUser(provider, tokens, core.clock());
     if (user.id === '') throw new ProviderError('user', 'the provider named no user id');
     if (provider.name === 'apple' && user.name === '') user.name = takeAppleName(core.oauth2.appleNames, form.code);
-    return user;
+    return { provider, user };
   } catch (err) {
     const stage = err instanceof ProviderError ? err.stage : 'user';
     core.log.debug(`oauth2: ${form.provider}: ${(err as Error).message}`);
@@ -73,15 +75,37 @@ export async function authWithOAuth2(core: Core, attempt: AuthAttempt, collectio
     throw new GalleyError('forbidden', 'The collection is not configured to allow OAuth2 authentication.');
   }
   const form = readForm(attempt.body, (name) => findProviderConfig(collection, name) !== undefined);
-  const user = await fetchProviderUser(core, findProviderConfig(collection, form.provider)!, form);
+  const { provider, user } = await fetchProviderUser(core, findProviderConfig(collection, form.provider)!, form);
   const oauth2Info = deriveRequest(attempt.info, { context: 'oauth2' });
-  let resolved: Awaited<ReturnType<typeof resolveOAuth2Account>>;
+  const account = await failAsAuthentication(() => findOAuth2Account(core, oauth2Info, collection, form.provider, user));
+  const found = toEventRecord(collection, account.row);
+  const event = {
+    collection,
+    providerName: form.provider,
+    providerClient: { ...provider },
+    record: found.view,
+    oauth2User: user,
+    createData: form.createData,
+    isNewRecord: account.row === undefined,
+  };
+  // the hooks file's onRecordAuthWithOAuth2Request (hooks/auth-hook-points.ts): the record found (null: a sign-up)
+  return triggerAuthActionHooks(core.hooks.registry, core.log, 'onRecordAuthWithOAuth2Request', event, async (e) => {
+    const row = await readEventRow(core, collection, e.record, found);
+    const oauth2User = e.oauth2User as OAuth2User;
+    const linked = account.linked && row !== undefined && row === account.row;
+    const createData = typeof e.createData === 'object' && e.createData !== null ? e.createData : {};
+    const signedIn = await failAsAuthentication(() => submitOAuth2Account(core, oauth2Info, collection, form.provider, oauth2User, createData, { row, linked }));
+    // a first factor: the authRule, then MFA (401 {mfaId}) or the token, then the new-origin alert
+    return completeAuthWithMfa(core, attempt, collection, signedIn, 'oauth2', { meta: buildOAuth2Meta(oauth2User, Boolean(e.isNewRecord)) });
+  });
+}
+
+/** wire: PocketBase answers a failed link or sign-up with "Failed to authenticate." (a Galley error keeps its own). */
+async function failAsAuthentication<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    resolved = await resolveOAuth2Account(core, oauth2Info, collection, form.provider, user, form.createData);
+    return await fn();
   } catch (err) {
     if (err instanceof GalleyError) throw err;
     throw new GalleyError('invalid', 'Failed to authenticate.', { cause: err });
   }
-  // a first factor: the authRule, then MFA (401 {mfaId}) or the token, then the new-origin alert
-  return completeAuthWithMfa(core, attempt, collection, resolved.row, 'oauth2', { meta: buildOAuth2Meta(user, resolved.isNew) });
 }

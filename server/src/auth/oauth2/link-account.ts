@@ -81,23 +81,36 @@ async function createAndLink(core: Core, info: RequestInfo, collection: Collecti
   });
 }
 
-export async function resolveOAuth2Account(
+/** The record a sign-in names before anything is written (steps 1–3); undefined: a sign-up (step 4). */
+export interface OAuth2Account {
+  row: Row | undefined;
+  /** the row came from the (provider, subject) link */
+  linked: boolean;
+}
+
+export async function findOAuth2Account(core: Core, info: RequestInfo, collection: CollectionModel, provider: string, user: OAuth2User): Promise<OAuth2Account> {
+  const link = await findExternalAuth(core, collection, provider, user.id);
+  let row = link ? await findRow(core, collection, link.recordRef) : undefined;
+  if (link && !row) await deleteExternalAuth(core, link.id); // its record was deleted since
+  if (row) return { row, linked: true };
+
+  if (info.auth?.collection.id === collection.id) row = await findRow(core, collection, String(info.auth.record['id']));
+  if (!row && user.email !== '') {
+    row = await findRowByEmail(core, collection, user.email);
+  }
+  return { row, linked: false };
+}
+
+/** PocketBase's oauth2Submit: updates and links the record found (or the one a hook chose), or signs up a new one. */
+export async function submitOAuth2Account(
   core: Core,
   info: RequestInfo,
   collection: CollectionModel,
   provider: string,
   user: OAuth2User,
   createData: Row,
-): Promise<{ row: Row; isNew: boolean }> {
-  const link = await findExternalAuth(core, collection, provider, user.id);
-  let row = link ? await findRow(core, collection, link.recordRef) : undefined;
-  if (link && !row) await deleteExternalAuth(core, link.id); // its record was deleted since
-  if (row) return { row: await updateAndLink(core, info, collection, row, user, provider, true), isNew: false };
-
-  if (info.auth?.collection.id === collection.id) row = await findRow(core, collection, String(info.auth.record['id']));
-  if (!row && user.email !== '') {
-    row = await findRowByEmail(core, collection, user.email);
-  }
-  if (row) return { row: await updateAndLink(core, info, collection, row, user, provider, false), isNew: false };
-  return { row: await createAndLink(core, info, collection, user, provider, createData), isNew: true };
+  account: OAuth2Account,
+): Promise<Row> {
+  if (account.row) return updateAndLink(core, info, collection, account.row, user, provider, account.linked);
+  return createAndLink(core, info, collection, user, provider, createData);
 }
