@@ -1,28 +1,51 @@
 // Hook families beyond the record ones (issue 14) through the compiled binary, with a galley.hooks.ts on disk
 // beside the schema file and the official `pocketbase` SDK: a custom route with auth and path values, a clash
 // refused at start, a cron job listed and run through POST /api/crons/{id}, a mail vetoed and one with a changed
-// subject (a loopback SMTP server), realtime connect/subscribe hooks refusing, and onTerminate on SIGTERM.
+// subject (a loopback SMTP server), realtime connect/subscribe hooks refusing, per-method auth hooks (a password
+// sign-in refused, request-otp for an unknown email, OAuth2 through a loopback OpenID provider), and onTerminate.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventSource } from 'eventsource';
 import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSmtp, type TestSmtp } from '../../server/test/auth/smtp.ts';
+import { CLIENT_ID, CLIENT_SECRET, REDIRECT_URL, startTestOidc, type TestOidc } from '../../server/test/oauth2/oidc-server.ts';
 import { selfServiceUsers } from '../../server/test/helpers/users-collection.ts';
 import { makeTempDir, runBinary, startBinary, type RunningBinary } from './helpers/binary.ts';
 
-const schema = [selfServiceUsers(), { name: 'posts', type: 'base', listRule: '', viewRule: '', createRule: '', fields: [{ name: 'title', type: 'text' }] }];
+let oidc: TestOidc;
+const usersWith = (issuer: string) =>
+  selfServiceUsers({
+    otp: { enabled: true },
+    oauth2: { enabled: true, providers: [{ name: 'oidc', clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authURL: `${issuer}/auth`, tokenURL: `${issuer}/token`, userInfoURL: `${issuer}/me` }] },
+  });
+let schema: unknown[] = [];
+const otherCollections = [{ name: 'posts', type: 'base', listRule: '', viewRule: '', createRule: '', fields: [{ name: 'title', type: 'text' }] }];
 
 const HOOKS = `
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const vetoed: string[] = [];
+const otpRecords: Array<string | null> = [];
+const oauth2IsNew: boolean[] = [];
 let cleanups = 0;
 
 export default (app: any) => {
   app.routerAdd('GET', '/api/hello/{name}', (e: any) => e.json(200, { hello: e.request.pathValue('name'), auth: e.auth.id, email: e.auth.get('email') }), app.requireAuth('users'));
-  app.routerAdd('GET', '/api/test/state', (e: any) => e.json(200, { vetoed, cleanups }));
+  app.routerAdd('GET', '/api/test/state', (e: any) => e.json(200, { vetoed, cleanups, otpRecords, oauth2IsNew }));
+  app.onRecordAuthWithPasswordRequest(async (e: any) => {
+    if (String(e.record?.get('email') ?? '').startsWith('blocked')) throw new app.ForbiddenError('Blocked by a hook.');
+    await e.next();
+  }, 'users');
+  app.onRecordRequestOTPRequest(async (e: any) => {
+    otpRecords.push(e.record ? e.record.get('email') : null);
+    await e.next();
+  }, 'users');
+  app.onRecordAuthWithOAuth2Request(async (e: any) => {
+    oauth2IsNew.push(e.isNewRecord);
+    await e.next();
+  }, 'users');
   app.cronAdd('nightlyCleanup', '0 3 * * *', async () => {
     cleanups++;
   });
@@ -60,6 +83,9 @@ const previous = globals.EventSource;
 beforeAll(async () => {
   globals.EventSource = EventSource;
   smtp = await startTestSmtp();
+  oidc = await startTestOidc([REDIRECT_URL]);
+  oidc.accounts.set('zoe', { email: 'zoe@example.com', email_verified: true, name: 'Zoe' });
+  schema = [usersWith(oidc.issuer), ...otherCollections];
   writeFileSync(join(dir, 'schema.json'), JSON.stringify(schema));
   writeFileSync(join(dir, 'galley.hooks.ts'), HOOKS);
   expect((await runBinary(['superuser', 'upsert', 'root@example.com', 'rootpass123', '--dir', dataDir])).code).toBe(0);
@@ -74,6 +100,7 @@ afterAll(async () => {
   globals.EventSource = previous;
   await server?.stop();
   await smtp?.close();
+  await oidc?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -90,7 +117,7 @@ async function signUp(email: string): Promise<PocketBase> {
   return pb;
 }
 
-async function state(): Promise<{ vetoed: string[]; cleanups: number }> {
+async function state(): Promise<{ vetoed: string[]; cleanups: number; otpRecords: Array<string | null>; oauth2IsNew: boolean[] }> {
   return client().send('/api/test/state', {});
 }
 
@@ -145,6 +172,30 @@ describe('hooks file families (binary)', () => {
     await arrived;
     expect(seen).toEqual(['hello']);
     await pb.realtime.unsubscribe();
+  });
+
+  it('auth hooks: a password sign-in refused with a ForbiddenError; request-otp sees no record for an unknown email and answers the same; OAuth2 sees e.isNewRecord', async () => {
+    const users = client().collection('users');
+    await users.create({ email: 'blocked@example.com', password: 'password123', passwordConfirm: 'password123' });
+    await expect(users.authWithPassword('blocked@example.com', 'password123')).rejects.toMatchObject({ status: 403, response: { status: 403, message: 'Blocked by a hook.', data: {} } });
+    await expect(users.authWithPassword('blocked@example.com', 'wrong-password')).rejects.toMatchObject({ status: 403 });
+    await signUp('olga@example.com');
+
+    const known = await users.requestOTP('olga@example.com');
+    const unknown = await users.requestOTP('ghost@example.com');
+    expect(Object.keys(unknown)).toEqual(Object.keys(known));
+    expect(unknown.otpId).toMatch(/^[a-z0-9]{15}$/);
+    expect((await state()).otpRecords).toEqual(['olga@example.com', null]);
+
+    for (const isNew of [true, false]) {
+      const pb = client();
+      const provider = (await pb.collection('users').listAuthMethods()).oauth2.providers[0]!;
+      const back = await oidc.authorize(provider.authURL + encodeURIComponent(REDIRECT_URL), 'zoe');
+      const auth = await pb.collection('users').authWithOAuth2Code('oidc', back.code, provider.codeVerifier, REDIRECT_URL);
+      expect(auth.meta?.['isNew']).toBe(isNew);
+      expect(auth.record['email']).toBe('zoe@example.com');
+    }
+    expect((await state()).oauth2IsNew).toEqual([true, false]);
   });
 
   it('a route that clashes with a built-in one stops the start with a message naming both', async () => {
