@@ -27,9 +27,9 @@ const SUCCESS = '../_/#/auth/oauth2-redirect-success';
 const FAILURE = '../_/#/auth/oauth2-redirect-failure';
 
 /** Where Galley's redirect sends the popup (the status is PocketBase's: 307 after a GET, 303 after a POST). */
-function landing(res: Response, status = 307): string | null {
+function landing(res: Response, status = 307): string | undefined {
   expect(res.status).toBe(status);
-  return res.headers.get('location');
+  return res.headers.get('location') ?? undefined;
 }
 
 function popupAs(login: string, seen: { redirect?: string; page?: string }) {
