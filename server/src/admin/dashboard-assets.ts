@@ -6,8 +6,8 @@
  * nobody opens never holds it (about 2 MB with the compressed copies) nor spends its start reading it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative, sep } from 'node:path';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { GalleyError } from '../errors.ts';
 
 /** bytes that own their ArrayBuffer (what a Response body takes) */
@@ -79,14 +79,18 @@ export function loadDashboardAssets(files: Readonly<Record<string, string>>): Da
   };
 }
 
+/** node:zlib only for a file without its precompressed copies (a dashboardDir not built by the build): not at start */
+let zlib: typeof import('node:zlib') | undefined;
+const loadZlib = () => (zlib ??= createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib'));
+
 function readDashboardAsset(files: Readonly<Record<string, string>>, rel: string): DashboardAsset {
   const read = (path: string | undefined): Bytes | undefined => (path ? new Uint8Array(readFileSync(path)) : undefined);
   const body = read(files[rel])!;
   const contentType = contentTypeOf(rel);
   const asset: DashboardAsset = { body, contentType, immutable: rel.startsWith('assets/') };
   if (COMPRESSIBLE.test(contentType) && body.length > 256) {
-    asset.gzip = read(files[`${rel}.gz`]) ?? new Uint8Array(gzipSync(body, { level: 9 }));
-    asset.brotli = read(files[`${rel}.br`]) ?? new Uint8Array(brotliCompressSync(body));
+    asset.gzip = read(files[`${rel}.gz`]) ?? new Uint8Array(loadZlib().gzipSync(body, { level: 9 }));
+    asset.brotli = read(files[`${rel}.br`]) ?? new Uint8Array(loadZlib().brotliCompressSync(body));
   }
   return asset;
 }

@@ -1,5 +1,5 @@
 /** IP addresses and CIDR subnets as the settings hold them (excludedIPs, trustedProxy.ips, superuserIPs). */
-import { isIP } from 'node:net';
+import { isIP } from '../lib/is-ip.ts';
 
 interface Subnet {
   bytes: Uint8Array;

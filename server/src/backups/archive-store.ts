@@ -8,8 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebStream } from 'node:stream/web';
 import type { FileStorage } from '../lib/storage/file-storage.ts';
 import { createLocalStorage } from '../lib/storage/local.ts';
@@ -82,6 +80,8 @@ export function createS3ArchiveStore(dir: string, options: S3Options): ArchiveSt
       if (!object) throw new Error(`${key} is not in the backups bucket`);
       const path = tempPath('in');
       try {
+        // node:stream on an S3 restore only, not at every start (issue 16)
+        const [{ Readable }, { pipeline }] = await Promise.all([import('node:stream'), import('node:stream/promises')]);
         await pipeline(Readable.fromWeb(object.body as unknown as NodeWebStream<Uint8Array>), createWriteStream(path));
       } catch (err) {
         await rm(path, { force: true });

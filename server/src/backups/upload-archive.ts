@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import busboy from 'busboy';
+import type busboy from 'busboy';
 import { GalleyError, issue } from '../errors.ts';
 import type { ArchiveStore } from './archive-store.ts';
 import { assertNewBackupName } from './backup-name.ts';
@@ -35,9 +35,11 @@ const noFile = () =>
 async function receiveFile(request: Request, target: string, limit: { bytes: number; by: 'disk' | 'cap' }): Promise<string> {
   const contentType = request.headers.get('content-type') ?? '';
   if (!contentType.toLowerCase().startsWith('multipart/form-data') || !request.body) throw noFile();
+  // imported on the first upload: a static import evaluated busboy on every start (issue 16)
+  const { default: createParser } = await import('busboy');
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: { 'content-type': contentType }, defParamCharset: 'utf8', limits: { files: 1, parts: 20, fieldSize: 1024 } });
+    parser = createParser({ headers: { 'content-type': contentType }, defParamCharset: 'utf8', limits: { files: 1, parts: 20, fieldSize: 1024 } });
   } catch {
     throw new GalleyError('invalid', 'Failed to load the submitted data due to invalid formatting (no boundary).');
   }

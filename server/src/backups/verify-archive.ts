@@ -8,8 +8,7 @@
 import { createReadStream, existsSync, readFileSync, statfsSync } from 'node:fs';
 import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { pipeline, type Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { GalleyError } from '../errors.ts';
 import { hashFile, MANIFEST_NAME, parseManifest, type BackupManifest } from './manifest.ts';
 import { snapshotAndInspect } from './run-db-job.ts';
@@ -77,6 +76,8 @@ async function unpackArchive(archive: string, unpack: UnpackStream): Promise<voi
   if (bytesRead === 0) throw new Error('the file is empty');
   const file = createReadStream(archive);
   const gzipped = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  // node:stream and node:zlib on a restore or upload only, not at every start (issue 16)
+  const [{ pipeline }, { createGunzip }] = await Promise.all([import('node:stream'), import('node:zlib')]);
   const input: Readable = gzipped ? pipeline(file, createGunzip(), () => {}) : file;
 
   let failure: unknown;

@@ -4,7 +4,7 @@
  * imports: .ts/.js files outside node_modules) and, once a burst of saves settles, builds a new registry and
  * swaps it in whole; code that fails to load keeps the old registry and logs the error with its location.
  */
-import { watch } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Core } from '../core.ts';
@@ -63,10 +63,12 @@ export async function startHooksService(core: Core, source: HooksOption | undefi
         return false;
       }
     }));
-  let watcher: ReturnType<typeof watch> | undefined;
+  let watcher: FSWatcher | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   if (file && opts.watch) {
     const folder = dirname(file);
+    // imported here, by --dev only: a static import evaluated chokidar (and its fs/stream layers) on every start (issue 16)
+    const { watch } = await import('chokidar');
     watcher = watch(folder, {
       ignoreInitial: true,
       depth: 4,

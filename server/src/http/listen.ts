@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
 import { isEventStreamResponse } from '../lib/sse.ts';
 
 export interface Listener {
@@ -96,8 +95,8 @@ function formatHost(hostname: string): string {
 
 async function listenNode(opts: ListenOptions, streams: OpenStreams): Promise<Listener> {
   // under Bun (Bun.serve above) node:http is never loaded
-  const { createServer } = await import('node:http');
-  const server = createServer((req, res) => void bridge(req, res, opts.fetch, streams));
+  const [{ createServer }, { Readable }] = await Promise.all([import('node:http'), import('node:stream')]);
+  const server = createServer((req, res) => void bridge(req, res, opts.fetch, streams, Readable));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.hostname, () => resolve());
@@ -113,7 +112,7 @@ async function listenNode(opts: ListenOptions, streams: OpenStreams): Promise<Li
   };
 }
 
-async function bridge(req: IncomingMessage, res: ServerResponse, fetch: ListenOptions['fetch'], streams: OpenStreams): Promise<void> {
+async function bridge(req: IncomingMessage, res: ServerResponse, fetch: ListenOptions['fetch'], streams: OpenStreams, Readable: typeof import('node:stream').Readable): Promise<void> {
   try {
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) {

@@ -3,7 +3,7 @@
  * shared (CGNAT), link-local, unique-local, multicast, unspecified and reserved ranges are refused, in IPv4,
  * IPv6 and IPv4 embedded in IPv6 (mapped, compatible, NAT64, 6to4).
  */
-import { isIP } from 'node:net';
+import { isIP } from './is-ip.ts';
 
 /** [first address as a 32-bit number, prefix length] */
 const FORBIDDEN_V4: Array<[number, number]> = [

@@ -5,7 +5,7 @@
  * the body is capped in bytes and the whole exchange in time.
  */
 // node:http, node:https and node:dns are imported by the first fetch: a start need not load them
-import { isIP } from 'node:net';
+import { isIP } from './is-ip.ts';
 import { isForbiddenAddress } from './address-ranges.ts';
 
 export interface GuardedFetchOptions {
