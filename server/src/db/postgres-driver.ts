@@ -39,7 +39,7 @@ export function toKyselyPool(pool: Pool): PostgresPool {
     };
     return {
       query: ((text: unknown, params?: readonly unknown[]) =>
-        typeof text === 'string' ? client.query(text, params as unknown[]).catch(fail) : client.query(text as never)) as PostgresPoolClient['query'],
+        typeof text === 'string' ? client.query(text, params as unknown[]).catch(fail) : client.query(text as never)) as unknown as PostgresPoolClient['query'],
       release: () => {
         client.off('error', onError);
         client.release(broken);

@@ -4,10 +4,15 @@
 // cannot answer as SQLite does is in docs/postgresql.md, and pinned in the last block here.
 import fc from 'fast-check';
 import { sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OpenedDatabase } from '../../src/db/open.ts';
+import { buildCreateTableSql } from '../../src/db/migrate/ddl.ts';
+import { listTableColumns } from '../../src/db/migrate/plan-columns.ts';
+import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
 import { openPostgres, type OpenedPostgres } from '../../src/db/open-postgres.ts';
-import { useSeededDatabase } from '../../src/db/testing.ts';
+import { buildPostgresCreateTableSql, type PostgresColumnDef } from '../../src/db/postgres-ddl.ts';
 import { compileFilterAst } from '../../src/query/compile.ts';
 import { sqliteDialect, type FilterDialect } from '../../src/query/dialect.ts';
 import { parseFilter } from '../../src/query/parser.ts';
@@ -17,20 +22,6 @@ import { compileListClauses } from '../../src/rules/compile-list.ts';
 import { guestRequest, superuserRequest, type RequestInfo } from '../../src/rules/request-info.ts';
 import { buildSchema, type CollectionModel, type FieldModel } from '../../src/schema/model.ts';
 import { describePostgres, usePostgresDatabase } from '../helpers/postgres.ts';
-
-type Kind = 'text' | 'number' | 'bool' | 'json' | 'int';
-const SQLITE_TYPE: Record<Kind, string> = { text: 'TEXT', number: 'NUMERIC', bool: 'BOOLEAN', json: 'JSON', int: 'INTEGER' };
-// docs/postgresql.md: JSON as text, numbers and bools (0/1) as float8, text in the C collation (the test database's)
-const POSTGRES_TYPE: Record<Kind, string> = { text: 'text', number: 'double precision', bool: 'double precision', json: 'text', int: 'integer' };
-
-const TABLES: Record<string, Record<string, Kind>> = {
-  items: { id: 'int', title: 'text', views: 'number', tags: 'json' },
-  users: { id: 'text', email: 'text', emailVisibility: 'bool', age: 'number', secret: 'text', name: 'text' },
-  docs: {
-    id: 'text', title: 'text', views: 'number', published: 'bool', owner: 'text', readers: 'json', tags: 'json',
-    meta: 'json', loc: 'json', due: 'text',
-  },
-};
 
 const ROWS: Record<string, Record<string, unknown>[]> = {
   items: [
@@ -131,6 +122,17 @@ const docs = collection(
   { listRule: LIST_RULE },
 );
 const schema = buildSchema([users, superusers, docs]);
+/** Each table's columns as the planners see them: the collections' own (real DDL on both), items by hand. */
+const COLUMNS: Record<string, PostgresColumnDef[]> = {
+  items: [
+    { name: 'id', spec: { type: 'numeric', notNull: true, defaultValue: null, primaryKey: true } },
+    { name: 'title', spec: { type: 'text', notNull: false, defaultValue: null } },
+    { name: 'views', spec: { type: 'numeric', notNull: false, defaultValue: null } },
+    { name: 'tags', spec: { type: 'json', notNull: true, defaultValue: '[]' } },
+  ],
+  users: listTableColumns(users),
+  docs: listTableColumns(docs),
+};
 const userRequest = (id: string): RequestInfo => ({ ...guestRequest(), auth: { collection: users, record: ROWS.users!.find((u) => u['id'] === id)! } });
 const PEOPLE: Record<string, RequestInfo> = {
   root: superuserRequest(superusers),
@@ -227,20 +229,25 @@ describePostgres('filters and sorts: the same ids, in the same order, on SQLite 
   const database = usePostgresDatabase();
   let lite: OpenedDatabase;
   let pg: OpenedPostgres;
-  const columns = (types: Record<Kind, string>, table: string) =>
-    Object.entries(TABLES[table]!).map(([name, kind]) => `${JSON.stringify(name)} ${types[kind]}${name === 'id' ? ' PRIMARY KEY' : ''}`).join(', ');
-  useSeededDatabase(
-    Object.fromEntries(Object.keys(TABLES).map((t) => [t, columns(SQLITE_TYPE, t)])),
-    ROWS,
-    (opened) => (lite = opened),
-  );
+  let dir = '';
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'galley-'));
+    lite = openDatabase({ file: join(dir, 'data.db'), synchronous: 'FULL', busyTimeoutMs: 5000 });
     pg = await openPostgres({ url: database.get().url, max: 2 });
-    for (const table of Object.keys(TABLES)) {
-      // the DDL gives every table an identity `_rowid_` for @rowid (SQLite's rowid)
-      await sql.raw(`CREATE TABLE ${table} (${columns(POSTGRES_TYPE, table)}, "_rowid_" bigint GENERATED ALWAYS AS IDENTITY)`).execute(pg.db);
+    await lite.writer.run(async (tx) => {
+      for (const [table, columns] of Object.entries(COLUMNS)) {
+        await sql.raw(buildCreateTableSql(table, columns)).execute(tx.db);
+        for (const row of ROWS[table]!) await tx.db.insertInto(table).values(row).execute();
+      }
+    });
+    for (const [table, columns] of Object.entries(COLUMNS)) {
+      await sql.raw(buildPostgresCreateTableSql(table, columns)).execute(pg.db);
       for (const row of ROWS[table]!) await pg.db.insertInto(table).values(row).execute();
     }
+  });
+  afterAll(async () => {
+    await lite?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
   afterAll(() => pg?.close());
 
@@ -314,8 +321,8 @@ describePostgres('filters and sorts: the same ids, in the same order, on SQLite 
       const mismatches: string[] = [];
       let compared = 0;
       for (const c of RANDOM_CASES) {
-        let lite0: string[] | string;
-        let pg0: string[] | string;
+        let lite0: string[] | undefined;
+        let pg0: string[] | undefined;
         try {
           [lite0, pg0] = await listIds(c);
         } catch (err) {
