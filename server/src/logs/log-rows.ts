@@ -1,8 +1,9 @@
 /**
- * The log batch on its way to `_logs`: captured on the request thread as a flat list of raw values
- * (PendingBuffer, no object or JSON per request), handed to the writer thread as one string (encodeBatch),
- * turned into rows there (decodeBatch: a request's redaction, caps and JSON, request-log.ts) and inserted
- * in one transaction (insertLogRows). Shared by the writer worker and the inline fallback.
+ * The log batch on its way to `_logs`: each entry a record of the batch text, written on the request thread
+ * into a chunk of the shared ring (log-ring.ts; a request's raw facts go straight in as bytes,
+ * writeRequestRecord, no object, string or JSON per request), read by the writer thread as one string,
+ * turned into rows there (decodeBatch: a request's redaction, caps and JSON, request-log.ts) and inserted in
+ * one transaction (insertLogRows). Shared by the writer worker and the inline fallback.
  *
  * Ids are 15 chars of [a-z0-9] as PocketBase's, but time-ordered (9 chars of the created ms, 6 of a
  * per-writer counter): new rows land at the end of the primary key instead of on a random page, which cut
@@ -10,7 +11,7 @@
  */
 import type { AuxDatabase } from '../db/open-aux.ts';
 import { formatDateTime } from '../lib/datetime.ts';
-import { buildRequestLogRow, requestLevel, type RequestFacts } from './request-log.ts';
+import { buildRequestLogRow, type RequestFacts } from './request-log.ts';
 
 /** One entry as it is inserted: its data already JSON. */
 export interface LogRow {
@@ -21,8 +22,8 @@ export interface LogRow {
 }
 
 /**
- * Entries waiting for the next batch, in arrival order, as consecutive values (a record's first value is its
- * kind, which fixes how many follow):
+ * Entries as consecutive values, for encodeBatch (tests and tools: the service writes records one by one;
+ * a record's first value is its kind, which fixes how many follow):
  * - an entry written by the app: ENTRY, created, level, message, data (the object, serialized at flush);
  * - an answered request: REQUEST, created, status, execTime, method, url, user agent, referer, auth collection,
  *   authId, userIP, remoteIP, error note (undefined where absent).
@@ -32,13 +33,6 @@ export const ENTRY = 1;
 export const REQUEST = 2;
 export const ENTRY_VALUES = 5;
 export const REQUEST_VALUES = 13;
-
-export const recordLength = (kind: unknown): number => (kind === REQUEST ? REQUEST_VALUES : ENTRY_VALUES);
-
-/** A record's level, read from the buffer at `at` (a request's from its status). */
-export function levelAt(buf: PendingBuffer, at: number): number {
-  return buf[at] === REQUEST ? requestLevel(buf[at + 2] as number) : (buf[at + 2] as number);
-}
 
 const MAX_DATA_CHARS = 64 * 1024;
 const TRUNCATED_REQUEST = JSON.stringify({ type: 'request', truncated: true });
@@ -56,21 +50,99 @@ export function serializeData(data: Record<string, unknown>): string {
 
 // A batch as one string: structured clone of one string is a copy, of objects ~3 µs per row (measured).
 // Numbers end with ';'; a text is its length, ':' and the text (so any character may appear in it); '-' is absent.
+// A length counts UTF-16 units, which survive the trip through UTF-8 bytes (log-ring.ts) unchanged.
 const text = (v: unknown): string => (v === undefined || v === null ? '-' : `${(v as string).length}:${v as string}`);
+
+/** a field of a 'q' record ends with NUL; ABSENT alone is an absent value (neither is in a header or URL) */
+const END = '\0';
+const ABSENT = '\x01';
+const END_BYTE = 0;
+const ABSENT_BYTE = 1;
+
+/** Whether a value can be a field of a 'q' record (no NUL in it, not ABSENT itself). */
+export const plainField = (v: string | undefined): boolean => v === undefined || (v !== ABSENT && !v.includes(END));
+
+/** Bytes a 'q' record may take at most, from its values' UTF-16 lengths together (UTF-8: at most 3 bytes each). */
+export const requestRecordBound = (chars: number): number => 3 * chars + 96;
+
+/** `n` in decimal at `at` (no string made for the usual whole numbers); returns the offset after it. */
+function writeNumber(buf: Buffer, at: number, n: number): number {
+  if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n)) return at + buf.write(String(n), at, 'latin1');
+  let length = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) length++;
+  let p = at + length;
+  do {
+    const q = Math.floor(n / 10);
+    buf[--p] = 48 + n - q * 10;
+    n = q;
+  } while (n > 0);
+  return at + length;
+}
+
+function writeField(buf: Buffer, at: number, v: string | undefined): number {
+  if (v === undefined) buf[at++] = ABSENT_BYTE;
+  else at += buf.write(v, at);
+  buf[at] = END_BYTE;
+  return at + 1;
+}
+
+/**
+ * One answered request written straight into a batch chunk as a 'q' record (its facts raw, fields ended by NUL,
+ * `execTime` as integer ns): no string is built on the request thread. The caller checked plainField of each
+ * value and that requestRecordBound of them fits at `at`. Returns the offset after the record.
+ */
+export function writeRequestRecord(
+  buf: Buffer, at: number, created: number, status: number, execTime: number, method: string, url: string, userAgent: string | undefined,
+  referer: string | undefined, auth: string | undefined, authId: string | undefined, userIP: string | undefined, remoteIP: string | undefined,
+  errorText: string | undefined,
+): number {
+  buf[at++] = 113; // q
+  at = writeNumber(buf, at, created);
+  buf[at++] = END_BYTE;
+  at = writeNumber(buf, at, status);
+  buf[at++] = END_BYTE;
+  at = writeNumber(buf, at, Math.round(execTime * 1e6));
+  buf[at++] = END_BYTE;
+  at = writeField(buf, at, method);
+  at = writeField(buf, at, url);
+  at = writeField(buf, at, userAgent);
+  at = writeField(buf, at, referer);
+  at = writeField(buf, at, auth);
+  at = writeField(buf, at, authId);
+  at = writeField(buf, at, userIP);
+  at = writeField(buf, at, remoteIP);
+  return writeField(buf, at, errorText);
+}
+
+/** One answered request as a length-prefixed 'r' record of the batch text (any values; see writeRequestRecord). */
+export function encodeRequestRecord(
+  created: number, status: number, execTime: number, method: string, url: string, userAgent: string | undefined, referer: string | undefined,
+  auth: string | undefined, authId: string | undefined, userIP: string | undefined, remoteIP: string | undefined, errorText: string | undefined,
+): string {
+  return (
+    `r${created};${status};${execTime};` + text(method) + text(url) + text(userAgent) + text(referer) + text(auth) +
+    text(authId) + text(userIP) + text(remoteIP) + text(errorText)
+  );
+}
+
+/** One entry written by the app as a record of the batch text; its data serialized here. */
+export function encodeEntryRecord(created: number, level: number, message: string, data: Record<string, unknown>): string {
+  return `e${created};${level};` + text(message) + text(serializeData(data));
+}
 
 /** The pending records as the writer thread's batch; app data is serialized here (request data there). */
 export function encodeBatch(buf: PendingBuffer): string {
   let out = '';
   for (let i = 0; i < buf.length; ) {
     if (buf[i] === REQUEST) {
-      const error = buf[i + 12];
-      out +=
-        `r${buf[i + 1] as number};${buf[i + 2] as number};${buf[i + 3] as number};` +
-        text(buf[i + 4]) + text(buf[i + 5]) + text(buf[i + 6]) + text(buf[i + 7]) + text(buf[i + 8]) +
-        text(buf[i + 9]) + text(buf[i + 10]) + text(buf[i + 11]) + text(error === undefined ? undefined : JSON.stringify(error));
+      out += encodeRequestRecord(
+        buf[i + 1] as number, buf[i + 2] as number, buf[i + 3] as number, buf[i + 4] as string, buf[i + 5] as string, buf[i + 6] as string | undefined,
+        buf[i + 7] as string | undefined, buf[i + 8] as string | undefined, buf[i + 9] as string | undefined, buf[i + 10] as string | undefined,
+        buf[i + 11] as string | undefined, buf[i + 12] === undefined ? undefined : JSON.stringify(buf[i + 12]),
+      );
       i += REQUEST_VALUES;
     } else {
-      out += `e${buf[i + 1] as number};${buf[i + 2] as number};` + text(buf[i + 3]) + text(serializeData(buf[i + 4] as Record<string, unknown>));
+      out += encodeEntryRecord(buf[i + 1] as number, buf[i + 2] as number, buf[i + 3] as string, buf[i + 4] as Record<string, unknown>);
       i += ENTRY_VALUES;
     }
   }
@@ -97,9 +169,30 @@ export function decodeBatch(batch: string): LogRow[] {
     at = colon + 1 + length;
     return batch.slice(colon + 1, at);
   };
+  const next = (): string => {
+    const end = batch.indexOf(END, at);
+    if (end < 0) throw new Error(`log batch: unterminated field at ${at}`);
+    const value = batch.slice(at, end);
+    at = end + 1;
+    return value;
+  };
+  const opt = (): string | undefined => {
+    const value = next();
+    return value === ABSENT ? undefined : value;
+  };
   while (at < batch.length) {
     const kind = batch[at++];
-    if (kind === 'r') {
+    if (kind === 'q') {
+      const created = Number(next());
+      const status = Number(next());
+      const execTime = Number(next()) / 1e6;
+      const facts: RequestFacts = {
+        method: next(), url: next(), status, execTime, userAgent: opt(), referer: opt(), auth: opt(),
+        authId: opt(), userIP: opt(), remoteIP: opt(), error: opt(),
+      };
+      const row = buildRequestLogRow(facts);
+      rows.push({ level: row.level, message: row.message, data: row.data.length > MAX_DATA_CHARS ? TRUNCATED_REQUEST : row.data, created });
+    } else if (kind === 'r') {
       const created = num();
       const status = num();
       const execTime = num();

@@ -1,10 +1,10 @@
 /**
- * The log writer: entries are appended to an in-memory batch (cheap, on the request path: a request's raw
- * facts as a few values, no object, JSON or redaction) and written to aux.db's `_logs` off it, one
- * transaction per batch: every few seconds, once the batch reaches a size, and on close. The batch crosses to
- * a worker thread as one string (log-rows.ts), which builds the rows (request-log.ts) and inserts them (inline
- * where no worker can start), since the upkeep of `_logs`' indexes costs µs per row. aux.db being full,
- * locked or broken never fails a request: the batch is dropped and the first failure is reported once to
+ * The log writer: entries are appended to the batch being filled (cheap, on the request path: a request's raw
+ * facts as one short text written into a shared ring's chunk, log-ring.ts; no object, JSON or redaction) and
+ * written to aux.db's `_logs` off it, one transaction per batch: every few seconds, once the batch reaches a
+ * size, and on close. A worker thread reads the published chunks, builds the rows (request-log.ts) and inserts
+ * them (inline where no worker can start), since the upkeep of `_logs`' indexes costs µs per row. aux.db being
+ * full, locked or broken never fails a request: the batch is dropped and the first failure is reported once to
  * stderr (not through the app logger, which writes here). wire: PocketBase's BatchHandler (3 s ticker, 200
  * entries) and its logs settings. Old entries are deleted by the `__pbLogsCleanup__` cron job (cron/builtin-jobs.ts),
  * on start and on each settings save (trim), not by a timer of this service.
@@ -14,8 +14,9 @@ import type { Settings } from '../admin/settings-model.ts';
 import { openAuxDatabase, type AuxDatabase } from '../db/open-aux.ts';
 import { formatDateTime } from '../lib/datetime.ts';
 import { LOGS_TABLE_DDL, type LogEntry } from './log-entry.ts';
-import { createLogIdSource, decodeBatch, ENTRY, encodeBatch, insertLogRows, levelAt, type PendingBuffer, recordLength, REQUEST } from './log-rows.ts';
-import type { LogWriterBatch, LogWriterInit, LogWriterReply } from './log-writer-worker.ts';
+import { CHUNK_PUBLISHED, createRing, createRingWriter, freeChunk, readChunk, ringViews, stateAt } from './log-ring.ts';
+import { createLogIdSource, decodeBatch, encodeEntryRecord, encodeRequestRecord, insertLogRows, plainField, requestRecordBound, writeRequestRecord } from './log-rows.ts';
+import type { LogWriterInit, LogWriterReply } from './log-writer-worker.ts';
 import { requestLevel, type RequestNote } from './request-log.ts';
 
 export interface LogServiceOptions {
@@ -66,12 +67,17 @@ const OWN_EXTENSION = import.meta.url.endsWith('.js') ? '.js' : '.ts';
 /** Beside this file from source or the npm package; in the compiled binary, under the build's root. */
 const WORKER_URLS = [new URL(`./log-writer-worker${OWN_EXTENSION}`, import.meta.url), new URL('./server/src/logs/log-writer-worker.ts', import.meta.url)];
 const CLOSE_WAIT_MS = 5000;
+const lengthOf = (v: string | undefined): number => (v === undefined ? 0 : v.length);
+/** a chunk holds a batch of typical requests (~150 bytes each) many times over; larger records fill it sooner */
+const CHUNK_BYTES = 256 * 1024;
+const MAX_CHUNKS = 64;
 
 interface InFlight {
-  /** encodeBatch of its records */
-  batch: string;
+  /** the ring chunk holding its records */
+  chunk: number;
   count: number;
-  done: () => void;
+  /** flush() callers waiting for this batch (and so every batch before it) */
+  waiters: Array<() => void>;
 }
 
 export function createLogService(opts: LogServiceOptions): LogService {
@@ -89,10 +95,13 @@ export function createLogService(opts: LogServiceOptions): LogService {
   const maxPending = opts.maxPending ?? 10_000;
   const notes = new WeakMap<Request, RequestNote>();
   const nextId = createLogIdSource();
+  // enough chunks for maxPending entries in batches of batchSize (a chunk holds one batch), and one being filled
+  const ringInit = createRing(Math.max(2, Math.min(MAX_CHUNKS, Math.ceil(maxPending / batchSize) + 1)), CHUNK_BYTES);
+  const ring = ringViews(ringInit);
+  const filling = createRingWriter(ring);
+  /** published batches not yet answered, in publication order */
   const inFlight = new Map<number, InFlight>();
   let inFlightRows = 0;
-  let pending: PendingBuffer = [];
-  let pendingCount = 0;
   let droppedCount = 0;
   let failing = false;
   let soon: ReturnType<typeof setTimeout> | undefined;
@@ -120,13 +129,12 @@ export function createLogService(opts: LogServiceOptions): LogService {
     }
   };
 
-  const settle = (id: number): InFlight | undefined => {
+  const settle = (id: number): void => {
     const job = inFlight.get(id);
-    if (!job) return undefined;
+    if (!job) return;
     inFlight.delete(id);
     inFlightRows -= job.count;
-    job.done();
-    return job;
+    for (const w of job.waiters) w();
   };
 
   /** The worker is gone: batches it never loaded go to the next place to load it from, else are written here. */
@@ -134,25 +142,24 @@ export function createLogService(opts: LogServiceOptions): LogService {
     thread = undefined;
     threadLoaded = false;
     if (!loaded && !closed && ++urlIndex < WORKER_URLS.length) {
+      // the next worker reads the batches still published in the ring
       startThread();
-      const next = thread as Worker | undefined;
-      if (next) {
-        for (const [id, job] of inFlight) next.postMessage({ id, batch: job.batch } satisfies LogWriterBatch);
-        return;
-      }
+      if ((thread as Worker | undefined) !== undefined) return;
     }
     inline = true;
     for (const [id, job] of [...inFlight]) {
-      if (loaded) drop(job.count, `the log writer thread stopped (${String(err)})`);
-      else if (job.count > 0) writeInline(job.batch, job.count);
+      if (Atomics.load(ring.ctl, stateAt(job.chunk)) === CHUNK_PUBLISHED) {
+        if (loaded) drop(job.count, `the log writer thread stopped (${String(err)})`);
+        else writeInline(readChunk(ring, job.chunk), job.count);
+        freeChunk(ring, job.chunk);
+      }
       settle(id);
     }
-    pump(false);
   };
 
   function startThread(): void {
     try {
-      const worker = new Worker(WORKER_URLS[urlIndex]!, { workerData: { file: opts.file, busyTimeoutMs: opts.busyTimeoutMs } satisfies LogWriterInit });
+      const worker = new Worker(WORKER_URLS[urlIndex]!, { workerData: { file: opts.file, busyTimeoutMs: opts.busyTimeoutMs, ring: ringInit } satisfies LogWriterInit });
       worker.unref();
       thread = worker;
       let loaded = false;
@@ -166,7 +173,6 @@ export function createLogService(opts: LogServiceOptions): LogService {
         if ('error' in msg) drop(inFlight.get(msg.id)?.count ?? 0, `aux.db could not be written (${msg.error})`);
         else failing = false;
         settle(msg.id);
-        pump(false);
       });
       const fail = (err: unknown) => {
         if (gone) return;
@@ -181,71 +187,63 @@ export function createLogService(opts: LogServiceOptions): LogService {
     }
   }
 
-  /** flush() callers waiting for the next batch handed over (it holds everything queued before their call) */
-  let waiters: Array<() => void> = [];
-  /** the flush period passed while the writer was busy: the next answer hands the queue over, whatever its size */
-  let overdue = false;
-
   /**
-   * Hand the queued records to the writer when they are due (the batch is full, the flush period passed, or
-   * someone awaits flush()), unless it is still writing the previous batch: a postMessage to a worker busy in
-   * SQLite stalls this thread until it is done (measured ~1.5 ms per batch under get-by-id load), so the next
-   * batch leaves when the previous one is answered, having grown meanwhile.
+   * Hand the chunk being filled to the writer as one batch: publish it in the ring (the writer thread wakes and
+   * writes it), or write it here when no writer thread runs.
    */
-  const pump = (due: boolean): void => {
+  const publish = (): void => {
     if (soon) clearTimeout(soon);
     soon = undefined;
-    if (closed) return;
-    if (!(due || overdue || waiters.length > 0 || pendingCount >= batchSize)) return;
-    if (pendingCount === 0 && waiters.length === 0) {
-      overdue = false;
-      return;
-    }
+    if (filling.count === 0) return;
     if (!inline && !thread) startThread();
-    if (!inline && thread && inFlight.size > 0) {
-      overdue ||= due;
-      return;
-    }
-    overdue = false;
-    const done = waiters;
-    waiters = [];
-    const count = pendingCount;
-    const batch = count > 0 ? encodeBatch(pending) : '';
-    pending = [];
-    pendingCount = 0;
-    if (inline || !thread) {
-      if (count > 0) writeInline(batch, count);
-      for (const d of done) d();
-      return;
-    }
     const id = ++batchId;
-    inFlightRows += count;
-    inFlight.set(id, { batch, count, done: () => done.forEach((d) => d()) });
-    // an empty batch is a marker: the worker answers it after every batch sent before it
-    thread.postMessage({ id, batch } satisfies LogWriterBatch);
+    const batch = filling.publish(id)!;
+    if (inline || !thread) {
+      writeInline(readChunk(ring, batch.chunk), batch.count);
+      freeChunk(ring, batch.chunk);
+      return;
+    }
+    inFlightRows += batch.count;
+    inFlight.set(id, { chunk: batch.chunk, count: batch.count, waiters: [] });
   };
 
   const flush = (): Promise<void> => {
-    if (closed || (pendingCount === 0 && inFlight.size === 0 && waiters.length === 0)) return Promise.resolve();
-    const written = new Promise<void>((resolve) => waiters.push(resolve));
-    pump(true);
-    return written;
+    if (closed) return Promise.resolve();
+    publish();
+    let last: InFlight | undefined;
+    for (const job of inFlight.values()) last = job;
+    if (!last) return Promise.resolve();
+    const job = last;
+    return new Promise<void>((resolve) => job.waiters.push(resolve));
   };
 
-  /** Room for one more record, else it is counted as dropped; a full batch is handed over after this turn. */
-  const admit = (): boolean => {
-    if (pendingCount + inFlightRows >= maxPending) {
+  /** Append one record (its text and level) to the batch being filled; a full batch is handed over after this turn. */
+  const append = (record: string, level: number): void => {
+    if (filling.count + inFlightRows >= maxPending) {
       droppedCount++;
-      return false;
+      return;
+    }
+    let appended = filling.append(record, level);
+    if (appended === 'chunk-full') {
+      publish();
+      appended = filling.append(record, level);
+    }
+    if (appended === 'full') {
+      droppedCount++;
+      return;
+    }
+    if (appended === 'oversized') {
+      // larger than a chunk (a huge app entry): written on its own, here
+      writeInline(record, 1);
+      return;
     }
     // off the request path: the batch is handed over once the current turn has answered
-    if (++pendingCount >= batchSize && !soon) soon = setTimeout(() => pump(false), 0);
-    return true;
+    if (filling.count >= batchSize && !soon) soon = setTimeout(publish, 0);
   };
 
   const write = (entry: LogEntry): void => {
-    if (closed || !keeps(entry.level) || !admit()) return;
-    pending.push(ENTRY, entry.created ?? now(), entry.level, entry.message, entry.data);
+    if (closed || !keeps(entry.level)) return;
+    append(encodeEntryRecord(entry.created ?? now(), entry.level, entry.message, entry.data), entry.level);
   };
 
   const writeRequest = (request: Request, status: number, execTime: number, userIP?: string, remoteIP?: string): void => {
@@ -253,31 +251,57 @@ export function createLogService(opts: LogServiceOptions): LogService {
     const note = notes.get(request);
     if (note?.skipSuccess && status < 400) return;
     const s = opts.settings();
-    if (!keeps(requestLevel(status), s) || !admit()) return;
+    const level = requestLevel(status);
+    if (!keeps(level, s)) return;
     const auth = note?.auth;
     const headers = request.headers;
-    pending.push(
-      REQUEST, now(), status, execTime, request.method, request.url, headers.get('user-agent') ?? undefined, headers.get('referer') ?? undefined,
-      auth?.collection, auth && s.logAuthId ? auth.id : undefined, userIP, remoteIP, note?.error,
-    );
+    const method = request.method;
+    const url = request.url;
+    const userAgent = headers.get('user-agent') ?? undefined;
+    const referer = headers.get('referer') ?? undefined;
+    const authCollection = auth?.collection;
+    const authId = auth && s.logAuthId ? auth.id : undefined;
+    const errorText = note?.error === undefined ? undefined : JSON.stringify(note.error);
+    const created = now();
+    if (
+      plainField(method) && plainField(url) && plainField(userAgent) && plainField(referer) && plainField(authCollection) &&
+      plainField(authId) && plainField(userIP) && plainField(remoteIP) && plainField(errorText)
+    ) {
+      // the usual case: the facts go straight into the ring as bytes
+      const bound = requestRecordBound(
+        method.length + url.length + lengthOf(userAgent) + lengthOf(referer) + lengthOf(authCollection) + lengthOf(authId) + lengthOf(userIP) +
+          lengthOf(remoteIP) + lengthOf(errorText),
+      );
+      if (filling.count + inFlightRows >= maxPending) {
+        droppedCount++;
+        return;
+      }
+      let at = filling.reserve(bound);
+      if (at === 'chunk-full') {
+        publish();
+        at = filling.reserve(bound);
+      }
+      if (at === 'full') {
+        droppedCount++;
+        return;
+      }
+      if (at !== 'oversized' && at !== 'chunk-full') {
+        filling.commit(
+          writeRequestRecord(filling.view, at, created, status, execTime, method, url, userAgent, referer, authCollection, authId, userIP, remoteIP, errorText),
+          level,
+        );
+        if (filling.count >= batchSize && !soon) soon = setTimeout(publish, 0);
+        return;
+      }
+    }
+    append(encodeRequestRecord(created, status, execTime, method, url, userAgent, referer, authCollection, authId, userIP, remoteIP, errorText), level);
   };
 
   const trim = (): void => {
     if (closed) return;
     const s = opts.settings();
     const before = formatDateTime(new Date(now() - s.maxDays * DAY_MS));
-    const kept: PendingBuffer = [];
-    let keptCount = 0;
-    for (let i = 0; i < pending.length; ) {
-      const length = recordLength(pending[i]);
-      if (keeps(levelAt(pending, i), s)) {
-        for (let j = i; j < i + length; j++) kept.push(pending[j]);
-        keptCount++;
-      }
-      i += length;
-    }
-    pending = kept;
-    pendingCount = keptCount;
+    filling.filter((level) => keeps(level, s));
     try {
       // wire: PocketBase's cleanup on settings reload ("created <= date OR level < minLevel")
       auxDb.execute('DELETE FROM "_logs" WHERE "created" <= ? OR "level" < ?', [before, s.minLevel]);
@@ -291,7 +315,7 @@ export function createLogService(opts: LogServiceOptions): LogService {
     if (!worker) return;
     thread = undefined;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    if (threadLoaded) worker.postMessage('close');
+    if (threadLoaded) filling.close();
     else void worker.terminate();
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([exited, new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
@@ -299,7 +323,7 @@ export function createLogService(opts: LogServiceOptions): LogService {
     void worker.terminate();
   };
 
-  const ticker = setInterval(() => pump(true), opts.flushMs ?? 3000);
+  const ticker = setInterval(publish, opts.flushMs ?? 3000);
   (ticker as { unref?: () => void }).unref?.();
   trim();
 

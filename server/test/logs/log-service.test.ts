@@ -127,6 +127,31 @@ describe.each([
     }
   });
 
+  it('trim also drops the queued entries the new settings no longer allow', async () => {
+    const s = open();
+    s.write({ level: 0, message: 'info 1', data: {} });
+    s.write({ level: 8, message: 'error', data: {} });
+    s.write({ level: 0, message: 'info 2', data: {} });
+    logsSettings = { ...logsSettings, minLevel: 4 };
+    s.trim();
+    s.write({ level: 4, message: 'warn', data: {} });
+    await s.flush();
+    expect((await rows(s)).map((r) => r['message'])).toEqual(['error', 'warn']);
+  });
+
+  it('entries larger than a batch\'s room are all written: a full batch leaves early, one larger than a whole batch on its own', async () => {
+    const s = open();
+    const big = 'é'.repeat(60_000); // ~120 KB of UTF-8 each: two fill a batch's room
+    for (let i = 0; i < 5; i++) s.write({ level: 0, message: `big ${i}`, data: { big } });
+    s.write({ level: 0, message: 'x'.repeat(300_000), data: {} });
+    s.write({ level: 0, message: 'after', data: {} });
+    await s.flush();
+    const stored = await rows(s);
+    expect(stored.map((r) => String(r['message']).slice(0, 5))).toEqual(expect.arrayContaining(['big 0', 'big 1', 'big 2', 'big 3', 'big 4', 'xxxxx', 'after']));
+    expect(stored).toHaveLength(7);
+    expect(JSON.parse(String(stored.find((r) => r['message'] === 'big 4')!['data']))).toEqual({ big });
+  });
+
   it('a broken aux.db drops the batch, reports once and never throws', async () => {
     const s = open();
     s.write({ level: 0, message: 'a', data: {} });
@@ -188,6 +213,30 @@ describe('the batch encoding sent to the writer thread', () => {
       { level: 8, created: 0, message: '', data: '{}' },
     ]);
     expect(decodeBatch(encodeBatch([]))).toEqual([]);
+  });
+
+  it('a request written straight into a chunk as bytes reads back as the same entry as its length-prefixed form', async () => {
+    const { decodeBatch, encodeRequestRecord, plainField, requestRecordBound, writeRequestRecord } = await import('../../src/logs/log-rows.ts');
+    const error = JSON.stringify({ message: 'Failed.', details: { a: { code: 'x' } } });
+    const cases: Array<Parameters<typeof encodeRequestRecord>> = [
+      [1767261600123, 200, 0.532999, 'GET', 'http://h:1/api/collections/posts/records/abc?token=sekrit&x=%20é', 'Bun/1.2.0 😀', undefined, undefined, undefined, '127.0.0.1', '127.0.0.1', undefined],
+      [5, 404, 12, 'POST', 'http://h:1/a', undefined, 'http://ref/?code=abc', 'users', 'u1', undefined, undefined, error],
+      [6, 500, 0, 'PATCH', 'http://h:1/b', '', '', '', '', '', '', undefined],
+    ];
+    const buf = Buffer.alloc(4096);
+    for (const facts of cases) {
+      const [created, status, execTime, method, url, ua, referer, auth, authId, userIP, remoteIP, errorText] = facts;
+      expect([method, url, ua, referer, auth, authId, userIP, remoteIP, errorText].every(plainField)).toBe(true);
+      const end = writeRequestRecord(buf, 0, created, status, execTime, method, url, ua, referer, auth, authId, userIP, remoteIP, errorText);
+      const chars = [method, url, ua, referer, auth, authId, userIP, remoteIP, errorText].reduce((n, v) => n + (v?.length ?? 0), 0);
+      expect(end).toBeLessThanOrEqual(requestRecordBound(chars));
+      const [fromBytes] = decodeBatch(buf.toString('utf8', 0, end));
+      const [fromText] = decodeBatch(encodeRequestRecord(...facts));
+      expect(fromBytes).toEqual(fromText);
+    }
+    // values a 'q' record cannot hold take the length-prefixed form
+    expect(plainField('a\0b')).toBe(false);
+    expect(plainField('\x01')).toBe(false);
   });
 
   it('a request crosses raw and becomes its entry on the writer side: redacted, capped, absent facts left out', async () => {
