@@ -101,8 +101,12 @@ export function addBackupCommand(program: Command): void {
         // not allowed here: run at the normal priority
       }
       const printer = createProgressPrinter(process.stderr);
-      const made = await createBackupArchive({ dir, out, onProgress: (p: Progress) => printer.update(p) });
+      // this process opens no connection to the databases: the snapshot may be the paced copy (bounded dirty data)
+      const made = await createBackupArchive({ dir, out, pacedSnapshot: true, onProgress: (p: Progress) => printer.update(p) });
       printer.end();
+      for (const [db, how] of Object.entries(made.snapshots)) {
+        if (how.method === 'vacuum-into') console.error(`note: ${db} was snapshotted with VACUUM INTO (${how.reason})`);
+      }
       console.log(`Created ${made.file}: ${formatBytes(made.size)}, ${made.manifest.counts.files} files, ${formatMs(made.durationMs)}`);
     });
 

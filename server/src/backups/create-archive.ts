@@ -1,7 +1,8 @@
 /**
  * Makes one backup archive of a data directory, while its server (if any) goes on writing:
  * 1. take the busy marker (one backup or restore at a time; it also holds the server's file deletions back);
- * 2. snapshot data.db and aux.db with `VACUUM INTO` on a worker (run-db-job.ts), then inspect the copy;
+ * 2. snapshot data.db and aux.db on a worker (run-db-job.ts: `VACUUM INTO`, or a paced copy of the main file
+ *    where the caller asks for it), then inspect the copy;
  * 3. hard-link the local storage tree beside the copies (a copy where links cannot be made): from here on a
  *    deletion cannot take a file the snapshot references, so the marker is released;
  * 4. on the pack worker (pack-job.ts): write the manifest (sizes, sha256) and stream `manifest.json`, the
@@ -12,12 +13,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { TEMP_PREFIX } from '../lib/storage/storage-key.ts';
 import { acquireBusyMarker, BACKUPS_DIR, type BusyMarker } from './busy-marker.ts';
 import { ARCHIVE_FORMAT, GALLEY_VERSION, type BackupManifest } from './manifest.ts';
 import { packArchive, type PackedOn } from './run-pack-job.ts';
-import { snapshotAndInspect } from './run-db-job.ts';
+import type { SnapshotMethod } from './db-jobs.ts';
+import { snapshotAndInspectWithMethods } from './run-db-job.ts';
 
 export interface BackupProgress {
   phase: 'snapshot' | 'files' | 'checksums' | 'archive' | 'done';
@@ -38,6 +40,13 @@ export interface CreateArchiveOptions {
   /** file fields stored on S3 (not archived; the manifest says so) */
   s3Files?: boolean;
   busyTimeoutMs?: number;
+  /**
+   * Snapshot the databases with the paced copy (db-jobs.ts: bounded dirty data, so the server's commits never
+   * wait behind a gigabyte of it) instead of `VACUUM INTO`. Only where this process holds no connection to the
+   * databases (the CLI's `backup create`): the copy reads the files with descriptors of its own, and closing
+   * them would drop such a connection's POSIX locks.
+   */
+  pacedSnapshot?: boolean;
 }
 
 export interface CreatedArchive {
@@ -47,6 +56,8 @@ export interface CreatedArchive {
   durationMs: number;
   /** where the checksums and tar + gzip ran: the pack worker, or the calling thread where no worker starts */
   packedOn: PackedOn;
+  /** how each database was snapshotted, by its name (data.db, aux.db) */
+  snapshots: Record<string, SnapshotMethod>;
 }
 
 const DATABASES = ['data.db', 'aux.db'] as const;
@@ -115,8 +126,11 @@ export async function createBackupArchive(opts: CreateArchiveOptions): Promise<C
       report();
     }, 250);
     let inspection;
+    const snapshotMethods: Record<string, SnapshotMethod> = {};
     try {
-      inspection = (await snapshotAndInspect(snapshots, [join(staging, 'data.db')], opts.busyTimeoutMs))[join(staging, 'data.db')]!;
+      const taken = await snapshotAndInspectWithMethods(snapshots, [join(staging, 'data.db')], opts.busyTimeoutMs, opts.pacedSnapshot);
+      inspection = taken.inspections[join(staging, 'data.db')]!;
+      for (const s of snapshots) snapshotMethods[basename(s.source)] = taken.methods[s.source]!;
     } finally {
       clearInterval(watch);
     }
@@ -158,7 +172,7 @@ export async function createBackupArchive(opts: CreateArchiveOptions): Promise<C
     await rename(partial, opts.out);
     progress.phase = 'done';
     report();
-    return { file: opts.out, size: result.size, manifest: result.manifest, durationMs: Date.now() - started, packedOn };
+    return { file: opts.out, size: result.size, manifest: result.manifest, durationMs: Date.now() - started, packedOn, snapshots: snapshotMethods };
   } finally {
     if (!opts.marker) marker.release();
     await rm(staging, { recursive: true, force: true });

@@ -1,17 +1,23 @@
 /**
- * What a backup asks of a database file, on a connection of its own: an online snapshot (`VACUUM INTO`, which
- * reads one consistent WAL snapshot while writers go on) and an inspection (integrity_check, the applied
- * schema's hash, records per collection). Run in the snapshot worker (snapshot-worker.ts), or inline where no
- * worker can start (Node running the .ts sources).
+ * What a backup asks of a database file, on a connection of its own: an online snapshot of one point in time
+ * while writers go on (the main file copied paced, paced-snapshot.ts; `VACUUM INTO` where that cannot be done)
+ * and an inspection (integrity_check, the applied schema's hash, records per collection). Run in the snapshot
+ * worker (snapshot-worker.ts), or inline where no worker can start (Node running the .ts sources).
  */
 import { openSqliteHandle } from '../db/driver.ts';
 import { SCHEMA_TABLE } from '../db/meta-tables.ts';
+import { pacedSnapshot } from './paced-snapshot.ts';
 
-/** Snapshots first (each `VACUUM INTO`), then inspections, on one connection per file. */
+/** Snapshots first (paced copies, or `VACUUM INTO`), then inspections, on connections of their own. */
 export interface DbJob {
   snapshots: Array<{ source: string; target: string }>;
   inspect: string[];
   busyTimeoutMs: number;
+  /**
+   * Snapshot with the paced copy (paced-snapshot.ts) rather than `VACUUM INTO`. Only where this process holds
+   * no other connection to the databases (the CLI): the copy's own file descriptors would drop their locks.
+   */
+  pacedCopy?: boolean;
 }
 
 export interface DbInspection {
@@ -23,7 +29,12 @@ export interface DbInspection {
   records: Record<string, number>;
 }
 
-export type DbJobResult = { ok: true; inspections: Record<string, DbInspection> } | { ok: false; message: string };
+/** How a snapshot was taken: the paced copy, or `VACUUM INTO` and why the copy could not be made. */
+export type SnapshotMethod = { method: 'paced-copy' } | { method: 'vacuum-into'; reason: string };
+
+export type DbJobResult =
+  | { ok: true; inspections: Record<string, DbInspection>; snapshots: Record<string, SnapshotMethod> }
+  | { ok: false; message: string };
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;
@@ -31,12 +42,17 @@ const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;
 export function runDbJob(job: DbJob): DbJobResult {
   let step = '';
   try {
+    const snapshots: Record<string, SnapshotMethod> = {};
     for (const { source, target } of job.snapshots) {
       step = `snapshot of ${source}`;
+      const paced = job.pacedCopy
+        ? pacedSnapshot(source, target, job.busyTimeoutMs)
+        : { copied: false as const, reason: 'not asked for (this process may hold other connections to the database)' };
+      snapshots[source] = paced.copied ? { method: 'paced-copy' } : { method: 'vacuum-into', reason: paced.reason };
       const handle = openSqliteHandle(source);
       try {
         handle.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(job.busyTimeoutMs))}`);
-        handle.exec(`VACUUM INTO ${quoteText(target)}`);
+        if (!paced.copied) handle.exec(`VACUUM INTO ${quoteText(target)}`);
         // The WAL grew while the snapshot held its read: copy it back here, off the writer's path, so the next
         // COMMIT's auto-checkpoint finds little to do (a writer's auto-checkpoint skips while this one runs).
         handle.exec('PRAGMA wal_checkpoint(PASSIVE)');
@@ -49,7 +65,7 @@ export function runDbJob(job: DbJob): DbJobResult {
       step = `reading ${file}`;
       inspections[file] = inspectDatabaseFile(file);
     }
-    return { ok: true, inspections };
+    return { ok: true, inspections, snapshots };
   } catch (err) {
     return { ok: false, message: `${step}: ${err instanceof Error ? err.message : String(err)}` };
   }

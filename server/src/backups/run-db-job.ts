@@ -3,7 +3,7 @@
  * where no worker can start (Node running the .ts sources) it runs on the calling thread.
  */
 import { Worker } from 'node:worker_threads';
-import { runDbJob, type DbInspection, type DbJob, type DbJobResult } from './db-jobs.ts';
+import { runDbJob, type DbInspection, type DbJob, type DbJobResult, type SnapshotMethod } from './db-jobs.ts';
 
 const OWN_EXTENSION = import.meta.url.endsWith('.js') ? '.js' : '.ts';
 /** Beside this file from source or the npm package; in the compiled binary, under the build's root. */
@@ -45,15 +45,26 @@ async function runAside(job: DbJob): Promise<DbJobResult> {
 }
 
 /**
- * `VACUUM INTO` each target (a consistent copy of its source while writers go on), then integrity_check, the
- * applied schema's hash and records per collection of each `inspect` file; all on one worker.
+ * Snapshots each target (a consistent copy of its source while writers go on: paced-snapshot.ts, or
+ * `VACUUM INTO`), then integrity_check, the applied schema's hash and records per collection of each `inspect`
+ * file; all on one worker. Answers the inspections by file and how each snapshot was taken, by source.
  */
+export async function snapshotAndInspectWithMethods(
+  snapshots: Array<{ source: string; target: string }>,
+  inspect: string[],
+  busyTimeoutMs = 5000,
+  pacedCopy = false,
+): Promise<{ inspections: Record<string, DbInspection>; methods: Record<string, SnapshotMethod> }> {
+  const result = await runAside({ snapshots, inspect, busyTimeoutMs, pacedCopy });
+  if (!result.ok) throw new Error(result.message);
+  return { inspections: result.inspections, methods: result.snapshots };
+}
+
+/** snapshotAndInspectWithMethods, the inspections only. */
 export async function snapshotAndInspect(
   snapshots: Array<{ source: string; target: string }>,
   inspect: string[],
   busyTimeoutMs = 5000,
 ): Promise<Record<string, DbInspection>> {
-  const result = await runAside({ snapshots, inspect, busyTimeoutMs });
-  if (!result.ok) throw new Error(result.message);
-  return result.inspections;
+  return (await snapshotAndInspectWithMethods(snapshots, inspect, busyTimeoutMs)).inspections;
 }
