@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -246,6 +246,7 @@ describe('durable commits (a WAL sync after COMMIT)', () => {
     const sync: WalSync = {
       sync: () => new Promise<void>((open, fail) => waiting.push({ open, fail })),
       count: () => 0,
+      lastInode: () => -1,
       close: async () => {},
     };
     return { sync, waiting };
@@ -319,13 +320,19 @@ describe('createWalSync', () => {
     const h = openSqliteHandle(file);
     h.exec('CREATE TABLE p (n INTEGER)');
     h.close();
-    const walSync = createWalSync(file);
+    const walSync = createWalSync(file, { recheckMs: 0 });
     await walSync.sync(); // no -wal file: the database file itself
+    expect(walSync.lastInode()).toBe(statSync(file).ino);
     writeFileSync(`${file}-wal`, '');
     await walSync.sync();
-    rmSync(`${file}-wal`);
+    const firstWal = statSync(`${file}-wal`).ino;
+    expect(walSync.lastInode()).toBe(firstWal);
+    const kept = `${file}-old-wal`; // kept, so the new file cannot reuse its inode number
+    renameSync(`${file}-wal`, kept);
     writeFileSync(`${file}-wal`, '');
     await walSync.sync();
+    expect(walSync.lastInode()).toBe(statSync(`${file}-wal`).ino);
+    expect(walSync.lastInode()).not.toBe(firstWal);
     expect(walSync.count()).toBe(3);
     await walSync.close();
   });
