@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import type { Settings } from '../admin/settings-model.ts';
 import { openAuxDatabase, type AuxDatabase } from '../db/open-aux.ts';
 import { formatDateTime } from '../lib/datetime.ts';
-import { LOGS_TABLE_DDL, type LogEntry } from './log-entry.ts';
+import { DELETE_OLD_LOGS_SQL, LOGS_TABLE_DDL, type LogEntry } from './log-entry.ts';
 import { CHUNK_PUBLISHED, createRing, createRingWriter, freeChunk, readChunk, ringViews, stateAt } from './log-ring.ts';
 import { createLogIdSource, decodeBatch, encodeEntryRecord, encodeRequestRecord, insertLogRows, plainField, requestRecordBound, writeRequestRecord } from './log-rows.ts';
 import type { LogWriterInit, LogWriterReply } from './log-writer-worker.ts';
@@ -303,8 +303,8 @@ export function createLogService(opts: LogServiceOptions): LogService {
     const before = formatDateTime(new Date(now() - s.maxDays * DAY_MS));
     filling.filter((level) => keeps(level, s));
     try {
-      // wire: PocketBase's cleanup on settings reload ("created <= date OR level < minLevel")
-      auxDb.execute('DELETE FROM "_logs" WHERE "created" <= ? OR "level" < ?', [before, s.minLevel]);
+      // wire: PocketBase's cleanup on settings reload, through the indexes (log-entry.ts)
+      auxDb.execute(DELETE_OLD_LOGS_SQL, [before, before, s.minLevel]);
     } catch (err) {
       report(`galley: old log entries could not be deleted from aux.db (${String(err)})`);
     }

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDefaultSettings, type Settings } from '../../src/admin/settings-model.ts';
+import { CompiledQuery, sql } from 'kysely';
+import { DELETE_OLD_LOGS_SQL } from '../../src/logs/log-entry.ts';
 import { createLogService, type LogService } from '../../src/logs/log-service.ts';
 import { teeLogger } from '../../src/logs/tee-logger.ts';
 import { createLogger } from '../../src/lib/log.ts';
@@ -105,6 +107,27 @@ describe.each([
     logsSettings = { ...logsSettings, maxDays: 0 };
     s.trim();
     expect(await rows(s)).toEqual([]);
+  });
+
+  it('trim reads through the indexes, not a scan of every entry (it runs on every start), and keeps the same rows', async () => {
+    const now = Date.parse('2026-01-10T12:00:00Z');
+    const s = open(undefined, { clock: () => new Date(now) });
+    const before = '2026-01-05 12:00:00.000Z';
+    const plan = await s.auxDb.db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${DELETE_OLD_LOGS_SQL}`, [before, before, 0]));
+    const details = plan.rows.map((r) => r.detail).join(' | ');
+    expect(details).not.toMatch(/SCAN _logs/);
+    expect(details).toContain('idx_logs_created_hour');
+    expect(details).toContain('idx_logs_level');
+    // maxDays 5: before is 2026-01-05 12:00:00.000Z; the same hour on both sides of it, and unparsable times
+    const put = (id: string, message: string, created: string) =>
+      sql`INSERT INTO "_logs" ("id", "level", "message", "data", "created") VALUES (${id}, 0, ${message}, '{}', ${created})`.execute(s.auxDb.db);
+    await put('rtrimrow000001', 'at 11:59, same hour', '2026-01-05 11:59:59.000Z');
+    await put('rtrimrow000002', 'exactly at before', '2026-01-05 12:00:00.000Z');
+    await put('rtrimrow000003', 'at 12:30, same hour, after', '2026-01-05 12:30:00.000Z');
+    await put('rtrimrow000004', 'unparsable early', '2000-1-1');
+    await put('rtrimrow000005', 'unparsable late', 'zzz');
+    s.trim();
+    expect((await rows(s)).map((r) => r['message']).sort()).toEqual(['at 12:30, same hour, after', 'unparsable late']);
   });
 
   it('deletes old entries only when trim is called (the __pbLogsCleanup__ cron job, start, a settings save), not on a timer of its own', async () => {
