@@ -5,6 +5,7 @@ import PocketBase from 'pocketbase';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HooksApp } from '../../src/index.ts';
 import { startAuthGalley, type AuthTestGalley } from '../auth/harness.ts';
+import { superuserToken } from '../helpers/test-galley.ts';
 import { signInWithProvider, oauth2Schema } from '../oauth2/harness.ts';
 import { startTestOidc, type TestOidc } from '../oauth2/oidc-server.ts';
 
@@ -139,6 +140,21 @@ describe('OTP hooks', () => {
     expect(unknown.json.otpId).toMatch(/^[a-z0-9]{15}$/);
     expect(seen).toEqual(['request-otp ann@example.com code', 'request-otp null code']);
     await caughtMail('otp ann@example.com');
+  });
+
+  it('rate limits apply before the hooks: a limited request never reaches one', async () => {
+    const root = await superuserToken(t);
+    const limit = (rateLimits: Record<string, unknown>) => t.call('PATCH', '/api/settings', { auth: root, body: { rateLimits } });
+    expect((await limit({ enabled: true, rules: [{ label: 'users:requestOTP', duration: 60, maxRequests: 1 }] })).status).toBe(200);
+    seen.length = 0;
+    try {
+      const first = await t.call('POST', '/api/collections/users/request-otp', { body: { email: 'nobody@example.com' }, ip: '203.0.113.50' });
+      const second = await t.call('POST', '/api/collections/users/request-otp', { body: { email: 'nobody@example.com' }, ip: '203.0.113.50' });
+      expect([first.status, second.status]).toEqual([200, 429]);
+      expect(seen).toEqual(['request-otp null code']);
+    } finally {
+      await limit({ enabled: false });
+    }
   });
 
   it('auth-with-otp: e.next() spends the code and signs in; a thrown error refuses and leaves the code unspent', async () => {
