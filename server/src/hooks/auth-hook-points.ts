@@ -11,7 +11,7 @@ import type { CollectionModel } from '../schema/model.ts';
 import type { HookChain, HookEvent } from './hook-chain.ts';
 import { HookAnswer, toHookFailure } from './hook-errors.ts';
 import type { HookRecord } from './hook-record.ts';
-import type { HooksRegistry } from './hooks-registry.ts';
+import type { HookEvents, HooksRegistry } from './hooks-registry.ts';
 
 interface AuthActionHookEvent extends HookEvent {
   collection: CollectionModel;
@@ -107,7 +107,7 @@ export const AUTH_ACTION_HOOK_NAMES = [
 ] as const;
 
 export type AuthActionHookName = (typeof AUTH_ACTION_HOOK_NAMES)[number];
-type EventOf<K extends AuthActionHookName> = import('./hooks-registry.ts').HookEvents[K];
+type EventOf<K extends AuthActionHookName> = HookEvents[K];
 
 /** The auth families filter by the event's collection (`app.onRecordAuthWithPasswordRequest(fn, 'users')`). */
 export const collectionOfAuthEvent = (e: { collection?: CollectionModel }) => e.collection;
