@@ -61,6 +61,15 @@ function setup(app: HooksApp): void {
     e.newEmail = e.newEmail.replace('@typo.test', '@example.com');
     await e.next();
   }, 'users');
+  app.onRecordConfirmVerificationRequest(async (e) => {
+    seen.push(`confirm-verification ${String(e.record.get('email'))}`);
+    if (e.record.get('name') === 'unverifiable') throw new app.BadRequestError('Not verifiable.');
+    await e.next();
+  }, 'users');
+  app.onRecordConfirmEmailChangeRequest(async (e) => {
+    seen.push(`confirm-email-change ${String(e.record.get('email'))} → ${e.newEmail}`);
+    await e.next();
+  }, 'users');
   app.onMailerRecordOTPSend(async (e) => void mails.set(`otp ${e.message.to[0]!.address}`, e.meta), 'users');
   app.onMailerRecordPasswordResetSend(async (e) => void mails.set(`reset ${e.message.to[0]!.address}`, e.meta), 'users');
   app.onMailerRecordVerificationSend(async (e) => void mails.set(`verification ${e.message.to[0]!.address}`, e.meta), 'users');
@@ -224,11 +233,28 @@ describe('mail flow hooks', () => {
     expect(quiet.json).toEqual({ queued: false });
     const signedIn = await post('auth-with-password', { identity: 'cat@example.com', password: 'password123' });
     expect((await post('request-email-change', { newEmail: 'cathy@typo.test' }, signedIn.json.token)).status).toBe(204);
-    expect((await caughtMail('email-change cathy@example.com'))['newEmail']).toBe('cathy@example.com');
+    const change = await caughtMail('email-change cathy@example.com');
+    expect(change['newEmail']).toBe('cathy@example.com');
+    expect((await post('confirm-email-change', { token: change['token'], password: 'password123' })).status).toBe(204);
+    expect((await post('auth-with-password', { identity: 'cathy@example.com', password: 'password123' })).status).toBe(200);
     expect(seen.filter((s) => !s.startsWith('password'))).toEqual([
       'request-verification bea@example.com',
       'request-verification eve@example.com',
       'request-email-change cat@example.com → cathy@typo.test',
+      'confirm-email-change cat@example.com → cathy@example.com',
     ]);
+  });
+
+  it('confirm-verification: a throw refuses and leaves the record unverified; e.next() verifies it', async () => {
+    for (const [email, name] of [['gus@example.com', 'unverifiable'], ['hal@example.com', 'Hal']]) {
+      await t.call('POST', '/api/collections/users/records', { body: { email, name, password: 'password123', passwordConfirm: 'password123' } });
+      expect((await post('request-verification', { email })).status).toBe(204);
+    }
+    const refused = await post('confirm-verification', { token: (await caughtMail('verification gus@example.com'))['token'] });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toEqual({ status: 400, message: 'Not verifiable.', data: {} });
+    expect((await post('confirm-verification', { token: (await caughtMail('verification hal@example.com'))['token'] })).status).toBe(204);
+    const rows = await t.galley.core.db.read.selectFrom('users').select(['email', 'verified']).where('email', 'in', ['gus@example.com', 'hal@example.com']).orderBy('email').execute();
+    expect(rows.map((r) => [r.email, Boolean(r.verified)])).toEqual([['gus@example.com', false], ['hal@example.com', true]]);
   });
 });
