@@ -7,7 +7,7 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { isAnyOfOperator, type Operator } from './ast.ts';
-import type { FilterDialect } from './dialect.ts';
+import type { FilterDialect, OrderingOperator } from './dialect.ts';
 import { wrapLikeValue } from './like.ts';
 import type { MultiSource, SqlOperand } from './resolver.ts';
 
@@ -61,7 +61,7 @@ function compileBase(left: SqlOperand, op: Operator, right: SqlOperand, dialect:
     case '!~':
       return compileLike(true, left, right, dialect);
     default:
-      return sql<SqlBool>`${left.render()} ${sql.raw(plain)} ${right.render()}`;
+      return dialect.compare(left.render(), plain as OrderingOperator, right.render());
   }
 }
 

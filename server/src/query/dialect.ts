@@ -6,6 +6,8 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 
+export type OrderingOperator = '<' | '<=' | '>' | '>=';
+
 export interface FilterDialect {
   readonly name: string;
   /** `left [NOT] LIKE pattern` with `\` as the escape character, ASCII case-insensitive. */
@@ -37,6 +39,8 @@ export interface FilterDialect {
   coalesceEmpty(x: Expression<unknown>): Expression<unknown>;
   /** A bool column holds true. */
   isTrue(x: Expression<unknown>): Expression<SqlBool>;
+  /** `left op right` for the ordering operators. */
+  compare(left: Expression<unknown>, op: OrderingOperator, right: Expression<unknown>): Expression<SqlBool>;
   /** The filter's `true`/`false` keywords (wire: PocketBase writes them as the numbers 1/0). */
   bit(value: 0 | 1): Expression<unknown>;
   /** NULLS FIRST/LAST an ORDER BY term needs for SQLite's order (NULL smallest); null: the default gives it. */
@@ -84,6 +88,7 @@ export const sqliteDialect: FilterDialect = {
   asComparableText: (x) => x,
   coalesceEmpty: (x) => sql`COALESCE(${x}, '')`,
   isTrue: (x) => sql<SqlBool>`${x} = TRUE`,
+  compare: (left, op, right) => sql<SqlBool>`${left} ${sql.raw(op)} ${right}`,
   bit: (value) => sql.lit(value),
   orderNulls: () => null,
 };

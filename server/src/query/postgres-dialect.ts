@@ -9,7 +9,7 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { GalleyError } from '../errors.ts';
-import type { FilterDialect } from './dialect.ts';
+import type { FilterDialect, OrderingOperator } from './dialect.ts';
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -25,6 +25,41 @@ function jsonPathArray(path: readonly (string | number)[]): Expression<unknown> 
   return sql`CAST(${sql.lit(`{${path.map(String).join(',')}}`)} AS text[])`;
 }
 
+/** A JSON value read by `jsonExtract`: its SQL is the text galley_json_extract gives, and it remembers where from. */
+interface JsonValue extends Expression<unknown> {
+  readonly galleyJson: { readonly value: Expression<unknown>; readonly path: readonly (string | number)[] };
+}
+
+function jsonValue(value: Expression<unknown>, path: readonly (string | number)[]): JsonValue {
+  const text = sql`galley_json_extract(${asText(value)}, ${jsonPathArray(path)})`;
+  return { expressionType: undefined, toOperationNode: () => text.toOperationNode(), galleyJson: { value, path } };
+}
+
+const jsonOf = (e: Expression<unknown>) => (e as Partial<JsonValue>).galleyJson;
+
+/** The value a bound literal holds (`sql.val(3)`), or undefined for anything else. */
+function literalValue(e: Expression<unknown>): unknown {
+  const node = e.toOperationNode() as { kind: string; sqlFragments?: readonly string[]; parameters?: readonly { kind: string; value?: unknown; immediate?: boolean }[] };
+  const only = node.kind === 'RawNode' && node.sqlFragments?.every((f) => f === '') && node.parameters?.length === 1 ? node.parameters[0] : undefined;
+  if (only?.kind !== 'ValueNode') return undefined;
+  // the `true`/`false` keywords (`bit`: an inline '1'/'0') are the numbers 1/0
+  return (only as { immediate?: boolean }).immediate ? Number(only.value) : only.value;
+}
+const literalNumber = (e: Expression<unknown>) => (typeof literalValue(e) === 'number' ? (literalValue(e) as number) : undefined);
+const isLiteral = (e: Expression<unknown>) => typeof literalValue(e) === 'number' || typeof literalValue(e) === 'string';
+
+const FLIPPED: Record<OrderingOperator, OrderingOperator> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+/**
+ * wire: SQLite compares a JSON value with a bound number or text by the value's own type (json_extract keeps a
+ * number a number, true/false are 1/0, and any text is greater than any number); galley_json_cmp(_text) give the
+ * sign of that order.
+ */
+function compareJsonWith(json: JsonValue['galleyJson'], literal: Expression<unknown>): Expression<unknown> {
+  if (literalNumber(literal) !== undefined) return sql`galley_json_cmp(${asText(json.value)}, ${jsonPathArray(json.path)}, ${literal})`;
+  return sql`galley_json_cmp_text(${asText(json.value)}, ${jsonPathArray(json.path)}, CAST(${literal} AS text))`;
+}
+
 export const postgresDialect: FilterDialect = {
   name: 'postgres',
   // a pattern ending in a lone escape: SQLite matches nothing, PostgreSQL would raise an error
@@ -34,8 +69,14 @@ export const postgresDialect: FilterDialect = {
     const guarded = sql<SqlBool>`(CASE WHEN ${p} ~ '(^|[^\\\\])(\\\\\\\\)*\\\\$' THEN (${asText(left)} IS NULL AND NULL) ELSE ${like} END)`;
     return negate ? sql<SqlBool>`NOT ${guarded}` : guarded;
   },
-  nullSafeEquals: (left, right, negate) =>
-    negate ? sql<SqlBool>`${left} IS DISTINCT FROM ${right}` : sql<SqlBool>`${left} IS NOT DISTINCT FROM ${right}`,
+  nullSafeEquals: (left, right, negate) => {
+    const l = jsonOf(left);
+    const r = jsonOf(right);
+    let [a, b] = [left, right];
+    if (l && isLiteral(right)) [a, b] = [compareJsonWith(l, right), sql`0`];
+    else if (r && isLiteral(left)) [a, b] = [compareJsonWith(r, left), sql`0`];
+    return negate ? sql<SqlBool>`${a} IS DISTINCT FROM ${b}` : sql<SqlBool>`${a} IS NOT DISTINCT FROM ${b}`;
+  },
   containsPattern: (x) => sql`('%' || ${asText(x)} || '%')`,
   // a set-returning function in FROM is lateral: it may read the aliases joined before it
   jsonEach: (value) => sql`galley_json_each(${asText(value)})`,
@@ -44,7 +85,7 @@ export const postgresDialect: FilterDialect = {
   jsonArrayContainsAny: (array, values) =>
     sql<SqlBool>`exists (select 1 from galley_json_each(${asText(array)}) as _je where _je in (${sql.join(values.map((v) => sql`CAST(${v} AS text)`))}))`,
   jsonArrayLength: (v) => sql`galley_json_length(${asText(v)})`,
-  jsonExtract: (v, path) => sql`galley_json_extract(${asText(v)}, ${jsonPathArray(path)})`,
+  jsonExtract: jsonValue,
   strftime: (args) => {
     // modifiers ('start of month', '+1 day', …) would need SQLite's whole date engine; refused, not guessed
     if (args.length > 2) throw new GalleyError('invalid', 'strftime(): modifiers are not supported on PostgreSQL');
@@ -64,6 +105,17 @@ export const postgresDialect: FilterDialect = {
   asComparableText: asText,
   coalesceEmpty: (x) => sql`COALESCE(${asText(x)}, '')`,
   isTrue: (x) => sql<SqlBool>`${x} = 1`,
+  compare: (left, op, right) => {
+    const l = jsonOf(left);
+    const r = jsonOf(right);
+    if (l && isLiteral(right)) return sql<SqlBool>`${compareJsonWith(l, right)} ${sql.raw(op)} 0`;
+    if (r && isLiteral(left)) return sql<SqlBool>`${compareJsonWith(r, left)} ${sql.raw(FLIPPED[op])} 0`;
+    // two bound numbers: untyped, PostgreSQL would compare them as text ('3' > '10')
+    if (literalNumber(left) !== undefined && literalNumber(right) !== undefined) {
+      return sql<SqlBool>`CAST(${left} AS double precision) ${sql.raw(op)} CAST(${right} AS double precision)`;
+    }
+    return sql<SqlBool>`${left} ${sql.raw(op)} ${right}`;
+  },
   // an untyped literal: it takes the other side's type (1 for an integer or float column, '1' for JSON text)
   bit: (value) => sql.lit(String(value)),
   // PostgreSQL sorts NULL as the largest value, SQLite as the smallest
@@ -126,6 +178,31 @@ CREATE OR REPLACE FUNCTION galley_json_extract(v text, path text[]) RETURNS text
     WHEN galley_jsonb(v) IS NOT NULL THEN galley_json_scalar(galley_jsonb(v) #> path)
     WHEN cardinality(path) = 0 THEN v
     ELSE NULL END
+$$;
+
+-- the sign of (JSON value at path) minus n, in SQLite's order: a number or a bool (1/0) by value, any text (a
+-- string, an object or array as JSON text, a non-JSON value at the root) above every number, NULL for null/missing
+CREATE OR REPLACE FUNCTION galley_json_cmp(v text, path text[], n double precision) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE
+    WHEN galley_jsonb(v) IS NULL THEN CASE WHEN v IS NULL OR cardinality(path) > 0 THEN NULL ELSE 1 END
+    WHEN jsonb_typeof(galley_jsonb(v) #> path) IS NULL OR jsonb_typeof(galley_jsonb(v) #> path) = 'null' THEN NULL
+    WHEN jsonb_typeof(galley_jsonb(v) #> path) = 'number' THEN sign((galley_jsonb(v) #>> path)::double precision - n)::integer
+    WHEN jsonb_typeof(galley_jsonb(v) #> path) = 'boolean' THEN
+      sign((CASE WHEN galley_jsonb(v) #> path = 'true'::jsonb THEN 1 ELSE 0 END) - n)::integer
+    ELSE 1 END
+$$;
+
+-- the same against a text: numbers and bools below every text, texts bytewise (objects and arrays as jsonb's text)
+CREATE OR REPLACE FUNCTION galley_json_cmp_text(v text, path text[], t text) RETURNS integer LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE
+    WHEN t IS NULL THEN NULL
+    WHEN galley_jsonb(v) IS NULL THEN CASE WHEN v IS NULL OR cardinality(path) > 0 THEN NULL
+      WHEN v COLLATE "C" < t COLLATE "C" THEN -1 WHEN v = t THEN 0 ELSE 1 END
+    WHEN jsonb_typeof(galley_jsonb(v) #> path) IS NULL OR jsonb_typeof(galley_jsonb(v) #> path) = 'null' THEN NULL
+    WHEN jsonb_typeof(galley_jsonb(v) #> path) IN ('number', 'boolean') THEN -1
+    WHEN galley_json_scalar(galley_jsonb(v) #> path) COLLATE "C" < t COLLATE "C" THEN -1
+    WHEN galley_json_scalar(galley_jsonb(v) #> path) = t THEN 0
+    ELSE 1 END
 $$;
 
 CREATE OR REPLACE FUNCTION galley_strftime(fmt text, t text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
