@@ -40,9 +40,15 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-/** CRC32-IEEE of a UTF-8 string, as PocketBase uses it to derive ids from names. */
+const UTF8 = new TextEncoder();
+
+/**
+ * CRC32-IEEE of a UTF-8 string, as PocketBase uses it to derive ids from names. One encoder and an indexed loop:
+ * every start derives the ids of all fields and collections, still in cold code (4x faster there, issue 16).
+ */
 export function crc32(text: string): number {
+  const bytes = UTF8.encode(text);
   let c = 0xffffffff;
-  for (const b of new TextEncoder().encode(text)) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
