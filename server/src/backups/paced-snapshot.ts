@@ -1,25 +1,29 @@
 /**
  * A backup's snapshot of a WAL database that never floods the page cache: the main file copied in bounded
- * chunks, fdatasync every few MiB, inside a read transaction that pins one point in time.
+ * chunks, fdatasync every few MiB, with the WAL's frames up to one point in time laid over it.
  *
  * Why not `VACUUM INTO` alone: it writes the whole copy (a gigabyte) as dirty pages, and ext4 flushes them
  * with the server's next commit fsync, so writers waited up to 1.3 s behind it. Here dirty data never exceeds
  * `syncEveryBytes`.
  *
- * Why the main file is the snapshot (SQLite's WAL rules, https://sqlite.org/walformat.html):
- * 1. connection A begins a read: its snapshot is the WAL up to frame S (the wal-index header's mxFrame when it
- *    began; read from the -shm file just before and just after, identical, so no commit came in between);
- * 2. while A holds its read mark, no checkpoint copies a frame past S into the main file (a reader at mark 0,
- *    taken when the WAL was wholly checkpointed, stops every backfill; the WAL can then restart, which
- *    changes its salts);
- * 3. connection B runs passive checkpoints (they never block writers) until the main file holds every frame up
- *    to S (nBackfill ≥ S, or the salts changed: the mark-0 case, the file untouched since A began);
- * 4. then the first `page_count` pages of the main file are exactly A's snapshot; copied, and the copy's
- *    header set to a rollback-journal file, as `VACUUM INTO` leaves it.
- * Where any of this cannot be seen (no -shm file: not WAL, or another VFS; A's mark below S; a checkpoint
- * that does not get there in time) it answers why, and the caller falls back to `VACUUM INTO`.
+ * Why the copy is one point in time (SQLite's WAL format, https://sqlite.org/walformat.html):
+ * 1. connection A begins a read: its snapshot is the main file plus the WAL's frames 1..S of the current WAL
+ *    (S: the wal-index header's mxFrame, read from the -shm just before and just after the read began,
+ *    identical, so no commit came in between);
+ * 2. while A holds its read mark, no checkpoint writes a frame past S into the main file, and the WAL is not
+ *    restarted (frames 1..S stay where they are). A checkpoint may still write frames up to S, and it skips a
+ *    page whose newest frame is past S: so the main file alone is NOT the snapshot;
+ * 3. so each page of the copy is the newest of frames 1..S holding it, else the main file's page (a page no
+ *    frame up to S holds is not written by any checkpoint while A reads). When the WAL was wholly checkpointed
+ *    as A began (nBackfill = S), the main file is the snapshot and no checkpoint can write to it (A reads at
+ *    mark 0, or at S); the WAL is not read then (it may restart meanwhile);
+ * 4. pages past the main file's end that no frame holds are zeros (a page SQLite allocated and freed in one
+ *    statement is never written, and reads as zeros); the copy's header is set to a rollback-journal file, as
+ *    `VACUUM INTO` leaves it.
+ * Where any of this cannot be seen (not WAL, no -shm, a frame with other salts) it answers why, and the caller
+ * falls back to `VACUUM INTO`.
  */
-import { closeSync, fdatasyncSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { isMainThread } from 'node:worker_threads';
 import { openSqliteHandle, type SqliteHandle } from '../db/driver.ts';
@@ -31,15 +35,12 @@ export interface PacedCopyOptions {
   syncEveryBytes: number;
   /** a pause after each fdatasync, so the server's commit fsyncs get the disk in between (worker threads only) */
   pauseMs: number;
-  /** how long passive checkpoints may take to bring the main file up to the snapshot */
-  checkpointWaitMs: number;
 }
 
 export const PACED_COPY_DEFAULTS: PacedCopyOptions = {
   chunkBytes: 1024 * 1024,
   syncEveryBytes: 2 * 1024 * 1024,
   pauseMs: 2,
-  checkpointWaitMs: 10_000,
 };
 
 export type PacedSnapshotResult = { copied: true; bytes: number } | { copied: false; reason: string };
@@ -88,24 +89,60 @@ function beginPinnedRead(a: SqliteHandle, shmFd: number): WalIndex | string {
   return 'the WAL kept changing around the start of the read';
 }
 
-function copyPaced(from: number, source: string, target: string, bytes: number, o: PacedCopyOptions): void {
-  if (fstatSync(from).size < bytes) throw new Error(`${source} is shorter than its snapshot`);
+const WAL_HEADER_BYTES = 32;
+const FRAME_HEADER_BYTES = 24;
+
+/**
+ * Page number → the WAL file offset of its newest frame among 1..S. Every one of those frames must carry the
+ * WAL's salts as the wal-index has them (frames 1..S of the current WAL); undefined when one does not.
+ */
+function framesUpTo(walFd: number, pinned: WalIndex, pageSize: number): Map<number, number> | undefined {
+  const newest = new Map<number, number>();
+  const header = Buffer.alloc(FRAME_HEADER_BYTES);
+  const salt = Buffer.from(pinned.salt, 'hex');
+  for (let frame = 1; frame <= pinned.mxFrame; frame++) {
+    const at = WAL_HEADER_BYTES + (frame - 1) * (FRAME_HEADER_BYTES + pageSize);
+    if (readSync(walFd, header, 0, FRAME_HEADER_BYTES, at) !== FRAME_HEADER_BYTES) return undefined;
+    if (!header.subarray(8, 16).equals(salt)) return undefined;
+    newest.set(header.readUInt32BE(0), at + FRAME_HEADER_BYTES);
+  }
+  return newest;
+}
+
+/** Reads exactly `length` bytes at `position` (zeros past the end of the file). */
+function readFully(fd: number, buf: Buffer, offset: number, length: number, position: number): void {
+  let done = 0;
+  while (done < length) {
+    const got = readSync(fd, buf, offset + done, length - done, position + done);
+    if (got <= 0) break;
+    done += got;
+  }
+  buf.fill(0, offset + done, offset + length);
+}
+
+/** The snapshot's pages to `target`: the main file's, or the newest frame's up to S; fdatasync every few MiB. */
+function copyPaced(files: { db: number; wal?: number }, target: string, pages: number, pageSize: number, frames: Map<number, number>, o: PacedCopyOptions): void {
+  const bytes = pages * pageSize;
   const to = openSync(target, 'wx');
   try {
-    const buf = Buffer.alloc(o.chunkBytes);
+    const chunk = Math.max(pageSize, Math.floor(o.chunkBytes / pageSize) * pageSize);
+    const buf = Buffer.alloc(chunk);
     let unsynced = 0;
     for (let at = 0; at < bytes; ) {
-      const want = Math.min(buf.length, bytes - at);
-      const got = readSync(from, buf, 0, want, at);
-      if (got <= 0) throw new Error(`${source} ended at ${at} of ${bytes} bytes`);
+      const length = Math.min(chunk, bytes - at);
+      readFully(files.db, buf, 0, length, at);
+      for (let page = at / pageSize + 1, off = 0; off < length; page++, off += pageSize) {
+        const frameAt = frames.get(page);
+        if (frameAt !== undefined) readFully(files.wal!, buf, off, pageSize, frameAt);
+      }
       if (at === 0) {
         // bytes 18-19: the file format's write and read versions, 2 (WAL) in the source; 1 as VACUUM INTO writes
         buf[18] = 1;
         buf[19] = 1;
       }
-      for (let done = 0; done < got; ) done += writeSync(to, buf, done, got - done, at + done);
-      at += got;
-      unsynced += got;
+      for (let done = 0; done < length; ) done += writeSync(to, buf, done, length - done, at + done);
+      at += length;
+      unsynced += length;
       if (unsynced >= o.syncEveryBytes) {
         fdatasyncSync(to);
         unsynced = 0;
@@ -123,48 +160,47 @@ function copyPaced(from: number, source: string, target: string, bytes: number, 
  * `{copied: false}` leaves no target behind and says why (the caller uses VACUUM INTO then).
  *
  * Only where this process holds no other connection to `source` (the CLI, a child process): this reads the
- * database file and its -shm with descriptors of its own, and closing a descriptor drops every POSIX lock the
- * process holds on that file, SQLite's included. So they are closed only after this function's own two
- * connections; a server's connections in the same process would lose their locks.
+ * database file, its -wal and its -shm with descriptors of its own, and closing a descriptor drops every POSIX
+ * lock the process holds on that file, SQLite's included. So they are closed only after this function's own
+ * connection; a server's connections in the same process would lose their locks.
  */
 export function pacedSnapshot(source: string, target: string, busyTimeoutMs: number, o: PacedCopyOptions = PACED_COPY_DEFAULTS): PacedSnapshotResult {
   const fds: number[] = [];
   const a = openSqliteHandle(source);
-  let b: SqliteHandle | undefined;
   try {
     a.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     const mode = String(Object.values(a.prepare('PRAGMA journal_mode').all()[0] ?? {})[0] ?? '');
     if (mode !== 'wal') return { copied: false, reason: `journal_mode is ${mode}, not wal` };
+    const open = (path: string) => {
+      const fd = openSync(path, 'r');
+      fds.push(fd);
+      return fd;
+    };
     let shmFd: number;
     try {
-      shmFd = openSync(`${source}-shm`, 'r');
+      shmFd = open(`${source}-shm`);
     } catch {
       return { copied: false, reason: 'no -shm file beside the database' };
     }
-    fds.push(shmFd);
-    const sourceFd = openSync(source, 'r');
-    fds.push(sourceFd);
+    const dbFd = open(source);
     const pinned = beginPinnedRead(a, shmFd);
     if (typeof pinned === 'string') return { copied: false, reason: pinned };
     const pageCount = Number(Object.values(a.prepare('PRAGMA page_count').all()[0] ?? {})[0]);
     const pageSize = Number(Object.values(a.prepare('PRAGMA page_size').all()[0] ?? {})[0]);
     if (pinned.nPage !== 0 && pinned.nPage !== pageCount) return { copied: false, reason: `page_count ${pageCount} differs from the wal-index's ${pinned.nPage}` };
-    b = openSqliteHandle(source);
-    b.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-    const deadline = Date.now() + o.checkpointWaitMs;
-    for (;;) {
-      b.prepare('PRAGMA wal_checkpoint(PASSIVE)').all();
-      const now = readWalIndex(shmFd);
-      if (now && (now.salt !== pinned.salt || now.nBackfill >= pinned.mxFrame)) break;
-      if (Date.now() > deadline) return { copied: false, reason: `the main file did not reach frame ${pinned.mxFrame} of the WAL in ${o.checkpointWaitMs} ms` };
-      sleep(20);
+    let frames = new Map<number, number>();
+    let walFd: number | undefined;
+    if (pinned.nBackfill < pinned.mxFrame) {
+      walFd = open(`${source}-wal`);
+      const found = framesUpTo(walFd, pinned, pageSize);
+      if (!found) return { copied: false, reason: `the WAL's frames up to ${pinned.mxFrame} do not all carry its salts` };
+      frames = found;
     }
-    copyPaced(sourceFd, source, target, pageCount * pageSize, o);
+    copyPaced({ db: dbFd, wal: walFd }, target, pageCount, pageSize, frames, o);
     return { copied: true, bytes: pageCount * pageSize };
   } finally {
     if (a.inTransaction) a.exec('COMMIT');
     a.close();
-    b?.close();
     for (const fd of fds) closeSync(fd);
   }
 }
