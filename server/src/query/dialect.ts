@@ -43,6 +43,8 @@ export interface FilterDialect {
   compare(left: Expression<unknown>, op: OrderingOperator, right: Expression<unknown>): Expression<SqlBool>;
   /** The filter's `true`/`false` keywords (wire: PocketBase writes them as the numbers 1/0). */
   bit(value: 0 | 1): Expression<unknown>;
+  /** The value a sort orders by (SQLite's order: NULL, then numbers by value, then text). */
+  sortKey(value: Expression<unknown>): Expression<unknown>;
   /** NULLS FIRST/LAST an ORDER BY term needs for SQLite's order (NULL smallest); null: the default gives it. */
   orderNulls(direction: 'asc' | 'desc'): 'first' | 'last' | null;
 }
@@ -90,5 +92,6 @@ export const sqliteDialect: FilterDialect = {
   isTrue: (x) => sql<SqlBool>`${x} = TRUE`,
   compare: (left, op, right) => sql<SqlBool>`${left} ${sql.raw(op)} ${right}`,
   bit: (value) => sql.lit(value),
+  sortKey: (value) => value,
   orderNulls: () => null,
 };

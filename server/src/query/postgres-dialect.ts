@@ -118,6 +118,11 @@ export const postgresDialect: FilterDialect = {
   },
   // an untyped literal: it takes the other side's type (1 for an integer or float column, '1' for JSON text)
   bit: (value) => sql.lit(String(value)),
+  // a JSON value sorts by a text key in SQLite's order (NULL, numbers by value, texts); anything else is typed
+  sortKey: (value) => {
+    const json = jsonOf(value);
+    return json ? sql`(galley_json_sort_key(${asText(json.value)}, ${jsonPathArray(json.path)}) COLLATE "C")` : value;
+  },
   // PostgreSQL sorts NULL as the largest value, SQLite as the smallest
   orderNulls: (direction) => (direction === 'asc' ? 'first' : 'last'),
 };
@@ -203,6 +208,24 @@ CREATE OR REPLACE FUNCTION galley_json_cmp_text(v text, path text[], t text) RET
     WHEN galley_json_scalar(galley_jsonb(v) #> path) COLLATE "C" < t COLLATE "C" THEN -1
     WHEN galley_json_scalar(galley_jsonb(v) #> path) = t THEN 0
     ELSE 1 END
+$$;
+
+-- a float8 as text in numeric order: IEEE bytes, the sign bit flipped for positives, all bits for negatives
+CREATE OR REPLACE FUNCTION galley_number_sort_key(x double precision) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE
+    WHEN x + 0.0 >= 0 THEN 'p' || encode(float8send(x + 0.0), 'hex')
+    ELSE 'n' || translate(encode(float8send(x), 'hex'), '0123456789abcdef', 'fedcba9876543210') END
+$$;
+
+-- the sort key of a JSON value in SQLite's order: NULL (null, missing), then numbers and bools by value, then texts
+CREATE OR REPLACE FUNCTION galley_json_sort_key(v text, path text[]) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE
+    WHEN galley_jsonb(v) IS NULL THEN CASE WHEN v IS NULL OR cardinality(path) > 0 THEN NULL ELSE '2' || v END
+    WHEN jsonb_typeof(galley_jsonb(v) #> path) IS NULL OR jsonb_typeof(galley_jsonb(v) #> path) = 'null' THEN NULL
+    WHEN jsonb_typeof(galley_jsonb(v) #> path) = 'number' THEN '1' || galley_number_sort_key((galley_jsonb(v) #>> path)::double precision)
+    WHEN jsonb_typeof(galley_jsonb(v) #> path) = 'boolean' THEN
+      '1' || galley_number_sort_key(CASE WHEN galley_jsonb(v) #> path = 'true'::jsonb THEN 1 ELSE 0 END)
+    ELSE '2' || galley_json_scalar(galley_jsonb(v) #> path) END
 $$;
 
 CREATE OR REPLACE FUNCTION galley_strftime(fmt text, t text) RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$

@@ -62,7 +62,7 @@ export function resolveSortTerm(
   if (!operand || operand.values.length > 0 || operand.keyword !== undefined) {
     throw new GalleyError('invalid', `invalid sort field ${JSON.stringify(key.name)}`);
   }
-  const raw = operand.render();
+  const raw = dialect.sortKey(operand.render());
   const value = operand.guard ? sql`(CASE WHEN ${operand.guard} THEN ${raw} END)` : raw;
   return { value, direction: key.direction, joined: operand.joined === true };
 }
