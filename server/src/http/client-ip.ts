@@ -9,7 +9,9 @@ const peers = new WeakMap<Request, string>();
 
 /** Called by the listener (or an embedding host) for each request it accepts. */
 export function rememberPeerAddress(request: Request, address: string | undefined | null): void {
-  if (address) peers.set(request, address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, ''));
+  if (!address) return;
+  // only an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) needs the regex
+  peers.set(request, address.charCodeAt(0) === 58 ? address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '') : address);
 }
 
 /** The socket's peer, or "" when the request did not come through a socket we know of. */

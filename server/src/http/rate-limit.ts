@@ -18,7 +18,7 @@ function routeTags(method: string, tags: readonly string[] | undefined): readonl
 }
 
 /** wire: the first rule whose label equals a search label (in order), else the first `/prefix/` rule that covers the path. */
-export function findRateLimitRule(rules: readonly Rule[], labels: string[], audiences: string[]): Rule | undefined {
+export function findRateLimitRule(rules: readonly Rule[], labels: readonly string[], audiences: readonly string[]): Rule | undefined {
   const prefixRules = rules.filter((r) => r.label.endsWith('/') && audiences.includes(r.audience));
   for (const label of labels) {
     const direct = rules.find((r) => r.label === label && audiences.includes(r.audience));
@@ -27,6 +27,36 @@ export function findRateLimitRule(rules: readonly Rule[], labels: string[], audi
     if (prefix) return prefix;
   }
   return undefined;
+}
+
+/**
+ * Whether any rule could answer to a path label (`METHOD /path`, `/path`): a label with a space or a leading
+ * `/`, or a `/prefix/` rule. PocketBase's default rules are all `*:tag`, so most requests need no path at all.
+ * Worked out once per rules list (a settings change makes a new list).
+ */
+const pathMatchable = new WeakMap<readonly Rule[], boolean>();
+
+function mayMatchPath(rules: readonly Rule[]): boolean {
+  let known = pathMatchable.get(rules);
+  if (known === undefined) {
+    known = rules.some((r) => r.label.startsWith('/') || r.label.includes(' ') || r.label.endsWith('/'));
+    pathMatchable.set(rules, known);
+  }
+  return known;
+}
+
+const AUTH_AUDIENCES: readonly string[] = ['', '@auth'];
+const GUEST_AUDIENCES: readonly string[] = ['', '@guest'];
+
+/** The path of a request URL as `new URL` gives it, without parsing the plain ones (no dot segment, escape or backslash). */
+function pathnameOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  if (start < 0) return new URL(url).pathname;
+  let end = url.indexOf('?', start);
+  const hash = url.indexOf('#', start);
+  if (end < 0 || (hash >= 0 && hash < end)) end = hash;
+  const path = end < 0 ? url.slice(start) : url.slice(start, end);
+  return /[.%\\\s"<>`{}^|]/.test(path) ? new URL(url).pathname : path;
 }
 
 interface Window {
@@ -87,16 +117,18 @@ export function enforceRateLimit(
   if (!rateLimits.enabled || request.ip === '' || rateLimits.rules.length === 0) return;
   if (isSuperuser(request.info) || matchesIpList(request.ip, rateLimits.excludedIPs)) return;
   const method = request.method.toUpperCase();
-  const path = new URL(request.url).pathname;
-  const pathLabels = [`${method} ${path}`, path];
   const tags = routeTags(method, request.route.rateLimitTags);
   const named = request.route.collection;
   const collection = tags.length > 0 && named !== undefined ? core.schema.findCollection(named) : undefined;
-  const labels = collection
-    ? [...tags.map((tag) => `${collection.name}:${tag}`), ...tags.map((tag) => `*:${tag}`), ...pathLabels]
-    : pathLabels;
-  const audiences = request.info.auth ? ['', '@auth'] : ['', '@guest'];
-  const rule = findRateLimitRule(rateLimits.rules, labels, audiences);
+  const audiences = request.info.auth ? AUTH_AUDIENCES : GUEST_AUDIENCES;
+  // Labels in PocketBase's order: the route's tags, then the path's (looked at only when a rule could match them).
+  let rule = collection
+    ? findRateLimitRule(rateLimits.rules, [...tags.map((tag) => `${collection.name}:${tag}`), ...tags.map((tag) => `*:${tag}`)], audiences)
+    : undefined;
+  if (!rule && mayMatchPath(rateLimits.rules)) {
+    const path = pathnameOf(request.url);
+    rule = findRateLimitRule(rateLimits.rules, [`${method} ${path}`, path], audiences);
+  }
   if (!rule) return;
   if (rule.audience === '@guest' && request.info.auth) return;
   if (rule.audience === '@auth' && !request.info.auth) return;

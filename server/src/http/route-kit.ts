@@ -45,7 +45,9 @@ export async function buildHttpRequest(core: Core, raw: Request): Promise<HttpRe
   // Most reads carry no query string: skip URL parsing for them.
   const url = raw.url.includes('?') ? new URL(raw.url) : undefined;
   if (url) for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
-  const auth = await authenticateRequest(core, raw.headers.get('authorization'));
+  const authorization = raw.headers.get('authorization');
+  // no header, no token: skip the lookup's await (most reads are anonymous)
+  const auth = authorization ? await authenticateRequest(core, authorization) : null;
   let headers: Record<string, string> | undefined;
   const info: RequestInfo = {
     auth,
@@ -106,6 +108,25 @@ export function tagCollectionRoute(collection: string, ...rateLimitTags: string[
   return { collection, rateLimitTags };
 }
 
+/**
+ * JSON_RESPONSE_HEADERS as a Headers object, copied into each answer: Bun copies a Headers far faster than it
+ * reads a plain object's entries. Never handed out, so nothing mutates it (a Response gets its own copy).
+ */
+const JSON_HEADERS = new Headers(JSON_RESPONSE_HEADERS);
+
+/** Answers built here, which carry the standard headers already (the fetch handler then need not look). */
+const ownResponses = new WeakSet<Response>();
+
+function ownResponse(response: Response): Response {
+  ownResponses.add(response);
+  return response;
+}
+
+/** True for an answer `respond` built: its standard headers are in place (reading a Response's headers costs). */
+export function hasStandardHeaders(response: Response): boolean {
+  return ownResponses.has(response);
+}
+
 /** Run a handler and shape its reply; `fields` projection applies to 2xx JSON as PocketBase does. */
 export async function respond(core: Core, raw: Request, handler: (req: HttpRequest) => Promise<Reply>, route: RouteMeta = {}): Promise<Response> {
   if (route.log === 'skip-success') core.logs.noteRequest(raw, { skipSuccess: true });
@@ -117,14 +138,11 @@ export async function respond(core: Core, raw: Request, handler: (req: HttpReque
     // Before the handler: a limited request never reaches a password hash or a mail.
     enforceRateLimit(core, { method: raw.method, url: raw.url, ip: req.ip, info: req.info, route });
     const reply = await handler(req);
-    if ('empty' in reply) return withStandardHeaders(new Response(null, { status: 204 }));
+    if ('empty' in reply) return ownResponse(withStandardHeaders(new Response(null, { status: 204 })));
     if ('response' in reply) return reply.response;
     const fields = req.query['fields'];
     const data = fields ? pickFields(reply.json, fields) : reply.json;
-    return new Response(JSON.stringify(data), {
-      status: reply.status ?? 200,
-      headers: JSON_RESPONSE_HEADERS,
-    });
+    return ownResponse(new Response(JSON.stringify(data), { status: reply.status ?? 200, headers: JSON_HEADERS }));
   } catch (err) {
     const response = errorResponse(err, core.log);
     core.logs.noteRequest(raw, { error: describeLoggedError(err) });

@@ -4,7 +4,7 @@ import { MAX_EXPANDED_RECORDS } from '../query/limits.ts';
 import { checkListCost, isCostlyQuery } from '../rules/filter-cost.ts';
 import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
-import { findCollectionOr404, isRuleRequestFree, scopeOf } from './access.ts';
+import { findCollectionOr404, isRuleRequestFree, mayHoldManageAccess, scopeOf } from './access.ts';
 import { expandRecords } from './expand.ts';
 import { countExpandedRecords, expandTooLarge } from './expand-size.ts';
 import { parseListParams } from './list-params.ts';
@@ -75,6 +75,8 @@ export async function listRecords(
   return { page: params.page, perPage: params.perPage, totalItems, totalPages, items };
 }
 
+const NO_IDS: ReadonlySet<string> = new Set();
+
 /**
  * Rows → wire records with `expand`, as the caller may see them. An expand nesting more than
  * MAX_EXPANDED_RECORDS records is refused (400) on reads, and left out after a write (wire: expand
@@ -88,7 +90,8 @@ export async function serializeRows(
   expand: string,
   oversize: 'refuse' | 'omit' = 'omit',
 ): Promise<Record<string, unknown>[]> {
-  const managedIds = await findManagedIds(core.db.read, core.schema, collection, info, rows);
+  // only an auth collection with a manageRule, seen by a signed-in caller, can have managed ids (no await otherwise)
+  const managedIds = mayHoldManageAccess(collection, info) ? await findManagedIds(core.db.read, core.schema, collection, info, rows) : NO_IDS;
   const viewer = { ...viewerOf(info, isSuperuser(info)), managedIds };
   const items = rows.map((row) => serializeRecord(collection, row, viewer));
   if (expand.trim() !== '' && rows.length > 0) {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Core } from '../core.ts';
 import { notFound } from '../errors.ts';
 import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
-import { findCollectionOr404, isRuleRequestFree, ruleClause, scopeOf } from './access.ts';
+import { assertRuleOpen, findCollectionOr404, isRuleRequestFree, ruleClause, scopeOf } from './access.ts';
 import { serializeRows } from './list.ts';
 import { cachedQuery, PARAM_SLOT } from './statement-cache.ts';
 
@@ -17,9 +17,11 @@ export async function viewRecord(
   const schema = core.schema;
   const collection = findCollectionOr404(schema, collectionIdOrName);
   const scope = scopeOf(schema, collection, info);
-  const rule = ruleClause(scope, 'viewRule');
+  // wire: a null viewRule is 403 for all but superusers, before any lookup
+  assertRuleOpen(collection, info, 'viewRule');
   // Built only when the statement is compiled (a cached one is not): Kysely's builders cost more than the lookup's JS.
   const build = (idParam: string) => {
+    const rule = ruleClause(scope, 'viewRule');
     // wire: a view's id may be a number (`ROW_NUMBER() OVER ()`, `1 AS id`); its column has no affinity, so the
     // path's text is compared with the id as text (PocketBase finds such a record by /records/1)
     const idColumn = collection.type === 'view' ? sql<string>`CAST(${sql.ref(`${collection.name}.id`)} AS TEXT)` : sql.ref<string>(`${collection.name}.id`);

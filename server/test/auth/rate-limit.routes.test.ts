@@ -83,6 +83,9 @@ describe('settings', () => {
     await setRules({ rules: [{ label: 'GET /api/collections/users/records', duration: 60, maxRequests: 1 }] });
     expect(await statuses(2, () => t.call('GET', '/api/collections/users/records', { ip: '203.0.113.2' }))).toEqual([200, 429]);
     expect((await t.call('GET', '/api/health', { ip: '203.0.113.2' })).status).toBe(200);
+    // a path label is the path alone: the query string is no part of it
+    await setRules({ rules: [{ label: '/api/collections/users/records', duration: 60, maxRequests: 1 }] });
+    expect(await statuses(2, () => t.call('GET', '/api/collections/users/records?perPage=1', { ip: '203.0.113.2' }))).toEqual([200, 429]);
   });
 
   it('audiences: @guest rules spare signed-in users, @auth rules spare guests', async () => {
