@@ -42,9 +42,9 @@ export function startDispatch(broker: Broker): () => void {
   const core = broker.core;
   const waiting: QueuedEvent[] = [];
   let running = false;
-  // Events that arrive together (one group commit) or pile up while a batch is delivered go out as one batch:
-  // a socket write per client per batch instead of per event keeps 1000 subscribers from costing 1000 writes
-  // an event when the server is busy.
+  // Events that arrive together (one group commit) or pile up while a batch is delivered go out as one batch
+  // (one pass of the message hooks); the writes themselves are the broker's flush passes (queueFlush), which
+  // put everything a client has queued, from however many events, in one write.
   const drain = async () => {
     running = true;
     try {
