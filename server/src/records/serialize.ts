@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import { compileRuleWhere } from '../rules/compile-rule.ts';
 import { isSuperuser, SUPERUSERS, type RequestInfo } from '../rules/request-info.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
-import type { CollectionModel, Schema } from '../schema/model.ts';
+import type { FieldType } from '../schema/fields/field-type.ts';
+import type { CollectionModel, FieldModel, Schema } from '../schema/model.ts';
 import { mayHoldManageAccess, scopeOf } from './access.ts';
 
 /** Who is looking decides what of a record goes on the wire. */
@@ -21,6 +22,27 @@ export interface Viewer {
 /** wire: auth collections never send these, whoever asks. */
 const NEVER_SENT_ON_AUTH = new Set(['password', 'tokenKey']);
 
+/** A field as the serialiser walks it: its type looked up once. */
+interface WireField {
+  field: FieldModel;
+  name: string;
+  type: FieldType;
+}
+
+/** Per collection model (a loaded schema never changes one in place), the fields that may go on the wire, in order. */
+const wireFieldsOf = new WeakMap<CollectionModel, { fields: readonly FieldModel[]; list: readonly WireField[] }>();
+
+function wireFields(collection: CollectionModel): readonly WireField[] {
+  const known = wireFieldsOf.get(collection);
+  if (known && known.fields === collection.fields) return known.list;
+  const isAuth = collection.type === 'auth';
+  const list = collection.fields
+    .filter((field) => !(isAuth && NEVER_SENT_ON_AUTH.has(field.name)))
+    .map((field) => ({ field, name: field.name, type: fieldTypeOf(field) }));
+  wireFieldsOf.set(collection, { fields: collection.fields, list });
+  return list;
+}
+
 /** A stored row → the record JSON PocketBase sends (hidden fields and email visibility obeyed). */
 export function serializeRecord(
   collection: CollectionModel,
@@ -29,16 +51,14 @@ export function serializeRecord(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = { collectionId: collection.id, collectionName: collection.name };
   const isAuth = collection.type === 'auth';
-  for (const field of collection.fields) {
-    if (isAuth && NEVER_SENT_ON_AUTH.has(field.name)) continue;
+  for (const { field, name, type } of wireFields(collection)) {
     if (field.hidden && !viewer.superuser) continue;
-    const type = fieldTypeOf(field);
     // wire: a password field outside auth collections is sent as "" (its hash never is).
     if (type.neverOnWire) {
-      out[field.name] = '';
+      out[name] = '';
       continue;
     }
-    out[field.name] = field.name in row ? type.fromStorage(row[field.name], field) : type.zero(field);
+    out[name] = name in row ? type.fromStorage(row[name], field) : type.zero(field);
   }
   // wire: PocketBase keeps every superuser verified (core: _superusers records are saved with verified=true)
   if (collection.name === SUPERUSERS && 'verified' in out) out['verified'] = true;
