@@ -164,7 +164,7 @@ describe.each([
 
   it('entries larger than a batch\'s room are all written: a full batch leaves early, one larger than a whole batch on its own', async () => {
     const s = open();
-    const big = 'é'.repeat(60_000); // ~120 KB of UTF-8 each: two fill a batch's room
+    const big = 'é'.repeat(12_000); // ~24 KB of UTF-8 each: two fill a batch's room (64 KiB)
     for (let i = 0; i < 5; i++) s.write({ level: 0, message: `big ${i}`, data: { big } });
     s.write({ level: 0, message: 'x'.repeat(300_000), data: {} });
     s.write({ level: 0, message: 'after', data: {} });
