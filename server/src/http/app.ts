@@ -22,7 +22,7 @@ import { isPreflight, preflightResponse, withStandardHeaders } from './cors.ts';
 import { errorResponse } from './errors.ts';
 import { isPrivateExchange, withNoStore } from './no-store.ts';
 import { repairPathEscapes } from './path-escapes.ts';
-import { hasStandardHeaders } from './route-kit.ts';
+import { isRespondAnswer } from './route-kit.ts';
 import { answerRootPage } from './root-page.ts';
 
 /**
@@ -112,6 +112,6 @@ export function createFetchHandler(core: Core, app: GalleyApp): (request: Reques
     if (core.logs.isEnabled()) logAnsweredRequest(core, request, response.status, performance.now() - started);
     if (isPrivateExchange(request)) response = withNoStore(response);
     // Our own answers carry the standard headers already; only foreign ones (Elysia's) need them added.
-    return hasStandardHeaders(response) || response.headers.has('X-Content-Type-Options') ? response : withStandardHeaders(response);
+    return isRespondAnswer(response) || response.headers.has('X-Content-Type-Options') ? response : withStandardHeaders(response);
   };
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isEventStreamResponse } from '../lib/sse.ts';
+import { isRespondAnswer } from './route-kit.ts';
 
 export interface Listener {
   url: string;
@@ -28,7 +29,8 @@ export async function listenHttp(opts: ListenOptions): Promise<Listener> {
       port: opts.port,
       fetch: async (request, server) => {
         const response = await opts.fetch(request, { remoteAddress: server.requestIP(request)?.address });
-        if (!isEventStreamResponse(response) || !response.body) return response;
+        // respond's JSON answers are never streams: their headers are not read (Bun would build a Headers object)
+        if (isRespondAnswer(response) || !isEventStreamResponse(response) || !response.body) return response;
         // Bun ends a request idle for 10 s; an event stream keeps its route's own idle timeout instead
         server.timeout(request, 0);
         return new Response(closableStream(response.body, streams), response);

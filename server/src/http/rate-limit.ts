@@ -30,19 +30,45 @@ export function findRateLimitRule(rules: readonly Rule[], labels: readonly strin
 }
 
 /**
- * Whether any rule could answer to a path label (`METHOD /path`, `/path`): a label with a space or a leading
- * `/`, or a `/prefix/` rule. PocketBase's default rules are all `*:tag`, so most requests need no path at all.
- * Worked out once per rules list (a settings change makes a new list).
+ * A rules list looked up by label: the rules of each exact label and the `/prefix/` rules, each in the list's
+ * order (so a lookup finds what findRateLimitRule finds), and whether any rule could answer to a path label
+ * (`METHOD /path`, `/path`: a label with a space or a leading `/`, or a prefix rule). PocketBase's default rules
+ * are all `*:tag`, so most requests need no path at all. Built once per rules list (a settings change makes a new one).
  */
-const pathMatchable = new WeakMap<readonly Rule[], boolean>();
+interface RuleIndex {
+  byLabel: Map<string, Rule[]>;
+  prefix: Rule[];
+  pathMatchable: boolean;
+}
 
-function mayMatchPath(rules: readonly Rule[]): boolean {
-  let known = pathMatchable.get(rules);
-  if (known === undefined) {
-    known = rules.some((r) => r.label.startsWith('/') || r.label.includes(' ') || r.label.endsWith('/'));
-    pathMatchable.set(rules, known);
+const indexes = new WeakMap<readonly Rule[], RuleIndex>();
+
+function indexRules(rules: readonly Rule[]): RuleIndex {
+  let index = indexes.get(rules);
+  if (!index) {
+    const byLabel = new Map<string, Rule[]>();
+    for (const r of rules) {
+      const same = byLabel.get(r.label);
+      if (same) same.push(r);
+      else byLabel.set(r.label, [r]);
+    }
+    const prefix = rules.filter((r) => r.label.endsWith('/'));
+    const pathMatchable = prefix.length > 0 || rules.some((r) => r.label.startsWith('/') || r.label.includes(' '));
+    indexes.set(rules, (index = { byLabel, prefix, pathMatchable }));
   }
-  return known;
+  return index;
+}
+
+/** findRateLimitRule over an index. */
+function findIndexedRule(index: RuleIndex, labels: readonly string[], audiences: readonly string[]): Rule | undefined {
+  for (const label of labels) {
+    const direct = index.byLabel.get(label)?.find((r) => audiences.includes(r.audience));
+    if (direct) return direct;
+    if (index.prefix.length === 0) continue;
+    const prefix = index.prefix.find((r) => audiences.includes(r.audience) && (label + '/').startsWith(r.label));
+    if (prefix) return prefix;
+  }
+  return undefined;
 }
 
 const AUTH_AUDIENCES: readonly string[] = ['', '@auth'];
@@ -122,12 +148,13 @@ export function enforceRateLimit(
   const collection = tags.length > 0 && named !== undefined ? core.schema.findCollection(named) : undefined;
   const audiences = request.info.auth ? AUTH_AUDIENCES : GUEST_AUDIENCES;
   // Labels in PocketBase's order: the route's tags, then the path's (looked at only when a rule could match them).
+  const index = indexRules(rateLimits.rules);
   let rule = collection
-    ? findRateLimitRule(rateLimits.rules, [...tags.map((tag) => `${collection.name}:${tag}`), ...tags.map((tag) => `*:${tag}`)], audiences)
+    ? findIndexedRule(index, [...tags.map((tag) => `${collection.name}:${tag}`), ...tags.map((tag) => `*:${tag}`)], audiences)
     : undefined;
-  if (!rule && mayMatchPath(rateLimits.rules)) {
+  if (!rule && index.pathMatchable) {
     const path = pathnameOf(request.url);
-    rule = findRateLimitRule(rateLimits.rules, [`${method} ${path}`, path], audiences);
+    rule = findIndexedRule(index, [`${method} ${path}`, path], audiences);
   }
   if (!rule) return;
   if (rule.audience === '@guest' && request.info.auth) return;

@@ -114,7 +114,7 @@ export function tagCollectionRoute(collection: string, ...rateLimitTags: string[
  */
 const JSON_HEADERS = new Headers(JSON_RESPONSE_HEADERS);
 
-/** Answers built here, which carry the standard headers already (the fetch handler then need not look). */
+/** Answers built here: JSON or 204, with the standard headers already (the fetch handler and listener need not look). */
 const ownResponses = new WeakSet<Response>();
 
 function ownResponse(response: Response): Response {
@@ -122,8 +122,11 @@ function ownResponse(response: Response): Response {
   return response;
 }
 
-/** True for an answer `respond` built: its standard headers are in place (reading a Response's headers costs). */
-export function hasStandardHeaders(response: Response): boolean {
+/**
+ * True for an answer `respond` built: a JSON or empty body (never an event stream) with the standard headers in
+ * place. Reading a Response's headers makes Bun build a Headers object for it, a few µs per request.
+ */
+export function isRespondAnswer(response: Response): boolean {
   return ownResponses.has(response);
 }
 
