@@ -17,9 +17,15 @@ export interface RealtimeStream {
   response: Response;
 }
 
-/** One chunk of what is waiting (Buffer.concat: a native copy; a loop of Uint8Array.set cost 10 % of the server at 10k subscribers). */
 function joinChunks(chunks: Uint8Array[], size: number): Uint8Array {
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
 /** Open a stream for a client connecting from `ip`; its first message is PB_CONNECT. 429 past the per-IP cap. */
