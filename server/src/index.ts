@@ -10,6 +10,7 @@
  * await galley.close();
  * ```
  */
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { followListenUrl, type ListenAwareSettings } from './admin/app-url.ts';
 import { loadSettingsStore, readSettingsEnv, type SettingsInput } from './admin/settings-store.ts';
@@ -246,6 +247,8 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   const log = options.logger ?? createLogger(config.logLevel);
   const trace = createStartTrace(options.env ?? process.env);
   trace.mark('process start to createGalley (module load, CLI)');
+  // a start that fails (a schema or hooks file error) leaves no data dir behind that it made itself
+  const dirIsNew = !existsSync(config.dir);
   const lock: DirLock | undefined = options.allowSharedDir
     ? undefined
     : acquireDirLock(config.dir, 'not listening yet', '--allow-shared-dir (library: allowSharedDir: true)');
@@ -296,6 +299,8 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     await startServices();
   } catch (err) {
     lock?.release();
+    // only under our own lock: with allowSharedDir another process may be using a dir we happened to create
+    if (lock && dirIsNew) rmSync(config.dir, { recursive: true, force: true });
     throw err;
   }
   const startReport = instance!.startReport;

@@ -1,5 +1,5 @@
 // createGalley() as a library: listens on a real socket under whichever runtime runs this suite.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,22 @@ describe('library mode', () => {
     } finally {
       await galley.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a start that fails leaves no data dir it made, and keeps one that was there', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'galley-lib-'));
+    const bad = [{ name: 'a', type: 'base', fields: [{ name: 'x', type: 'txt' }] }];
+    try {
+      const fresh = join(parent, 'galley_data');
+      await expect(createGalley({ dir: fresh, schema: bad })).rejects.toThrow(/txt/);
+      expect(existsSync(fresh)).toBe(false);
+      const kept = join(parent, 'kept');
+      mkdirSync(kept);
+      await expect(createGalley({ dir: kept, schema: bad })).rejects.toThrow(/txt/);
+      expect(readdirSync(kept)).toEqual([]);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
     }
   });
 
