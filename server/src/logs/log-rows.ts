@@ -223,9 +223,17 @@ const COUNTER_SPAN = 36 ** 6;
 /** Ids unique per writer (the counter) and across restarts (the time part); the data dir lock keeps one writer. */
 export function createLogIdSource(): (createdMs: number) => string {
   let counter = Math.floor(Math.random() * COUNTER_SPAN);
+  // a batch's rows mostly share their millisecond: its 9 chars are made once per run of them
+  let lastMs = NaN;
+  let timePart = '';
   return (createdMs) => {
     counter = (counter + 1) % COUNTER_SPAN;
-    return Math.max(0, Math.floor(createdMs)).toString(36).padStart(9, '0').slice(-9) + counter.toString(36).padStart(6, '0');
+    if (createdMs !== lastMs) {
+      lastMs = createdMs;
+      timePart = Math.max(0, Math.floor(createdMs)).toString(36).padStart(9, '0').slice(-9);
+    }
+    const count = counter.toString(36);
+    return timePart + (count.length === 6 ? count : count.padStart(6, '0'));
   };
 }
 

@@ -104,6 +104,10 @@ export interface RequestLogRow {
 }
 
 const json = JSON.stringify;
+/** what JSON.stringify would escape in a string: '"', '\\', controls, and surrogates (a lone one is escaped) */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** JSON of a string: most values (paths, user agents, names) need no escape, and quoting them is ~5x cheaper than stringify */
+const quote = (text: string): string => (NEEDS_ESCAPE.test(text) ? json(text) : '"' + text + '"');
 
 /**
  * A request's entry, its `data` JSON written field by field (the keys and order PocketBase's logger writes;
@@ -118,11 +122,11 @@ export function buildRequestLogRow(facts: RequestFacts): RequestLogRow {
     data += `,"error":${json(String(error.message ?? ""))}`;
     if (error.details !== undefined) data += `,"details":${json(error.details)}`;
   }
-  data += `,"url":${json(uri)},"method":${json(method)},"status":${json(facts.status)}`;
-  data += `,"referer":${json(cutText(redactQuery(facts.referer ?? ''), 2000))},"userAgent":${json(cutText(facts.userAgent ?? '', 2000))}`;
+  data += `,"url":${quote(uri)},"method":${quote(method)},"status":${json(facts.status)}`;
+  data += `,"referer":${quote(cutText(redactQuery(facts.referer ?? ''), 2000))},"userAgent":${quote(cutText(facts.userAgent ?? '', 2000))}`;
   // wire: a guest's `auth` is ""
-  data += `,"auth":${json(facts.auth ?? '')}`;
-  if (facts.authId !== undefined) data += `,"authId":${json(facts.authId)}`;
-  if (facts.userIP !== undefined) data += `,"userIP":${json(facts.userIP)},"remoteIP":${json(facts.remoteIP ?? '')}`;
+  data += `,"auth":${quote(facts.auth ?? '')}`;
+  if (facts.authId !== undefined) data += `,"authId":${quote(facts.authId)}`;
+  if (facts.userIP !== undefined) data += `,"userIP":${quote(facts.userIP)},"remoteIP":${quote(facts.remoteIP ?? '')}`;
   return { level: requestLevel(facts.status), message: `${method} ${unescapePath(uri)}`, data: data + '}' };
 }

@@ -262,6 +262,33 @@ describe('the batch encoding sent to the writer thread', () => {
     expect(plainField('\x01')).toBe(false);
   });
 
+  it("a request's data is the JSON text JSON.stringify writes, whatever the characters in its values (quotes, controls, lone surrogates)", async () => {
+    const { buildRequestLogRow } = await import('../../src/logs/request-log.ts');
+    const odd = ['plain', '', 'a"b', 'back\\slash', 'tab\there', 'nl\n', '\u001f', '\u007f', '\u2028', 'é 😀', 'lone \ud800 x', 'x \udc00'];
+    for (const v of odd) {
+      const row = buildRequestLogRow({
+        method: 'GET', url: `http://h:1/p/${v}`, status: 200, execTime: 1.5, userAgent: v, referer: v, auth: v, authId: v, userIP: v, remoteIP: v, error: undefined,
+      });
+      const expected = { type: 'request', execTime: 1.5, url: `/p/${v}`, method: 'GET', status: 200, referer: v, userAgent: v, auth: v, authId: v, userIP: v, remoteIP: v };
+      expect(row.data).toBe(JSON.stringify(expected));
+    }
+  });
+
+  it('log ids are 15 chars of [a-z0-9], unique and in the order they were made, across milliseconds', async () => {
+    const { createLogIdSource } = await import('../../src/logs/log-rows.ts');
+    const nextId = createLogIdSource();
+    const ids: string[] = [];
+    for (const ms of [1767261600123, 1767261600123, 1767261600124, 1767261600124, 1767261600999, 1767261601000]) {
+      for (let i = 0; i < 3; i++) ids.push(nextId(ms));
+    }
+    for (const id of ids) expect(id).toMatch(/^[a-z0-9]{15}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    // the time part leads; the per-writer counter orders ids of one millisecond
+    expect(ids.slice(0, 6).every((id) => id.slice(0, 9) === ids[0]!.slice(0, 9))).toBe(true);
+    expect(ids[6]!.slice(0, 9) > ids[0]!.slice(0, 9)).toBe(true);
+    expect(ids[17]!.slice(0, 9) > ids[12]!.slice(0, 9)).toBe(true);
+  });
+
   it('a request crosses raw and becomes its entry on the writer side: redacted, capped, absent facts left out', async () => {
     const { decodeBatch, encodeBatch, REQUEST } = await import('../../src/logs/log-rows.ts');
     const ua = 'agent;with:odd-chars\t' + 'u'.repeat(2100);
