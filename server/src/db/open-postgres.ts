@@ -6,6 +6,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { GalleyError } from '../errors.ts';
 import { POSTGRES_FILTER_FUNCTIONS } from '../query/postgres-dialect.ts';
+import { POSTGRES_SCHEMA_LOCK, POSTGRES_SCHEMA_SETUP } from './postgres-ddl.ts';
 import { createPostgresPool, toKyselyPool, type PostgresPoolOptions } from './postgres-driver.ts';
 
 export const MIN_POSTGRES_VERSION = 150000;
@@ -26,7 +27,8 @@ export async function openPostgres(opts: PostgresPoolOptions): Promise<OpenedPos
     if (!(serverVersion >= MIN_POSTGRES_VERSION)) {
       throw new GalleyError('invalid', `PostgreSQL ${MIN_POSTGRES_VERSION / 10000} or newer is needed (the server is ${rows[0]?.v})`);
     }
-    await sql.raw(POSTGRES_FILTER_FUNCTIONS).execute(db);
+    // two instances starting at once would race on CREATE OR REPLACE FUNCTION ("tuple concurrently updated")
+    await runUnderPostgresSchemaLock(db, (tx) => sql.raw(POSTGRES_FILTER_FUNCTIONS + POSTGRES_SCHEMA_SETUP).execute(tx));
     return { db, serverVersion, close: () => db.destroy() };
   } catch (err) {
     await db.destroy();
@@ -35,4 +37,15 @@ export async function openPostgres(opts: PostgresPoolOptions): Promise<OpenedPos
     const cause = err instanceof GalleyError ? err.cause : err;
     throw new GalleyError('unavailable', `cannot open the PostgreSQL database: ${(cause as Error).message}`, { cause, retryAfter: 1 });
   }
+}
+
+/**
+ * `job` in one transaction holding the schema lock (an advisory lock released at COMMIT or ROLLBACK): one
+ * instance sets up or migrates the database at a time, the others wait for it, then see what it committed.
+ */
+export function runUnderPostgresSchemaLock<T>(db: Kysely<any>, job: (tx: Kysely<any>) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(${sql.lit(POSTGRES_SCHEMA_LOCK)})`.execute(tx);
+    return job(tx);
+  });
 }

@@ -3,10 +3,10 @@
  * is refused with the whole plan printed, pointing to `galley migrate apply --allow-data-loss`; a plan
  * the data forbids is refused naming the records. Nothing is written when the schema is unchanged.
  */
-import type { Database } from '../database.ts';
 import type { CollectionModel, Schema } from '../../schema/model.ts';
 import { readAppliedSchema } from './history.ts';
 import { migrateDatabase, type MigrateOptions } from './migrate-database.ts';
+import { openMigrationScope, type MigrationTarget } from './migration-target.ts';
 
 export type ApplySchemaOptions = MigrateOptions;
 
@@ -17,12 +17,12 @@ export interface ApplySchemaResult {
   hash: string;
 }
 
-export async function applySchemaOnStart(db: Database, schema: Schema, opts: ApplySchemaOptions = {}): Promise<ApplySchemaResult> {
+export async function applySchemaOnStart(db: MigrationTarget, schema: Schema, opts: ApplySchemaOptions = {}): Promise<ApplySchemaResult> {
   const { steps, hash } = await migrateDatabase(db, schema.collections, opts);
   return { applied: steps.map((s) => s.description), hash };
 }
 
 /** The collections last applied to this database (views included), or [] for a new database. */
-export async function readAppliedCollections(db: Database): Promise<CollectionModel[]> {
-  return (await readAppliedSchema(db.read))?.collections ?? [];
+export async function readAppliedCollections(db: MigrationTarget): Promise<CollectionModel[]> {
+  return (await readAppliedSchema(openMigrationScope(db).read))?.collections ?? [];
 }

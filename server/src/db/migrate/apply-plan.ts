@@ -7,6 +7,8 @@ import { sql, type Kysely } from 'kysely';
 import { GalleyError } from '../../errors.ts';
 import { addAnswer, answerDataCheck, checkPlan } from './check-plan.ts';
 import { createDataLossError, createRefusedPlanError } from './format-plan.ts';
+import type { SchemaDialect } from './schema-dialect.ts';
+import { sqliteSchemaDialect } from './sqlite-schema-dialect.ts';
 import type { CheckedPlan, Plan } from './step.ts';
 
 export interface ApplyPlanOptions {
@@ -14,15 +16,15 @@ export interface ApplyPlanOptions {
   allowDataLoss?: boolean;
 }
 
-export async function applyPlan(db: Kysely<any>, plan: Plan, opts: ApplyPlanOptions = {}): Promise<CheckedPlan> {
-  const checked = await checkPlan(db, plan);
+export async function applyPlan(db: Kysely<any>, plan: Plan, opts: ApplyPlanOptions = {}, dialect: SchemaDialect = sqliteSchemaDialect): Promise<CheckedPlan> {
+  const checked = await checkPlan(db, plan, dialect);
   if (checked.steps.some((s) => s.refused)) throw createRefusedPlanError(checked.steps);
   if (checked.steps.some((s) => s.lossy) && !opts.allowDataLoss) throw createDataLossError(checked.steps);
 
   for (const [i, step] of checked.steps.entries()) {
     // Checks that depend on earlier steps (a unique index over converted or new columns) are asked now.
     for (const check of step.checks.filter((c) => !c.before)) {
-      const answer = await answerDataCheck(db, check, 'now');
+      const answer = await answerDataCheck(db, check, 'now', dialect);
       if (!answer) continue;
       addAnswer(step, answer);
       if (step.refused) throw createRefusedPlanError(checked.steps);
@@ -36,27 +38,18 @@ export async function applyPlan(db: Kysely<any>, plan: Plan, opts: ApplyPlanOpti
       }
     }
   }
-  await checkForeignKeys(db);
-  await checkViews(db);
+  await dialect.checkForeignKeys(db);
+  await checkViews(db, dialect);
   return checked;
 }
 
 /** SQLite creates a view without reading its query, so every view is read once before the plan commits. */
-async function checkViews(db: Kysely<any>): Promise<void> {
-  const views = await db.selectFrom('sqlite_master').select('name').where('type', '=', 'view').execute();
-  for (const { name } of views as Array<{ name: string }>) {
+async function checkViews(db: Kysely<any>, dialect: SchemaDialect): Promise<void> {
+  for (const name of await dialect.listViews(db)) {
     try {
       await db.selectFrom(name).selectAll().limit(0).execute();
     } catch (err) {
       throw new GalleyError('invalid', `view "${name}" cannot be read after the migration (${(err as Error).message}); nothing was applied`, { cause: err });
     }
   }
-}
-
-/** Galley's relations live in the data, but a table with a declared foreign key must not be left dangling. */
-async function checkForeignKeys(db: Kysely<any>): Promise<void> {
-  const { rows } = await sql<{ table: string; rowid: number; parent: string }>`SELECT * FROM pragma_foreign_key_check`.execute(db);
-  if (rows.length === 0) return;
-  const first = rows[0]!;
-  throw new GalleyError('invalid', `the migration would leave ${rows.length} rows pointing at missing rows (first: table "${first.table}" row ${first.rowid} → "${first.parent}"); nothing was applied`);
 }

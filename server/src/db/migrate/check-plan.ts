@@ -4,6 +4,8 @@
  * on earlier steps are asked again by apply-plan.ts right before their step, inside the transaction.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { SchemaDialect } from './schema-dialect.ts';
+import { sqliteSchemaDialect } from './sqlite-schema-dialect.ts';
 import type { CheckedPlan, CheckedStep, DataCheck, Plan } from './step.ts';
 
 export interface CheckAnswer {
@@ -28,20 +30,22 @@ function formatIds(ids: string[], total: number, verb: 'hold' | 'share' = 'hold'
 /** Ids (first few, sorted) and count of the rows `where` picks in `table`. */
 async function findOffenders(db: Kysely<any>, table: string, where: RawBuilder<unknown>): Promise<{ ids: string[]; total: number }> {
   const picked = sql`SELECT ${sql.ref(`${table}.id`)} AS id FROM ${sql.table(table)} WHERE ${where}`;
-  const { rows } = await sql<{ id: string }>`SELECT id FROM (${picked}) ORDER BY id LIMIT ${sql.lit(SHOWN_IDS)}`.execute(db);
+  // (the subqueries are named: PostgreSQL 15 wants an alias)
+  const { rows } = await sql<{ id: string }>`SELECT id FROM (${picked}) AS picked ORDER BY id LIMIT ${sql.lit(SHOWN_IDS)}`.execute(db);
   if (rows.length === 0) return { ids: [], total: 0 };
-  const count = await sql<{ n: number }>`SELECT count(*) AS n FROM (${picked})`.execute(db);
+  const count = await sql<{ n: number }>`SELECT count(*) AS n FROM (${picked}) AS picked`.execute(db);
   return { ids: rows.map((r) => String(r.id)), total: Number(count.rows[0]!.n) };
 }
 
 /** Text values that do not read as a number; scanned in pages so a large table is not held in memory. */
-async function findNonNumbers(db: Kysely<any>, table: string, column: string): Promise<{ ids: string[]; total: number; sample: string }> {
+async function findNonNumbers(db: Kysely<any>, table: string, column: string, dialect: SchemaDialect): Promise<{ ids: string[]; total: number; sample: string }> {
   const ids: string[] = [];
   let total = 0;
   let sample = '';
+  const rowid = sql.ref(dialect.rowidColumn);
   for (let after = Number.MIN_SAFE_INTEGER; ; ) {
-    const { rows } = await sql<{ r: number; id: string; v: unknown }>`SELECT rowid AS r, id, ${sql.ref(column)} AS v FROM ${sql.table(table)}
-      WHERE rowid > ${sql.lit(after)} AND ${sql.ref(column)} != '' ORDER BY rowid LIMIT ${sql.lit(PAGE)}`.execute(db);
+    const { rows } = await sql<{ r: number; id: string; v: unknown }>`SELECT ${rowid} AS r, id, ${sql.ref(column)} AS v FROM ${sql.table(table)}
+      WHERE ${rowid} > ${sql.lit(after)} AND ${sql.ref(column)} != '' ORDER BY ${rowid} LIMIT ${sql.lit(PAGE)}`.execute(db);
     for (const row of rows) {
       const text = String(row.v);
       if (NUMBER_TEXT.test(text) && Number.isFinite(Number(text))) continue;
@@ -54,30 +58,23 @@ async function findNonNumbers(db: Kysely<any>, table: string, column: string): P
   return { ids: ids.sort(), total, sample };
 }
 
-function buildListLength(value: RawBuilder<unknown>): RawBuilder<unknown> {
-  return sql`(CASE WHEN NOT json_valid(${value}) THEN 0 WHEN json_type(${value}) != 'array' THEN 0 ELSE json_array_length(${value}) END)`;
-}
-
 /** The rows that break a unique index: same values in every indexed expression (NULLs never collide). */
-function buildDuplicateWhere(check: Extract<DataCheck, { kind: 'duplicates' }>, table: string): RawBuilder<unknown> {
+function buildDuplicateWhere(check: Extract<DataCheck, { kind: 'duplicates' }>, table: string, dialect: SchemaDialect): RawBuilder<unknown> {
   // The index's own column and WHERE text, checked by schema/index-sql.ts, is what CREATE INDEX will run.
-  const exprs = check.index.columns.map((c) => {
-    const e = c.expression ? sql.raw(c.name) : sql.ref(c.name);
-    return c.collate ? sql`${e} COLLATE ${sql.raw(c.collate)}` : e;
-  });
-  const filter = [check.index.where === '' ? sql`1` : sql`(${sql.raw(check.index.where)})`, ...exprs.map((e) => sql`${e} IS NOT NULL`)];
+  const exprs = check.index.columns.map((c) => dialect.indexExpression(c));
+  const filter = [...(check.index.where === '' ? [] : [dialect.indexWhere(check.index.where)]), ...exprs.map((e) => sql`${e} IS NOT NULL`)];
   const windowed = sql`SELECT id, count(*) OVER (PARTITION BY ${sql.join(exprs)}) AS n FROM ${sql.table(table)} WHERE ${sql.join(filter, sql` AND `)}`;
-  return sql`${sql.ref(`${table}.id`)} IN (SELECT id FROM (${windowed}) WHERE n > 1)`;
+  return sql`${sql.ref(`${table}.id`)} IN (SELECT id FROM (${windowed}) AS counted WHERE n > 1)`;
 }
 
 /** The answer to one check, asked by the names before the plan (`before`) or as they are now. */
-export async function answerDataCheck(db: Kysely<any>, check: DataCheck, when: 'before' | 'now'): Promise<CheckAnswer | null> {
+export async function answerDataCheck(db: Kysely<any>, check: DataCheck, when: 'before' | 'now', dialect: SchemaDialect = sqliteSchemaDialect): Promise<CheckAnswer | null> {
   const at = when === 'before' ? check.before : check;
   if (!at) throw new Error('a check without names before the plan can only be asked while applying');
   const value = sql`${sql.ref(`${at.table}.${at.column || 'id'}`)}`;
   switch (check.kind) {
     case 'listTooLong': {
-      const { ids, total } = await findOffenders(db, at.table, sql`${buildListLength(value)} > ${sql.lit(check.max)}`);
+      const { ids, total } = await findOffenders(db, at.table, sql`${dialect.listLength(value)} > ${sql.lit(check.max)}`);
       const what = check.max === 1 ? 'more than one item' : `more than ${check.max} items`;
       return total === 0 ? null : { effect: 'lossy', message: `${formatIds(ids, total)} ${what} in ${q(check.column)}` };
     }
@@ -86,20 +83,20 @@ export async function answerDataCheck(db: Kysely<any>, check: DataCheck, when: '
       return total === 0 ? null : { effect: 'lossy', message: `${formatIds(ids, total)} numbers other than 0 and 1 in ${q(check.column)}` };
     }
     case 'notNumber': {
-      const { ids, total, sample } = await findNonNumbers(db, at.table, at.column);
+      const { ids, total, sample } = await findNonNumbers(db, at.table, at.column, dialect);
       return total === 0 ? null : { effect: 'refused', message: `${formatIds(ids, total)} text in ${q(check.column)} that is not a number (such as ${q(sample)})` };
     }
     case 'danglingIds': {
       const target = sql.table((when === 'before' ? check.targetBefore : check.target) ?? check.target);
       const targetIds = sql`(SELECT ${sql.ref('id')} FROM ${target})`;
       const where = check.multi
-        ? sql`(CASE WHEN ${buildListLength(value)} = 0 THEN 0 ELSE EXISTS (SELECT 1 FROM json_each(${value}) AS je WHERE je.value NOT IN ${targetIds}) END)`
+        ? dialect.hasItemNotIn(value, targetIds)
         : sql`${value} != '' AND ${value} NOT IN ${targetIds}`;
       const { ids, total } = await findOffenders(db, at.table, where);
       return total === 0 ? null : { effect: 'lossy', message: `${formatIds(ids, total)} ids in ${q(check.column)} that are not records of ${q(check.target)}` };
     }
     case 'duplicates': {
-      const { ids, total } = await findOffenders(db, at.table, buildDuplicateWhere(check, at.table));
+      const { ids, total } = await findOffenders(db, at.table, buildDuplicateWhere(check, at.table, dialect));
       return total === 0 ? null : { effect: 'refused', message: `${formatIds(ids, total, 'share')} values that the unique index ${q(check.index.name)} forbids` };
     }
   }
@@ -115,7 +112,7 @@ export function addAnswer(step: CheckedStep, answer: CheckAnswer): void {
 }
 
 /** The plan with every check answered that can be answered before it runs. Reads only. */
-export async function checkPlan(db: Kysely<any>, plan: Plan): Promise<CheckedPlan> {
+export async function checkPlan(db: Kysely<any>, plan: Plan, dialect: SchemaDialect = sqliteSchemaDialect): Promise<CheckedPlan> {
   const steps: CheckedStep[] = [];
   for (const step of plan.steps) {
     const out: CheckedStep = { ...step, refused: '', checkedOnApply: false };
@@ -124,7 +121,7 @@ export async function checkPlan(db: Kysely<any>, plan: Plan): Promise<CheckedPla
         out.checkedOnApply = true;
         continue;
       }
-      const answer = await answerDataCheck(db, check, 'before');
+      const answer = await answerDataCheck(db, check, 'before', dialect);
       if (answer) addAnswer(out, answer);
     }
     steps.push(out);

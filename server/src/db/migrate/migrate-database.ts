@@ -1,9 +1,10 @@
 /**
  * Brings a database to a schema in ONE write transaction: plan against the applied schema, answer the
  * data checks, run the steps, record the new applied schema and the history row. Either all of it
- * commits or none of it does (a crash mid-way leaves the old schema and data, as SQLite's journal promises).
+ * commits or none of it does (a crash mid-way leaves the old schema and data, as SQLite's journal promises;
+ * PostgreSQL's DDL is transactional too). On PostgreSQL the transaction holds the schema lock first, so a
+ * second instance applying the same schema waits, then finds it applied and runs nothing.
  */
-import type { Database } from '../database.ts';
 import type { CollectionModel } from '../../schema/model.ts';
 import { applyPlan } from './apply-plan.ts';
 import { recordCollectionTimes } from './collection-times.ts';
@@ -11,6 +12,7 @@ import { deleteRefsOfDroppedAuthCollections } from './drop-auth-refs.ts';
 import { hashCollections, readAppliedSchema, recordAppliedSchema } from './history.ts';
 import { planMigration } from './plan.ts';
 import type { CheckedStep } from './step.ts';
+import { openMigrationScope, type MigrationTarget } from './migration-target.ts';
 import { markSuperusersVerified } from './superusers-verified.ts';
 
 export interface MigrateOptions {
@@ -28,18 +30,19 @@ export interface MigrateResult {
   historyId: number | null;
 }
 
-export async function migrateDatabase(db: Database, desired: readonly CollectionModel[], opts: MigrateOptions = {}): Promise<MigrateResult> {
-  return db.writer.run(async (tx) => {
-    const applied = await readAppliedSchema(tx.db);
-    const plan = planMigration(applied?.collections ?? [], desired);
+export async function migrateDatabase(target: MigrationTarget, desired: readonly CollectionModel[], opts: MigrateOptions = {}): Promise<MigrateResult> {
+  const { dialect, run } = openMigrationScope(target);
+  return run(async (db) => {
+    const applied = await readAppliedSchema(db);
+    const plan = planMigration(applied?.collections ?? [], desired, dialect);
     const hash = hashCollections(plan.collections);
-    await markSuperusersVerified(tx.db);
+    await markSuperusersVerified(db, dialect);
     if (applied?.hash === hash) return { steps: [], hash, historyId: null };
-    const checked = await applyPlan(tx.db, plan, opts);
-    await deleteRefsOfDroppedAuthCollections(tx.db, applied?.collections ?? [], desired);
+    const checked = await applyPlan(db, plan, opts, dialect);
+    await deleteRefsOfDroppedAuthCollections(db, applied?.collections ?? [], desired);
     const now = opts.now ?? new Date();
-    await recordCollectionTimes(tx.db, applied?.collections ?? [], plan.collections, now);
-    const historyId = await recordAppliedSchema(tx.db, plan.collections, checked.steps, now);
+    await recordCollectionTimes(db, applied?.collections ?? [], plan.collections, now);
+    const historyId = await recordAppliedSchema(db, plan.collections, checked.steps, now);
     return { steps: checked.steps, hash, historyId };
   });
 }

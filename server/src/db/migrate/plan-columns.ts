@@ -7,7 +7,8 @@ import { GalleyError } from '../../errors.ts';
 import type { ColumnSpec } from '../../schema/fields/field-type.ts';
 import { fieldTypeOf } from '../../schema/fields/registry.ts';
 import type { CollectionModel, FieldModel } from '../../schema/model.ts';
-import { buildConversionSql, buildKeepIdsSql, chooseConversion, readStorageKind, type ColumnShape, type Conversion } from './conversions.ts';
+import { chooseConversion, readStorageKind, type ColumnShape, type Conversion } from './conversions.ts';
+import type { SchemaDialect, SqlExpr } from './schema-dialect.ts';
 import type { DataCheck } from './step.ts';
 
 export interface TableColumn {
@@ -123,14 +124,28 @@ export function describeMove(m: ColumnMove & { from: TableColumn }, table: strin
 }
 
 /** The value a moved column gets, reading the source column `table`.`from`. */
-export function buildMoveValueSql(m: ColumnMove & { from: TableColumn }, table: string) {
-  let value = sql`${sql.ref(`${table}.${m.from.name}`)}`;
+export function buildMoveValueSql(m: ColumnMove & { from: TableColumn }, table: string, dialect: SchemaDialect): SqlExpr {
+  const { converted, filtersAfter } = splitMoveValueSql(m, table, dialect);
+  return filtersAfter ? dialect.keepIds(converted, m.keepIdsIn!.name, readStorageKind(m.to.shape) === 'list') : converted;
+}
+
+/**
+ * The same value in two parts, for an engine that converts a column in place: `converted` reads only the
+ * column unless a list's ids are filtered (before its trim); `then`, when relation ids are filtered after the
+ * conversion, is that filter over the converted column (a subquery: ALTER … TYPE … USING takes none).
+ */
+export function splitMoveValueSql(
+  m: ColumnMove & { from: TableColumn },
+  table: string,
+  dialect: SchemaDialect,
+): { converted: SqlExpr; filtersAfter: boolean; then: SqlExpr | null } {
+  const column = sql`${sql.ref(`${table}.${m.from.name}`)}`;
   const fromList = readStorageKind(m.from.shape) === 'list';
-  const toList = readStorageKind(m.to.shape) === 'list';
-  if (m.keepIdsIn && fromList) value = buildKeepIdsSql(value, m.keepIdsIn.name, true);
-  value = buildConversionSql(m.conversion, value, m.to.shape);
-  if (m.keepIdsIn && !fromList && m.conversion !== 'reset') value = buildKeepIdsSql(value, m.keepIdsIn.name, toList);
-  return value;
+  const value = m.keepIdsIn && fromList ? dialect.keepIds(column, m.keepIdsIn.name, true) : column;
+  const converted = dialect.convertValue(m.conversion, value, m.to.shape);
+  const filtersAfter = m.keepIdsIn !== null && !fromList && m.conversion !== 'reset';
+  const then = filtersAfter ? dialect.keepIds(column, m.keepIdsIn!.name, readStorageKind(m.to.shape) === 'list') : null;
+  return { converted, filtersAfter, then };
 }
 
 /** Pairs every desired column with its source and conversion; also returns the applied columns that go. */

@@ -1,23 +1,14 @@
 /**
  * The column steps of one collection that exists on both sides (its table already carries the desired
- * name). When every column keeps its SQL shape the changes are ALTER TABLE steps (drop, rename, add) plus
- * in-place UPDATEs; when any column changes shape, ONE rebuild does everything: create the new table, copy
- * every row converting values, drop the old table, rename the new one (its indexes are recreated by the
- * index steps that follow). Rows keep their ids, so relations pointing at them stay valid.
+ * name). When every column keeps its SQL shape, or the engine can alter a column in place (PostgreSQL:
+ * `dialect.alterColumn`), the changes are ALTER TABLE steps (drop, rename, add) plus in-place conversions;
+ * when a column changes shape on SQLite, ONE rebuild does everything: create the new table, copy every row
+ * converting values, drop the old table, rename the new one (its indexes are recreated by the index steps
+ * that follow). Rows keep their ids, so relations pointing at them stay valid.
  */
 import { GalleyError } from '../../errors.ts';
 import type { CollectionModel, FieldModel } from '../../schema/model.ts';
 import { isSameColumnSpec } from './conversions.ts';
-import {
-  buildAddColumnSql,
-  buildCopyRowsSql,
-  buildCreateTableSql,
-  buildDropColumnSql,
-  buildDropTableSql,
-  buildRenameColumnSql,
-  buildRenameTableSql,
-  buildUpdateColumnSql,
-} from './ddl.ts';
 import { matchByIdentity, sequenceRenames } from './match.ts';
 import {
   buildMoveValueSql,
@@ -27,8 +18,10 @@ import {
   pairColumns,
   type ColumnMove,
   type RelationTarget,
+  splitMoveValueSql,
   type TableColumn,
 } from './plan-columns.ts';
+import type { SchemaDialect } from './schema-dialect.ts';
 import type { DataCheck, MigrationStep } from './step.ts';
 
 export interface TableChanges {
@@ -64,6 +57,7 @@ export function planTableChanges(
   had: CollectionModel,
   want: CollectionModel,
   findKeepIds: (from: TableColumn, to: TableColumn) => RelationTarget | null,
+  dialect: SchemaDialect,
 ): TableChanges {
   const table = want.name;
   const hadCols = listTableColumns(had);
@@ -72,35 +66,40 @@ export function planTableChanges(
   const fieldPairs = moves.flatMap((m) => (m.from?.field && m.to.field ? [{ had: m.from.field, want: m.to.field, move: m }] : []));
   const renamed = moves.filter((m) => m.from !== null && m.from.name !== m.to.name);
   const added = moves.filter((m) => m.from === null);
-  const converted = moves.filter(isConverted);
-  const rebuilt = moves.some((m) => m.from !== null && !isSameColumnSpec(m.from.spec, m.to.spec));
+  const reshaped = (m: ColumnMove) => m.from !== null && !isSameColumnSpec(m.from.spec, m.to.spec);
+  const converted = moves.filter((m): m is ColumnMove & { from: TableColumn } => isConverted(m) || reshaped(m));
+  const rebuilt = moves.some(reshaped) && dialect.alterColumn === null;
   const columnsChanged = dropped.length + renamed.length + added.length + converted.length > 0;
   const base = { steps: [] as MigrationStep[], rebuilt, columnsChanged, fieldPairs };
   if (!columnsChanged) return base;
-  if (rebuilt) return { ...base, steps: [planRebuild(had, want, moves, dropped)] };
+  if (rebuilt) return { ...base, steps: [planRebuild(had, want, moves, dropped, dialect)] };
 
   const steps: MigrationStep[] = [];
   for (const col of dropped) {
-    steps.push(makeStep({ kind: 'dropColumn', description: `drop column ${q(table)}.${q(col.name)} and its values`, sql: [buildDropColumnSql(table, col.name)], lossy: true, why: dropWhy(col) }));
+    steps.push(makeStep({ kind: 'dropColumn', description: `drop column ${q(table)}.${q(col.name)} and its values`, sql: [dialect.dropColumn(table, col.name)], lossy: true, why: dropWhy(col) }));
   }
   const present = hadCols.filter((c) => !dropped.includes(c)).map((c) => c.name);
   for (const r of sequenceRenames(renamed.map((m) => ({ from: m.from!.name, to: m.to.name })), present, TEMP_COLUMN)) {
-    steps.push(makeStep({ kind: 'renameColumn', description: `rename column ${q(table)}.${q(r.from)} to ${q(r.to)}`, sql: [buildRenameColumnSql(table, r.from, r.to)] }));
+    steps.push(makeStep({ kind: 'renameColumn', description: `rename column ${q(table)}.${q(r.from)} to ${q(r.to)}`, sql: [dialect.renameColumn(table, r.from, r.to)] }));
   }
   for (const { to } of added) {
     if (to.spec.notNull && to.spec.defaultValue === null) {
       throw new GalleyError('invalid', `collection "${table}", field "${to.name}": a new column needs a default value`);
     }
-    steps.push(makeStep({ kind: 'addColumn', description: `add column ${q(table)}.${q(to.name)} (${to.spec.type})`, sql: [buildAddColumnSql(table, to)] }));
+    steps.push(makeStep({ kind: 'addColumn', description: `add column ${q(table)}.${q(to.name)} (${to.spec.type})`, sql: [dialect.addColumn(table, to)] }));
   }
   for (const m of converted) {
     const words = describeMove(m, table, m.to.name, had.name);
-    const value = buildMoveValueSql({ ...m, from: { ...m.from, name: m.to.name } }, table);
+    const at = { ...m, from: { ...m.from, name: m.to.name } };
+    const inPlace = !isSameColumnSpec(m.from.spec, m.to.spec);
+    const statements = inPlace
+      ? dialect.alterColumn!({ table, column: m.to.name, from: m.from.spec, to: m.to.spec, ...splitMoveValueSql(at, table, dialect) })
+      : [dialect.updateColumn(table, m.to.name, buildMoveValueSql(at, table, dialect))];
     steps.push(makeStep({
       kind: 'convertColumn',
-      description: `update the values of ${q(table)}.${q(m.to.name)}`,
+      description: inPlace ? `change column ${q(table)}.${q(m.to.name)} in place (${labelColumn(m.from)} to ${labelColumn(m.to)})` : `update the values of ${q(table)}.${q(m.to.name)}`,
       details: [words.detail],
-      sql: [buildUpdateColumnSql(table, m.to.name, value)],
+      sql: statements,
       lossy: words.lossyWhy !== '',
       why: words.lossyWhy,
       checks: words.checks,
@@ -109,7 +108,7 @@ export function planTableChanges(
   return { ...base, steps };
 }
 
-function planRebuild(had: CollectionModel, want: CollectionModel, moves: ColumnMove[], dropped: TableColumn[]): MigrationStep {
+function planRebuild(had: CollectionModel, want: CollectionModel, moves: ColumnMove[], dropped: TableColumn[], dialect: SchemaDialect): MigrationStep {
   const table = want.name;
   const temp = `_galley_rebuild_${table}`;
   const details: string[] = [];
@@ -129,7 +128,7 @@ function planRebuild(had: CollectionModel, want: CollectionModel, moves: ColumnM
       if (words.lossyWhy) why.push(words.lossyWhy);
       checks.push(...words.checks);
     }
-    if (m.conversion !== 'reset') values.push({ column: m.to.name, value: buildMoveValueSql({ ...m, from }, table) });
+    if (m.conversion !== 'reset') values.push({ column: m.to.name, value: buildMoveValueSql({ ...m, from }, table, dialect) });
   }
   for (const col of dropped) {
     details.push(`${q(col.name)} is dropped with its values`);
@@ -140,10 +139,10 @@ function planRebuild(had: CollectionModel, want: CollectionModel, moves: ColumnM
     description: `rebuild table ${q(table)} (copies every row into the new shape)`,
     details,
     sql: [
-      buildCreateTableSql(temp, moves.map((m) => m.to)),
-      buildCopyRowsSql(temp, table, values),
-      buildDropTableSql(table),
-      buildRenameTableSql(temp, table),
+      dialect.createTable(temp, moves.map((m) => m.to)),
+      dialect.copyRows(temp, table, values),
+      dialect.dropTable(table),
+      dialect.renameTable(temp, table),
     ],
     lossy: why.length > 0,
     why: why.join('; '),

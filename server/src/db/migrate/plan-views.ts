@@ -9,10 +9,11 @@
 import type { CollectionModel, FieldModel } from '../../schema/model.ts';
 import { sortViewsByReads } from '../../schema/view-collections.ts';
 import { isName, tokenizeSql } from '../../schema/view-sql-tokens.ts';
-import { buildCreateViewSql, buildDropViewSql, trimViewQuery } from './ddl.ts';
+import { trimViewQuery } from './ddl.ts';
 import { stringifyCanonical } from './history.ts';
 import { matchByIdentity } from './match.ts';
 import { listChangedKeys, planCollectionUpdate } from './plan-meta.ts';
+import type { SchemaDialect } from './schema-dialect.ts';
 import type { MigrationStep } from './step.ts';
 
 export interface ViewSteps {
@@ -66,7 +67,12 @@ function listFieldChanges(had: FieldModel[], want: FieldModel[]): string[] {
  * `touchedTables`: lower-cased names (as applied) of the tables the plan drops, renames or changes the
  * columns of.
  */
-export function planViews(applied: readonly CollectionModel[], desired: readonly CollectionModel[], touchedTables: ReadonlySet<string>): ViewSteps {
+export function planViews(
+  applied: readonly CollectionModel[],
+  desired: readonly CollectionModel[],
+  touchedTables: ReadonlySet<string>,
+  dialect: SchemaDialect,
+): ViewSteps {
   const before = applied.filter((c) => c.type === 'view');
   const after = desired.filter((c) => c.type === 'view');
   const match = matchByIdentity(before, after);
@@ -96,18 +102,18 @@ export function planViews(applied: readonly CollectionModel[], desired: readonly
   for (const had of [...sortViewsByReads(before.map((model) => ({ model })))].reverse().map((x) => x.model).filter((v) => early.has(v))) {
     const want = continued.get(had);
     const why = !want ? '' : want.name !== had.name ? ` (created again as ${q(want.name)} below)` : ' (created again below, after the tables it reads change)';
-    steps.drops.push(makeStep({ kind: 'dropView', description: `drop view ${q(had.name)}${why}`, sql: [buildDropViewSql(had.name)] }));
+    steps.drops.push(makeStep({ kind: 'dropView', description: `drop view ${q(had.name)}${why}`, sql: [dialect.dropView(had.name)] }));
   }
   for (const { model: want } of sortViewsByReads(after.map((model) => ({ model })))) {
     const had = match.get(want);
-    const create = buildCreateViewSql(want.name, want.viewQuery ?? '');
+    const create = dialect.createView(want.name, want.viewQuery ?? '');
     if (!had || early.has(had)) {
       const again = had ? (had.name !== want.name ? `, renamed from ${q(had.name)}` : ', again') : '';
       steps.creates.push(makeStep({ kind: 'createView', description: `create view ${q(want.name)}${again} (${describeColumns(want)})`, sql: [create] }));
     } else if (late.has(had)) {
       const why = queryChanged(had) ? 'its query changed' : 'a view it reads is replaced';
       const details = listFieldChanges(had.fields, want.fields);
-      steps.creates.push(makeStep({ kind: 'replaceView', description: `replace view ${q(want.name)} (${why})`, details, sql: [buildDropViewSql(had.name), create] }));
+      steps.creates.push(makeStep({ kind: 'replaceView', description: `replace view ${q(want.name)} (${why})`, details, sql: [dialect.dropView(had.name), create] }));
     }
     if (!had) continue;
     const update = planCollectionUpdate({ ...had, viewQuery: want.viewQuery, fields: [] }, { ...want, fields: [] }, false, false);

@@ -13,12 +13,13 @@ import { GalleyError } from '../../errors.ts';
 import { parseCollectionIndex, type ParsedIndex } from '../../schema/index-sql.ts';
 import type { CollectionModel } from '../../schema/model.ts';
 import { META_TABLES } from '../meta-tables.ts';
-import { buildCreateIndexSql, buildCreateTableSql, buildDropIndexSql, buildDropTableSql, buildRenameTableSql } from './ddl.ts';
 import { matchByIdentity, sequenceRenames } from './match.ts';
 import { listTableColumns, readRelationTarget, type RelationTarget, type TableColumn } from './plan-columns.ts';
 import { hasFieldOrderChanged, planCollectionUpdate, planFieldUpdate } from './plan-meta.ts';
 import { planTableChanges, type TableChanges } from './plan-table.ts';
 import { planViews } from './plan-views.ts';
+import type { SchemaDialect } from './schema-dialect.ts';
+import { sqliteSchemaDialect } from './sqlite-schema-dialect.ts';
 import type { MigrationStep, Plan } from './step.ts';
 
 /** Names Galley keeps for itself: its bookkeeping tables and the temporary names of renames and rebuilds. */
@@ -40,14 +41,23 @@ function listIndexes(c: CollectionModel): ParsedIndex[] {
   return c.indexes.map((text) => parseCollectionIndex(text, c.name));
 }
 
-function checkDesired(desired: readonly CollectionModel[]): void {
+/** A name the engine would not keep as written (PostgreSQL cuts names longer than 63 bytes short). */
+function checkNameLength(name: string, what: string, dialect: SchemaDialect): void {
+  const max = dialect.maxNameBytes;
+  if (max !== null && Buffer.byteLength(name) > max) throw new GalleyError('invalid', `${what} ${q(name)}: the database keeps names of at most ${max} bytes`);
+}
+
+function checkDesired(desired: readonly CollectionModel[], dialect: SchemaDialect): void {
   const indexNames = new Map<string, string>();
   for (const c of desired) {
     const name = lower(c.name);
     if (META_TABLES.includes(name) || name.startsWith(RESERVED_PREFIX) || name.startsWith('sqlite_')) {
       throw new GalleyError('invalid', `collection "${c.name}": the name is reserved`);
     }
+    checkNameLength(c.name, 'collection', dialect);
+    for (const f of c.fields) checkNameLength(f.name, `collection ${q(c.name)}, field`, dialect);
     for (const idx of listIndexes(c)) {
+      checkNameLength(idx.name, 'index', dialect);
       const seen = indexNames.get(lower(idx.name));
       if (seen) throw new GalleyError('invalid', `index "${idx.name}" is declared by "${seen}" and "${c.name}"; index names are database-wide`);
       indexNames.set(lower(idx.name), c.name);
@@ -61,10 +71,11 @@ function stripRenameHints(c: CollectionModel): CollectionModel {
   return { ...rest, fields: c.fields.map(({ renamedFrom: _f, ...field }) => field) };
 }
 
-export function planMigration(applied: readonly CollectionModel[], desired: readonly CollectionModel[]): Plan {
+/** `dialect`: the engine the plan's SQL is written for (SQLite unless said). */
+export function planMigration(applied: readonly CollectionModel[], desired: readonly CollectionModel[], dialect: SchemaDialect = sqliteSchemaDialect): Plan {
   const before = listTables(applied);
   const after = listTables(desired);
-  checkDesired(desired);
+  checkDesired(desired, dialect);
   const match = matchByIdentity(before, after);
   const continued = new Map([...match].map(([want, had]) => [had, want]));
   const byId = new Map(after.map((c) => [c.id, c]));
@@ -84,7 +95,7 @@ export function planMigration(applied: readonly CollectionModel[], desired: read
   };
   for (const gone of before.filter((b) => !continued.has(b))) {
     steps.dropTables.push(makeStep({
-      kind: 'dropTable', description: `drop table ${q(gone.name)} and all its rows`, sql: [buildDropTableSql(gone.name)],
+      kind: 'dropTable', description: `drop table ${q(gone.name)} and all its rows`, sql: [dialect.dropTable(gone.name)],
       lossy: true, why: `deletes the collection ${q(gone.name)} with every record`,
     }));
   }
@@ -94,7 +105,7 @@ export function planMigration(applied: readonly CollectionModel[], desired: read
   });
   const present = before.filter((b) => continued.has(b)).map((b) => b.name);
   for (const r of sequenceRenames(renames, present, TEMP_TABLE)) {
-    steps.renameTables.push(makeStep({ kind: 'renameTable', description: `rename table ${q(r.from)} to ${q(r.to)}`, sql: [buildRenameTableSql(r.from, r.to)] }));
+    steps.renameTables.push(makeStep({ kind: 'renameTable', description: `rename table ${q(r.from)} to ${q(r.to)}`, sql: [dialect.renameTable(r.from, r.to)] }));
   }
 
   const changes = new Map<CollectionModel, TableChanges>();
@@ -103,11 +114,11 @@ export function planMigration(applied: readonly CollectionModel[], desired: read
     if (!had) {
       const columns = listTableColumns(want);
       steps.createTables.push(makeStep({
-        kind: 'createTable', description: `create table ${q(want.name)} (${columns.map((c) => c.name).join(', ')})`, sql: [buildCreateTableSql(want.name, columns)],
+        kind: 'createTable', description: `create table ${q(want.name)} (${columns.map((c) => c.name).join(', ')})`, sql: [dialect.createTable(want.name, columns)],
       }));
       continue;
     }
-    const table = planTableChanges(had, want, findKeepIds);
+    const table = planTableChanges(had, want, findKeepIds, dialect);
     changes.set(want, table);
     steps.columns.push(...table.steps);
     const indexTextOnly = had.indexes.join('\n') !== want.indexes.join('\n') && sameIndexSet(had, want);
@@ -119,14 +130,14 @@ export function planMigration(applied: readonly CollectionModel[], desired: read
     }
   }
 
-  planIndexes(before, after, match, changes, steps);
+  planIndexes(before, after, match, changes, steps, dialect);
   // the tables (by their applied names) whose views must be dropped before the table steps run
   const touched = new Set<string>();
   for (const had of before) {
     const want = continued.get(had);
     if (!want || want.name !== had.name || (changes.get(want)?.steps.length ?? 0) > 0) touched.add(lower(had.name));
   }
-  const views = planViews(applied, desired, touched);
+  const views = planViews(applied, desired, touched, dialect);
   return {
     steps: [
       ...views.drops, ...steps.dropIndexes, ...steps.dropTables, ...steps.renameTables, ...steps.createTables, ...steps.columns,
@@ -147,6 +158,7 @@ function planIndexes(
   match: Map<CollectionModel, CollectionModel>,
   changes: Map<CollectionModel, TableChanges>,
   steps: { dropIndexes: MigrationStep[]; createIndexes: MigrationStep[] },
+  dialect: SchemaDialect,
 ): void {
   const continued = new Map([...match].map(([want, had]) => [had, want]));
   const appliedIndexes = new Map<string, { idx: ParsedIndex; had: CollectionModel }>();
@@ -160,7 +172,7 @@ function planIndexes(
     if (!want) continue; // its table is dropped, and the index with it
     const next = desiredIndexes.get(key);
     if (next && next.want === want && next.idx.normalized === idx.normalized && !isRebuilt(want)) continue;
-    steps.dropIndexes.push(makeStep({ kind: 'dropIndex', description: `drop index ${q(idx.name)}`, sql: [buildDropIndexSql(idx.name)] }));
+    steps.dropIndexes.push(makeStep({ kind: 'dropIndex', description: `drop index ${q(idx.name)}`, sql: [dialect.dropIndex(idx.name)] }));
   }
   for (const [key, { idx, want }] of desiredIndexes) {
     const prev = appliedIndexes.get(key);
@@ -171,7 +183,7 @@ function planIndexes(
     steps.createIndexes.push(makeStep({
       kind: 'createIndex',
       description: `create ${idx.unique ? 'unique ' : ''}index ${q(idx.name)} on ${q(idx.table)}`,
-      sql: [buildCreateIndexSql(idx)],
+      sql: [dialect.createIndex(idx)],
       checks: idx.unique && had ? [{ kind: 'duplicates', table: want.name, column: '', index: idx, before: untouched ? { table: had.name, column: '' } : null }] : [],
     }));
   }
