@@ -6,6 +6,9 @@ import { runCli } from './program.ts';
 // before any command runs: a TypeScript schema file imports '@galley/sdk', which a binary user may not have installed
 provideEmbeddedSdk();
 
+// the binary started as a running server's backup snapshot process (server/src/backups/run-snapshot-child.ts)
+if (process.env['GALLEY_BACKUP_CHILD'] === 'snapshot') await (await import('@galley/server')).runSnapshotChild();
+
 const code = await runCli(process.argv);
 process.exitCode = code;
 // Let stdout drain and exit on its own; a handle left open by a library must not keep the process alive.

@@ -88,6 +88,8 @@ export function createBackupService(deps: BackupServiceDeps): BackupService {
     }
     return bucket.store;
   };
+  /** aborted by stop(): a backup's snapshot process is killed and its temp files removed */
+  const stopping = new AbortController();
   let running: Promise<unknown> | undefined;
   const track = <T>(work: Promise<T>): Promise<T> => {
     running = work.then(
@@ -105,7 +107,11 @@ export function createBackupService(deps: BackupServiceDeps): BackupService {
     if (await target.exists(name)) throw backupNameTaken();
     const out = target.localPathFor(name);
     const work = async () => {
-      await createBackupArchive({ dir, out, s3Files: deps.settings.current().s3.enabled, busyTimeoutMs: deps.busyTimeoutMs });
+      // the paced copy, in a child process: this process's connections would lose their locks to its descriptors
+      const made = await createBackupArchive({ dir, out, s3Files: deps.settings.current().s3.enabled, busyTimeoutMs: deps.busyTimeoutMs, pacedSnapshot: 'child-process', signal: stopping.signal });
+      for (const [db, how] of Object.entries(made.snapshots)) {
+        if (how.method === 'vacuum-into') log.warn('Backup snapshot taken with VACUUM INTO', { name, database: db, reason: how.reason });
+      }
       await target.keep(name, out).catch(async (err: unknown) => {
         await rm(out, { force: true });
         throw err;
@@ -237,6 +243,7 @@ export function createBackupService(deps: BackupServiceDeps): BackupService {
     runAutoBackup,
     async stop() {
       deps.cron.remove(AUTO_BACKUP_JOB);
+      stopping.abort();
       await running?.catch(() => undefined);
       bucket?.store.destroy();
     },

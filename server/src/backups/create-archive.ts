@@ -1,8 +1,8 @@
 /**
  * Makes one backup archive of a data directory, while its server (if any) goes on writing:
  * 1. take the busy marker (one backup or restore at a time; it also holds the server's file deletions back);
- * 2. snapshot data.db and aux.db on a worker (run-db-job.ts: `VACUUM INTO`, or a paced copy of the main file
- *    where the caller asks for it), then inspect the copy;
+ * 2. snapshot data.db and aux.db (run-db-job.ts: a paced copy of the main file, on a worker or, beside a
+ *    running server's connections, in a child process; `VACUUM INTO` where that cannot be), then inspect the copy;
  * 3. hard-link the local storage tree beside the copies (a copy where links cannot be made): from here on a
  *    deletion cannot take a file the snapshot references, so the marker is released;
  * 4. on the pack worker (pack-job.ts): write the manifest (sizes, sha256) and stream `manifest.json`, the
@@ -19,7 +19,7 @@ import { acquireBusyMarker, BACKUPS_DIR, type BusyMarker } from './busy-marker.t
 import { ARCHIVE_FORMAT, GALLEY_VERSION, type BackupManifest } from './manifest.ts';
 import { packArchive, type PackedOn } from './run-pack-job.ts';
 import type { SnapshotMethod } from './db-jobs.ts';
-import { snapshotAndInspectWithMethods } from './run-db-job.ts';
+import { snapshotAndInspectWithMethods, type PacedCopyPlace } from './run-db-job.ts';
 
 export interface BackupProgress {
   phase: 'snapshot' | 'files' | 'checksums' | 'archive' | 'done';
@@ -42,11 +42,14 @@ export interface CreateArchiveOptions {
   busyTimeoutMs?: number;
   /**
    * Snapshot the databases with the paced copy (db-jobs.ts: bounded dirty data, so the server's commits never
-   * wait behind a gigabyte of it) instead of `VACUUM INTO`. Only where this process holds no connection to the
-   * databases (the CLI's `backup create`): the copy reads the files with descriptors of its own, and closing
-   * them would drop such a connection's POSIX locks.
+   * wait behind a gigabyte of it) instead of `VACUUM INTO`: `true` in this process, only where it holds no
+   * connection to the databases (the CLI's `backup create`: the copy reads the files with descriptors of its
+   * own, and closing them would drop such a connection's POSIX locks); 'child-process' where it does (a
+   * running server: run-snapshot-child.ts).
    */
-  pacedSnapshot?: boolean;
+  pacedSnapshot?: PacedCopyPlace;
+  /** stops the backup: a snapshot child process is killed, the temp files removed, the promise rejects */
+  signal?: AbortSignal;
 }
 
 export interface CreatedArchive {
@@ -128,12 +131,13 @@ export async function createBackupArchive(opts: CreateArchiveOptions): Promise<C
     let inspection;
     const snapshotMethods: Record<string, SnapshotMethod> = {};
     try {
-      const taken = await snapshotAndInspectWithMethods(snapshots, [join(staging, 'data.db')], opts.busyTimeoutMs, opts.pacedSnapshot);
+      const taken = await snapshotAndInspectWithMethods(snapshots, [join(staging, 'data.db')], opts.busyTimeoutMs, opts.pacedSnapshot, opts.signal);
       inspection = taken.inspections[join(staging, 'data.db')]!;
       for (const s of snapshots) snapshotMethods[basename(s.source)] = taken.methods[s.source]!;
     } finally {
       clearInterval(watch);
     }
+    opts.signal?.throwIfAborted();
     Object.assign(progress, { phase: 'files', bytes: 0, totalBytes: 0, files: 0, totalFiles: 0 });
     report();
     const storageFiles = await stageStorage(join(opts.dir, 'storage'), join(staging, 'storage'), (size) => {
@@ -144,6 +148,7 @@ export async function createBackupArchive(opts: CreateArchiveOptions): Promise<C
     // every file the snapshot references is linked now: deletions may go on
     if (!opts.marker) marker.release();
     if (inspection.integrity !== 'ok') throw new Error(`the snapshot of data.db failed its integrity check: ${inspection.integrity}`);
+    opts.signal?.throwIfAborted();
     const entries = [...DATABASES.filter((db) => existsSync(join(staging, db))), ...storageFiles.map((f) => `storage/${f}`)];
     // checksums, manifest, tar + gzip: on the pack worker, so the server's requests stay answered meanwhile
     const { result, packedOn } = await packArchive(

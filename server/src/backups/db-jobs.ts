@@ -6,7 +6,7 @@
  */
 import { openSqliteHandle } from '../db/driver.ts';
 import { SCHEMA_TABLE } from '../db/meta-tables.ts';
-import { pacedSnapshot } from './paced-snapshot.ts';
+import { PACED_COPY_DEFAULTS, pacedSnapshot } from './paced-snapshot.ts';
 
 /** Snapshots first (paced copies, or `VACUUM INTO`), then inspections, on connections of their own. */
 export interface DbJob {
@@ -39,14 +39,18 @@ export type DbJobResult =
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-export function runDbJob(job: DbJob): DbJobResult {
+/**
+ * `child`: the job runs as a child process's only work (snapshot-child.ts): the paced copy pauses on its main
+ * thread and reports after each fdatasync (its source, the bytes copied so far).
+ */
+export function runDbJob(job: DbJob, child?: { onSynced(source: string, copiedBytes: number): void }): DbJobResult {
   let step = '';
   try {
     const snapshots: Record<string, SnapshotMethod> = {};
     for (const { source, target } of job.snapshots) {
       step = `snapshot of ${source}`;
       const paced = job.pacedCopy
-        ? pacedSnapshot(source, target, job.busyTimeoutMs)
+        ? pacedSnapshot(source, target, job.busyTimeoutMs, child ? { ...PACED_COPY_DEFAULTS, pauseMainThread: true, onSynced: (bytes) => child.onSynced(source, bytes) } : PACED_COPY_DEFAULTS)
         : { copied: false as const, reason: 'not asked for (this process may hold other connections to the database)' };
       snapshots[source] = paced.copied ? { method: 'paced-copy' } : { method: 'vacuum-into', reason: paced.reason };
       const handle = openSqliteHandle(source);

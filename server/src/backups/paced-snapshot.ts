@@ -35,6 +35,10 @@ export interface PacedCopyOptions {
   syncEveryBytes: number;
   /** a pause after each fdatasync, so the server's commit fsyncs get the disk in between (worker threads only) */
   pauseMs: number;
+  /** called after each fdatasync with the bytes copied so far (a child process reports its progress through it) */
+  onSynced?: (copiedBytes: number) => void;
+  /** pause on the main thread too: a child process of its own has no event loop anyone waits on */
+  pauseMainThread?: boolean;
 }
 
 export const PACED_COPY_DEFAULTS: PacedCopyOptions = {
@@ -69,9 +73,9 @@ function readWalIndex(shmFd: number): WalIndex | undefined {
 }
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
-/** Sleeps on a worker thread; on the main thread (Node running inline) it never blocks the event loop longer. */
-function sleep(ms: number): void {
-  if (ms > 0 && !isMainThread) Atomics.wait(pause, 0, 0, ms);
+/** Sleeps on a worker thread; on the main thread (Node running inline) it never blocks the event loop longer, unless told so. */
+function sleep(ms: number, mainThreadToo = false): void {
+  if (ms > 0 && (mainThreadToo || !isMainThread)) Atomics.wait(pause, 0, 0, ms);
 }
 
 /** Starts a read transaction on `a` at a known WAL frame: the -shm header did not change around its start. */
@@ -146,7 +150,8 @@ function copyPaced(files: { db: number; wal?: number }, target: string, pages: n
       if (unsynced >= o.syncEveryBytes) {
         fdatasyncSync(to);
         unsynced = 0;
-        sleep(o.pauseMs);
+        o.onSynced?.(at);
+        sleep(o.pauseMs, o.pauseMainThread);
       }
     }
     fsyncSync(to);

@@ -34,7 +34,7 @@ export async function restoreInProcess(dir: string, archive: string, key: string
   const staging = join(dir, `${RESTORE_STAGING_PREFIX}${randomBytes(6).toString('hex')}`);
   try {
     await extractAndVerifyArchive(archive, staging);
-    await createBackupArchive({ dir, out: preRestore.path, marker });
+    await createBackupArchive({ dir, out: preRestore.path, marker, pacedSnapshot: 'child-process' });
     await preRestore.keep();
     await server.closeGate();
     try {

@@ -1,0 +1,124 @@
+/**
+ * Starts a server's backup snapshot in a child process (snapshot-child.ts says why a process) and waits for it.
+ * The child is started as the SQL console's is (db/sql-console.ts): the compiled binary starts itself (with
+ * SNAPSHOT_CHILD_ENV set, read first by cli/src/main.ts), bun runs this folder's .ts and node the npm package's
+ * .js through `-e`. Node running the .ts sources (tests) cannot start it: the answer says so and the caller
+ * snapshots with `VACUUM INTO` instead. A child that is stopped (the backup service closing) or silent too long
+ * is killed, and the answer waits for its exit, so the caller's temp files are removed after its last write.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname } from 'node:path';
+import { describeChildDriver } from '../db/driver.ts';
+import type { DbJob, DbJobResult } from './db-jobs.ts';
+import { SNAPSHOT_CHILD_ENV, type SnapshotChildMessage } from './snapshot-child.ts';
+
+export interface SnapshotChildOptions {
+  /** stops the snapshot: the child is killed and the answer is a failure */
+  signal?: AbortSignal;
+  /**
+   * The longest the child may say nothing (it reports every 2 MiB of a paced copy; `VACUUM INTO` and
+   * `integrity_check` of a large database say nothing until they end).
+   */
+  silenceMs?: number;
+}
+
+export type SnapshotChildOutcome = { started: true; result: DbJobResult } | { started: false; reason: string };
+
+const DEFAULT_SILENCE_MS = 10 * 60_000;
+/** How long a child may take to start and say it is ready (a loaded machine starts processes slowly). */
+const START_TIMEOUT_MS = 30_000;
+
+const OWN_EXTENSION = import.meta.url.endsWith('.js') ? '.js' : '.ts';
+
+/** How to start the child here, or why it cannot be. */
+function childCommand(): { args: string[]; env: NodeJS.ProcessEnv } | string {
+  // the compiled binary's modules live in its embedded file system, which `bun -e` cannot import from
+  if (import.meta.url.includes('$bunfs') || import.meta.url.includes('~BUN')) {
+    const env: NodeJS.ProcessEnv = { ...process.env, [SNAPSHOT_CHILD_ENV]: 'snapshot' };
+    delete env['BUN_BE_BUN'];
+    return { args: [], env };
+  }
+  if (describeChildDriver().runtime !== 'bun' && OWN_EXTENSION === '.ts') return 'node cannot run the .ts sources in a child process';
+  const module = new URL(`./snapshot-child${OWN_EXTENSION}`, import.meta.url).href;
+  return { args: ['-e', `import(${JSON.stringify(module)}).then((m) => m.runSnapshotChild())`], env: { ...process.env, BUN_BE_BUN: '1' } };
+}
+
+/** Runs `job` (its snapshots taken with the paced copy) in a child process; `started: false` when none could start. */
+export function snapshotInChild(job: DbJob, opts: SnapshotChildOptions = {}): Promise<SnapshotChildOutcome> {
+  const command = childCommand();
+  if (typeof command === 'string') return Promise.resolve({ started: false, reason: command });
+  if (opts.signal?.aborted) return Promise.resolve({ started: true, result: { ok: false, message: 'the backup was stopped' } });
+  return new Promise((resolve) => {
+    let child: ChildProcess;
+    try {
+      child = spawn(process.execPath, command.args, {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        // the data dir, not the server's cwd: `bun -e` would read a bunfig.toml (preloads) or .env found there
+        cwd: dirname(job.snapshots[0]?.source ?? job.inspect[0] ?? '.'),
+        env: command.env,
+      });
+    } catch (err) {
+      resolve({ started: false, reason: `the snapshot process could not start: ${err instanceof Error ? err.message : String(err)}` });
+      return;
+    }
+    let ready = false;
+    let outcome: SnapshotChildOutcome | undefined;
+    let stderr = '';
+    let buffered = '';
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    /** Kills the child (once) with `why` as the answer, unless it already gave one. */
+    const stop = (why: string) => {
+      outcome ??= ready ? { started: true, result: { ok: false, message: why } } : { started: false, reason: why };
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    const quietFor = (ms: number, why: string) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => stop(why), ms);
+    };
+    const silenceMs = opts.silenceMs ?? DEFAULT_SILENCE_MS;
+    const onAbort = () => stop('the backup was stopped');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    quietFor(START_TIMEOUT_MS, `the snapshot process did not start within ${START_TIMEOUT_MS / 1000} s`);
+    child.stdin!.on('error', () => {}); // a child that died is reported by 'exit'
+    child.stderr!.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-2000)));
+    child.on('error', (err) => stop(`the snapshot process could not start: ${err.message}`));
+    // 'close': the exit and every line it wrote are in
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      const said = stderr.trim().slice(0, 300);
+      resolve(
+        outcome ??
+          (ready
+            ? { started: true, result: { ok: false, message: `the snapshot process ended early (${signal ?? code})${said ? `: ${said}` : ''}` } }
+            : { started: false, reason: `the snapshot process ended before it was ready (${signal ?? code})${said ? `: ${said}` : ''}` }),
+      );
+    });
+    const onMessage = (msg: SnapshotChildMessage) => {
+      if ('ready' in msg) ready = true;
+      else if ('done' in msg) {
+        outcome ??= { started: true, result: msg.done };
+        clearTimeout(timer);
+        return;
+      }
+      quietFor(silenceMs, `the snapshot process said nothing for ${Math.round(silenceMs / 1000)} s and was stopped`);
+    };
+    child.stdout!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => {
+      buffered += chunk;
+      let i;
+      while ((i = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, i);
+        buffered = buffered.slice(i + 1);
+        let msg: SnapshotChildMessage;
+        try {
+          msg = JSON.parse(line) as SnapshotChildMessage;
+        } catch {
+          continue; // not the protocol's: something the runtime printed
+        }
+        if (typeof msg === 'object' && msg !== null) onMessage(msg);
+      }
+    });
+    child.stdin!.end(`${JSON.stringify(job)}\n`);
+  });
+}
