@@ -17,10 +17,8 @@
  */
 import { Elysia } from 'elysia';
 import type { Core } from '../core.ts';
-import { checkPlan } from '../db/migrate/check-plan.ts';
 import { countLossySteps, formatPlanSteps } from '../db/migrate/format-plan.ts';
-import { readAppliedSchema } from '../db/migrate/history.ts';
-import { planMigration } from '../db/migrate/plan.ts';
+import { previewMigration } from '../db/migrate/migrate-database.ts';
 import { GalleyError, issue } from '../errors.ts';
 import { json, respond } from '../http/route-kit.ts';
 import type { RequestInfo } from '../rules/request-info.ts';
@@ -111,8 +109,7 @@ export async function planCollectionChange(core: Core, info: RequestInfo, raw: u
   const changed = body['action'] === 'create' ? models.at(-1) : id ? next.schema.findCollection(id) : undefined;
   const collection = changed ? toCollectionJson(changed) : null;
   if (body['plan'] === false) return { steps: [], lines: [], lossy: 0, refused: 0, collection };
-  const applied = await readAppliedSchema(core.db.read);
-  const plan = await checkPlan(core.db.read, planMigration(applied?.collections ?? [], next.schema.collections));
+  const plan = await previewMigration(core.db, next.schema.collections);
   return {
     steps: plan.steps.map((s) => ({ description: s.description, details: s.details, lossy: s.lossy, why: s.why, refused: s.refused, checkedOnApply: s.checkedOnApply })),
     lines: formatPlanSteps(plan.steps),

@@ -11,10 +11,9 @@
  * `galley migrate apply --allow-data-loss`, which the server then picks up the same way.
  */
 import { createDataLossError, createRefusedPlanError } from '../db/migrate/format-plan.ts';
-import { checkPlan } from '../db/migrate/check-plan.ts';
 import { hashCollections, readAppliedSchema, type AppliedSchema } from '../db/migrate/history.ts';
 import { SCHEMA_TABLE } from '../db/meta-tables.ts';
-import { migrateDatabase } from '../db/migrate/migrate-database.ts';
+import { migrateDatabase, previewMigration } from '../db/migrate/migrate-database.ts';
 import { planMigration } from '../db/migrate/plan.ts';
 import { loadSecretStore } from '../auth/secrets.ts';
 import type { Core, SecretStore } from '../core.ts';
@@ -124,8 +123,7 @@ export function createSchemaReloader(core: Core, options: ReloaderOptions): Sche
       return [];
     }
     // checked before closing the gate, so a refused change never holds requests up
-    const applied = await readAppliedSchema(core.db.read);
-    const plan = await checkPlan(core.db.read, planMigration(applied?.collections ?? [], next.collections));
+    const plan = await previewMigration(core.db, next.collections);
     if (plan.steps.some((s) => s.refused)) throw createRefusedPlanError(plan.steps);
     if (plan.steps.some((s) => s.lossy) && !opts.allowDataLoss) throw createDataLossError(plan.steps);
     return gate.exclusive(async () => {

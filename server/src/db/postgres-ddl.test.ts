@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { buildPostgresCreateTableSql } from './postgres-ddl.ts';
+import { parseIndexDefinition } from '../schema/index-sql.ts';
+import { buildPostgresAlterColumnSql, buildPostgresCreateIndexSql, buildPostgresCreateTableSql, buildPostgresCreateViewSql } from './postgres-ddl.ts';
 
 describe('buildPostgresCreateTableSql: the column types docs/postgresql.md decides', () => {
   it('text and JSON as C-collated text, numbers as float8, bools as galley_bool (float8 0/1), a _rowid_ identity', () => {
@@ -16,5 +18,41 @@ describe('buildPostgresCreateTableSql: the column types docs/postgresql.md decid
         '"views" double precision default 0 not null, "published" galley_bool default 0 not null, ' +
         '"tags" text COLLATE "C" default \'[]\' not null, "meta" text COLLATE "C", "_rowid_" bigint generated always as identity)',
     );
+  });
+});
+
+describe('the PostgreSQL schema DDL the migrations planner runs', () => {
+  const text = { type: 'text', notNull: true, defaultValue: '' } as const;
+  const number = { type: 'numeric', notNull: true, defaultValue: 0 } as const;
+  const bool = { type: 'boolean', notNull: true, defaultValue: false } as const;
+
+  it('changes a type in place: default dropped, USING the conversion, the new default set', () => {
+    const converted = sql`(CASE WHEN ${sql.ref('posts.n')} = '' THEN 0 ELSE CAST(${sql.ref('posts.n')} AS double precision) END)`;
+    expect(buildPostgresAlterColumnSql({ table: 'posts', column: 'n', from: text, to: number, converted })).toEqual([
+      'alter table "posts" alter column "n" drop default',
+      'alter table "posts" alter column "n" type double precision USING (CASE WHEN "posts"."n" = \'\' THEN 0 ELSE CAST("posts"."n" AS double precision) END)',
+      'alter table "posts" alter column "n" set default 0',
+    ]);
+    // bool → number: both float8 underneath, but the domain goes (the type changes)
+    expect(buildPostgresAlterColumnSql({ table: 't', column: 'b', from: bool, to: number, converted: sql`1` })[1]).toBe('alter table "t" alter column "b" type double precision USING 1');
+    // same type, other NOT NULL: an UPDATE between dropping and setting the constraint
+    const json = { type: 'json', notNull: false, defaultValue: null } as const;
+    expect(buildPostgresAlterColumnSql({ table: 't', column: 'j', from: { type: 'json', notNull: true, defaultValue: '[]' }, to: json, converted: sql.ref('t.j') })).toEqual([
+      'alter table "t" alter column "j" drop default',
+      'alter table "t" alter column "j" drop not null',
+      'update "t" set "j" = "t"."j"',
+    ]);
+  });
+
+  it("translates SQLite's index text: quotes, COLLATE NOCASE as lower(), a partial index's WHERE", () => {
+    const idx = parseIndexDefinition("CREATE UNIQUE INDEX `idx_email` ON `users` (`email` COLLATE NOCASE DESC, [name], lower(`x`)) WHERE `email` != ''")!;
+    expect(buildPostgresCreateIndexSql(idx)).toBe(
+      'CREATE UNIQUE INDEX "idx_email" ON "users" ((lower("email")) DESC, "name", (lower("x"))) WHERE "email" != \'\'',
+    );
+    expect(() => buildPostgresCreateIndexSql(parseIndexDefinition('CREATE INDEX i ON t (a COLLATE klingon)')!)).toThrow(/BINARY, NOCASE and RTRIM only/);
+  });
+
+  it('a view is the query as written, in a named subquery', () => {
+    expect(buildPostgresCreateViewSql('v', 'SELECT id FROM posts -- note')).toBe('create view "v" as SELECT * FROM (SELECT id FROM posts -- note\n) AS "_galley_view"');
   });
 });

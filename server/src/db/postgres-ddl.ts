@@ -182,6 +182,9 @@ export function buildPostgresCreateViewSql(name: string, query: string): string 
 ) AS "_galley_view"` as never));
 }
 
+/** The channel a migration NOTIFYs with the applied schema's hash (docs/postgresql.md: the others reload on it). */
+export const POSTGRES_SCHEMA_CHANNEL = 'galley_schema';
+
 /** Key of the advisory lock held while Galley sets up or migrates a database (one instance at a time). */
 export const POSTGRES_SCHEMA_LOCK = 0x67616c6c6579; // "galley"
 

@@ -252,9 +252,15 @@ describePostgres('migrateDatabase on PostgreSQL: the example schemas and a seque
 describePostgres('migrateDatabase on PostgreSQL: two instances applying at once', () => {
   const database = usePostgresDatabase();
 
-  it('one applies, the other waits for the advisory lock, then finds the schema applied: neither fails, one history row', async () => {
+  it('one applies, the other waits for the advisory lock, then finds the schema applied: neither fails, one history row, one NOTIFY', async () => {
     const open = () => openPostgres({ url: database.get().url, max: 2 });
     const [a, b, holder] = await Promise.all([open(), open(), open()]);
+    const pgLib = (await import('pg')).default;
+    const listener = new pgLib.Client({ connectionString: database.get().url });
+    await listener.connect();
+    const heard: Array<{ channel: string; payload?: string }> = [];
+    listener.on('notification', (n) => heard.push({ channel: n.channel, payload: n.payload }));
+    await listener.query('LISTEN galley_schema');
     try {
       const schema = loadSchemaFile(join(examples, 'blog.json'));
       // hold the lock so both appliers are seen waiting before either may run
@@ -281,7 +287,15 @@ describePostgres('migrateDatabase on PostgreSQL: two instances applying at once'
       expect(ra.hash).toBe(rb.hash);
       expect(await listMigrations(a.db)).toHaveLength(1);
       expect(await pgTables(a.db)).toEqual(schema.collections.filter((c) => c.type !== 'view').map((c) => c.name).sort());
+      // the instance that applied told the others, once, with the applied hash (delivered at its COMMIT)
+      await listener.query('SELECT 1');
+      expect(heard).toEqual([{ channel: 'galley_schema', payload: ra.hash }]);
+      // a migration that is refused (rolled back) tells nobody
+      await failure(migrateDatabase(a, []));
+      await listener.query('SELECT 1');
+      expect(heard).toHaveLength(1);
     } finally {
+      await listener.end();
       await Promise.all([a, b, holder].map((x) => x.close()));
     }
   });

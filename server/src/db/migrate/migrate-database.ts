@@ -7,11 +7,12 @@
  */
 import type { CollectionModel } from '../../schema/model.ts';
 import { applyPlan } from './apply-plan.ts';
+import { checkPlan } from './check-plan.ts';
 import { recordCollectionTimes } from './collection-times.ts';
 import { deleteRefsOfDroppedAuthCollections } from './drop-auth-refs.ts';
 import { hashCollections, readAppliedSchema, recordAppliedSchema } from './history.ts';
 import { planMigration } from './plan.ts';
-import type { CheckedStep } from './step.ts';
+import type { CheckedPlan, CheckedStep } from './step.ts';
 import { openMigrationScope, type MigrationTarget } from './migration-target.ts';
 import { markSuperusersVerified } from './superusers-verified.ts';
 
@@ -31,7 +32,7 @@ export interface MigrateResult {
 }
 
 export async function migrateDatabase(target: MigrationTarget, desired: readonly CollectionModel[], opts: MigrateOptions = {}): Promise<MigrateResult> {
-  const { dialect, run } = openMigrationScope(target);
+  const { dialect, run, announce } = openMigrationScope(target);
   return run(async (db) => {
     const applied = await readAppliedSchema(db);
     const plan = planMigration(applied?.collections ?? [], desired, dialect);
@@ -43,6 +44,14 @@ export async function migrateDatabase(target: MigrationTarget, desired: readonly
     const now = opts.now ?? new Date();
     await recordCollectionTimes(db, applied?.collections ?? [], plan.collections, now);
     const historyId = await recordAppliedSchema(db, plan.collections, checked.steps, now);
+    await announce(db, hash);
     return { steps: checked.steps, hash, historyId };
   });
+}
+
+/** The plan from the applied schema to `desired` in the database's own SQL, its data checks answered; reads only. */
+export async function previewMigration(target: MigrationTarget, desired: readonly CollectionModel[]): Promise<CheckedPlan> {
+  const { dialect, read } = openMigrationScope(target);
+  const applied = await readAppliedSchema(read);
+  return checkPlan(read, planMigration(applied?.collections ?? [], desired, dialect), dialect);
 }
