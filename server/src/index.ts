@@ -30,7 +30,7 @@ import { loadSecretStore } from './auth/secrets.ts';
 import { resolveConfig, type ConfigInput } from './config.ts';
 import type { Core } from './core.ts';
 import { openDatabase } from './db/open.ts';
-import { applySchemaOnStart } from './db/migrate/apply-on-start.ts';
+import { checkSchemaOnStart } from './db/migrate/start-key.ts';
 import { GalleyError } from './errors.ts';
 import { createEventBus } from './hooks/event-bus.ts';
 import { triggerBootstrap, triggerServe, triggerTerminate } from './hooks/lifecycle-hook-points.ts';
@@ -165,7 +165,7 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
         startReport.schemaSource = 'database';
       }
     }
-    const started = await trace.time('migrations check/apply', () => applySchemaOnStart(db, schema));
+    const started = await trace.time('migrations check/apply', () => checkSchemaOnStart(db, schema));
     startReport.appliedOnStart = started.applied;
     const appliedHash = started.hash;
     const env = options.env ?? process.env;
