@@ -1,14 +1,19 @@
-// The backup row of `npm run bench`: create throughput and latency on a Galley whose data.db holds `sizeBytes`
-// (default 1 GB; --backup-size GB), first alone, then while `galley backup create` archives the same data dir
-// (a separate process, as an operator runs it). Target (issue 11): no write waits more than 200 ms.
-// Standalone: `bun scripts/bench/backup-load.ts [--size GB] [--galley PATH] [--concurrency C] [--seconds S]`.
+// The backup rows of `npm run bench`: create throughput and latency on a Galley whose data.db holds `sizeBytes`
+// (default 1 GB; --backup-size GB), alone (before and after), while `galley backup create` archives the same data
+// dir (a separate process, as an operator runs it), and while the server itself makes a backup asked for with
+// POST /api/backups (as the dashboard and the auto-backup cron do). Target (issue 11): no write waits more than
+// 200 ms. Standalone: `bun scripts/bench/backup-load.ts [--size GB] [--galley PATH] [--concurrency C] [--seconds S]
+// [--via cli,api]`.
 import { Database } from 'bun:sqlite';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopServer } from './processes.ts';
 import { root, schemaFile, startGalley } from './servers.ts';
+
+/** Who makes the backup: `galley backup create` beside the server, or the server through POST /api/backups. */
+export type BackupVia = 'cli' | 'api';
 
 export interface BackupBenchOptions {
   command: string[];
@@ -17,6 +22,8 @@ export interface BackupBenchOptions {
   concurrency: number;
   /** seconds of the baseline run (the backup run lasts as long as the backup) */
   baselineSec: number;
+  /** the backups to measure, one after the other on the same server (default both) */
+  via?: BackupVia[];
 }
 
 export interface LoadStats {
@@ -29,14 +36,19 @@ export interface LoadStats {
   over200ms: number;
 }
 
-export interface BackupBenchResult {
-  dbBytes: number;
+export interface BackupRun {
+  via: BackupVia;
   archiveBytes: number;
   backupMs: number;
-  baseline: LoadStats;
   duringBackup: LoadStats;
   /** the creates during the backup by the phase they were sent in */
   byPhase: Array<LoadStats & { phase: string; seconds: number }>;
+}
+
+export interface BackupBenchResult {
+  dbBytes: number;
+  baseline: LoadStats;
+  runs: BackupRun[];
   /** the box's 1-minute load average before and after (others' work shares the CPUs) */
   loadAvg: [number, number];
 }
@@ -150,6 +162,97 @@ async function readPhases(stream: ReadableStream<Uint8Array>, phases: Array<{ na
   }
 }
 
+/** Phase start times, shared by both ways of watching a backup. */
+type Phases = Array<{ name: string; at: number }>;
+
+/** The CLI's backup: `galley backup create` beside the server, its phases read from its plain progress lines. */
+async function backupWithCli(o: BackupBenchOptions, dir: string, name: string, phases: Phases): Promise<() => Promise<void>> {
+  const backup = Bun.spawn([...o.command, 'backup', 'create', name, '--dir', dir], { stdout: 'pipe', stderr: 'pipe' });
+  const errText: string[] = [];
+  const reading = readPhases(backup.stderr, phases, errText);
+  return async () => {
+    const code = await backup.exited;
+    await reading;
+    if (code !== 0) throw new Error(`galley backup create failed (${code}): ${errText.join('\n')}`);
+  };
+}
+
+/** The server's snapshot process (backups/run-snapshot-child.ts), a child of `serverPid`, from /proc (Linux). */
+function findSnapshotChild(serverPid: number): number | undefined {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return undefined; // no /proc: the phases are told apart by the archive file alone
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== serverPid) continue;
+      const environ = readFileSync(`/proc/${name}/environ`, 'utf8');
+      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (environ.includes('GALLEY_BACKUP_CHILD=snapshot') || cmdline.includes('runSnapshotChild')) return Number(name);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The API's backup: POST /api/backups as a superuser (answered once the archive is kept, as PocketBase's is).
+ * The server prints no progress, so the phases are watched from outside: the snapshot while its child process
+ * lives, then the stored files and checksums, then the archive from the moment `<name>.partial` appears.
+ */
+async function backupWithApi(base: string, token: string, dir: string, name: string, serverPid: number, phases: Phases): Promise<() => Promise<void>> {
+  phases.push({ name: 'snapshotting the databases', at: performance.now() });
+  let answered = false;
+  const answer = fetch(`${base}/api/backups`, {
+    method: 'POST',
+    headers: { authorization: token, 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  }).finally(() => {
+    answered = true;
+  });
+  const partial = join(dir, 'backups', `${name}.partial`);
+  const watching = (async () => {
+    let child: number | undefined;
+    let childGone = false;
+    let archiving = false;
+    while (!answered && !archiving) {
+      await Bun.sleep(20);
+      if (child === undefined && !childGone) child = findSnapshotChild(serverPid);
+      else if (child !== undefined && !existsSync(`/proc/${child}`)) {
+        child = undefined;
+        childGone = true;
+        phases.push({ name: 'stored files and checksums', at: performance.now() });
+      }
+      if (existsSync(partial)) {
+        archiving = true;
+        phases.push({ name: 'writing the archive', at: performance.now() });
+      }
+    }
+  })();
+  return async () => {
+    const res = await answer;
+    await watching;
+    if (res.status !== 204) throw new Error(`POST /api/backups failed (${res.status}): ${await res.text()}`);
+  };
+}
+
+async function superuserToken(dir: string, base: string): Promise<string> {
+  const res = await fetch(`${base}/api/collections/_superusers/auth-with-password`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ identity: BENCH_SUPERUSER.email, password: BENCH_SUPERUSER.password }),
+  });
+  if (res.status !== 200) throw new Error(`the bench superuser could not sign in (${res.status}) on ${dir}: ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+const BENCH_SUPERUSER = { email: 'bench@example.com', password: 'benchpass123' };
+
 export async function runBackupBench(o: BackupBenchOptions): Promise<BackupBenchResult> {
   const dir = join(o.tmp, 'galley-backup');
   mkdirSync(dir, { recursive: true });
@@ -157,6 +260,11 @@ export async function runBackupBench(o: BackupBenchOptions): Promise<BackupBench
   const first = await startGalley(launch);
   await stopServer(first.proc);
   const dbBytes = growDatabase(join(dir, 'data.db'), o.sizeBytes);
+  const via = o.via ?? ['cli', 'api'];
+  if (via.includes('api')) {
+    const made = Bun.spawnSync([...o.command, 'superuser', 'upsert', BENCH_SUPERUSER.email, BENCH_SUPERUSER.password, '--dir', dir]);
+    if (!made.success) throw new Error(`galley superuser upsert failed: ${made.stderr.toString()}`);
+  }
   const server = await startGalley(launch);
   const loadBefore = loadavg()[0]!;
   const runFor = (sec: number) => {
@@ -164,34 +272,34 @@ export async function runBackupBench(o: BackupBenchOptions): Promise<BackupBench
     return createLoad(server.base, o.concurrency, () => performance.now() > until);
   };
   try {
+    const token = via.includes('api') ? await superuserToken(dir, server.base) : '';
     await runFor(2); // warm-up, not counted
     const before = await runFor(o.baselineSec);
-    const started = performance.now();
-    const backup = Bun.spawn([...o.command, 'backup', 'create', 'bench.tar.gz', '--dir', dir], { stdout: 'pipe', stderr: 'pipe' });
-    const phases: Array<{ name: string; at: number }> = [];
-    const errText: string[] = [];
-    const reading = readPhases(backup.stderr, phases, errText);
-    let finished = false;
-    const exited = backup.exited.then((code) => {
-      finished = true;
-      return code;
-    });
-    const during = await createLoad(server.base, o.concurrency, () => finished);
-    const code = await exited;
-    await reading;
-    const backupMs = performance.now() - started;
-    if (code !== 0) throw new Error(`galley backup create failed (${code}): ${errText.join('\n')}`);
+    const runs: BackupRun[] = [];
+    for (const how of via) {
+      const name = `bench-${how}.tar.gz`;
+      const phases: Phases = [];
+      const started = performance.now();
+      const finish = how === 'cli' ? await backupWithCli(o, dir, name, phases) : await backupWithApi(server.base, token, dir, name, server.proc.pid, phases);
+      let finished = false;
+      const done = finish().finally(() => {
+        finished = true;
+      });
+      const during = await createLoad(server.base, o.concurrency, () => finished);
+      await done;
+      const backupMs = performance.now() - started;
+      // each request during the backup counted in the phase it was sent in
+      const byPhase = phases.map((phase, i) => {
+        const end = phases[i + 1]?.at ?? Infinity;
+        const samples = during.samples.filter((s) => s.at >= phase.at && s.at < end);
+        const ms = Math.min(end, started + backupMs) - phase.at;
+        return { phase: phase.name, seconds: ms / 1000, ...summarize(samples.map((s) => s.ms), 0, ms) };
+      });
+      runs.push({ via: how, archiveBytes: statSync(join(dir, 'backups', name)).size, backupMs, duringBackup: statsOf(during), byPhase });
+    }
     const after = await runFor(o.baselineSec);
-    const archiveBytes = statSync(join(dir, 'backups', 'bench.tar.gz')).size;
-    // each request during the backup counted in the phase it was sent in
-    const byPhase = phases.map((phase, i) => {
-      const end = phases[i + 1]?.at ?? Infinity;
-      const samples = during.samples.filter((s) => s.at >= phase.at && s.at < end);
-      const ms = Math.min(end, started + backupMs) - phase.at;
-      return { phase: phase.name, seconds: ms / 1000, ...summarize(samples.map((s) => s.ms), 0, ms) };
-    });
     const baseline = summarize([...before.samples, ...after.samples].map((s) => s.ms), before.errors + after.errors, before.ms + after.ms);
-    return { dbBytes, archiveBytes, backupMs, baseline, duringBackup: statsOf(during), byPhase, loadAvg: [loadBefore, loadavg()[0]!] };
+    return { dbBytes, baseline, runs, loadAvg: [loadBefore, loadavg()[0]!] };
   } finally {
     await stopServer(server.proc);
   }
@@ -199,15 +307,21 @@ export async function runBackupBench(o: BackupBenchOptions): Promise<BackupBench
 
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
 
+const VIA_LABEL: Record<BackupVia, string> = { cli: 'galley backup create', api: 'POST /api/backups' };
+
 export function formatBackupRow(r: BackupBenchResult): string {
   const side = (s: LoadStats) =>
     `${Math.round(s.rps)} creates/s, p99 ${s.p99Ms.toFixed(1)} ms, max ${s.maxMs.toFixed(0)} ms, ${s.over200ms} of ${s.requests} over 200 ms (${((100 * s.over200ms) / Math.max(1, s.requests)).toFixed(2)}%)${s.errors ? `, ${s.errors} errors` : ''}`;
   return [
-    `backup of a ${mb(r.dbBytes)} data.db (archive ${mb(r.archiveBytes)}, ${(r.backupMs / 1000).toFixed(1)} s):`,
+    `backup of a ${mb(r.dbBytes)} data.db:`,
     `  creates alone (before and after): ${side(r.baseline)}`,
-    `  creates during backup:            ${side(r.duringBackup)}  (target: none over 200 ms)`,
-    ...r.byPhase.map((p) => `    ${`${p.phase} (${p.seconds.toFixed(1)} s):`.padEnd(40)} ${side(p)}`),
-    `  during ÷ alone: p99 ×${(r.duringBackup.p99Ms / r.baseline.p99Ms).toFixed(2)}, throughput ×${(r.duringBackup.rps / r.baseline.rps).toFixed(2)}; load average ${r.loadAvg[0].toFixed(2)} → ${r.loadAvg[1].toFixed(2)} on ${cpus().length} CPUs`,
+    ...r.runs.flatMap((run) => [
+      `  ${VIA_LABEL[run.via]} (archive ${mb(run.archiveBytes)}, ${(run.backupMs / 1000).toFixed(1)} s)`,
+      `    creates during backup:            ${side(run.duringBackup)}  (target: none over 200 ms)`,
+      ...run.byPhase.map((p) => `      ${`${p.phase} (${p.seconds.toFixed(1)} s):`.padEnd(52)} ${side(p)}`),
+      `    during ÷ alone: p99 ×${(run.duringBackup.p99Ms / r.baseline.p99Ms).toFixed(2)}, throughput ×${(run.duringBackup.rps / r.baseline.rps).toFixed(2)}`,
+    ]),
+    `  load average ${r.loadAvg[0].toFixed(2)} → ${r.loadAvg[1].toFixed(2)} on ${cpus().length} CPUs`,
   ].join('\n');
 }
 
@@ -222,6 +336,7 @@ if (import.meta.main) {
       sizeBytes: Number(arg('--size', '1')) * 1024 ** 3,
       concurrency: Number(arg('--concurrency', '16')),
       baselineSec: Number(arg('--seconds', '5')),
+      via: arg('--via', 'cli,api').split(',') as BackupVia[],
     });
     console.log(formatBackupRow(result));
   } finally {

@@ -10,7 +10,7 @@
 // Realtime row: --realtime-subscribers N (default 1000, or GALLEY_BENCH_RT_SUBSCRIBERS; 10000 on demand),
 //   --realtime-rate R creates/s (50), --realtime-duration S (10; --quick 3), --realtime-users U (20),
 //   --no-realtime to skip it, --only realtime to run nothing else.
-// Backup row: creates alone and while `galley backup create` runs on a data.db of --backup-size GB (default 1);
+// Backup rows: creates alone, while `galley backup create` runs and while POST /api/backups runs, on a data.db of --backup-size GB (default 1);
 //   --no-backup to skip it, --only backup (or realtime,backup) to run nothing else.
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -199,7 +199,7 @@ async function measureRealtime(tmp: string, snapshot: string): Promise<RealtimeB
 
 /** The backup row on its own server and data dir (the bench schema, grown to --backup-size). */
 async function measureBackup(tmp: string, snapshot: string): Promise<BackupBenchResult> {
-  console.log(`backup: growing a data.db to ${backupGb} GB, then creates alone and during galley backup create …`);
+  console.log(`backup: growing a data.db to ${backupGb} GB, then creates alone, during galley backup create and during POST /api/backups …`);
   const result = await runBackupBench({ command: galleyCommand(false, snapshot), tmp, sizeBytes: backupGb * 1024 ** 3, concurrency: 16, baselineSec: opt.quick ? 2 : 5 });
   console.log(formatBackupRow(result));
   return result;
