@@ -7,15 +7,18 @@
  */
 import {
   DummyDriver,
+  isCompilable,
   Kysely,
   SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
+  type Compilable,
   type CompiledQuery,
   type DatabaseConnection,
   type Dialect,
   type Driver,
   type QueryCompiler,
+  type QueryId,
   type QueryResult,
 } from 'kysely';
 import type { SqliteHandle } from './driver.ts';
@@ -32,12 +35,16 @@ class HandleConnection implements DatabaseConnection {
   ) {}
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return Promise.resolve(this.runNow<R>(query));
+  }
+
+  runNow<R>(query: CompiledQuery): QueryResult<R> {
     this.check?.(query.sql);
     try {
       const stmt = this.handle.prepare(query.sql);
-      if (stmt.returnsRows) return Promise.resolve({ rows: stmt.all(query.parameters) as R[] });
+      if (stmt.returnsRows) return { rows: stmt.all(query.parameters) as R[] };
       const { changes, lastInsertRowid } = stmt.run(query.parameters);
-      return Promise.resolve({ numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] });
+      return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
     } catch (err) {
       // A busy/locked/full/IO error is never passed on raw (→ 503); the rest stays for the caller to map.
       const mapped = mapSqliteError(err);
@@ -64,8 +71,18 @@ function quoteName(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** A connection dialect that can also run one statement straight away (see `runNow`). */
+export interface ConnectionDialect extends Dialect {
+  /**
+   * Runs one statement on the connection at once, outside Kysely's executor (its connection provider and
+   * result hops cost more than a point lookup's own JS): undefined when a query or read transaction holds the
+   * connection, so the statement never lands inside another caller's BEGIN … COMMIT (an older snapshot).
+   */
+  runNow(query: CompiledQuery): QueryResult<unknown> | undefined;
+}
+
 /** The reader's dialect: a mutex keeps a read transaction (BEGIN … COMMIT) from interleaving with other reads. */
-export function createConnectionDialect(handle: SqliteHandle, onDestroy: () => void): Dialect {
+export function createConnectionDialect(handle: SqliteHandle, onDestroy: () => void): ConnectionDialect {
   const connection = new HandleConnection(handle);
   let locked = false;
   const waiters: Array<() => void> = [];
@@ -99,7 +116,37 @@ export function createConnectionDialect(handle: SqliteHandle, onDestroy: () => v
       return Promise.resolve();
     },
   };
-  return buildDialect(() => driver);
+  return { ...buildDialect(() => driver), runNow: (query) => (locked ? undefined : connection.runNow(query)) };
+}
+
+/**
+ * The reader's Kysely. `executeQuery` of an already compiled statement (the cached get by id, a list page) runs
+ * at once when the connection is free: Kysely's executor (connection provider, result hops) costs more JS per
+ * call than a point lookup's own work. Everything else (builders, transactions) goes through Kysely as usual.
+ */
+class ReaderKysely extends Kysely<any> {
+  readonly #dialect: ConnectionDialect;
+
+  constructor(dialect: ConnectionDialect) {
+    super({ dialect });
+    this.#dialect = dialect;
+  }
+
+  override executeQuery<R>(query: CompiledQuery<R> | Compilable<R>, queryId?: QueryId): Promise<QueryResult<R>> {
+    if (queryId === undefined && !isCompilable(query)) {
+      try {
+        const now = this.#dialect.runNow(query);
+        if (now) return Promise.resolve(now as QueryResult<R>);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return super.executeQuery(query, queryId);
+  }
+}
+
+export function createReaderKysely(dialect: ConnectionDialect): Kysely<any> {
+  return new ReaderKysely(dialect);
 }
 
 const TX_CONTROL = /^\s*(begin|commit|end|rollback|release|savepoint)\b/i;

@@ -117,6 +117,28 @@ describe('openDatabase', () => {
     expect(normal.walSyncs()).toBe(0);
   });
 
+  it("the reader runs a compiled read at once, but never inside another caller's open read transaction", async () => {
+    const db = open();
+    await db.writer.run(async (tx) => {
+      await sql`CREATE TABLE t (n INTEGER)`.execute(tx.db);
+    });
+    const count = sql<{ n: number }>`SELECT count(*) AS n FROM t`.compile(db.read);
+    const before = db.statementCounts().executed;
+    expect((await db.read.executeQuery(count)).rows).toEqual([{ n: 0 }]);
+    expect(db.statementCounts().executed - before).toBe(1);
+    let seen: unknown;
+    await db.read.transaction().execute(async (trx) => {
+      await sql`SELECT count(*) FROM t`.execute(trx); // the transaction's snapshot starts here: no rows
+      await db.writer.run(async (tx) => {
+        await sql`INSERT INTO t (n) VALUES (1)`.execute(tx.db);
+      });
+      // asked while the transaction holds the reader: it waits for the COMMIT instead of reading the old snapshot
+      seen = db.read.executeQuery(count).then((r) => r.rows);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    });
+    expect(await seen).toEqual([{ n: 1 }]);
+  });
+
   it('close waits for queued writes, then checkpoints and removes the WAL', async () => {
     const db = open();
     await db.writer.run((tx) => sql`CREATE TABLE t (n INTEGER)`.execute(tx.db));

@@ -16,11 +16,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely } from 'kysely';
 import { GalleyError } from '../errors.ts';
 import { COSTLY_READ_DEADLINE_MS } from '../query/limits.ts';
 import type { Database } from './database.ts';
-import { createConnectionDialect } from './dialect.ts';
+import { createConnectionDialect, createReaderKysely } from './dialect.ts';
 import { openSqliteHandle, type SqliteHandle, type StatementCounts } from './driver.ts';
 import { ensureMetaTables } from './meta-tables.ts';
 import { createReadAside } from './read-aside.ts';
@@ -97,7 +96,7 @@ export function openDatabase(opts: OpenOptions): OpenedDatabase {
     throw err;
   }
   const reader = readerHandle;
-  const read = new Kysely<any>({ dialect: createConnectionDialect(reader, () => reader.close()) });
+  const read = createReaderKysely(createConnectionDialect(reader, () => reader.close()));
   // FULL's fsync moves off the event loop: see db/wal-sync.ts (the meta tables above were written under FULL)
   const durable = opts.synchronous === 'FULL' ? createWalSync(opts.file) : undefined;
   if (durable) writerHandle.exec('PRAGMA synchronous = NORMAL');
