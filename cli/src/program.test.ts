@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import pkg from '../package.json' with { type: 'json' };
-import { EXIT_USAGE, runCli } from './program.ts';
+import { createProgram, EXIT_USAGE, runCli } from './program.ts';
 
 /** Runs the CLI in-process with its output captured. */
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -41,6 +41,15 @@ describe('runCli', () => {
     expect(r.err.split('\n')[0]).toMatch(new RegExp(`^${firstLine.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     expect(r.err).toContain(usage);
     expect(r.out).toBe('');
+  });
+
+  it('builds only the command a run names (all of them for help or an unknown name)', async () => {
+    expect(createProgram(undefined, 'serve').commands.map((c) => c.name())).toEqual(['serve']);
+    expect(createProgram().commands.map((c) => c.name())).toEqual(['serve', 'superuser', 'schema', 'migrate', 'backup', 'types', 'import']);
+    const help = await run('help');
+    for (const name of ['serve', 'superuser', 'migrate', 'backup', 'import']) expect(help.out).toContain(`  ${name} `);
+    expect((await run('help', 'migrate')).out).toContain('Usage: galley migrate');
+    expect((await run('serve', '--help')).out).toContain('--synchronous <mode>');
   });
 
   it('--help on a command prints its usage to stdout and exits 0', async () => {
