@@ -101,7 +101,7 @@ export function snapshotInChild(job: DbJob, opts: SnapshotChildOptions = {}): Pr
         clearTimeout(timer);
         return;
       }
-      quietFor(silenceMs, `the snapshot process said nothing for ${Math.round(silenceMs / 1000)} s and was stopped`);
+      quietFor(silenceMs, `the snapshot process said nothing for ${silenceMs / 1000} s and was stopped`);
     };
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => {
