@@ -23,7 +23,7 @@ export interface AuthResponse {
  */
 export async function checkAuthRule(core: Core, info: RequestInfo, collection: CollectionModel, id: string): Promise<void> {
   if (isSuperuser(info)) return;
-  const rule = compileRuleWhere(scopeOf(core.schema, collection, info), collection.auth?.authRule ?? '');
+  const rule = compileRuleWhere(scopeOf(core.schema, collection, info, core.db.dialect), collection.auth?.authRule ?? '');
   if (rule === 'allow') return;
   let allowed = false;
   if (rule !== 'deny') {

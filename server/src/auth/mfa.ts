@@ -48,7 +48,7 @@ async function wantsMfa(core: Core, info: RequestInfo, collection: CollectionMod
   const rule = collection.auth?.mfa.rule ?? '';
   if (rule === '') return true;
   try {
-    const where = compileRuleWhere(scopeOf(core.schema, collection, info), rule);
+    const where = compileRuleWhere(scopeOf(core.schema, collection, info, core.db.dialect), rule);
     if (where === 'allow' || where === 'deny') return where === 'allow';
     const table = collection.name;
     const hit = await core.db.read.selectFrom(table).select(`${table}.id`).where(`${table}.id`, '=', id).where(where).executeTakeFirst();

@@ -1,4 +1,5 @@
 import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { FilterDialect } from '../query/dialect.ts';
 import type { SqlConsole } from './sql-console.ts';
 
 /**
@@ -18,6 +19,8 @@ export interface Database {
   readAside(query: CompiledQuery): Promise<QueryResult<unknown>>;
   /** The only way to write. */
   readonly writer: Writer;
+  /** The SQL the filter compiler writes for this database: every FilterScope takes it from here (records/access.ts). */
+  readonly dialect: FilterDialect;
   /** Path of the main database file. */
   readonly file: string;
   /** Superusers' raw SQL (POST /api/sql), each query in a child process of its own with a deadline. */
@@ -40,6 +43,8 @@ export interface Writer {
 export interface WriteTx {
   /** Kysely bound to the writer connection, inside the job's savepoint. Sees the job's own writes. */
   readonly db: Kysely<any>;
+  /** The database's SQL dialect (Database.dialect), for code that has the transaction but not the Database. */
+  readonly dialect: FilterDialect;
   /**
    * Runs after the commit that holds this job's writes (events, file cleanup). Never on rollback. A promise it
    * returns (after-commit hooks) holds the job's `run` back until it settles; its rejection is only logged.

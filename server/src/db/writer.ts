@@ -9,6 +9,7 @@
  */
 import { Kysely, type KyselyPlugin } from 'kysely';
 import { GalleyError } from '../errors.ts';
+import { sqliteDialect } from '../query/dialect.ts';
 import type { WriteTx, Writer } from './database.ts';
 import { createJobDialect } from './dialect.ts';
 import type { SqliteHandle } from './driver.ts';
@@ -130,6 +131,7 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
     // One shared Kysely per writer (building one per job cost more than the insert); the guard makes a
     // tx kept past its job throw instead of writing into a later job's savepoint.
     db: jobKysely.withPlugin(guardPlugin(token)),
+    dialect: sqliteDialect,
     afterCommit(fn) {
       if (!token.active) throw new Error('afterCommit registered after the job ended');
       commits.push(fn);

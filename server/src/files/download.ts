@@ -55,7 +55,7 @@ async function canViewProtected(core: Core, info: RequestInfo, collection: Colle
   let asked = deriveRequest(info, { auth: await resolveFileToken(core, input.token), context: 'protectedFile' });
   // wire: PocketBase drops a superuser's file token used from outside superuserIPs (then the rule decides as for a guest)
   if (isSuperuser(asked) && input.superuserIpAllowed === false) asked = deriveRequest(info, { auth: null, context: 'protectedFile' });
-  const clause = ruleClauseOrDeny(scopeOf(core.schema, collection, asked), 'viewRule');
+  const clause = ruleClauseOrDeny(scopeOf(core.schema, collection, asked, core.db.dialect), 'viewRule');
   if (clause === 'deny') return false;
   if (clause === null) return true;
   const table = collection.name;
@@ -82,7 +82,7 @@ async function findViewFileFolder(core: Core, view: CollectionModel, fieldName: 
   const owner = await core.db.read
     .selectFrom(table)
     .select(`${table}.id`)
-    .where(relationHolds(table, field, [filename]))
+    .where(relationHolds(table, field, [filename], core.db.dialect))
     .limit(1)
     .executeTakeFirst();
   return owner ? `${collection.id}/${String(owner['id'])}` : undefined;

@@ -47,6 +47,11 @@ export interface FilterDialect {
   sortKey(value: Expression<unknown>): Expression<unknown>;
   /** NULLS FIRST/LAST an ORDER BY term needs for SQLite's order (NULL smallest); null: the default gives it. */
   orderNulls(direction: 'asc' | 'desc'): 'first' | 'last' | null;
+  /**
+   * The last ORDER BY term of a list of the table joined as `alias`, or null: SQLite's table scans already give
+   * rowid order to ties and unsorted lists; PostgreSQL gives no stable order, so pages would overlap.
+   */
+  tieBreak(alias: string): Expression<unknown> | null;
 }
 
 /** JSON path text: `$.a[0].b` (keys are `\w` only, checked by the resolver's identifier patterns). */
@@ -94,4 +99,5 @@ export const sqliteDialect: FilterDialect = {
   bit: (value) => sql.lit(value),
   sortKey: (value) => value,
   orderNulls: () => null,
+  tieBreak: () => null,
 };

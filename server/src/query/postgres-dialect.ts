@@ -125,6 +125,8 @@ export const postgresDialect: FilterDialect = {
   },
   // PostgreSQL sorts NULL as the largest value, SQLite as the smallest
   orderNulls: (direction) => (direction === 'asc' ? 'first' : 'last'),
+  // insertion order, as SQLite's scan gives ties (the DDL's identity column)
+  tieBreak: (alias) => sql.id(alias, '_rowid_'),
 };
 
 /**

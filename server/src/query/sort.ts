@@ -1,7 +1,7 @@
 /**
  * The `sort` parameter: `-a,+b,c,@random,@rowid`. wire: tools/search/sort.go and provider.go limits.
  */
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type OrderByModifiers, type SqlBool } from 'kysely';
 import { GalleyError } from '../errors.ts';
 import { compileJoins, resolveSortOperand, type CompileOptions } from './compile.ts';
 import { sqliteDialect } from './dialect.ts';
@@ -18,6 +18,18 @@ export interface SortKey {
 export interface SortTerm {
   expr: Expression<unknown>;
   direction: SortDirection;
+  /** NULLS FIRST/LAST the dialect needs for SQLite's NULL order (FilterDialect.orderNulls); absent: the default gives it. */
+  nulls?: 'first' | 'last';
+}
+
+/** The second argument of Kysely's `orderBy(expr, …)` for a term: its direction, and its NULLS placement if any. */
+export function orderByModifiers(term: SortTerm): OrderByModifiers {
+  const { direction, nulls } = term;
+  if (!nulls) return direction;
+  return (ob) => {
+    const directed = direction === 'desc' ? ob.desc() : ob.asc();
+    return nulls === 'first' ? directed.nullsFirst() : directed.nullsLast();
+  };
 }
 
 /** Split and check a sort parameter. An empty parameter is no sort. */
@@ -41,6 +53,7 @@ export interface PendingSortTerm {
   readonly direction: SortDirection;
   /** It reads a joined row: the record sorts by a value picked among its joined rows. */
   readonly joined: boolean;
+  readonly nulls?: 'first' | 'last';
 }
 
 /**
@@ -58,13 +71,14 @@ export function resolveSortTerm(
   // wire: @random ignores the direction
   if (key.name === '@random') return { value: dialect.random(), direction: 'asc', joined: false };
   if (key.name === '@rowid') return { value: dialect.rowid(alias), direction: key.direction, joined: false };
+  const nulls = dialect.orderNulls(key.direction) ?? undefined;
   const operand = resolveSortOperand(key.name, resolver, options);
   if (!operand || operand.values.length > 0 || operand.keyword !== undefined) {
     throw new GalleyError('invalid', `invalid sort field ${JSON.stringify(key.name)}`);
   }
   const raw = dialect.sortKey(operand.render());
   const value = operand.guard ? sql`(CASE WHEN ${operand.guard} THEN ${raw} END)` : raw;
-  return { value, direction: key.direction, joined: operand.joined === true };
+  return { value, direction: key.direction, joined: operand.joined === true, ...(nulls ? { nulls } : {}) };
 }
 
 /**
@@ -78,12 +92,14 @@ export function finishSortTerm(
   scope: JoinScope,
   rowConditions: readonly Expression<SqlBool>[],
 ): SortTerm {
-  if (!term.joined || scope.joins.length === 0) return { expr: term.value, direction: term.direction };
+  const nulls = term.nulls ? { nulls: term.nulls } : {};
+  if (!term.joined || scope.joins.length === 0) return { expr: term.value, direction: term.direction, ...nulls };
   const pick = term.direction === 'desc' ? sql`MAX` : sql`MIN`;
   const where = rowConditions.length > 0 ? sql` WHERE ${sql.join([...rowConditions], sql` AND `)}` : sql``;
   return {
     expr: sql`(SELECT ${pick}(${term.value}) FROM (SELECT 1) AS ${sql.id('__root')} ${compileJoins(scope)}${where})`,
     direction: term.direction,
+    ...nulls,
   };
 }
 

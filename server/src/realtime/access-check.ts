@@ -11,6 +11,7 @@
 import { CompiledQuery, sql, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Core } from '../core.ts';
 import { LruMap } from '../lib/lru.ts';
+import type { FilterDialect } from '../query/dialect.ts';
 import { ruleClause, scopeOf } from '../records/access.ts';
 import { PARAM_SLOT } from '../records/statement-cache.ts';
 import { parseFilter } from '../query/parser.ts';
@@ -73,8 +74,8 @@ function fragmentCache(schema: Schema): FragmentCache {
 }
 
 /** wire: PocketBase checks the rule, then the option filter as a client filter; any error denies. */
-function compileProbeWhere(schema: Schema, collection: CollectionModel, probe: AccessProbe): Expression<SqlBool>[] | 'deny' {
-  const scope = scopeOf(schema, collection, probe.info);
+function compileProbeWhere(schema: Schema, collection: CollectionModel, probe: AccessProbe, dialect: FilterDialect): Expression<SqlBool>[] | 'deny' {
+  const scope = scopeOf(schema, collection, probe.info, dialect);
   if (!isSuperuser(probe.info) && collection[probe.rule] === null) return 'deny';
   try {
     const parts: Expression<SqlBool>[] = [];
@@ -130,7 +131,7 @@ export async function findPassingProbes(
     const cacheKey = `${source}|${collection.id}|${probe.key}`;
     let fragment = cache.get(cacheKey);
     if (fragment === undefined) {
-      const where = compileProbeWhere(schema, collection, probe);
+      const where = compileProbeWhere(schema, collection, probe, core.db.dialect);
       fragment = where === 'deny' ? 'deny' : buildFragment(core.db.read, collection, source, where);
       cache.set(cacheKey, fragment);
     }

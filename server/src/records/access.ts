@@ -1,13 +1,15 @@
 import type { Expression, Kysely, SqlBool } from 'kysely';
 import { GalleyError } from '../errors.ts';
+import type { FilterDialect } from '../query/dialect.ts';
 import { compileRuleWhere } from '../rules/compile-rule.ts';
 import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel, RuleName, Schema } from '../schema/model.ts';
 import type { FilterScope } from './resolver.ts';
 import { cachedExpression, isRequestFree } from './statement-cache.ts';
 
-export function scopeOf(schema: Schema, collection: CollectionModel, info: RequestInfo): FilterScope {
-  return { schema, collection, info, alias: collection.name };
+/** `dialect`: the database's (`core.db.dialect`), never a caller's choice. */
+export function scopeOf(schema: Schema, collection: CollectionModel, info: RequestInfo, dialect: FilterDialect): FilterScope {
+  return { schema, collection, info, alias: collection.name, dialect };
 }
 
 /**

@@ -50,7 +50,7 @@ export async function createRecord(
   const names = collection.fields.map((f) => f.name);
   await validateFields(collection, applied.values, names, validateContext(core.db.read, schema, superuser, true), FAILED);
   const row = await buildRow(collection, applied.values, names);
-  const scope = scopeOf(schema, collection, deriveRequest(info, { body: applied.ruleBody }));
+  const scope = scopeOf(schema, collection, deriveRequest(info, { body: applied.ruleBody }), core.db.dialect);
   const rule = ruleClause(scope, 'createRule');
 
   const table = collection.name;

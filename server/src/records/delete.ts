@@ -10,7 +10,7 @@ export async function deleteRecord(core: Core, info: RequestInfo, collectionIdOr
   const schema = core.schema;
   const collection = findCollectionOr404(schema, collectionIdOrName);
   assertWritable(collection);
-  const rule = ruleClause(scopeOf(schema, collection, info), 'deleteRule');
+  const rule = ruleClause(scopeOf(schema, collection, info, core.db.dialect), 'deleteRule');
   const table = collection.name;
   await runRequestHooks(core, { action: 'delete', collection, id, auth: info.auth?.record ?? null });
   await core.db.writer.run(async (tx) => {

@@ -62,7 +62,7 @@ async function fetchVisible(
   parentIds: string[],
   childIds: string[],
 ): Promise<Record<string, unknown>[] | null> {
-  const scope = scopeOf(core.schema, target.collection, deriveRequest(info, { context: 'expand' }));
+  const scope = scopeOf(core.schema, target.collection, deriveRequest(info, { context: 'expand' }), core.db.dialect);
   const rule = ruleClauseOrDeny(scope, 'viewRule');
   if (rule === 'deny') return null;
   const keys = target.back ? parentIds : childIds;
@@ -71,8 +71,11 @@ async function fetchVisible(
     const chunk = keys.slice(i, i + ID_CHUNK);
     const table = target.collection.name;
     let q = db.selectFrom(table).selectAll(table);
+    // which back-related rows make the limit, and their order, are the table's order (rowid) on either database
+    const tie = target.back && target.collection.type !== 'view' ? core.db.dialect.tieBreak(table) : null;
+    if (tie) q = q.orderBy(tie as never);
     q = target.back
-      ? q.where(relationHolds(table, target.field, chunk)).limit(MAX_BACK_RELATED)
+      ? q.where(relationHolds(table, target.field, chunk, core.db.dialect)).limit(MAX_BACK_RELATED)
       : q.where(`${table}.id`, 'in', chunk);
     if (rule) q = q.where(rule);
     out.push(...((await q.execute()) as Record<string, unknown>[]));
@@ -102,7 +105,7 @@ export async function expandRecords(
     const childIds = [...new Set(rows.flatMap((r) => relationIds(r[target.field.name])))];
     const related = await fetchVisible(core, db, info, target, parentIds, childIds);
     if (!related) continue;
-    const managedIds = await findManagedIds(db, core.schema, target.collection, info, related);
+    const managedIds = await findManagedIds(db, core.schema, target.collection, info, related, core.db.dialect);
     const relatedItems = related.map((r) => serializeRecord(target.collection, r, { ...viewer, managedIds }));
     if (subtree.size > 0 && related.length > 0) {
       await expandRecords(core, db, info, target.collection, related, relatedItems, subtree);

@@ -9,9 +9,10 @@
  * every page (100k rows sorted by an unindexed field: over a minute); a list of integers is small. A view has no
  * rowid and is paged as the list route pages it.
  */
-import { sql, type CompiledQuery } from 'kysely';
+import { sql, type CompiledQuery, type Expression } from 'kysely';
 import type { Core } from '../core.ts';
 import { invalid } from '../errors.ts';
+import { orderByModifiers } from '../query/sort.ts';
 import { checkListCost, isCostlyQuery } from '../rules/filter-cost.ts';
 import type { RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
@@ -155,16 +156,17 @@ function pageByOffset(core: Core, info: RequestInfo, collection: CollectionModel
 /** A table's pages: every matching rowid in order first (one query), then each page read by rowid. */
 async function pageByRowid(core: Core, info: RequestInfo, collection: CollectionModel, req: ExportRequest): Promise<PageReader> {
   const table = collection.name;
-  const scope = scopeOf(core.schema, collection, info);
+  const scope = scopeOf(core.schema, collection, info, core.db.dialect);
   const filter = req.filter.trim();
   const sort = req.sort.trim();
   const costly = isCostlyQuery(checkListCost(scope, collection.listRule, filter, sort));
   const { where, order } = compileListClauses(scope, collection.listRule, filter, sort);
-  let q = core.db.read.selectFrom(table).select(sql<number>`${sql.ref(table)}.rowid`.as('r'));
+  const rowid = core.db.dialect.rowid(table);
+  let q = core.db.read.selectFrom(table).select(sql<number>`${rowid}`.as('r'));
   if (where) q = q.where(where);
-  for (const o of order) q = q.orderBy(o.expr as never, o.direction);
+  for (const o of order) q = q.orderBy(o.expr as never, orderByModifiers(o));
   // ties keep the table's order, so the file is the same however the pages fall
-  const query: CompiledQuery = q.orderBy(sql`${sql.ref(table)}.rowid`).compile();
+  const query: CompiledQuery = q.orderBy(rowid as never).compile();
   const result = costly ? await core.db.readAside(query) : await core.db.read.executeQuery(query);
   const rowids = (result.rows as Array<{ r: number }>).map((row) => row.r);
   return async (page) => {
@@ -174,8 +176,8 @@ async function pageByRowid(core: Core, info: RequestInfo, collection: Collection
     const rows = (await core.db.read
       .selectFrom(table)
       .selectAll(table)
-      .select(sql<number>`${sql.ref(table)}.rowid`.as('__export_rowid'))
-      .where(sql.ref(`${table}.rowid`), 'in', wanted)
+      .select(sql<number>`${rowid}`.as('__export_rowid'))
+      .where(rowid as Expression<number>, 'in', wanted)
       .execute()) as Record<string, unknown>[];
     const at = new Map(wanted.map((r, i) => [r, i]));
     // a row deleted since the first query is left out; the others keep the order of that query

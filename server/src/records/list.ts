@@ -1,6 +1,7 @@
 import { sql, type CompiledQuery } from 'kysely';
 import type { Core } from '../core.ts';
 import { MAX_EXPANDED_RECORDS } from '../query/limits.ts';
+import { orderByModifiers } from '../query/sort.ts';
 import { checkListCost, isCostlyQuery } from '../rules/filter-cost.ts';
 import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
@@ -30,7 +31,7 @@ export async function listRecords(
   const schema = core.schema;
   const collection = findCollectionOr404(schema, collectionIdOrName);
   const params = parseListParams(query);
-  const scope = scopeOf(schema, collection, info);
+  const scope = scopeOf(schema, collection, info, core.db.dialect);
   // before the cache: a cached statement must not skip the 403
   checkListRuleAccess(scope, collection.listRule);
   const filter = params.filter.trim();
@@ -46,7 +47,10 @@ export async function listRecords(
     const { where, order } = compileClauses();
     let q = core.db.read.selectFrom(collection.name).selectAll(collection.name);
     if (where) q = q.where(where);
-    for (const o of order) q = q.orderBy(o.expr as never, o.direction);
+    for (const o of order) q = q.orderBy(o.expr as never, orderByModifiers(o));
+    // a view has no rowid column on PostgreSQL (docs/postgresql.md); its ties keep the database's order
+    const tie = collection.type === 'view' ? null : core.db.dialect.tieBreak(collection.name);
+    if (tie) q = q.orderBy(tie as never);
     return q.limit(params.perPage).offset((params.page - 1) * params.perPage).compile();
   };
   const buildCount = () => {
@@ -91,7 +95,7 @@ export async function serializeRows(
   oversize: 'refuse' | 'omit' = 'omit',
 ): Promise<Record<string, unknown>[]> {
   // only an auth collection with a manageRule, seen by a signed-in caller, can have managed ids (no await otherwise)
-  const managedIds = mayHoldManageAccess(collection, info) ? await findManagedIds(core.db.read, core.schema, collection, info, rows) : NO_IDS;
+  const managedIds = mayHoldManageAccess(collection, info) ? await findManagedIds(core.db.read, core.schema, collection, info, rows, core.db.dialect) : NO_IDS;
   const viewer = { ...viewerOf(info, isSuperuser(info)), managedIds };
   const items = rows.map((row) => serializeRecord(collection, row, viewer));
   if (expand.trim() !== '' && rows.length > 0) {

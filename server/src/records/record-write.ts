@@ -147,7 +147,11 @@ export async function deleteRecordRow(core: RecordWriteCore, tx: WriteTx, collec
     const id = String(row['id']);
     for (const ref of referencesTo(core.schema, collection)) {
       const table = ref.collection.name;
-      const referencing = (await tx.db.selectFrom(table).selectAll(table).where(relationHolds(table, ref.field, [id])).execute()) as Record<string, unknown>[];
+      let q = tx.db.selectFrom(table).selectAll(table).where(relationHolds(table, ref.field, [id], tx.dialect));
+      // the cascade visits (and announces) them in the table's order on either database
+      const tie = tx.dialect.tieBreak(table);
+      if (tie) q = q.orderBy(tie as never);
+      const referencing = (await q.execute()) as Record<string, unknown>[];
       for (const other of referencing) {
         if (ref.cascade) {
           await deleteRecordRow(core, tx, ref.collection, other, seen);
@@ -193,7 +197,9 @@ export async function deleteRecordRowsWhere(
   collection: CollectionModel,
   where: (q: any) => any,
 ): Promise<number> {
-  const rows = (await where(tx.db.selectFrom(collection.name).selectAll(collection.name)).execute()) as Record<string, unknown>[];
+  const tie = tx.dialect.tieBreak(collection.name);
+  const selected = where(tx.db.selectFrom(collection.name).selectAll(collection.name));
+  const rows = (await (tie ? selected.orderBy(tie) : selected).execute()) as Record<string, unknown>[];
   const seen = new Set<string>();
   for (const row of rows) await deleteRecordRow(core, tx, collection, row, seen);
   return rows.length;

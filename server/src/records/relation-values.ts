@@ -1,5 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import { sqliteDialect, type FilterDialect } from '../query/dialect.ts';
+import type { FilterDialect } from '../query/dialect.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { FieldModel } from '../schema/model.ts';
 
@@ -18,7 +18,7 @@ export function relationIds(stored: unknown): string[] {
 }
 
 /** WHERE the relation column of `table` points at any of `ids` (single: IN; multi: any array item). */
-export function relationHolds(table: string, field: FieldModel, ids: string[], dialect: FilterDialect = sqliteDialect): Expression<SqlBool> {
+export function relationHolds(table: string, field: FieldModel, ids: string[], dialect: FilterDialect): Expression<SqlBool> {
   const column = sql.ref(`${table}.${field.name}`);
   const multi = fieldTypeOf(field).isMulti(field);
   if (!multi) return sql<SqlBool>`${column} in (${sql.join(ids)})`;

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { FilterDialect } from '../query/dialect.ts';
 import { compileRuleWhere } from '../rules/compile-rule.ts';
 import { isSuperuser, SUPERUSERS, type RequestInfo } from '../rules/request-info.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
@@ -92,12 +93,13 @@ export async function findManagedIds(
   collection: CollectionModel,
   info: RequestInfo,
   rows: Record<string, unknown>[],
+  dialect: FilterDialect,
 ): Promise<ReadonlySet<string>> {
   if (isSuperuser(info) || !mayHoldManageAccess(collection, info)) return new Set();
   const selfId = info.auth?.collection.id === collection.id ? info.auth.record['id'] : undefined;
   const hidden = rows.filter((r) => r['emailVisibility'] !== 1 && r['emailVisibility'] !== true && r['id'] !== selfId).map((r) => r['id']);
   if (hidden.length === 0) return new Set();
-  const scope = scopeOf(schema, collection, info);
+  const scope = scopeOf(schema, collection, info, dialect);
   const rule = compileRuleWhere(scope, collection.auth!.manageRule);
   if (rule === 'deny') return new Set();
   if (rule === 'allow') return new Set(hidden.map(String));

@@ -1,4 +1,5 @@
 import { GalleyError } from '../errors.ts';
+import { mapPostgresError } from '../db/postgres-errors.ts';
 import { mapSqliteError } from '../db/sqlite-errors.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
 import type { CollectionModel } from '../schema/model.ts';
@@ -24,7 +25,8 @@ export async function buildRow(
 /** A failed write → PocketBase's answer: unique violations become field errors under `message`. */
 export function rethrowWriteError(err: unknown, message: string): never {
   if (err instanceof GalleyError) throw err;
-  const mapped = mapSqliteError(err);
+  // the two engines' errors never look alike (SQLite: a 'SQLITE_…' code; PostgreSQL: a SQLSTATE)
+  const mapped = mapSqliteError(err) ?? mapPostgresError(err);
   if (mapped && mapped.kind === 'invalid') throw new GalleyError('invalid', message, { issues: mapped.issues, cause: err });
   if (mapped) throw mapped;
   throw err;

@@ -40,7 +40,7 @@ export async function updateRecord(
   if (!current) throw notFound();
   await runRequestHooks(core, { action: 'update', collection, id, input, auth: info.auth?.record ?? null });
   const applied = applyBody(collection, valuesFromRow(collection, current), input, { superuser, isNew: false });
-  const scope = scopeOf(schema, collection, deriveRequest(info, { body: applied.ruleBody }));
+  const scope = scopeOf(schema, collection, deriveRequest(info, { body: applied.ruleBody }), core.db.dialect);
   const rule = ruleClause(scope, 'updateRule');
   const visible = async (db: typeof core.db.read) => {
     let q = db.selectFrom(table).select(`${table}.id`).where(`${table}.id`, '=', id);

@@ -16,7 +16,7 @@ export async function viewRecord(
 ): Promise<Record<string, unknown>> {
   const schema = core.schema;
   const collection = findCollectionOr404(schema, collectionIdOrName);
-  const scope = scopeOf(schema, collection, info);
+  const scope = scopeOf(schema, collection, info, core.db.dialect);
   // wire: a null viewRule is 403 for all but superusers, before any lookup
   assertRuleOpen(collection, info, 'viewRule');
   // Built only when the statement is compiled (a cached one is not): Kysely's builders cost more than the lookup's JS.
