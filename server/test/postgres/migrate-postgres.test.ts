@@ -247,6 +247,36 @@ describePostgres('migrateDatabase on PostgreSQL: the example schemas and a seque
     expect(await rowsOf(pg.db, 'nums', ['id', 't'])).toEqual([{ id: 'a', t: '1' }, { id: 'b', t: 'twelve' }]);
     expect(await listMigrations(pg.db)).toHaveLength(count);
   });
+
+  it("another connection's write waits for the checks: a value it commits meanwhile is refused by name, not by a failed ALTER", async () => {
+    const t = col('nums', [field('t', 'text')]);
+    await migrateDatabase(pg, [t]);
+    await pg.db.insertInto('nums').values([{ id: 'a', t: '1' }]).execute();
+    const other = await openPostgres({ url: database.get().url, max: 1 });
+    try {
+      let commit!: () => void;
+      const committing = new Promise<void>((r) => (commit = r));
+      let inserted!: () => void;
+      const isInserted = new Promise<void>((r) => (inserted = r));
+      const writing = other.db.transaction().execute(async (tx) => {
+        await tx.insertInto('nums').values({ id: 'b', t: 'twelve' }).execute();
+        inserted();
+        await committing;
+      });
+      await isInserted;
+      const migrating = failure(migrateDatabase(pg, [{ ...t, fields: t.fields.map((f) => (f.name === 't' ? { ...f, type: 'number' } : f)) }]));
+      for (let waiting = 0; waiting < 1; ) {
+        await new Promise((r) => setTimeout(r, 50));
+        const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'relation' AND NOT granted`.execute(pg.db);
+        waiting = Number(rows[0]!.n);
+      }
+      commit();
+      await writing;
+      expect(await migrating).toContain('refused: record "b" holds text in "t" that is not a number (such as "twelve")');
+    } finally {
+      await other.close();
+    }
+  });
 });
 
 describePostgres('migrateDatabase on PostgreSQL: two instances applying at once', () => {

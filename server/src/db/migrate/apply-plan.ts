@@ -17,6 +17,7 @@ export interface ApplyPlanOptions {
 }
 
 export async function applyPlan(db: Kysely<any>, plan: Plan, opts: ApplyPlanOptions = {}, dialect: SchemaDialect = sqliteSchemaDialect): Promise<CheckedPlan> {
+  await dialect.lockForChecks(db, listCheckedTables(plan));
   const checked = await checkPlan(db, plan, dialect);
   if (checked.steps.some((s) => s.refused)) throw createRefusedPlanError(checked.steps);
   if (checked.steps.some((s) => s.lossy) && !opts.allowDataLoss) throw createDataLossError(checked.steps);
@@ -41,6 +42,12 @@ export async function applyPlan(db: Kysely<any>, plan: Plan, opts: ApplyPlanOpti
   await dialect.checkForeignKeys(db);
   await checkViews(db, dialect);
   return checked;
+}
+
+/** The tables (by their names before the plan) whose rows the plan's data checks read. */
+function listCheckedTables(plan: Plan): string[] {
+  const names = plan.steps.flatMap((s) => s.checks).flatMap((c) => [c.before?.table, c.kind === 'danglingIds' ? c.targetBefore : null]);
+  return [...new Set(names.filter((n): n is string => typeof n === 'string'))].sort();
 }
 
 /** SQLite creates a view without reading its query, so every view is read once before the plan commits. */

@@ -96,6 +96,10 @@ export const postgresSchemaDialect: SchemaDialect = {
   rowidColumn: POSTGRES_ROWID_COLUMN,
   indexExpression: (c) => sql.raw(buildPostgresIndexExpression(c)),
   indexWhere: (where) => sql`(${sql.raw(requoteForPostgres(where))})`,
+  // EXCLUSIVE lets others read but not write; the plan's ALTERs take ACCESS EXCLUSIVE later in the same transaction
+  lockForChecks: async (db, tables) => {
+    if (tables.length > 0) await sql`LOCK TABLE ${sql.join(tables.map((t) => sql.table(t)))} IN EXCLUSIVE MODE`.execute(db);
+  },
   tableExists: async (db, name) => {
     const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM information_schema.tables
       WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name = ${name}`.execute(db);

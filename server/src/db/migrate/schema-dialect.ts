@@ -65,6 +65,11 @@ export interface SchemaDialect {
   /** A partial index's WHERE text as the engine reads it. */
   indexWhere(where: string): SqlExpr;
 
+  /**
+   * Keeps other connections from writing to `tables` until the migration commits, so the data checks answered
+   * now still hold when the steps run (SQLite: nothing to do, its single writer is running the migration).
+   */
+  lockForChecks(db: Kysely<any>, tables: readonly string[]): Promise<void>;
   tableExists(db: Kysely<any>, name: string): Promise<boolean>;
   listViews(db: Kysely<any>): Promise<string[]>;
   /** Throws when a declared foreign key is left dangling (engines that check them on each statement do nothing). */

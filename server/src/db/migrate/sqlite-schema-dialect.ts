@@ -52,6 +52,7 @@ export const sqliteSchemaDialect: SchemaDialect = {
     return c.collate ? sql`${e} COLLATE ${sql.raw(c.collate)}` : e;
   },
   indexWhere: (where) => sql`(${sql.raw(where)})`,
+  lockForChecks: () => Promise.resolve(),
   tableExists: async (db, name) => {
     const row = await db.selectFrom('sqlite_master').select('name').where('type', '=', 'table').where('name', '=', name).executeTakeFirst();
     return row !== undefined;
