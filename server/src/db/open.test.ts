@@ -51,13 +51,14 @@ describe('openDatabase', () => {
     });
   });
 
-  it('sets the same pragmas on the reader, which is also query_only', async () => {
+  it("sets the same pragmas on the reader, which is also query_only, with PocketBase's 16 MB page cache", async () => {
     const db = open({ journalSizeLimit: 1000 });
     expect(await pragma(db.read, 'journal_mode')).toBe('wal');
     expect(await pragma(db.read, 'synchronous')).toBe(2);
     expect(await pragma(db.read, 'foreign_keys')).toBe(1);
     expect(await pragma(db.read, 'busy_timeout')).toBe(1234);
     expect(await pragma(db.read, 'journal_size_limit')).toBe(1000);
+    expect(await pragma(db.read, 'cache_size')).toBe(-16000);
     expect(await pragma(db.read, 'query_only')).toBe(1);
     await expect(sql`CREATE TABLE nope (a TEXT)`.execute(db.read)).rejects.toThrow(/readonly|query_only/i);
   });
