@@ -18,6 +18,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { GalleyError } from '../errors.ts';
+import { sqliteDialect } from '../query/dialect.ts';
 import { COSTLY_READ_DEADLINE_MS } from '../query/limits.ts';
 import type { Database } from './database.ts';
 import { createConnectionDialect, createReaderKysely } from './dialect.ts';
@@ -156,6 +157,7 @@ export function openDatabase(opts: OpenOptions): OpenedDatabase {
       return aside.run(query.sql, query.parameters, inline).then((rows) => ({ rows }));
     },
     writer,
+    dialect: sqliteDialect,
     file: opts.file,
     sqlConsole,
     close: () => (closing ??= close()),
