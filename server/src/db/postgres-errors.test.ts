@@ -23,6 +23,21 @@ describePostgres('PostgreSQL errors → GalleyError (real server errors)', () =>
     expect(err?.issues).toEqual({ slug: { code: 'validation_not_unique', message: 'Value must be unique.' } });
   });
 
+  it('a unique violation of a NOCASE index (lower(col) on PostgreSQL) names its column, as SQLite does', async () => {
+    await sql`CREATE TABLE members (id text PRIMARY KEY, email text, code text)`.execute(pg.db);
+    await sql`CREATE UNIQUE INDEX members_email ON members ((lower(email)), (rtrim(code, ' ')))`.execute(pg.db);
+    await sql`INSERT INTO members VALUES ('m1', 'Ann@x.io', 'a, b')`.execute(pg.db);
+    const err = mapPostgresError(await failure(sql`INSERT INTO members VALUES ('m2', 'ann@X.io', 'a, b  ')`.execute(pg.db)));
+    expect(err?.issues).toEqual({
+      email: { code: 'validation_not_unique', message: 'Value must be unique.' },
+      code: { code: 'validation_not_unique', message: 'Value must be unique.' },
+    });
+    await sql`CREATE UNIQUE INDEX members_expr ON members ((email || code))`.execute(pg.db);
+    await sql`DROP INDEX members_email`.execute(pg.db);
+    const other = mapPostgresError(await failure(sql`INSERT INTO members VALUES ('m3', 'Ann@x.io', 'a, b')`.execute(pg.db)));
+    expect(other).toMatchObject({ kind: 'invalid', issues: {} });
+  });
+
   it('a missing required value names its column (validation_required)', async () => {
     const err = mapPostgresError(await failure(sql`INSERT INTO posts (id, slug) VALUES ('p3', 'other')`.execute(pg.db)));
     expect(err?.issues).toEqual({ title: { code: 'validation_required', message: 'Cannot be blank.' } });

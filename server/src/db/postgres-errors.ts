@@ -25,11 +25,39 @@ const invalid =
   (_parts, cause) =>
     new GalleyError('invalid', text, { cause });
 
-/** 'Key (slug, author)=(a, b) already exists.' → ['slug', 'author'] (none for an expression index). */
+/** The key's parts, split at the commas outside parentheses and quotes: 'lower(email), rtrim(x, \' \')' → two. */
+function splitKeyParts(key: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < key.length; i++) {
+    const ch = key[i];
+    if (ch === "'") quoted = !quoted;
+    else if (!quoted && ch === '(') depth++;
+    else if (!quoted && ch === ')') depth--;
+    else if (!quoted && depth === 0 && ch === ',') {
+      parts.push(key.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(key.slice(start));
+  return parts.map((p) => p.trim());
+}
+
+// a column as an index on SQLite's collations writes it (db/postgres-ddl.ts): lower(col) for NOCASE, rtrim(col, ' ') for RTRIM
+const FOLDED_COLUMN = /^(?:lower|rtrim)\(\(*"?(\w+)"?\)*(?:::text)?(?:, ' '(?:::text)?)?\)$/;
+
+/**
+ * 'Key (slug, author)=(a, b) already exists.' → ['slug', 'author']; a NOCASE/RTRIM column ('lower(email)') is its
+ * column, as SQLite names the column of a COLLATE NOCASE index; other expressions name none.
+ */
 function keyColumnsOf(detail: string): string[] {
-  const m = /^Key \(([^()]*)\)=/.exec(detail);
+  const m = /^Key \((.*)\)=\(/.exec(detail);
   if (!m) return [];
-  return m[1]!.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1')).filter((c) => /^\w+$/.test(c));
+  return splitKeyParts(m[1]!)
+    .map((c) => FOLDED_COLUMN.exec(c)?.[1] ?? c.replace(/^"(.*)"$/, '$1'))
+    .filter((c) => /^\w+$/.test(c));
 }
 
 // wire: PocketBase reports a unique violation per column with this code and text (as mapSqliteError does)

@@ -23,7 +23,7 @@ import type { LogFn } from './writer.ts';
 
 export interface PostgresWriterOptions {
   log?: LogFn;
-  /** Runs of one job when PostgreSQL cannot serialize it or breaks a deadlock with it (default 4). */
+  /** Runs of one job when PostgreSQL cannot serialize it or breaks a deadlock with it (default 8). */
   maxAttempts?: number;
 }
 
@@ -98,7 +98,7 @@ function runCallbacks(fns: Array<() => void>, what: string, log: LogFn): Promise
 /** `pool`: a Kysely over the pool (open-postgres.ts); each job takes one connection of it for its transaction. */
 export function createPostgresWriter(pool: Kysely<any>, opts: PostgresWriterOptions = {}): PostgresWriter {
   const log: LogFn = opts.log ?? (() => {});
-  const maxAttempts = Math.max(1, opts.maxAttempts ?? 4);
+  const maxAttempts = Math.max(1, opts.maxAttempts ?? 8);
   const stats: PostgresWriterStats = { jobs: 0, commits: 0, failedJobs: 0, retries: 0 };
   let running = 0;
   let closed = false;
@@ -161,8 +161,8 @@ export function createPostgresWriter(pool: Kysely<any>, opts: PostgresWriterOpti
       } catch (err) {
         if (attempt < maxAttempts && isRetryablePostgresError(err)) {
           stats.retries++;
-          // apart a little, so the transactions that collided do not collide again at once
-          await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+          // apart, more each time (random, up to 1, 2, 4 … 64 ms), so the transactions that collided do not collide again at once
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(64, 2 ** (attempt - 1))));
           continue;
         }
         stats.failedJobs++;

@@ -1,21 +1,18 @@
 // The record services (records/list, view, create, update, delete: the one record-write pipeline) run the same
 // operations on a SQLite Database and on a PostgreSQL one (db/open-postgres-database.ts), and must answer the same:
-// the same records, errors (kind, message, field codes) and record events, in the same order. The PostgreSQL tables
-// come from buildPostgresCreateTableSql until the DDL planner lands; the dialect reaches the filter compiler from
-// the Database alone (nothing here passes one). Then the PostgreSQL write path on its own: a job is one transaction,
+// the same records, errors (kind, message, field codes) and record events, in the same order. Both databases get
+// their tables from applySchemaOnStart; the dialect reaches the filter compiler from the Database alone (nothing
+// here passes one). Then the PostgreSQL write path on its own: a job is one transaction,
 // savepoints for nested jobs, after-commit after COMMIT, serialization failures retried or answered 503.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core.ts';
 import type { Database } from '../../src/db/database.ts';
 import { applySchemaOnStart } from '../../src/db/migrate/apply-on-start.ts';
-import { listTableColumns } from '../../src/db/migrate/plan-columns.ts';
 import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
 import { openPostgresDatabase, type OpenedPostgresDatabase } from '../../src/db/open-postgres-database.ts';
-import { buildPostgresCreateTableSql } from '../../src/db/postgres-ddl.ts';
 import { GalleyError } from '../../src/errors.ts';
 import { createEventBus } from '../../src/hooks/event-bus.ts';
 import { createLogger } from '../../src/lib/log.ts';
@@ -61,6 +58,16 @@ const COLLECTIONS = [
       { name: 'meta', type: 'json' },
     ],
     indexes: ['CREATE UNIQUE INDEX `idx_posts_slug` ON `posts` (`slug`)'],
+  },
+  {
+    name: 'members',
+    type: 'auth',
+    listRule: '',
+    viewRule: '',
+    createRule: '',
+    updateRule: 'id = @request.auth.id',
+    deleteRule: null,
+    fields: [{ name: 'nick', type: 'text' }],
   },
 ];
 
@@ -190,6 +197,18 @@ async function runScenario(e: Engine): Promise<Array<{ step: string; out: Outcom
   );
 
   await step('guest delete refused by the rule', () => deleteRecord(core, guest, 'posts', id(4, 'p')));
+  // an auth collection: emails unique whatever their case (SQLite's COLLATE NOCASE index)
+  const member = (n: number, email: string, extra: Record<string, unknown> = {}) =>
+    createRecord(core, guest, 'members', { id: id(n, 'm'), email, password: 'secret-pass-1', passwordConfirm: 'secret-pass-1', nick: `n${n}`, ...extra }, {});
+  await step('create member', () => member(1, 'ann@example.com'));
+  await step('create member, public email', () => member(2, 'bob@example.com', { emailVisibility: true }));
+  await step('member email taken in another case', () => member(3, 'ANN@example.com'));
+  await step('member password too short', () => createRecord(core, guest, 'members', { email: 'c@example.com', password: 'x', passwordConfirm: 'x' }, {}));
+  await step('list members as guest', () => listRecords(core, guest, 'members', { sort: 'email' }));
+  await step('list members as root', () => listRecords(core, root, 'members', { filter: 'email ~ "EXAMPLE"', sort: '-email' }));
+  await step('member update refused for a guest', () => updateRecord(core, guest, 'members', id(1, 'm'), { nick: 'x' }, {}));
+  await step('member delete refused (null rule)', () => deleteRecord(core, guest, 'members', id(1, 'm')));
+
   await step('delete a post', () => deleteRecord(core, guest, 'posts', id(6, 'p')));
   await step('delete an author: its posts cascade', () => deleteRecord(core, root, 'authors', id(2, 'a')));
   await step('delete missing', () => deleteRecord(core, root, 'posts', id(99, 'p')));
@@ -209,16 +228,8 @@ describePostgres('records on PostgreSQL: the same answers as on SQLite', () => {
     lite = openDatabase({ file: join(dir, 'data.db'), synchronous: 'NORMAL', busyTimeoutMs: 5000 });
     await applySchemaOnStart(lite, loadSchema(COLLECTIONS));
     pg = await openPostgresDatabase({ url: database.get().url });
-    const schema = loadSchema(COLLECTIONS);
-    await pg.writer.run(async (tx) => {
-      for (const c of schema.collections) {
-        if (c.type === 'view') continue;
-        const columns = listTableColumns(c).map((col) => ({ name: col.name, spec: col.spec }));
-        await sql.raw(buildPostgresCreateTableSql(c.name, columns)).execute(tx.db);
-      }
-      // the schema's index, by hand until the DDL planner writes PostgreSQL's indexes
-      await sql`CREATE UNIQUE INDEX idx_posts_slug ON posts (slug)`.execute(tx.db);
-    });
+    // the migrations planner's PostgreSQL tables and indexes (db/migrate/postgres-schema-dialect.ts), through the Database
+    await applySchemaOnStart(pg, loadSchema(COLLECTIONS));
   }, 60_000);
 
   afterAll(async () => {
