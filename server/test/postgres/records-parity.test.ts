@@ -13,12 +13,14 @@ import type { Database } from '../../src/db/database.ts';
 import { applySchemaOnStart } from '../../src/db/migrate/apply-on-start.ts';
 import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
 import { openPostgresDatabase, type OpenedPostgresDatabase } from '../../src/db/open-postgres-database.ts';
+import { BatchRequestFailed, runBatch } from '../../src/batch/run-batch.ts';
 import { GalleyError } from '../../src/errors.ts';
 import { createEventBus } from '../../src/hooks/event-bus.ts';
 import { createLogger } from '../../src/lib/log.ts';
 import { createLocalStorage } from '../../src/lib/storage/local.ts';
 import { createRecord } from '../../src/records/create.ts';
 import { deleteRecord } from '../../src/records/delete.ts';
+import { exportRecords } from '../../src/records/export-records.ts';
 import { listRecords } from '../../src/records/list.ts';
 import { updateRecord } from '../../src/records/update.ts';
 import { viewRecord } from '../../src/records/view.ts';
@@ -72,16 +74,26 @@ const COLLECTIONS = [
 ];
 
 /** What a service answered: the value, or the error as the wire would carry it (kind, message, field codes). */
-type Outcome = { ok: unknown } | { error: { kind: string; message: string; issues?: unknown } };
+type Outcome = { ok: unknown } | { error: { kind: string; message: string; issues?: unknown; batchIndex?: number } };
 
 async function outcome(run: () => Promise<unknown>): Promise<Outcome> {
   try {
     return { ok: await run() };
-  } catch (err) {
+  } catch (caught) {
+    const batchIndex = caught instanceof BatchRequestFailed ? { batchIndex: caught.index } : {};
+    const err = caught instanceof BatchRequestFailed ? caught.cause : caught;
     if (!(err instanceof GalleyError)) throw err;
-    return { error: { kind: err.kind, message: err.message, ...(err.issues ? { issues: err.issues } : {}) } };
+    return { error: { kind: err.kind, message: err.message, ...(err.issues ? { issues: err.issues } : {}), ...batchIndex } };
   }
 }
+
+/** A records export (records/export-records.ts) read to its end. */
+async function exportText(core: Core, info: RequestInfo, req: { format: string; filter: string; sort: string; columns: string }): Promise<string> {
+  const out = await exportRecords(core, info, 'posts', req);
+  return `${out.fileName} ${out.contentType}\n${await new Response(out.body).text()}`;
+}
+
+const batchCall = (method: string, url: string, body: Record<string, unknown> = {}) => ({ method, url, headers: {}, body, files: {} });
 
 interface Engine {
   core: Core;
@@ -209,6 +221,26 @@ async function runScenario(e: Engine): Promise<Array<{ step: string; out: Outcom
   await step('member update refused for a guest', () => updateRecord(core, guest, 'members', id(1, 'm'), { nick: 'x' }, {}));
   await step('member delete refused (null rule)', () => deleteRecord(core, guest, 'members', id(1, 'm')));
 
+  // the batch route's service: sub-requests in one transaction, the first failure undoing the rest
+  await step('batch route that fails', () =>
+    runBatch(core, root, [
+      batchCall('POST', '/api/collections/posts/records', { id: id(40, 'p'), title: 'via batch', slug: 'via-batch' }),
+      batchCall('PATCH', `/api/collections/posts/records/${id(1, 'p')}`, { views: 42 }),
+      batchCall('DELETE', `/api/collections/posts/records/${id(4, 'p')}`),
+      batchCall('POST', '/api/collections/posts/records', { id: id(41, 'p'), title: 'dup', slug: 'via-batch' }),
+    ], { timeoutMs: 10_000 }),
+  );
+  await step('batch route that commits', () =>
+    runBatch(core, root, [
+      batchCall('PUT', '/api/collections/posts/records', { id: id(42, 'p'), title: 'upserted', slug: 'upserted', views: 8, published: true }),
+      batchCall('PUT', '/api/collections/posts/records', { id: id(42, 'p'), title: 'upserted again' }),
+      batchCall('PATCH', `/api/collections/posts/records/${id(2, 'p')}?fields=id,views`, { 'views+': 5 }),
+    ], { timeoutMs: 10_000 }),
+  );
+  // the streamed export pages by rowid (dialect.rowid), its sort with NULLs and ties as the list's
+  await step('export csv', () => exportText(core, root, { format: 'csv', filter: '', sort: '-author.name,slug', columns: 'id,title,views,tags,meta' }));
+  await step('export json as guest', () => exportText(core, guest, { format: 'json', filter: 'views < 100', sort: 'meta.n', columns: '' }));
+
   await step('delete a post', () => deleteRecord(core, guest, 'posts', id(6, 'p')));
   await step('delete an author: its posts cascade', () => deleteRecord(core, root, 'authors', id(2, 'a')));
   await step('delete missing', () => deleteRecord(core, root, 'posts', id(99, 'p')));
@@ -244,7 +276,11 @@ describePostgres('records on PostgreSQL: the same answers as on SQLite', () => {
     // the scenario means something: writes succeeded, refusals refused, events fired
     expect(onSqlite.filter((s) => 'error' in s.out).length).toBeGreaterThan(8);
     expect(onSqlite.filter((s) => 'ok' in s.out).length).toBeGreaterThan(30);
-    expect(onSqlite.find((s) => s.step === 'duplicate slug')?.out).toMatchObject({ error: { issues: { slug: { code: 'validation_not_unique' } } } });
+    const at = (name: string) => onSqlite.find((s) => s.step === name)!;
+    expect(at('duplicate slug').out).toMatchObject({ error: { issues: { slug: { code: 'validation_not_unique' } } } });
+    expect(at('batch route that fails')).toMatchObject({ out: { error: { batchIndex: 3 } }, events: [] });
+    expect(at('batch route that commits').events).toHaveLength(3);
+    expect(String((at('export csv').out as { ok: string }).ok).split('\n').length).toBeGreaterThan(8);
     for (let i = 0; i < onSqlite.length; i++) expect({ step: onPostgres[i]!.step, ...onPostgres[i] }).toEqual({ step: onSqlite[i]!.step, ...onSqlite[i] });
     expect(onPostgres.length).toBe(onSqlite.length);
   }, 60_000);
