@@ -23,7 +23,7 @@ export function createRealtimeBroker(core: Core): Broker & { stop(): Promise<voi
     queue: Promise.resolve(),
     pending: 0,
     sweeper: undefined,
-    flush: { dirty: new Set(), timer: undefined, scheduled: false, nextAt: 0 },
+    flush: { dirty: new Set(), timer: undefined, scheduled: false, nextAt: 0, measuring: false, measure: undefined },
   };
   const unhook = startDispatch(broker);
   return Object.assign(broker, {
@@ -33,7 +33,9 @@ export function createRealtimeBroker(core: Core): Broker & { stop(): Promise<voi
       for (const client of [...broker.clients.values()]) client.close();
       stopSweeper(broker);
       if (broker.flush.timer) clearTimeout(broker.flush.timer);
+      if (broker.flush.measure) clearImmediate(broker.flush.measure);
       broker.flush.timer = undefined;
+      broker.flush.measure = undefined;
       while (broker.pending > 0) await broker.queue;
     },
   });
@@ -72,14 +74,29 @@ function releaseStreamSlot(broker: Broker, ip: string): void {
   else broker.streamsByIp.set(ip, open - 1);
 }
 
+/** The longest a slow pass holds the next back: at 10k subscribers and 50 events/s, ~250 MB of chunks at once. */
+const MAX_PASS_GAP_MS = 1000;
+
 /**
- * Ask for `client`'s queued messages to be written in the next flush pass. A pass writes to every client
- * with messages waiting; after a pass of N writes the next waits N / limits.writesPerSecond (model.ts).
+ * Ask for `client`'s queued messages to be written in the next flush pass. Every write to a client is made by
+ * a pass, which writes to every client with messages waiting. The next pass waits for the later of: N /
+ * limits.writesPerSecond after a pass of N writes, and as long again as the pass took, measured until the
+ * writes it handed over were made (they happen in the task's microtasks, so up to the next setImmediate):
+ * writes then take at most about half of the time, however slow they are on a loaded machine. Without the
+ * second bound a server behind on CPU wrote each event in a pass of its own (a pass ran between one event
+ * and the next), one socket write per message, and fell further behind (measured at 10k subscribers: as
+ * many writes as messages). The wait is capped (MAX_PASS_GAP_MS): what queues meanwhile is copied into one
+ * chunk per client at the next pass, so a longer wait means more memory at once.
  */
 export function queueFlush(broker: Broker, client: RealtimeClient): void {
   const flush = broker.flush;
   flush.dirty.add(client);
-  if (flush.scheduled) return;
+  if (flush.scheduled || flush.measuring) return;
+  scheduleFlushPass(broker);
+}
+
+function scheduleFlushPass(broker: Broker): void {
+  const flush = broker.flush;
   flush.scheduled = true;
   const wait = flush.nextAt - performance.now();
   // no wait: after the current task's sends (a batch of events is one pass), before any other I/O
@@ -91,12 +108,27 @@ function runFlushPass(broker: Broker): void {
   const flush = broker.flush;
   flush.scheduled = false;
   flush.timer = undefined;
-  if (flush.dirty.size === 0) return;
+  if (flush.dirty.size === 0 || flush.measuring) return;
   const clients = [...flush.dirty];
   flush.dirty.clear();
+  const started = performance.now();
+  // from here until the writes are timed no pass is scheduled: a client with more than one write's worth
+  // waiting is queued again by its deliver() for the next pass
+  flush.measuring = true;
   let writes = 0;
-  for (const client of clients) if (client.deliver()) writes++;
-  flush.nextAt = performance.now() + (writes * 1000) / broker.limits.writesPerSecond;
+  try {
+    for (const client of clients) if (client.deliver()) writes++;
+  } finally {
+    // (in a finally: a pass left measuring would stop every later one)
+    flush.nextAt = started + (writes * 1000) / broker.limits.writesPerSecond;
+    flush.measure = setImmediate(() => {
+      flush.measuring = false;
+      flush.measure = undefined;
+      const ended = performance.now();
+      if (writes > 0) flush.nextAt = Math.max(flush.nextAt, ended + Math.min(ended - started, MAX_PASS_GAP_MS));
+      if (flush.dirty.size > 0 && !flush.scheduled) scheduleFlushPass(broker);
+    });
+  }
 }
 
 /** Register a client whose stream slot (claimStreamSlot) is taken; removeClient gives the slot back. */

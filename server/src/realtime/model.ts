@@ -106,6 +106,9 @@ export interface FlushState {
   scheduled: boolean;
   /** performance.now() before which no pass runs */
   nextAt: number;
+  /** a pass's writes are being timed (until its setImmediate): no pass runs meanwhile */
+  measuring: boolean;
+  measure: ReturnType<typeof setImmediate> | undefined;
 }
 
 export interface Broker {

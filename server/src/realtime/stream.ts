@@ -1,9 +1,10 @@
 /**
- * GET /api/realtime: a new client and its event stream. Messages wait in the client's own buffer until the
- * broker's flush pass (broker.ts queueFlush) or, while the socket is still busy with an earlier write, the
- * socket layer's next pull takes everything waiting as one chunk: a slow or busy connection gets fewer,
- * larger writes instead of a queue of small ones. A client whose buffer passes `maxBufferedBytes`
- * (it stopped reading) is dropped, so no client can hold more than that of this process's memory.
+ * GET /api/realtime: a new client and its event stream. Messages wait in the client's own buffer until a
+ * broker flush pass (broker.ts queueFlush) finds the socket layer waiting for data and hands it everything
+ * waiting as one chunk; a connection still busy with an earlier write is taken up by the pass after its
+ * socket layer asks for more, so a slow or busy connection gets fewer, larger writes instead of a queue of
+ * small ones. A client whose buffer passes `maxBufferedBytes` (it stopped reading) is dropped, so no client
+ * can hold more than that of this process's memory.
  */
 import type { Core } from '../core.ts';
 import { realtimeMessageHooks } from '../hooks/realtime-hook-points.ts';
@@ -16,6 +17,9 @@ export interface RealtimeStream {
   clientId: string;
   response: Response;
 }
+
+/** The most one flush pass writes to one client (10k clients: at most 640 MB of chunks at once). */
+const MAX_WRITE_BYTES = 64 * 1024;
 
 function joinChunks(chunks: Uint8Array[], size: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
@@ -38,11 +42,26 @@ export function openRealtimeStream(core: Core, ip: string, id = newClientId()): 
   let waitingBytes = 0;
   /** set while the socket layer waits for data: resolving it hands over what is waiting */
   let wake: (() => void) | undefined;
-  const flush = () => {
+  /** hand the socket layer what is waiting, or (`limit`) the first messages that reach that many bytes */
+  const flush = (limit = Infinity) => {
     if (waitingBytes === 0 || !controller) return;
-    const chunk = joinChunks(waiting, waitingBytes);
-    waiting = [];
-    waitingBytes = 0;
+    if (waitingBytes <= limit) {
+      const chunk = joinChunks(waiting, waitingBytes);
+      waiting = [];
+      waitingBytes = 0;
+      controller.enqueue(chunk);
+      return;
+    }
+    // whole messages (id line + frame pairs) up to the limit; the rest waits for the next pass
+    let bytes = 0;
+    let end = 0;
+    while (end < waiting.length && bytes < limit) {
+      bytes += waiting[end]!.byteLength + waiting[end + 1]!.byteLength;
+      end += 2;
+    }
+    const chunk = joinChunks(waiting.slice(0, end), bytes);
+    waiting = waiting.slice(end);
+    waitingBytes -= bytes;
     controller.enqueue(chunk);
   };
   const now = Date.now();
@@ -86,8 +105,11 @@ export function openRealtimeStream(core: Core, ip: string, id = newClientId()): 
       if (!wake || waitingBytes === 0) return false;
       const w = wake;
       wake = undefined;
-      flush();
+      // one pass writes at most MAX_WRITE_BYTES to a client: a server far behind copies no more than that
+      // per client at once; what is left goes in the next pass
+      flush(MAX_WRITE_BYTES);
       w();
+      if (waitingBytes > 0) queueFlush(broker, client);
       return true;
     },
     close() {
@@ -110,8 +132,9 @@ export function openRealtimeStream(core: Core, ip: string, id = newClientId()): 
         controller = c;
       },
       pull() {
-        if (waitingBytes > 0) return flush();
         if (client.closed) return;
+        // what queued while the socket was busy goes in the next flush pass too: every write is paced
+        if (waitingBytes > 0) queueFlush(broker, client);
         return new Promise<void>((resolve) => (wake = resolve));
       },
       cancel() {
