@@ -28,19 +28,29 @@ describe('the PostgreSQL schema DDL the migrations planner runs', () => {
 
   it('changes a type in place: default dropped, USING the conversion, the new default set', () => {
     const converted = sql`(CASE WHEN ${sql.ref('posts.n')} = '' THEN 0 ELSE CAST(${sql.ref('posts.n')} AS double precision) END)`;
-    expect(buildPostgresAlterColumnSql({ table: 'posts', column: 'n', from: text, to: number, converted })).toEqual([
+    const change = { subquery: false, unchanged: false };
+    expect(buildPostgresAlterColumnSql({ table: 'posts', column: 'n', from: text, to: number, converted, ...change })).toEqual([
       'alter table "posts" alter column "n" drop default',
       'alter table "posts" alter column "n" type double precision USING (CASE WHEN "posts"."n" = \'\' THEN 0 ELSE CAST("posts"."n" AS double precision) END)',
       'alter table "posts" alter column "n" set default 0',
     ]);
     // bool → number: both float8 underneath, but the domain goes (the type changes)
-    expect(buildPostgresAlterColumnSql({ table: 't', column: 'b', from: bool, to: number, converted: sql`1` })[1]).toBe('alter table "t" alter column "b" type double precision USING 1');
-    // same type, other NOT NULL: an UPDATE between dropping and setting the constraint
+    expect(buildPostgresAlterColumnSql({ table: 't', column: 'b', from: bool, to: number, converted: sql`1`, ...change })[1]).toBe('alter table "t" alter column "b" type double precision USING 1');
+    // same type, other NOT NULL, values kept: no rewrite at all
     const json = { type: 'json', notNull: false, defaultValue: null } as const;
-    expect(buildPostgresAlterColumnSql({ table: 't', column: 'j', from: { type: 'json', notNull: true, defaultValue: '[]' }, to: json, converted: sql.ref('t.j') })).toEqual([
+    const list = { type: 'json', notNull: true, defaultValue: '[]' } as const;
+    expect(buildPostgresAlterColumnSql({ table: 't', column: 'j', from: list, to: json, converted: sql.ref('t.j'), subquery: false, unchanged: true })).toEqual([
       'alter table "t" alter column "j" drop default',
       'alter table "t" alter column "j" drop not null',
-      'update "t" set "j" = "t"."j"',
+    ]);
+    // same type, values converted: one rewrite through USING; with a subquery (a list trimmed) an UPDATE
+    expect(buildPostgresAlterColumnSql({ table: 't', column: 'j', from: list, to: text, converted: sql`f(${sql.ref('t.j')})`, ...change })).toEqual([
+      'alter table "t" alter column "j" drop default',
+      'alter table "t" alter column "j" type text COLLATE "C" USING f("t"."j")',
+      'alter table "t" alter column "j" set default \'\'',
+    ]);
+    expect(buildPostgresAlterColumnSql({ table: 't', column: 'j', from: list, to: list, converted: sql`(SELECT 1)`, subquery: true, unchanged: false })).toEqual([
+      'update "t" set "j" = (SELECT 1)',
     ]);
   });
 

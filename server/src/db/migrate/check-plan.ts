@@ -42,10 +42,10 @@ async function findNonNumbers(db: Kysely<any>, table: string, column: string, di
   const ids: string[] = [];
   let total = 0;
   let sample = '';
-  const rowid = sql.ref(dialect.rowidColumn);
-  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
-    const { rows } = await sql<{ r: number; id: string; v: unknown }>`SELECT ${rowid} AS r, id, ${sql.ref(column)} AS v FROM ${sql.table(table)}
-      WHERE ${rowid} > ${sql.lit(after)} AND ${sql.ref(column)} != '' ORDER BY ${rowid} LIMIT ${sql.lit(PAGE)}`.execute(db);
+  const key = sql.ref(dialect.pageKey.column);
+  for (let after: string | number = dialect.pageKey.first; ; ) {
+    const { rows } = await sql<{ r: string | number; id: string; v: unknown }>`SELECT ${key} AS r, id, ${sql.ref(column)} AS v FROM ${sql.table(table)}
+      WHERE ${key} > ${after} AND ${sql.ref(column)} != '' ORDER BY ${key} LIMIT ${sql.lit(PAGE)}`.execute(db);
     for (const row of rows) {
       const text = String(row.v);
       if (NUMBER_TEXT.test(text) && Number.isFinite(Number(text))) continue;
@@ -53,7 +53,7 @@ async function findNonNumbers(db: Kysely<any>, table: string, column: string, di
       if (ids.length < SHOWN_IDS) ids.push(String(row.id));
     }
     if (rows.length < PAGE) break;
-    after = Number(rows[rows.length - 1]!.r);
+    after = rows[rows.length - 1]!.r;
   }
   return { ids: ids.sort(), total, sample };
 }

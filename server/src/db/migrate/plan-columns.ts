@@ -138,14 +138,15 @@ export function splitMoveValueSql(
   m: ColumnMove & { from: TableColumn },
   table: string,
   dialect: SchemaDialect,
-): { converted: SqlExpr; filtersAfter: boolean; then: SqlExpr | null } {
+): { converted: SqlExpr; subquery: boolean; unchanged: boolean; filtersAfter: boolean; then: SqlExpr | null } {
   const column = sql`${sql.ref(`${table}.${m.from.name}`)}`;
   const fromList = readStorageKind(m.from.shape) === 'list';
   const value = m.keepIdsIn && fromList ? dialect.keepIds(column, m.keepIdsIn.name, true) : column;
   const converted = dialect.convertValue(m.conversion, value, m.to.shape);
   const filtersAfter = m.keepIdsIn !== null && !fromList && m.conversion !== 'reset';
   const then = filtersAfter ? dialect.keepIds(column, m.keepIdsIn!.name, readStorageKind(m.to.shape) === 'list') : null;
-  return { converted, filtersAfter, then };
+  const subquery = value !== column || m.conversion === 'trimList';
+  return { converted, subquery, unchanged: m.conversion === 'copy' && value === column, filtersAfter, then };
 }
 
 /** Pairs every desired column with its source and conversion; also returns the applied columns that go. */

@@ -20,7 +20,6 @@ import {
   buildPostgresRenameColumnSql,
   buildPostgresRenameTableSql,
   buildPostgresUpdateColumnSql,
-  POSTGRES_ROWID_COLUMN,
   requoteForPostgres,
   storedDefault,
 } from '../postgres-ddl.ts';
@@ -93,7 +92,8 @@ export const postgresSchemaDialect: SchemaDialect = {
   listLength: (value) => sql`(CASE WHEN ${isArray(value)} THEN jsonb_array_length(${jsonOf(value)}) ELSE 0 END)`,
   hasItemNotIn: (value, ids) =>
     sql`(CASE WHEN ${isArray(value)} THEN EXISTS (SELECT 1 FROM jsonb_array_elements_text(${jsonOf(value)}) AS je(value) WHERE je.value NOT IN ${ids}) ELSE false END)`,
-  rowidColumn: POSTGRES_ROWID_COLUMN,
+  // by id, the primary key: `_rowid_` has no index, so each page would sort the whole table
+  pageKey: { column: 'id', first: '' },
   indexExpression: (c) => sql.raw(buildPostgresIndexExpression(c)),
   indexWhere: (where) => sql`(${sql.raw(requoteForPostgres(where))})`,
   // EXCLUSIVE lets others read but not write; the plan's ALTERs take ACCESS EXCLUSIVE later in the same transaction

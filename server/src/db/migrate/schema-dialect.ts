@@ -20,8 +20,12 @@ export interface ColumnChange {
   column: string;
   from: ColumnSpec;
   to: ColumnSpec;
-  /** the value after the conversion, reading only the column itself (no subquery) */
+  /** the value after the conversion; it reads only the column itself unless `subquery` */
   converted: SqlExpr;
+  /** `converted` holds a subquery (a list filtered or trimmed item by item) */
+  subquery: boolean;
+  /** `converted` is the column as it is (only the type, default or NOT NULL change) */
+  unchanged: boolean;
   /** a value to set after that (relation ids filtered), or null */
   then: SqlExpr | null;
 }
@@ -58,8 +62,8 @@ export interface SchemaDialect {
   listLength(value: SqlExpr): SqlExpr;
   /** True when a list value holds an item that is not in `ids` (a subquery of ids). */
   hasItemNotIn(value: SqlExpr, ids: SqlExpr): SqlExpr;
-  /** The column a table's rows are paged by, in insertion order. */
-  readonly rowidColumn: string;
+  /** The indexed, unique column a table's rows are paged by, and a value below every row's. */
+  readonly pageKey: { column: string; first: string | number };
   /** One indexed expression as the index compares it (its collation applied). */
   indexExpression(column: IndexColumn): SqlExpr;
   /** A partial index's WHERE text as the engine reads it. */

@@ -46,7 +46,7 @@ export const sqliteSchemaDialect: SchemaDialect = {
   listLength: buildListLength,
   hasItemNotIn: (value, ids) =>
     sql`(CASE WHEN ${buildListLength(value)} = 0 THEN 0 ELSE EXISTS (SELECT 1 FROM json_each(${value}) AS je WHERE je.value NOT IN ${ids}) END)`,
-  rowidColumn: 'rowid',
+  pageKey: { column: 'rowid', first: Number.MIN_SAFE_INTEGER },
   indexExpression: (c) => {
     const e = c.expression ? sql.raw(c.name) : sql.ref(c.name);
     return c.collate ? sql`${e} COLLATE ${sql.raw(c.collate)}` : e;
