@@ -37,7 +37,7 @@ export interface PacedCopyOptions {
   pauseMs: number;
   /** called after each fdatasync with the bytes copied so far (a child process reports its progress through it) */
   onSynced?: (copiedBytes: number) => void;
-  /** pause on the main thread too: a child process of its own has no event loop anyone waits on */
+  /** pause (and wait between attempts to pin the read) on the main thread too: a child process of its own has no event loop anyone waits on */
   pauseMainThread?: boolean;
 }
 
@@ -78,8 +78,11 @@ function sleep(ms: number, mainThreadToo = false): void {
   if (ms > 0 && (mainThreadToo || !isMainThread)) Atomics.wait(pause, 0, 0, ms);
 }
 
-/** Starts a read transaction on `a` at a known WAL frame: the -shm header did not change around its start. */
-function beginPinnedRead(a: SqliteHandle, shmFd: number): WalIndex | string {
+/**
+ * Starts a read transaction on `a` at a known WAL frame: the -shm header did not change around its start.
+ * Between attempts it waits a few ms for the commit in progress (`mainThreadToo`: also on a main thread).
+ */
+function beginPinnedRead(a: SqliteHandle, shmFd: number, mainThreadToo = false): WalIndex | string {
   for (let attempt = 0; attempt < 200; attempt++) {
     const before = readWalIndex(shmFd);
     if (!before) return 'no readable wal-index (-shm)';
@@ -88,7 +91,7 @@ function beginPinnedRead(a: SqliteHandle, shmFd: number): WalIndex | string {
     const after = readWalIndex(shmFd);
     if (after?.header.equals(before.header)) return after;
     a.exec('COMMIT');
-    sleep(1 + (attempt % 5));
+    sleep(1 + (attempt % 5), mainThreadToo);
   }
   return 'the WAL kept changing around the start of the read';
 }
@@ -188,7 +191,7 @@ export function pacedSnapshot(source: string, target: string, busyTimeoutMs: num
       return { copied: false, reason: 'no -shm file beside the database' };
     }
     const dbFd = open(source);
-    const pinned = beginPinnedRead(a, shmFd);
+    const pinned = beginPinnedRead(a, shmFd, o.pauseMainThread);
     if (typeof pinned === 'string') return { copied: false, reason: pinned };
     const pageCount = Number(Object.values(a.prepare('PRAGMA page_count').all()[0] ?? {})[0]);
     const pageSize = Number(Object.values(a.prepare('PRAGMA page_size').all()[0] ?? {})[0]);
