@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stopServer } from './processes.ts';
+import { readThreadCpuSeconds, stopServer } from './processes.ts';
 import { root, schemaFile, startGalley } from './servers.ts';
 
 /** Who makes the backup: `galley backup create` beside the server, or the server through POST /api/backups. */
@@ -34,6 +34,8 @@ export interface LoadStats {
   p99Ms: number;
   maxMs: number;
   over200ms: number;
+  /** the server's main thread (event loop) CPU per create, in µs (Linux; absent elsewhere) */
+  mainCpuUs?: number;
 }
 
 export interface BackupRun {
@@ -43,6 +45,8 @@ export interface BackupRun {
   duringBackup: LoadStats;
   /** the creates during the backup by the phase they were sent in */
   byPhase: Array<LoadStats & { phase: string; seconds: number }>;
+  /** what the backup said about its snapshots: a database snapshotted with VACUUM INTO instead of the paced copy */
+  notes: string[];
 }
 
 export interface BackupBenchResult {
@@ -162,11 +166,44 @@ async function readPhases(stream: ReadableStream<Uint8Array>, phases: Array<{ na
   }
 }
 
+/**
+ * The server's main-thread CPU seconds, sampled every 100 ms while `sampling`: the busy box makes latencies
+ * noisy, CPU per create less so (the API's backup runs its snapshot in a child and its packing on a worker, the
+ * CLI's in another process: neither should cost the event loop).
+ */
+function sampleMainCpu(pid: number): { stop(): void; at(t: number): number | undefined } {
+  const samples: Array<{ t: number; cpu: number }> = [];
+  const take = () => {
+    const cpu = readThreadCpuSeconds(pid)?.main;
+    if (cpu !== undefined) samples.push({ t: performance.now(), cpu });
+  };
+  take();
+  const timer = setInterval(take, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+    },
+    /** the sample nearest to `t` */
+    at(t) {
+      let best: { t: number; cpu: number } | undefined;
+      for (const sample of samples) if (!best || Math.abs(sample.t - t) < Math.abs(best.t - t)) best = sample;
+      return best?.cpu;
+    },
+  };
+}
+
+const cpuPerCreate = (cpu: ReturnType<typeof sampleMainCpu>, from: number, to: number, creates: number): number | undefined => {
+  const a = cpu.at(from);
+  const b = cpu.at(to);
+  return a === undefined || b === undefined || creates === 0 ? undefined : ((b - a) * 1e6) / creates;
+};
+
 /** Phase start times, shared by both ways of watching a backup. */
 type Phases = Array<{ name: string; at: number }>;
 
 /** The CLI's backup: `galley backup create` beside the server, its phases read from its plain progress lines. */
-async function backupWithCli(o: BackupBenchOptions, dir: string, name: string, phases: Phases): Promise<() => Promise<void>> {
+async function backupWithCli(o: BackupBenchOptions, dir: string, name: string, phases: Phases, notes: string[]): Promise<() => Promise<void>> {
   const backup = Bun.spawn([...o.command, 'backup', 'create', name, '--dir', dir], { stdout: 'pipe', stderr: 'pipe' });
   const errText: string[] = [];
   const reading = readPhases(backup.stderr, phases, errText);
@@ -174,6 +211,7 @@ async function backupWithCli(o: BackupBenchOptions, dir: string, name: string, p
     const code = await backup.exited;
     await reading;
     if (code !== 0) throw new Error(`galley backup create failed (${code}): ${errText.join('\n')}`);
+    notes.push(...errText.filter((line) => line.startsWith('note:')));
   };
 }
 
@@ -274,13 +312,20 @@ export async function runBackupBench(o: BackupBenchOptions): Promise<BackupBench
   try {
     const token = via.includes('api') ? await superuserToken(dir, server.base) : '';
     await runFor(2); // warm-up, not counted
+    const cpu = sampleMainCpu(server.proc.pid);
+    const beforeAt = performance.now();
     const before = await runFor(o.baselineSec);
+    const beforeCpu = cpuPerCreate(cpu, beforeAt, performance.now(), before.samples.length);
     const runs: BackupRun[] = [];
     for (const how of via) {
       const name = `bench-${how}.tar.gz`;
       const phases: Phases = [];
+      const notes: string[] = [];
+      // the server logs (stderr) a warning for a snapshot taken with VACUUM INTO (backups/backup-service.ts)
+      const serverLog = `${server.logFile}.err`;
+      const logBefore = statSync(serverLog, { throwIfNoEntry: false })?.size ?? 0;
       const started = performance.now();
-      const finish = how === 'cli' ? await backupWithCli(o, dir, name, phases) : await backupWithApi(server.base, token, dir, name, server.proc.pid, phases);
+      const finish = how === 'cli' ? await backupWithCli(o, dir, name, phases, notes) : await backupWithApi(server.base, token, dir, name, server.proc.pid, phases);
       let finished = false;
       const done = finish().finally(() => {
         finished = true;
@@ -290,15 +335,23 @@ export async function runBackupBench(o: BackupBenchOptions): Promise<BackupBench
       const backupMs = performance.now() - started;
       // each request during the backup counted in the phase it was sent in
       const byPhase = phases.map((phase, i) => {
-        const end = phases[i + 1]?.at ?? Infinity;
+        const end = Math.min(phases[i + 1]?.at ?? Infinity, started + backupMs);
         const samples = during.samples.filter((s) => s.at >= phase.at && s.at < end);
-        const ms = Math.min(end, started + backupMs) - phase.at;
-        return { phase: phase.name, seconds: ms / 1000, ...summarize(samples.map((s) => s.ms), 0, ms) };
+        const ms = end - phase.at;
+        return { phase: phase.name, seconds: ms / 1000, ...summarize(samples.map((s) => s.ms), 0, ms), mainCpuUs: cpuPerCreate(cpu, phase.at, end, samples.length) };
       });
-      runs.push({ via: how, archiveBytes: statSync(join(dir, 'backups', name)).size, backupMs, duringBackup: statsOf(during), byPhase });
+      const duringBackup = { ...statsOf(during), mainCpuUs: cpuPerCreate(cpu, started, started + backupMs, during.samples.length) };
+      if (how === 'api' && existsSync(serverLog)) notes.push(...readFileSync(serverLog, 'utf8').slice(logBefore).split('\n').filter((line) => line.includes('VACUUM INTO')));
+      runs.push({ via: how, archiveBytes: statSync(join(dir, 'backups', name)).size, backupMs, duringBackup, byPhase, notes });
     }
+    const afterAt = performance.now();
     const after = await runFor(o.baselineSec);
-    const baseline = summarize([...before.samples, ...after.samples].map((s) => s.ms), before.errors + after.errors, before.ms + after.ms);
+    cpu.stop();
+    const afterCpu = cpuPerCreate(cpu, afterAt, performance.now(), after.samples.length);
+    const baseline = {
+      ...summarize([...before.samples, ...after.samples].map((s) => s.ms), before.errors + after.errors, before.ms + after.ms),
+      mainCpuUs: beforeCpu !== undefined && afterCpu !== undefined ? (beforeCpu + afterCpu) / 2 : undefined,
+    };
     return { dbBytes, baseline, runs, loadAvg: [loadBefore, loadavg()[0]!] };
   } finally {
     await stopServer(server.proc);
@@ -311,7 +364,7 @@ const VIA_LABEL: Record<BackupVia, string> = { cli: 'galley backup create', api:
 
 export function formatBackupRow(r: BackupBenchResult): string {
   const side = (s: LoadStats) =>
-    `${Math.round(s.rps)} creates/s, p99 ${s.p99Ms.toFixed(1)} ms, max ${s.maxMs.toFixed(0)} ms, ${s.over200ms} of ${s.requests} over 200 ms (${((100 * s.over200ms) / Math.max(1, s.requests)).toFixed(2)}%)${s.errors ? `, ${s.errors} errors` : ''}`;
+    `${Math.round(s.rps)} creates/s, p99 ${s.p99Ms.toFixed(1)} ms, max ${s.maxMs.toFixed(0)} ms, ${s.over200ms} of ${s.requests} over 200 ms (${((100 * s.over200ms) / Math.max(1, s.requests)).toFixed(2)}%)${s.errors ? `, ${s.errors} errors` : ''}${s.mainCpuUs !== undefined ? `; server main thread ${Math.round(s.mainCpuUs)} µs/create` : ''}`;
   return [
     `backup of a ${mb(r.dbBytes)} data.db:`,
     `  creates alone (before and after): ${side(r.baseline)}`,
@@ -320,6 +373,7 @@ export function formatBackupRow(r: BackupBenchResult): string {
       `    creates during backup:            ${side(run.duringBackup)}  (target: none over 200 ms)`,
       ...run.byPhase.map((p) => `      ${`${p.phase} (${p.seconds.toFixed(1)} s):`.padEnd(52)} ${side(p)}`),
       `    during ÷ alone: p99 ×${(run.duringBackup.p99Ms / r.baseline.p99Ms).toFixed(2)}, throughput ×${(run.duringBackup.rps / r.baseline.rps).toFixed(2)}`,
+      ...run.notes.map((note) => `    ${note.trim()}`),
     ]),
     `  load average ${r.loadAvg[0].toFixed(2)} → ${r.loadAvg[1].toFixed(2)} on ${cpus().length} CPUs`,
   ].join('\n');
