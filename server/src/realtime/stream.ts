@@ -18,8 +18,13 @@ export interface RealtimeStream {
   response: Response;
 }
 
-/** The most one flush pass writes to one client (10k clients: at most 640 MB of chunks at once). */
-const MAX_WRITE_BYTES = 64 * 1024;
+/**
+ * The most one flush pass writes to one client: each pass copies what it writes into a new chunk per client,
+ * so a server far behind holds up to clients × this at once, several times over until collected. Measured at
+ * 10k subscribers, 50 events/s: 64 KiB, peak RSS 1.67 GB, 4.3 us of server CPU per message; 16 KiB, 865 MB,
+ * 5.3 us (with one write per message before the passes: 566 MB, 16.6 us).
+ */
+const MAX_WRITE_BYTES = 16 * 1024;
 
 function joinChunks(chunks: Uint8Array[], size: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;

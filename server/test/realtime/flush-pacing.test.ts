@@ -83,7 +83,7 @@ describe('flush passes', () => {
     await reader.cancel();
   });
 
-  it('writes at most 64 KiB to a client in one pass; the rest follows, in order, in the next', async () => {
+  it('writes at most 16 KiB to a client in one pass; the rest follows, in order, in the next', async () => {
     const stream = openRealtimeStream(w.t.galley.core, '');
     const reader = stream.response.body!.getReader();
     await reader.read(); // PB_CONNECT
@@ -100,7 +100,7 @@ describe('flush passes', () => {
     }
     const one = frame(0).byteLength + `id:${stream.clientId}\n`.length;
     expect(sizes.length).toBeGreaterThanOrEqual(2);
-    for (const size of sizes) expect(size).toBeLessThan(64 * 1024 + one);
+    for (const size of sizes) expect(size).toBeLessThan(16 * 1024 + one);
     expect([...text.matchAll(/data:(\d{4})/g)].map((m) => Number(m[1]))).toEqual(Array.from({ length: 100 }, (_, n) => n));
     client.close();
     await reader.cancel();
