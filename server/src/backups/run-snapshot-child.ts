@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { describeChildDriver } from '../db/driver.ts';
 import type { DbJob, DbJobResult } from './db-jobs.ts';
 import { SNAPSHOT_CHILD_ENV, type SnapshotChildMessage } from './snapshot-child.ts';
+import { readJsonLines } from '../lib/json-lines.ts';
 
 export interface SnapshotChildOptions {
   /** stops the snapshot: the child is killed and the answer is a failure */
@@ -64,7 +65,6 @@ export function snapshotInChild(job: DbJob, opts: SnapshotChildOptions = {}): Pr
     let ready = false;
     let outcome: SnapshotChildOutcome | undefined;
     let stderr = '';
-    let buffered = '';
     let timer: ReturnType<typeof setTimeout> | undefined;
     /** Kills the child (once) with `why` as the answer, unless it already gave one. */
     const stop = (why: string) => {
@@ -103,22 +103,7 @@ export function snapshotInChild(job: DbJob, opts: SnapshotChildOptions = {}): Pr
       }
       quietFor(silenceMs, `the snapshot process said nothing for ${silenceMs / 1000} s and was stopped`);
     };
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
-      buffered += chunk;
-      let i;
-      while ((i = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, i);
-        buffered = buffered.slice(i + 1);
-        let msg: SnapshotChildMessage;
-        try {
-          msg = JSON.parse(line) as SnapshotChildMessage;
-        } catch {
-          continue; // not the protocol's: something the runtime printed
-        }
-        if (typeof msg === 'object' && msg !== null) onMessage(msg);
-      }
-    });
+    readJsonLines<SnapshotChildMessage>(child.stdout!, onMessage);
     child.stdin!.end(`${JSON.stringify(job)}\n`);
   });
 }

@@ -12,6 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname } from 'node:path';
 import { GalleyError } from '../errors.ts';
+import { readJsonLines } from '../lib/json-lines.ts';
 import { describeChildDriver } from './driver.ts';
 import { SQL_CHILD_PROGRAM, type SqlChildJob, type SqlChildMessage, type SqlChildResult } from './sql-console-child.ts';
 import type { GroupWriter } from './writer.ts';
@@ -112,7 +113,6 @@ export function createSqlConsole(opts: { file: string; writer: GroupWriter }): S
       let settled = false;
       let wrote = false;
       let stderr = '';
-      let buffered = '';
       const unpause = () => {
         release?.();
         release = undefined;
@@ -166,22 +166,7 @@ export function createSqlConsole(opts: { file: string; writer: GroupWriter }): S
         } else if ('done' in msg) settle({ ok: true, result: msg.done, wrote }, true);
         else settle({ ok: false, reason: msg.error.refused ? 'refused' : 'sql', message: msg.error.message }, true);
       };
-      child.stdout!.setEncoding('utf8');
-      child.stdout!.on('data', (chunk: string) => {
-        buffered += chunk;
-        let i;
-        while ((i = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, i);
-          buffered = buffered.slice(i + 1);
-          let msg: SqlChildMessage;
-          try {
-            msg = JSON.parse(line) as SqlChildMessage;
-          } catch {
-            continue; // not the protocol's: something the runtime printed
-          }
-          if (typeof msg === 'object' && msg !== null) onMessage(msg);
-        }
-      });
+      readJsonLines<SqlChildMessage>(child.stdout!, onMessage);
       const { timeoutMs: _timeout, ...rest } = job;
       child.stdin!.write(JSON.stringify({ ...rest, file: opts.file } satisfies SqlChildJob) + '\n');
     });
