@@ -8,6 +8,9 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 
 export type OrderingOperator = '<' | '<=' | '>' | '>=';
 
+/** A column's storage type (the schema's ColumnSpec type; query/ does not import schema/). */
+export type ColumnValueType = 'text' | 'numeric' | 'boolean' | 'json';
+
 export interface FilterDialect {
   readonly name: string;
   /** `left [NOT] LIKE pattern` with `\` as the escape character, ASCII case-insensitive. */
@@ -52,6 +55,16 @@ export interface FilterDialect {
    * rowid order to ties and unsorted lists; PostgreSQL gives no stable order, so pages would overlap.
    */
   tieBreak(alias: string): Expression<unknown> | null;
+  /**
+   * A bound value standing for a column of `type` (realtime judges a deleted row from its values, as a derived
+   * table): typed as the column is, so a rule compares it as it would the stored value.
+   */
+  typedValue(value: Expression<unknown>, type: ColumnValueType): Expression<unknown>;
+  /**
+   * Statements compiled apart and joined as text into one (realtime's UNION ALL of cached checks): `text`'s
+   * parameter placeholders moved past the `offset` parameters bound before it.
+   */
+  shiftParameters(text: string, offset: number): string;
 }
 
 /** JSON path text: `$.a[0].b` (keys are `\w` only, checked by the resolver's identifier patterns). */
@@ -100,4 +113,8 @@ export const sqliteDialect: FilterDialect = {
   sortKey: (value) => value,
   orderNulls: () => null,
   tieBreak: () => null,
+  // SQLite's values carry their own type, and columns apply their affinity
+  typedValue: (value) => value,
+  // `?` placeholders are positional: the texts join as they are
+  shiftParameters: (text) => text,
 };

@@ -9,7 +9,7 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { GalleyError } from '../errors.ts';
-import type { FilterDialect, OrderingOperator } from './dialect.ts';
+import type { ColumnValueType, FilterDialect, OrderingOperator } from './dialect.ts';
 
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -34,6 +34,20 @@ function jsonValue(value: Expression<unknown>, path: readonly (string | number)[
   const text = sql`galley_json_extract(${asText(value)}, ${jsonPathArray(path)})`;
   return { expressionType: undefined, toOperationNode: () => text.toOperationNode(), galleyJson: { value, path } };
 }
+
+/** The column types of db/postgres-ddl.ts (text C-collated, as the columns are). */
+const TYPED_VALUES: Record<ColumnValueType, (v: Expression<unknown>) => Expression<unknown>> = {
+  text: (v) => sql`(CAST(${v} AS text) COLLATE "C")`,
+  json: (v) => sql`(CAST(${v} AS text) COLLATE "C")`,
+  numeric: (v) => sql`CAST(${v} AS double precision)`,
+  boolean: (v) => sql`CAST(${v} AS galley_bool)`,
+};
+
+/**
+ * `$n` only ever is a placeholder in Galley's compiled SQL: names are `\w` (quoted), values are bound, and the
+ * dialect's own literals hold no `$` followed by a digit.
+ */
+const PLACEHOLDER = /\$(\d+)/g;
 
 const jsonOf = (e: Expression<unknown>) => (e as Partial<JsonValue>).galleyJson;
 
@@ -127,6 +141,10 @@ export const postgresDialect: FilterDialect = {
   orderNulls: (direction) => (direction === 'asc' ? 'first' : 'last'),
   // insertion order, as SQLite's scan gives ties (the DDL's identity column)
   tieBreak: (alias) => sql.id(alias, '_rowid_'),
+  // an untyped parameter in a select list is text: a number rule over it would compare text, a bool one raise
+  typedValue: (value, type) => TYPED_VALUES[type](value),
+  // each compiled statement numbers its parameters from $1
+  shiftParameters: (text, offset) => (offset === 0 ? text : text.replace(PLACEHOLDER, (_, n: string) => `$${Number(n) + offset}`)),
 };
 
 /**

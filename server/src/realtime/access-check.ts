@@ -6,9 +6,11 @@
  *
  * `<row>` is the table itself (create/update: the record as committed, joined data as it is now) or, for a
  * delete, the deleted row's values as a derived table under the collection's name (the row is gone by
- * then; joined data is judged as it is after the delete).
+ * then; joined data is judged as it is after the delete), each value typed as its column (dialect.typedValue).
+ * The checks are compiled apart, so the dialect renumbers each one's parameters where the union puts them
+ * (PostgreSQL's `$n`; SQLite's `?` join as they are).
  */
-import { CompiledQuery, sql, type Expression, type Kysely, type SqlBool } from 'kysely';
+import { CompiledQuery, sql, type Expression, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { Core } from '../core.ts';
 import { LruMap } from '../lib/lru.ts';
 import type { FilterDialect } from '../query/dialect.ts';
@@ -18,7 +20,8 @@ import { parseFilter } from '../query/parser.ts';
 import { compileFilterWhere } from '../rules/compile-filter.ts';
 import { checkQueryCost } from '../rules/filter-cost.ts';
 import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
-import type { CollectionModel, Schema } from '../schema/model.ts';
+import { fieldTypeOf } from '../schema/fields/registry.ts';
+import type { CollectionModel, FieldModel, Schema } from '../schema/model.ts';
 
 export type RowSource = 'table' | 'values';
 
@@ -92,14 +95,21 @@ function compileProbeWhere(schema: Schema, collection: CollectionModel, probe: A
   }
 }
 
-function buildFragment(db: Kysely<any>, collection: CollectionModel, source: RowSource, where: Expression<SqlBool>[]): Fragment {
+/** A deleted row's value slot, typed as its column (an untyped parameter is text on PostgreSQL). */
+function valueSlot(field: FieldModel, dialect: FilterDialect): RawBuilder<unknown> {
+  const slot = sql`${PARAM_SLOT}`;
+  const type = fieldTypeOf(field).column(field)?.type;
+  return type ? sql`${dialect.typedValue(slot, type)}` : slot;
+}
+
+function buildFragment(db: Kysely<any>, dialect: FilterDialect, collection: CollectionModel, source: RowSource, where: Expression<SqlBool>[]): Fragment {
   if (where.length === 0) return 'allow';
   const table = collection.name;
   const slot = () => sql`${PARAM_SLOT}`;
   let q =
     source === 'table'
       ? db.selectFrom(table).select(slot().as('g')).where(`${table}.id`, '=', PARAM_SLOT)
-      : db.selectFrom(db.selectNoFrom(collection.fields.map((f) => slot().as(f.name))).as(table)).select(slot().as('g'));
+      : db.selectFrom(db.selectNoFrom(collection.fields.map((f) => valueSlot(f, dialect).as(f.name))).as(table)).select(slot().as('g'));
   for (const part of where) q = q.where(part);
   // only the text and parameters are kept: the compiled query's operation tree is many times their size
   const compiled = q.compile();
@@ -124,6 +134,7 @@ export async function findPassingProbes(
   probes: readonly AccessProbe[],
 ): Promise<Set<string>> {
   const schema = core.schema;
+  const dialect = core.db.dialect;
   const cache = fragmentCache(schema);
   const passing = new Set<string>();
   const queued: Array<{ key: string; fragment: Exclude<Fragment, 'allow' | 'deny'> }> = [];
@@ -131,8 +142,8 @@ export async function findPassingProbes(
     const cacheKey = `${source}|${collection.id}|${probe.key}`;
     let fragment = cache.get(cacheKey);
     if (fragment === undefined) {
-      const where = compileProbeWhere(schema, collection, probe, core.db.dialect);
-      fragment = where === 'deny' ? 'deny' : buildFragment(core.db.read, collection, source, where);
+      const where = compileProbeWhere(schema, collection, probe, dialect);
+      fragment = where === 'deny' ? 'deny' : buildFragment(core.db.read, dialect, collection, source, where);
       cache.set(cacheKey, fragment);
     }
     if (fragment === 'allow') passing.add(probe.key);
@@ -148,7 +159,7 @@ export async function findPassingProbes(
       const values = [end, ...rowValues];
       const filled = query.parameters.slice();
       slots.forEach((at, i) => (filled[at] = values[i]));
-      texts.push(query.sql);
+      texts.push(dialect.shiftParameters(query.sql, params.length));
       params.push(...filled);
       end++;
     }
