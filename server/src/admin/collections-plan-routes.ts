@@ -29,7 +29,7 @@ import { compactSchemaDocument, listEntryModels, readSchemaDocument } from '../s
 import { requireCollectionModel, requireSuperuser } from './collections.ts';
 import { createChange, deleteChange, importChange, requireBody, requireWritable, updateChange, type SchemaChange } from './collections-write.ts';
 import { checkOAuth2Provider } from './oauth2-provider-check.ts';
-import { LIVE_LOAD_OPTIONS } from './schema-reload.ts';
+import { buildLiveLoadOptions } from './schema-reload.ts';
 
 export interface PlannedStep {
   description: string;
@@ -101,7 +101,7 @@ export async function planCollectionChange(core: Core, info: RequestInfo, raw: u
   const edit = change.build(doc, listEntryModels(core.schema, doc));
   let next;
   try {
-    next = compactSchemaDocument({ ...doc, collections: edit.collections }, edit.touched, file, LIVE_LOAD_OPTIONS);
+    next = compactSchemaDocument({ ...doc, collections: edit.collections }, edit.touched, file, buildLiveLoadOptions(core));
   } catch (err) {
     throw change.mapError(err, edit);
   }

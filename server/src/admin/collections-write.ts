@@ -26,7 +26,7 @@ import { buildCreateEntry, isPlainObject, mergeImportEntry, mergeUpdateEntry, re
 import { toCollectionError, toImportError } from './collections-errors.ts';
 import { checkTokenSecrets, storeTokenSecrets, takeTokenSecrets, toImportValidationFailure, type TokenSecrets } from './collections-token-secrets.ts';
 import { readTimesById, requireCollectionModel, requireSuperuser, toTimedCollectionJson } from './collections.ts';
-import { LIVE_LOAD_OPTIONS } from './schema-reload.ts';
+import { buildLiveLoadOptions } from './schema-reload.ts';
 import { findSchemaService, type SchemaService } from './schema-service.ts';
 
 /** The new entries, and which of them to write minimal (the rest stay as the file has them). */
@@ -82,7 +82,7 @@ async function writeSchemaChange(core: Core, { build, mapError }: SchemaChange):
       const edit = build(doc, listEntryModels(core.schema, doc));
       let compact: { document: SchemaDocument; schema: Schema };
       try {
-        compact = compactSchemaDocument({ ...doc, collections: edit.collections }, edit.touched, file, LIVE_LOAD_OPTIONS);
+        compact = compactSchemaDocument({ ...doc, collections: edit.collections }, edit.touched, file, buildLiveLoadOptions(core));
       } catch (err) {
         throw mapError(err, edit);
       }

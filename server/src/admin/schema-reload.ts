@@ -19,7 +19,7 @@ import { loadSecretStore } from '../auth/secrets.ts';
 import type { Core, SecretStore } from '../core.ts';
 import { isSameJson } from '../lib/same-json.ts';
 import { loadSchemaSource, type LoadSchemaOptions } from '../schema/load.ts';
-import { FULL_LOAD_OPTIONS } from '../rules/check-rule-compiles.ts';
+import { buildFullLoadOptions } from '../rules/check-rule-compiles.ts';
 import { buildSchema, type Schema } from '../schema/model.ts';
 import { createRequestGate, type RequestGate } from './request-gate.ts';
 
@@ -68,8 +68,10 @@ export interface ReloaderOptions {
 
 const POLL_MS = 500;
 
-/** Loading as `serve` loads: view queries are run against SQLite before they are accepted. */
-export const LIVE_LOAD_OPTIONS: LoadSchemaOptions = FULL_LOAD_OPTIONS;
+/** Loading as `serve` loads: view queries are run against SQLite before they are accepted, rules compiled as the database will. */
+export function buildLiveLoadOptions(core: Core): LoadSchemaOptions {
+  return buildFullLoadOptions(core.db.dialect);
+}
 
 /** One indexed row, the hash only: cheap enough to run twice a second on every server. */
 async function readAppliedHash(core: Core): Promise<string | undefined> {
@@ -78,10 +80,10 @@ async function readAppliedHash(core: Core): Promise<string | undefined> {
 }
 
 /** The schema file when it is exactly what the database now holds (keeps its renames etc.), else undefined. */
-async function loadFileMatching(file: string | undefined, applied: AppliedSchema): Promise<Schema | undefined> {
+async function loadFileMatching(file: string | undefined, applied: AppliedSchema, options: LoadSchemaOptions): Promise<Schema | undefined> {
   if (!file) return undefined;
   try {
-    const schema = await loadSchemaSource(file, LIVE_LOAD_OPTIONS);
+    const schema = await loadSchemaSource(file, options);
     return hashCollections(planMigration(applied.collections, schema.collections).collections) === applied.hash ? schema : undefined;
   } catch {
     return undefined;
@@ -141,7 +143,7 @@ export function createSchemaReloader(core: Core, options: ReloaderOptions): Sche
     if (closed) return;
     const applied = await readAppliedSchema(core.db.read);
     if (!applied || applied.hash === knownHash) return;
-    const fromFile = await loadFileMatching(file, applied);
+    const fromFile = await loadFileMatching(file, applied, buildLiveLoadOptions(core));
     const next = fromFile ?? buildSchema(applied.collections);
     await gate.exclusive(async () => {
       swap(next, await loadSecretStore(core.db, next));
@@ -183,7 +185,7 @@ export function createSchemaReloader(core: Core, options: ReloaderOptions): Sche
     if (!file) return (last = { kind: 'unchanged' });
     let next: Schema;
     try {
-      next = await loadSchemaSource(file, LIVE_LOAD_OPTIONS);
+      next = await loadSchemaSource(file, buildLiveLoadOptions(core));
     } catch (err) {
       last = { kind: 'invalid', message: (err as Error).message };
       core.log.error(`schema file not applied; still serving the schema loaded before.\n${last.message}`);

@@ -1,24 +1,36 @@
 /**
- * The load-time rule check that uses the request-time compiler itself, so whatever a request would
- * refuse is refused when the schema loads. wire: PocketBase's collectionValidator.checkRule compiles
- * each rule with an empty RequestInfo (a guest, no body) when a collection is saved.
+ * The load-time rule check that uses the request-time compiler itself, with the database's dialect, so whatever
+ * a request would refuse is refused when the schema loads (on PostgreSQL too: a `strftime` modifier).
+ * wire: PocketBase's collectionValidator.checkRule compiles each rule with an empty RequestInfo (a guest, no
+ * body) when a collection is saved.
  */
 import type { CheckRuleCompiles } from '../schema/check-rules.ts';
 import type { LoadSchemaOptions } from '../schema/load.ts';
 import { checkViewQueriesInMemory } from '../db/migrate/view-check.ts';
+import { sqliteDialect, type FilterDialect } from '../query/dialect.ts';
 import { compileFilterWhere } from './compile-filter.ts';
 import { guestRequest } from './request-info.ts';
 
-export const explainRuleCompileFailure: CheckRuleCompiles = (schema, collection, rule) => {
-  try {
-    compileFilterWhere({ schema, collection, info: guestRequest(), alias: collection.name }, rule, 'rule');
-    return null;
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
-    return `invalid rule: ${message}${cause}`;
-  }
-};
+/** The rule check compiling as a database of `dialect` will at request time. */
+export function buildRuleCompileCheck(dialect: FilterDialect): CheckRuleCompiles {
+  return (schema, collection, rule) => {
+    try {
+      compileFilterWhere({ schema, collection, info: guestRequest(), alias: collection.name, dialect }, rule, 'rule');
+      return null;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+      return `invalid rule: ${message}${cause}`;
+    }
+  };
+}
 
-/** What every load of a schema that will serve requests checks: view queries in SQLite, rules compiled. */
-export const FULL_LOAD_OPTIONS: LoadSchemaOptions = { checkViewQueries: checkViewQueriesInMemory, checkRuleCompiles: explainRuleCompileFailure };
+export const explainRuleCompileFailure: CheckRuleCompiles = buildRuleCompileCheck(sqliteDialect);
+
+/** What every load of a schema that will serve requests on a database of `dialect` checks: view queries in SQLite, rules compiled. */
+export function buildFullLoadOptions(dialect: FilterDialect): LoadSchemaOptions {
+  return { checkViewQueries: checkViewQueriesInMemory, checkRuleCompiles: dialect === sqliteDialect ? explainRuleCompileFailure : buildRuleCompileCheck(dialect) };
+}
+
+/** The same for SQLite (`serve` today, the CLI's migrate/types/import). */
+export const FULL_LOAD_OPTIONS: LoadSchemaOptions = buildFullLoadOptions(sqliteDialect);
