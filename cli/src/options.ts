@@ -12,3 +12,10 @@ export function createDirOption(): Option {
     .default('./galley_data')
     .env(ENV_DIR);
 }
+
+export const ENV_DATABASE_URL = 'GALLEY_DATABASE_URL';
+
+/** `--database`: PostgreSQL instead of the data directory's SQLite (serve, superuser). */
+export function createDatabaseOption(): Option {
+  return new Option('--database <url>', 'serve from PostgreSQL 15+ (postgres://user:password@host:5432/db) instead of <dir>/data.db; the URL is never printed').env(ENV_DATABASE_URL);
+}

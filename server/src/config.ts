@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { GalleyError } from './errors.ts';
+import { parseDatabaseUrl, type DatabaseUrl } from './lib/database-url.ts';
 
 export type SyncMode = 'FULL' | 'NORMAL';
 
@@ -29,6 +30,11 @@ export interface Config {
   readonly dashboardDir: string | undefined;
   /** … or as a map of relative path → readable file path (the binary's embedded files); wins over the directory */
   readonly dashboardFiles: Readonly<Record<string, string>> | undefined;
+  /**
+   * PostgreSQL instead of `<dir>/data.db` (docs/postgresql.md): its URL (printed masked only) and the most
+   * connections this server's pool opens. Undefined: SQLite, as always.
+   */
+  readonly database: { readonly url: DatabaseUrl; readonly poolSize: number } | undefined;
 }
 
 export interface ConfigInput {
@@ -45,6 +51,10 @@ export interface ConfigInput {
   sqlTimeoutMs?: number;
   dashboardDir?: string;
   dashboardFiles?: Readonly<Record<string, string>>;
+  /** `postgres://user:password@host:5432/database`: serve from PostgreSQL (default: SQLite in `dir`) */
+  database?: string;
+  /** most connections to PostgreSQL this server opens (default 10) */
+  poolSize?: number;
 }
 
 /** Environment variables, each the twin of a `galley serve` flag. */
@@ -57,7 +67,12 @@ export const ENV = {
   allowCollectionWrites: 'GALLEY_ALLOW_COLLECTION_WRITES',
   sqlTimeoutMs: 'GALLEY_SQL_TIMEOUT_MS',
   maxBackupUploadSize: 'GALLEY_BACKUP_UPLOAD_MAX_SIZE',
+  database: 'GALLEY_DATABASE_URL',
+  poolSize: 'GALLEY_POOL_SIZE',
 } as const;
+
+/** PostgreSQL connections a server opens unless told (`--pool-size`). */
+export const DEFAULT_POOL_SIZE = 10;
 
 export function resolveConfig(input: ConfigInput, env: Record<string, string | undefined> = process.env): Config {
   const sync = (input.synchronous ?? env[ENV.synchronous] ?? 'FULL').toUpperCase();
@@ -83,7 +98,18 @@ export function resolveConfig(input: ConfigInput, env: Record<string, string | u
     sqlTimeoutMs: readSqlTimeout(input.sqlTimeoutMs ?? env[ENV.sqlTimeoutMs]),
     dashboardDir: input.dashboardDir ? checkDashboardDir(resolve(input.dashboardDir)) : undefined,
     dashboardFiles: input.dashboardFiles,
+    database: readDatabase(input.database ?? env[ENV.database], input.poolSize ?? env[ENV.poolSize]),
   });
+}
+
+function readDatabase(url: string | undefined, poolSize: number | string | undefined): Config['database'] {
+  // a pool size alone changes nothing: SQLite has no pool
+  if (url === undefined || url.trim() === '') return undefined;
+  const parsed = parseDatabaseUrl(url);
+  if ('problem' in parsed) throw new GalleyError('invalid', `database: the URL ${parsed.problem}`);
+  const size = poolSize === undefined || poolSize === '' ? DEFAULT_POOL_SIZE : Number(poolSize);
+  if (!Number.isInteger(size) || size < 1 || size > 1000) throw new GalleyError('invalid', `pool size: "${poolSize}" is not a whole number from 1 to 1000`);
+  return Object.freeze({ url: parsed, poolSize: size });
 }
 
 /** wire: PocketBase's runSQLMaxTimeout is 3 minutes. */

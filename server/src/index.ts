@@ -16,7 +16,7 @@ import { followListenUrl, type ListenAwareSettings } from './admin/app-url.ts';
 import { loadSettingsStore, readSettingsEnv, type SettingsInput } from './admin/settings-store.ts';
 import { createSignInThrottle } from './auth/sign-in-throttle.ts';
 import { registerBuiltinCronJobs } from './cron/builtin-jobs.ts';
-import { createCronStateStore } from './cron/job-state.ts';
+import { createCronStateStore, type CronStateStore } from './cron/job-state.ts';
 import { createCronScheduler, type CronService } from './cron/scheduler.ts';
 import { createRateLimiter, sweepRateLimitWindows } from './http/rate-limit.ts';
 import { createOtpAttempts } from './auth/otp-attempts.ts';
@@ -29,6 +29,7 @@ import { settleFileRemovals } from './records/record-files.ts';
 import { loadSecretStore } from './auth/secrets.ts';
 import { resolveConfig, type ConfigInput } from './config.ts';
 import type { Core } from './core.ts';
+import type { Database } from './db/database.ts';
 import { openDatabase } from './db/open.ts';
 import { checkSchemaOnStart } from './db/migrate/start-key.ts';
 import { GalleyError } from './errors.ts';
@@ -151,13 +152,19 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
     options.schema !== undefined ? loadSchema(options.schema, 'schema', viewCheck) : config.schemaFile ? loadSchemaSource(config.schemaFile, viewCheck) : loadSchema([]));
   const startReport: GalleyStartReport = { schemaSource, appliedOnStart: [] };
   try {
-    const db = trace.time('database open', () => openDatabase({
-      file: join(config.dir, 'data.db'),
-      synchronous: config.synchronous,
-      busyTimeoutMs: config.busyTimeoutMs,
-      log: (level, message) => log[level](message),
-    }));
-    services.add({ name: 'database', stop: () => db.close() });
+    // PostgreSQL (postgres-start.ts) only when asked: a SQLite app never loads it
+    const postgres = config.database ? await import('./postgres-start.ts') : undefined;
+    const served = postgres && config.database ? await trace.time('database open', () => postgres.openServedPostgres(config.database!, log, services)) : undefined;
+    const db: Database = served?.db ?? trace.time('database open', () => {
+      const opened = openDatabase({
+        file: join(config.dir, 'data.db'),
+        synchronous: config.synchronous,
+        busyTimeoutMs: config.busyTimeoutMs,
+        log: (level, message) => log[level](message),
+      });
+      services.add({ name: 'database', stop: () => opened.close() });
+      return opened;
+    });
     if (schemaSource === 'none') {
       const stored = await readStartSchemaFromDatabase(db);
       if (stored) {
@@ -172,7 +179,15 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
     const secrets = await trace.time('secrets', () => loadSecretStore(db, schema));
     const overrides = [readSettingsEnv(env), ...(options.settings ? [options.settings] : [])];
     const settings: ListenAwareSettings = followListenUrl(await trace.time('settings', () => loadSettingsStore(db, overrides)), overrides);
-    const logs: LogService = trace.time('log service', () => createLogService({ file: join(config.dir, 'aux.db'), busyTimeoutMs: config.busyTimeoutMs, settings: () => settings.current().logs }));
+    if (postgres && served) await postgres.claimFilesPlace(served, settings, log);
+    let logs: LogService;
+    let cronState: CronStateStore;
+    if (postgres && served) ({ logs, cronState } = postgres.createServedLogs(served, settings, log));
+    else {
+      const aux = trace.time('log service', () => createLogService({ file: join(config.dir, 'aux.db'), busyTimeoutMs: config.busyTimeoutMs, settings: () => settings.current().logs }));
+      logs = aux;
+      cronState = createCronStateStore(aux.auxDb);
+    }
     services.add({ name: 'log service', stop: () => logs.close() });
     settings.onSave(() => logs.trim());
     const appLog = teeLogger(log, logs);
@@ -183,9 +198,11 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
     services.add({ name: 'file removals', stop: () => settleFileRemovals(storage).then(() => localStorage.flushHeldDeletions()) });
     const clock = () => new Date();
     trace.mark('storage');
-    const cron: CronService = await trace.time('cron scheduler', () => createCronScheduler({ clock, log: appLog, store: createCronStateStore(logs.auxDb) }));
+    const cron: CronService = await trace.time('cron scheduler', () => createCronScheduler({ clock, log: appLog, store: cronState }));
     services.add({ name: 'cron scheduler', stop: () => cron.close() });
-    const backups = createBackupService({ dir: config.dir, db, settings, cron, log: appLog, clock, busyTimeoutMs: config.busyTimeoutMs, maxUploadBytes: config.maxBackupUploadSize, restore: held.restore, hooks });
+    const backups = postgres
+      ? postgres.createPostgresBackupService()
+      : createBackupService({ dir: config.dir, db, settings, cron, log: appLog, clock, busyTimeoutMs: config.busyTimeoutMs, maxUploadBytes: config.maxBackupUploadSize, restore: held.restore, hooks });
     services.add({ name: 'backups', stop: () => backups.stop() });
     trace.mark('backups');
     const thumbnails = trace.time('thumbnails', () => createThumbnailService());
@@ -219,6 +236,7 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
     trace.mark('cron jobs');
     const schemaService = (core.schemaService = await trace.time('schema service', () => startSchemaService(core, appliedHash)));
     services.add({ name: 'schema service', stop: () => schemaService.close() });
+    if (postgres && served) postgres.followOtherInstances(core, served);
     const hooksService = await trace.time('hooks', () => startHooksService(core, resolveHooksSource(options.hooks, env, config.schemaFile), { watch: config.dev }));
     services.add({ name: 'hooks', stop: () => hooksService.close() });
     // onBootstrap: everything is up and the hooks are loaded; a throw fails the start (again after a restore, as PocketBase restarts)

@@ -16,7 +16,7 @@ const LAYERS: string[][] = [
   ['auth'],
   ['files', 'realtime', 'batch'],
   ['admin', 'logs', 'cron', 'backups', 'import'],
-  ['http', 'index.ts', 'hooks-file'],
+  ['http', 'index.ts', 'hooks-file', 'postgres-start.ts'],
 ];
 
 function layerOf(path: string): number {

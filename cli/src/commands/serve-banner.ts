@@ -18,6 +18,8 @@ export interface BannerInfo {
   dashboard?: boolean;
   /** the one-time installer token, while no superuser exists */
   installerToken?: string;
+  /** PostgreSQL (`--database`): its URL with the password masked, and the pool size; undefined on SQLite */
+  database?: { masked: string; poolSize: number };
   /** how the user runs this binary: `galley` when on PATH, else its path (`dist/galley` under npm start) */
   command: string;
 }
@@ -83,8 +85,9 @@ export function formatServeBanner(info: BannerInfo): string[] {
       ? `├─ Dev mode: on, watching ${info.schemaFile ?? '(no schema file)'}; saved changes apply live`
       : '├─ Dev mode: off (schema changes: edit the file, run galley migrate apply; this server follows)',
   );
+  if (info.database) lines.push(`├─ Database: PostgreSQL ${info.database.masked} (pool of ${info.database.poolSize})`);
   lines.push(`├─ Data dir: ${info.dir}`);
-  const upsert = `${shellQuote(info.command)} superuser upsert EMAIL PASSWORD --dir ${shellQuote(info.dirArg)}`;
+  const upsert = `${shellQuote(info.command)} superuser upsert EMAIL PASSWORD ${info.database ? '--database URL' : `--dir ${shellQuote(info.dirArg)}`}`;
   if (info.superusers > 0) lines.push(`└─ Superusers: ${info.superusers}`);
   else if (info.installerToken) {
     lines.push('└─ Superusers: none yet; create the first one in the browser (this link works once, for 30 minutes):');

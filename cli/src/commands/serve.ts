@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Galley, renderTypesModule, Schema } from '@galley/server';
 import { embeddedDashboardFiles } from '../dashboard-embed.ts';
-import { createDirOption, ENV_HTTP, ENV_SCHEMA, ENV_SYNCHRONOUS } from '../options.ts';
+import { createDatabaseOption, createDirOption, ENV_HTTP, ENV_SCHEMA, ENV_SYNCHRONOUS } from '../options.ts';
 import { describeOwnCommand, formatServeBanner } from './serve-banner.ts';
 import { addMailOptions, readMailSettings, type MailFlags } from './serve-mail.ts';
 import { describeSchemaPath, writeTypesFile } from './types.ts';
@@ -17,10 +17,18 @@ interface ServeOptions extends MailFlags {
   synchronous?: 'FULL' | 'NORMAL';
   types?: string;
   hooks?: string;
+  database?: string;
+  poolSize?: number;
 }
 
 /** A close that hangs (a stuck request) must not keep a stopping server alive forever. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
+
+function parsePoolSize(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError('a whole number from 1 to 1000.');
+  return n;
+}
 
 function parseSynchronous(value: string): 'FULL' | 'NORMAL' {
   const mode = value.toUpperCase();
@@ -34,6 +42,8 @@ export function addServeCommand(program: Command): void {
     .description('start the web server: REST API under /api/')
     .addOption(new Option('--http <host:port>', 'address to listen on').default('127.0.0.1:8090').env(ENV_HTTP))
     .addOption(createDirOption())
+    .addOption(createDatabaseOption())
+    .addOption(new Option('--pool-size <n>', 'most connections to PostgreSQL this server opens (default 10)').env('GALLEY_POOL_SIZE').argParser(parsePoolSize))
     .addOption(new Option('--schema <file>', 'the schema file to serve (JSON, or TypeScript: .ts/.mts)').env(ENV_SCHEMA))
     .option('--dev', 'watch the schema file and apply safe changes live; the collections API writes back to it (a JSON file; a TypeScript one is never rewritten)')
     .option('--allow-collection-writes', 'let superusers change collections through the API, written back to the schema file (env GALLEY_ALLOW_COLLECTION_WRITES; on with --dev)')
@@ -55,6 +65,8 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
   const { createGalley, listSuperusersIn, renderTypesModule } = await import('@galley/server');
   const galley = await createGalley({
     dir: opts.dir,
+    database: opts.database,
+    poolSize: opts.poolSize,
     schemaFile: opts.schema,
     http: opts.http,
     synchronous: opts.synchronous,
@@ -79,6 +91,7 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
     url,
     dir: resolve(opts.dir),
     dirArg: opts.dir,
+    database: config.database ? { masked: config.database.url.masked, poolSize: config.database.poolSize } : undefined,
     schemaFile: config.schemaFile,
     schemaSource: galley.startReport.schemaSource,
     collections: schema.collections.filter((c) => !c.system),

@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { createDirOption } from '../options.ts';
+import { createDatabaseOption, createDirOption } from '../options.ts';
 import { ExitStatus } from './migrate.ts';
 
 interface UpsertOptions {
   dir: string;
+  database?: string;
   passwordStdin?: boolean;
   passwordFile?: string;
 }
@@ -58,14 +59,15 @@ export function addSuperuserCommand(program: Command): void {
     .argument('<email>', 'the superuser\'s email')
     .argument('[password]', 'the new password; "-" reads it from standard input (keeps it out of the shell history)')
     .addOption(createDirOption())
+    .addOption(createDatabaseOption())
     .option('--password-stdin', 'read the password from standard input (its first line)')
     .addOption(new Option('--password-file <file>', 'read the password from a file (one trailing newline dropped)'))
     .action(async (email: string, password: string | undefined, opts: UpsertOptions, command: Command) => {
       const secret = await resolvePassword(command, password, opts);
       const { upsertSuperuser } = await import('@galley/server');
       const dir = resolve(opts.dir);
-      const fresh = hasDatabase(dir) ? undefined : existsSync(dir) ? 'database in' : 'data directory at';
-      const outcome = await upsertSuperuser({ dir: opts.dir }, email, secret);
+      const fresh = opts.database || hasDatabase(dir) ? undefined : existsSync(dir) ? 'database in' : 'data directory at';
+      const outcome = await upsertSuperuser({ dir: opts.dir, database: opts.database }, email, secret);
       if (fresh) console.log(`Created a new ${fresh} ${dir}`);
       console.log(`Successfully saved superuser "${email}"!${outcome === 'created' ? ' (created)' : ' (password changed; its earlier sessions ended)'}`);
     });

@@ -4,6 +4,8 @@
  */
 import type { Database } from '../db/database.ts';
 import { getParam, setParam } from '../db/params.ts';
+import { notifyInstances, POSTGRES_SETTINGS_CHANNEL } from '../db/postgres-notify.ts';
+import { randomString } from '../lib/ids.ts';
 import { GalleyError } from '../errors.ts';
 import { createDefaultSettings, mergeSettings, type Settings } from './settings-model.ts';
 import { validateSettings } from './settings-validate.ts';
@@ -22,6 +24,14 @@ export interface SettingsStore {
   save(next: Settings): Promise<void>;
   /** Called after each save with the settings now in force (the log service trims what `logs` no longer allows). */
   onSave(listener: (settings: Settings) => void): void;
+  /** A check a save must pass before it is stored (a throw refuses the save): PostgreSQL's files lock. */
+  beforeSave(check: (next: Settings) => Promise<void>): void;
+  /**
+   * Another instance on the same PostgreSQL database saved (its NOTIFY's payload): load the stored settings and
+   * put them in force, as its save did there (the onSave listeners run). A payload of this store's own save, or
+   * none, is ignored / always loads.
+   */
+  followSaved(payload?: string): Promise<void>;
 }
 
 /** Environment variables that pre-set settings at start (they win over the stored values until a save). */
@@ -78,7 +88,7 @@ function describeIssues(issues: object, prefix = ''): string[] {
 }
 
 /** Load the stored settings, apply overrides (a bad override fails the start with the path at fault). */
-export async function loadSettingsStore(db: Database, overrides: SettingsInput[] = []): Promise<SettingsStore> {
+async function readStoredSettings(db: Database): Promise<Settings> {
   const stored = await getParam(db, PARAM_KEY);
   let parsed: unknown = {};
   try {
@@ -86,7 +96,11 @@ export async function loadSettingsStore(db: Database, overrides: SettingsInput[]
   } catch {
     parsed = {}; // an unreadable row falls back to the defaults rather than refusing to start
   }
-  let settings = mergeSettings(createDefaultSettings(), parsed).settings;
+  return mergeSettings(createDefaultSettings(), parsed).settings;
+}
+
+export async function loadSettingsStore(db: Database, overrides: SettingsInput[] = []): Promise<SettingsStore> {
+  let settings = await readStoredSettings(db);
   for (const patch of overrides) {
     const { settings: next, issues } = mergeSettings(settings, patch);
     const problems = [...describeIssues(issues), ...describeIssues(validateSettings(next))];
@@ -95,6 +109,14 @@ export async function loadSettingsStore(db: Database, overrides: SettingsInput[]
   }
   let version = 0;
   const listeners: Array<(settings: Settings) => void> = [];
+  const checks: Array<(next: Settings) => Promise<void>> = [];
+  // tells this store's own NOTIFY from another instance's
+  const storeId = randomString(15);
+  const putInForce = (next: Settings): void => {
+    settings = next;
+    version++;
+    for (const listener of listeners) listener(next);
+  };
   return {
     current: () => settings,
     version: () => version,
@@ -102,11 +124,18 @@ export async function loadSettingsStore(db: Database, overrides: SettingsInput[]
       const issues = validateSettings(next);
       if (Object.keys(issues).length > 0) throw new GalleyError('invalid', 'An error occurred while saving the new settings.', { issues });
       const frozen = structuredClone(next);
-      await db.writer.run((tx) => setParam(tx, PARAM_KEY, JSON.stringify(frozen)));
-      settings = frozen;
-      version++;
-      for (const listener of listeners) listener(frozen);
+      for (const check of checks) await check(frozen);
+      await db.writer.run(async (tx) => {
+        await setParam(tx, PARAM_KEY, JSON.stringify(frozen));
+        await notifyInstances(tx, POSTGRES_SETTINGS_CHANNEL, storeId);
+      });
+      putInForce(frozen);
     },
     onSave: (listener) => void listeners.push(listener),
+    beforeSave: (check) => void checks.push(check),
+    async followSaved(payload) {
+      if (payload === storeId) return;
+      putInForce(await readStoredSettings(db));
+    },
   };
 }

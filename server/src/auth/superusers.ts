@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { resolveConfig } from '../config.ts';
 import { applySchemaOnStart, readAppliedCollections } from '../db/migrate/apply-on-start.ts';
+import type { Database } from '../db/database.ts';
 import { openDatabase } from '../db/open.ts';
 import { GalleyError, issue } from '../errors.ts';
 import { formatDateTime } from '../lib/datetime.ts';
@@ -22,9 +23,11 @@ const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
  * Open a data dir for a superuser command: works while a server runs on it (WAL + busy timeout), and on a
  * fresh dir creates only the system tables, keeping whatever schema a server already applied.
  */
-async function openForSuperusers(dir: string) {
-  const config = resolveConfig({ dir });
-  const db = openDatabase({ file: join(config.dir, 'data.db'), synchronous: config.synchronous, busyTimeoutMs: 10_000 });
+async function openForSuperusers(opts: SuperuserTarget) {
+  const config = resolveConfig({ dir: opts.dir, database: opts.database });
+  const db: Database = config.database
+    ? await (await import('../db/open-postgres-database.ts')).openPostgresDatabase({ url: config.database.url.reveal(), max: 2 })
+    : openDatabase({ file: join(config.dir, 'data.db'), synchronous: config.synchronous, busyTimeoutMs: 10_000 });
   const applied = await readAppliedCollections(db);
   const builtin = listBuiltinCollections();
   const merged = [...applied.filter((c) => !builtin.some((s) => s.id === c.id)), ...builtin];
@@ -41,18 +44,24 @@ async function openForSuperusers(dir: string) {
 }
 
 /** `galley superuser upsert EMAIL PASSWORD`: creates the superuser or sets a new password (all its tokens die). */
-export async function upsertSuperuser(opts: { dir: string }, email: string, password: string): Promise<'created' | 'updated'> {
+/** Where the superusers are: a data dir, or a PostgreSQL database (`database`, as `serve --database`). */
+export interface SuperuserTarget {
+  dir: string;
+  database?: string;
+}
+
+export async function upsertSuperuser(opts: SuperuserTarget, email: string, password: string): Promise<'created' | 'updated'> {
   if (!EMAIL.test(email)) throw new GalleyError('invalid', `"${email}" is not an email address`, { issues: { email: issue('validation_is_email', 'Must be a valid email address.') } });
   if (password.length < 8 || password.length > 71) {
     throw new GalleyError('invalid', 'the password must be 8 to 71 characters long');
   }
-  const { db, schema, writeCore } = await openForSuperusers(opts.dir);
+  const { db, schema, writeCore } = await openForSuperusers(opts);
   const superusers = schema.findCollection(SUPERUSERS_ID)!;
   try {
     const hash = await hashPassword(password);
     const now = formatDateTime(new Date());
     return await db.writer.run(async (tx) => {
-      const existing = await tx.db.selectFrom(SUPERUSERS).select('id').where(buildIdentityMatch(superusers, 'email', email)).executeTakeFirst();
+      const existing = await tx.db.selectFrom(SUPERUSERS).select('id').where(buildIdentityMatch(superusers, 'email', email, tx.dialect)).executeTakeFirst();
       if (existing) {
         // wire: as on any password change, pending MFA sessions, login origins and OTP codes end (the pipeline's update)
         await updateRecordRow(writeCore, tx, superusers, String(existing['id']), { password: hash, tokenKey: newTokenKey(), updated: now }, 'Failed to update the superuser.');
@@ -71,12 +80,12 @@ export async function upsertSuperuser(opts: { dir: string }, email: string, pass
 }
 
 /** `galley superuser delete EMAIL`: true when a superuser was deleted. */
-export async function deleteSuperuser(opts: { dir: string }, email: string): Promise<boolean> {
-  const { db, schema, writeCore } = await openForSuperusers(opts.dir);
+export async function deleteSuperuser(opts: SuperuserTarget, email: string): Promise<boolean> {
+  const { db, schema, writeCore } = await openForSuperusers(opts);
   const superusers = schema.findCollection(SUPERUSERS_ID)!;
   try {
     return await db.writer.run(async (tx) => {
-      const found = (await tx.db.selectFrom(SUPERUSERS).selectAll().where(buildIdentityMatch(superusers, 'email', email)).executeTakeFirst()) as
+      const found = (await tx.db.selectFrom(SUPERUSERS).selectAll().where(buildIdentityMatch(superusers, 'email', email, tx.dialect)).executeTakeFirst()) as
         | Record<string, unknown>
         | undefined;
       if (!found) return false;

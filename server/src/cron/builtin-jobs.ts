@@ -46,8 +46,11 @@ export async function deleteExpiredAuthRows(core: Core, table: typeof OTPS_NAME 
  * wire: PocketBase's __pbDBOptimize__: `wal_checkpoint(TRUNCATE)` on both databases, `PRAGMA optimize`
  * (Galley: on both). data.db's goes through the writer so it never races a write: optimize inside a job, the
  * checkpoint right after that job's COMMIT. aux.db's connection runs only short synchronous transactions.
+ * On PostgreSQL (no aux.db) nothing: its autovacuum analyzes tables, and its WAL is the server's own business.
  */
 export async function optimizeDatabases(core: Core): Promise<void> {
+  const auxDb = core.logs.auxDb;
+  if (core.db.dialect.name !== 'sqlite' || !auxDb) return;
   let checkpointError: unknown;
   await core.db.writer.run(async (tx) => {
     await sql`PRAGMA optimize`.execute(tx.db);
@@ -60,7 +63,7 @@ export async function optimizeDatabases(core: Core): Promise<void> {
       }
     });
   });
-  const aux = core.logs.auxDb.db;
+  const aux = auxDb.db;
   await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(aux);
   await sql`PRAGMA optimize`.execute(aux);
   if (checkpointError !== undefined) throw checkpointError;

@@ -65,3 +65,37 @@ export function createMemoryCronStateStore(): CronStateStore {
   const states = new Map<string, CronJobState>();
   return { loadAll: async () => new Map(states), save: (id, s) => void states.set(id, { ...s }) };
 }
+
+/**
+ * `_cronRuns` in the PostgreSQL database (`serve --database`: no aux.db), created under the schema lock by the
+ * caller. Instances share it: the last run of a job is the last any instance made.
+ */
+export const POSTGRES_CRON_STATE_DDL = `CREATE TABLE IF NOT EXISTS "_cronRuns" (
+  "id" text COLLATE "C" PRIMARY KEY NOT NULL,
+  "lastRun" text COLLATE "C" NOT NULL,
+  "lastDurationMs" double precision NOT NULL,
+  "lastError" text
+);`;
+
+/** The store over PostgreSQL's pool: a save is sent and not waited for (a failure is reported through `warn`). */
+export function createPostgresCronStateStore(db: Kysely<any>, warn: (message: string) => void): CronStateStore {
+  return {
+    async loadAll() {
+      const rows = (await db.selectFrom('_cronRuns').select(['id', 'lastRun', 'lastDurationMs', 'lastError']).execute()) as Record<string, unknown>[];
+      return new Map(
+        rows.map((r) => [
+          String(r['id']),
+          { lastRun: String(r['lastRun']), lastDurationMs: Number(r['lastDurationMs']), lastError: r['lastError'] == null ? null : String(r['lastError']) },
+        ]),
+      );
+    },
+    save(id, state) {
+      const values = { id, lastRun: state.lastRun, lastDurationMs: Math.round(state.lastDurationMs), lastError: state.lastError === null ? null : state.lastError.slice(0, MAX_ERROR_CHARS) };
+      db.insertInto('_cronRuns')
+        .values(values)
+        .onConflict((oc) => oc.column('id').doUpdateSet({ lastRun: values.lastRun, lastDurationMs: values.lastDurationMs, lastError: values.lastError }))
+        .execute()
+        .catch((err: unknown) => warn(`cron: the last run of ${id} could not be saved (${String((err as Error)?.message ?? err)})`));
+    },
+  };
+}

@@ -2,9 +2,9 @@
  * A `Database` (db/database.ts, what services get as `core.db`) over PostgreSQL: reads from the pool (inside a
  * write job: that job's connection, as on SQLite), writes through db/postgres-writer.ts, and `dialect` the
  * PostgreSQL filter dialect, so every FilterScope the services build compiles for PostgreSQL.
- * Not behind `galley serve` yet (docs/postgresql.md, the plan). What stays SQLite-only answers so: the SQL console.
+ * `galley serve --database postgres://…` opens it (index.ts). What stays SQLite-only answers so: the SQL console.
  */
-import { sql, type CompiledQuery, type QueryResult } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type QueryResult } from 'kysely';
 import { GalleyError } from '../errors.ts';
 import { COSTLY_READ_DEADLINE_MS } from '../query/limits.ts';
 import { postgresDialect } from '../query/postgres-dialect.ts';
@@ -28,13 +28,18 @@ export interface OpenedPostgresDatabase extends Database {
   readonly writer: PostgresWriter;
   /** `server_version_num`, e.g. 150014 */
   readonly serverVersion: number;
+  /**
+   * The pool itself, never a write job's connection: for work that must not join a job that happens to be
+   * running around it (the log writer's batches, cron bookkeeping, the tables they set up).
+   */
+  readonly pool: Kysely<any>;
 }
 
 // SQLSTATE 57014: the statement ran past statement_timeout
 const QUERY_CANCELED = '57014';
 
 const sqliteOnlyConsole: SqlConsole = {
-  run: () => Promise.reject(new GalleyError('invalid', 'The SQL console works on SQLite databases only.')),
+  run: () => Promise.reject(new GalleyError('invalid', 'The SQL console works on SQLite databases only: this server runs on PostgreSQL (use psql).')),
   close: () => Promise.resolve(),
 };
 
@@ -77,6 +82,7 @@ export async function openPostgresDatabase(opts: OpenPostgresDatabaseOptions): P
     file: '',
     sqlConsole: sqliteOnlyConsole,
     serverVersion: opened.serverVersion,
+    pool,
     close: () => (closing ??= close()),
   };
 }

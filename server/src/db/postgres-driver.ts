@@ -73,3 +73,44 @@ export async function createPostgresPool(opts: PostgresPoolOptions): Promise<Poo
   pool.on('error', () => {});
   return pool;
 }
+
+/** What db/postgres-listener.ts needs of one dedicated connection (LISTEN, session advisory locks). */
+export interface PostgresSession {
+  query(text: string, params?: readonly unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  /** a NOTIFY on a channel this session listens to */
+  onNotification(fn: (channel: string, payload: string) => void): void;
+  /** the connection broke (server restart, network): the session is gone, with its LISTENs and locks */
+  onLost(fn: (err: unknown) => void): void;
+  end(): Promise<void>;
+}
+
+/** One connection outside the pool, held for as long as the server runs: LISTEN and session locks live on it. */
+export async function connectPostgresSession(url: string, applicationName: string, connectTimeoutMs = 10_000): Promise<PostgresSession> {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: url, application_name: applicationName, connectionTimeoutMillis: connectTimeoutMs, keepAlive: true });
+  let lost: ((err: unknown) => void) | undefined;
+  let ended = false;
+  const fail = (err: unknown) => {
+    if (ended) return;
+    ended = true;
+    lost?.(err);
+  };
+  // an 'error' nobody listens to would end the process
+  client.on('error', fail);
+  client.on('end', () => fail(new Error('the connection ended')));
+  try {
+    await client.connect();
+  } catch (err) {
+    ended = true;
+    rethrowUnavailable(err);
+  }
+  return {
+    query: (text, params) => client.query(text, params as unknown[]).catch(rethrowUnavailable) as Promise<{ rows: Record<string, unknown>[] }>,
+    onNotification: (fn) => void client.on('notification', (msg) => fn(msg.channel, msg.payload ?? '')),
+    onLost: (fn) => void (lost = fn),
+    end: async () => {
+      ended = true;
+      await client.end().catch(() => undefined);
+    },
+  };
+}

@@ -10,6 +10,8 @@
  * on start and on each settings save (trim), not by a timer of this service.
  */
 import { Worker } from 'node:worker_threads';
+import type { Kysely } from 'kysely';
+import { sqliteDialect, type FilterDialect } from '../query/dialect.ts';
 import type { Settings } from '../admin/settings-model.ts';
 import { openAuxDatabase, type AuxDatabase } from '../db/open-aux.ts';
 import { formatDateTime } from '../lib/datetime.ts';
@@ -38,9 +40,19 @@ export interface LogServiceOptions {
   inline?: boolean;
 }
 
+/** Where `_logs` is read (the logs routes): aux.db on SQLite, the database itself on PostgreSQL. */
+export interface LogsTable {
+  readonly db: Kysely<any>;
+  readonly dialect: FilterDialect;
+}
+
 export interface LogService {
-  /** aux.db, for other services' own tables (cron state): keep writes short, they share the log writer's connection */
-  readonly auxDb: AuxDatabase;
+  /**
+   * aux.db, for other services' own tables (cron state): keep writes short, they share the log writer's
+   * connection. Undefined on PostgreSQL (logs/postgres-log-service.ts), where there is no aux.db.
+   */
+  readonly auxDb?: AuxDatabase;
+  readonly table: LogsTable;
   /** Queue one entry (dropped at once when the settings say it is not kept). */
   write(entry: LogEntry): void;
   /**
@@ -85,7 +97,10 @@ interface InFlight {
   waiters: Array<() => void>;
 }
 
-export function createLogService(opts: LogServiceOptions): LogService {
+/** The log service over aux.db (SQLite): its `auxDb` always there. */
+export type SqliteLogService = LogService & { readonly auxDb: AuxDatabase };
+
+export function createLogService(opts: LogServiceOptions): SqliteLogService {
   const auxDb = openAuxDatabase({ file: opts.file, busyTimeoutMs: opts.busyTimeoutMs });
   try {
     for (const ddl of LOGS_TABLE_DDL) auxDb.execute(ddl);
@@ -335,6 +350,7 @@ export function createLogService(opts: LogServiceOptions): LogService {
   let closing: Promise<void> | undefined;
   return {
     auxDb,
+    table: { db: auxDb.db, dialect: sqliteDialect },
     write,
     writeRequest,
     isEnabled: () => !closed && opts.settings().maxDays > 0,

@@ -21,11 +21,11 @@ export function logRoutes(core: Core) {
       { log: 'skip-success' },
     );
   return new Elysia({ name: 'galley-logs' })
-    .get('/api/logs', ({ request }) => read(request, async (req) => json(await listLogs(core.logs.auxDb, req.query))))
+    .get('/api/logs', ({ request }) => read(request, async (req) => json(await listLogs(core.logs.table, req.query))))
     .get('/api/logs/stats', ({ request }) =>
       read(request, async (req) => {
         try {
-          return json(await readLogsStats(core.logs.auxDb, req.query['filter'] ?? ''));
+          return json(await readLogsStats(core.logs.table, req.query['filter'] ?? ''));
         } catch (err) {
           // wire: PocketBase's message for a filter it cannot build
           if (err instanceof GalleyError && err.kind === 'invalid') throw new GalleyError('invalid', 'Invalid filter format.', { cause: err });
@@ -33,5 +33,5 @@ export function logRoutes(core: Core) {
         }
       }),
     )
-    .get('/api/logs/:id', ({ request, params }) => read(request, async () => json(await viewLog(core.logs.auxDb, params.id))));
+    .get('/api/logs/:id', ({ request, params }) => read(request, async () => json(await viewLog(core.logs.table, params.id))));
 }

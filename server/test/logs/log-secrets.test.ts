@@ -49,7 +49,7 @@ describe('aux.db holds no credentials', () => {
     expect(changed.status).toBe(200);
     await t.galley.core.logs.flush();
 
-    const rows = await t.galley.core.logs.auxDb.db.selectFrom('_logs').selectAll().execute();
+    const rows = await t.galley.core.logs.auxDb!.db.selectFrom('_logs').selectAll().execute();
     expect(rows.length).toBeGreaterThanOrEqual(9);
     const text = JSON.stringify(rows);
     // the flows are there (so the check below looks at real entries)

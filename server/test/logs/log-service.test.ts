@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDefaultSettings, type Settings } from '../../src/admin/settings-model.ts';
 import { CompiledQuery, sql } from 'kysely';
 import { DELETE_OLD_LOGS_SQL } from '../../src/logs/log-entry.ts';
-import { createLogService, type LogService } from '../../src/logs/log-service.ts';
+import { createLogService, type SqliteLogService as LogService } from '../../src/logs/log-service.ts';
 import { teeLogger } from '../../src/logs/tee-logger.ts';
 import { createLogger } from '../../src/lib/log.ts';
 

@@ -201,7 +201,7 @@ describe('request entries', () => {
     await user.collection('users').getList(1, 1);
     galley.core.logs.write({ level: 8, message: 'app error while off', data: { type: 'app' } });
     await galley.core.logs.flush();
-    const countAll = await galley.core.logs.auxDb.db.selectFrom('_logs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    const countAll = await galley.core.logs.auxDb!.db.selectFrom('_logs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
     expect(Number(countAll?.n)).toBe(0);
     await root.settings.update({ logs: { maxDays: 5 } });
   });

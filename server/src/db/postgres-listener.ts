@@ -1,0 +1,143 @@
+/**
+ * What one Galley on PostgreSQL hears from the others (issue 17, several instances): one connection of its own,
+ * outside the pool, that `LISTEN`s on Galley's channels (a migration's `galley_schema`, a settings save's
+ * `galley_settings`) and holds the files lock below. A lost connection is made again with a growing pause; the
+ * `onResumed` callbacks then run, since what was notified in between was missed.
+ *
+ * The files lock: with several instances files must live on S3 (a file one instance wrote on its own disk is
+ * missing on the others). An instance storing files on S3 holds a shared session advisory lock, one storing them
+ * on local disk the exclusive one, so a local-disk instance starts only alone and nothing starts beside it. The
+ * lock is the session's: a crashed instance's goes with its connection.
+ */
+import { GalleyError } from '../errors.ts';
+import { connectPostgresSession, type PostgresSession } from './postgres-driver.ts';
+import { POSTGRES_SCHEMA_CHANNEL } from './postgres-ddl.ts';
+import { POSTGRES_SETTINGS_CHANNEL } from './postgres-notify.ts';
+import type { LogFn } from './writer.ts';
+
+const CHANNELS = [POSTGRES_SCHEMA_CHANNEL, POSTGRES_SETTINGS_CHANNEL] as const;
+export type PostgresChannel = (typeof CHANNELS)[number];
+
+/** The files lock's key ("galfil"), beside the schema lock's (postgres-ddl.ts). */
+const FILES_LOCK = 0x67616c66696c;
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 5_000;
+
+export type FilesPlace = 'local' | 's3';
+
+export interface PostgresListener {
+  on(channel: PostgresChannel, fn: (payload: string) => void): void;
+  /** after the connection was made again (notifications may have been missed) */
+  onResumed(fn: () => void): void;
+  /**
+   * Take the files lock for `place` (s3: shared, local: exclusive), giving up the other mode's once held.
+   * False when another instance's lock stands in the way; nothing changes then.
+   */
+  claimFiles(place: FilesPlace): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface PostgresListenerOptions {
+  url: string;
+  log: LogFn;
+  /** shown in pg_stat_activity */
+  applicationName?: string;
+}
+
+const lockCall = (place: FilesPlace, action: 'try' | 'unlock') =>
+  `SELECT ${action === 'try' ? 'pg_try_advisory_lock' : 'pg_advisory_unlock'}${place === 's3' ? '_shared' : ''}(${FILES_LOCK}) AS ok`;
+
+export async function startPostgresListener(opts: PostgresListenerOptions): Promise<PostgresListener> {
+  const handlers = new Map<string, Array<(payload: string) => void>>();
+  const resumed: Array<() => void> = [];
+  let held: FilesPlace | undefined;
+  let closed = false;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  const dispatch = (channel: string, payload: string): void => {
+    for (const fn of handlers.get(channel) ?? []) {
+      try {
+        fn(payload);
+      } catch (err) {
+        opts.log('warn', `a ${channel} notification's handler failed: ${String(err)}`);
+      }
+    }
+  };
+
+  const open = async (): Promise<PostgresSession> => {
+    const s = await connectPostgresSession(opts.url, opts.applicationName ?? 'galley listener');
+    s.onNotification(dispatch);
+    try {
+      for (const channel of CHANNELS) await s.query(`LISTEN ${channel}`);
+    } catch (err) {
+      await s.end();
+      throw err;
+    }
+    s.onLost((err) => void reconnect(err));
+    return s;
+  };
+
+  let session = await open();
+
+  async function reconnect(err: unknown, pauseMs = RETRY_FIRST_MS): Promise<void> {
+    if (closed) return;
+    if (pauseMs === RETRY_FIRST_MS) opts.log('warn', `PostgreSQL listener connection lost (${String((err as Error)?.message ?? err)}); connecting again`);
+    await new Promise<void>((resolve) => (retryTimer = setTimeout(resolve, pauseMs)));
+    if (closed) return;
+    try {
+      session = await open();
+    } catch {
+      return reconnect(err, Math.min(pauseMs * 2, RETRY_MAX_MS));
+    }
+    // the lock went with the old session: take it again (another instance may have started meanwhile)
+    const place = held;
+    held = undefined;
+    if (place && !(await claimFiles(place).catch(() => false))) {
+      opts.log('error', `files lock: another Galley instance started on this database while this one was disconnected; ${describeFilesConflict(place)}`);
+    }
+    opts.log('info', 'PostgreSQL listener connected again');
+    for (const fn of resumed) {
+      try {
+        fn();
+      } catch (e) {
+        opts.log('warn', `a listener resume callback failed: ${String(e)}`);
+      }
+    }
+  }
+
+  async function claimFiles(place: FilesPlace): Promise<boolean> {
+    if (held === place) return true;
+    const { rows } = await session.query(lockCall(place, 'try'));
+    if (rows[0]?.['ok'] !== true) return false;
+    if (held) await session.query(lockCall(held, 'unlock'));
+    held = place;
+    return true;
+  }
+
+  return {
+    on(channel, fn) {
+      handlers.set(channel, [...(handlers.get(channel) ?? []), fn]);
+    },
+    onResumed: (fn) => void resumed.push(fn),
+    claimFiles,
+    async close() {
+      closed = true;
+      clearTimeout(retryTimer);
+      await session.end();
+    },
+  };
+}
+
+/** Why an instance may not keep its files where it does while another serves the same database. */
+export function describeFilesConflict(place: FilesPlace): string {
+  return place === 'local'
+    ? 'this instance keeps files on its local disk, which the other instances cannot read: with several instances ' +
+        'on one PostgreSQL database files must live on S3 (settings s3, or GALLEY_S3_BUCKET and the other GALLEY_S3_* variables)'
+    : 'another instance keeps files on its local disk, which this one cannot read: with several instances on one ' +
+        'PostgreSQL database every instance must keep files on S3; stop it or move its files to S3 first';
+}
+
+/** The start refused: another instance stands in the way of keeping files at `place`. */
+export function filesConflictError(place: FilesPlace): GalleyError {
+  return new GalleyError('invalid', `another Galley instance serves this PostgreSQL database: ${describeFilesConflict(place)}`);
+}

@@ -1,0 +1,193 @@
+/**
+ * The log service on PostgreSQL (`galley serve --database postgres://…`): the same face as log-service.ts, the
+ * entries in the database's own `_logs` table (PocketBase's columns), so every instance behind one URL writes one
+ * log the dashboard reads. Batched as on SQLite (wire: PocketBase's 3 s ticker and 200 entries): one INSERT of the
+ * whole batch (`unnest` of five arrays) on a pool connection, off any write job; a failing database drops the
+ * batch and says so once on stderr, never failing a request. A request's entry (redaction, caps, JSON) is built
+ * when its batch is written, as the SQLite writer thread does; here that is this thread, between requests.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Settings } from '../admin/settings-model.ts';
+import { formatDateTime } from '../lib/datetime.ts';
+import { postgresDialect } from '../query/postgres-dialect.ts';
+import type { LogEntry } from './log-entry.ts';
+import { createLogIdSource, serializeData, type LogRow } from './log-rows.ts';
+import type { LogService } from './log-service.ts';
+import { buildRequestLogRow, requestLevel, type RequestFacts, type RequestNote } from './request-log.ts';
+
+export interface PostgresLogServiceOptions {
+  /** the pool (never a write job's connection: a batch must not join whatever job runs around a flush) */
+  db: Kysely<any>;
+  settings: () => Settings['logs'];
+  clock?: () => Date;
+  report?: (line: string) => void;
+  flushMs?: number;
+  batchSize?: number;
+  maxPending?: number;
+}
+
+/**
+ * wire: PocketBase's `_logs` columns. Dates are Galley's text (bytewise order, as on SQLite); `created` indexed for
+ * the trim and the hour stats, `level` for the trim's other half. Run under the schema lock (instances starting
+ * together would race on CREATE … IF NOT EXISTS).
+ */
+export const POSTGRES_LOGS_DDL = `
+CREATE TABLE IF NOT EXISTS "_logs" (
+  "id" text COLLATE "C" PRIMARY KEY NOT NULL,
+  "level" integer DEFAULT 0 NOT NULL,
+  "message" text COLLATE "C" DEFAULT '' NOT NULL,
+  "data" text COLLATE "C" DEFAULT '{}' NOT NULL,
+  "created" text COLLATE "C" NOT NULL
+);
+CREATE INDEX IF NOT EXISTS "idx_logs_level" ON "_logs" ("level");
+CREATE INDEX IF NOT EXISTS "idx_logs_created" ON "_logs" ("created");
+`;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+type Pending = { kind: 'entry'; level: number; row: LogRow } | { kind: 'request'; level: number; facts: RequestFacts; created: number };
+
+export function createPostgresLogService(opts: PostgresLogServiceOptions): LogService {
+  const clock = opts.clock;
+  const now: () => number = clock ? () => clock().getTime() : Date.now;
+  const report = opts.report ?? ((line: string) => process.stderr.write(line + '\n'));
+  const batchSize = opts.batchSize ?? 200;
+  const maxPending = opts.maxPending ?? 10_000;
+  const notes = new WeakMap<Request, RequestNote>();
+  // ids are time-ordered with a random counter start: two instances' ids colliding is left to ON CONFLICT
+  const nextId = createLogIdSource();
+  let pending: Pending[] = [];
+  let writing = 0;
+  let droppedCount = 0;
+  let failing = false;
+  let closed = false;
+  let soon: ReturnType<typeof setTimeout> | undefined;
+  /** the last batch's write: batches go one after the other, so flush() waits for this one */
+  let chain: Promise<void> = Promise.resolve();
+
+  const keeps = (level: number, s: Settings['logs'] = opts.settings()): boolean => s.maxDays > 0 && level >= s.minLevel;
+
+  const drop = (count: number, why: string): void => {
+    droppedCount += count;
+    if (!failing) report(`galley: ${count} log entries dropped: ${why}; further failures are not reported until a write succeeds`);
+    failing = true;
+  };
+
+  const insert = async (batch: Pending[]): Promise<void> => {
+    const ids: string[] = [];
+    const levels: number[] = [];
+    const messages: string[] = [];
+    const data: string[] = [];
+    const created: string[] = [];
+    for (const p of batch) {
+      const row = p.kind === 'entry' ? p.row : { ...buildRequestLogRow(p.facts), created: p.created };
+      ids.push(nextId(row.created));
+      levels.push(row.level);
+      messages.push(row.message);
+      data.push(row.data);
+      created.push(formatDateTime(new Date(row.created)));
+    }
+    await sql`INSERT INTO "_logs" ("id", "level", "message", "data", "created")
+      SELECT * FROM unnest(${ids}::text[], ${levels}::integer[], ${messages}::text[], ${data}::text[], ${created}::text[])
+      ON CONFLICT ("id") DO NOTHING`.execute(opts.db);
+  };
+
+  const publish = (): void => {
+    if (soon) clearTimeout(soon);
+    soon = undefined;
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    writing += batch.length;
+    chain = chain.then(() =>
+      insert(batch).then(
+        () => void (failing = false),
+        (err: unknown) => drop(batch.length, `the _logs table could not be written (${String((err as Error)?.message ?? err)})`),
+      ).finally(() => void (writing -= batch.length)),
+    );
+  };
+
+  const append = (p: Pending): void => {
+    if (pending.length + writing >= maxPending) {
+      droppedCount++;
+      return;
+    }
+    pending.push(p);
+    if (pending.length >= batchSize && !soon) soon = setTimeout(publish, 0);
+  };
+
+  const flush = (): Promise<void> => {
+    if (closed) return Promise.resolve();
+    publish();
+    return chain;
+  };
+
+  const trim = (): void => {
+    if (closed) return;
+    const s = opts.settings();
+    const before = formatDateTime(new Date(now() - s.maxDays * DAY_MS));
+    pending = pending.filter((p) => keeps(p.level, s));
+    // wire: PocketBase's cleanup (created <= date OR level < minLevel)
+    chain = chain.then(() =>
+      sql`DELETE FROM "_logs" WHERE "created" <= ${before} OR "level" < ${s.minLevel}`
+        .execute(opts.db)
+        .then(
+          () => undefined,
+          (err: unknown) => report(`galley: old log entries could not be deleted from _logs (${String((err as Error)?.message ?? err)})`),
+        ),
+    );
+  };
+
+  const ticker = setInterval(publish, opts.flushMs ?? 3000);
+  (ticker as { unref?: () => void }).unref?.();
+  trim();
+
+  let closing: Promise<void> | undefined;
+  return {
+    table: { db: opts.db, dialect: postgresDialect },
+    write(entry: LogEntry) {
+      if (closed || !keeps(entry.level)) return;
+      const created = entry.created ?? now();
+      append({ kind: 'entry', level: entry.level, row: { level: entry.level, message: entry.message, data: serializeData(entry.data), created } });
+    },
+    writeRequest(request, status, execTime, userIP, remoteIP) {
+      if (closed) return;
+      const note = notes.get(request);
+      if (note?.skipSuccess && status < 400) return;
+      const s = opts.settings();
+      const level = requestLevel(status);
+      if (!keeps(level, s)) return;
+      const headers = request.headers;
+      const facts: RequestFacts = {
+        method: request.method,
+        url: request.url,
+        status,
+        execTime,
+        userAgent: headers.get('user-agent') ?? undefined,
+        referer: headers.get('referer') ?? undefined,
+        auth: note?.auth?.collection,
+        authId: note?.auth && s.logAuthId ? note.auth.id : undefined,
+        userIP,
+        remoteIP,
+        error: note?.error === undefined ? undefined : JSON.stringify(note.error),
+      };
+      append({ kind: 'request', level, facts, created: now() });
+    },
+    isEnabled: () => !closed && opts.settings().maxDays > 0,
+    noteRequest(request, note) {
+      const known = notes.get(request);
+      if (known) Object.assign(known, note);
+      else notes.set(request, { ...note });
+    },
+    flush,
+    trim,
+    dropped: () => droppedCount,
+    close() {
+      return (closing ??= (async () => {
+        clearInterval(ticker);
+        await flush();
+        closed = true;
+      })());
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * What createGalley starts differently on PostgreSQL (`database: 'postgres://…'`, issue 17): the database and
+ * the listener connection, the files lock, `_logs` and `_cronRuns` in the database instead of aux.db, backups
+ * refused, and following the other instances (schema and settings NOTIFYs). Imported by index.ts only when a
+ * database URL is given, so a SQLite app never loads any of it (nor `pg`).
+ */
+import { sql } from 'kysely';
+import type { SettingsStore } from './admin/settings-store.ts';
+import { createPostgresBackupService } from './backups/postgres-backups.ts';
+import type { Config } from './config.ts';
+import type { Core } from './core.ts';
+import { createPostgresCronStateStore, POSTGRES_CRON_STATE_DDL, type CronStateStore } from './cron/job-state.ts';
+import { runUnderPostgresSchemaLock } from './db/open-postgres.ts';
+import { openPostgresDatabase, type OpenedPostgresDatabase } from './db/open-postgres-database.ts';
+import { describeFilesConflict, filesConflictError, startPostgresListener, type FilesPlace, type PostgresListener } from './db/postgres-listener.ts';
+import { POSTGRES_SCHEMA_CHANNEL } from './db/postgres-ddl.ts';
+import { POSTGRES_SETTINGS_CHANNEL } from './db/postgres-notify.ts';
+import { GalleyError } from './errors.ts';
+import type { ServiceList } from './lifecycle.ts';
+import type { Logger } from './lib/log.ts';
+import type { LogService } from './logs/log-service.ts';
+import { createPostgresLogService, POSTGRES_LOGS_DDL } from './logs/postgres-log-service.ts';
+
+export { createPostgresBackupService };
+
+export interface ServedPostgres {
+  readonly db: OpenedPostgresDatabase;
+  readonly listener: PostgresListener;
+}
+
+/** The database and the listener connection, each noted as a service (stopped in the reverse order). */
+export async function openServedPostgres(database: NonNullable<Config['database']>, log: Logger, services: ServiceList): Promise<ServedPostgres> {
+  const url = database.url.reveal();
+  const db = await openPostgresDatabase({ url, max: database.poolSize, log: (level, message) => log[level](message) });
+  services.add({ name: 'database', stop: () => db.close() });
+  const listener = await startPostgresListener({ url, log: (level, message) => log[level](message) });
+  services.add({ name: 'PostgreSQL listener', stop: () => listener.close() });
+  // tables of the operations services (aux.db's on SQLite); under the schema lock, as instances may start together
+  await runUnderPostgresSchemaLock(db.pool, (tx) => sql.raw(POSTGRES_LOGS_DDL + POSTGRES_CRON_STATE_DDL).execute(tx));
+  return { db, listener };
+}
+
+const placeOf = (s3Enabled: boolean): FilesPlace => (s3Enabled ? 's3' : 'local');
+
+/**
+ * The files lock (db/postgres-listener.ts) for where the settings keep files: a start beside another instance
+ * with files on local disk is refused; so is a later settings save that would put them there.
+ */
+export async function claimFilesPlace(served: ServedPostgres, settings: SettingsStore, log: Logger): Promise<void> {
+  const place = placeOf(settings.current().s3.enabled);
+  if (!(await served.listener.claimFiles(place))) throw filesConflictError(place);
+  settings.beforeSave(async (next) => {
+    const wanted = placeOf(next.s3.enabled);
+    if (!(await served.listener.claimFiles(wanted))) throw new GalleyError('invalid', `s3: another Galley instance serves this PostgreSQL database: ${describeFilesConflict(wanted)}`);
+  });
+  // another instance's save (followed below) can move files too; it passed this check on its side
+  settings.onSave((now) => {
+    const wanted = placeOf(now.s3.enabled);
+    served.listener.claimFiles(wanted).then(
+      (ok) => ok || log.error(`files lock: ${describeFilesConflict(wanted)}`),
+      (err: unknown) => log.warn('files lock: could not be taken again', { error: String(err) }),
+    );
+  });
+}
+
+export function createServedLogs(served: ServedPostgres, settings: SettingsStore, log: Logger): { logs: LogService; cronState: CronStateStore } {
+  const logs = createPostgresLogService({ db: served.db.pool, settings: () => settings.current().logs });
+  return { logs, cronState: createPostgresCronStateStore(served.db.pool, (message) => log.warn(message)) };
+}
+
+/**
+ * Follow the other instances: a migration one of them applied (`galley_schema`) is served here at once (the
+ * reloader's poll stays as the fallback), a settings save of theirs put in force; after a lost connection, both
+ * are read again since their NOTIFYs were missed.
+ */
+export function followOtherInstances(core: Core, served: ServedPostgres): void {
+  const followSettings = (payload?: string) =>
+    void core.settings.followSaved(payload).catch((err: unknown) => core.log.warn('settings follow: reading the stored settings failed', { error: String(err) }));
+  served.listener.on(POSTGRES_SETTINGS_CHANNEL, followSettings);
+  served.listener.on(POSTGRES_SCHEMA_CHANNEL, () => void core.schemaService?.reloader.checkApplied());
+  served.listener.onResumed(() => {
+    followSettings();
+    void core.schemaService?.reloader.checkApplied();
+  });
+}
