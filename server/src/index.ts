@@ -148,12 +148,14 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
   const log = options.logger ?? createLogger(config.logLevel);
   const services = createServiceList();
   const schemaSource: GalleyStartReport['schemaSource'] = options.schema !== undefined ? 'option' : config.schemaFile ? 'file' : 'none';
+  // PostgreSQL (postgres-start.ts) only when asked: a SQLite app never loads it
+  const postgres = config.database ? await import('./postgres-start.ts') : undefined;
+  // rules compiled for the database that will run them
+  const loadOptions = postgres?.POSTGRES_LOAD_OPTIONS ?? viewCheck;
   let schema = await trace.time('schema load + checks', () =>
-    options.schema !== undefined ? loadSchema(options.schema, 'schema', viewCheck) : config.schemaFile ? loadSchemaSource(config.schemaFile, viewCheck) : loadSchema([]));
+    options.schema !== undefined ? loadSchema(options.schema, 'schema', loadOptions) : config.schemaFile ? loadSchemaSource(config.schemaFile, loadOptions) : loadSchema([]));
   const startReport: GalleyStartReport = { schemaSource, appliedOnStart: [] };
   try {
-    // PostgreSQL (postgres-start.ts) only when asked: a SQLite app never loads it
-    const postgres = config.database ? await import('./postgres-start.ts') : undefined;
     const served = postgres && config.database ? await trace.time('database open', () => postgres.openServedPostgres(config.database!, log, services)) : undefined;
     const db: Database = served?.db ?? trace.time('database open', () => {
       const opened = openDatabase({

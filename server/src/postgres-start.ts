@@ -20,8 +20,13 @@ import type { ServiceList } from './lifecycle.ts';
 import type { Logger } from './lib/log.ts';
 import type { LogService } from './logs/log-service.ts';
 import { createPostgresLogService, POSTGRES_LOGS_DDL } from './logs/postgres-log-service.ts';
+import { postgresDialect } from './query/postgres-dialect.ts';
+import { buildFullLoadOptions } from './rules/check-rule-compiles.ts';
 
 export { createPostgresBackupService };
+
+/** The schema loaded at start as `serve` loads it, its rules compiled for PostgreSQL (a rule only SQLite takes is refused). */
+export const POSTGRES_LOAD_OPTIONS = buildFullLoadOptions(postgresDialect);
 
 export interface ServedPostgres {
   readonly db: OpenedPostgresDatabase;

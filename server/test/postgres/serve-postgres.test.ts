@@ -71,6 +71,11 @@ describePostgres('createGalley on PostgreSQL', () => {
     expect(a.core.db.dialect.name).toBe('postgres');
   });
 
+  it('refuses at start a rule only SQLite can run, naming it', async () => {
+    const notes = [{ name: 'notes', listRule: "strftime('%Y-%m', created, 'start of month') = '2026-01'", fields: [{ name: 'title', type: 'text' }, { name: 'created', type: 'autodate', onCreate: true }] }];
+    await expect(start({ database: url, schema: notes })).rejects.toThrow(/listRule.*modifiers are not supported on PostgreSQL/s);
+  });
+
   it('serves records with rules, auth tokens and realtime', async () => {
     const user = await call(a, 'POST', '/api/collections/users/records', { email: 'ann@example.com', password: 'annpass123', passwordConfirm: 'annpass123', name: 'Ann' });
     expect(user.status).toBe(200);
