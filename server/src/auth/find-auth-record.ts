@@ -2,6 +2,7 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Core, TokenType } from '../core.ts';
 import { GalleyError, issue, type IssueTree } from '../errors.ts';
+import type { FilterDialect } from '../query/dialect.ts';
 import { findSingleColumnUniqueIndex } from '../schema/index-sql.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { peekTokenClaims, verifyRecordToken, type TokenClaims } from './tokens.ts';
@@ -34,21 +35,24 @@ export async function findAuthRecordByToken(core: Core, token: string, type: Tok
 }
 
 /**
- * The condition "`field` is `value`" as the field's unique index compares: `= ? COLLATE NOCASE` when that index
- * is NOCASE (always so for email: schema/auth-collection.ts), else exact. Both can hold for one row only, so a
- * sign-in never picks one of two records (wire: PocketBase's findRecordByIdentityField / FindAuthRecordByEmail).
+ * The condition "`field` is `value`" as the field's unique index compares: ignoring ASCII case when that index
+ * is NOCASE (always so for email: schema/auth-collection.ts; `= ? COLLATE NOCASE` on SQLite, `lower() = lower()`
+ * on PostgreSQL, whose index is lower(email)), else exact. Both can hold for one row only, so a sign-in never
+ * picks one of two records (wire: PocketBase's findRecordByIdentityField / FindAuthRecordByEmail).
  */
-export function buildIdentityMatch(collection: CollectionModel, field: string, value: string): Expression<SqlBool> {
+export function buildIdentityMatch(collection: CollectionModel, field: string, value: string, dialect: FilterDialect): Expression<SqlBool> {
   const nocase = findSingleColumnUniqueIndex(collection.indexes, field)?.columns[0]?.collate.toLowerCase() === 'nocase';
   const ref = sql.ref(field);
+  const equal = nocase ? dialect.equalsNocase(ref, sql.val(value)) : sql<SqlBool>`${ref} = ${value}`;
   // `!= ''` changes nothing for a non-empty value, and lets SQLite use the partial `WHERE email != ''` index
   // (measured: 100k users, 0.005 ms a lookup instead of a 9–20 ms scan)
-  return nocase ? sql<SqlBool>`(${ref} = ${value} COLLATE NOCASE AND ${ref} != '')` : sql<SqlBool>`(${ref} = ${value} AND ${ref} != '')`;
+  return sql<SqlBool>`(${equal} AND ${ref} != '')`;
 }
 
 /** The record with this email (case-insensitively: the email index is NOCASE). */
 export async function findAuthRecordByEmail(core: Core, collection: CollectionModel, email: string): Promise<Record<string, unknown> | undefined> {
-  const row = await core.db.read.selectFrom(collection.name).selectAll().where(buildIdentityMatch(collection, 'email', email)).limit(1).executeTakeFirst();
+  const match = buildIdentityMatch(collection, 'email', email, core.db.dialect);
+  const row = await core.db.read.selectFrom(collection.name).selectAll().where(match).limit(1).executeTakeFirst();
   return row as Record<string, unknown> | undefined;
 }
 

@@ -65,7 +65,7 @@ async function findByIdentity(core: Core, collection: CollectionModel, identity:
   const table = collection.name;
   for (const name of ordered) {
     if (name === 'email' && !EMAIL_SHAPE.test(identity)) continue;
-    const row = await core.db.read.selectFrom(table).selectAll(table).where(buildIdentityMatch(collection, name, identity)).limit(1).executeTakeFirst();
+    const row = await core.db.read.selectFrom(table).selectAll(table).where(buildIdentityMatch(collection, name, identity, core.db.dialect)).limit(1).executeTakeFirst();
     if (row) return row as Record<string, unknown>;
   }
   return undefined;

@@ -65,6 +65,11 @@ export interface FilterDialect {
    * parameter placeholders moved past the `offset` parameters bound before it.
    */
   shiftParameters(text: string, offset: number): string;
+  /**
+   * `left = right` ignoring ASCII case, as a COLLATE NOCASE index compares (auth emails): the form that
+   * index serves.
+   */
+  equalsNocase(left: Expression<unknown>, right: Expression<unknown>): Expression<SqlBool>;
 }
 
 /** JSON path text: `$.a[0].b` (keys are `\w` only, checked by the resolver's identifier patterns). */
@@ -117,4 +122,5 @@ export const sqliteDialect: FilterDialect = {
   typedValue: (value) => value,
   // `?` placeholders are positional: the texts join as they are
   shiftParameters: (text) => text,
+  equalsNocase: (left, right) => sql<SqlBool>`${left} = ${right} COLLATE NOCASE`,
 };

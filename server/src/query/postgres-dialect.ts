@@ -145,6 +145,8 @@ export const postgresDialect: FilterDialect = {
   typedValue: (value, type) => TYPED_VALUES[type](value),
   // each compiled statement numbers its parameters from $1
   shiftParameters: (text, offset) => (offset === 0 ? text : text.replace(PLACEHOLDER, (_, n: string) => `$${Number(n) + offset}`)),
+  // the NOCASE index is lower(column) (db/postgres-ddl.ts): lower() folds ASCII only on C-collated text, as NOCASE
+  equalsNocase: (left, right) => sql<SqlBool>`lower(${left}) = lower(CAST(${right} AS text) COLLATE "C")`,
 };
 
 /**

@@ -129,7 +129,7 @@ describe('a case variant of a taken email', () => {
 describe('the lookup by email', () => {
   it('searches the email index (no table scan per sign-in)', async () => {
     const users = t.galley.core.schema.findCollection('users')!;
-    const query = t.galley.core.db.read.selectFrom('users').selectAll().where(buildIdentityMatch(users, 'email', 'CAROL@example.com')).compile();
+    const query = t.galley.core.db.read.selectFrom('users').selectAll().where(buildIdentityMatch(users, 'email', 'CAROL@example.com', t.galley.core.db.dialect)).compile();
     // on a connection of its own, so the server's readers are left as they are
     const db = openDatabase({ file: join(t.dir, 'data.db'), synchronous: 'FULL', busyTimeoutMs: 1000 });
     try {

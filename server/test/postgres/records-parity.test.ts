@@ -7,12 +7,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core.ts';
 import type { Database } from '../../src/db/database.ts';
 import { applySchemaOnStart } from '../../src/db/migrate/apply-on-start.ts';
 import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
 import { openPostgresDatabase, type OpenedPostgresDatabase } from '../../src/db/open-postgres-database.ts';
+import { authWithPassword } from '../../src/auth/password-auth.ts';
+import { buildIdentityMatch, findAuthRecordByEmail } from '../../src/auth/find-auth-record.ts';
 import { BatchRequestFailed, runBatch } from '../../src/batch/run-batch.ts';
 import { GalleyError } from '../../src/errors.ts';
 import { createEventBus } from '../../src/hooks/event-bus.ts';
@@ -107,7 +110,8 @@ function makeEngine(db: Database, schema: Schema, dir: string): Engine {
     throw err;
   });
   const events: string[] = [];
-  hooks.onRecord((e) => events.push(`${e.action} ${e.collection.name} ${String(e.row['id'])}`));
+  // a sign-in's _authOrigins record gets a random id
+  hooks.onRecord((e) => events.push(`${e.action} ${e.collection.name} ${e.collection.name === '_authOrigins' ? '(new id)' : String(e.row['id'])}`));
   const core = {
     config: { maxBodySize: 1 << 20 },
     db,
@@ -116,6 +120,7 @@ function makeEngine(db: Database, schema: Schema, dir: string): Engine {
     log: createLogger('error', () => {}),
     clock: () => new Date((t += 1000)),
     storage: createLocalStorage(join(dir, 'storage')),
+    secrets: { tokenSecret: () => 'secret' },
   } as unknown as Core;
   return { core, events, root: superuserRequest(schema.findCollection('_superusers')!) };
 }
@@ -215,6 +220,16 @@ async function runScenario(e: Engine): Promise<Array<{ step: string; out: Outcom
   await step('create member', () => member(1, 'ann@example.com'));
   await step('create member, public email', () => member(2, 'bob@example.com', { emailVisibility: true }));
   await step('member email taken in another case', () => member(3, 'ANN@example.com'));
+  // sign-in and lookups by email ignore its case (`= ? COLLATE NOCASE`; lower() = lower() on PostgreSQL)
+  const signIn = (identity: string, password: string) => async () => {
+    const out = await authWithPassword(core, guest, 'members', { identity, password });
+    return 'record' in out ? { id: out.record['id'], email: out.record['email'] } : out;
+  };
+  await step('sign in by email in another case', signIn('ANN@Example.COM', 'secret-pass-1'));
+  await step('sign in by email, wrong password', signIn('ann@example.com', 'not-the-pass-1'));
+  await step('sign in by an unknown email', signIn('ann@example.org', 'secret-pass-1'));
+  await step('find member by email in another case', async () => (await findAuthRecordByEmail(core, core.schema.findCollection('members')!, 'Bob@EXAMPLE.com'))?.['id']);
+  await step('member email changed to one taken in another case', () => updateRecord(core, root, 'members', id(2, 'm'), { email: 'Ann@Example.Com' }, {}));
   await step('member password too short', () => createRecord(core, guest, 'members', { email: 'c@example.com', password: 'x', passwordConfirm: 'x' }, {}));
   await step('list members as guest', () => listRecords(core, guest, 'members', { sort: 'email' }));
   await step('list members as root', () => listRecords(core, root, 'members', { filter: 'email ~ "EXAMPLE"', sort: '-email' }));
@@ -278,10 +293,27 @@ describePostgres('records on PostgreSQL: the same answers as on SQLite', () => {
     expect(onSqlite.filter((s) => 'ok' in s.out).length).toBeGreaterThan(30);
     const at = (name: string) => onSqlite.find((s) => s.step === name)!;
     expect(at('duplicate slug').out).toMatchObject({ error: { issues: { slug: { code: 'validation_not_unique' } } } });
+    expect(at('sign in by email in another case').out).toEqual({ ok: { id: id(1, 'm'), email: 'ann@example.com' } });
+    expect(at('sign in by email, wrong password').out).toMatchObject({ error: { message: 'Failed to authenticate.' } });
+    expect(at('find member by email in another case').out).toEqual({ ok: id(2, 'm') });
+    expect(at('member email changed to one taken in another case').out).toMatchObject({ error: { issues: { email: { code: 'validation_not_unique' } } } });
     expect(at('batch route that fails')).toMatchObject({ out: { error: { batchIndex: 3 } }, events: [] });
     expect(at('batch route that commits').events).toHaveLength(3);
     expect(String((at('export csv').out as { ok: string }).ok).split('\n').length).toBeGreaterThan(8);
     for (let i = 0; i < onSqlite.length; i++) expect({ step: onPostgres[i]!.step, ...onPostgres[i] }).toEqual({ step: onSqlite[i]!.step, ...onSqlite[i] });
     expect(onPostgres.length).toBe(onSqlite.length);
   }, 60_000);
+
+  it("a lookup by email is the form the email index serves (lower(email) on PostgreSQL, COLLATE NOCASE on SQLite)", async () => {
+    const members = loadSchema(COLLECTIONS).findCollection('members')!;
+    const lookup = (db: Database) => db.read.selectFrom('members').select('id').where(buildIdentityMatch(members, 'email', 'Ann@Example.com', db.dialect)).compile();
+    const onSqlite = await lite!.read.executeQuery(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${lookup(lite!).sql}`, [...lookup(lite!).parameters]));
+    expect(JSON.stringify(onSqlite.rows)).toMatch(/USING INDEX idx_email_/);
+    const plan = await pg!.read.transaction().execute(async (trx) => {
+      // a table this small would be scanned anyway: refuse scans to see whether the index can serve the lookup
+      await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+      return trx.executeQuery(CompiledQuery.raw(`EXPLAIN ${lookup(pg!).sql}`, [...lookup(pg!).parameters]));
+    });
+    expect(JSON.stringify(plan.rows)).toMatch(/Index Scan using idx_email_/);
+  });
 });

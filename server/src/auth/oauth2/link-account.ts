@@ -33,7 +33,7 @@ async function findRow(core: Core, collection: CollectionModel, id: string): Pro
 }
 
 async function findRowByEmail(core: Core, collection: CollectionModel, email: string): Promise<Row | undefined> {
-  return (await core.db.read.selectFrom(collection.name).selectAll().where(buildIdentityMatch(collection, 'email', email)).executeTakeFirst()) as Row | undefined;
+  return (await core.db.read.selectFrom(collection.name).selectAll().where(buildIdentityMatch(collection, 'email', email, core.db.dialect)).executeTakeFirst()) as Row | undefined;
 }
 
 /** PocketBase's update of an existing record on OAuth2 sign-in, then the link if it is missing. */
