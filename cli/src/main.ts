@@ -6,8 +6,8 @@ import { runCli } from './program.ts';
 // before any command runs: a TypeScript schema file imports '@galley/sdk', which a binary user may not have installed
 provideEmbeddedSdk();
 
-// the binary started as a running server's backup snapshot process (server/src/backups/run-snapshot-child.ts)
-if (process.env['GALLEY_BACKUP_CHILD'] === 'snapshot') await (await import('@galley/server')).runSnapshotChild();
+// the binary started as a running server's backup process (server/src/backups/run-backup-child.ts)
+if (process.env['GALLEY_BACKUP_CHILD'] === 'archive') await (await import('@galley/server')).runBackupChild();
 
 const code = await runCli(process.argv);
 process.exitCode = code;

@@ -3,7 +3,7 @@
 // server's API; every record acknowledged before the backup started (and not deleted) is there with its file,
 // no record names a missing file, integrity_check ok; the CLI's refusal beside a running server; kill -9 of a
 // backup and of a restore leaves the old data whole and no temp files after the next start; kill -9 of a server
-// during an API backup leaves no snapshot process running.
+// during an API backup (its snapshot or its pack) leaves no backup process running.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,14 +99,14 @@ function leftovers(dir: string): string[] {
   return [...top, ...backups.map((n) => `backups/${n}`)];
 }
 
-/** The server's backup snapshot process (the binary started with GALLEY_BACKUP_CHILD=snapshot), from /proc. */
-function snapshotChildOf(pid: number): number | undefined {
+/** The server's backup process (the binary started with GALLEY_BACKUP_CHILD=archive), from /proc. */
+function backupChildOf(pid: number): number | undefined {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid && readFileSync(`/proc/${name}/environ`, 'utf8').split('\0').includes('GALLEY_BACKUP_CHILD=snapshot')) return Number(name);
+      if (ppid === pid && readFileSync(`/proc/${name}/environ`, 'utf8').split('\0').includes('GALLEY_BACKUP_CHILD=archive')) return Number(name);
     } catch {
       // gone meanwhile
     }
@@ -309,54 +309,66 @@ describe('kill -9', () => {
     expect(missingFiles(target, rows, collectionId)).toEqual([]);
   });
 
-  it('of a server during an API backup: its snapshot process ends too, the next start removes the temp files', async () => {
-    const target = tempDir();
-    expect((await runBinary(['superuser', 'upsert', ROOT.email, ROOT.password, '--dir', target])).code).toBe(0);
-    const first = await startBinary({ dir: target, schema: SCHEMA });
-    const kept = await createDoc(first.url, 'kept');
-    await first.stop();
-    // a database large enough that its copy is still under way when the server dies
-    const filler = openSqliteHandle(join(target, 'data.db'));
-    filler.exec('CREATE TABLE filler (b BLOB)');
-    filler.exec('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) INSERT INTO filler SELECT randomblob(100000) FROM n');
-    filler.close();
-    const server = await startBinary({ dir: target, schema: SCHEMA });
-    const token = await signIn(server.url);
-    const answer = fetch(`${server.url}/api/backups`, {
-      method: 'POST',
-      headers: { authorization: token, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'killed.tar.gz' }),
-    }).catch(() => undefined);
-    const copying = () => readdirSync(join(target, 'backups')).some((n) => n.startsWith('.tmp-') && existsSync(join(target, 'backups', n, 'data.db')));
-    let child: number | undefined;
-    for (let i = 0; i < 3000 && !(child !== undefined && copying()); i++) {
-      await new Promise((r) => setTimeout(r, 5));
-      child = snapshotChildOf(server.proc.pid!);
-    }
-    expect(child).toBeDefined();
-    const copied = () => readdirSync(join(target, 'backups')).filter((n) => n.startsWith('.tmp-')).reduce((sum, n) => sum + (statSync(join(target, 'backups', n, 'data.db'), { throwIfNoEntry: false })?.size ?? 0), 0);
-    server.proc.kill('SIGKILL');
-    const killedAt = Date.now();
-    const copiedAtKill = copied();
-    await server.stop();
-    await answer;
-    // the child sees its parent gone at its next fdatasync (every 2 MiB of the copy)
-    for (let i = 0; i < 200 && isRunning(child!); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(isRunning(child!)).toBe(false);
-    const source = statSync(join(target, 'data.db')).size;
-    console.log(`snapshot process gone ${Date.now() - killedAt} ms after the kill; copied ${copiedAtKill} then ${copied()} of ${source} bytes`);
-    // it stopped because its parent died, not because the copy was done
-    expect(copied()).toBeLessThan(source);
-    expect(leftovers(target).length).toBeGreaterThan(0);
-    const again = await startBinary({ dir: target, schema: SCHEMA });
-    await again.stop();
-    expect(leftovers(target)).toEqual([]);
-    expect(existsSync(join(target, 'backups', 'killed.tar.gz'))).toBe(false);
-    const { integrity, rows, collectionId } = readDir(target);
-    expect(integrity).toEqual(['ok', 'ok']);
-    expect(rows.map((r) => r.id)).toEqual([kept.id]);
-    expect(missingFiles(target, rows, collectionId)).toEqual([]);
-  }, 120_000);
+  describe('of a server during an API backup', () => {
+    let target = '';
+    let kept: { id: string; doc: string };
+    beforeAll(async () => {
+      target = tempDir();
+      expect((await runBinary(['superuser', 'upsert', ROOT.email, ROOT.password, '--dir', target])).code).toBe(0);
+      const first = await startBinary({ dir: target, schema: SCHEMA });
+      kept = await createDoc(first.url, 'kept');
+      await first.stop();
+      // a database large enough that its copy, then its pack, are still under way when the server dies
+      const filler = openSqliteHandle(join(target, 'data.db'));
+      filler.exec('CREATE TABLE filler (b BLOB)');
+      filler.exec('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) INSERT INTO filler SELECT randomblob(100000) FROM n');
+      filler.close();
+    }, 120_000);
+
+    const staged = () => readdirSync(join(target, 'backups')).filter((n) => n.startsWith('.tmp-'));
+    const copied = () => staged().reduce((sum, n) => sum + (statSync(join(target, 'backups', n, 'data.db'), { throwIfNoEntry: false })?.size ?? 0), 0);
+    const packed = () => statSync(join(target, 'backups', 'killed.tar.gz.partial'), { throwIfNoEntry: false })?.size ?? 0;
+
+    // the child checks its parent at each fdatasync of the copy (every 2 MiB), and every second while it packs
+    it.each([
+      { phase: 'the snapshot', under: () => copied() > 0 && packed() === 0, progress: copied },
+      { phase: 'the pack', under: () => packed() > 0, progress: packed },
+    ])('during $phase: its backup process ends too, the next start removes the temp files', async ({ under, progress }) => {
+      const server = await startBinary({ dir: target, schema: SCHEMA });
+      const token = await signIn(server.url);
+      const answer = fetch(`${server.url}/api/backups`, {
+        method: 'POST',
+        headers: { authorization: token, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'killed.tar.gz' }),
+      }).catch(() => undefined);
+      let child: number | undefined;
+      for (let i = 0; i < 6000 && !(child !== undefined && under()); i++) {
+        await new Promise((r) => setTimeout(r, 5));
+        child ??= backupChildOf(server.proc.pid!);
+      }
+      expect(child).toBeDefined();
+      expect(under()).toBe(true);
+      server.proc.kill('SIGKILL');
+      const killedAt = Date.now();
+      const atKill = progress();
+      await server.stop();
+      await answer;
+      for (let i = 0; i < 400 && isRunning(child!); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(isRunning(child!)).toBe(false);
+      const source = statSync(join(target, 'data.db')).size;
+      console.log(`backup process gone ${Date.now() - killedAt} ms after the kill; ${progress()} bytes written (${atKill} at the kill; data.db ${source})`);
+      // it stopped because its parent died, not because it was done (at its end it removes its staging folder)
+      expect(staged()).toHaveLength(1);
+      expect(existsSync(join(target, 'backups', 'killed.tar.gz'))).toBe(false);
+      const again = await startBinary({ dir: target, schema: SCHEMA });
+      await again.stop();
+      expect(leftovers(target)).toEqual([]);
+      const { integrity, rows, collectionId } = readDir(target);
+      expect(integrity).toEqual(['ok', 'ok']);
+      expect(rows.map((r) => r.id)).toEqual([kept.id]);
+      expect(missingFiles(target, rows, collectionId)).toEqual([]);
+    }, 120_000);
+  });
 
   it('of a server during an in-process restore: old or restored data, whole, temp files gone', async () => {
     const target = tempDir();

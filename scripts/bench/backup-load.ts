@@ -36,6 +36,8 @@ export interface LoadStats {
   over200ms: number;
   /** the server's main thread (event loop) CPU per create, in µs (Linux; absent elsewhere) */
   mainCpuUs?: number;
+  /** the server process's CPU per create, all its threads (workers, thread pool, GC), in µs (Linux) */
+  processCpuUs?: number;
 }
 
 export interface BackupRun {
@@ -167,15 +169,15 @@ async function readPhases(stream: ReadableStream<Uint8Array>, phases: Array<{ na
 }
 
 /**
- * The server's main-thread CPU seconds, sampled every 100 ms while `sampling`: the busy box makes latencies
- * noisy, CPU per create less so (the API's backup runs its snapshot in a child and its packing on a worker, the
- * CLI's in another process: neither should cost the event loop).
+ * The server's CPU seconds (its main thread, and all its threads), sampled every 100 ms while `sampling`: the
+ * busy box makes latencies noisy, CPU per create less so (the API's backup runs in a child process, the CLI's in
+ * another process: neither should cost the server's process more than its creates do).
  */
-function sampleMainCpu(pid: number): { stop(): void; at(t: number): number | undefined } {
-  const samples: Array<{ t: number; cpu: number }> = [];
+function sampleServerCpu(pid: number): { stop(): void; at(t: number): { main: number; process: number } | undefined } {
+  const samples: Array<{ t: number; cpu: { main: number; process: number } }> = [];
   const take = () => {
-    const cpu = readThreadCpuSeconds(pid)?.main;
-    if (cpu !== undefined) samples.push({ t: performance.now(), cpu });
+    const threads = readThreadCpuSeconds(pid);
+    if (threads) samples.push({ t: performance.now(), cpu: { main: threads.main, process: threads.main + threads.workers + threads.other } });
   };
   take();
   const timer = setInterval(take, 100);
@@ -186,17 +188,19 @@ function sampleMainCpu(pid: number): { stop(): void; at(t: number): number | und
     },
     /** the sample nearest to `t` */
     at(t) {
-      let best: { t: number; cpu: number } | undefined;
+      let best: (typeof samples)[number] | undefined;
       for (const sample of samples) if (!best || Math.abs(sample.t - t) < Math.abs(best.t - t)) best = sample;
       return best?.cpu;
     },
   };
 }
 
-const cpuPerCreate = (cpu: ReturnType<typeof sampleMainCpu>, from: number, to: number, creates: number): number | undefined => {
+/** The server's main-thread and whole-process CPU µs per create between two times. */
+const cpuPerCreate = (cpu: ReturnType<typeof sampleServerCpu>, from: number, to: number, creates: number): Pick<LoadStats, 'mainCpuUs' | 'processCpuUs'> => {
   const a = cpu.at(from);
   const b = cpu.at(to);
-  return a === undefined || b === undefined || creates === 0 ? undefined : ((b - a) * 1e6) / creates;
+  if (a === undefined || b === undefined || creates === 0) return {};
+  return { mainCpuUs: ((b.main - a.main) * 1e6) / creates, processCpuUs: ((b.process - a.process) * 1e6) / creates };
 };
 
 /** Phase start times, shared by both ways of watching a backup. */
@@ -215,8 +219,8 @@ async function backupWithCli(o: BackupBenchOptions, dir: string, name: string, p
   };
 }
 
-/** The server's snapshot process (backups/run-snapshot-child.ts), a child of `serverPid`, from /proc (Linux). */
-function findSnapshotChild(serverPid: number): number | undefined {
+/** The server's backup process (backups/run-backup-child.ts; run-snapshot-child.ts before it), a child of `serverPid`, from /proc (Linux). */
+function findBackupChild(serverPid: number): number | undefined {
   let names: string[];
   try {
     names = readdirSync('/proc');
@@ -230,7 +234,7 @@ function findSnapshotChild(serverPid: number): number | undefined {
       if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) !== serverPid) continue;
       const environ = readFileSync(`/proc/${name}/environ`, 'utf8');
       const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8');
-      if (environ.includes('GALLEY_BACKUP_CHILD=snapshot') || cmdline.includes('runSnapshotChild')) return Number(name);
+      if (environ.includes('GALLEY_BACKUP_CHILD=') || cmdline.includes('runBackupChild') || cmdline.includes('runSnapshotChild')) return Number(name);
     } catch {
       // gone meanwhile
     }
@@ -240,11 +244,13 @@ function findSnapshotChild(serverPid: number): number | undefined {
 
 /**
  * The API's backup: POST /api/backups as a superuser (answered once the archive is kept, as PocketBase's is).
- * The server prints no progress, so the phases are watched from outside: the snapshot while its child process
- * lives, then the stored files and checksums, then the archive from the moment `<name>.partial` appears.
+ * The server prints no progress, so the phases are watched from outside, in its staging folder
+ * (`backups/.tmp-*`): data.db's copy until aux.db's copy appears, then aux.db, the integrity check, the stored
+ * files and checksums, then the archive from the moment `<name>.partial` appears. Also the process the backup
+ * ran in: a child of the server (the snapshot alone before run-backup-child.ts, everything since), or none.
  */
-async function backupWithApi(base: string, token: string, dir: string, name: string, serverPid: number, phases: Phases): Promise<() => Promise<void>> {
-  phases.push({ name: 'snapshotting the databases', at: performance.now() });
+async function backupWithApi(base: string, token: string, dir: string, name: string, serverPid: number, phases: Phases, notes: string[]): Promise<() => Promise<void>> {
+  phases.push({ name: 'copying data.db', at: performance.now() });
   let answered = false;
   const answer = fetch(`${base}/api/backups`, {
     method: 'POST',
@@ -253,24 +259,28 @@ async function backupWithApi(base: string, token: string, dir: string, name: str
   }).finally(() => {
     answered = true;
   });
-  const partial = join(dir, 'backups', `${name}.partial`);
+  const backups = join(dir, 'backups');
+  const partial = join(backups, `${name}.partial`);
+  const stagedAux = () => existsSync(backups) && readdirSync(backups).some((n) => n.startsWith('.tmp-') && existsSync(join(backups, n, 'aux.db')));
   const watching = (async () => {
     let child: number | undefined;
-    let childGone = false;
+    let childInArchive = false;
+    let auxSeen = false;
     let archiving = false;
-    while (!answered && !archiving) {
+    while (!answered) {
       await Bun.sleep(20);
-      if (child === undefined && !childGone) child = findSnapshotChild(serverPid);
-      else if (child !== undefined && !existsSync(`/proc/${child}`)) {
-        child = undefined;
-        childGone = true;
-        phases.push({ name: 'stored files and checksums', at: performance.now() });
+      if (child === undefined) child = findBackupChild(serverPid);
+      if (!auxSeen && !archiving && stagedAux()) {
+        auxSeen = true;
+        phases.push({ name: 'aux.db, integrity check, files, checksums', at: performance.now() });
       }
-      if (existsSync(partial)) {
+      if (!archiving && existsSync(partial)) {
         archiving = true;
         phases.push({ name: 'writing the archive', at: performance.now() });
       }
+      if (archiving && child !== undefined && existsSync(`/proc/${child}`)) childInArchive = true;
     }
+    notes.push(`backup process: ${child === undefined ? 'none seen (all in the server process)' : childInArchive ? 'a child of the server, through the archive' : 'a child of the server for the snapshot only'}`);
   })();
   return async () => {
     const res = await answer;
@@ -312,7 +322,7 @@ export async function runBackupBench(o: BackupBenchOptions): Promise<BackupBench
   try {
     const token = via.includes('api') ? await superuserToken(dir, server.base) : '';
     await runFor(2); // warm-up, not counted
-    const cpu = sampleMainCpu(server.proc.pid);
+    const cpu = sampleServerCpu(server.proc.pid);
     const beforeAt = performance.now();
     const before = await runFor(o.baselineSec);
     const beforeCpu = cpuPerCreate(cpu, beforeAt, performance.now(), before.samples.length);
@@ -325,7 +335,7 @@ export async function runBackupBench(o: BackupBenchOptions): Promise<BackupBench
       const serverLog = `${server.logFile}.err`;
       const logBefore = statSync(serverLog, { throwIfNoEntry: false })?.size ?? 0;
       const started = performance.now();
-      const finish = how === 'cli' ? await backupWithCli(o, dir, name, phases, notes) : await backupWithApi(server.base, token, dir, name, server.proc.pid, phases);
+      const finish = how === 'cli' ? await backupWithCli(o, dir, name, phases, notes) : await backupWithApi(server.base, token, dir, name, server.proc.pid, phases, notes);
       let finished = false;
       const done = finish().finally(() => {
         finished = true;
@@ -338,9 +348,9 @@ export async function runBackupBench(o: BackupBenchOptions): Promise<BackupBench
         const end = Math.min(phases[i + 1]?.at ?? Infinity, started + backupMs);
         const samples = during.samples.filter((s) => s.at >= phase.at && s.at < end);
         const ms = end - phase.at;
-        return { phase: phase.name, seconds: ms / 1000, ...summarize(samples.map((s) => s.ms), 0, ms), mainCpuUs: cpuPerCreate(cpu, phase.at, end, samples.length) };
+        return { phase: phase.name, seconds: ms / 1000, ...summarize(samples.map((s) => s.ms), 0, ms), ...cpuPerCreate(cpu, phase.at, end, samples.length) };
       });
-      const duringBackup = { ...statsOf(during), mainCpuUs: cpuPerCreate(cpu, started, started + backupMs, during.samples.length) };
+      const duringBackup = { ...statsOf(during), ...cpuPerCreate(cpu, started, started + backupMs, during.samples.length) };
       if (how === 'api' && existsSync(serverLog)) notes.push(...readFileSync(serverLog, 'utf8').slice(logBefore).split('\n').filter((line) => line.includes('VACUUM INTO')));
       runs.push({ via: how, archiveBytes: statSync(join(dir, 'backups', name)).size, backupMs, duringBackup, byPhase, notes });
     }
@@ -348,9 +358,11 @@ export async function runBackupBench(o: BackupBenchOptions): Promise<BackupBench
     const after = await runFor(o.baselineSec);
     cpu.stop();
     const afterCpu = cpuPerCreate(cpu, afterAt, performance.now(), after.samples.length);
+    const mean = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined ? (a + b) / 2 : undefined);
     const baseline = {
       ...summarize([...before.samples, ...after.samples].map((s) => s.ms), before.errors + after.errors, before.ms + after.ms),
-      mainCpuUs: beforeCpu !== undefined && afterCpu !== undefined ? (beforeCpu + afterCpu) / 2 : undefined,
+      mainCpuUs: mean(beforeCpu.mainCpuUs, afterCpu.mainCpuUs),
+      processCpuUs: mean(beforeCpu.processCpuUs, afterCpu.processCpuUs),
     };
     return { dbBytes, baseline, runs, loadAvg: [loadBefore, loadavg()[0]!] };
   } finally {
@@ -364,7 +376,7 @@ const VIA_LABEL: Record<BackupVia, string> = { cli: 'galley backup create', api:
 
 export function formatBackupRow(r: BackupBenchResult): string {
   const side = (s: LoadStats) =>
-    `${Math.round(s.rps)} creates/s, p99 ${s.p99Ms.toFixed(1)} ms, max ${s.maxMs.toFixed(0)} ms, ${s.over200ms} of ${s.requests} over 200 ms (${((100 * s.over200ms) / Math.max(1, s.requests)).toFixed(2)}%)${s.errors ? `, ${s.errors} errors` : ''}${s.mainCpuUs !== undefined ? `; server main thread ${Math.round(s.mainCpuUs)} µs/create` : ''}`;
+    `${Math.round(s.rps)} creates/s, p99 ${s.p99Ms.toFixed(1)} ms, max ${s.maxMs.toFixed(0)} ms, ${s.over200ms} of ${s.requests} over 200 ms (${((100 * s.over200ms) / Math.max(1, s.requests)).toFixed(2)}%)${s.errors ? `, ${s.errors} errors` : ''}${s.mainCpuUs !== undefined ? `; server main thread ${Math.round(s.mainCpuUs)} µs/create` : ''}${s.processCpuUs !== undefined ? `, all threads ${Math.round(s.processCpuUs)}` : ''}`;
   return [
     `backup of a ${mb(r.dbBytes)} data.db:`,
     `  creates alone (before and after): ${side(r.baseline)}`,

@@ -136,6 +136,9 @@ export function addBackupCommand(program: Command): void {
       printer.update({ phase: 'verify', bytes: 0, totalBytes: 0, files: 0, totalFiles: 0 });
       const done = await restoreBackupIntoDir({ dir, archive, onProgress: (p: Progress) => printer.update(p) });
       printer.end();
+      for (const [db, how] of Object.entries(done.preRestoreSnapshots ?? {})) {
+        if (how.method === 'vacuum-into') console.error(`note: ${db} was snapshotted with VACUUM INTO (${how.reason})`);
+      }
       if (done.preRestoreBackup) console.log(`Kept the data that was there as ${done.preRestoreBackup}`);
       const records = Object.values(done.manifest.counts.records).reduce((a, b) => a + b, 0);
       console.log(

@@ -88,7 +88,7 @@ export function createBackupService(deps: BackupServiceDeps): BackupService {
     }
     return bucket.store;
   };
-  /** aborted by stop(): a backup's snapshot process is killed and its temp files removed */
+  /** aborted by stop(): a backup's child process is killed (or its pack worker terminated), its temp files removed */
   const stopping = new AbortController();
   let running: Promise<unknown> | undefined;
   const track = <T>(work: Promise<T>): Promise<T> => {
@@ -107,7 +107,8 @@ export function createBackupService(deps: BackupServiceDeps): BackupService {
     if (await target.exists(name)) throw backupNameTaken();
     const out = target.localPathFor(name);
     const work = async () => {
-      // the paced copy, in a child process: this process's connections would lose their locks to its descriptors
+      // in a child process: the paced copy would drop this process's connections' locks, and the packing's CPU
+      // would share this process with the requests (backup-child.ts)
       const made = await createBackupArchive({ dir, out, s3Files: deps.settings.current().s3.enabled, busyTimeoutMs: deps.busyTimeoutMs, pacedSnapshot: 'child-process', signal: stopping.signal });
       for (const [db, how] of Object.entries(made.snapshots)) {
         if (how.method === 'vacuum-into') log.warn('Backup snapshot taken with VACUUM INTO', { name, database: db, reason: how.reason });

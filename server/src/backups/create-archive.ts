@@ -1,33 +1,37 @@
 /**
  * Makes one backup archive of a data directory, while its server (if any) goes on writing:
  * 1. take the busy marker (one backup or restore at a time; it also holds the server's file deletions back);
- * 2. snapshot data.db and aux.db (run-db-job.ts: a paced copy of the main file, on a worker or, beside a
- *    running server's connections, in a child process; `VACUUM INTO` where that cannot be), then inspect the copy;
- * 3. hard-link the local storage tree beside the copies (a copy where links cannot be made): from here on a
- *    deletion cannot take a file the snapshot references, so the marker is released;
- * 4. on the pack worker (pack-job.ts): write the manifest (sizes, sha256) and stream `manifest.json`, the
- *    databases and `storage/` through `tar` + gzip to `<name>.partial`, fsync; then rename. The archive is
- *    never whole in memory, and its hashing and compression never hold up the server's event loop.
+ * 2. the archive job (archive-job.ts): snapshot data.db and aux.db and inspect the copy, hard-link the local
+ *    storage tree beside them (then the marker is released: a deletion can no longer take a file the snapshot
+ *    references), checksums, manifest and `tar` + gzip to `<name>.partial`, fsynced;
+ * 3. rename it into place.
+ * Where the job runs: a running server hands it whole to a child process (run-backup-child.ts, backup-child.ts),
+ * so the server's process only waits for it; the CLI runs it in its own process (the snapshot and the pack on
+ * workers). Where no child can start (Node running the .ts sources) the server runs it in its own process too,
+ * with `VACUUM INTO` for the snapshots. The archive is never whole in memory.
  * A crash (kill -9) leaves `backups/.tmp-*` and `*.partial`, removed by cleanBackupLeftovers.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
-import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
-import { TEMP_PREFIX } from '../lib/storage/storage-key.ts';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runArchiveJob, type ArchiveJob, type ArchiveJobDone, type BackupProgress } from './archive-job.ts';
 import { acquireBusyMarker, BACKUPS_DIR, type BusyMarker } from './busy-marker.ts';
-import { ARCHIVE_FORMAT, GALLEY_VERSION, type BackupManifest } from './manifest.ts';
-import { packArchive, type PackedOn } from './run-pack-job.ts';
 import type { SnapshotMethod } from './db-jobs.ts';
-import { snapshotAndInspectWithMethods, type PacedCopyPlace } from './run-db-job.ts';
+import type { BackupManifest } from './manifest.ts';
+import { archiveInChild } from './run-backup-child.ts';
+import { runDbJobAside } from './run-db-job.ts';
+import { packArchive, type PackedOn } from './run-pack-job.ts';
 
-export interface BackupProgress {
-  phase: 'snapshot' | 'files' | 'checksums' | 'archive' | 'done';
-  bytes: number;
-  totalBytes: number;
-  files: number;
-  totalFiles: number;
-}
+export type { BackupProgress } from './archive-job.ts';
+
+/**
+ * Where a backup's snapshots are the paced copy (bounded dirty data, so the server's commits never wait behind a
+ * gigabyte of it; paced-snapshot.ts): `true` in this process, only where it holds no connection to the databases
+ * (the CLI: the copy reads the files with descriptors of its own, and closing them would drop such a
+ * connection's POSIX locks); 'child-process' for a running server, which also packs there; false: `VACUUM INTO`.
+ */
+export type PacedCopyPlace = boolean | 'child-process';
 
 export interface CreateArchiveOptions {
   /** the data directory */
@@ -40,15 +44,8 @@ export interface CreateArchiveOptions {
   /** file fields stored on S3 (not archived; the manifest says so) */
   s3Files?: boolean;
   busyTimeoutMs?: number;
-  /**
-   * Snapshot the databases with the paced copy (db-jobs.ts: bounded dirty data, so the server's commits never
-   * wait behind a gigabyte of it) instead of `VACUUM INTO`: `true` in this process, only where it holds no
-   * connection to the databases (the CLI's `backup create`: the copy reads the files with descriptors of its
-   * own, and closing them would drop such a connection's POSIX locks); 'child-process' where it does (a
-   * running server: run-snapshot-child.ts).
-   */
   pacedSnapshot?: PacedCopyPlace;
-  /** stops the backup: a snapshot child process is killed, the temp files removed, the promise rejects */
+  /** stops the backup: a child process is killed, a pack worker terminated, the temp files removed, the promise rejects */
   signal?: AbortSignal;
 }
 
@@ -57,127 +54,64 @@ export interface CreatedArchive {
   size: number;
   manifest: BackupManifest;
   durationMs: number;
-  /** where the checksums and tar + gzip ran: the pack worker, or the calling thread where no worker starts */
-  packedOn: PackedOn;
+  /** where the checksums and tar + gzip ran: a server's backup child, the pack worker, or the calling thread */
+  packedOn: PackedOn | 'child-process';
   /** how each database was snapshotted, by its name (data.db, aux.db) */
   snapshots: Record<string, SnapshotMethod>;
 }
 
-const DATABASES = ['data.db', 'aux.db'] as const;
-
 /** The staging folder's prefix under backups/ (a crash leaves it; cleanBackupLeftovers removes it). */
 export const STAGING_PREFIX = '.tmp-';
 
-async function* walkFiles(root: string): AsyncGenerator<string> {
-  let entries;
-  try {
-    entries = await readdir(root, { withFileTypes: true });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
-  }
-  for (const entry of entries) {
-    if (entry.name.startsWith(TEMP_PREFIX)) continue; // an upload being written
-    const path = join(root, entry.name);
-    if (entry.isDirectory()) yield* walkFiles(path);
-    else if (entry.isFile()) yield path;
-  }
-}
-
-/** Links (or copies) every local storage file under `into`; a file deleted in between is skipped. */
-async function stageStorage(storageDir: string, into: string, onFile: (size: number) => void): Promise<string[]> {
-  const staged: string[] = [];
-  for await (const path of walkFiles(storageDir)) {
-    const rel = relative(storageDir, path);
-    const target = join(into, rel);
-    await mkdir(join(target, '..'), { recursive: true });
-    try {
-      await link(path, target).catch(async (err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') throw err;
-        await copyFile(path, target); // another file system, or no hard links here
-      });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // an orphan or upload removed meanwhile
-      throw err;
-    }
-    staged.push(rel.split('\\').join('/'));
-    onFile((await stat(target)).size);
-  }
-  return staged;
+/** The job in this process: the snapshot and the pack each on a worker (inline where none can start). */
+async function archiveHere(job: ArchiveJob, onProgress: (p: BackupProgress) => void, onStaged: () => void, signal?: AbortSignal): Promise<ArchiveJobDone & { packedOn: PackedOn }> {
+  let packedOn: PackedOn = 'worker';
+  const done = await runArchiveJob(
+    job,
+    {
+      snapshot: (dbJob) => runDbJobAside(dbJob),
+      pack: async (packJob, onPackProgress) => {
+        const packed = await packArchive(packJob, onPackProgress, signal);
+        packedOn = packed.packedOn;
+        return packed.result;
+      },
+    },
+    { progress: onProgress, staged: onStaged },
+    signal,
+  );
+  return { ...done, packedOn };
 }
 
 export async function createBackupArchive(opts: CreateArchiveOptions): Promise<CreatedArchive> {
   const started = Date.now();
-  const progress: BackupProgress = { phase: 'snapshot', bytes: 0, totalBytes: 0, files: 0, totalFiles: 0 };
-  const report = () => opts.onProgress?.({ ...progress });
+  const report = (p: BackupProgress) => opts.onProgress?.(p);
   const marker = opts.marker ?? acquireBusyMarker(opts.dir, 'backup');
+  // every file the snapshot references is linked: deletions may go on (a caller's marker is the caller's)
+  const staged = () => {
+    if (!opts.marker) marker.release();
+  };
   const staging = join(opts.dir, BACKUPS_DIR, `${STAGING_PREFIX}${randomBytes(6).toString('hex')}`);
   const partial = `${opts.out}.partial`;
   try {
     if (!existsSync(join(opts.dir, 'data.db'))) throw new Error(`${opts.dir} holds no data.db: nothing to back up`);
-    await mkdir(join(staging, 'storage'), { recursive: true });
-    report();
-    const created = new Date().toISOString();
-    const snapshots = DATABASES.filter((db) => existsSync(join(opts.dir, db))).map((db) => ({ source: join(opts.dir, db), target: join(staging, db) }));
-    // the snapshots' progress: what the copies hold so far, against the sources' sizes
-    const sizeOf = (path: string) => statSync(path, { throwIfNoEntry: false })?.size ?? 0;
-    progress.totalBytes = snapshots.reduce((sum, s) => sum + sizeOf(s.source), 0);
-    progress.totalFiles = snapshots.length;
-    const watch = setInterval(() => {
-      progress.bytes = Math.min(progress.totalBytes, snapshots.reduce((sum, s) => sum + sizeOf(s.target), 0));
-      progress.files = snapshots.filter((s) => existsSync(s.target)).length;
-      report();
-    }, 250);
-    let inspection;
-    const snapshotMethods: Record<string, SnapshotMethod> = {};
-    try {
-      const taken = await snapshotAndInspectWithMethods(snapshots, [join(staging, 'data.db')], opts.busyTimeoutMs, opts.pacedSnapshot, opts.signal);
-      inspection = taken.inspections[join(staging, 'data.db')]!;
-      for (const s of snapshots) snapshotMethods[basename(s.source)] = taken.methods[s.source]!;
-    } finally {
-      clearInterval(watch);
-    }
+    await mkdir(staging, { recursive: true });
+    const job: ArchiveJob = { dir: opts.dir, staging, partial, busyTimeoutMs: opts.busyTimeoutMs ?? 5000, pacedCopy: opts.pacedSnapshot === true, s3Files: opts.s3Files ?? false };
+    let made: ArchiveJobDone & { packedOn: CreatedArchive['packedOn'] };
+    if (opts.pacedSnapshot === 'child-process') {
+      const outcome = await archiveInChild({ ...job, pacedCopy: true }, { signal: opts.signal, onProgress: report, onStaged: staged });
+      if (outcome.started) {
+        if (!outcome.result.ok) throw new Error(outcome.result.message);
+        made = { ...outcome.result, packedOn: 'child-process' };
+      } else {
+        // this process holds connections to the databases: `VACUUM INTO`, which says why in the snapshot methods
+        made = await archiveHere(job, report, staged, opts.signal);
+        for (const db of Object.keys(made.snapshots)) made.snapshots[db] = { method: 'vacuum-into', reason: outcome.reason };
+      }
+    } else made = await archiveHere(job, report, staged, opts.signal);
     opts.signal?.throwIfAborted();
-    Object.assign(progress, { phase: 'files', bytes: 0, totalBytes: 0, files: 0, totalFiles: 0 });
-    report();
-    const storageFiles = await stageStorage(join(opts.dir, 'storage'), join(staging, 'storage'), (size) => {
-      progress.files++;
-      progress.bytes += size;
-      if (progress.files % 200 === 0) report();
-    });
-    // every file the snapshot references is linked now: deletions may go on
-    if (!opts.marker) marker.release();
-    if (inspection.integrity !== 'ok') throw new Error(`the snapshot of data.db failed its integrity check: ${inspection.integrity}`);
-    opts.signal?.throwIfAborted();
-    const entries = [...DATABASES.filter((db) => existsSync(join(staging, db))), ...storageFiles.map((f) => `storage/${f}`)];
-    // checksums, manifest, tar + gzip: on the pack worker, so the server's requests stay answered meanwhile
-    const { result, packedOn } = await packArchive(
-      {
-        staging,
-        entries,
-        out: partial,
-        manifest: {
-          format: ARCHIVE_FORMAT,
-          galleyVersion: GALLEY_VERSION,
-          created,
-          schemaHash: inspection.schemaHash,
-          counts: { records: inspection.records, files: storageFiles.length },
-          notArchived: [
-            'backups/ (other archives)',
-            ...(opts.s3Files ? ['file fields stored on S3 (settings.s3 is enabled): back the bucket up on its own'] : []),
-          ],
-        },
-      },
-      (p) => {
-        Object.assign(progress, p);
-        report();
-      },
-    );
-    if (!result.ok) throw new Error(`writing the archive: ${result.message}`);
     await rename(partial, opts.out);
-    progress.phase = 'done';
-    report();
-    return { file: opts.out, size: result.size, manifest: result.manifest, durationMs: Date.now() - started, packedOn, snapshots: snapshotMethods };
+    report({ phase: 'done', bytes: made.manifest.counts.bytes, totalBytes: made.manifest.counts.bytes, files: made.manifest.counts.files, totalFiles: made.manifest.counts.files });
+    return { file: opts.out, size: made.size, manifest: made.manifest, durationMs: Date.now() - started, packedOn: made.packedOn, snapshots: made.snapshots };
   } finally {
     if (!opts.marker) marker.release();
     await rm(staging, { recursive: true, force: true });

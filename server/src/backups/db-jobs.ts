@@ -2,7 +2,8 @@
  * What a backup asks of a database file, on a connection of its own: an online snapshot of one point in time
  * while writers go on (the main file copied paced, paced-snapshot.ts; `VACUUM INTO` where that cannot be done)
  * and an inspection (integrity_check, the applied schema's hash, records per collection). Run in the snapshot
- * worker (snapshot-worker.ts), or inline where no worker can start (Node running the .ts sources).
+ * worker (snapshot-worker.ts), in a server's backup child (backup-child.ts), or inline where no worker can start
+ * (Node running the .ts sources).
  */
 import { openSqliteHandle } from '../db/driver.ts';
 import { SCHEMA_TABLE } from '../db/meta-tables.ts';
@@ -40,7 +41,7 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const quoteText = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
- * `child`: the job runs as a child process's only work (snapshot-child.ts): the paced copy pauses on its main
+ * `child`: the job runs in a server's backup child process (backup-child.ts): the paced copy pauses on its main
  * thread and reports after each fdatasync (its source, the bytes copied so far).
  */
 export function runDbJob(job: DbJob, child?: { onSynced(source: string, copiedBytes: number): void }): DbJobResult {

@@ -4,5 +4,5 @@ export { backupFilePath, cleanBackupLeftovers, deleteBackupFile, listBackupFiles
 export { isBackupRunning } from './busy-marker.ts';
 export { createBackupArchive, type BackupProgress, type CreatedArchive } from './create-archive.ts';
 export { restoreBackupIntoDir } from './restore-dir.ts';
-export { runSnapshotChild } from './snapshot-child.ts';
+export { runBackupChild } from './backup-child.ts';
 export { recoverInterruptedRestore } from './restore-swap.ts';

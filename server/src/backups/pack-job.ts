@@ -1,8 +1,9 @@
 /**
  * The CPU-heavy end of a backup, off the thread that answers requests: sha256 of every staged file, the
  * manifest, and `tar` + gzip of the staging folder to `<archive>.partial` (fdatasynced every 2 MiB, fsynced at
- * the end). Run on the pack worker (pack-worker.ts, started by run-worker-job.ts), or inline where no worker can
- * start (Node running the .ts sources). Progress goes back as plain objects, at most every 100 ms.
+ * the end). Run inline by a server's backup child process (backup-child.ts), on the pack worker of the calling
+ * process (pack-worker.ts, started by run-pack-job.ts), or inline where no worker can start (Node running the .ts
+ * sources). Progress goes back as plain objects, at most every 100 ms.
  */
 import { open, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -84,7 +85,8 @@ function counter(onBytes: (n: number) => void): Transform {
   });
 }
 
-export async function runPackJob(job: PackJob, onProgress: (p: PackProgress) => void = () => undefined): Promise<PackResult> {
+/** `signal` stops the job between files and inside the stream (the partial archive is the caller's to remove). */
+export async function runPackJob(job: PackJob, onProgress: (p: PackProgress) => void = () => undefined, signal?: AbortSignal): Promise<PackResult> {
   try {
     const sizes = await Promise.all(job.entries.map(async (entry) => (await stat(join(job.staging, entry))).size));
     const totalBytes = sizes.reduce((a, b) => a + b, 0);
@@ -99,6 +101,7 @@ export async function runPackJob(job: PackJob, onProgress: (p: PackProgress) => 
     report(true);
     const checksums: BackupManifest['checksums'] = {};
     for (const [i, entry] of job.entries.entries()) {
+      signal?.throwIfAborted();
       checksums[entry] = { size: sizes[i]!, sha256: await hashFile(join(job.staging, entry)) };
       progress.files++;
       progress.bytes += sizes[i]!;
@@ -134,6 +137,7 @@ export async function runPackJob(job: PackJob, onProgress: (p: PackProgress) => 
       createGzip({ level: 1 }),
       counter((n) => (written += n)),
       pacedFileWriter(job.out, ARCHIVE_SYNC_BYTES),
+      signal ? { signal } : {},
     );
     progress.bytes = totalBytes;
     report(true);

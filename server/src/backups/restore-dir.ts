@@ -1,7 +1,8 @@
 /**
  * `galley backup restore` on a data directory no server runs on: check the archive (verify-archive.ts), keep
- * the current data as `@pre_restore_<time>.tar.gz`, then swap the restored data in (restore-swap.ts). The
- * directory's lock is taken for the whole restore, so no server starts on half-restored data.
+ * the current data as `@pre_restore_<time>.tar.gz` (made as `galley backup create` makes an archive: the paced
+ * copy on the snapshot worker, the pack on the pack worker), then swap the restored data in (restore-swap.ts).
+ * The directory's lock is taken for the whole restore, so no server starts on half-restored data.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { defaultBackupName } from './backup-name.ts';
 import { backupsDir } from './backup-files.ts';
 import { acquireBusyMarker } from './busy-marker.ts';
 import { createBackupArchive, type BackupProgress } from './create-archive.ts';
+import type { SnapshotMethod } from './db-jobs.ts';
 import type { BackupManifest } from './manifest.ts';
 import { recoverInterruptedRestore, RESTORE_STAGING_PREFIX, swapInRestoredData } from './restore-swap.ts';
 import { extractAndVerifyArchive, removeStaging } from './verify-archive.ts';
@@ -20,6 +22,8 @@ export interface RestoreDirResult {
   manifest: BackupManifest;
   /** the automatic backup of the data that was there (undefined: the directory held no data) */
   preRestoreBackup?: string;
+  /** how that backup's databases were snapshotted, by name (the paced copy, as `galley backup create`'s) */
+  preRestoreSnapshots?: Record<string, SnapshotMethod>;
 }
 
 /** Refuses when a server runs on `dir`, saying how to restore through it instead. */
@@ -46,12 +50,16 @@ export async function restoreBackupIntoDir(opts: { dir: string; archive: string;
     try {
       const manifest = await extractAndVerifyArchive(opts.archive, staging);
       let preRestoreBackup: string | undefined;
+      let preRestoreSnapshots: Record<string, SnapshotMethod> | undefined;
       if (existsSync(join(opts.dir, 'data.db'))) {
         preRestoreBackup = join(backupsDir(opts.dir), defaultBackupName(new Date(), '@pre_restore'));
-        await createBackupArchive({ dir: opts.dir, out: preRestoreBackup, marker, onProgress: opts.onProgress });
+        // the same archive as `galley backup create`'s, paced copy included: this process holds no connection to
+        // the directory's databases (the checks above open only the staged copies, other files)
+        const kept = await createBackupArchive({ dir: opts.dir, out: preRestoreBackup, marker, pacedSnapshot: true, onProgress: opts.onProgress });
+        preRestoreSnapshots = kept.snapshots;
       }
       swapInRestoredData(opts.dir, staging).commit();
-      return { manifest, preRestoreBackup };
+      return { manifest, preRestoreBackup, preRestoreSnapshots };
     } finally {
       await removeStaging(staging);
       marker.release();

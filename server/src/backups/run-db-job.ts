@@ -1,11 +1,10 @@
 /**
  * Runs one database job (db-jobs.ts) on a worker thread of its own, started for the job and gone after it;
  * where no worker can start (Node running the .ts sources) it runs on the calling thread. A running server's
- * paced snapshot runs in a child process instead (run-snapshot-child.ts).
+ * backup runs its job in a child process instead (run-backup-child.ts).
  */
 import { Worker } from 'node:worker_threads';
-import { runDbJob, type DbInspection, type DbJob, type DbJobResult, type SnapshotMethod } from './db-jobs.ts';
-import { snapshotInChild } from './run-snapshot-child.ts';
+import { runDbJob, type DbInspection, type DbJob, type DbJobResult } from './db-jobs.ts';
 
 const OWN_EXTENSION = import.meta.url.endsWith('.js') ? '.js' : '.ts';
 /** Beside this file from source or the npm package; in the compiled binary, under the build's root. */
@@ -38,7 +37,8 @@ function runOnWorker(url: URL, job: DbJob): Promise<DbJobResult | 'unloadable'> 
   });
 }
 
-async function runAside(job: DbJob): Promise<DbJobResult> {
+/** Runs `job` on a worker of its own, or inline where none can start. */
+export async function runDbJobAside(job: DbJob): Promise<DbJobResult> {
   for (const url of WORKER_URLS) {
     const outcome = await runOnWorker(url, job);
     if (outcome !== 'unloadable') return outcome;
@@ -47,43 +47,15 @@ async function runAside(job: DbJob): Promise<DbJobResult> {
 }
 
 /**
- * Where the paced copy runs: `true` on the worker of this process (only where it holds no connection to the
- * databases: the CLI), 'child-process' in a child process (a running server: run-snapshot-child.ts), false
- * not at all (`VACUUM INTO` on the worker).
+ * Snapshots each target with `VACUUM INTO`, then integrity_check, the applied schema's hash and records per
+ * collection of each `inspect` file, on a worker; answers the inspections by file.
  */
-export type PacedCopyPlace = boolean | 'child-process';
-
-/**
- * Snapshots each target (a consistent copy of its source while writers go on: paced-snapshot.ts, or
- * `VACUUM INTO`), then integrity_check, the applied schema's hash and records per collection of each `inspect`
- * file; all on one worker or child process. Answers the inspections by file and how each snapshot was taken,
- * by source. `signal` stops a child process (killed; the answer is an error).
- */
-export async function snapshotAndInspectWithMethods(
-  snapshots: Array<{ source: string; target: string }>,
-  inspect: string[],
-  busyTimeoutMs = 5000,
-  pacedCopy: PacedCopyPlace = false,
-  signal?: AbortSignal,
-): Promise<{ inspections: Record<string, DbInspection>; methods: Record<string, SnapshotMethod> }> {
-  let result: DbJobResult;
-  if (pacedCopy === 'child-process') {
-    const outcome = await snapshotInChild({ snapshots, inspect, busyTimeoutMs, pacedCopy: true }, { signal });
-    if (outcome.started) result = outcome.result;
-    else {
-      result = await runAside({ snapshots, inspect, busyTimeoutMs, pacedCopy: false });
-      if (result.ok) for (const s of snapshots) result.snapshots[s.source] = { method: 'vacuum-into', reason: outcome.reason };
-    }
-  } else result = await runAside({ snapshots, inspect, busyTimeoutMs, pacedCopy });
-  if (!result.ok) throw new Error(result.message);
-  return { inspections: result.inspections, methods: result.snapshots };
-}
-
-/** snapshotAndInspectWithMethods, the inspections only. */
 export async function snapshotAndInspect(
   snapshots: Array<{ source: string; target: string }>,
   inspect: string[],
   busyTimeoutMs = 5000,
 ): Promise<Record<string, DbInspection>> {
-  return (await snapshotAndInspectWithMethods(snapshots, inspect, busyTimeoutMs)).inspections;
+  const result = await runDbJobAside({ snapshots, inspect, busyTimeoutMs });
+  if (!result.ok) throw new Error(result.message);
+  return result.inspections;
 }

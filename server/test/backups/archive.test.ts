@@ -7,6 +7,7 @@ import { extract } from 'tar';
 import { createGalley } from '../../src/index.ts';
 import { createBackupArchive, listBackupFiles, restoreBackupIntoDir } from '../../src/backups/index.ts';
 import { acquireBusyMarker } from '../../src/backups/busy-marker.ts';
+import { openSqliteHandle } from '../../src/db/driver.ts';
 import { createTestLogger } from '../helpers/test-logger.ts';
 import { startTestGalley, type TestGalley } from '../helpers/test-galley.ts';
 import { BACKUP_SCHEMA, createDoc, makeTarGz, tempDir } from './fixtures.ts';
@@ -74,9 +75,14 @@ describe('backup archives', () => {
     const dir = tempDir('over');
     scratch.push(dir);
     await restoreBackupIntoDir({ dir, archive });
+    // WAL, as a server leaves it: the pre-restore archive is made as `galley backup create` makes one, paced copy included
+    const served = openSqliteHandle(join(dir, 'data.db'));
+    served.exec('PRAGMA journal_mode = WAL');
+    served.close();
     const again = await restoreBackupIntoDir({ dir, archive });
     expect(again.preRestoreBackup).toMatch(/@pre_restore_\d{14}\.tar\.gz$/);
     expect(existsSync(again.preRestoreBackup!)).toBe(true);
+    expect(again.preRestoreSnapshots?.['data.db']).toEqual({ method: 'paced-copy' });
   });
 });
 

@@ -1,29 +1,31 @@
 /**
- * Starts a server's backup snapshot in a child process (snapshot-child.ts says why a process) and waits for it.
+ * Starts a server's backup in a child process (backup-child.ts says why a process) and waits for it.
  * The child is started as the SQL console's is (db/sql-console.ts): the compiled binary starts itself (with
- * SNAPSHOT_CHILD_ENV set, read first by cli/src/main.ts), bun runs this folder's .ts and node the npm package's
+ * BACKUP_CHILD_ENV set, read first by cli/src/main.ts), bun runs this folder's .ts and node the npm package's
  * .js through `-e`. Node running the .ts sources (tests) cannot start it: the answer says so and the caller
- * snapshots with `VACUUM INTO` instead. A child that is stopped (the backup service closing) or silent too long
- * is killed, and the answer waits for its exit, so the caller's temp files are removed after its last write.
+ * makes the archive in its own process instead. A child that is stopped (the backup service closing) or silent
+ * too long is killed, and the answer waits for its exit, so the caller's temp files are removed after its last write.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { dirname } from 'node:path';
 import { describeChildDriver } from '../db/driver.ts';
-import type { DbJob, DbJobResult } from './db-jobs.ts';
-import { SNAPSHOT_CHILD_ENV, type SnapshotChildMessage } from './snapshot-child.ts';
 import { readJsonLines } from '../lib/json-lines.ts';
+import type { ArchiveJob, BackupProgress } from './archive-job.ts';
+import { BACKUP_CHILD_ENV, type BackupChildMessage, type BackupChildResult } from './backup-child.ts';
 
-export interface SnapshotChildOptions {
-  /** stops the snapshot: the child is killed and the answer is a failure */
+export interface BackupChildOptions {
+  /** stops the backup: the child is killed and the answer is a failure */
   signal?: AbortSignal;
   /**
-   * The longest the child may say nothing (it reports every 2 MiB of a paced copy; `VACUUM INTO` and
-   * `integrity_check` of a large database say nothing until they end).
+   * The longest the child may say nothing (it reports every 2 MiB of a paced copy and every 100 ms of a pack;
+   * `VACUUM INTO`, `integrity_check` and the sha256 of one large file say nothing until they end).
    */
   silenceMs?: number;
+  onProgress?: (p: BackupProgress) => void;
+  /** every file the snapshot references is staged (the caller's deletion hold may end) */
+  onStaged?: () => void;
 }
 
-export type SnapshotChildOutcome = { started: true; result: DbJobResult } | { started: false; reason: string };
+export type BackupChildOutcome = { started: true; result: BackupChildResult } | { started: false; reason: string };
 
 const DEFAULT_SILENCE_MS = 10 * 60_000;
 /** How long a child may take to start and say it is ready (a loaded machine starts processes slowly). */
@@ -35,17 +37,17 @@ const OWN_EXTENSION = import.meta.url.endsWith('.js') ? '.js' : '.ts';
 function childCommand(): { args: string[]; env: NodeJS.ProcessEnv } | string {
   // the compiled binary's modules live in its embedded file system, which `bun -e` cannot import from
   if (import.meta.url.includes('$bunfs') || import.meta.url.includes('~BUN')) {
-    const env: NodeJS.ProcessEnv = { ...process.env, [SNAPSHOT_CHILD_ENV]: 'snapshot' };
+    const env: NodeJS.ProcessEnv = { ...process.env, [BACKUP_CHILD_ENV]: 'archive' };
     delete env['BUN_BE_BUN'];
     return { args: [], env };
   }
   if (describeChildDriver().runtime !== 'bun' && OWN_EXTENSION === '.ts') return 'node cannot run the .ts sources in a child process';
-  const module = new URL(`./snapshot-child${OWN_EXTENSION}`, import.meta.url).href;
-  return { args: ['-e', `import(${JSON.stringify(module)}).then((m) => m.runSnapshotChild())`], env: { ...process.env, BUN_BE_BUN: '1' } };
+  const module = new URL(`./backup-child${OWN_EXTENSION}`, import.meta.url).href;
+  return { args: ['-e', `import(${JSON.stringify(module)}).then((m) => m.runBackupChild())`], env: { ...process.env, BUN_BE_BUN: '1' } };
 }
 
-/** Runs `job` (its snapshots taken with the paced copy) in a child process; `started: false` when none could start. */
-export function snapshotInChild(job: DbJob, opts: SnapshotChildOptions = {}): Promise<SnapshotChildOutcome> {
+/** Runs `job` (its snapshots the paced copy) in a child process; `started: false` when none could start. */
+export function archiveInChild(job: ArchiveJob, opts: BackupChildOptions = {}): Promise<BackupChildOutcome> {
   const command = childCommand();
   if (typeof command === 'string') return Promise.resolve({ started: false, reason: command });
   if (opts.signal?.aborted) return Promise.resolve({ started: true, result: { ok: false, message: 'the backup was stopped' } });
@@ -55,15 +57,15 @@ export function snapshotInChild(job: DbJob, opts: SnapshotChildOptions = {}): Pr
       child = spawn(process.execPath, command.args, {
         stdio: ['pipe', 'pipe', 'pipe'],
         // the data dir, not the server's cwd: `bun -e` would read a bunfig.toml (preloads) or .env found there
-        cwd: dirname(job.snapshots[0]?.source ?? job.inspect[0] ?? '.'),
+        cwd: job.dir,
         env: command.env,
       });
     } catch (err) {
-      resolve({ started: false, reason: `the snapshot process could not start: ${err instanceof Error ? err.message : String(err)}` });
+      resolve({ started: false, reason: `the backup process could not start: ${err instanceof Error ? err.message : String(err)}` });
       return;
     }
     let ready = false;
-    let outcome: SnapshotChildOutcome | undefined;
+    let outcome: BackupChildOutcome | undefined;
     let stderr = '';
     let timer: ReturnType<typeof setTimeout> | undefined;
     /** Kills the child (once) with `why` as the answer, unless it already gave one. */
@@ -78,10 +80,10 @@ export function snapshotInChild(job: DbJob, opts: SnapshotChildOptions = {}): Pr
     const silenceMs = opts.silenceMs ?? DEFAULT_SILENCE_MS;
     const onAbort = () => stop('the backup was stopped');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
-    quietFor(START_TIMEOUT_MS, `the snapshot process did not start within ${START_TIMEOUT_MS / 1000} s`);
+    quietFor(START_TIMEOUT_MS, `the backup process did not start within ${START_TIMEOUT_MS / 1000} s`);
     child.stdin!.on('error', () => {}); // a child that died is reported by 'exit'
     child.stderr!.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-2000)));
-    child.on('error', (err) => stop(`the snapshot process could not start: ${err.message}`));
+    child.on('error', (err) => stop(`the backup process could not start: ${err.message}`));
     // 'close': the exit and every line it wrote are in
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -90,20 +92,23 @@ export function snapshotInChild(job: DbJob, opts: SnapshotChildOptions = {}): Pr
       resolve(
         outcome ??
           (ready
-            ? { started: true, result: { ok: false, message: `the snapshot process ended early (${signal ?? code})${said ? `: ${said}` : ''}` } }
-            : { started: false, reason: `the snapshot process ended before it was ready (${signal ?? code})${said ? `: ${said}` : ''}` }),
+            ? { started: true, result: { ok: false, message: `the backup process ended early (${signal ?? code})${said ? `: ${said}` : ''}` } }
+            : { started: false, reason: `the backup process ended before it was ready (${signal ?? code})${said ? `: ${said}` : ''}` }),
       );
     });
-    const onMessage = (msg: SnapshotChildMessage) => {
+    const onMessage = (msg: BackupChildMessage) => {
+      if (outcome) return; // stopped: what it still says is not acted on
       if ('ready' in msg) ready = true;
+      else if ('progress' in msg) opts.onProgress?.(msg.progress);
+      else if ('staged' in msg) opts.onStaged?.();
       else if ('done' in msg) {
-        outcome ??= { started: true, result: msg.done };
+        outcome = { started: true, result: msg.done };
         clearTimeout(timer);
         return;
       }
-      quietFor(silenceMs, `the snapshot process said nothing for ${silenceMs / 1000} s and was stopped`);
+      quietFor(silenceMs, `the backup process said nothing for ${silenceMs / 1000} s and was stopped`);
     };
-    readJsonLines<SnapshotChildMessage>(child.stdout!, onMessage);
+    readJsonLines<BackupChildMessage>(child.stdout!, onMessage);
     child.stdin!.end(`${JSON.stringify(job)}\n`);
   });
 }
