@@ -238,7 +238,7 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
     trace.mark('cron jobs');
     const schemaService = (core.schemaService = await trace.time('schema service', () => startSchemaService(core, appliedHash)));
     services.add({ name: 'schema service', stop: () => schemaService.close() });
-    if (postgres && served) postgres.followOtherInstances(core, served);
+    if (postgres && served) services.add(postgres.followOtherInstances(core, served));
     const hooksService = await trace.time('hooks', () => startHooksService(core, resolveHooksSource(options.hooks, env, config.schemaFile), { watch: config.dev }));
     services.add({ name: 'hooks', stop: () => hooksService.close() });
     // onBootstrap: everything is up and the hooks are loaded; a throw fails the start (again after a restore, as PocketBase restarts)

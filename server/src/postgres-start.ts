@@ -16,11 +16,12 @@ import { describeFilesConflict, filesConflictError, startPostgresListener, type 
 import { POSTGRES_SCHEMA_CHANNEL } from './db/postgres-ddl.ts';
 import { POSTGRES_SETTINGS_CHANNEL } from './db/postgres-notify.ts';
 import { GalleyError } from './errors.ts';
-import type { ServiceList } from './lifecycle.ts';
+import type { RunningService, ServiceList } from './lifecycle.ts';
 import type { Logger } from './lib/log.ts';
 import type { LogService } from './logs/log-service.ts';
 import { createPostgresLogService, POSTGRES_LOGS_DDL } from './logs/postgres-log-service.ts';
 import { postgresDialect } from './query/postgres-dialect.ts';
+import { POSTGRES_EVENTS_DDL, startRecordFanout } from './realtime/postgres-fanout.ts';
 import { buildFullLoadOptions } from './rules/check-rule-compiles.ts';
 
 export { createPostgresBackupService };
@@ -41,7 +42,7 @@ export async function openServedPostgres(database: NonNullable<Config['database'
   const listener = await startPostgresListener({ url, log: (level, message) => log[level](message) });
   services.add({ name: 'PostgreSQL listener', stop: () => listener.close() });
   // tables of the operations services (aux.db's on SQLite); under the schema lock, as instances may start together
-  await runUnderPostgresSchemaLock(db.pool, (tx) => sql.raw(POSTGRES_LOGS_DDL + POSTGRES_CRON_STATE_DDL).execute(tx));
+  await runUnderPostgresSchemaLock(db.pool, (tx) => sql.raw(POSTGRES_LOGS_DDL + POSTGRES_CRON_STATE_DDL + POSTGRES_EVENTS_DDL).execute(tx));
   return { db, listener };
 }
 
@@ -75,10 +76,11 @@ export function createServedLogs(served: ServedPostgres, settings: SettingsStore
 
 /**
  * Follow the other instances: a migration one of them applied (`galley_schema`) is served here at once (the
- * reloader's poll stays as the fallback), a settings save of theirs put in force; after a lost connection, both
- * are read again since their NOTIFYs were missed.
+ * reloader's poll stays as the fallback), a settings save of theirs put in force, their record changes delivered
+ * to this instance's realtime subscribers (and this one's sent to them); after a lost connection, the schema and
+ * the settings are read again since their NOTIFYs were missed. Returns the realtime fan-out's stop.
  */
-export function followOtherInstances(core: Core, served: ServedPostgres): void {
+export function followOtherInstances(core: Core, served: ServedPostgres): RunningService {
   const followSettings = (payload?: string) =>
     void core.settings.followSaved(payload).catch((err: unknown) => core.log.warn('settings follow: reading the stored settings failed', { error: String(err) }));
   served.listener.on(POSTGRES_SETTINGS_CHANNEL, followSettings);
@@ -87,4 +89,6 @@ export function followOtherInstances(core: Core, served: ServedPostgres): void {
     followSettings();
     void core.schemaService?.reloader.checkApplied();
   });
+  const fanout = startRecordFanout(core, served.listener, served.db.pool);
+  return { name: 'realtime between instances', stop: () => fanout.stop() };
 }

@@ -12,10 +12,10 @@
 import { GalleyError } from '../errors.ts';
 import { connectPostgresSession, type PostgresSession } from './postgres-driver.ts';
 import { POSTGRES_SCHEMA_CHANNEL } from './postgres-ddl.ts';
-import { POSTGRES_SETTINGS_CHANNEL } from './postgres-notify.ts';
+import { POSTGRES_RECORDS_CHANNEL, POSTGRES_SETTINGS_CHANNEL } from './postgres-notify.ts';
 import type { LogFn } from './writer.ts';
 
-const CHANNELS = [POSTGRES_SCHEMA_CHANNEL, POSTGRES_SETTINGS_CHANNEL] as const;
+const CHANNELS = [POSTGRES_SCHEMA_CHANNEL, POSTGRES_SETTINGS_CHANNEL, POSTGRES_RECORDS_CHANNEL] as const;
 export type PostgresChannel = (typeof CHANNELS)[number];
 
 /** The files lock's key ("galfil"), beside the schema lock's (postgres-ddl.ts). */
@@ -34,6 +34,11 @@ export interface PostgresListener {
    * False when another instance's lock stands in the way; nothing changes then.
    */
   claimFiles(place: FilesPlace): Promise<boolean>;
+  /**
+   * NOTIFY `channel` once per payload, in order, in one statement on this connection (so one instance's
+   * notifications keep their order; this session hears its own too). Rejects while the connection is lost.
+   */
+  notify(channel: PostgresChannel, payloads: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -120,6 +125,11 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
     },
     onResumed: (fn) => void resumed.push(fn),
     claimFiles,
+    async notify(channel, payloads) {
+      if (payloads.length === 0) return;
+      // a function scan gives the rows in array order, and each row's pg_notify runs as it is read
+      await session.query('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', [channel, payloads]);
+    },
     async close() {
       closed = true;
       clearTimeout(retryTimer);

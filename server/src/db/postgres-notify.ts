@@ -7,6 +7,8 @@ import type { WriteTx } from './database.ts';
 
 /** A settings save (payload: the saving store's id, so it does not load its own save again). */
 export const POSTGRES_SETTINGS_CHANNEL = 'galley_settings';
+/** A committed record change, for the other instances' realtime subscribers (realtime/postgres-fanout.ts). */
+export const POSTGRES_RECORDS_CHANNEL = 'galley_records';
 
 /** NOTIFY `channel` from the job `tx`, on PostgreSQL; nothing on SQLite (one server per data dir). */
 export async function notifyInstances(tx: WriteTx, channel: string, payload: string): Promise<void> {

@@ -17,7 +17,10 @@ export type RecordListener = (event: RecordEvent) => void;
 /** In-process event bus; realtime and user hooks subscribe here. */
 export interface EventBus {
   onRecord(listener: RecordListener): () => void;
-  /** Called only by the record-write pipeline (records/record-write.ts), after the commit. */
+  /**
+   * Called only by the record-write pipeline (records/record-write.ts), after the commit, and on PostgreSQL for
+   * another instance's committed change (realtime/postgres-fanout.ts).
+   */
   emitRecord(event: RecordEvent): void;
   /** The pipeline's hook points; no-ops until a hooks file is loaded (swapped whole on reload). */
   recordHooks: RecordHookPoints;

@@ -135,6 +135,40 @@ describePostgres('createGalley on PostgreSQL', () => {
     expect((await call(a, 'GET', '/api/backups', undefined, root)).json).toEqual([]);
   });
 
+  it('realtime crosses instances: a write on A reaches a subscriber on B, a large one too, and A hears itself once', async () => {
+    const b = await start({ database: url, settings: { s3: S3 } });
+    const user = await call(a, 'POST', '/api/collections/users/records', { email: 'bo@example.com', password: 'bopass1234', passwordConfirm: 'bopass1234' });
+    expect(user.status).toBe(200);
+    const onA = await connectRaw(a);
+    const onB = await connectRaw(b);
+    const guestOnB = await connectRaw(b);
+    try {
+      expect((await onB.subscribe(['posts'], { auth: await tokenFor(b, 'users', user.json.id) })).status).toBe(204);
+      expect((await guestOnB.subscribe(['posts'])).status).toBe(204);
+      expect((await onA.subscribe(['posts'], { auth: await tokenFor(a, 'users', user.json.id) })).status).toBe(204);
+      const token = await tokenFor(a, 'users', user.json.id);
+      const small = await call(a, 'POST', '/api/collections/posts/records', { title: 'Small', slug: 'small', status: 'draft', author: user.json.id }, token);
+      // past PostgreSQL's 8000-byte NOTIFY payload: sent through _galley_events
+      const body = 'x'.repeat(20_000);
+      const large = await call(a, 'POST', '/api/collections/posts/records', { title: 'Large', slug: 'large', status: 'draft', author: user.json.id, body }, token);
+      expect((await call(a, 'DELETE', `/api/collections/posts/records/${small.json.id}`, undefined, token)).status).toBe(204);
+      await onB.waitFor((f) => f.event === 'posts' && JSON.parse(f.data).action === 'delete');
+      const seen = onB.events().map((e) => [e.data.action, e.data.record.id, e.data.record.body?.length ?? 0]);
+      expect(seen).toEqual([['create', small.json.id, 0], ['create', large.json.id, body.length], ['delete', small.json.id, 0]]);
+      // drafts are their author's only: B checked the rule for each of its own subscribers
+      await guestOnB.sync();
+      expect(guestOnB.events()).toEqual([]);
+      await onA.waitFor((f) => f.event === 'posts' && JSON.parse(f.data).action === 'delete');
+      await onA.sync();
+      expect(onA.events().map((e) => e.data.action)).toEqual(['create', 'create', 'delete']);
+    } finally {
+      await onA.close();
+      await onB.close();
+      await guestOnB.close();
+      await b.close();
+    }
+  });
+
   it('a second instance (GALLEY_DATABASE_URL) follows settings saves; local files beside it are refused', async () => {
     await signInRoot();
     const b = await start({ env: { GALLEY_DATABASE_URL: url }, settings: { s3: S3 } });
