@@ -1,13 +1,12 @@
 // The whole app on PostgreSQL (createGalley({ database }), what `galley serve --database` runs): start (system
-// collections, migrations, settings, secrets), records CRUD with rules and auth tokens, a realtime subscription, the
+// collections, migrations, settings, secrets), records CRUD with rules, password sign-in, a realtime subscription, the
 // logs in `_logs`, what stays SQLite-only answering 400; then a second instance on the same database (started from
 // GALLEY_DATABASE_URL) that follows the first's settings save, the files lock refusing local storage beside it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { signRecordToken } from '../../src/auth/tokens.ts';
-import { createGalley, type Galley } from '../../src/index.ts';
+import { createGalley, upsertSuperuser, type Galley } from '../../src/index.ts';
 import { connectRaw } from '../realtime/sse-client.ts';
 import { describePostgres, usePostgresDatabase } from '../helpers/postgres.ts';
 import { callGalley, readExample } from '../helpers/test-galley.ts';
@@ -42,21 +41,16 @@ describePostgres('createGalley on PostgreSQL', () => {
     url = database.get().url.replace('postgres@', `postgres:${PASSWORD}@`);
     a = await start({ database: url, settings: { s3: S3 } });
   });
-  /**
-   * An auth token signed as a sign-in would sign it. Until identity lookups run on PostgreSQL (auth/find-auth-record.ts
-   * compares emails with COLLATE NOCASE: docs/postgresql.md, step 3), password sign-in and `superuser upsert` do not.
-   */
-  const tokenFor = async (g: Galley, collection: string, id: string) => {
-    const model = g.core.schema.findCollection(collection)!;
-    const row = await g.core.db.read.selectFrom(model.name).selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    return signRecordToken(g.core, model, row, 'auth', 3600);
+  const signIn = async (g: Galley, collection: string, identity: string, password: string) => {
+    const res = await call(g, 'POST', `/api/collections/${collection}/auth-with-password`, { identity, password });
+    expect(res.status).toBe(200);
+    return res.json.token as string;
   };
+  /** a superuser made as `galley superuser upsert --database` makes it, signed in */
   const signInRoot = async () => {
     if (root) return;
-    const now = new Date().toISOString().replace('T', ' ');
-    const row = { id: 'rootrootroot123', email: 'root@example.com', password: 'x', tokenKey: 'k'.repeat(50), emailVisibility: 0, verified: 1, created: now, updated: now };
-    await a.core.db.writer.run((tx) => tx.db.insertInto('_superusers').values(row).execute());
-    root = await tokenFor(a, '_superusers', row.id);
+    expect(await upsertSuperuser({ dir: newDir(), database: url }, 'root@example.com', 'rootpass123')).toBe('created');
+    root = await signIn(a, '_superusers', 'root@example.com', 'rootpass123');
   };
   afterAll(async () => {
     for (const g of running.reverse()) await g.close();
@@ -76,10 +70,12 @@ describePostgres('createGalley on PostgreSQL', () => {
     await expect(start({ database: url, schema: notes })).rejects.toThrow(/listRule.*modifiers are not supported on PostgreSQL/s);
   });
 
-  it('serves records with rules, auth tokens and realtime', async () => {
+  it('serves records with rules, password sign-in and realtime', async () => {
     const user = await call(a, 'POST', '/api/collections/users/records', { email: 'ann@example.com', password: 'annpass123', passwordConfirm: 'annpass123', name: 'Ann' });
     expect(user.status).toBe(200);
-    const token = await tokenFor(a, 'users', user.json.id);
+    // the email in another case: the lookup folds case as the email's unique index does
+    const token = await signIn(a, 'users', 'ANN@example.com', 'annpass123');
+    expect((await call(a, 'POST', '/api/collections/users/auth-with-password', { identity: 'ann@example.com', password: 'nope-nope' })).status).toBe(400);
     expect((await call(a, 'GET', `/api/collections/users/records/${user.json.id}`, undefined, token)).json.email).toBe('ann@example.com');
 
     const client = await connectRaw(a);
@@ -143,10 +139,11 @@ describePostgres('createGalley on PostgreSQL', () => {
     const onB = await connectRaw(b);
     const guestOnB = await connectRaw(b);
     try {
-      expect((await onB.subscribe(['posts'], { auth: await tokenFor(b, 'users', user.json.id) })).status).toBe(204);
+      // signed in on B, used on A too: the token secrets are the database's
+      const token = await signIn(b, 'users', 'bo@example.com', 'bopass1234');
+      expect((await onB.subscribe(['posts'], { auth: token })).status).toBe(204);
       expect((await guestOnB.subscribe(['posts'])).status).toBe(204);
-      expect((await onA.subscribe(['posts'], { auth: await tokenFor(a, 'users', user.json.id) })).status).toBe(204);
-      const token = await tokenFor(a, 'users', user.json.id);
+      expect((await onA.subscribe(['posts'], { auth: token })).status).toBe(204);
       const small = await call(a, 'POST', '/api/collections/posts/records', { title: 'Small', slug: 'small', status: 'draft', author: user.json.id }, token);
       // past PostgreSQL's 8000-byte NOTIFY payload: sent through _galley_events
       const body = 'x'.repeat(20_000);
