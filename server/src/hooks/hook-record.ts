@@ -26,6 +26,12 @@ export interface HookRecord {
 /** `values`' form: the client's body (as sent), or a storage row (column values). */
 export type HookRecordForm = 'body' | 'storage';
 
+/**
+ * PostgreSQL's `_rowid_` identity column (db/postgres-ddl.ts) comes with every row read back there; SQLite's rowid
+ * never does. It is no field (a reserved name), so a record shows the same values on both.
+ */
+const ROWID_COLUMN = '_rowid_';
+
 class RecordView {
   readonly #collection: CollectionModel;
   readonly #values: Record<string, unknown>;
@@ -50,6 +56,7 @@ class RecordView {
     return this.#state.isNew;
   }
   get(name: string): unknown {
+    if (name === ROWID_COLUMN) return undefined;
     const raw = this.#values[name];
     if (!this.#storage || raw === undefined) return raw;
     const field = this.#collection.fields.find((f) => f.name === name);
@@ -71,7 +78,7 @@ class RecordView {
   /** Every value, hidden ones too (what app.save writes). */
   allValues(): Record<string, unknown> {
     const out: Record<string, unknown> = { collectionId: this.#collection.id, collectionName: this.#collection.name };
-    for (const name of Object.keys(this.#values)) out[name] = this.get(name);
+    for (const name of Object.keys(this.#values)) if (name !== ROWID_COLUMN) out[name] = this.get(name);
     return out;
   }
   /**
@@ -89,7 +96,7 @@ class RecordView {
     return this.publicExport();
   }
   has(name: string): boolean {
-    return name in this.#values;
+    return name !== ROWID_COLUMN && name in this.#values;
   }
 }
 

@@ -7,6 +7,8 @@
  * the developer's rule is trusted and counts only toward the statement's join total.
  * A separate walk that mirrors rules/resolve-path.ts's aliases (one alias per path prefix, a fresh namespace
  * per joined collection's listRule check) rather than a hook in it, so the resolver stays as it is.
+ * It holds for every dialect: a multi-valued hop joins the dialect's jsonEach source (json_each on SQLite,
+ * galley_json_each on PostgreSQL: one row per item either way), and a `@rowid` sort reads a column, no join.
  */
 import { GalleyError } from '../errors.ts';
 import { isAnyOfOperator, type Expr, type Term } from '../query/ast.ts';
@@ -187,7 +189,7 @@ function fanOutOf(field: FieldModel): number {
   return Math.min(max, UNBOUNDED_FAN_OUT);
 }
 
-/** Mirrors walkFieldPath's joins: one per single relation, two (json_each + table) per multi relation. */
+/** Mirrors walkFieldPath's joins: one per single relation, two (the items' jsonEach + table) per multi relation. */
 function walkPath(w: Walk, p: PathWalk, props: readonly string[], client: boolean, checks: boolean): PathWalk | null {
   const schema = w.input.schema;
   for (let i = 0; i < props.length; i++) {

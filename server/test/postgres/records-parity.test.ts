@@ -186,6 +186,12 @@ async function runScenario(e: Engine): Promise<Array<{ step: string; out: Outcom
     await step(`list ${who === root ? 'root' : 'guest'} ${JSON.stringify(query)}`, () => listRecords(core, who, 'posts', query));
   }
   await step('list authors', () => listRecords(core, guest, 'authors', { sort: 'rank' }));
+  // the filter cost model (rules/filter-cost.ts) is the same on both: a back-relation is costly (the read-aside
+  // path: statement_timeout on PostgreSQL), five multi-valued hops are over the client's budget
+  await step('list authors by a back-relation (costly)', () => listRecords(core, guest, 'authors', { filter: 'posts_via_author.tags:each ?= "red"', sort: '-name' }));
+  await step('list authors over the hop budget', () =>
+    listRecords(core, root, 'authors', { filter: "posts_via_author.tags:each ?= 'red' && @collection.posts.tags:each ?= 'blue' && @collection.posts:b.title ?= 'x'" }),
+  );
   await step('view published', () => viewRecord(core, guest, 'posts', id(1, 'p'), { expand: 'author' }));
   await step('view unpublished as guest', () => viewRecord(core, guest, 'posts', id(2, 'p'), {}));
   await step('view missing', () => viewRecord(core, root, 'posts', id(99, 'p'), {}));
@@ -293,6 +299,8 @@ describePostgres('records on PostgreSQL: the same answers as on SQLite', () => {
     expect(onSqlite.filter((s) => 'ok' in s.out).length).toBeGreaterThan(30);
     const at = (name: string) => onSqlite.find((s) => s.step === name)!;
     expect(at('duplicate slug').out).toMatchObject({ error: { issues: { slug: { code: 'validation_not_unique' } } } });
+    expect(at('list authors by a back-relation (costly)').out).toMatchObject({ ok: { totalItems: 2 } });
+    expect(at('list authors over the hop budget').out).toMatchObject({ error: { message: expect.stringContaining('too many multi-valued relation hops') } });
     expect(at('sign in by email in another case').out).toEqual({ ok: { id: id(1, 'm'), email: 'ann@example.com' } });
     expect(at('sign in by email, wrong password').out).toMatchObject({ error: { message: 'Failed to authenticate.' } });
     expect(at('find member by email in another case').out).toEqual({ ok: id(2, 'm') });
