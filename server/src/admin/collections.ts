@@ -51,15 +51,20 @@ export function toTimedCollectionJson(collection: CollectionModel, times: TimesB
 
 /** Positions of the collections that match `filter`, in `sort` order (then file order). */
 async function selectMatching(core: Core, collections: readonly CollectionModel[], times: TimesById, filter: string, sort: string): Promise<number[]> {
+  const dialect = core.db.dialect;
   let where: Expression<SqlBool> = sql<SqlBool>`TRUE`;
   if (filter !== '') {
     checkFilterLength(filter);
-    where = compileFilterAst(parseFilter(filter), createCollectionResolver());
+    where = compileFilterAst(parseFilter(filter), createCollectionResolver(), { dialect });
   }
-  const order = parseSortParam(sort).map((key) => compileSortTerm(key, TABLE, createCollectionResolver()));
+  const order = parseSortParam(sort).map((key) => compileSortTerm(key, TABLE, createCollectionResolver(), { dialect }));
+  // typed as columns would be (untyped VALUES are text on PostgreSQL: `i` would order '10' before '2')
+  const number = (v: number) => dialect.typedValue(sql.val(v), 'numeric');
+  const text = (v: string) => dialect.typedValue(sql.val(v), 'text');
   const rows = collections.map((c, i) => {
     const t = times.get(c.id);
-    return sql`(${i}, ${c.id}, ${c.name}, ${c.type}, ${c.system ? 1 : 0}, ${t?.created ?? ''}, ${t?.updated ?? ''})`;
+    const system = dialect.typedValue(sql.val(c.system ? 1 : 0), 'boolean');
+    return sql`(${number(i)}, ${text(c.id)}, ${text(c.name)}, ${text(c.type)}, ${system}, ${text(t?.created ?? '')}, ${text(t?.updated ?? '')})`;
   });
   const orderBy = [...order.map((t) => sql`${t.expr} ${sql.raw(t.direction === 'desc' ? 'DESC' : 'ASC')}`), sql.ref(`${TABLE}.i`)];
   const query = sql<{ i: number }>`WITH ${sql.id(TABLE)} (i, id, name, type, system, created, updated) AS (VALUES ${sql.join(rows)})
