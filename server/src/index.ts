@@ -378,7 +378,7 @@ export type { HooksApp } from './hooks-file/hooks-app.ts';
 export type { HooksOption } from './hooks-file/hooks-service.ts';
 export {
   assertNewBackupName, backupFilePath, createBackupArchive, defaultBackupName, deleteBackupFile, listBackupFiles, restoreBackupIntoDir,
-  runBackupChild, type BackupFileInfo, type BackupProgress, type CreatedArchive,
+  lowerProcessPriority, runBackupChild, type BackupFileInfo, type BackupProgress, type CreatedArchive,
 } from './backups/index.ts';
 export { listMigrationHistory, type MigrateDirOptions, type MigrationPreview } from './db/migrate/migrate-dir.ts';
 

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createDirOption } from '../options.ts';
@@ -88,18 +87,14 @@ export function addBackupCommand(program: Command): void {
     .argument('[name]', 'the archive name, [a-z0-9_-]+.tar.gz (default galley_backup_<UTC time>.tar.gz)')
     .addOption(createDirOption())
     .action(async (name: string | undefined, opts: { dir: string }) => {
-      const { createBackupArchive, defaultBackupName, assertNewBackupName, backupFilePath } = await import('@galley/server');
+      const { createBackupArchive, defaultBackupName, assertNewBackupName, backupFilePath, lowerProcessPriority } = await import('@galley/server');
       const dir = resolve(opts.dir);
       const key = name ?? defaultBackupName(new Date());
       assertNewBackupName(key);
       const out = backupFilePath(dir, key);
       if (existsSync(out)) throw new Error(`a backup named ${key} already exists in ${join(dir, 'backups')}`);
-      // the server on the same directory comes first: this process takes the CPU it leaves
-      try {
-        setPriority(10);
-      } catch {
-        // not allowed here: run at the normal priority
-      }
+      // the server on the same directory comes first: this process (every thread: gzip runs on the runtime's pool) takes the CPU it leaves
+      lowerProcessPriority();
       const printer = createProgressPrinter(process.stderr);
       // this process opens no connection to the databases: the snapshot may be the paced copy (bounded dirty data)
       const made = await createBackupArchive({ dir, out, pacedSnapshot: true, onProgress: (p: Progress) => printer.update(p) });

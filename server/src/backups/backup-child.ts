@@ -16,10 +16,10 @@
  * reader (else EPIPE), and exits when not — a server killed with -9 leaves no backup running for long (the next
  * start removes what it left, backup-files.ts).
  */
-import { readdirSync, rmSync, writeSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { rmSync, writeSync } from 'node:fs';
 import { runArchiveJob, type ArchiveJob, type ArchiveJobDone, type BackupProgress } from './archive-job.ts';
 import { runDbJob } from './db-jobs.ts';
+import { lowerProcessPriority } from './lower-priority.ts';
 
 export type BackupChildResult = ({ ok: true } & ArchiveJobDone) | { ok: false; message: string };
 
@@ -32,8 +32,6 @@ export const BACKUP_CHILD_ENV = 'GALLEY_BACKUP_CHILD';
 const ORPHANED = 3;
 /** How often progress goes to the parent (a new phase goes at once). */
 const PROGRESS_EVERY_MS = 100;
-/** How lowly the child runs: the server it works for comes first (the CLI's backup uses the same). */
-const BACKUP_NICENESS = 10;
 
 /** Writes one line to fd 1 synchronously; false when nobody reads it any more. */
 function send(message: BackupChildMessage): boolean {
@@ -68,26 +66,6 @@ function readJob(): Promise<ArchiveJob> {
     // the parent went away before sending the job (it closes stdin once the job is written)
     process.stdin.on('end', () => process.exit(ORPHANED));
   });
-}
-
-/**
- * Lowers this process's priority, every thread of it: on Linux a nice value belongs to a thread, and the
- * runtime's threads (the thread pool where zlib and file reads run, the GC's) already exist.
- */
-function lowerProcessPriority(niceness = BACKUP_NICENESS): void {
-  let threads = [0];
-  try {
-    threads = readdirSync('/proc/self/task').map(Number);
-  } catch {
-    // no /proc: the process as a whole, where the system applies it so
-  }
-  for (const tid of threads) {
-    try {
-      setPriority(tid, niceness);
-    } catch {
-      // not allowed here: that thread stays at its priority
-    }
-  }
 }
 
 /** The child's whole life: job in, archive written, result out, exit. */

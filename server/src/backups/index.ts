@@ -5,4 +5,5 @@ export { isBackupRunning } from './busy-marker.ts';
 export { createBackupArchive, type BackupProgress, type CreatedArchive } from './create-archive.ts';
 export { restoreBackupIntoDir } from './restore-dir.ts';
 export { runBackupChild } from './backup-child.ts';
+export { lowerProcessPriority } from './lower-priority.ts';
 export { recoverInterruptedRestore } from './restore-swap.ts';

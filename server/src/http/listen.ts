@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isEventStreamResponse } from '../lib/sse.ts';
+import { directSourceOf, isEventStreamResponse, type DirectEventSource } from '../lib/sse.ts';
 import { isRespondAnswer } from './route-kit.ts';
 
 export interface Listener {
@@ -33,6 +33,8 @@ export async function listenHttp(opts: ListenOptions): Promise<Listener> {
         if (isRespondAnswer(response) || !isEventStreamResponse(response) || !response.body) return response;
         // Bun ends a request idle for 10 s; an event stream keeps its route's own idle timeout instead
         server.timeout(request, 0);
+        const source = directSourceOf(response.body);
+        if (source) return new Response(directEventStream(source, streams), response);
         return new Response(closableStream(response.body, streams), response);
       },
       maxRequestBodySize: opts.maxRequestBodySize,
@@ -53,6 +55,69 @@ type OpenStreams = Set<() => void>;
 
 function closeStreams(streams: OpenStreams): void {
   for (const close of [...streams]) close();
+}
+
+/**
+ * Bytes a direct stream's socket writer gathers before it sends them (Bun's sink: its buffer, allocated per
+ * connection at this size, is sent whenever a write takes it past this, and at the end of the task). Measured
+ * with 10k raw readers taking 50 messages of ~340 bytes per write (scratch Bun.serve, not committed): server
+ * CPU 0.24 µs/message at 64 B to 4 KiB alike, RSS 81 MB at 64 B, 114 MB at 2 KiB, 155 MB at 4 KiB; below 2 KiB
+ * each write becomes its own HTTP chunk (2 % more bytes for the reader to take).
+ */
+const DIRECT_WRITE_BYTES = 2048;
+
+/** Bun's direct stream controller (bun-types names it ReadableStreamDirectController). */
+interface DirectController {
+  write(chunk: Uint8Array): number | Promise<number>;
+  flush(): number | Promise<number>;
+  close(): void;
+}
+
+/**
+ * An event stream whose source writes straight into Bun's socket sink: no ReadableStream queue, no read per
+ * chunk, no chunk of the source's own (the id lines and shared frames are copied into the sink's reusable
+ * buffer). The stream this listener can end, as closableStream, without a second stream around the body.
+ */
+function directEventStream(source: DirectEventSource, streams: OpenStreams): ReadableStream<Uint8Array> {
+  // the client left (Bun cancels the stream): the source forgets it
+  let gone = () => source.detach();
+  const underlying = {
+    type: 'direct',
+    // called once: the response lasts until the promise settles
+    pull(controller: DirectController) {
+      return new Promise<void>((resolve) => {
+        let open = true;
+        const finish = (endResponse: boolean): boolean => {
+          if (!open) return false;
+          open = false;
+          streams.delete(stop);
+          if (endResponse) {
+            try {
+              controller.close();
+            } catch {
+              // the connection is already gone
+            }
+          }
+          resolve();
+          return true;
+        };
+        // the listener stops: the response ends and the source forgets the client
+        const stop = () => void (finish(true) && source.detach());
+        gone = () => void (finish(false) && source.detach());
+        streams.add(stop);
+        source.attach({
+          write: (chunk) => {
+            const wrote = controller.write(chunk);
+            return typeof wrote === 'number' ? undefined : wrote;
+          },
+          flush: () => void controller.flush(),
+          close: () => void finish(true),
+        });
+      });
+    },
+    cancel: () => gone(),
+  };
+  return new ReadableStream(underlying as unknown as UnderlyingDefaultSource<Uint8Array>, { highWaterMark: DIRECT_WRITE_BYTES });
 }
 
 /** `body` behind a stream this listener can end (cancelling `body`, which tells its producer). */
@@ -131,20 +196,27 @@ async function bridge(req: IncomingMessage, res: ServerResponse, fetch: ListenOp
     const response = await fetch(request, { remoteAddress: req.socket.remoteAddress });
     res.statusCode = response.status;
     response.headers.forEach((value, key) => res.setHeader(key, value));
-    let body: ReadableStream<Uint8Array> | null = response.body;
-    if (body && isEventStreamResponse(response)) {
-      // no socket timeout for an event stream; headers go out at once, and a client that leaves ends it
-      req.socket.setTimeout(0);
-      res.flushHeaders();
-      body = closableStream(body, streams);
-    }
+    const body = response.body;
     if (body) {
       const reader = body.getReader();
-      res.once('close', () => void reader.cancel().catch(() => undefined));
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        res.write(value);
+      const cancel = () => void reader.cancel().catch(() => undefined);
+      // a client that leaves ends the body (cancelling it tells its producer)
+      res.once('close', cancel);
+      const eventStream = isEventStreamResponse(response);
+      if (eventStream) {
+        // no socket timeout for an event stream; headers go out at once; a stop ends it (its read ends done)
+        req.socket.setTimeout(0);
+        res.flushHeaders();
+        streams.add(cancel);
+      }
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          res.write(value);
+        }
+      } finally {
+        if (eventStream) streams.delete(cancel);
       }
     }
     res.end();

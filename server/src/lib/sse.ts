@@ -32,3 +32,41 @@ export function formatSseEvent(event: string, data: string): string {
 export function isEventStreamResponse(response: Response): boolean {
   return response.headers.get('content-type')?.startsWith(EVENT_STREAM_TYPE) === true;
 }
+
+/**
+ * One connection's socket writer (Bun's direct stream controller, adapted by http/listen.ts): writes go into
+ * the socket layer's own reusable buffer, with no stream queue and no chunk of ours in between.
+ */
+export interface EventStreamWriter {
+  /** queue bytes for the socket; a promise while the connection is backed up: write nothing more until it settles */
+  write(chunk: Uint8Array): PromiseLike<unknown> | undefined;
+  /** send what was written */
+  flush(): void;
+  /** send what was written and end the response */
+  close(): void;
+}
+
+/**
+ * An event stream body that can also write straight to its socket: a listener that has a socket writer
+ * attaches it, and the body's ReadableStream is then never read. Without one (in-process requests, Node),
+ * the ReadableStream is the body as usual.
+ */
+export interface DirectEventSource {
+  /** from now on every write goes through `writer` */
+  attach(writer: EventStreamWriter): void;
+  /** the connection is gone (the client left, or the listener stopped) */
+  detach(): void;
+}
+
+const DIRECT_SOURCE = Symbol('galley.directEventSource');
+
+/** Mark `body` as also writable through `source` (listeners that can, attach a socket writer instead of reading it). */
+export function offerDirectSource(body: ReadableStream<Uint8Array>, source: DirectEventSource): void {
+  (body as { [DIRECT_SOURCE]?: DirectEventSource })[DIRECT_SOURCE] = source;
+}
+
+/** The source offered on `body`, if any and if nobody has started reading it. */
+export function directSourceOf(body: ReadableStream<Uint8Array> | null): DirectEventSource | undefined {
+  if (!body || body.locked) return undefined;
+  return (body as { [DIRECT_SOURCE]?: DirectEventSource })[DIRECT_SOURCE];
+}

@@ -74,8 +74,15 @@ function releaseStreamSlot(broker: Broker, ip: string): void {
   else broker.streamsByIp.set(ip, open - 1);
 }
 
-/** The longest a slow pass holds the next back: at 10k subscribers and 50 events/s, ~250 MB of chunks at once. */
+/** The longest a slow pass holds the next back. */
 const MAX_PASS_GAP_MS = 1000;
+
+/**
+ * The most one flush pass writes in all: the clients it does not reach go first in the next pass. A pass's
+ * time follows its bytes (each is copied into a socket buffer), and it blocks the event loop while it runs:
+ * at 10k clients × 16 KiB (stream.ts MAX_WRITE_BYTES) one pass could write 160 MiB.
+ */
+const MAX_PASS_BYTES = 16 * 1024 * 1024;
 
 /**
  * Ask for `client`'s queued messages to be written in the next flush pass. Every write to a client is made by
@@ -85,8 +92,8 @@ const MAX_PASS_GAP_MS = 1000;
  * writes then take at most about half of the time, however slow they are on a loaded machine. Without the
  * second bound a server behind on CPU wrote each event in a pass of its own (a pass ran between one event
  * and the next), one socket write per message, and fell further behind (measured at 10k subscribers: as
- * many writes as messages). The wait is capped (MAX_PASS_GAP_MS): what queues meanwhile is copied into one
- * chunk per client at the next pass, so a longer wait means more memory at once.
+ * many writes as messages). The wait is capped (MAX_PASS_GAP_MS), and so is what one pass writes
+ * (MAX_PASS_BYTES, and stream.ts MAX_WRITE_BYTES per client).
  */
 export function queueFlush(broker: Broker, client: RealtimeClient): void {
   const flush = broker.flush;
@@ -116,8 +123,15 @@ function runFlushPass(broker: Broker): void {
   // waiting is queued again by its deliver() for the next pass
   flush.measuring = true;
   let writes = 0;
+  let budget = MAX_PASS_BYTES;
   try {
-    for (const client of clients) if (client.deliver()) writes++;
+    let i = 0;
+    while (i < clients.length && budget > 0) {
+      const wrote = clients[i++]!.deliver();
+      if (wrote > 0) writes++;
+      budget -= wrote;
+    }
+    if (i < clients.length) requeueFirst(flush, clients.slice(i));
   } finally {
     // (in a finally: a pass left measuring would stop every later one)
     flush.nextAt = started + (writes * 1000) / broker.limits.writesPerSecond;
@@ -129,6 +143,14 @@ function runFlushPass(broker: Broker): void {
       if (flush.dirty.size > 0 && !flush.scheduled) scheduleFlushPass(broker);
     });
   }
+}
+
+/** Put `clients` at the head of the next pass, before those queued since this one began. */
+function requeueFirst(flush: Broker['flush'], clients: RealtimeClient[]): void {
+  const later = [...flush.dirty];
+  flush.dirty.clear();
+  for (const client of clients) if (!client.closed) flush.dirty.add(client);
+  for (const client of later) flush.dirty.add(client);
 }
 
 /** Register a client whose stream slot (claimStreamSlot) is taken; removeClient gives the slot back. */

@@ -92,8 +92,8 @@ export interface RealtimeClient {
   send(events: readonly Uint8Array[]): boolean;
   /** `send` of one message (the dispatcher's per-subscriber path: no array per message) */
   push(event: Uint8Array): boolean;
-  /** hand what `send` queued to the socket layer if it is waiting for data (the broker's flush pass); true if it wrote */
-  deliver(): boolean;
+  /** write what `send` queued if the connection is ready for it (the broker's flush pass); the bytes it wrote */
+  deliver(): number;
   /** end the stream and forget the client */
   close(): void;
 }

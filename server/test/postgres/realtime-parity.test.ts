@@ -94,7 +94,7 @@ function collectingClient(name: string, got: string[]): RealtimeClient {
       got.push(decoder.decode(event));
       return true;
     },
-    deliver: () => false,
+    deliver: () => 0,
     close() {
       this.closed = true;
     },

@@ -1,8 +1,11 @@
 // The broker's flush passes (broker.ts queueFlush): a pass whose writes are slow holds the next one back by
 // as long as it took, so a server short of CPU puts more messages in each write instead of writing each
-// event on its own; and a stream's own pull never writes outside a pass.
+// event on its own; a stream's own pull never writes outside a pass; a pass's bytes are bounded; and a
+// stream given a socket writer (Bun.serve's direct streams) writes the shared frames through it, skipping
+// a connection that is backed up until it drains.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queueFlush } from '../../src/realtime/broker.ts';
+import { directSourceOf, type EventStreamWriter } from '../../src/lib/sse.ts';
+import { queueFlush, realtimeStats } from '../../src/realtime/broker.ts';
 import type { Broker, RealtimeClient } from '../../src/realtime/model.ts';
 import { openRealtimeStream } from '../../src/realtime/stream.ts';
 import { startRealtimeWorld, type RealtimeWorld } from './fixture.ts';
@@ -33,13 +36,13 @@ function busy(ms: number): void {
   }
 }
 
-/** A client as the flush pass sees it: each write takes `ms` and is logged with its start time. */
-function slowClient(ms: number, starts: number[]): RealtimeClient {
+/** A client as the flush pass sees it: each write takes `ms`, is logged with its start time, and reports `bytes`. */
+function slowClient(ms: number, starts: number[], bytes = 100): RealtimeClient {
   return {
     deliver() {
       starts.push(performance.now());
       busy(ms);
-      return true;
+      return bytes;
     },
   } as Partial<RealtimeClient> as RealtimeClient;
 }
@@ -104,5 +107,107 @@ describe('flush passes', () => {
     expect([...text.matchAll(/data:(\d{4})/g)].map((m) => Number(m[1]))).toEqual(Array.from({ length: 100 }, (_, n) => n));
     client.close();
     await reader.cancel();
+  });
+});
+
+describe('a pass', () => {
+  it('writes at most 16 MiB in all; the clients it did not reach go first in the next pass', async () => {
+    await idle();
+    const order: string[] = [];
+    const client = (name: string) => ({ closed: false, deliver: () => (order.push(name), 6 * 1024 * 1024) }) as Partial<RealtimeClient> as RealtimeClient;
+    const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map(client);
+    for (const x of [a, b, c, d]) queueFlush(broker, x!);
+    await Promise.resolve();
+    // 6 + 6 + 6 MiB: the third write passes the bound, the fourth client waits
+    expect(order).toEqual(['a', 'b', 'c']);
+    queueFlush(broker, e!);
+    while (order.length < 5) await sleep(5);
+    expect(order).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+});
+
+/** A socket writer that logs what it is given; `backUp()` makes its next write answer with a pending promise. */
+function fakeWriter() {
+  const log: string[] = [];
+  let pending: { promise: Promise<void>; resolve: () => void } | undefined;
+  const decoder = new TextDecoder();
+  const writer: EventStreamWriter = {
+    write(chunk) {
+      log.push(decoder.decode(chunk));
+      return pending?.promise;
+    },
+    flush: () => void log.push('flush'),
+    close: () => void log.push('close'),
+  };
+  return {
+    writer,
+    log,
+    backUp() {
+      let resolve!: () => void;
+      pending = { promise: new Promise<void>((r) => (resolve = r)), resolve };
+    },
+    drain() {
+      const p = pending;
+      pending = undefined;
+      p?.resolve();
+    },
+  };
+}
+
+describe('a stream with a socket writer', () => {
+  it('writes each message as its id line and the shared frame, a pass at a time, then flushes', async () => {
+    const stream = openRealtimeStream(w.t.galley.core, '');
+    const out = fakeWriter();
+    directSourceOf(stream.response.body)!.attach(out.writer);
+    const id = `id:${stream.clientId}\n`;
+    while (!out.log.includes('flush')) await sleep(5);
+    expect(out.log[0]).toBe(id);
+    expect(out.log[1]).toContain('event:PB_CONNECT');
+    expect(out.log[2]).toBe('flush');
+    await idle();
+    const client = broker.clients.get(stream.clientId)!;
+    const frame = new TextEncoder().encode('event:x\ndata:1\n\n');
+    client.push(frame);
+    client.push(frame);
+    while (out.log.length < 8) await sleep(5);
+    expect(out.log.slice(3)).toEqual([id, 'event:x\ndata:1\n\n', id, 'event:x\ndata:1\n\n', 'flush']);
+    client.close();
+    expect(out.log.at(-1)).toBe('close');
+    expect(broker.clients.has(stream.clientId)).toBe(false);
+  });
+
+  it('writes nothing more to a backed-up connection until it drains, then the rest in order', async () => {
+    const stream = openRealtimeStream(w.t.galley.core, '');
+    const out = fakeWriter();
+    directSourceOf(stream.response.body)!.attach(out.writer);
+    while (!out.log.includes('flush')) await sleep(5);
+    await idle();
+    const client = broker.clients.get(stream.clientId)!;
+    const frame = (n: number) => new TextEncoder().encode(`event:x\ndata:${n}\n\n`);
+    out.backUp();
+    client.push(frame(1));
+    while (!out.log.some((l) => l.includes('data:1'))) await sleep(5);
+    client.push(frame(2));
+    client.push(frame(3));
+    await sleep(30);
+    await idle();
+    // the connection is backed up: 2 and 3 wait in the client's queue
+    expect(out.log.filter((l) => l.startsWith('event:x'))).toEqual(['event:x\ndata:1\n\n']);
+    out.drain();
+    while (!out.log.some((l) => l.includes('data:3'))) await sleep(5);
+    expect(out.log.filter((l) => l.startsWith('event:x')).map((l) => l.slice(13, 14))).toEqual(['1', '2', '3']);
+    client.close();
+  });
+
+  it('a connection that goes away (detach) forgets its client', async () => {
+    const before = realtimeStats(w.t.galley.core).clients;
+    const stream = openRealtimeStream(w.t.galley.core, '');
+    const out = fakeWriter();
+    const source = directSourceOf(stream.response.body)!;
+    source.attach(out.writer);
+    expect(realtimeStats(w.t.galley.core).clients).toBe(before + 1);
+    source.detach();
+    expect(realtimeStats(w.t.galley.core).clients).toBe(before);
+    expect(broker.clients.get(stream.clientId)?.push(new Uint8Array(1)) ?? false).toBe(false);
   });
 });
