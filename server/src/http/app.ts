@@ -78,9 +78,12 @@ function logAnsweredRequest(core: Core, request: Request, status: number, execTi
   else core.logs.writeRequest(request, status, execTime, resolveClientIp(request, settings.trustedProxy), peerAddressOf(request));
 }
 
-/** Who sent a request, as the socket layer saw it (no socket: leave it out; rate limits then skip it). */
+/**
+ * Who sent a request, as the socket layer saw it (no socket: leave it out; rate limits then skip it). Read only
+ * while the request is being answered, and only if something needs it (the listener's is a getter: a getpeername).
+ */
 export interface PeerInfo {
-  remoteAddress?: string;
+  readonly remoteAddress?: string;
 }
 
 /** The fetch handler in front of the router: CORS preflight, standard headers, nothing thrown past it. */
@@ -96,7 +99,7 @@ export function createFetchHandler(core: Core, app: GalleyApp): (request: Reques
       return errorResponse(new GalleyError('invalid', 'Something went wrong while processing your request.'), core.log);
     }
     const request = routable;
-    rememberPeerAddress(request, peer?.remoteAddress);
+    rememberPeerAddress(request, peer);
     if (isPreflight(request)) return withStandardHeaders(preflightResponse(request));
     let response: Response;
     try {

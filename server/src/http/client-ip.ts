@@ -5,18 +5,29 @@
 import { isIpAddress, isLoopbackIp, matchesIpList } from '../admin/settings-ip.ts';
 import type { Settings } from '../core.ts';
 
-const peers = new WeakMap<Request, string>();
+/** The peer's address, or the listener's object that reads it (a getpeername) the first time it is asked for. */
+type PeerAddress = string | { readonly remoteAddress?: string | null };
 
-/** Called by the listener (or an embedding host) for each request it accepts. */
-export function rememberPeerAddress(request: Request, address: string | undefined | null): void {
-  if (!address) return;
-  // only an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) needs the regex
-  peers.set(request, address.charCodeAt(0) === 58 ? address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '') : address);
+const peers = new WeakMap<Request, PeerAddress>();
+
+/** Called by the listener (or an embedding host) for each request it accepts; nothing is read from `peer` yet. */
+export function rememberPeerAddress(request: Request, peer: PeerAddress | undefined | null): void {
+  if (peer) peers.set(request, peer);
 }
 
 /** The socket's peer, or "" when the request did not come through a socket we know of. */
 export function peerAddressOf(request: Request): string {
-  return peers.get(request) ?? '';
+  const peer = peers.get(request);
+  if (peer === undefined || typeof peer === 'string') return peer ?? '';
+  const address = normalizePeerAddress(peer.remoteAddress);
+  peers.set(request, address);
+  return address;
+}
+
+function normalizePeerAddress(address: string | undefined | null): string {
+  if (!address) return '';
+  // only an IPv4-mapped IPv6 address (`::ffff:1.2.3.4`) needs the regex
+  return address.charCodeAt(0) === 58 ? address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '') : address;
 }
 
 /**

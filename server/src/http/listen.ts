@@ -28,7 +28,7 @@ export async function listenHttp(opts: ListenOptions): Promise<Listener> {
       hostname: opts.hostname,
       port: opts.port,
       fetch: async (request, server) => {
-        const response = await opts.fetch(request, { remoteAddress: server.requestIP(request)?.address });
+        const response = await opts.fetch(request, new SocketPeer(server, request));
         // respond's JSON answers are never streams: their headers are not read (Bun would build a Headers object)
         if (isRespondAnswer(response) || !isEventStreamResponse(response) || !response.body) return response;
         // Bun ends a request idle for 10 s; an event stream keeps its route's own idle timeout instead
@@ -48,6 +48,18 @@ export async function listenHttp(opts: ListenOptions): Promise<Listener> {
     };
   }
   return listenNode(opts, streams);
+}
+
+/** The request's socket peer, looked up (a getpeername) only if something reads it: the request log, a rate limit, a route. */
+class SocketPeer {
+  constructor(
+    private readonly server: Bun.Server<undefined>,
+    private readonly request: Request,
+  ) {}
+
+  get remoteAddress(): string | undefined {
+    return this.server.requestIP(this.request)?.address;
+  }
 }
 
 /** Event streams still open: a stop ends them, or the server would wait for them forever. */

@@ -41,6 +41,7 @@ function repairSegment(segment: string): string {
  */
 export function repairPathEscapes(request: Request): Request | 'malformed' {
   const url = request.url;
+  if (!url.includes('%')) return request; // no escape anywhere: nothing to look at (nearly every request)
   const start = url.indexOf('/', url.indexOf('//') + 2);
   if (start < 0) return request;
   const end = url.search(/[?#]/);

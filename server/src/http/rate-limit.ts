@@ -39,6 +39,8 @@ interface RuleIndex {
   byLabel: Map<string, Rule[]>;
   prefix: Rule[];
   pathMatchable: boolean;
+  /** the tags the `<collection>:<tag>` labels name: a route whose tags are none of them matches no such label */
+  tags: Set<string>;
 }
 
 const indexes = new WeakMap<readonly Rule[], RuleIndex>();
@@ -54,7 +56,8 @@ function indexRules(rules: readonly Rule[]): RuleIndex {
     }
     const prefix = rules.filter((r) => r.label.endsWith('/'));
     const pathMatchable = prefix.length > 0 || rules.some((r) => r.label.startsWith('/') || r.label.includes(' '));
-    indexes.set(rules, (index = { byLabel, prefix, pathMatchable }));
+    const tags = new Set(rules.map((r) => r.label.slice(r.label.indexOf(':') + 1)));
+    indexes.set(rules, (index = { byLabel, prefix, pathMatchable, tags }));
   }
   return index;
 }
@@ -134,22 +137,28 @@ export function sweepRateLimitWindows(core: Core, now: number): number {
   return swept;
 }
 
-/** Throws PocketBase's 429 "Too Many Requests." when this request exceeds the rule that applies to it. */
+/**
+ * Throws PocketBase's 429 "Too Many Requests." when this request exceeds the rule that applies to it. The client's
+ * IP is read only once a rule applies (`client.ip` may be worked out on first read: the socket's peer address).
+ */
 export function enforceRateLimit(
   core: Core,
-  request: { method: string; url: string; ip: string; info: RequestInfo; route: { collection?: string; rateLimitTags?: readonly string[] } },
+  request: { method: string; url: string; info: RequestInfo; route: { collection?: string; rateLimitTags?: readonly string[] } },
+  client: { readonly ip: string },
 ): void {
   const { rateLimits } = core.settings.current();
-  if (!rateLimits.enabled || request.ip === '' || rateLimits.rules.length === 0) return;
-  if (isSuperuser(request.info) || matchesIpList(request.ip, rateLimits.excludedIPs)) return;
+  if (!rateLimits.enabled || rateLimits.rules.length === 0 || isSuperuser(request.info)) return;
   const method = request.method.toUpperCase();
+  const index = indexRules(rateLimits.rules);
   const tags = routeTags(method, request.route.rateLimitTags);
   const named = request.route.collection;
+  // no rule names any of the route's tags (PocketBase's defaults name auth flows only): no label to build
+  const tagged = named !== undefined && tags.some((tag) => index.tags.has(tag));
+  if (!tagged && !index.pathMatchable) return;
   const collection = tags.length > 0 && named !== undefined ? core.schema.findCollection(named) : undefined;
   const audiences = request.info.auth ? AUTH_AUDIENCES : GUEST_AUDIENCES;
   // Labels in PocketBase's order: the route's tags, then the path's (looked at only when a rule could match them).
-  const index = indexRules(rateLimits.rules);
-  let rule = collection
+  let rule = collection && tagged
     ? findIndexedRule(index, [...tags.map((tag) => `${collection.name}:${tag}`), ...tags.map((tag) => `*:${tag}`)], audiences)
     : undefined;
   if (!rule && index.pathMatchable) {
@@ -159,8 +168,10 @@ export function enforceRateLimit(
   if (!rule) return;
   if (rule.audience === '@guest' && request.info.auth) return;
   if (rule.audience === '@auth' && !request.info.auth) return;
+  const ip = client.ip;
+  if (ip === '' || matchesIpList(ip, rateLimits.excludedIPs)) return;
   // wire: collection routes count per collection and route, path rules per rule.
   const bucket = collection ? `${collection.id}|${method} ${tags.join(',')}|${rule.audience}` : `${rule.label}|${rule.audience}`;
-  const wait = consume(stateOf(core), `${bucket}|${request.ip}`, rule, core.clock().getTime());
+  const wait = consume(stateOf(core), `${bucket}|${ip}`, rule, core.clock().getTime());
   if (wait !== null) throw new GalleyError('rate_limited', 'Too Many Requests.', { retryAfter: wait });
 }

@@ -41,15 +41,52 @@ function snakeHeader(name: string): string {
 }
 
 export async function buildHttpRequest(core: Core, raw: Request): Promise<HttpRequest> {
-  const query: Record<string, string> = {};
-  // Most reads carry no query string: skip URL parsing for them.
-  const url = raw.url.includes('?') ? new URL(raw.url) : undefined;
-  if (url) for (const [k, v] of url.searchParams) if (!(k in query)) query[k] = v;
   const authorization = raw.headers.get('authorization');
   // no header, no token: skip the lookup's await (most reads are anonymous)
-  const auth = authorization ? await authenticateRequest(core, authorization) : null;
+  return new IncomingRequest(core, raw, authorization ? await authenticateRequest(core, authorization) : null);
+}
+
+/**
+ * A class rather than an object literal with getters: an instance is one allocation, where a literal makes a
+ * getter function per accessor per request. The URL, the client IP and the body are worked out on first use.
+ */
+class IncomingRequest implements HttpRequest {
+  readonly query: Record<string, string> = {};
+  readonly info: RequestInfo;
+  #url: URL | undefined;
+  #ip: string | undefined;
+  #body: Promise<ParsedBody> | undefined;
+
+  constructor(
+    private readonly core: Core,
+    readonly raw: Request,
+    auth: RequestInfo['auth'],
+  ) {
+    // Most reads carry no query string: skip URL parsing for them.
+    if (raw.url.includes('?')) {
+      this.#url = new URL(raw.url);
+      for (const [k, v] of this.#url.searchParams) if (!(k in this.query)) this.query[k] = v;
+    }
+    this.info = buildRequestInfo(raw, auth, this.query);
+  }
+
+  get url(): URL {
+    return (this.#url ??= new URL(this.raw.url));
+  }
+
+  /** Read only where something needs it (a rate limit that applies, the superuser IP list, a route, the log). */
+  get ip(): string {
+    return (this.#ip ??= resolveClientIp(this.raw, this.core.settings.current().trustedProxy));
+  }
+
+  body(limit: BodyLimit = this.core.config.maxBodySize): Promise<ParsedBody> {
+    return (this.#body ??= readBodyOutsideGate(this.core, this.raw, this.info, limit));
+  }
+}
+
+function buildRequestInfo(raw: Request, auth: RequestInfo['auth'], query: Record<string, string>): RequestInfo {
   let headers: Record<string, string> | undefined;
-  const info: RequestInfo = {
+  return {
     auth,
     method: raw.method.toUpperCase(),
     query,
@@ -65,17 +102,6 @@ export async function buildHttpRequest(core: Core, raw: Request): Promise<HttpRe
     },
     body: {},
     context: 'default',
-  };
-  let parsed: Promise<ParsedBody> | undefined;
-  return {
-    raw,
-    get url() {
-      return url ?? new URL(raw.url);
-    },
-    query,
-    info,
-    ip: resolveClientIp(raw, core.settings.current().trustedProxy),
-    body: (limit = core.config.maxBodySize) => (parsed ??= readBodyOutsideGate(core, raw, info, limit)),
   };
 }
 
@@ -139,7 +165,7 @@ export async function respond(core: Core, raw: Request, handler: (req: HttpReque
     if (auth) core.logs.noteRequest(raw, { auth: { collection: auth.collection.name, id: String(auth.record['id'] ?? '') } });
     enforceSuperuserIps(core, req.info, req.ip, route.collection);
     // Before the handler: a limited request never reaches a password hash or a mail.
-    enforceRateLimit(core, { method: raw.method, url: raw.url, ip: req.ip, info: req.info, route });
+    enforceRateLimit(core, { method: raw.method, url: raw.url, info: req.info, route }, req);
     const reply = await handler(req);
     if ('empty' in reply) return ownResponse(withStandardHeaders(new Response(null, { status: 204 })));
     if ('response' in reply) return reply.response;
@@ -165,7 +191,7 @@ export function enforceSubRequestRateLimit(
   req: HttpRequest,
   sub: { method: string; path: string; info: RequestInfo; route: RouteMeta },
 ): void {
-  enforceRateLimit(core, { method: sub.method, url: new URL(sub.path, req.raw.url).href, ip: req.ip, info: sub.info, route: sub.route });
+  enforceRateLimit(core, { method: sub.method, url: new URL(sub.path, req.raw.url).href, info: sub.info, route: sub.route }, req);
 }
 
 /** Anything thrown, as PocketBase's `{data, message, status}` body (a batch answers with its failed sub-request's). */
