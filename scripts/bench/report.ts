@@ -6,6 +6,8 @@ import type { Scenario } from './scenarios.ts';
 export interface SideRound extends LoadResult {
   /** Server CPU time (user + system) per request sent, in µs. */
   serverCpuUs: number | null;
+  /** CPU per request the server spent after the round, once idle (the request log's put-off writes), in µs. */
+  deferredCpuUs?: number;
 }
 
 export interface ScenarioResult {

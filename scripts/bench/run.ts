@@ -136,10 +136,35 @@ async function measureSide(server: RunningServer, scenarioName: (typeof SCENARIO
   return { ...result, serverCpuUs };
 }
 
+/** All CPU time of a process so far, in seconds (every thread). */
+function readAllThreadsCpu(server: RunningServer): number {
+  const t = readThreadCpuSeconds(server.proc.pid);
+  return t ? t.main + t.workers + t.other : (readCpuSeconds(server.proc.pid) ?? 0);
+}
+
+/**
+ * Waits until every server has been quiet (at most one 10 ms clock tick of CPU in 500 ms: on a loaded box a busy
+ * thread may get only a tenth of a core) or 60 s passed; returns the CPU seconds each used meanwhile. A server's
+ * work put off past a round (the request log's staged batches) is done here, not during the other side's round,
+ * and counted.
+ */
+async function waitUntilQuiet(servers: readonly RunningServer[]): Promise<number[]> {
+  const start = servers.map(readAllThreadsCpu);
+  const until = performance.now() + 60_000;
+  for (;;) {
+    const before = servers.map(readAllThreadsCpu);
+    await Bun.sleep(500);
+    const after = servers.map(readAllThreadsCpu);
+    if (after.every((cpu, i) => cpu - before[i]! <= 0.0101) || performance.now() > until) return after.map((cpu, i) => cpu - start[i]!);
+  }
+}
+
 /**
  * The request log's cost: get by id on Galley with logging on (the default) against a copy of the same data dir
  * with `logs.maxDays=0` (GALLEY_LOGS_MAX_DAYS=0), alternating as the other rows do; the "bare" column is the
- * logging-off Galley here.
+ * logging-off Galley here. Before each round both servers are let go quiet: the log writer moves the batches it
+ * staged during a round into `_logs` once the server is idle (logs/log-writer-worker.ts), and that work, counted
+ * per request of the round before as `deferredCpuUs`, must not land in the other side's round.
  */
 async function measureLoggingCost(launch: GalleyLaunch, tmp: string, idsFile: string, started: RunningServer[]): Promise<ScenarioResult> {
   const offDir = join(tmp, 'galley-logs-off');
@@ -155,10 +180,18 @@ async function measureLoggingCost(launch: GalleyLaunch, tmp: string, idsFile: st
   for (let round = 0; round < settings.rounds; round++) {
     const sides = round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
     for (const side of sides) {
+      const [onAfter] = await waitUntilQuiet([on, off]);
+      const lastOn = result.galley.at(-1);
+      if (lastOn && lastOn.deferredCpuUs === undefined) lastOn.deferredCpuUs = (onAfter! * 1e6) / lastOn.allRequests;
       if (side === 'off') result.bare.push(await measureSide(off, 'get', idsFile, 'off'));
       else result.galley.push(await measureSide(on, 'get', idsFile, 'on'));
     }
   }
+  const [onAfter] = await waitUntilQuiet([on, off]);
+  const lastOn = result.galley.at(-1)!;
+  if (lastOn.deferredCpuUs === undefined) lastOn.deferredCpuUs = (onAfter! * 1e6) / lastOn.allRequests;
+  const deferred = result.galley.map((r) => r.deferredCpuUs!.toFixed(1)).join(', ');
+  console.log(`  logging on: server CPU after each round, once idle (staged log batches moved into _logs): ${deferred} µs per request of the round`);
   for (const s of started.splice(0)) await stopServer(s.proc);
   return result;
 }
@@ -274,6 +307,11 @@ async function main(): Promise<void> {
     if (realtimeResult) console.log(formatRealtimeRow(realtimeResult));
     if (backupResult) console.log(formatBackupRow(backupResult));
     console.log('ratio = median over rounds of (galley req/s ÷ bare req/s in the same round); cpu µs/req = server CPU time per request (warm-up included)');
+    const logging = results.find((r) => r.scenario === LOGGING_ROW);
+    if (logging) {
+      const deferred = median(logging.galley.map((r) => r.deferredCpuUs ?? 0));
+      console.log(`request log: besides the cpu µs/req above, ${deferred.toFixed(1)} µs per request once the round was over (batches staged while busy, moved into _logs when idle)`);
+    }
     const mb = (kb: number | null): string => (kb === null ? '-' : `${(kb / 1024).toFixed(1)} MB`);
     console.log(`cold start${fromSource ? ' (from source, not the binary)' : ''} (spawn → first 200 on /api/health, median of 5): ${median(coldSeeded).toFixed(0)} ms on the ${settings.rows}-row data dir, ${median(coldEmpty).toFixed(0)} ms on an empty one`);
     console.log(`galley RSS: idle after start ${mb(idleRssKb)}, peak during the run ${mb(peakRssKb)}`);

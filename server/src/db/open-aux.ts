@@ -27,6 +27,8 @@ export interface AuxDatabase {
   transaction<T>(fn: (run: (sql: string, params?: readonly unknown[]) => number) => T): T;
   /** One statement outside a batch; returns the rows changed. */
   execute(sql: string, params?: readonly unknown[]): number;
+  /** The rows of one statement on this connection (the log writer's staged batches), synchronously. */
+  select(sql: string, params?: readonly unknown[]): Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export function openAuxDatabase(opts: OpenAuxOptions): AuxDatabase {
       }
     },
     execute: run,
+    select: (sql, params = []) => handle.prepare(sql).all(params),
     close: () =>
       (closing ??= (async () => {
         await db.destroy();

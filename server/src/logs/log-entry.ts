@@ -39,6 +39,9 @@ export const LOGS_TABLE_DDL = [
   `CREATE INDEX IF NOT EXISTS "idx_logs_level" ON "_logs" ("level")`,
   `DROP INDEX IF EXISTS "idx_logs_message"`,
   `CREATE INDEX IF NOT EXISTS "idx_logs_created_hour" ON "_logs" (strftime('%Y-%m-%d %H:00:00', "created"))`,
+  // Galley: batches written while requests keep coming wait here as bytes (one row each, no index; queries redacted),
+  // and move into `_logs` once the server is quiet, before any read of the logs (log-rows.ts moveStagedBatch)
+  `CREATE TABLE IF NOT EXISTS "_logs_staged" ("id" INTEGER PRIMARY KEY, "batch" BLOB NOT NULL)`,
 ];
 
 /**

@@ -21,9 +21,15 @@ export const CTL_DONE = 2;
 export const CTL_SLEEPING = 3;
 /** how often a writer that wrote recently looks for the next batch (no wake needed) */
 export const WRITER_POLL_MS = 10;
+/** control word: raised by the request thread when it wants every staged batch in `_logs` (a read, a flush) */
+export const CTL_SETTLE_ASKED = 4;
+/** control word: the last CTL_SETTLE_ASKED the writer answered (nothing staged was left then) */
+export const CTL_SETTLED = 5;
+/** control word: staged entries below this level are dropped when moved into `_logs` (the settings' minLevel) */
+export const CTL_MIN_LEVEL = 6;
 /** a writer idle this long sleeps until woken */
 export const WRITER_IDLE_MS = 1000;
-const CTL_WORDS = 4;
+const CTL_WORDS = 7;
 const CHUNK_WORDS = 3;
 
 export const CHUNK_FREE = 0;
@@ -73,6 +79,12 @@ export function waitForBatch(ring: RingViews, published: number, idleSinceMs: nu
 export function readChunk(ring: RingViews, chunk: number): string {
   const start = ring.dataStart + chunk * ring.chunkBytes;
   return decoder.decode(ring.bytes.subarray(start, start + ring.ctl[lengthAt(chunk)]!));
+}
+
+/** A published chunk's bytes, copied (a staged batch keeps them as they are). */
+export function copyChunk(ring: RingViews, chunk: number): Buffer {
+  const start = ring.dataStart + chunk * ring.chunkBytes;
+  return Buffer.from(ring.bytes.subarray(start, start + ring.ctl[lengthAt(chunk)]!));
 }
 
 /** The published chunk holding batch `seq`, or -1. */

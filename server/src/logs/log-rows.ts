@@ -11,7 +11,7 @@
  */
 import type { AuxDatabase } from '../db/open-aux.ts';
 import { formatDateTime } from '../lib/datetime.ts';
-import { buildRequestLogRow, type RequestFacts } from './request-log.ts';
+import { buildRequestLogRow, redactQuery, type RequestFacts } from './request-log.ts';
 
 /** One entry as it is inserted: its data already JSON. */
 export interface LogRow {
@@ -149,9 +149,15 @@ export function encodeBatch(buf: PendingBuffer): string {
   return out;
 }
 
-/** A batch string → rows to insert: requests get their entry (redacted, capped, JSON) here. */
-export function decodeBatch(batch: string): LogRow[] {
-  const rows: LogRow[] = [];
+/**
+ * Walks a batch string's records in order: a request's raw facts (`request`) or an app entry with its data as JSON
+ * text (`entry`). Throws on a record it cannot read.
+ */
+function readBatch(
+  batch: string,
+  request: (facts: RequestFacts, created: number) => void,
+  entry: (created: number, level: number, message: string, data: string) => void,
+): void {
   let at = 0;
   const num = (): number => {
     const end = batch.indexOf(';', at);
@@ -186,31 +192,60 @@ export function decodeBatch(batch: string): LogRow[] {
       const created = Number(next());
       const status = Number(next());
       const execTime = Number(next()) / 1e6;
-      const facts: RequestFacts = {
-        method: next(), url: next(), status, execTime, userAgent: opt(), referer: opt(), auth: opt(),
-        authId: opt(), userIP: opt(), remoteIP: opt(), error: opt(),
-      };
-      const row = buildRequestLogRow(facts);
-      rows.push({ level: row.level, message: row.message, data: row.data.length > MAX_DATA_CHARS ? TRUNCATED_REQUEST : row.data, created });
+      request({ method: next(), url: next(), status, execTime, userAgent: opt(), referer: opt(), auth: opt(), authId: opt(), userIP: opt(), remoteIP: opt(), error: opt() }, created);
     } else if (kind === 'r') {
       const created = num();
       const status = num();
       const execTime = num();
-      const facts: RequestFacts = {
-        method: str() ?? '', url: str() ?? '', status, execTime, userAgent: str(), referer: str(), auth: str(),
-        authId: str(), userIP: str(), remoteIP: str(), error: str(),
-      };
-      const row = buildRequestLogRow(facts);
-      rows.push({ level: row.level, message: row.message, data: row.data.length > MAX_DATA_CHARS ? TRUNCATED_REQUEST : row.data, created });
+      request(
+        { method: str() ?? '', url: str() ?? '', status, execTime, userAgent: str(), referer: str(), auth: str(), authId: str(), userIP: str(), remoteIP: str(), error: str() },
+        created,
+      );
     } else if (kind === 'e') {
       const created = num();
       const level = num();
-      rows.push({ level, created, message: str() ?? '', data: str() ?? '{}' });
+      entry(created, level, str() ?? '', str() ?? '{}');
     } else {
       throw new Error(`log batch: unknown record kind ${JSON.stringify(kind)} at ${at - 1}`);
     }
   }
+}
+
+/** A batch string → rows to insert: requests get their entry (redacted, capped, JSON) here. */
+export function decodeBatch(batch: string): LogRow[] {
+  const rows: LogRow[] = [];
+  readBatch(
+    batch,
+    (facts, created) => {
+      const row = buildRequestLogRow(facts);
+      rows.push({ level: row.level, message: row.message, data: row.data.length > MAX_DATA_CHARS ? TRUNCATED_REQUEST : row.data, created });
+    },
+    (created, level, message, data) => rows.push({ level, created, message, data }),
+  );
   return rows;
+}
+
+/**
+ * The batch with the secret-looking query values of its requests' URLs and referers replaced (redactQuery), as
+ * length-prefixed records: what may rest in aux.db before its entries are made. The same text when nothing in it
+ * has a query (the usual get by id), so such a batch is staged as the bytes it came in.
+ */
+export function redactBatch(batch: string): string {
+  if (!batch.includes('?')) return batch;
+  let out = '';
+  readBatch(
+    batch,
+    (f, created) => {
+      out += encodeRequestRecord(
+        created, f.status, f.execTime, f.method, redactQuery(f.url), f.userAgent, f.referer === undefined ? undefined : redactQuery(f.referer), f.auth,
+        f.authId, f.userIP, f.remoteIP, f.error,
+      );
+    },
+    (created, level, message, data) => {
+      out += `e${created};${level};` + text(message) + text(data);
+    },
+  );
+  return out;
 }
 
 const COLUMNS = '"_logs" ("id", "level", "message", "data", "created")';
@@ -237,7 +272,9 @@ export function createLogIdSource(): (createdMs: number) => string {
   };
 }
 
-export function insertLogRows(aux: AuxDatabase, rows: readonly LogRow[], nextId: (createdMs: number) => string): void {
+type Run = (sql: string, params?: readonly unknown[]) => number;
+
+function insertRowsWith(run: Run, rows: readonly LogRow[], nextId: (createdMs: number) => string): void {
   // rows of one batch mostly share their millisecond: its text is formatted once per run of them
   let lastMs = NaN;
   let lastText = '';
@@ -248,17 +285,62 @@ export function insertLogRows(aux: AuxDatabase, rows: readonly LogRow[], nextId:
     }
     into.push(nextId(r.created), r.level, r.message, r.data, lastText);
   };
+  let i = 0;
+  for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
+    const values: unknown[] = [];
+    for (let j = i; j < i + ROWS_PER_INSERT; j++) params(rows[j]!, values);
+    run(INSERT_MANY, values);
+  }
+  for (; i < rows.length; i++) {
+    const values: unknown[] = [];
+    params(rows[i]!, values);
+    run(INSERT_ONE, values);
+  }
+}
+
+export function insertLogRows(aux: AuxDatabase, rows: readonly LogRow[], nextId: (createdMs: number) => string): void {
+  aux.transaction((run) => insertRowsWith(run, rows, nextId));
+}
+
+const STAGE_SQL = 'INSERT INTO "_logs_staged" ("batch") VALUES (?)';
+const OLDEST_STAGED_SQL = 'SELECT "id", "batch" FROM "_logs_staged" ORDER BY "id" LIMIT 1';
+const UNSTAGE_SQL = 'DELETE FROM "_logs_staged" WHERE "id" = ?';
+const STAGED_BYTES_SQL = 'SELECT coalesce(sum(length("batch")), 0) AS "bytes" FROM "_logs_staged"';
+const batchDecoder = new TextDecoder();
+
+/**
+ * Keep a batch as bytes (one row of `_logs_staged`, one statement; redactBatch's text, or the bytes the request
+ * thread wrote when nothing in them has a query): no entry is made and no index of `_logs` touched, ~1 µs per
+ * request instead of ~5 while requests keep coming (log-writer-worker.ts).
+ */
+export function stageBatch(aux: AuxDatabase, bytes: Uint8Array): void {
+  aux.execute(STAGE_SQL, [bytes]);
+}
+
+/** Bytes of the batches staged now (a writer starting after a stop or a crash goes on from there). */
+export function countStagedBytes(aux: AuxDatabase): number {
+  return Number(aux.select(STAGED_BYTES_SQL)[0]?.['bytes'] ?? 0);
+}
+
+/**
+ * Move the oldest staged batch into `_logs` in one transaction (its entries made, those below `minLevel` left out,
+ * its staged row deleted). Returns the bytes it held, 0 when nothing is staged. A batch that cannot be read is
+ * deleted and the error thrown (it would fail every time).
+ */
+export function moveStagedBatch(aux: AuxDatabase, nextId: (createdMs: number) => string, minLevel: number): number {
+  const staged = aux.select(OLDEST_STAGED_SQL)[0];
+  if (!staged) return 0;
+  const bytes = staged['batch'] as Uint8Array;
+  let rows: LogRow[];
+  try {
+    rows = decodeBatch(batchDecoder.decode(bytes)).filter((r) => r.level >= minLevel);
+  } catch (err) {
+    aux.execute(UNSTAGE_SQL, [staged['id']]);
+    throw err;
+  }
   aux.transaction((run) => {
-    let i = 0;
-    for (; i + ROWS_PER_INSERT <= rows.length; i += ROWS_PER_INSERT) {
-      const values: unknown[] = [];
-      for (let j = i; j < i + ROWS_PER_INSERT; j++) params(rows[j]!, values);
-      run(INSERT_MANY, values);
-    }
-    for (; i < rows.length; i++) {
-      const values: unknown[] = [];
-      params(rows[i]!, values);
-      run(INSERT_ONE, values);
-    }
+    insertRowsWith(run, rows, nextId);
+    run(UNSTAGE_SQL, [staged['id']]);
   });
+  return Math.max(1, bytes.length);
 }

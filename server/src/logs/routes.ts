@@ -16,6 +16,8 @@ export function logRoutes(core: Core) {
       request,
       async (req) => {
         requireSuperuser(req.info);
+        // every request answered so far is read, the batches a busy writer staged too (log-writer-worker.ts)
+        await core.logs.flush();
         return handler(req);
       },
       { log: 'skip-success' },

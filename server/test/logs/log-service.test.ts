@@ -176,7 +176,8 @@ describe.each([
   });
 
   it('a broken aux.db drops the batch, reports once and never throws', async () => {
-    const s = open();
+    // every batch straight into _logs (none staged: a staged batch is kept, not dropped, test below)
+    const s = open(undefined, { idleMs: 0 });
     s.write({ level: 0, message: 'a', data: {} });
     await s.auxDb.db.schema.dropTable('_logs').execute(); // every insert now fails
     await expect(s.flush()).resolves.toBeUndefined();
@@ -214,6 +215,120 @@ describe.each([
       [8, 'unclassified', { type: 'app', error: 'boom' }],
     ]);
     expect(lines).toHaveLength(4);
+  });
+});
+
+/** `count` request entries (status 200, or 404 for every third: level 8) as the bytes of one batch, as the request thread writes them. */
+async function requestBatchBytes(count: number, created: number): Promise<Buffer> {
+  const { writeRequestRecord } = await import('../../src/logs/log-rows.ts');
+  const buf = Buffer.alloc(64 * 1024);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    at = writeRequestRecord(buf, at, created, i % 3 === 2 ? 404 : 200, 0.5, 'GET', `http://h:1/api/staged/${i}`, 'ua', undefined, undefined, undefined, undefined, undefined, undefined);
+  }
+  return buf.subarray(0, at);
+}
+
+const stagedCount = (s: LogService): number => Number(s.auxDb.select('SELECT count(*) AS n FROM "_logs_staged"')[0]?.['n']);
+
+describe.each([
+  ['on its writer thread (inline where the runtime cannot load it)', false],
+  ['inline', true],
+])('staged batches, writing %s', (_name, writeInline) => {
+  it('batches staged when the last run stopped are moved into _logs on the next start, below minLevel left out', async () => {
+    await open().close(); // aux.db with its tables
+    const { openAuxDatabase } = await import('../../src/db/open-aux.ts');
+    const file = openAuxDatabase({ file: join(dir, 'aux.db'), busyTimeoutMs: 100 });
+    const created = Math.floor(Date.now() / 1000) * 1000 - 2000;
+    file.execute('INSERT INTO "_logs_staged" ("batch") VALUES (?), (?)', [await requestBatchBytes(3, created), await requestBatchBytes(3, created + 1000)]);
+    await file.close();
+    logsSettings.minLevel = 8; // raised since they were written: the 200s are not kept
+    const s = open(undefined, { inline: writeInline });
+    await s.flush();
+    const at = (ms: number) => new Date(ms).toISOString().replace('T', ' ');
+    expect((await rows(s)).map((r) => [r['message'], r['level'], r['created']])).toEqual([
+      ['GET /api/staged/2', 8, at(created)],
+      ['GET /api/staged/2', 8, at(created + 1000)],
+    ]);
+    expect(stagedCount(s)).toBe(0);
+  });
+});
+
+// Node runs the sources without the writer thread (inline, never staged): these are the thread's
+describe.skipIf(!process.versions.bun)('staged batches on the writer thread', () => {
+  beforeEach(() => {
+    inline = false;
+  });
+  const waitFor = async (what: () => boolean): Promise<void> => {
+    for (let i = 0; i < 500 && !what(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(what()).toBe(true);
+  };
+
+  it('a batch that comes soon after another is staged, not yet in _logs, and moved once the writer is idle or asked (flush)', async () => {
+    // batches of one entry, each handed over as it comes; moved when asked only (idle for a minute)
+    const s = open(undefined, { batchSize: 1, idleMs: 60_000 });
+    s.write({ level: 0, message: 'first', data: {} });
+    await s.flush(); // the first batch of a quiet writer goes straight in
+    for (let i = 0; i < 3; i++) {
+      s.write({ level: 0, message: `soon ${i}`, data: { i } });
+      await waitFor(() => stagedCount(s) === i + 1);
+    }
+    expect((await rows(s)).map((r) => r['message'])).toEqual(['first']);
+    await s.flush();
+    expect((await rows(s)).map((r) => r['message'])).toEqual(['first', 'soon 0', 'soon 1', 'soon 2']);
+    expect(stagedCount(s)).toBe(0);
+    // idle: moved without being asked
+    const idle = open(join(dir, 'idle.db'), { batchSize: 1, idleMs: 50 });
+    idle.write({ level: 0, message: 'a', data: {} });
+    idle.write({ level: 0, message: 'b', data: {} });
+    await waitFor(() => Number(idle.auxDb.select('SELECT count(*) AS n FROM "_logs"')[0]?.['n']) === 2);
+    expect(stagedCount(idle)).toBe(0);
+  });
+
+  it('no secret rests in a staged batch: queries of URLs and referers are redacted before it is kept', async () => {
+    const s = open(undefined, { batchSize: 1, idleMs: 60_000 });
+    s.write({ level: 0, message: 'first', data: {} });
+    await s.flush();
+    s.writeRequest(new Request('http://h:1/api/files/c/r/a.png?token=sekrit-1&thumb=1x1', { headers: { referer: 'http://ref/?code=sekrit-2' } }), 200, 1);
+    await waitFor(() => stagedCount(s) === 1);
+    const staged = Buffer.from(s.auxDb.select('SELECT "batch" FROM "_logs_staged"')[0]!['batch'] as Uint8Array).toString('utf8');
+    expect(staged).not.toContain('sekrit');
+    expect(staged).toContain('token=[redacted]&thumb=1x1');
+    await s.flush();
+    const [, entry] = await rows(s);
+    expect(entry!['message']).toBe('GET /api/files/c/r/a.png?token=[redacted]&thumb=1x1');
+    expect(JSON.parse(String(entry!['data']))).toMatchObject({ referer: 'http://ref/?code=[redacted]', status: 200 });
+  });
+
+  it('more than maxStagedBytes staged are moved however busy the writer is', async () => {
+    const s = open(undefined, { batchSize: 1, idleMs: 60_000, maxStagedBytes: 1 });
+    s.write({ level: 0, message: 'first', data: {} });
+    await s.flush();
+    for (let i = 0; i < 3; i++) {
+      s.write({ level: 0, message: `busy ${i}`, data: {} });
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    // each staged batch is over the bound by itself: moved at once, busy or not
+    await waitFor(() => Number(s.auxDb.select('SELECT count(*) AS n FROM "_logs"')[0]?.['n']) === 4);
+    expect(stagedCount(s)).toBe(0);
+  });
+
+  it('staged batches that cannot be moved (_logs gone) stay staged, are reported once, and later batches do not pile up', async () => {
+    const s = open(undefined, { batchSize: 1, idleMs: 60_000 });
+    s.write({ level: 0, message: 'first', data: {} });
+    await s.flush();
+    s.write({ level: 0, message: 'staged', data: {} });
+    await waitFor(() => stagedCount(s) === 1);
+    await s.auxDb.db.schema.dropTable('_logs').execute();
+    await expect(s.flush()).resolves.toBeUndefined();
+    expect(stagedCount(s)).toBe(1);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(/staged log entries could not be moved into _logs/);
+    // the next batch goes straight at _logs (and is dropped) instead of joining the staged one
+    s.write({ level: 0, message: 'after', data: {} });
+    await expect(s.flush()).resolves.toBeUndefined();
+    expect(stagedCount(s)).toBe(1);
+    expect(s.dropped()).toBe(1);
   });
 });
 
@@ -260,6 +375,22 @@ describe('the batch encoding sent to the writer thread', () => {
     // values a 'q' record cannot hold take the length-prefixed form
     expect(plainField('a\0b')).toBe(false);
     expect(plainField('\x01')).toBe(false);
+  });
+
+  it('a batch redacted for staging reads back as the same rows as the batch itself', async () => {
+    const { decodeBatch, encodeBatch, redactBatch, writeRequestRecord, ENTRY, REQUEST } = await import('../../src/logs/log-rows.ts');
+    const buf = Buffer.alloc(4096);
+    let at = writeRequestRecord(buf, 0, 7, 200, 0.25, 'GET', 'http://h:1/a?token=sekA&x=%20é#f', 'ua?token=kept', 'http://r/?code=sekB', undefined, undefined, undefined, undefined, undefined);
+    at = writeRequestRecord(buf, at, 8, 404, 2, 'GET', 'http://h:1/plain', undefined, undefined, 'users', 'u1', '1.2.3.4', '', JSON.stringify({ message: 'x?', details: {} }));
+    const batch = buf.toString('utf8', 0, at) + encodeBatch([
+      ENTRY, 9, 4, 'app ? token=x', { q: '?code=1' },
+      REQUEST, 10, 500, 1, 'POST', 'http://h:1/b?pass=sekC', undefined, undefined, undefined, undefined, undefined, undefined, undefined,
+    ]);
+    const redacted = redactBatch(batch);
+    expect(redacted).not.toMatch(/sekA|sekB|sekC/);
+    expect(decodeBatch(redacted)).toEqual(decodeBatch(batch));
+    const plain = buf.toString('utf8', 0, writeRequestRecord(buf, 0, 7, 200, 1, 'GET', 'http://h:1/a', 'ua', undefined, undefined, undefined, undefined, undefined, undefined));
+    expect(redactBatch(plain)).toBe(plain);
   });
 
   it("a request's data is the JSON text JSON.stringify writes, whatever the characters in its values (quotes, controls, lone surrogates)", async () => {
