@@ -1,5 +1,5 @@
 // The broker's flush passes (broker.ts queueFlush): a pass whose writes are slow holds the next one back by
-// as long as it took, so a server short of CPU puts more messages in each write instead of writing each
+// half as long as it took, so a server short of CPU puts more messages in each write instead of writing each
 // event on its own; a stream's own pull never writes outside a pass; a pass's bytes are bounded; and a
 // stream given a socket writer (Bun.serve's direct streams) writes the shared frames through it, skipping
 // a connection that is backed up until it drains.
@@ -48,7 +48,7 @@ function slowClient(ms: number, starts: number[], bytes = 100): RealtimeClient {
 }
 
 describe('flush passes', () => {
-  it('hold the next pass back by as long as a slow pass took', async () => {
+  it('hold the next pass back by half as long as a slow pass took', async () => {
     await idle();
     const starts: number[] = [];
     const client = slowClient(40, starts);
@@ -59,7 +59,7 @@ describe('flush passes', () => {
     queueFlush(broker, client);
     while (starts.length < 2) await sleep(5);
     // at 100k writes per second one write alone would allow the next pass after 0.01 ms
-    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(79);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(59);
   });
 
   it("a stream's messages are written by passes only, many queued at once as one chunk", async () => {
@@ -81,7 +81,7 @@ describe('flush passes', () => {
     client.push(frame(3));
     const chunk = new TextDecoder().decode((await pending).value);
     expect(chunk.match(/event:x/g)).toHaveLength(3);
-    expect(performance.now() - starts[0]!).toBeGreaterThanOrEqual(59);
+    expect(performance.now() - starts[0]!).toBeGreaterThanOrEqual(44);
     client.close();
     await reader.cancel();
   });
