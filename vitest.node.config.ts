@@ -6,7 +6,13 @@ export default defineConfig({
   resolve: { alias: galleySourceAliases },
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**', '**/*.bun.test.ts', 'cli/test/**/*.e2e.test.ts'],
+    exclude: [
+      '**/node_modules/**', '**/dist/**', '**/*.bun.test.ts', 'cli/test/**/*.e2e.test.ts',
+      // The PostgreSQL suites run under Bun only: both runtimes reach PostgreSQL through the same pure-JS `pg`
+      // driver, so running them twice proves nothing more and costs CI time. server/src/db/open-postgres.test.ts
+      // stays here as Node's smoke test of that path (connect, CRUD through the write job, errors).
+      'server/test/postgres/**', 'server/src/db/postgres-*.test.ts',
+    ],
     // a filter that matches nothing fails; scripts/test.ts skips a stage the filters match nothing in
     passWithNoTests: false,
     // a run dir for the PostgreSQL test cluster, started by the first file that needs it (server/test/helpers/postgres.ts)
