@@ -103,7 +103,8 @@ export function createFetchHandler(core: Core, app: GalleyApp): (request: Reques
     if (isPreflight(request)) return withStandardHeaders(preflightResponse(request));
     let response: Response;
     try {
-      response = await app.handle(request);
+      // fetch rather than handle: handle is an async wrapper around it (a promise more per request); a throw is caught alike
+      response = await app.fetch(request);
     } catch (err) {
       response = errorResponse(err, core.log);
     }

@@ -86,7 +86,7 @@ const NO_IDS: ReadonlySet<string> = new Set();
  * MAX_EXPANDED_RECORDS records is refused (400) on reads, and left out after a write (wire: expand
  * problems never fail a create or update).
  */
-export async function serializeRows(
+export function serializeRows(
   core: Core,
   info: RequestInfo,
   collection: CollectionModel,
@@ -94,10 +94,32 @@ export async function serializeRows(
   expand: string,
   oversize: 'refuse' | 'omit' = 'omit',
 ): Promise<Record<string, unknown>[]> {
-  // only an auth collection with a manageRule, seen by a signed-in caller, can have managed ids (no await otherwise)
+  // only an auth collection with a manageRule, seen by a signed-in caller, can have managed ids; without them and
+  // without an expand nothing is awaited (no async frame: this runs for every record read)
+  if (!mayHoldManageAccess(collection, info) && (rows.length === 0 || expand.trim() === '')) {
+    return Promise.resolve(serializeRowsFor(collection, rows, info, NO_IDS));
+  }
+  return serializeRowsWithLookups(core, info, collection, rows, expand, oversize);
+}
+
+function serializeRowsFor(collection: CollectionModel, rows: Record<string, unknown>[], info: RequestInfo, managedIds: ReadonlySet<string>): Record<string, unknown>[] {
+  const viewer = viewerOf(info, isSuperuser(info));
+  viewer.managedIds = managedIds;
+  const items: Record<string, unknown>[] = [];
+  for (const row of rows) items.push(serializeRecord(collection, row, viewer));
+  return items;
+}
+
+async function serializeRowsWithLookups(
+  core: Core,
+  info: RequestInfo,
+  collection: CollectionModel,
+  rows: Record<string, unknown>[],
+  expand: string,
+  oversize: 'refuse' | 'omit',
+): Promise<Record<string, unknown>[]> {
   const managedIds = mayHoldManageAccess(collection, info) ? await findManagedIds(core.db.read, core.schema, collection, info, rows, core.db.dialect) : NO_IDS;
-  const viewer = { ...viewerOf(info, isSuperuser(info)), managedIds };
-  const items = rows.map((row) => serializeRecord(collection, row, viewer));
+  const items = serializeRowsFor(collection, rows, info, managedIds);
   if (expand.trim() !== '' && rows.length > 0) {
     await expandRecords(core, core.db.read, info, collection, rows, items, expand);
     if (countExpandedRecords(items) > MAX_EXPANDED_RECORDS) {

@@ -35,6 +35,5 @@ export async function viewRecord(
     : build(id);
   const row = (await core.db.read.executeQuery(statement)).rows[0] as Record<string, unknown> | undefined;
   if (!row) throw notFound();
-  const [item] = await serializeRows(core, info, collection, [row], query['expand'] ?? '', 'refuse');
-  return item!;
+  return (await serializeRows(core, info, collection, [row], query['expand'] ?? '', 'refuse'))[0]!;
 }
