@@ -17,7 +17,7 @@ import { loadSettingsStore, readSettingsEnv, type SettingsInput } from './admin/
 import { createSignInThrottle } from './auth/sign-in-throttle.ts';
 import { registerBuiltinCronJobs } from './cron/builtin-jobs.ts';
 import { createCronStateStore, type CronStateStore } from './cron/job-state.ts';
-import { createCronScheduler, type CronService } from './cron/scheduler.ts';
+import { createCronScheduler, type CronSchedulerOptions, type CronService } from './cron/scheduler.ts';
 import { createRateLimiter, sweepRateLimitWindows } from './http/rate-limit.ts';
 import { createOtpAttempts } from './auth/otp-attempts.ts';
 import { createOtpDecoys } from './auth/otp-decoys.ts';
@@ -184,7 +184,8 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
     if (postgres && served) await postgres.claimFilesPlace(served, settings, log);
     let logs: LogService;
     let cronState: CronStateStore;
-    if (postgres && served) ({ logs, cronState } = postgres.createServedLogs(served, settings, log));
+    let claimRun: CronSchedulerOptions['claimRun'];
+    if (postgres && served) ({ logs, cronState, claimRun } = postgres.createServedLogs(served, settings, log));
     else {
       const aux = trace.time('log service', () => createLogService({ file: join(config.dir, 'aux.db'), busyTimeoutMs: config.busyTimeoutMs, settings: () => settings.current().logs }));
       logs = aux;
@@ -200,7 +201,7 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
     services.add({ name: 'file removals', stop: () => settleFileRemovals(storage).then(() => localStorage.flushHeldDeletions()) });
     const clock = () => new Date();
     trace.mark('storage');
-    const cron: CronService = await trace.time('cron scheduler', () => createCronScheduler({ clock, log: appLog, store: cronState }));
+    const cron: CronService = await trace.time('cron scheduler', () => createCronScheduler({ clock, log: appLog, store: cronState, claimRun }));
     services.add({ name: 'cron scheduler', stop: () => cron.close() });
     const backups = postgres
       ? postgres.createPostgresBackupService()
@@ -382,14 +383,19 @@ export {
 } from './backups/index.ts';
 export { listMigrationHistory, type MigrateDirOptions, type MigrationPreview } from './db/migrate/migrate-dir.ts';
 
+/** The schema file's checks as `serve` makes them for that database (rules compiled for PostgreSQL with `database`). */
+async function migrateLoadOptions(database: string | undefined): Promise<typeof FULL_LOAD_OPTIONS> {
+  return resolveConfig({ database }).database ? (await import('./postgres-start.ts')).POSTGRES_LOAD_OPTIONS : FULL_LOAD_OPTIONS;
+}
+
 /** `galley migrate plan`/`status`: the schema file is loaded as `serve` loads it (rules compiled too). */
-export function previewMigration(opts: MigrateDirOptions = {}): ReturnType<typeof previewDirMigration> {
-  return previewDirMigration({ loadOptions: FULL_LOAD_OPTIONS, ...opts });
+export async function previewMigration(opts: MigrateDirOptions = {}): ReturnType<typeof previewDirMigration> {
+  return previewDirMigration({ loadOptions: await migrateLoadOptions(opts.database), ...opts });
 }
 
 /** `galley migrate apply`, with the schema file loaded as `serve` loads it. */
-export function applyMigration(opts: Parameters<typeof applyDirMigration>[0]): ReturnType<typeof applyDirMigration> {
-  return applyDirMigration({ loadOptions: FULL_LOAD_OPTIONS, ...opts });
+export async function applyMigration(opts: Parameters<typeof applyDirMigration>[0]): ReturnType<typeof applyDirMigration> {
+  return applyDirMigration({ loadOptions: await migrateLoadOptions(opts.database), ...opts });
 }
 /** `galley types`: the schema file loaded as `serve` loads it, as a const module (schema/types-module.ts). */
 export async function generateTypesModule(schemaFile: string, source: TypesModuleSource): Promise<string> {

@@ -1,6 +1,6 @@
 /**
  * What createGalley starts differently on PostgreSQL (`database: 'postgres://…'`, issue 17): the database and
- * the listener connection, the files lock, `_logs` and `_cronRuns` in the database instead of aux.db, backups
+ * the listener connection, the files lock, `_logs` and `_galley_cron_runs` in the database instead of aux.db, backups
  * refused, and following the other instances (schema and settings NOTIFYs). Imported by index.ts only when a
  * database URL is given, so a SQLite app never loads any of it (nor `pg`).
  */
@@ -9,7 +9,9 @@ import type { SettingsStore } from './admin/settings-store.ts';
 import { createPostgresBackupService } from './backups/postgres-backups.ts';
 import type { Config } from './config.ts';
 import type { Core } from './core.ts';
-import { createPostgresCronStateStore, POSTGRES_CRON_STATE_DDL, type CronStateStore } from './cron/job-state.ts';
+import { EVERY_INSTANCE_CRON_JOBS } from './cron/builtin-jobs.ts';
+import { createPostgresCronClaims, createPostgresCronStateStore, POSTGRES_CRON_CLAIMS_DDL, POSTGRES_CRON_STATE_DDL, type CronStateStore } from './cron/job-state.ts';
+import type { CronSchedulerOptions } from './cron/scheduler.ts';
 import { runUnderPostgresSchemaLock } from './db/open-postgres.ts';
 import { openPostgresDatabase, type OpenedPostgresDatabase } from './db/open-postgres-database.ts';
 import { describeFilesConflict, filesConflictError, startPostgresListener, type FilesPlace, type PostgresListener } from './db/postgres-listener.ts';
@@ -42,7 +44,7 @@ export async function openServedPostgres(database: NonNullable<Config['database'
   const listener = await startPostgresListener({ url, log: (level, message) => log[level](message) });
   services.add({ name: 'PostgreSQL listener', stop: () => listener.close() });
   // tables of the operations services (aux.db's on SQLite); under the schema lock, as instances may start together
-  await runUnderPostgresSchemaLock(db.pool, (tx) => sql.raw(POSTGRES_LOGS_DDL + POSTGRES_CRON_STATE_DDL + POSTGRES_EVENTS_DDL).execute(tx));
+  await runUnderPostgresSchemaLock(db.pool, (tx) => sql.raw(POSTGRES_LOGS_DDL + POSTGRES_CRON_STATE_DDL + POSTGRES_CRON_CLAIMS_DDL + POSTGRES_EVENTS_DDL).execute(tx));
   return { db, listener };
 }
 
@@ -69,9 +71,15 @@ export async function claimFilesPlace(served: ServedPostgres, settings: Settings
   });
 }
 
-export function createServedLogs(served: ServedPostgres, settings: SettingsStore, log: Logger): { logs: LogService; cronState: CronStateStore } {
+/** `_logs`, and for the scheduler: `_galley_cron_runs`, and `_galley_cron_claims` so a due job runs on one instance only. */
+export function createServedLogs(
+  served: ServedPostgres,
+  settings: SettingsStore,
+  log: Logger,
+): { logs: LogService; cronState: CronStateStore; claimRun: NonNullable<CronSchedulerOptions['claimRun']> } {
   const logs = createPostgresLogService({ db: served.db.pool, settings: () => settings.current().logs });
-  return { logs, cronState: createPostgresCronStateStore(served.db.pool, (message) => log.warn(message)) };
+  const cronState = createPostgresCronStateStore(served.db.pool, (message) => log.warn(message));
+  return { logs, cronState, claimRun: { claim: createPostgresCronClaims(served.db.pool), everyInstance: EVERY_INSTANCE_CRON_JOBS } };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import { createDirOption, ENV_SCHEMA } from '../options.ts';
+import { createDatabaseOption, createDirOption, ENV_SCHEMA } from '../options.ts';
 
 /** Ends a command with this exit code and nothing more printed (a pending plan is not an error). */
 export class ExitStatus extends Error {
@@ -12,6 +12,7 @@ export class ExitStatus extends Error {
 
 interface MigrateOptions {
   dir: string;
+  database?: string;
   schema: string;
   sql?: boolean;
   allowDataLoss?: boolean;
@@ -34,11 +35,12 @@ export function addMigrateCommand(program: Command): void {
     .description('print the steps that would bring the database to the schema file, in plain words with their SQL')
     .addOption(schemaOption())
     .addOption(createDirOption())
+    .addOption(createDatabaseOption())
     .option('--no-sql', 'leave out the SQL of each step')
     .addHelpText('after', EXIT_CODES)
     .action(async (opts: MigrateOptions) => {
       const { previewMigration, formatPlanSteps, countLossySteps } = await import('@galley/server');
-      const { plan, dbFile, schemaFile } = await previewMigration({ dir: opts.dir, schemaFile: opts.schema });
+      const { plan, dbFile, schemaFile } = await previewMigration({ dir: opts.dir, database: opts.database, schemaFile: opts.schema });
       if (plan.steps.length === 0) return print([`Nothing to apply: ${dbFile} matches ${schemaFile}.`]);
       const lossy = countLossySteps(plan.steps);
       const refused = plan.steps.filter((s) => s.refused).length;
@@ -56,15 +58,23 @@ export function addMigrateCommand(program: Command): void {
     .description('apply the plan in one transaction and record it in the history')
     .addOption(schemaOption())
     .addOption(createDirOption())
+    .addOption(createDatabaseOption())
     .option('--allow-data-loss', 'also run steps that drop collections or fields or narrow values')
     .action(async (opts: MigrateOptions) => {
       const { applyMigration, formatPlanSteps, readDirLock, isDirLockHeld, describeDirLockOwner } = await import('@galley/server');
       const dir = resolve(opts.dir);
       // a --dir typo must not pass silently for a new database
-      const fresh = existsSync(join(dir, 'data.db')) ? undefined : existsSync(dir) ? 'database in' : 'data directory at';
-      const result = await applyMigration({ dir: opts.dir, schemaFile: opts.schema, allowDataLoss: opts.allowDataLoss });
+      const fresh = opts.database || existsSync(join(dir, 'data.db')) ? undefined : existsSync(dir) ? 'database in' : 'data directory at';
+      const result = await applyMigration({ dir: opts.dir, database: opts.database, schemaFile: opts.schema, allowDataLoss: opts.allowDataLoss });
       const created = fresh ? [`Created a new ${fresh} ${dir}`] : [];
       if (result.steps.length === 0) return print([`Nothing to apply: ${result.dbFile} matches ${result.schemaFile}.`, ...created]);
+      if (opts.database) {
+        return print([
+          `Applied ${plural(result.steps.length, 'step')} to ${result.dbFile} (migration #${result.historyId}, schema ${result.hash.slice(0, 12)}):`,
+          ...formatPlanSteps(result.steps),
+          'Servers on this database switch to it by themselves (they are notified).',
+        ]);
+      }
       const server = readDirLock(dir);
       print([
         `Applied ${plural(result.steps.length, 'step')} to ${result.dbFile} (migration #${result.historyId}, schema ${result.hash.slice(0, 12)}):`,
@@ -79,10 +89,11 @@ export function addMigrateCommand(program: Command): void {
     .description('say whether the database matches the schema file')
     .addOption(schemaOption())
     .addOption(createDirOption())
+    .addOption(createDatabaseOption())
     .addHelpText('after', EXIT_CODES)
     .action(async (opts: MigrateOptions) => {
       const { previewMigration, countLossySteps } = await import('@galley/server');
-      const { plan, dbFile, schemaFile, last } = await previewMigration({ dir: opts.dir, schemaFile: opts.schema });
+      const { plan, dbFile, schemaFile, last } = await previewMigration({ dir: opts.dir, database: opts.database, schemaFile: opts.schema });
       if (plan.steps.length === 0) {
         return print([`Up to date: ${dbFile} matches ${schemaFile}${last ? ` (last migration #${last.id} at ${last.applied})` : ''}.`]);
       }
@@ -95,10 +106,11 @@ export function addMigrateCommand(program: Command): void {
     .command('history')
     .description('list the migrations applied to the database, oldest first')
     .addOption(createDirOption())
+    .addOption(createDatabaseOption())
     .option('--sql', 'print the SQL each step ran')
     .action(async (opts: MigrateOptions) => {
       const { listMigrationHistory } = await import('@galley/server');
-      const { dbFile, migrations } = await listMigrationHistory({ dir: opts.dir });
+      const { dbFile, migrations } = await listMigrationHistory({ dir: opts.dir, database: opts.database });
       if (migrations.length === 0) return print([`No migrations applied to ${dbFile} yet.`]);
       const lines: string[] = [];
       for (const m of migrations) {

@@ -69,6 +69,9 @@ export async function optimizeDatabases(core: Core): Promise<void> {
   if (checkpointError !== undefined) throw checkpointError;
 }
 
+/** Built-in jobs whose work is this instance's memory: with several instances each runs them (the others' run once among them). */
+export const EVERY_INSTANCE_CRON_JOBS: ReadonlySet<string> = new Set(['__pbRateLimitersCleanup__']);
+
 export function registerBuiltinCronJobs(cron: CronService, core: Core, deps: BuiltinCronDeps): void {
   cron.add('__pbDBOptimize__', '0 0 * * *', () => optimizeDatabases(core));
   cron.add('__pbMFACleanup__', '0 * * * *', async () => void (await deleteExpiredAuthRows(core, MFAS_NAME)));

@@ -67,21 +67,43 @@ export function createMemoryCronStateStore(): CronStateStore {
 }
 
 /**
- * `_cronRuns` in the PostgreSQL database (`serve --database`: no aux.db), created under the schema lock by the
- * caller. Instances share it: the last run of a job is the last any instance made.
+ * aux.db's `_cronRuns` in the PostgreSQL database (`serve --database`: no aux.db), created under the schema lock
+ * by the caller; named with Galley's reserved prefix, since there it shares the namespace of collections. Instances share it: the last run of a job is the last any instance made.
  */
-export const POSTGRES_CRON_STATE_DDL = `CREATE TABLE IF NOT EXISTS "_cronRuns" (
+export const POSTGRES_CRON_STATE_DDL = `CREATE TABLE IF NOT EXISTS "_galley_cron_runs" (
   "id" text COLLATE "C" PRIMARY KEY NOT NULL,
   "lastRun" text COLLATE "C" NOT NULL,
   "lastDurationMs" double precision NOT NULL,
   "lastError" text
 );`;
 
+/** Which instance runs a job's minute (`CronSchedulerOptions.claimRun`): the first to insert the row. */
+export const POSTGRES_CRON_CLAIMS_DDL = `CREATE TABLE IF NOT EXISTS "_galley_cron_claims" (
+  "id" text COLLATE "C" NOT NULL,
+  "minute" bigint NOT NULL,
+  PRIMARY KEY ("id", "minute")
+);`;
+
+const CLAIMS_KEPT_MS = 24 * 60 * 60 * 1000;
+
+/** Claim a job's minute among the instances on one PostgreSQL database (claims older than a day are dropped on the way). */
+export function createPostgresCronClaims(db: Kysely<any>): (id: string, minuteMs: number) => Promise<boolean> {
+  let lastPrune = 0;
+  return async (id, minuteMs) => {
+    if (minuteMs - lastPrune > CLAIMS_KEPT_MS / 24) {
+      lastPrune = minuteMs;
+      await db.deleteFrom('_galley_cron_claims').where('minute', '<', minuteMs - CLAIMS_KEPT_MS).execute();
+    }
+    const claimed = await db.insertInto('_galley_cron_claims').values({ id, minute: minuteMs }).onConflict((oc) => oc.doNothing()).returning('id').execute();
+    return claimed.length > 0;
+  };
+}
+
 /** The store over PostgreSQL's pool: a save is sent and not waited for (a failure is reported through `warn`). */
 export function createPostgresCronStateStore(db: Kysely<any>, warn: (message: string) => void): CronStateStore {
   return {
     async loadAll() {
-      const rows = (await db.selectFrom('_cronRuns').select(['id', 'lastRun', 'lastDurationMs', 'lastError']).execute()) as Record<string, unknown>[];
+      const rows = (await db.selectFrom('_galley_cron_runs').select(['id', 'lastRun', 'lastDurationMs', 'lastError']).execute()) as Record<string, unknown>[];
       return new Map(
         rows.map((r) => [
           String(r['id']),
@@ -91,7 +113,7 @@ export function createPostgresCronStateStore(db: Kysely<any>, warn: (message: st
     },
     save(id, state) {
       const values = { id, lastRun: state.lastRun, lastDurationMs: Math.round(state.lastDurationMs), lastError: state.lastError === null ? null : state.lastError.slice(0, MAX_ERROR_CHARS) };
-      db.insertInto('_cronRuns')
+      db.insertInto('_galley_cron_runs')
         .values(values)
         .onConflict((oc) => oc.column('id').doUpdateSet({ lastRun: values.lastRun, lastDurationMs: values.lastDurationMs, lastError: values.lastError }))
         .execute()

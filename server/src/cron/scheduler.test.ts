@@ -225,4 +225,27 @@ describe('cron scheduler', () => {
     expect(() => b.run('only-a')).toThrow("Missing or invalid cron job.");
     await Promise.all([a.close(), b.close()]);
   });
+
+  it('with claims (several instances), a due minute runs where it is claimed, an every-instance job everywhere', async () => {
+    const claimed = new Set<string>();
+    const claim = async (id: string, minute: number) => !claimed.has(`${id}@${minute}`) && !!claimed.add(`${id}@${minute}`);
+    const ran: string[] = [];
+    const instances = await Promise.all(['a', 'b'].map(async (name) => {
+      const t = fakeTime('2026-03-01T10:14:30.000Z');
+      const cron = await createCronScheduler({ clock: t.clock, log: recordingLog().log, timer: t.timer, claimRun: { claim, everyInstance: new Set(['sweep']) } });
+      cron.add('cleanup', '* * * * *', () => void ran.push(`cleanup@${name}`));
+      cron.add('sweep', '* * * * *', () => void ran.push(`sweep@${name}`));
+      return { t, cron };
+    }));
+    for (const { t } of instances) t.fireMinute();
+    await flush();
+    expect(ran.filter((r) => r.startsWith('cleanup'))).toEqual(['cleanup@a']);
+    expect(ran.filter((r) => r.startsWith('sweep')).sort()).toEqual(['sweep@a', 'sweep@b']);
+    // the next minute is a new claim; a run by hand is never claimed
+    await instances[1]!.cron.run('cleanup');
+    for (const { t } of instances.reverse()) t.fireMinute();
+    await flush();
+    expect(ran.filter((r) => r.startsWith('cleanup'))).toEqual(['cleanup@a', 'cleanup@b', 'cleanup@b']);
+    for (const { cron } of instances) await cron.close();
+  });
 });

@@ -65,6 +65,12 @@ export interface CronSchedulerOptions {
   timer?: CronTimer;
   /** how long close() waits for running jobs (default 5 s) */
   closeWaitMs?: number;
+  /**
+   * Several instances on one database (PostgreSQL): a due job's minute is claimed first and runs only where the
+   * claim succeeds, so it runs once among them; jobs in `everyInstance` (their state is the instance's memory)
+   * are not claimed. A run by hand is never claimed.
+   */
+  claimRun?: { claim(id: string, minuteMs: number): Promise<boolean>; everyInstance: ReadonlySet<string> };
 }
 
 interface Job {
@@ -158,7 +164,17 @@ export async function createCronScheduler(opts: CronSchedulerOptions): Promise<C
     // the minute this timer was set for, or a later one if the process slept past it
     const at = Math.max(target, Math.floor(now / MINUTE_MS) * MINUTE_MS);
     lastTick = at;
-    for (const job of allJobs()) if (job.schedule.isDue(new Date(at))) void startRun(job);
+    for (const job of allJobs()) {
+      if (!job.schedule.isDue(new Date(at))) continue;
+      const claims = opts.claimRun;
+      if (!claims || claims.everyInstance.has(job.id)) void startRun(job);
+      else {
+        claims.claim(job.id, at).then(
+          (mine) => void (mine && !closed && startRun(job)),
+          (err: unknown) => log.warn('cron job not run: its run could not be claimed', { id: job.id, error: describeJobError(err) }),
+        );
+      }
+    }
     arm();
   };
 

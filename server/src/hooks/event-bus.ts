@@ -10,6 +10,8 @@ export interface RecordEvent {
   collection: CollectionModel;
   /** the record as stored (column values) after the change; before it for deletes */
   row: Record<string, unknown>;
+  /** a change another instance on the same PostgreSQL database committed (realtime/postgres-fanout.ts) */
+  fromAnotherInstance?: true;
 }
 
 export type RecordListener = (event: RecordEvent) => void;

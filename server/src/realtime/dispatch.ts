@@ -193,7 +193,9 @@ async function deliverEvent(broker: Broker, event: RecordEvent, targets: Target[
   for (const { keys, info } of groups.values()) {
     if (!probes.has(keys.probeKey)) probes.set(keys.probeKey, { key: keys.probeKey, info, rule: keys.rule, filter: keys.filter });
   }
-  const passing = await findPassingProbes(core, collection, event.row, event.action === 'delete' ? 'values' : 'table', [...probes.values()]);
+  // another instance's change may be changed again or deleted by the time it is heard: judged by its values too
+  const source = event.action === 'delete' || event.fromAnotherInstance ? 'values' : 'table';
+  const passing = await findPassingProbes(core, collection, event.row, source, [...probes.values()]);
   const payloads = new Map<string, string>();
   const payloadFor = async ({ sub, keys, info }: EventGroup): Promise<string> => {
     let payload = payloads.get(keys.payloadKey);

@@ -4,7 +4,8 @@
  * instance's subscribers as if it were its own (the broker checks the rules per subscriber, as for a local write).
  *
  * A notification carries the change whole: the instance, the action, the collection id and the row as committed,
- * so a receiver reads nothing for it. PostgreSQL caps a payload at 8000 bytes: a larger change is stored in
+ * so a receiver reads nothing for it, and judges the rules on those values (`fromAnotherInstance`: by the time it
+ * hears a change the row may have changed again or be gone, as a create followed at once by a delete). PostgreSQL caps a payload at 8000 bytes: a larger change is stored in
  * `_galley_events` and the notification names its row (kept a minute, for receivers that are behind). One
  * instance's notifications go in commit order through its listener connection (several per statement), and are
  * handled in the order they arrive. After a lost listener connection the changes made meanwhile are not
@@ -47,8 +48,6 @@ export interface RecordFanout {
 /** `pool`: the database's pool (never a write job's connection; changes are sent after their commit). */
 export function startRecordFanout(core: Core, listener: PostgresListener, pool: Kysely<any>): RecordFanout {
   const instance = randomString(12);
-  /** events this instance delivers for another: not sent back out */
-  const received = new WeakSet<RecordEvent>();
   let seq = 0;
   let outbox: RecordEvent[] = [];
   let scheduled = false;
@@ -88,7 +87,7 @@ export function startRecordFanout(core: Core, listener: PostgresListener, pool: 
   };
 
   const unhook = core.hooks.onRecord((event) => {
-    if (stopped || received.has(event)) return;
+    if (stopped || event.fromAnotherInstance) return;
     outbox.push(event);
     // the changes of one turn (a group of commits) go in one statement
     if (!scheduled) {
@@ -108,9 +107,7 @@ export function startRecordFanout(core: Core, listener: PostgresListener, pool: 
     const collection = core.schema.collections.find((c) => c.id === note.c);
     // a collection this instance does not serve (yet, or any more): nobody here can be subscribed to it
     if (!collection || !note.r) return;
-    const event: RecordEvent = { action: note.a, collection, row: note.r };
-    received.add(event);
-    core.hooks.emitRecord(event);
+    core.hooks.emitRecord({ action: note.a, collection, row: note.r, fromAnotherInstance: true });
   };
 
   listener.on(POSTGRES_RECORDS_CHANNEL, (payload) => {

@@ -2,11 +2,13 @@
 // collections, migrations, settings, secrets), records CRUD with rules, password sign-in, a realtime subscription, the
 // logs in `_logs`, what stays SQLite-only answering 400; then a second instance on the same database (started from
 // GALLEY_DATABASE_URL) that follows the first's settings save, the files lock refusing local storage beside it.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createGalley, upsertSuperuser, type Galley } from '../../src/index.ts';
+import { createPostgresCronClaims } from '../../src/cron/job-state.ts';
+import { applyMigration, createGalley, listMigrationHistory, previewMigration, upsertSuperuser, type Galley } from '../../src/index.ts';
 import { connectRaw } from '../realtime/sse-client.ts';
 import { describePostgres, usePostgresDatabase } from '../helpers/postgres.ts';
 import { callGalley, readExample } from '../helpers/test-galley.ts';
@@ -120,6 +122,16 @@ describePostgres('createGalley on PostgreSQL', () => {
     expect(stats.json.reduce((n: number, s: any) => n + s.total, 0)).toBeGreaterThanOrEqual(failed.json.totalItems);
   });
 
+  it('claims a cron minute for one instance (_galley_cron_claims)', async () => {
+    const claim = createPostgresCronClaims(a.core.db.read);
+    const minute = Date.UTC(2026, 0, 1, 10, 0);
+    // two instances claiming the same minute at once: one gets it
+    const [first, second, other] = await Promise.all([claim('job', minute), claim('job', minute), claim('other', minute)]);
+    expect([first, second].sort()).toEqual([false, true]);
+    expect(other).toBe(true);
+    expect(await claim('job', minute + 60_000)).toBe(true);
+  });
+
   it('answers 400 for what works on SQLite only, saying why', async () => {
     await signInRoot();
     const console = await call(a, 'POST', '/api/sql', { query: 'SELECT 1' }, root);
@@ -174,6 +186,17 @@ describePostgres('createGalley on PostgreSQL', () => {
     expect(saved.status).toBe(200);
     await expect.poll(() => b.core.settings.current().meta.appName, { timeout: 10_000 }).toBe('Renamed on A');
 
+    // the listener connections cut (a database restart, a network cut): made again, the files lock taken again,
+    // and a save made meanwhile still reaches B (read again on resume, or heard once it listens again)
+    const listeners = sql<{ n: number }>`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'galley listener' AND datname = current_database()`;
+    const sharedLocks = sql<{ n: number }>`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' AND granted`;
+    const count = async (q: typeof listeners) => (await q.execute(a.core.db.read)).rows[0]!.n;
+    expect(await count(listeners)).toBe(2);
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'galley listener' AND datname = current_database()`.execute(a.core.db.read);
+    expect((await call(a, 'PATCH', '/api/settings', { meta: { appName: 'Renamed while cut' } }, root)).status).toBe(200);
+    await expect.poll(() => b.core.settings.current().meta.appName, { timeout: 10_000 }).toBe('Renamed while cut');
+    await expect.poll(() => count(sharedLocks), { timeout: 10_000 }).toBe(2);
+
     // files on local disk beside another instance: refused at start (A's save stored S3 on: C turns it off), and by a settings save
     await expect(start({ database: url, settings: { s3: { enabled: false } } })).rejects.toThrow(/files must live on S3/);
     const local = await call(a, 'PATCH', '/api/settings', { s3: { enabled: false } }, root);
@@ -183,5 +206,21 @@ describePostgres('createGalley on PostgreSQL', () => {
     await b.close();
     // alone again: local files are allowed
     expect((await call(a, 'PATCH', '/api/settings', { s3: { enabled: false } }, root)).status).toBe(200);
+  });
+
+  // last: the instances started after it would have to carry the new collection
+  it('galley migrate --database: plan, apply (the running instance follows), status, history', async () => {
+    const blog = readExample('blog.json') as { collections?: unknown[] } | unknown[];
+    const collections = Array.isArray(blog) ? blog : blog.collections!;
+    const schemaFile = join(newDir(), 'schema.json');
+    writeFileSync(schemaFile, JSON.stringify([...collections, { name: 'extras', listRule: '', viewRule: '', fields: [{ name: 'label', type: 'text' }] }]));
+    const planned = await previewMigration({ database: url, schemaFile });
+    expect(planned.dbFile).toContain('postgres:***@');
+    expect(planned.plan.steps.map((step) => step.description)).toEqual([expect.stringMatching(/^create table "extras"/)]);
+    const applied = await applyMigration({ database: url, schemaFile });
+    expect(applied.steps).toHaveLength(1);
+    await expect.poll(async () => (await call(a, 'GET', '/api/collections/extras/records')).status, { timeout: 10_000 }).toBe(200);
+    expect((await previewMigration({ database: url, schemaFile })).plan.steps).toEqual([]);
+    expect((await listMigrationHistory({ database: url })).migrations.at(-1)?.id).toBe(applied.historyId);
   });
 });
