@@ -37,6 +37,12 @@ describe('the serve banner', () => {
     ]);
   });
 
+  it('on PostgreSQL: the database with its password masked and the pool, a first superuser made with --database', () => {
+    const lines = formatServeBanner({ ...base, database: { masked: 'postgres://app:***@db:5432/galley', poolSize: 10 } });
+    expect(lines).toContain('├─ Database: PostgreSQL postgres://app:***@db:5432/galley (pool of 10)');
+    expect(lines.at(-1)).toBe('└─ Superusers: none yet; create one: galley superuser upsert EMAIL PASSWORD --database URL');
+  });
+
   it('a long first migration shows its first steps and points at the history; an odd --dir is quoted', () => {
     const steps = Array.from({ length: 22 }, (_, i) => `step ${i + 1}`);
     const lines = formatServeBanner({ ...base, appliedOnStart: steps, dirArg: "my data's dir", superusers: 2, command: 'dist/galley' });
