@@ -1,4 +1,5 @@
 // The Node project: the core suite only, proving library mode on Node 20 (better-sqlite3). Run: vitest run --config vitest.node.config.ts
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { galleySourceAliases } from './vitest.aliases.ts';
 
@@ -17,6 +18,9 @@ export default defineConfig({
     passWithNoTests: false,
     // a run dir for the PostgreSQL test cluster, started by the first file that needs it (server/test/helpers/postgres.ts)
     globalSetup: ['server/test/helpers/postgres-global-setup.ts'],
+    // vitest's default is one worker fewer than the cores: 1 on CI's 2 cores, so every file waited for the one
+    // before it, though most of a file's time is spent waiting (sockets, child processes, sleeps). Two at least.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 20_000,
     // a file's beforeAll starts a Galley and signs in (argon2): on 2 loaded cores that outgrows vitest's 10 s default
     hookTimeout: 30_000,
