@@ -7,8 +7,9 @@ export default defineConfig({
   test: {
     include: ['cli/test/**/*.e2e.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
-    // rebuilds dist/galley first when any source is newer than it
-    globalSetup: ['cli/test/helpers/global-setup.ts'],
+    // rebuilds dist/galley first when any source is newer than it; a run dir for the PostgreSQL test cluster, started
+    // only by a file that asks (cli/test/postgres-instances.e2e.test.ts)
+    globalSetup: ['cli/test/helpers/global-setup.ts', 'server/test/helpers/postgres-global-setup.ts'],
     // a filter that matches nothing fails; scripts/test.ts skips a stage the filters match nothing in
     passWithNoTests: false,
     // each file spawns servers; CI has 2 cores

@@ -44,6 +44,8 @@ CREATE INDEX IF NOT EXISTS "idx_logs_created" ON "_logs" ("created");
 `;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const MAX_DATA_CHARS = 64 * 1024;
+const TRUNCATED_REQUEST = JSON.stringify({ type: 'request', truncated: true });
 
 type Pending = { kind: 'entry'; level: number; row: LogRow } | { kind: 'request'; level: number; facts: RequestFacts; created: number };
 
@@ -81,6 +83,8 @@ export function createPostgresLogService(opts: PostgresLogServiceOptions): LogSe
     const created: string[] = [];
     for (const p of batch) {
       const row = p.kind === 'entry' ? p.row : { ...buildRequestLogRow(p.facts), created: p.created };
+      // as on SQLite (log-rows.ts): a request whose entry outgrew the cap (a huge error's details) keeps a marker
+      if (row.data.length > MAX_DATA_CHARS) row.data = TRUNCATED_REQUEST;
       ids.push(nextId(row.created));
       levels.push(row.level);
       messages.push(row.message);
