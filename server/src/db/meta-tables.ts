@@ -2,8 +2,6 @@
  * Galley's own bookkeeping tables in data.db: the applied schema, the migration history and a small
  * key/value store (per-collection token secrets and similar). Created at open, so they always exist.
  */
-import type { Kysely } from 'kysely';
-import { createCompileOnlyKysely } from './dialect.ts';
 import type { SqliteHandle } from './driver.ts';
 
 export const PARAMS_TABLE = '_galley_params';
@@ -13,41 +11,27 @@ export const MIGRATIONS_TABLE = '_galley_migrations';
 /** Tables whose names a collection may not take. */
 export const META_TABLES: readonly string[] = [PARAMS_TABLE, SCHEMA_TABLE, MIGRATIONS_TABLE];
 
-function buildMetaDdl(db: Kysely<any>): string[] {
-  return [
-    db.schema
-      .createTable(PARAMS_TABLE)
-      .ifNotExists()
-      .addColumn('key', 'text', (c) => c.primaryKey().notNull())
-      .addColumn('value', 'text', (c) => c.notNull())
-      .addColumn('updated', 'text', (c) => c.notNull())
-      .compile().sql,
-    db.schema
-      .createTable(SCHEMA_TABLE)
-      .ifNotExists()
-      .addColumn('id', 'integer', (c) => c.primaryKey().notNull())
-      .addColumn('collections', 'json', (c) => c.notNull())
-      .addColumn('hash', 'text', (c) => c.notNull())
-      .addColumn('updated', 'text', (c) => c.notNull())
-      .compile().sql,
-    db.schema
-      .createTable(MIGRATIONS_TABLE)
-      .ifNotExists()
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement().notNull())
-      .addColumn('applied', 'text', (c) => c.notNull())
-      .addColumn('hash', 'text', (c) => c.notNull())
-      .addColumn('steps', 'json', (c) => c.notNull())
-      .addColumn('sql', 'json', (c) => c.notNull())
-      .compile().sql,
-  ];
-}
+/**
+ * Their DDL as fixed text (what Kysely's schema builder compiled it to, so existing files and new ones hold the same
+ * CREATE statements): building it with Kysely cost a few ms of cold code on every start.
+ */
+const META_DDL: readonly string[] = [
+  `create table if not exists "${PARAMS_TABLE}" ("key" text not null primary key, "value" text not null, "updated" text not null)`,
+  `create table if not exists "${SCHEMA_TABLE}" ("id" integer not null primary key, "collections" json not null, "hash" text not null, "updated" text not null)`,
+  `create table if not exists "${MIGRATIONS_TABLE}" ("id" integer not null primary key autoincrement, "applied" text not null, ` +
+    `"hash" text not null, "steps" json not null, "sql" json not null)`,
+];
 
-/** Creates the bookkeeping tables if missing, in one transaction on the given (writer) handle. */
+/**
+ * Creates the bookkeeping tables if missing, in one transaction on the given (writer) handle. When all of them are
+ * there (every start but the first) nothing is written: no write transaction to wait for.
+ */
 export function ensureMetaTables(handle: SqliteHandle): void {
-  const ddl = buildMetaDdl(createCompileOnlyKysely());
+  const present = handle.prepare(`select count(*) as n from sqlite_master where type = 'table' and name in (?, ?, ?)`).all(META_TABLES)[0];
+  if (present?.['n'] === META_TABLES.length) return;
   handle.exec('BEGIN IMMEDIATE');
   try {
-    for (const stmt of ddl) handle.exec(stmt);
+    for (const stmt of META_DDL) handle.exec(stmt);
     handle.exec('COMMIT');
   } catch (err) {
     handle.exec('ROLLBACK');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GalleyError } from '../errors.ts';
+import { openSqliteHandle } from './driver.ts';
 import { openDatabase, type OpenedDatabase, type OpenOptions } from './open.ts';
 
 let dir: string;
@@ -86,6 +87,21 @@ describe('openDatabase', () => {
       .orderBy('name')
       .execute();
     expect(names.map((r) => r.name)).toEqual(['_galley_migrations', '_galley_params', '_galley_schema', 'sqlite_sequence']);
+  });
+
+  it('opens a database that has the bookkeeping tables without a write transaction (another connection holds the write lock)', async () => {
+    const file = join(dir, 'data.db');
+    await openDatabase({ file, synchronous: 'FULL', busyTimeoutMs: 100 }).close();
+    const holder = openSqliteHandle(file);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      const db = openDatabase({ file, synchronous: 'FULL', busyTimeoutMs: 50 });
+      opened.push(db);
+      expect((await db.read.selectFrom('_galley_params').selectAll().execute()).length).toBe(0);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
   });
 
   it('refuses an in-memory database and invalid numbers', () => {
