@@ -79,6 +79,7 @@ export interface RealtimeClient {
   /** the client's IP when it connected ("" when unknown: then no IP check) */
   readonly ip: string;
   readonly openedAt: number;
+  /** when a flush pass last wrote to it (the idle timeout counts from there) */
   lastSentAt: number;
   binding: AuthBinding | null;
   /** topic → subscription */
