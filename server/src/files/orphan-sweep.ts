@@ -2,7 +2,8 @@
  * On start, remove stored files no record names (left by a crash between a file's write and its row's commit,
  * or between a commit and the removal it called for). Only keys shaped `<collectionId>/<recordId>/<file>` (or
  * `…/thumbs_<file>/…`) of a known base/auth collection are judged: a shared S3 bucket's other objects are
- * never touched. Uploads still in flight are skipped, so a sweep can run beside live traffic.
+ * never touched. Uploads still in flight are skipped, so a sweep can run beside live traffic (on PostgreSQL, where
+ * other instances upload too, files younger than SHARED_STORAGE_GRACE_MS as well).
  */
 import type { Core } from '../core.ts';
 import { isUploadInFlight } from '../records/record-files.ts';
@@ -86,6 +87,9 @@ export async function sweepOrphanFiles(core: Core, options: SweepOptions = {}): 
   const maxObjects = options.maxObjects ?? 1_000_000;
   const batchSize = options.batchSize ?? 500;
   const report: SweepReport = { examined: 0, removed: 0, ignored: 0, truncated: false };
+  // on PostgreSQL other instances may be uploading to the same bucket, and their uploads in flight are theirs to
+  // know: a file written lately is left alone (a later start's sweep judges it)
+  const recent = core.db.dialect.name === 'sqlite' ? Infinity : core.clock().getTime() - SHARED_STORAGE_GRACE_MS;
   let batch: Candidate[] = [];
   for await (const object of core.storage.list('')) {
     if (report.examined >= maxObjects) {
@@ -94,7 +98,7 @@ export async function sweepOrphanFiles(core: Core, options: SweepOptions = {}): 
     }
     report.examined++;
     const candidate = parseKey(core, object.key);
-    if (!candidate) {
+    if (!candidate || object.modified.getTime() > recent) {
       report.ignored++;
       continue;
     }
@@ -107,6 +111,9 @@ export async function sweepOrphanFiles(core: Core, options: SweepOptions = {}): 
   if (batch.length > 0) report.removed += await sweepBatch(core, batch);
   return report;
 }
+
+/** How old a file must be before a sweep on PostgreSQL (several instances, one bucket) may judge it. */
+export const SHARED_STORAGE_GRACE_MS = 60 * 60 * 1000;
 
 export interface OrphanSweepRun {
   /** the sweep's report; null when it failed (logged) or was cancelled before it began */

@@ -2,12 +2,13 @@
 // collections, migrations, settings, secrets), records CRUD with rules, password sign-in, a realtime subscription, the
 // logs in `_logs`, what stays SQLite-only answering 400; then a second instance on the same database (started from
 // GALLEY_DATABASE_URL) that follows the first's settings save, the files lock refusing local storage beside it.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPostgresCronClaims } from '../../src/cron/job-state.ts';
+import { sweepOrphanFiles } from '../../src/files/orphan-sweep.ts';
 import { applyMigration, createGalley, listMigrationHistory, previewMigration, upsertSuperuser, type Galley } from '../../src/index.ts';
 import { connectRaw } from '../realtime/sse-client.ts';
 import { describePostgres, usePostgresDatabase } from '../helpers/postgres.ts';
@@ -222,5 +223,20 @@ describePostgres('createGalley on PostgreSQL', () => {
     await expect.poll(async () => (await call(a, 'GET', '/api/collections/extras/records')).status, { timeout: 10_000 }).toBe(200);
     expect((await previewMigration({ database: url, schemaFile })).plan.steps).toEqual([]);
     expect((await listMigrationHistory({ database: url })).migrations.at(-1)?.id).toBe(applied.historyId);
+  });
+
+  // after the settings test: A is alone with files on its local disk
+  it('the orphan sweep leaves young files alone on PostgreSQL (another instance may be uploading them)', async () => {
+    const users = a.core.schema.findCollection('users')!;
+    const young = `${users.id}/nosuchrecord01/young_abcdefghij.txt`;
+    const old = `${users.id}/nosuchrecord01/old_abcdefghij.txt`;
+    for (const key of [young, old]) await a.core.storage.put(key, new TextEncoder().encode('x'));
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    utimesSync(join(a.core.config.dir, 'storage', old), twoHoursAgo, twoHoursAgo);
+    const report = await sweepOrphanFiles(a.core);
+    expect(report.removed).toBe(1);
+    const left: string[] = [];
+    for await (const o of a.core.storage.list(`${users.id}/`)) left.push(o.key);
+    expect(left).toEqual([young]);
   });
 });
