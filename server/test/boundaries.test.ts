@@ -91,6 +91,22 @@ describe('server/src boundaries', () => {
     expect(bad).toEqual([]);
   });
 
+  it('a SQLite start loads none of what serves PostgreSQL: index.ts reaches it only through import()', () => {
+    const staticImports = (file: string) =>
+      [...readFileSync(file, 'utf8').matchAll(/(?:^|\n)\s*(?:import|export)(?!\s+type\b)[^'"]*?from\s+['"](\.[^'"]+)['"]/g)].map((m) => resolve(dirname(file), m[1]!));
+    const reached = new Set<string>();
+    const stack = [join(SRC, 'index.ts')];
+    while (stack.length > 0) {
+      const file = stack.pop()!;
+      if (reached.has(file) || !file.endsWith('.ts')) continue;
+      reached.add(file);
+      stack.push(...staticImports(file));
+    }
+    const served = ['postgres-start.ts', 'db/open-postgres-database.ts', 'db/postgres-writer.ts', 'db/postgres-listener.ts', 'logs/postgres-log-service.ts', 'realtime/postgres-fanout.ts', 'backups/postgres-backups.ts'];
+    expect(served.filter((rel) => reached.has(join(SRC, rel)))).toEqual([]);
+    expect(reached.size).toBeGreaterThan(100); // the walk itself works
+  });
+
   it('sdk/ imports nothing from server/', () => {
     const bad = sourceFiles(SDK).flatMap((f) => importsOf(f).filter((s) => s.includes('server/') || s.startsWith('@galley/server')));
     expect(bad).toEqual([]);
