@@ -76,15 +76,16 @@ export function addSuperuserCommand(program: Command): void {
     .command('list')
     .description('list the superusers (email and when each was created)')
     .addOption(createDirOption())
-    .action(async (opts: { dir: string }) => {
+    .addOption(createDatabaseOption())
+    .action(async (opts: { dir: string; database?: string }) => {
       const { listSuperusers } = await import('@galley/server');
-      const found = await listSuperusers({ dir: opts.dir });
+      const found = await listSuperusers({ dir: opts.dir, database: opts.database });
       if (!found) {
         console.error(`No database in ${resolve(opts.dir)}: no superusers (is --dir right?).`);
         throw new ExitStatus(1);
       }
       if (found.superusers.length === 0) {
-        console.log(`No superusers in ${found.dbFile}. Create one: galley superuser upsert EMAIL PASSWORD --dir ${opts.dir}`);
+        console.log(`No superusers in ${found.dbFile}. Create one: galley superuser upsert EMAIL PASSWORD ${opts.database ? '--database URL' : `--dir ${opts.dir}`}`);
         return;
       }
       const width = Math.max(5, ...found.superusers.map((s) => s.email.length));
@@ -97,16 +98,17 @@ export function addSuperuserCommand(program: Command): void {
     .description('delete a superuser')
     .argument('<email>', 'the superuser\'s email')
     .addOption(createDirOption())
-    .action(async (email: string, opts: { dir: string }) => {
+    .addOption(createDatabaseOption())
+    .action(async (email: string, opts: { dir: string; database?: string }) => {
       const dir = resolve(opts.dir);
       // Galley differs from PocketBase here (it answers success): a missing superuser is an error a script can see
-      if (!hasDatabase(dir)) {
+      if (!opts.database && !hasDatabase(dir)) {
         console.error(`Error: no database in ${dir}, so no superuser "${email}" (is --dir right?). Nothing was deleted.`);
         throw new ExitStatus(1);
       }
       const { deleteSuperuser } = await import('@galley/server');
-      if (!(await deleteSuperuser({ dir: opts.dir }, email))) {
-        console.error(`Error: no superuser "${email}" in ${join(dir, 'data.db')}. Nothing was deleted (galley superuser list shows them).`);
+      if (!(await deleteSuperuser({ dir: opts.dir, database: opts.database }, email))) {
+        console.error(`Error: no superuser "${email}" in ${opts.database ? 'the database' : join(dir, 'data.db')}. Nothing was deleted (galley superuser list shows them).`);
         throw new ExitStatus(1);
       }
       console.log(`Successfully deleted superuser "${email}"!`);

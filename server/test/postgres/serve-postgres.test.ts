@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPostgresCronClaims } from '../../src/cron/job-state.ts';
 import { sweepOrphanFiles } from '../../src/files/orphan-sweep.ts';
-import { applyMigration, createGalley, listMigrationHistory, previewMigration, upsertSuperuser, type Galley } from '../../src/index.ts';
+import { applyMigration, createGalley, deleteSuperuser, listMigrationHistory, listSuperusers, previewMigration, upsertSuperuser, type Galley } from '../../src/index.ts';
 import { connectRaw } from '../realtime/sse-client.ts';
 import { describePostgres, usePostgresDatabase } from '../helpers/postgres.ts';
 import { callGalley, readExample } from '../helpers/test-galley.ts';
@@ -121,6 +121,17 @@ describePostgres('createGalley on PostgreSQL', () => {
     const stats = await call(a, 'GET', '/api/logs/stats', undefined, root);
     expect(stats.json[0]).toMatchObject({ date: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:00:00\.000Z$/) });
     expect(stats.json.reduce((n: number, s: any) => n + s.total, 0)).toBeGreaterThanOrEqual(failed.json.totalItems);
+  });
+
+  it('superuser list and delete --database', async () => {
+    await signInRoot();
+    const target = { dir: newDir(), database: url };
+    expect(await upsertSuperuser(target, 'second@example.com', 'secondpass123')).toBe('created');
+    expect((await listSuperusers(target))?.superusers.map((su) => su.email).sort()).toEqual(['root@example.com', 'second@example.com']);
+    expect((await listSuperusers(target))?.dbFile).toContain('postgres:***@');
+    expect(await deleteSuperuser(target, 'SECOND@example.com')).toBe(true);
+    expect(await deleteSuperuser(target, 'second@example.com')).toBe(false);
+    expect((await listSuperusers(target))?.superusers.map((su) => su.email)).toEqual(['root@example.com']);
   });
 
   it('claims a cron minute for one instance (_galley_cron_claims)', async () => {
