@@ -6,7 +6,7 @@
 //   --galley PATH (measure that executable instead of dist/galley, e.g. an older build; no build step),
 //   --source (run Galley from cli/src/main.ts under bun instead of dist/galley),
 //   --cpu-prof (implies --source; writes bun's CPU profiles, .cpuprofile + .md, to bench-results/profile/; the logging
-//   row's two servers are profiled too, on before off).
+//   row's two servers are profiled too, on before off, and the realtime row's server).
 // Realtime row: --realtime-subscribers N (default 1000, or GALLEY_BENCH_RT_SUBSCRIBERS; 10000 on demand),
 //   --realtime-rate R creates/s (50), --realtime-duration S (10; --quick 3), --realtime-users U (20),
 //   --no-realtime to skip it, --only realtime to run nothing else.
@@ -225,8 +225,11 @@ async function measureHooksCost(launch: GalleyLaunch, tmp: string, idsFile: stri
 /** The realtime row on its own server (its own schema and data dir). */
 async function measureRealtime(tmp: string, snapshot: string): Promise<RealtimeBenchResult> {
   console.log(`realtime: ${realtime.subscribers} subscribers, ${realtime.rate} creates/s for ${realtime.durationSec}s …`);
-  const result = await runRealtimeBench({ command: galleyCommand(false, snapshot), tmp, ...realtime });
+  // with --cpu-prof the realtime server is profiled too: where a message's CPU goes at 10k subscribers
+  if (opt['cpu-prof']) mkdirSync(profileDir, { recursive: true });
+  const result = await runRealtimeBench({ command: galleyCommand(opt['cpu-prof'], snapshot), tmp, ...realtime });
   console.log(formatRealtimeRow(result));
+  if (opt['cpu-prof']) console.log(`realtime server's CPU profile: ${profileDir} (the .md files list functions by self time)`);
   return result;
 }
 
