@@ -45,7 +45,7 @@ describe('runCli', () => {
 
   it('builds only the command a run names (all of them for help or an unknown name)', async () => {
     expect(createProgram(undefined, 'serve').commands.map((c) => c.name())).toEqual(['serve']);
-    expect(createProgram().commands.map((c) => c.name())).toEqual(['serve', 'superuser', 'schema', 'migrate', 'backup', 'types', 'import']);
+    expect(createProgram().commands.map((c) => c.name())).toEqual(['serve', 'superuser', 'schema', 'migrate', 'migrate-data', 'backup', 'types', 'import']);
     const help = await run('help');
     for (const name of ['serve', 'superuser', 'migrate', 'backup', 'import']) expect(help.out).toContain(`  ${name} `);
     expect((await run('help', 'migrate')).out).toContain('Usage: galley migrate');

@@ -3,6 +3,7 @@ import pkg from '../package.json' with { type: 'json' };
 import { addBackupCommand } from './commands/backup.ts';
 import { addImportCommand } from './commands/import-pocketbase.ts';
 import { addMigrateCommand, ExitStatus } from './commands/migrate.ts';
+import { addMigrateDataCommand } from './commands/migrate-data.ts';
 import { addSchemaCommand } from './commands/schema.ts';
 import { addServeCommand } from './commands/serve.ts';
 import { addSuperuserCommand } from './commands/superuser.ts';
@@ -18,6 +19,7 @@ const COMMANDS: ReadonlyArray<readonly [string, (program: Command) => void]> = [
   ['superuser', addSuperuserCommand],
   ['schema', addSchemaCommand],
   ['migrate', addMigrateCommand],
+  ['migrate-data', addMigrateDataCommand],
   ['backup', addBackupCommand],
   ['types', addTypesCommand],
   ['import', addImportCommand],

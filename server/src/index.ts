@@ -407,6 +407,7 @@ export function importPocketbase(opts: PocketbaseImportOptions): Promise<Pocketb
   return importPocketbaseDir({ loadOptions: FULL_LOAD_OPTIONS, ...opts });
 }
 export { formatImportSummary, type PocketbaseImportOptions, type PocketbaseImportReport } from './import/pocketbase.ts';
+export { migrateData, type CollectionCount, type CopyProgress, type FilesNote, type MigrateDataOptions, type MigrateDataReport } from './migrate-data/migrate-data.ts';
 export { countLossySteps, formatPlanSteps } from './db/migrate/format-plan.ts';
 export type { MigrationRecord } from './db/migrate/history.ts';
 export type { CheckedPlan, CheckedStep, MigrationStep } from './db/migrate/step.ts';

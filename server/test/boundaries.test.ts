@@ -15,7 +15,7 @@ const LAYERS: string[][] = [
   ['records'],
   ['auth'],
   ['files', 'realtime', 'batch'],
-  ['admin', 'logs', 'cron', 'backups', 'import'],
+  ['admin', 'logs', 'cron', 'backups', 'import', 'migrate-data'],
   ['http', 'index.ts', 'hooks-file', 'postgres-start.ts'],
 ];
 

@@ -19,7 +19,7 @@ const CHANNELS = [POSTGRES_SCHEMA_CHANNEL, POSTGRES_SETTINGS_CHANNEL, POSTGRES_R
 export type PostgresChannel = (typeof CHANNELS)[number];
 
 /** The files lock's key ("galfil"), beside the schema lock's (postgres-ddl.ts). */
-const FILES_LOCK = 0x67616c66696c;
+export const FILES_LOCK = 0x67616c66696c;
 const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 5_000;
 

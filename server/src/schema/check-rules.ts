@@ -61,7 +61,8 @@ export function checkRules(c: SourcedCollection, sink: ProblemSink): void {
  */
 export type CheckRuleCompiles = (schema: Schema, collection: CollectionModel, rule: string) => string | null;
 
-function listRuleTexts(m: CollectionModel): Array<[Path, string | null]> {
+/** Every rule of a collection with its path (an auth collection adds authRule, manageRule and mfa.rule). */
+export function listRuleTexts(m: CollectionModel): Array<[Path, string | null]> {
   const out: Array<[Path, string | null]> = RULES.map((r) => [[r], m[r]]);
   if (m.auth) out.push([['authRule'], m.auth.authRule], [['manageRule'], m.auth.manageRule], [['mfa', 'rule'], m.auth.mfa.rule]);
   return out;

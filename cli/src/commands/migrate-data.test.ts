@@ -1,0 +1,95 @@
+// `galley migrate-data`: its progress (redrawn on a terminal, a line per collection elsewhere), its closing
+// report (counts side by side, a mismatch marked, what to do about files) and its exit codes, run on two data
+// directories (PostgreSQL's side: server/test/postgres/migrate-data.test.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { applyMigration, upsertSuperuser, type MigrateDataReport } from '@galley/server';
+import { runCli } from '../program.ts';
+import { createCopyProgressPrinter, formatMigrateDataReport } from './migrate-data.ts';
+
+function capture(isTTY: boolean) {
+  let text = '';
+  return { stream: { isTTY, write: (chunk: string) => ((text += chunk), true) } as never, text: () => text };
+}
+
+const REPORT: MigrateDataReport = {
+  from: '/data/galley_data',
+  to: 'postgres://app:***@db:5432/app',
+  schemaSteps: 22,
+  counts: [
+    { name: '_superusers', source: 1, target: 1 },
+    { name: 'posts', source: 12, target: 11 },
+  ],
+  mismatches: [{ name: 'posts', source: 12, target: 11 }],
+  params: 4,
+  files: { place: 'local', storageDir: '/data/galley_data/storage', count: 7 },
+};
+
+describe('migrate-data output', () => {
+  it('on a terminal: one line redrawn per page; elsewhere a plain line per collection once copied', () => {
+    const tty = capture(true);
+    let clock = 0;
+    const printer = createCopyProgressPrinter(tty.stream, () => clock);
+    printer.update({ collection: 'posts', copied: 0, total: 1000, done: false });
+    clock = 500;
+    printer.update({ collection: 'posts', copied: 500, total: 1000, done: false });
+    printer.update({ collection: 'posts', copied: 1000, total: 1000, done: true });
+    printer.end();
+    expect(tty.text()).toContain('\r\x1b[Kposts: 500 / 1000 rows');
+    expect(tty.text()).not.toContain('\n');
+
+    const plain = capture(false);
+    const lines = createCopyProgressPrinter(plain.stream);
+    for (const copied of [0, 500, 1000]) lines.update({ collection: 'posts', copied, total: 1000, done: false });
+    lines.update({ collection: 'posts', copied: 1000, total: 1000, done: true });
+    lines.end();
+    expect(plain.text()).toBe('posts: 1000 rows copied\n');
+  });
+
+  it('the report: counts side by side, a mismatch marked and explained, where the files stay', () => {
+    const text = formatMigrateDataReport(REPORT).join('\n');
+    expect(text).toMatch(/_superusers\s+1\s+1\n/);
+    expect(text).toMatch(/posts\s+12\s+11 {2}MISMATCH/);
+    expect(text).toContain('1 collection(s) differ');
+    expect(text).toContain('7 files stay in /data/galley_data/storage');
+    const s3 = formatMigrateDataReport({ ...REPORT, mismatches: [], counts: [], files: { place: 's3', bucket: 'media' } }).join('\n');
+    expect(s3).toContain('Every collection holds as many records on both sides.');
+    expect(s3).toContain('Files stay on S3 (bucket media)');
+  });
+});
+
+describe('galley migrate-data between two directories', () => {
+  const root = mkdtempSync(join(tmpdir(), 'galley-cli-migrate-data-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+    try {
+      const code = await runCli(['node', 'galley', ...args], { writeOut: (t) => void (out += t), writeErr: (t) => void (err += t) });
+      return { code, out, err };
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  }
+
+  it('copies (exit 0), then refuses the same target now that it holds records (exit 1)', async () => {
+    const from = join(root, 'from');
+    const to = join(root, 'to');
+    await applyMigration({ dir: from, schemaFile: join(import.meta.dirname, '..', '..', '..', 'schema-examples', 'todo.json') });
+    await upsertSuperuser({ dir: from }, 'root@example.com', 'rootpass123');
+    const copied = await run('migrate-data', '--from', from, '--to', to);
+    expect(copied.code).toBe(0);
+    expect(copied.out).toMatch(/_superusers\s+1\s+1\n/);
+    expect(copied.out).toContain('Every collection holds as many records on both sides.');
+    const again = await run('migrate-data', '--from', from, '--to', to);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('already holds records (_superusers: 1)');
+    expect((await run('migrate-data', '--from', from)).code).toBe(2);
+  });
+});

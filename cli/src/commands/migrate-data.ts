@@ -1,0 +1,87 @@
+import type { Command } from 'commander';
+import type { CopyProgress, FilesNote, MigrateDataReport } from '@galley/server';
+import { ExitStatus } from './migrate.ts';
+
+interface MigrateDataOptions {
+  from: string;
+  to: string;
+}
+
+type Stream = Pick<NodeJS.WriteStream, 'isTTY' | 'write'>;
+
+/**
+ * On a terminal: one line redrawn in place (collection, rows copied of its total). Elsewhere: a plain line per
+ * collection once it is copied, nothing redrawn.
+ */
+export function createCopyProgressPrinter(stream: Stream, now: () => number = Date.now): { update(p: CopyProgress): void; end(): void } {
+  const tty = stream.isTTY === true;
+  let lastDraw = 0;
+  let drawn = false;
+  return {
+    update(p) {
+      if (!tty) {
+        if (p.done) stream.write(`${p.collection}: ${p.copied} rows copied\n`);
+        return;
+      }
+      const at = now();
+      if (!p.done && p.copied > 0 && at - lastDraw < 100) return;
+      lastDraw = at;
+      stream.write(`\r\x1b[K${p.collection}: ${p.copied} / ${p.total} rows`);
+      drawn = true;
+    },
+    end() {
+      if (drawn) stream.write('\r\x1b[K');
+    },
+  };
+}
+
+/** The lines printed once the copy is done: counts per collection, then what to do about files. */
+export function formatMigrateDataReport(r: MigrateDataReport): string[] {
+  const width = Math.max(10, ...r.counts.map((c) => c.name.length));
+  const lines = [`Copied ${r.from} → ${r.to} (schema: ${r.schemaSteps} migration steps on the target; ${r.params} settings/secrets entries).`, ''];
+  lines.push(`${'collection'.padEnd(width)}  ${'source'.padStart(8)}  ${'target'.padStart(8)}`);
+  for (const c of r.counts) lines.push(`${c.name.padEnd(width)}  ${String(c.source).padStart(8)}  ${String(c.target).padStart(8)}${c.source === c.target ? '' : '  MISMATCH'}`);
+  lines.push('');
+  if (r.mismatches.length > 0) {
+    lines.push(`${r.mismatches.length} collection(s) differ: was something writing to ${r.from} during the copy? Empty the target and run again with no writer on the source.`);
+  } else {
+    lines.push('Every collection holds as many records on both sides.');
+  }
+  lines.push(...describeFiles(r.files, r.to));
+  lines.push('Not copied: request logs, cron history and the migration history (the target has its own, one migration).');
+  return lines;
+}
+
+function describeFiles(files: FilesNote, to: string): string[] {
+  if (files.place === 's3') return [`Files stay on S3 (bucket ${files.bucket}): nothing to move; the copied settings point the target's servers at the same bucket.`];
+  if (files.storageDir) {
+    if (files.count === 0) return ['No local files to move.'];
+    return [
+      `Files were not copied: ${files.count} files stay in ${files.storageDir}. Serve ${to} with --dir on the directory that holds this storage/ folder ` +
+        '(or copy the folder into the new --dir); with several instances, move the files to S3 (same keys) and turn S3 on in the settings first.',
+    ];
+  }
+  return [`Files were not copied: copy the storage/ folder of the --dir the PostgreSQL server ran with into ${to}/storage.`];
+}
+
+/** `galley migrate-data --from A --to B`: an app from a data directory to PostgreSQL, or back. */
+export function addMigrateDataCommand(program: Command): void {
+  program
+    .command('migrate-data')
+    .description('copy an app (schema, records, superusers, settings, token secrets) from a data directory to PostgreSQL or back; the target must hold no records and no server may run on either side')
+    .requiredOption('--from <dir|url>', 'the data directory or postgres:// URL to copy from (never printed unmasked)')
+    .requiredOption('--to <dir|url>', 'the data directory or postgres:// URL to copy into')
+    .addHelpText('after', '\nExit codes: 0 = copied, every collection counted the same on both sides; 1 = refused, failed, or a count differs; 2 = usage error.')
+    .action(async (opts: MigrateDataOptions) => {
+      const { migrateData } = await import('@galley/server');
+      const printer = createCopyProgressPrinter(process.stderr);
+      let report: MigrateDataReport;
+      try {
+        report = await migrateData({ from: opts.from, to: opts.to, onProgress: (p) => printer.update(p) });
+      } finally {
+        printer.end();
+      }
+      process.stdout.write(formatMigrateDataReport(report).map((l) => `${l}\n`).join(''));
+      if (report.mismatches.length > 0) throw new ExitStatus(1);
+    });
+}
