@@ -27,16 +27,23 @@ export const CTL_SETTLE_ASKED = 4;
 export const CTL_SETTLED = 5;
 /** control word: staged entries below this level are dropped when moved into `_logs` (the settings' minLevel) */
 export const CTL_MIN_LEVEL = 6;
+/**
+ * control word: when the last batch was published (ringMs). The writer judges "requests keep coming" by the
+ * request thread's publish times, not by when it got to a batch itself: on a loaded box it may not run for 100s of ms.
+ */
+export const CTL_PUBLISHED_AT = 7;
 /** a writer idle this long sleeps until woken */
 export const WRITER_IDLE_MS = 1000;
-const CTL_WORDS = 7;
-const CHUNK_WORDS = 3;
+const CTL_WORDS = 8;
+const CHUNK_WORDS = 4;
 
 export const CHUNK_FREE = 0;
 export const CHUNK_PUBLISHED = 1;
 
 export interface RingInit {
   buffer: SharedArrayBuffer;
+  /** Date.now() when the ring was made: the origin of ringMs */
+  epochMs: number;
   chunks: number;
   chunkBytes: number;
 }
@@ -49,7 +56,7 @@ export interface RingViews extends RingInit {
 
 export function createRing(chunks: number, chunkBytes: number): RingInit {
   const dataStart = (CTL_WORDS + CHUNK_WORDS * chunks) * 4;
-  return { buffer: new SharedArrayBuffer(dataStart + chunks * chunkBytes), chunks, chunkBytes };
+  return { buffer: new SharedArrayBuffer(dataStart + chunks * chunkBytes), epochMs: Date.now(), chunks, chunkBytes };
 }
 
 export function ringViews(init: RingInit): RingViews {
@@ -60,6 +67,13 @@ export function ringViews(init: RingInit): RingViews {
 export const stateAt = (chunk: number): number => CTL_WORDS + CHUNK_WORDS * chunk;
 export const lengthAt = (chunk: number): number => CTL_WORDS + CHUNK_WORDS * chunk + 1;
 export const seqAt = (chunk: number): number => CTL_WORDS + CHUNK_WORDS * chunk + 2;
+/** when the chunk was published (ringMs) */
+export const publishedAtOf = (chunk: number): number => CTL_WORDS + CHUNK_WORDS * chunk + 3;
+
+/** ms since the ring was made, as an Int32 (it wraps after 24 days: compare two with msBetween) */
+export const ringMs = (ring: RingInit): number => (Date.now() - ring.epochMs) | 0;
+/** `later - earlier` of two ringMs values, right across a wrap */
+export const msBetween = (earlier: number, later: number): number => (later - earlier) | 0;
 
 const decoder = new TextDecoder();
 
@@ -186,8 +200,11 @@ export function createRingWriter(ring: RingViews): RingWriter {
       if (current < 0 || count === 0) return undefined;
       const chunk = current;
       const published = { chunk, count };
+      const at = ringMs(ring);
       ctl[lengthAt(chunk)] = used;
       ctl[seqAt(chunk)] = seq;
+      ctl[publishedAtOf(chunk)] = at;
+      Atomics.store(ctl, CTL_PUBLISHED_AT, at);
       Atomics.store(ctl, stateAt(chunk), CHUNK_PUBLISHED);
       Atomics.store(ctl, CTL_PUBLISHED, seq);
       // a busy writer looks again within WRITER_POLL_MS by itself; a wake costs this thread a syscall and more

@@ -4,11 +4,13 @@
  * rows (a request's redaction, caps and JSON happen here, not on the thread that answers requests) and inserts them
  * in one transaction, so neither that work nor the index upkeep of `_logs` runs on the request path.
  *
- * While batches keep coming (the last one less than `idleMs` ago) a batch is only staged: its bytes kept as one
- * row of `_logs_staged` (log-rows.ts stageBatch; URLs and referers with a query redacted first, redactBatch). Making the entries and keeping `_logs`' primary key and indexes
- * cost ~5 µs per request here, on a 2-core box as much CPU as a request's answer lost; staged batches move into
- * `_logs` once no batch came for `idleMs`, when more than `maxStagedBytes` wait (then one per new batch, busy
- * or not), when the request thread asks (a read of the logs, a flush: CTL_SETTLE_ASKED) and before stopping.
+ * While batches keep coming (each published less than `idleMs` after the one before, by the request thread's
+ * clock: on a loaded box this thread may not run for 100s of ms) a batch is only staged: its bytes kept as one row
+ * of `_logs_staged` (log-rows.ts stageBatch; URLs and referers with a query redacted first, redactBatch). Making
+ * the entries and keeping `_logs`' primary key and indexes cost ~5 µs per request here, on a 2-core box as much
+ * CPU as a request's answer lost; staged batches move into `_logs` once none was published for `idleMs`, when
+ * more than `maxStagedBytes` wait (then one per new batch, busy or not), when the request thread asks (a read of
+ * the logs, a flush: CTL_SETTLE_ASKED) and before stopping.
  *
  * It answers each batch with a message (staged, written or failed) and stops, after the batches published before,
  * once the ring's close word is set. A separate entry point of the compiled binary (scripts/build.ts).
@@ -16,8 +18,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openAuxDatabase } from '../db/open-aux.ts';
 import {
-  copyChunk, CTL_CLOSE, CTL_DONE, CTL_MIN_LEVEL, CTL_PUBLISHED, CTL_SETTLE_ASKED, CTL_SETTLED, findChunk, freeChunk, readChunk, ringViews,
-  type RingInit, waitForBatch,
+  copyChunk, CTL_CLOSE, CTL_DONE, CTL_MIN_LEVEL, CTL_PUBLISHED, CTL_PUBLISHED_AT, CTL_SETTLE_ASKED, CTL_SETTLED, findChunk, freeChunk, msBetween,
+  publishedAtOf, readChunk, ringMs, ringViews, type RingInit, waitForBatch,
 } from './log-ring.ts';
 import { countStagedBytes, createLogIdSource, decodeBatch, insertLogRows, moveStagedBatch, redactBatch, stageBatch } from './log-rows.ts';
 
@@ -51,7 +53,8 @@ function writeBatches(): void {
   // a writer started after another one stopped goes on from the last batch that one finished
   let next = Atomics.load(ctl, CTL_DONE) + 1;
   let lastWrite = 0;
-  let lastBatch = 0;
+  /** when the batch before was published (ringMs); none yet */
+  let previousAt: number | undefined;
   let staged = countStagedBytes(aux);
   // after a move failed (aux.db full or broken), not tried again before the next batch, and batches are written
   // straight (failing and dropped, not piling up staged) until one is written
@@ -66,10 +69,12 @@ function writeBatches(): void {
         Atomics.wait(ctl, CTL_PUBLISHED, published, 1);
         continue;
       }
-      const now = Date.now();
+      const at = ctl[publishedAtOf(chunk)]!;
+      const soon = previousAt !== undefined && msBetween(previousAt, at) < init.idleMs;
+      previousAt = at;
       let reply: LogWriterReply;
       try {
-        if ((staged === 0 && now - lastBatch >= init.idleMs) || moveFailed) {
+        if ((staged === 0 && !soon) || moveFailed) {
           // a quiet server: straight into _logs
           const rows = decodeBatch(readChunk(ring, chunk));
           if (rows.length > 0) insertLogRows(aux, rows, nextId);
@@ -90,14 +95,15 @@ function writeBatches(): void {
       Atomics.store(ctl, CTL_DONE, next);
       parentPort!.postMessage(reply);
       next++;
-      lastBatch = lastWrite = now;
+      lastWrite = Date.now();
       movePaused = false;
       continue;
     }
     const closing = Atomics.load(ctl, CTL_CLOSE) === 1;
     const asked = Atomics.load(ctl, CTL_SETTLE_ASKED);
     const settling = asked !== Atomics.load(ctl, CTL_SETTLED);
-    if (staged > 0 && !movePaused && (closing || settling || staged > init.maxStagedBytes || Date.now() - lastBatch >= init.idleMs)) {
+    const quiet = msBetween(Atomics.load(ctl, CTL_PUBLISHED_AT), ringMs(ring)) >= init.idleMs;
+    if (staged > 0 && !movePaused && (closing || settling || staged > init.maxStagedBytes || quiet)) {
       try {
         const moved = moveStagedBatch(aux, nextId, Atomics.load(ctl, CTL_MIN_LEVEL));
         staged = moved === 0 ? 0 : Math.max(0, staged - moved);
