@@ -163,7 +163,7 @@ export async function respond(core: Core, raw: Request, handler: (req: HttpReque
     const req = await buildHttpRequest(core, raw);
     const auth = req.info.auth;
     if (auth) core.logs.noteRequest(raw, { auth: { collection: auth.collection.name, id: String(auth.record['id'] ?? '') } });
-    enforceSuperuserIps(core, req.info, req.ip, route.collection);
+    enforceSuperuserIps(core, req.info, req, route.collection);
     // Before the handler: a limited request never reaches a password hash or a mail.
     enforceRateLimit(core, { method: raw.method, url: raw.url, info: req.info, route }, req);
     const reply = await handler(req);

@@ -20,8 +20,9 @@ export function isSuperuserIpAllowed(core: Core, ip: string): boolean {
   return allowed.length === 0 || (ip !== '' && matchesIpList(ip, allowed));
 }
 
-export function enforceSuperuserIps(core: Core, info: RequestInfo, ip: string, collection: string | undefined): void {
+/** `client.ip` is read only when the list is set and the request concerns a superuser (it may cost a getpeername). */
+export function enforceSuperuserIps(core: Core, info: RequestInfo, client: { readonly ip: string }, collection: string | undefined): void {
   if (core.settings.current().superuserIPs.length === 0) return;
   if (!isSuperuser(info) && !isSuperusersRoute(core, collection)) return;
-  if (!isSuperuserIpAllowed(core, ip)) throw forbidden();
+  if (!isSuperuserIpAllowed(core, client.ip)) throw forbidden();
 }
