@@ -99,7 +99,7 @@ async function copyApp(source: DataEndpoint, target: DataEndpoint, opts: Migrate
         const total = totals.get(c.name)!;
         const progress = (copied: number, done: boolean) => opts.onProgress?.({ collection: c.name, copied, total, done });
         progress(0, false);
-        const copied = await copyTableRows(read, tx.db, c.name, columnsOf(c), { pageRows: opts.pageRows, onPage: (n) => progress(n, false) });
+        const copied = await copyTableRows(read, source.engine, tx.db, c.name, columnsOf(c), { pageRows: opts.pageRows, onPage: (n) => progress(n, false) });
         progress(copied, true);
       }
       return copyParams(read, tx.db);

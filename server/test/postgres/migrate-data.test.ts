@@ -126,7 +126,10 @@ describePostgres('galley migrate-data', () => {
 
   it('copies it back into a new directory: the same records in the same order', async () => {
     const back = newDir();
-    const report = await migrateData({ from: url, to: back });
+    const progress: CopyProgress[] = [];
+    // pages of 2 rows: PostgreSQL's cursor fetched more than once
+    const report = await migrateData({ from: url, to: back, pageRows: 2, onProgress: (p) => progress.push(p) });
+    expect(progress.filter((p) => p.collection === 'posts').map((p) => p.copied)).toEqual([0, 2, 3, 3]);
     expect(report.mismatches).toEqual([]);
     expect(report.counts.find((c) => c.name === 'posts')).toEqual({ name: 'posts', source: 3, target: 3 });
     // PostgreSQL does not know where its server kept local files
