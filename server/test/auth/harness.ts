@@ -4,22 +4,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGalley, type GalleyOptions } from '../../src/index.ts';
 import { callGalley, type TestGalley } from '../helpers/test-galley.ts';
+import { dropTestDatabaseOf, testDatabaseFor } from '../helpers/test-database.ts';
 import { createTestLogger } from '../helpers/test-logger.ts';
 
 export type AuthTestGalley = TestGalley;
 
-/** `options.dir` reuses a data dir (a restart); otherwise a new temp dir, removed by close(). */
+/** `options.dir` reuses a data dir (a restart: its test database too); otherwise a new temp dir, removed by close(). */
 export async function startAuthGalley(schema: unknown, options: GalleyOptions = {}): Promise<AuthTestGalley> {
   const own = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'galley-auth-'));
-  const galley = await createGalley({ env: {}, logger: createTestLogger(), ...options, dir, schema });
+  const database = options.database ?? await testDatabaseFor(dir);
+  const galley = await createGalley({ env: {}, logger: createTestLogger(), ...options, dir, database, schema });
   return {
     galley,
     dir,
+    database,
     call: (method, path, opts) => callGalley(galley, method, path, opts),
     async close() {
       await galley.close();
-      if (own) rmSync(dir, { recursive: true, force: true });
+      if (!own) return;
+      await dropTestDatabaseOf(dir);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

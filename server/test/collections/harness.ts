@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createGalley, upsertSuperuser } from '../../src/index.ts';
 import { createTestLogger } from '../helpers/test-logger.ts';
 import { callGalley, type TestGalley } from '../helpers/test-galley.ts';
+import { dropTestDatabaseOf, testDatabaseFor } from '../helpers/test-database.ts';
 
 export interface FileGalley extends TestGalley {
   file: string;
@@ -27,8 +28,10 @@ export async function startFileGalley(schema: unknown, opts: FileGalleyOptions =
   const file = join(dir, 'schema.json');
   writeFileSync(file, typeof schema === 'string' ? schema : JSON.stringify(schema, null, 2) + '\n');
   const logs: string[] = [];
+  const database = await testDatabaseFor(dir);
   const galley = await createGalley({
     dir: join(dir, 'data'),
+    database,
     schemaFile: file,
     dev: opts.dev ?? false,
     allowCollectionWrites: opts.allowCollectionWrites,
@@ -36,12 +39,13 @@ export async function startFileGalley(schema: unknown, opts: FileGalleyOptions =
     env: {},
   });
   const call: TestGalley['call'] = (method, path, o) => callGalley(galley, method, path, o);
-  await upsertSuperuser({ dir: join(dir, 'data') }, 'root@example.com', 'rootpass123');
+  await upsertSuperuser({ dir: join(dir, 'data'), database }, 'root@example.com', 'rootpass123');
   const auth = await call('POST', '/api/collections/_superusers/auth-with-password', { body: { identity: 'root@example.com', password: 'rootpass123' } });
   if (auth.status !== 200) throw new Error(`superuser login failed: ${auth.text}`);
   return {
     galley,
     dir: join(dir, 'data'),
+    database,
     file,
     logs,
     root: auth.json.token,
@@ -52,6 +56,7 @@ export async function startFileGalley(schema: unknown, opts: FileGalleyOptions =
     writeText: (text) => writeFileSync(file, text),
     async close() {
       await galley.close();
+      await dropTestDatabaseOf(dir);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -7,6 +7,7 @@ import { Jimp } from 'jimp';
 import { createGalley, type GalleyOptions } from '../../src/index.ts';
 import type { Logger } from '../../src/lib/log.ts';
 import { callGalley, type TestGalley } from '../helpers/test-galley.ts';
+import { dropTestDatabaseOf, testDatabaseFor } from '../helpers/test-database.ts';
 import { createTestLogger } from '../helpers/test-logger.ts';
 
 export interface FilesGalley extends TestGalley {
@@ -30,14 +31,17 @@ export async function startFilesGalley(schema: unknown, options: GalleyOptions =
   const dir = mkdtempSync(join(tmpdir(), 'galley-files-'));
   const warnings: string[] = [];
   const logger: Logger = createTestLogger('warn', (line: string) => void warnings.push(line));
-  const galley = await createGalley({ env: {}, logger, ...options, dir, schema });
+  const database = await testDatabaseFor(dir);
+  const galley = await createGalley({ env: {}, logger, database, ...options, dir, schema });
   return {
     galley,
     dir,
+    database,
     warnings,
     call: (method, path, opts) => callGalley(galley, method, path, opts),
     async close() {
       await galley.close();
+      await dropTestDatabaseOf(dir);
       rmSync(dir, { recursive: true, force: true });
     },
     async addFile(collectionName, recordId, fieldName, name, bytes) {

@@ -43,17 +43,28 @@ async function runAdmin(cluster: ClusterInfo, statement: string): Promise<void> 
   }
 }
 
+/** A new empty database on the run's cluster (started by the first caller of the run). */
+export async function createPostgresTestDatabase(): Promise<PostgresTestDatabase> {
+  if (!postgresBinDir) throw new Error('no PostgreSQL binaries (apt-get install postgresql, or GALLEY_TEST_PG_BIN)');
+  const cluster = await ensureCluster(inject('galleyPostgresRunDir'), postgresBinDir);
+  const name = `galley_${randomBytes(6).toString('hex')}`;
+  await runAdmin(cluster, `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
+  return { url: urlOf(cluster, name), name, cluster };
+}
+
+/** Drop a database made by createPostgresTestDatabase, its connections cut. */
+export async function dropPostgresTestDatabase(database: PostgresTestDatabase): Promise<void> {
+  await runAdmin(database.cluster, `DROP DATABASE IF EXISTS ${database.name} WITH (FORCE)`);
+}
+
 /** A fresh database for the calling file (inside a describePostgres); `get()` is valid from its beforeAll on. */
 export function usePostgresDatabase(): { get(): PostgresTestDatabase } {
   let current: PostgresTestDatabase | undefined;
   beforeAll(async () => {
-    const cluster = await ensureCluster(inject('galleyPostgresRunDir'), postgresBinDir!);
-    const name = `galley_${randomBytes(6).toString('hex')}`;
-    await runAdmin(cluster, `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
-    current = { url: urlOf(cluster, name), name, cluster };
+    current = await createPostgresTestDatabase();
   }, 120_000);
   afterAll(async () => {
-    if (current) await runAdmin(current.cluster, `DROP DATABASE IF EXISTS ${current.name} WITH (FORCE)`);
+    if (current) await dropPostgresTestDatabase(current);
   });
   return {
     get() {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGalley, upsertSuperuser, type Galley } from '../../src/index.ts';
+import { dropTestDatabaseOf, testDatabaseFor } from './test-database.ts';
 import { createTestLogger } from './test-logger.ts';
 
 export { runScenario, type Scenario, type ScenarioTarget } from './scenario.ts';
@@ -15,6 +16,8 @@ export function readExample(name: string): unknown {
 export interface TestGalley {
   galley: Galley;
   dir: string;
+  /** the PostgreSQL URL it runs on (GALLEY_TEST_DATABASE=postgres); undefined: SQLite in `dir` */
+  database?: string;
   /** send a request; `auth` is a token */
   call(method: string, path: string, opts?: CallOptions): Promise<TestResponse>;
   close(): Promise<void>;
@@ -58,16 +61,19 @@ export async function callGalley(galley: Galley, method: string, path: string, o
   return { status: res.status, text, json, headers: res.headers };
 }
 
-/** A Galley on a fresh temp data dir, answering through `handle` (no socket). */
+/** A Galley on a fresh temp data dir (and a fresh database under GALLEY_TEST_DATABASE=postgres), answering through `handle` (no socket). */
 export async function startTestGalley(schema: unknown): Promise<TestGalley> {
   const dir = mkdtempSync(join(tmpdir(), 'galley-test-'));
-  const galley = await createGalley({ dir, schema, logger: createTestLogger() });
+  const database = await testDatabaseFor(dir);
+  const galley = await createGalley({ dir, database, schema, logger: createTestLogger() });
   return {
     galley,
     dir,
+    database,
     call: (method, path, opts) => callGalley(galley, method, path, opts),
     async close() {
       await galley.close();
+      await dropTestDatabaseOf(dir);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -75,7 +81,7 @@ export async function startTestGalley(schema: unknown): Promise<TestGalley> {
 
 /** Create a superuser in the dir and return a token for it. */
 export async function superuserToken(t: TestGalley, email = 'root@example.com', password = 'rootpass123'): Promise<string> {
-  await upsertSuperuser({ dir: t.dir }, email, password);
+  await upsertSuperuser({ dir: t.dir, database: t.database }, email, password);
   const res = await t.call('POST', '/api/collections/_superusers/auth-with-password', { body: { identity: email, password } });
   if (res.status !== 200) throw new Error(`superuser auth failed: ${res.status} ${res.text}`);
   return res.json.token;
