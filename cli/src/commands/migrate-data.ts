@@ -20,7 +20,7 @@ export function createCopyProgressPrinter(stream: Stream, now: () => number = Da
   return {
     update(p) {
       if (!tty) {
-        if (p.done) stream.write(`${p.collection}: ${p.copied} rows copied\n`);
+        if (p.done) stream.write(`${p.collection}: ${p.copied} row${p.copied === 1 ? '' : 's'} copied\n`);
         return;
       }
       const at = now();
@@ -38,7 +38,7 @@ export function createCopyProgressPrinter(stream: Stream, now: () => number = Da
 /** The lines printed once the copy is done: counts per collection, then what to do about files. */
 export function formatMigrateDataReport(r: MigrateDataReport): string[] {
   const width = Math.max(10, ...r.counts.map((c) => c.name.length));
-  const lines = [`Copied ${r.from} → ${r.to} (schema: ${r.schemaSteps} migration steps on the target; ${r.params} settings/secrets entries).`, ''];
+  const lines = [`Copied ${r.from} → ${r.to}: the schema in ${r.schemaSteps} migration steps, then the records and ${r.params} stored entries (settings, token secrets, collection times).`, ''];
   lines.push(`${'collection'.padEnd(width)}  ${'source'.padStart(8)}  ${'target'.padStart(8)}`);
   for (const c of r.counts) lines.push(`${c.name.padEnd(width)}  ${String(c.source).padStart(8)}  ${String(c.target).padStart(8)}${c.source === c.target ? '' : '  MISMATCH'}`);
   lines.push('');
