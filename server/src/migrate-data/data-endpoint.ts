@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { SCHEMA_TABLE } from '../db/meta-tables.ts';
 import { openDatabase } from '../db/open.ts';
 import { GalleyError } from '../errors.ts';
 import { parseDatabaseUrl } from '../lib/database-url.ts';
@@ -82,6 +83,10 @@ async function openPostgresEndpoint(text: string, role: 'source' | 'target'): Pr
     const { rows } = await session.query(`SELECT pg_try_advisory_lock(${FILES_LOCK}) AS ok`);
     if (rows[0]?.['ok'] !== true) {
       throw new GalleyError('unavailable', `a Galley server is running on ${parsed.masked}: stop every instance on it, then run migrate-data again`);
+    }
+    // a source that is not a Galley database (a typo in --from) must not get Galley's functions and tables installed
+    if (role === 'source' && (await session.query(`SELECT to_regclass('${SCHEMA_TABLE}') IS NOT NULL AS ok`)).rows[0]?.['ok'] !== true) {
+      throw new GalleyError('invalid', `${parsed.masked} holds no Galley app (no ${SCHEMA_TABLE} table)`);
     }
     const db = await openPostgresDatabase({ url, max: 2 });
     return {

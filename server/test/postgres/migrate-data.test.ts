@@ -160,6 +160,11 @@ describePostgres('galley migrate-data', () => {
     } finally {
       await onTarget.close();
     }
+    // a database Galley never ran on is not a source, and is left as it was
+    for (let i = 0; i < 2; i++) {
+      // the second time too: the first installed nothing (else: "no schema was ever applied")
+      await expect(migrateData({ from: spare.get().url, to: newDir() })).rejects.toThrow(/holds no Galley app \(no _galley_schema table\)/);
+    }
     await expect(migrateData({ from: source, to: url })).rejects.toThrow(/already holds records \(.*_superusers: 1, users: 2, tags: 3, posts: 3/);
   }, 60_000);
 
