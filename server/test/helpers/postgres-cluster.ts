@@ -5,10 +5,10 @@
  * removes it when the run ends. As root (CI, this machine) every binary runs as the `postgres` user through runuser,
  * since postgres refuses to run as root.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** Where Debian's `postgresql` package puts the server binaries (newest major first), or PATH. */
 export function findPostgresBinDir(): string | null {
@@ -64,8 +64,11 @@ function ownedByPostgres(dir: string): void {
   chownSync(dir, uid, gid);
 }
 
-/** initdb + start under `runDir` (created by the global setup). Durability is off: the data is thrown away. */
-export async function startCluster(runDir: string, binDir: string): Promise<ClusterInfo> {
+/**
+ * initdb + start under `runDir` (created by the global setup). Durability is off by default: the data is thrown
+ * away; `durable` keeps fsync and synchronous commit on (the bench's create rows measure a durable commit).
+ */
+export async function startCluster(runDir: string, binDir: string, options: { durable?: boolean } = {}): Promise<ClusterInfo> {
   const dataDir = join(runDir, 'data');
   const socketDir = join(runDir, 'sock');
   ownedByPostgres(runDir);
@@ -76,7 +79,7 @@ export async function startCluster(runDir: string, binDir: string): Promise<Clus
     const port = await freePort();
     const opts = [
       `-c listen_addresses=127.0.0.1`, `-c port=${port}`, `-c unix_socket_directories=${socketDir}`,
-      '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c max_connections=200',
+      ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']), '-c max_connections=200',
     ].join(' ');
     try {
       runPg(binDir, 'pg_ctl', ['-D', dataDir, '-l', join(runDir, 'server.log'), '-w', '-t', '60', '-o', opts, 'start']);
@@ -92,6 +95,19 @@ export async function startCluster(runDir: string, binDir: string): Promise<Clus
 
 export function stopCluster(info: ClusterInfo): void {
   runPg(info.binDir, 'pg_ctl', ['-D', info.dataDir, '-m', 'immediate', '-w', 'stop']);
+}
+
+/**
+ * `pg_ctl restart -m fast`: the connections cut, a clean shutdown, started again with the same options. Async, so
+ * the caller's clients keep sending while the database is down.
+ */
+export function restartCluster(info: ClusterInfo): Promise<void> {
+  // -l as at the start: without it the new server writes to pg_ctl's stdout, a pipe that would never close
+  const args = ['-D', info.dataDir, '-l', join(dirname(info.dataDir), 'server.log'), '-m', 'fast', '-w', '-t', '60', 'restart'];
+  const [cmd, argv] = isRoot() ? ['runuser', ['-u', 'postgres', '--', join(info.binDir, 'pg_ctl'), ...args]] : [join(info.binDir, 'pg_ctl'), args];
+  return new Promise((resolve, reject) => {
+    execFile(cmd, argv, { encoding: 'utf8' }, (err, stdout, stderr) => (err ? reject(new Error(`pg_ctl restart failed: ${stderr || stdout || err.message}`)) : resolve()));
+  });
 }
 
 const READY = 'cluster.json';
