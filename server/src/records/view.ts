@@ -19,6 +19,8 @@ export async function viewRecord(
   const scope = scopeOf(schema, collection, info, core.db.dialect);
   // wire: a null viewRule is 403 for all but superusers, before any lookup
   assertRuleOpen(collection, info, 'viewRule');
+  // PostgreSQL's text holds no NUL byte, so no row has such an id; asked for it, it raises (a 400) where SQLite finds nothing
+  if (core.config.database && id.includes('\0')) throw notFound();
   // Built only when the statement is compiled (a cached one is not): Kysely's builders cost more than the lookup's JS.
   const build = (idParam: string) => {
     const rule = ruleClause(scope, 'viewRule');
