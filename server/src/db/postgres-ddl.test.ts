@@ -4,7 +4,7 @@ import { parseIndexDefinition } from '../schema/index-sql.ts';
 import { buildPostgresAlterColumnSql, buildPostgresCreateIndexSql, buildPostgresCreateTableSql, buildPostgresCreateViewSql } from './postgres-ddl.ts';
 
 describe('buildPostgresCreateTableSql: the column types docs/postgresql.md decides', () => {
-  it('text and JSON as C-collated text, numbers as float8, bools as galley_bool (float8 0/1), a _rowid_ identity', () => {
+  it('text and JSON as C-collated text, numbers as float8, bools as galley_bool (float8 0/1), a unique _rowid_ identity', () => {
     const text = buildPostgresCreateTableSql('posts', [
       { name: 'id', spec: { type: 'text', notNull: true, defaultValue: null, primaryKey: true } },
       { name: 'title', spec: { type: 'text', notNull: true, defaultValue: "it's" } },
@@ -16,7 +16,7 @@ describe('buildPostgresCreateTableSql: the column types docs/postgresql.md decid
     expect(text).toBe(
       'create table "posts" ("id" text COLLATE "C" not null primary key, "title" text COLLATE "C" default \'it\'\'s\' not null, ' +
         '"views" double precision default 0 not null, "published" galley_bool default 0 not null, ' +
-        '"tags" text COLLATE "C" default \'[]\' not null, "meta" text COLLATE "C", "_rowid_" bigint generated always as identity)',
+        '"tags" text COLLATE "C" default \'[]\' not null, "meta" text COLLATE "C", "_rowid_" bigint generated always as identity unique)',
     );
   });
 });

@@ -32,9 +32,18 @@ async function pgTables(db: Kysely<any>): Promise<string[]> {
     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name NOT LIKE '\\_galley\\_%' ORDER BY table_name COLLATE "C"`.execute(db);
   return rows.map((r) => r.name);
 }
+/** The schema's indexes (the primary key's and the `_rowid_` one every table has are not the schema's). */
 async function pgIndexes(db: Kysely<any>, table: string): Promise<string[]> {
   const { rows } = await sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes
-    WHERE schemaname = current_schema() AND tablename = ${table} AND indexname NOT LIKE '%\\_pkey%' ORDER BY indexname COLLATE "C"`.execute(db);
+    WHERE schemaname = current_schema() AND tablename = ${table} AND indexname NOT LIKE '%\\_pkey%' AND indexdef NOT LIKE '%(\\_rowid\\_)'
+    ORDER BY indexname COLLATE "C"`.execute(db);
+  return rows.map((r) => r.name);
+}
+/** The unique indexes on `_rowid_` alone (db/postgres-ddl.ts gives every table one). */
+async function pgRowidIndexes(db: Kysely<any>, table: string): Promise<string[]> {
+  const { rows } = await sql<{ name: string }>`SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attname = '_rowid_'
+    WHERE i.indrelid = ${table}::regclass AND i.indisunique AND i.indnatts = 1 AND i.indkey[0] = a.attnum`.execute(db);
   return rows.map((r) => r.name);
 }
 async function sqliteColumns(db: OpenedDatabase, table: string): Promise<string[]> {
@@ -192,6 +201,21 @@ describePostgres('migrateDatabase on PostgreSQL: the example schemas and a seque
     expect(s7.pg.map((s) => s.kind)).toEqual(['dropView', 'convertColumn', 'createView']);
     expect(await rowsOf(pg.db, 'heavy', ['id', 'heading', 'n'])).toEqual(await rowsOf(lite.read, 'heavy', ['id', 'heading', 'n']));
     expect((await listMigrations(pg.db)).at(-1)!.steps.map((s) => s.kind)).toEqual(['dropView', 'convertColumn', 'createView']);
+  });
+
+  it('every table has a unique index on _rowid_; a table of an earlier build (without one) gets it at the next open, once', async () => {
+    await migrateDatabase(pg, [col('posts', [field('title', 'text')])]);
+    expect(await pgRowidIndexes(pg.db, 'posts')).toEqual(['posts__rowid__key']);
+    // the database an earlier build made: the identity column alone
+    await sql`ALTER TABLE posts DROP CONSTRAINT posts__rowid__key`.execute(pg.db);
+    expect(await pgRowidIndexes(pg.db, 'posts')).toEqual([]);
+    for (let i = 0; i < 2; i++) await (await openPostgres({ url: database.get().url, max: 1 })).close();
+    expect(await pgRowidIndexes(pg.db, 'posts')).toEqual(['posts__rowid__key']);
+    // a renamed table keeps its index; a new table of the old name gets one of its own (PostgreSQL picks the name)
+    await migrateDatabase(pg, [col('articles', [field('title', 'text')], { id: 'pbc_posts', renamedFrom: 'posts' } as never)]);
+    await migrateDatabase(pg, [col('articles', [field('title', 'text')], { id: 'pbc_posts' }), col('posts', [], { id: 'pbc_new' })]);
+    expect(await pgRowidIndexes(pg.db, 'articles')).toEqual(['posts__rowid__key']);
+    expect(await pgRowidIndexes(pg.db, 'posts')).toEqual(['posts__rowid__key1']);
   });
 
   it('relation lists: trimmed to their last items, one value wrapped in a list, ids of another collection filtered out, as on SQLite', async () => {

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, sql, type KyselyPlugin, type RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core.ts';
 import type { Database } from '../../src/db/database.ts';
@@ -323,5 +323,30 @@ describePostgres('records on PostgreSQL: the same answers as on SQLite', () => {
       return trx.executeQuery(CompiledQuery.raw(`EXPLAIN ${lookup(pg!).sql}`, [...lookup(pg!).parameters]));
     });
     expect(JSON.stringify(plan.rows)).toMatch(/Index Scan using idx_email_/);
+  });
+
+  it("an export's page read by _rowid_ and an @rowid sort are served by the unique index on _rowid_", async () => {
+    // the queries the record services really run on PostgreSQL, captured on their way to it
+    const seen: RootOperationNode[] = [];
+    const capture: KyselyPlugin = { transformQuery: (args) => (seen.push(args.node), args.node), transformResult: async (args) => args.result };
+    const captured = pg!.read.withPlugin(capture);
+    const db = Object.create(pg!, { read: { get: () => captured } }) as Database;
+    const { core, root } = makeEngine(db, loadSchema(COLLECTIONS), join(dir, 'c'));
+    const compiled = () => seen.splice(0).map((node) => pg!.read.getExecutor().compileQuery(node, { queryId: 'explain' }));
+    const explain = (q: CompiledQuery) =>
+      pg!.read.transaction().execute(async (trx) => {
+        // a table this small would be scanned anyway: refuse scans to see whether the index can serve the query
+        await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+        return JSON.stringify((await trx.executeQuery(CompiledQuery.raw(`EXPLAIN ${q.sql}`, [...q.parameters]))).rows);
+      });
+
+    expect(await exportText(core, root, { format: 'json', filter: '', sort: 'slug', columns: 'id' })).toMatch(/"id":/);
+    const page = compiled().find((q) => q.sql.includes('__export_rowid'));
+    expect(page?.sql).toMatch(/where "posts"\."_rowid_" in \(\$1/);
+    expect(await explain(page!)).toMatch(/Index Scan (using|on) posts__rowid__key/);
+
+    await listRecords(core, root, 'posts', { sort: '@rowid' });
+    const list = compiled().find((q) => /order by "posts"\."_rowid_"/.test(q.sql) && / limit /.test(q.sql));
+    expect(await explain(list!)).toMatch(/Index Scan using posts__rowid__key/);
   });
 });

@@ -92,7 +92,7 @@ export const postgresSchemaDialect: SchemaDialect = {
   listLength: (value) => sql`(CASE WHEN ${isArray(value)} THEN jsonb_array_length(${jsonOf(value)}) ELSE 0 END)`,
   hasItemNotIn: (value, ids) =>
     sql`(CASE WHEN ${isArray(value)} THEN EXISTS (SELECT 1 FROM jsonb_array_elements_text(${jsonOf(value)}) AS je(value) WHERE je.value NOT IN ${ids}) ELSE false END)`,
-  // by id, the primary key: `_rowid_` has no index, so each page would sort the whole table
+  // by id, the primary key (`_rowid_`'s unique index would serve as well)
   pageKey: { column: 'id', first: '' },
   indexExpression: (c) => sql.raw(buildPostgresIndexExpression(c)),
   indexWhere: (where) => sql`(${sql.raw(requoteForPostgres(where))})`,
