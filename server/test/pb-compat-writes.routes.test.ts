@@ -181,8 +181,8 @@ describe('record writes as PocketBase answers them', () => {
       current = await startAuthGalley(SCHEMA, { dir });
       expect(await storedVerified(current, installed.json.id)).toBe(1);
       // `superuser upsert`: a new one, and a new password for an existing one, leave them verified
-      await upsertSuperuser({ dir }, 'third@example.com', 'rootpass789');
-      await upsertSuperuser({ dir }, 'first@example.com', 'rootpass456');
+      await upsertSuperuser({ dir, database: current.database }, 'third@example.com', 'rootpass789');
+      await upsertSuperuser({ dir, database: current.database }, 'first@example.com', 'rootpass456');
       const rows = await current.galley.core.db.read.selectFrom('_superusers').select(['email', 'verified']).orderBy('email').execute();
       expect(rows).toEqual([
         { email: 'first@example.com', verified: 1 },

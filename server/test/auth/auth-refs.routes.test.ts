@@ -198,7 +198,7 @@ describe('password and tokenKey changes', () => {
   it('galley superuser upsert with a new password ends the superuser’s MFA sessions, origins and OTP codes', async () => {
     const row = await t.galley.core.db.read.selectFrom('_superusers').select('id').executeTakeFirstOrThrow();
     await seedRefs('_superusers', String(row['id']));
-    await upsertSuperuser({ dir: t.dir }, 'root@example.com', 'rootpass123');
+    await upsertSuperuser({ dir: t.dir, database: t.database }, 'root@example.com', 'rootpass123');
     expect(await countRefs('_superusers', String(row['id']))).toEqual({ ...NONE, _externalAuths: 1 });
     root = await superuserToken(t); // the new password turned the tokenKey over
   });

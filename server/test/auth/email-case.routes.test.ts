@@ -12,6 +12,7 @@ import { buildIdentityMatch } from '../../src/auth/find-auth-record.ts';
 import { signEmailChangeToken } from '../../src/auth/tokens.ts';
 import { migrateDatabase } from '../../src/db/migrate/migrate-database.ts';
 import { openDatabase } from '../../src/db/open.ts';
+import { testsOnPostgres } from '../helpers/test-database.ts';
 import { loadSchema } from '../../src/schema/load.ts';
 import { superuserToken } from '../helpers/test-galley.ts';
 import { startAuthGalley, type AuthTestGalley } from './harness.ts';
@@ -119,7 +120,7 @@ describe('a case variant of a taken email', () => {
     });
     expect(res.status).toBe(400);
     expect(res.json.data.email.code).toBe('validation_not_unique');
-    expect(await upsertSuperuser({ dir: t.dir }, 'Root@Example.com', 'newpass1234')).toBe('updated');
+    expect(await upsertSuperuser({ dir: t.dir, database: t.database }, 'Root@Example.com', 'newpass1234')).toBe('updated');
     const count = await t.galley.core.db.read.selectFrom('_superusers').select('id').execute();
     expect(count).toHaveLength(1);
     expect((await signIn('root@example.com', '_superusers', 'newpass1234')).status).toBe(200);
@@ -127,7 +128,8 @@ describe('a case variant of a taken email', () => {
 });
 
 describe('the lookup by email', () => {
-  it('searches the email index (no table scan per sign-in)', async () => {
+  // SQLite's query plan (PostgreSQL's run: the lower(email) index is checked by migrate-postgres.test.ts)
+  it.skipIf(testsOnPostgres)('searches the email index (no table scan per sign-in)', async () => {
     const users = t.galley.core.schema.findCollection('users')!;
     const query = t.galley.core.db.read.selectFrom('users').selectAll().where(buildIdentityMatch(users, 'email', 'CAROL@example.com', t.galley.core.db.dialect)).compile();
     // on a connection of its own, so the server's readers are left as they are

@@ -86,7 +86,7 @@ describe('tokenKey rotation ends sessions', () => {
     const token = await superuserToken(t, 'second@example.com', 'secondpass1');
     const id = (await t.call('POST', '/api/collections/_superusers/auth-refresh', { auth: token })).json.record.id;
     expect(await alive(id, token, '_superusers')).toBe(true);
-    await upsertSuperuser({ dir: t.dir }, 'second@example.com', 'secondpass2');
+    await upsertSuperuser({ dir: t.dir, database: t.database }, 'second@example.com', 'secondpass2');
     expect(await alive(id, token, '_superusers')).toBe(false);
   });
 });

@@ -23,15 +23,15 @@ describe('superuser commands', () => {
     expect(await origins()).toHaveLength(1); // the sign-in's origin (authAlert is on for _superusers)
     expect((await t.call('GET', '/api/collections/_superusers/records', { auth: token })).status).toBe(200);
 
-    expect(await upsertSuperuser({ dir: t.dir }, 'cli@example.com', 'secondpass123')).toBe('updated');
+    expect(await upsertSuperuser({ dir: t.dir, database: t.database }, 'cli@example.com', 'secondpass123')).toBe('updated');
     expect((await t.call('GET', '/api/collections/_superusers/records', { auth: token })).status).toBe(403); // the old token no longer authenticates: a guest's answer
     expect(await origins()).toEqual([]);
     expect((await signIn('secondpass123')).status).toBe(200);
     expect(await origins()).toHaveLength(1);
 
-    expect(await deleteSuperuser({ dir: t.dir }, 'cli@example.com')).toBe(true);
+    expect(await deleteSuperuser({ dir: t.dir, database: t.database }, 'cli@example.com')).toBe(true);
     expect(await origins()).toEqual([]);
     expect((await signIn('secondpass123')).status).toBe(400);
-    expect(await deleteSuperuser({ dir: t.dir }, 'cli@example.com')).toBe(false);
+    expect(await deleteSuperuser({ dir: t.dir, database: t.database }, 'cli@example.com')).toBe(false);
   });
 });

@@ -58,7 +58,7 @@ describe('serve --dev (library mode, dev: true)', () => {
     expect(g.logs.join('\n')).toContain('[loses data] drop column "notes"."stars"');
     expect((await g.call('GET', '/api/collections/notes/records')).json.items[0].stars).toBe(5);
     // as `galley migrate apply --allow-data-loss` does from another process
-    await applyMigration({ dir: g.dir, schemaFile: g.file, allowDataLoss: true });
+    await applyMigration({ dir: g.dir, database: g.database, schemaFile: g.file, allowDataLoss: true });
     await waitFor('the server to serve the applied schema', async () => {
       const item = (await g!.call('GET', '/api/collections/notes/records')).json.items[0];
       return item && !('stars' in item) ? item : undefined;
@@ -94,11 +94,11 @@ describe('serve --dev (library mode, dev: true)', () => {
 
   it('an API write is written back once: the watcher sees its own file and applies nothing', async () => {
     g = await startFileGalley(notes(), { dev: true });
-    const before = (await listMigrationHistory({ dir: g.dir })).migrations.length;
+    const before = (await listMigrationHistory({ dir: g.dir, database: g.database })).migrations.length;
     const res = await g.call('POST', '/api/collections', { auth: g.root, body: { name: 'tags', fields: [{ name: 'label', type: 'text' }] } });
     expect(res.status, res.text).toBe(200);
     await waitFor('the watcher to see the written file', logged('matches the running schema'));
-    expect((await listMigrationHistory({ dir: g.dir })).migrations.length).toBe(before + 1);
+    expect((await listMigrationHistory({ dir: g.dir, database: g.database })).migrations.length).toBe(before + 1);
     expect((g.readSchema() as any).collections.map((c: any) => c.name)).toEqual(['notes', 'tags']);
   });
 
