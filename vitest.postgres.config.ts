@@ -13,10 +13,18 @@ const STARTS_THROUGH_A_HELPER = /\b(startTestGalley|startAuthGalley|startFilesGa
 
 /** SQLite by nature: what they test does not exist on PostgreSQL (or is refused there on purpose). */
 export const SQLITE_ONLY: Record<string, string> = {
+  'server/test/statement-count.test.ts': "counts SQLite's prepared statements (Database.statementCounts); the PostgreSQL Database has no such counter",
+  'server/test/backups/archive.test.ts': 'backups archive data.db; on PostgreSQL backups answer 400 naming pg_dump (serve-postgres.test.ts)',
+  'server/test/backups/verify-archive-input.test.ts': 'backups archive data.db (as above)',
+  'server/test/logs/log-secrets.test.ts': "reads aux.db's log tables; on PostgreSQL the logs are the _logs table (serve-postgres.test.ts)",
 };
 
 /** Fail on PostgreSQL today: a product gap or a test that reads SQLite directly. Fix one, then remove it here and in docs/postgresql.md. */
 export const KNOWN_FAILURES: Record<string, string> = {
+  'server/test/bad-input.routes.test.ts': "a text value holding a NUL byte: PostgreSQL's text cannot hold U+0000, so it is refused (400) where SQLite stores it",
+  'server/test/auth/settings.routes.test.ts': 'starts a second Galley on the database while the first runs with files on local disk: refused on PostgreSQL by design (the files lock)',
+  'server/test/files-upload/durability.test.ts': 'the orphan sweep on PostgreSQL leaves files younger than an hour (SHARED_STORAGE_GRACE_MS) by design; the test sweeps fresh orphans',
+  'server/test/auth/enumeration-timing.test.ts': 'not yet explained: auth-with-password medians of a known and an unknown identity 14 ms apart on PostgreSQL (limit 5 ms; one run, loaded box); the file also takes ~4 minutes there',
 };
 
 const leftOut = new Set([...Object.keys(SQLITE_ONLY), ...Object.keys(KNOWN_FAILURES)]);

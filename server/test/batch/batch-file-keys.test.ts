@@ -19,6 +19,6 @@ describe('multipart batch file keys', () => {
     const res = await t.call('POST', '/api/batch', { body: form });
     expect(res.status, res.text).toBe(200);
     expect(res.json[0].body.name).toBe(`by-${key}`);
-    expect(t.rows('authors', `name = 'by-${key}'`)).toHaveLength(1);
+    expect(await t.rows('authors', `name = 'by-${key}'`)).toHaveLength(1);
   });
 });

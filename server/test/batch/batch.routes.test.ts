@@ -27,14 +27,14 @@ async function seed(): Promise<{ post: string; note: string }> {
   return { post: post.json.id, note: note.json[0].body.id };
 }
 
-const counts = () => ({ authors: t.rows('authors').length, posts: t.rows('posts').length, notes: t.rows('notes').length });
+const counts = async () => ({ authors: (await t.rows('authors')).length, posts: (await t.rows('posts')).length, notes: (await t.rows('notes')).length });
 
 describe('a batch that succeeds', () => {
   let ids: { post: string; note: string };
   beforeEach(async () => (ids = await seed()));
 
   it('runs creates, updates, upserts and deletes across collections in order, each seeing the writes before it', async () => {
-    const postsBefore = t.rows('posts').length;
+    const postsBefore = (await t.rows('posts')).length;
     const res = await t.batch([
       { method: 'POST', url: '/api/collections/authors/records', body: { id: 'batchauthor0001', name: 'Ann' } },
       // the relation names an author that exists only inside this transaction
@@ -54,10 +54,10 @@ describe('a batch that succeeds', () => {
     expect(res.json[5].body).toMatchObject({ id: 'batchpost000002', title: 'upserted' });
     expect(res.json[6]).toEqual({ body: null, status: 204 });
 
-    expect(t.rows('posts', `id = '${ids.post}'`)[0]).toMatchObject({ views: 3 });
-    expect(t.rows('posts', "id = 'batchpost000001'")[0]).toMatchObject({ title: 'renamed' });
-    expect(t.rows('notes', `id = '${ids.note}'`)).toEqual([]);
-    expect(t.rows('posts').length).toBe(postsBefore + 2);
+    expect((await t.rows('posts', `id = '${ids.post}'`))[0]).toMatchObject({ views: 3 });
+    expect((await t.rows('posts', "id = 'batchpost000001'"))[0]).toMatchObject({ title: 'renamed' });
+    expect(await t.rows('notes', `id = '${ids.note}'`)).toEqual([]);
+    expect((await t.rows('posts')).length).toBe(postsBefore + 2);
 
     expect(t.events.map((e) => `${e.action}:${e.collection.name}`)).toEqual([
       'create:authors',
@@ -69,7 +69,7 @@ describe('a batch that succeeds', () => {
       'delete:notes',
     ]);
     // every event left after the one COMMIT: a separate connection already saw all of the batch's posts
-    expect(t.seenAtEvent.map((s) => s.committedPosts)).toEqual(t.seenAtEvent.map(() => postsBefore + 2));
+    expect(await Promise.all(t.seenAtEvent.map((s) => s.committedPosts))).toEqual(t.seenAtEvent.map(() => postsBefore + 2));
   });
 
   it('sub-requests run as the outer caller: their own Authorization is not read; their headers override, context is "batch"', async () => {
@@ -112,8 +112,8 @@ describe('a batch that succeeds', () => {
       t.call('POST', '/api/collections/authors/records', { body: { name: 'beside 2' } }),
     ]);
     expect(results.map((r) => r.status)).toEqual([200, 400, 200]);
-    expect(t.rows('authors', "name LIKE 'beside%'").length).toBe(2);
-    expect(t.rows('authors', "name = 'in failing batch'")).toEqual([]);
+    expect((await t.rows('authors', "name LIKE 'beside%'")).length).toBe(2);
+    expect(await t.rows('authors', "name = 'in failing batch'")).toEqual([]);
     expect(t.events.map((e) => e.row['name']).sort()).toEqual(['beside 1', 'beside 2']);
   });
 });
@@ -123,7 +123,7 @@ describe('a batch that fails', () => {
   beforeEach(async () => (ids = await seed()));
 
   it('a rule failure in request 3 of 5 is a 400 naming index 3; nothing is written, no event leaves', async () => {
-    const before = counts();
+    const before = await counts();
     const res = await t.batch([
       { method: 'POST', url: '/api/collections/authors/records', body: { name: 'rolled back' } },
       { method: 'PATCH', url: `/api/collections/posts/records/${ids.post}`, body: { views: 100 } },
@@ -145,9 +145,9 @@ describe('a batch that fails', () => {
       message: 'Batch transaction failed.',
       status: 400,
     });
-    expect(counts()).toEqual(before);
-    expect(t.rows('posts', `id = '${ids.post}'`)[0]).toMatchObject({ views: 1 });
-    expect(t.rows('notes', `id = '${ids.note}'`)).toHaveLength(1);
+    expect(await counts()).toEqual(before);
+    expect((await t.rows('posts', `id = '${ids.post}'`))[0]).toMatchObject({ views: 1 });
+    expect(await t.rows('notes', `id = '${ids.note}'`)).toHaveLength(1);
     expect(t.events).toEqual([]);
   });
 
@@ -164,7 +164,7 @@ describe('a batch that fails', () => {
     expect(response.data.author.code).toBe('validation_missing_rel_records');
     const unknownCollection = await t.batch([{ method: 'POST', url: '/api/collections/nope/records', body: {} }]);
     expect(unknownCollection.json.data.requests['0'].response).toMatchObject({ status: 404, message: 'Missing collection context.' });
-    expect(t.rows('authors', "name = 'ok'")).toEqual([]);
+    expect(await t.rows('authors', "name = 'ok'")).toEqual([]);
   });
 });
 
@@ -177,7 +177,7 @@ describe('batch input and limits', () => {
   });
 
   it('more than maxRequests (50, or 10 000) is a 400 on `requests`; 50 pass', async () => {
-    const before = counts();
+    const before = await counts();
     const tooLong = {
       data: { requests: { code: 'validation_length_too_long', message: 'The length must be no more than 50.', params: { max: 50, min: 0 } } },
       message: 'Invalid batch request data.',
@@ -187,10 +187,10 @@ describe('batch input and limits', () => {
     expect(r51.json).toEqual(tooLong);
     const r10k = await t.batch(Array.from({ length: 10_000 }, (_, i) => create(`n${i}`)));
     expect(r10k.json).toEqual(tooLong);
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
     const r50 = await t.batch(Array.from({ length: 50 }, (_, i) => create(`fifty ${i}`)));
-    expect(r50.status).toBe(200);
-    expect(t.rows('authors', "name LIKE 'fifty %'")).toHaveLength(50);
+    expect(r50.status, r50.text).toBe(200);
+    expect(await t.rows('authors', "name LIKE 'fifty %'")).toHaveLength(50);
   });
 
   const bad: Array<[string, unknown, number, string, unknown?]> = [
@@ -217,12 +217,12 @@ describe('batch input and limits', () => {
     ],
   ];
   it.each(bad)('%s → a clear 4xx, nothing written', async (_name, body, status, message, data) => {
-    const before = counts();
+    const before = await counts();
     const res = await t.call('POST', '/api/batch', { body: body as object, headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(status);
     expect(res.json.message).toBe(message);
     if (data !== undefined) expect(res.json.data).toEqual(data);
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
   });
 
   const notRecordWrites: Array<[string, string]> = [
@@ -236,7 +236,7 @@ describe('batch input and limits', () => {
     ['a path with a trailing slash', 'POST /api/collections/authors/records/'],
   ];
   it.each(notRecordWrites)('%s as a sub-request fails the whole batch (400), nothing written', async (_name, line) => {
-    const before = counts();
+    const before = await counts();
     const [method, url] = line.split(' ');
     const res = await t.batch([create('before the bad one'), { method, url, body: { requests: [create('nested')], name: 'x' } }], { auth: root });
     expect(res.status).toBe(400);
@@ -245,17 +245,17 @@ describe('batch input and limits', () => {
       message: 'Batch request failed.',
       response: { data: {}, message: 'Something went wrong while processing your request.', status: 400 },
     });
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
   });
 
   it('maxBodySize: a larger body is 413 before anything runs', async () => {
     await t.call('PATCH', '/api/settings', { auth: root, body: { batch: { maxBodySize: 2000 } } });
     try {
-      const before = counts();
+      const before = await counts();
       const res = await t.batch([create('x'.repeat(3000))]);
       expect(res.status).toBe(413);
       expect(res.json).toEqual({ data: {}, message: 'Request entity too large.', status: 413 });
-      expect(counts()).toEqual(before);
+      expect(await counts()).toEqual(before);
       expect((await t.batch([create('small')])).status).toBe(200);
     } finally {
       await t.call('PATCH', '/api/settings', { auth: root, body: { batch: { maxBodySize: 0 } } });
@@ -264,10 +264,10 @@ describe('batch input and limits', () => {
 
   it('switched off it is 403; on again it runs', async () => {
     expect((await t.call('PATCH', '/api/settings', { auth: root, body: { batch: { enabled: false } } })).status).toBe(200);
-    const before = counts();
+    const before = await counts();
     const res = await t.batch([create('x')]);
     expect(res.json).toEqual({ data: {}, message: 'Batch requests are not allowed.', status: 403 });
-    expect(counts()).toEqual(before);
+    expect(await counts()).toEqual(before);
     // wire: switched on, maxRequests and timeout are required
     const invalid = await t.call('PATCH', '/api/settings', { auth: root, body: { batch: { enabled: true, maxRequests: 0 } } });
     expect(invalid.status).toBe(400);
@@ -281,12 +281,12 @@ describe('batch input and limits', () => {
     const rules = [{ label: 'authors:create', audience: '', duration: 60, maxRequests: 2 }];
     expect((await t.call('PATCH', '/api/settings', { auth: root, body: { rateLimits: { enabled: true, rules } } })).status).toBe(200);
     try {
-      const before = counts();
+      const before = await counts();
       const three = { requests: [create('r1'), create('r2'), create('r3')] };
       const res = await t.call('POST', '/api/batch', { body: three, ip: '203.0.113.9' });
       expect(res.status).toBe(400);
       expect(res.json.data.requests['2'].response).toEqual({ data: {}, message: 'Too Many Requests.', status: 429 });
-      expect(counts()).toEqual(before);
+      expect(await counts()).toEqual(before);
     } finally {
       await t.call('PATCH', '/api/settings', { auth: root, body: { rateLimits: original } });
     }
@@ -296,7 +296,7 @@ describe('batch input and limits', () => {
     // each sign-up hashes a password (argon2id, tens of ms): 300 of them take far longer than 1 s
     await t.call('PATCH', '/api/settings', { auth: root, body: { batch: { timeout: 1, maxRequests: 300 } } });
     try {
-      const usersBefore = t.rows('users').length;
+      const usersBefore = (await t.rows('users')).length;
       const signUps = Array.from({ length: 300 }, (_, i) => ({
         method: 'POST',
         url: '/api/collections/users/records',
@@ -304,9 +304,9 @@ describe('batch input and limits', () => {
       }));
       const res = await t.batch(signUps);
       expect(res.json).toEqual({ data: {}, message: 'Batch transaction failed.', status: 400 });
-      expect(t.rows('users').length).toBe(usersBefore);
+      expect((await t.rows('users')).length).toBe(usersBefore);
       expect((await t.call('POST', '/api/collections/authors/records', { body: { name: 'after timeout' } })).status).toBe(200);
-      expect(t.rows('users').length).toBe(usersBefore);
+      expect((await t.rows('users')).length).toBe(usersBefore);
     } finally {
       await t.call('PATCH', '/api/settings', { auth: root, body: { batch: { timeout: 3, maxRequests: 50 } } });
     }

@@ -1,6 +1,7 @@
 // A Galley for the batch tests: authors ← posts (relation), tagged notes, an auth collection; direct reads
 // through a separate SQLite connection (what a second process would see: committed data only).
 import { join } from 'node:path';
+import { CompiledQuery } from 'kysely';
 import { openSqliteHandle, type SqliteHandle } from '../../src/db/driver.ts';
 import type { RecordEvent } from '../../src/hooks/event-bus.ts';
 import { startAuthGalley, type AuthTestGalley } from '../auth/harness.ts';
@@ -65,11 +66,11 @@ export const BATCH_SCHEMA = [
 ];
 
 export interface BatchGalley extends AuthTestGalley {
-  /** committed rows, read through a connection of its own */
-  rows(table: string, where?: string): Record<string, unknown>[];
+  /** committed rows, read through a connection of its own (on PostgreSQL: a pool connection, outside any write job) */
+  rows(table: string, where?: string): Promise<Record<string, unknown>[]>;
   events: RecordEvent[];
-  /** each event with what a separate connection saw when it arrived */
-  seenAtEvent: Array<{ event: RecordEvent; committedPosts: number }>;
+  /** each event with what a separate connection saw when it arrived (the read starts in the event's callback) */
+  seenAtEvent: Array<{ event: RecordEvent; committedPosts: Promise<number> }>;
   batch(requests: unknown[], opts?: { auth?: string; headers?: Record<string, string> }): ReturnType<AuthTestGalley['call']>;
 }
 
@@ -77,12 +78,16 @@ export async function startBatchGalley(options: GalleyOptions = {}): Promise<Bat
   const t = await startAuthGalley(BATCH_SCHEMA, options);
   let direct: SqliteHandle | undefined;
   const handle = () => (direct ??= openSqliteHandle(join(t.dir, 'data.db')));
-  const rows = (table: string, where = '1=1') => handle().prepare(`SELECT * FROM "${table}" WHERE ${where} ORDER BY id`).all();
+  const rows = async (table: string, where = '1=1'): Promise<Record<string, unknown>[]> => {
+    const statement = `SELECT * FROM "${table}" WHERE ${where} ORDER BY id`;
+    if (!t.database) return handle().prepare(statement).all() as Record<string, unknown>[];
+    return (await t.galley.core.db.read.executeQuery(CompiledQuery.raw(statement))).rows as Record<string, unknown>[];
+  };
   const events: RecordEvent[] = [];
   const seenAtEvent: BatchGalley['seenAtEvent'] = [];
   t.galley.core.hooks.onRecord((event) => {
     events.push(event);
-    seenAtEvent.push({ event, committedPosts: rows('posts').length });
+    seenAtEvent.push({ event, committedPosts: rows('posts').then((r) => r.length) });
   });
   return {
     ...t,

@@ -43,7 +43,7 @@ describe('pocketbase SDK createBatch()', () => {
   it('rolls everything back when one request fails, and says which', async () => {
     const pb = new PocketBase(url);
     const post = await pb.collection('posts').create({ title: 'keep me' });
-    const authorsBefore = t.rows('authors').length;
+    const authorsBefore = (await t.rows('authors')).length;
     t.events.length = 0;
 
     const batch = pb.createBatch();
@@ -59,7 +59,7 @@ describe('pocketbase SDK createBatch()', () => {
       message: 'Batch transaction failed.',
       data: { requests: { '2': { code: 'batch_request_failed', response: { status: 400, message: 'Failed to create record.' } } } },
     });
-    expect(t.rows('authors').length).toBe(authorsBefore);
+    expect((await t.rows('authors')).length).toBe(authorsBefore);
     expect((await pb.collection('posts').getOne(post.id)).title).toBe('keep me');
     expect(t.events).toEqual([]);
   });
