@@ -1,7 +1,8 @@
 // The load generator: its own process (so it never shares an event loop with the server it measures), C workers
 // each sending keep-alive fetches back to back, first for a warm-up that is thrown away, then for a fixed
 // duration (or count). Prints one JSON line: LoadResult.
-// `bun scripts/bench/load.ts --base URL --target bare|galley --scenario NAME [--ids FILE] [--concurrency 32]
+// `--base` may list several URLs, comma-separated (instances of one app): connection i goes to URL i mod n.
+// `bun scripts/bench/load.ts --base URL[,URL…] --target bare|galley --scenario NAME [--ids FILE] [--concurrency 32]
 //   [--duration 10] [--warmup 2] [--count N]`
 import { readFileSync } from 'node:fs';
 import { createRequestFactory, type ScenarioName, type Target } from './scenarios.ts';
@@ -45,7 +46,7 @@ export function percentile(sorted: Float64Array, p: number): number {
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const next = createRequestFactory(opts.scenario, opts.target, opts.ids);
-  const base = opts.base.replace(/\/+$/, '');
+  const bases = opts.base.split(',').map((b) => b.trim().replace(/\/+$/, ''));
   let latencies = new Float64Array(1 << 16);
   let measured = 0;
   let issued = 0;
@@ -64,7 +65,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let cpuAtStart = process.cpuUsage();
   let measuring = false;
 
-  const worker = async (): Promise<void> => {
+  const worker = async (connection: number): Promise<void> => {
+    const base = bases[connection % bases.length]!;
     for (;;) {
       const t0 = performance.now();
       if (!measuring && t0 >= warmEnd) {
@@ -102,7 +104,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     }
   };
 
-  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  await Promise.all(Array.from({ length: opts.concurrency }, (_, i) => worker(i)));
   const stop = performance.now();
   const cpu = process.cpuUsage(cpuAtStart);
   const seconds = (stop - start) / 1000;

@@ -10,6 +10,9 @@
 // Realtime row: --realtime-subscribers N (default 1000, or GALLEY_BENCH_RT_SUBSCRIBERS; 10000 on demand),
 //   --realtime-rate R creates/s (50), --realtime-duration S (10; --quick 3), --realtime-users U (20),
 //   --no-realtime to skip it, --only realtime to run nothing else.
+// PostgreSQL rows (opt-in, ~6 min at the defaults): --pg adds get by id, list 50 and create on PostgreSQL through one and two
+//   instances beside the SQLite Galley (the bench's own throwaway cluster, fsync on; skipped with a line when no
+//   PostgreSQL binaries); --only pg runs nothing else.
 // Backup rows: creates alone, while `galley backup create` runs and while POST /api/backups runs, on a data.db of --backup-size GB (default 1);
 //   --no-backup to skip it, --only backup (or realtime,backup) to run nothing else.
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -26,6 +29,7 @@ import { checkEquivalence } from './sanity.ts';
 import { formatRealtimeRow, runRealtimeBench, type RealtimeBenchResult } from './realtime.ts';
 import { formatLoginFlood, runLoginFlood } from './login-flood.ts';
 import { formatBackupRow, runBackupBench, type BackupBenchResult } from './backup-load.ts';
+import { formatPostgresRows, runPostgresBench } from './postgres-rows.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -48,6 +52,7 @@ const { values: opt } = parseArgs({
     'no-realtime': { type: 'boolean', default: false },
     'backup-size': { type: 'string' },
     'no-backup': { type: 'boolean', default: false },
+    pg: { type: 'boolean', default: false },
   },
 });
 
@@ -69,8 +74,11 @@ const withRealtime = !opt['no-realtime'] && (!only || only.includes('realtime'))
 const withLoggingRow = !only || only.includes('logging');
 const withHooksRow = !only || only.includes('hooks');
 const withBackup = !opt['no-backup'] && (!only || only.includes('backup'));
+const withPostgres = opt.pg || (only?.includes('pg') ?? false);
 const backupGb = num(opt['backup-size'], opt.quick ? 0.05 : 1, 'backup-size');
-if (scenarios.length === 0 && !withRealtime && !withLoggingRow && !withHooksRow && !withBackup) throw new Error(`--only matched no scenario (${[...SCENARIOS.map((s) => s.name), 'realtime', 'logging', 'hooks', 'backup'].join(', ')})`);
+if (scenarios.length === 0 && !withRealtime && !withLoggingRow && !withHooksRow && !withBackup && !withPostgres) throw new Error(`--only matched no scenario (${[...SCENARIOS.map((s) => s.name), 'realtime', 'logging', 'hooks', 'backup', 'pg'].join(', ')})`);
+/** `--only pg`: the PostgreSQL rows and their SQLite rows, none of the full bench's extras (cold starts, login flood). */
+const postgresOnly = withPostgres && scenarios.length === 0 && !withLoggingRow && !withHooksRow;
 const realtime = {
   subscribers: num(opt['realtime-subscribers'] ?? process.env['GALLEY_BENCH_RT_SUBSCRIBERS'], 1000, 'realtime-subscribers'),
   rate: num(opt['realtime-rate'], 50, 'realtime-rate'),
@@ -256,7 +264,7 @@ async function mainRealtimeOnly(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (scenarios.length === 0 && !withLoggingRow && !withHooksRow) return mainRealtimeOnly();
+  if (scenarios.length === 0 && !withLoggingRow && !withHooksRow && !withPostgres) return mainRealtimeOnly();
   await ensureBinary();
   const tmp = mkdtempSync(join(tmpdir(), 'galley-bench-'));
   const started: RunningServer[] = [];
@@ -297,40 +305,43 @@ async function main(): Promise<void> {
     for (const s of started.splice(0)) await stopServer(s.proc);
     if (withLoggingRow) results.push(await measureLoggingCost(launch, tmp, idsFile, started));
     if (withHooksRow) results.push(await measureHooksCost(launch, tmp, idsFile, started));
+    const postgresResult = withPostgres ? await runPostgresBench({ sqliteLaunch: launch, tmp, rows, idsFile, settings }) : null;
 
-    const coldSeeded = await measureColdStarts(launch, 5);
-    const coldEmpty = await measureColdStarts({ ...launch, dir: join(tmp, 'galley-empty') }, 5);
+    const coldSeeded = postgresOnly ? [] : await measureColdStarts(launch, 5);
+    const coldEmpty = postgresOnly ? [] : await measureColdStarts({ ...launch, dir: join(tmp, 'galley-empty') }, 5);
     const binaryBytes = fromSource ? null : statSync(snapshot).size;
 
     const realtimeResult = withRealtime ? await measureRealtime(tmp, snapshot) : null;
     const backupResult = withBackup ? await measureBackup(tmp, snapshot) : null;
 
     const summaries = results.map(summarizeScenario);
-    console.log(`\n${formatTable(summaries)}`);
+    if (summaries.length) console.log(`\n${formatTable(summaries)}`);
+    if (postgresResult) console.log(`\n${formatPostgresRows(postgresResult)}`);
     if (realtimeResult) console.log(formatRealtimeRow(realtimeResult));
     if (backupResult) console.log(formatBackupRow(backupResult));
-    console.log('ratio = median over rounds of (galley req/s ÷ bare req/s in the same round); cpu µs/req = server CPU time per request (warm-up included)');
+    if (summaries.length) console.log('ratio = median over rounds of (galley req/s ÷ bare req/s in the same round); cpu µs/req = server CPU time per request (warm-up included)');
     const logging = results.find((r) => r.scenario === LOGGING_ROW);
     if (logging) {
       const deferred = median(logging.galley.map((r) => r.deferredCpuUs ?? 0));
       console.log(`request log: besides the cpu µs/req above, ${deferred.toFixed(1)} µs per request once the round was over (batches staged while busy, moved into _logs when idle)`);
     }
     const mb = (kb: number | null): string => (kb === null ? '-' : `${(kb / 1024).toFixed(1)} MB`);
-    console.log(`cold start${fromSource ? ' (from source, not the binary)' : ''} (spawn → first 200 on /api/health, median of 5): ${median(coldSeeded).toFixed(0)} ms on the ${settings.rows}-row data dir, ${median(coldEmpty).toFixed(0)} ms on an empty one`);
-    console.log(`galley RSS: idle after start ${mb(idleRssKb)}, peak during the run ${mb(peakRssKb)}`);
-    console.log(`binary size: ${binaryBytes === null ? '(from source)' : `${(binaryBytes / 1024 / 1024).toFixed(1)} MB`}`);
-    console.log(formatLoginFlood(await runLoginFlood({ command: launch.command, logins: opt.quick ? 100 : 500 })));
+    if (!postgresOnly) console.log(`cold start${fromSource ? ' (from source, not the binary)' : ''} (spawn → first 200 on /api/health, median of 5): ${median(coldSeeded).toFixed(0)} ms on the ${settings.rows}-row data dir, ${median(coldEmpty).toFixed(0)} ms on an empty one`);
+    if (!postgresOnly) console.log(`galley RSS: idle after start ${mb(idleRssKb)}, peak during the run ${mb(peakRssKb)}`);
+    if (!postgresOnly) console.log(`binary size: ${binaryBytes === null ? '(from source)' : `${(binaryBytes / 1024 / 1024).toFixed(1)} MB`}`);
+    if (!postgresOnly) console.log(formatLoginFlood(await runLoginFlood({ command: launch.command, logins: opt.quick ? 100 : 500 })));
     const caveats = listCaveats(results, summaries);
     if (caveats.length) console.log(`\ncaveats:\n- ${caveats.join('\n- ')}`);
     if (opt['cpu-prof']) console.log(`\nCPU profiles of the Galley processes: ${profileDir} (the .md files list functions by self time)`);
 
-    const out = join(root, 'bench-results', 'latest.json');
+    // --only pg leaves a full run's latest.json alone
+    const out = join(root, 'bench-results', postgresOnly ? 'postgres.json' : 'latest.json');
     mkdirSync(join(root, 'bench-results'), { recursive: true });
     writeFileSync(out, `${JSON.stringify({
       date: new Date().toISOString(), commit: gitHead(), bun: Bun.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? '',
       galley: fromSource ? 'source' : binary, settings, summaries, results,
       coldStartMs: { seeded: coldSeeded, empty: coldEmpty, medianSeeded: median(coldSeeded), medianEmpty: median(coldEmpty) },
-      idleRssKb, peakRssKb, binaryBytes, realtime: realtimeResult, backup: backupResult,
+      idleRssKb, peakRssKb, binaryBytes, realtime: realtimeResult, backup: backupResult, postgres: postgresResult,
     }, null, 2)}\n`);
     console.log(`\nresults: ${out}`);
     failed = false;
