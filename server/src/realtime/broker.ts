@@ -23,7 +23,7 @@ export function createRealtimeBroker(core: Core): Broker & { stop(): Promise<voi
     queue: Promise.resolve(),
     pending: 0,
     sweeper: undefined,
-    flush: { dirty: new Set(), timer: undefined, scheduled: false, nextAt: 0, measuring: false, measure: undefined },
+    flush: { dirty: [], timer: undefined, scheduled: false, nextAt: 0, measuring: false, measure: undefined },
   };
   const unhook = startDispatch(broker);
   return Object.assign(broker, {
@@ -105,7 +105,11 @@ const MAX_PASS_BYTES = 16 * 1024 * 1024;
  */
 export function queueFlush(broker: Broker, client: RealtimeClient): void {
   const flush = broker.flush;
-  flush.dirty.add(client);
+  // a flag on the client, not a Set of clients: at 10k subscribers a pass queues 10k clients, a lookup each
+  if (!client.queued) {
+    client.queued = true;
+    flush.dirty.push(client);
+  }
   if (flush.scheduled || flush.measuring) return;
   scheduleFlushPass(broker);
 }
@@ -123,9 +127,9 @@ function runFlushPass(broker: Broker): void {
   const flush = broker.flush;
   flush.scheduled = false;
   flush.timer = undefined;
-  if (flush.dirty.size === 0 || flush.measuring) return;
-  const clients = [...flush.dirty];
-  flush.dirty.clear();
+  if (flush.dirty.length === 0 || flush.measuring) return;
+  const clients = flush.dirty;
+  flush.dirty = [];
   const started = performance.now();
   // from here until the writes are timed no pass is scheduled: a client with more than one write's worth
   // waiting is queued again by its deliver() for the next pass
@@ -135,7 +139,12 @@ function runFlushPass(broker: Broker): void {
   try {
     let i = 0;
     while (i < clients.length && budget > 0) {
-      const wrote = clients[i++]!.deliver();
+      const client = clients[i++]!;
+      // cleared before the write: a client with more waiting than one write takes is queued again by it
+      client.queued = false;
+      // a client closed since it was queued is skipped here rather than looked for in the list when it closes
+      if (client.closed) continue;
+      const wrote = client.deliver();
       if (wrote > 0) writes++;
       budget -= wrote;
     }
@@ -148,17 +157,19 @@ function runFlushPass(broker: Broker): void {
       flush.measure = undefined;
       const ended = performance.now();
       if (writes > 0) flush.nextAt = Math.max(flush.nextAt, ended + Math.min((ended - started) * PASS_HOLD_SHARE, MAX_PASS_GAP_MS));
-      if (flush.dirty.size > 0 && !flush.scheduled) scheduleFlushPass(broker);
+      if (flush.dirty.length > 0 && !flush.scheduled) scheduleFlushPass(broker);
     });
   }
 }
 
-/** Put `clients` at the head of the next pass, before those queued since this one began. */
+/**
+ * Put `clients` (still flagged queued: none of them is in `flush.dirty` twice) at the head of the next pass,
+ * before those queued since this one began.
+ */
 function requeueFirst(flush: Broker['flush'], clients: RealtimeClient[]): void {
-  const later = [...flush.dirty];
-  flush.dirty.clear();
-  for (const client of clients) if (!client.closed) flush.dirty.add(client);
-  for (const client of later) flush.dirty.add(client);
+  const first = clients.filter((client) => !client.closed);
+  for (const client of flush.dirty) first.push(client);
+  flush.dirty = first;
 }
 
 /** Register a client whose stream slot (claimStreamSlot) is taken; removeClient gives the slot back. */
@@ -171,7 +182,6 @@ export function registerClient(broker: Broker, client: RealtimeClient): void {
 export function removeClient(broker: Broker, client: RealtimeClient): void {
   if (broker.clients.get(client.id) !== client) return;
   broker.clients.delete(client.id);
-  broker.flush.dirty.delete(client);
   releaseStreamSlot(broker, client.ip);
   dropSubscriptions(broker, client);
   unindexAuth(broker, client);

@@ -85,6 +85,8 @@ export interface RealtimeClient {
   /** topic → subscription */
   subscriptions: Map<string, Subscription>;
   closed: boolean;
+  /** it is in the broker's list for the next flush pass (broker.ts queueFlush sets it, the pass clears it) */
+  queued: boolean;
   /**
    * Queue messages for the broker's next flush pass, which writes everything queued in one write: each is its
    * encoded `event:…\ndata:…\n\n` part (lib/sse formatSseEvent), shared by every client it goes to; the
@@ -101,7 +103,8 @@ export interface RealtimeClient {
 
 /** The broker's flush passes: clients with queued messages, and when the next pass may run. */
 export interface FlushState {
-  readonly dirty: Set<RealtimeClient>;
+  /** clients for the next pass, each once (its `queued` flag); one closed meanwhile is skipped by the pass */
+  dirty: RealtimeClient[];
   timer: ReturnType<typeof setTimeout> | undefined;
   /** a pass is scheduled (timer or microtask) */
   scheduled: boolean;

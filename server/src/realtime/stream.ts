@@ -129,6 +129,7 @@ export function openRealtimeStream(core: Core, ip: string, id = newClientId()): 
     binding: null,
     subscriptions: new Map(),
     closed: false,
+    queued: false,
     send(events) {
       if (client.closed) return false;
       const wasEmpty = waitingBytes === 0;

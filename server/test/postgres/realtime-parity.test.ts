@@ -86,6 +86,7 @@ function collectingClient(name: string, got: string[]): RealtimeClient {
     binding: null,
     subscriptions: new Map(),
     closed: false,
+    queued: false,
     send(events) {
       for (const e of events) got.push(decoder.decode(e));
       return true;

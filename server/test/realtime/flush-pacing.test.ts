@@ -124,6 +124,22 @@ describe('a pass', () => {
     while (order.length < 5) await sleep(5);
     expect(order).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
+
+  it('writes a client queued many times once, and skips one closed since it was queued', async () => {
+    await idle();
+    const order: string[] = [];
+    const client = (name: string) => ({ closed: false, queued: false, deliver: () => (order.push(name), 10) }) as Partial<RealtimeClient> as RealtimeClient;
+    const [a, b, c] = ['a', 'b', 'c'].map(client);
+    for (const x of [a, b, a, c, a, b]) queueFlush(broker, x!);
+    b!.closed = true;
+    await Promise.resolve();
+    expect(order).toEqual(['a', 'c']);
+    expect([a, b, c].map((x) => x!.queued)).toEqual([false, false, false]);
+    // written and unflagged: the next queueFlush puts it in a later pass
+    queueFlush(broker, a!);
+    while (order.length < 3) await sleep(5);
+    expect(order).toEqual(['a', 'c', 'a']);
+  });
 });
 
 /** A socket writer that logs what it is given; `backUp()` makes its next write answer with a pending promise. */
