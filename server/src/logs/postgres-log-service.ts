@@ -87,7 +87,9 @@ export function createPostgresLogService(opts: PostgresLogServiceOptions): LogSe
       if (row.data.length > MAX_DATA_CHARS) row.data = TRUNCATED_REQUEST;
       ids.push(nextId(row.created));
       levels.push(row.level);
-      messages.push(row.message);
+      // PostgreSQL's text holds no NUL byte and one would fail the whole batch: a request line's unescaped path (or
+      // an entry's message) keeps it as the path's own escape, %00 (data is JSON text: a NUL there is already \u0000)
+      messages.push(row.message.replaceAll('\0', '%00'));
       data.push(row.data);
       created.push(formatDateTime(new Date(row.created)));
     }

@@ -123,6 +123,19 @@ describePostgres('createGalley on PostgreSQL', () => {
     expect(stats.json.reduce((n: number, s: any) => n + s.total, 0)).toBeGreaterThanOrEqual(failed.json.totalItems);
   });
 
+  it('logs a request whose path holds a NUL byte, and the rest of its batch', async () => {
+    await signInRoot();
+    // PostgreSQL's text holds no NUL: unescaped into the message it failed the whole batch's INSERT
+    await call(a, 'GET', '/api/collections/nope/records/%00nul');
+    await call(a, 'GET', '/api/collections/nope/records/beside-nul');
+    await a.core.logs.flush();
+    const logged = await call(a, 'GET', `/api/logs?filter=${encodeURIComponent('message ~ "/api/collections/nope/records/"')}`, undefined, root);
+    expect(logged.json.items.map((l: any) => l.message).sort()).toEqual([
+      'GET /api/collections/nope/records/%00nul',
+      'GET /api/collections/nope/records/beside-nul',
+    ]);
+  });
+
   it('superuser list and delete --database', async () => {
     await signInRoot();
     const target = { dir: newDir(), database: url };
