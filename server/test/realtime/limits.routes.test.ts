@@ -1,6 +1,7 @@
 // Galley's own realtime caps (settings `realtime`): the bytes of one client's subscription set (400 on the
 // POST) and open streams per client IP (429 on the GET, the IP as resolved through trustedProxy), over real
-// sockets; a closed stream gives its slot back; the settings round-trip through the official SDK.
+// sockets; a closed stream gives its slot back; the settings round-trip through the official SDK. The peer
+// address those caps use costs a syscall per read: read once per request, never per event.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -191,5 +192,37 @@ describe('streams per client IP', () => {
     await waitForClients(1);
     expect((await openStream({ 'x-forwarded-for': '203.0.113.7' })).status).toBe(200);
     await patchRealtime({ maxStreamsPerIp: 50 }, { trustedProxy: { headers: [], useLeftmostIP: false, ips: [] } });
+  });
+});
+
+describe("the socket's peer address", () => {
+  /** A peer like the listener's (a getter: a getpeername each read) that counts its reads. */
+  const countingPeer = () => {
+    const peer = { reads: 0 };
+    return Object.defineProperty(peer, 'remoteAddress', { get: () => (peer.reads++, '10.9.8.7') }) as { reads: number; remoteAddress: string };
+  };
+
+  it('is read at most once per request, and never again for the events a stream carries', async () => {
+    const galley = w.t.galley;
+    const streamPeer = countingPeer();
+    const response = await galley.handle(new Request('http://127.0.0.1:8090/api/realtime'), streamPeer);
+    expect(response.status).toBe(200);
+    const frames: SseFrame[] = [];
+    const reading = readFrames(response.body!, frames, () => undefined);
+    while (frames.length === 0) await sleep(5);
+    const clientId = frames[0]!.id;
+    expect(streamPeer.reads).toBe(1);
+    const postPeer = countingPeer();
+    const post = await galley.handle(
+      new Request('http://127.0.0.1:8090/api/realtime', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId, subscriptions: [`users/${w.alice.id}`] }) }),
+      postPeer,
+    );
+    expect(post.status).toBe(204);
+    expect(postPeer.reads).toBeLessThanOrEqual(1);
+    for (let n = 0; n < 5; n++) await w.update('users', w.alice.id, { name: `Alice ${n}` });
+    while (frames.filter((f) => f.event === `users/${w.alice.id}`).length < 5) await sleep(5);
+    // the stream's IP was taken once, when it opened: five events later it is still one read
+    expect(streamPeer.reads).toBe(1);
+    await reading.cancel();
   });
 });
