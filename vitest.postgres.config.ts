@@ -3,7 +3,7 @@
 // GALLEY_TEST_DATABASE=postgres, each Galley on a new database of the run's cluster. Files that make their Galley
 // with createGalley themselves are not in this run; the helpers' files that are SQLite-specific by nature or known
 // to fail on PostgreSQL are left out below, each with its reason (docs/postgresql.md lists the failures too).
-// Run: bun --bun node_modules/vitest/vitest.mjs run --config vitest.postgres.config.ts [files]
+// Run: npm run test:postgres [-- files] (not a stage of npm test: its cost and figures are in docs/postgresql.md)
 import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import bunConfig from './vitest.bun.config.ts';
@@ -24,7 +24,6 @@ export const KNOWN_FAILURES: Record<string, string> = {
   'server/test/bad-input.routes.test.ts': "a text value holding a NUL byte: PostgreSQL's text cannot hold U+0000, so it is refused (400) where SQLite stores it",
   'server/test/auth/settings.routes.test.ts': 'starts a second Galley on the database while the first runs with files on local disk: refused on PostgreSQL by design (the files lock)',
   'server/test/files-upload/durability.test.ts': 'the orphan sweep on PostgreSQL leaves files younger than an hour (SHARED_STORAGE_GRACE_MS) by design; the test sweeps fresh orphans',
-  'server/test/auth/enumeration-timing.test.ts': 'not yet explained: auth-with-password medians of a known and an unknown identity 14 ms apart on PostgreSQL (limit 5 ms; one run, loaded box); the file also takes ~4 minutes there',
 };
 
 const leftOut = new Set([...Object.keys(SQLITE_ONLY), ...Object.keys(KNOWN_FAILURES)]);
