@@ -57,7 +57,7 @@ describe('the PostgreSQL schema DDL the migrations planner runs', () => {
   it("translates SQLite's index text: quotes, COLLATE NOCASE as lower(), a partial index's WHERE", () => {
     const idx = parseIndexDefinition("CREATE UNIQUE INDEX `idx_email` ON `users` (`email` COLLATE NOCASE DESC, [name], lower(`x`)) WHERE `email` != ''")!;
     expect(buildPostgresCreateIndexSql(idx)).toBe(
-      'CREATE UNIQUE INDEX "idx_email" ON "users" ((lower("email")) DESC, "name", (lower("x"))) WHERE "email" != \'\'',
+      'CREATE UNIQUE INDEX "idx_email" ON "users" ((lower("email")) DESC NULLS LAST, "name" NULLS FIRST, (lower("x")) NULLS FIRST) WHERE "email" != \'\'',
     );
     expect(() => buildPostgresCreateIndexSql(parseIndexDefinition('CREATE INDEX i ON t (a COLLATE klingon)')!)).toThrow(/BINARY, NOCASE and RTRIM only/);
   });

@@ -325,7 +325,7 @@ describePostgres('records on PostgreSQL: the same answers as on SQLite', () => {
     expect(JSON.stringify(plan.rows)).toMatch(/Index Scan using idx_email_/);
   });
 
-  it("an export's page read by _rowid_ and an @rowid sort are served by the unique index on _rowid_", async () => {
+  it("an export's page read by _rowid_ and an @rowid sort are served by the unique index on _rowid_; a sort by an indexed column by its index", async () => {
     // the queries the record services really run on PostgreSQL, captured on their way to it
     const seen: RootOperationNode[] = [];
     const capture: KyselyPlugin = { transformQuery: (args) => (seen.push(args.node), args.node), transformResult: async (args) => args.result };
@@ -348,5 +348,15 @@ describePostgres('records on PostgreSQL: the same answers as on SQLite', () => {
     await listRecords(core, root, 'posts', { sort: '@rowid' });
     const list = compiled().find((q) => /order by "posts"\."_rowid_"/.test(q.sql) && / limit /.test(q.sql));
     expect(await explain(list!)).toMatch(/Index Scan using posts__rowid__key/);
+
+    // SQLite's NULL order (smallest) both ways: the translated index is NULLS FIRST, so it serves ASC NULLS FIRST
+    // forwards and DESC NULLS LAST backwards; only the _rowid_ tie is left to an incremental sort, never a full one
+    for (const sort of ['slug', '-slug']) {
+      await listRecords(core, root, 'posts', { sort });
+      const bySlug = compiled().find((q) => /order by "posts"\."slug"/.test(q.sql) && / limit /.test(q.sql));
+      const plan = await explain(bySlug!);
+      expect(plan, sort).toMatch(/Index Scan (Backward )?using idx_posts_slug/);
+      expect(plan, sort).not.toMatch(/"(->  )?Sort /);
+    }
   });
 });
