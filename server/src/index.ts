@@ -88,6 +88,13 @@ export interface GalleyOptions extends ConfigInput {
    * beside the schema file if there is one. With `dev`, a hooks file is reloaded when it or its local imports change.
    */
   hooks?: HooksOption;
+  /**
+   * The time every time-based rule reads: rate-limit windows, sign-in and OTP throttles, token expiry, record
+   * timestamps, cron, backup names (default: the system clock). For tests: a pinned or stepped clock makes a
+   * "10 requests within 3 s" window a fact instead of a race on a loaded machine. Code that reads the time
+   * itself (a `Date.now()`, the database's own clock) does not follow it.
+   */
+  clock?: () => Date;
 }
 
 /** What createGalley found and did at start, for the banner `galley serve` prints. */
@@ -199,7 +206,7 @@ async function openGalley(options: GalleyOptions, held: { restore: RestoreRunner
     const localStorage = createHoldingStorage(createLocalStorage(join(config.dir, 'storage')), () => isBackupRunning(config.dir));
     const storage = createSwitchingStorage(localStorage, () => settings.current().s3);
     services.add({ name: 'file removals', stop: () => settleFileRemovals(storage).then(() => localStorage.flushHeldDeletions()) });
-    const clock = () => new Date();
+    const clock = options.clock ?? (() => new Date());
     trace.mark('storage');
     const cron: CronService = await trace.time('cron scheduler', () => createCronScheduler({ clock, log: appLog, store: cronState, claimRun }));
     services.add({ name: 'cron scheduler', stop: () => cron.close() });

@@ -61,7 +61,8 @@ describe('OTP answers do not reveal whether an email has an account', () => {
     // wire: a real account past 10 live codes gets its newest id again; 5 tries per record and IP, then 429
     expect(real).toEqual({ repeats: true, statuses: [400, 400, 400, 400, 400, 400, 429] });
     expect(ghost).toEqual(real);
-  });
+    // 22 codes and 14 tries, each an argon2 hash: seconds unloaded, more than the default 20 s on 2 loaded cores
+  }, 60_000);
 
   it('a decoy otpId is refused as a real code guessed wrong, and means nothing to another collection', async () => {
     const ghostId = await requestOtp('ghost2@example.com');
