@@ -1,20 +1,15 @@
 // The collections list (admin/collections.ts: filter and sort over the collections as a VALUES table) answers the
 // same on SQLite and on PostgreSQL: its values typed as columns (untyped, PostgreSQL reads every VALUES column as
 // text: the file order `i` sorted '10' before '2', `system = true` raised) and its filter in the database's dialect.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { listCollectionsJson } from '../../src/admin/collections.ts';
 import type { Core } from '../../src/core.ts';
 import type { Database } from '../../src/db/database.ts';
-import { applySchemaOnStart } from '../../src/db/migrate/apply-on-start.ts';
-import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
-import { openPostgresDatabase, type OpenedPostgresDatabase } from '../../src/db/open-postgres-database.ts';
 import { GalleyError } from '../../src/errors.ts';
 import { superuserRequest } from '../../src/rules/request-info.ts';
 import { loadSchema } from '../../src/schema/load.ts';
-import { describePostgres, usePostgresDatabase } from '../helpers/postgres.ts';
+import { usePairedDatabases } from '../helpers/paired-databases.ts';
+import { describePostgres } from '../helpers/postgres.ts';
 
 // more than ten, so the file order's tie-break meets two-digit positions
 const COLLECTIONS = [
@@ -54,28 +49,11 @@ async function listAll(db: Database): Promise<unknown[]> {
 }
 
 describePostgres('the collections list on PostgreSQL: the same answers as on SQLite', () => {
-  const database = usePostgresDatabase();
-  let dir = '';
-  let lite: OpenedDatabase | undefined;
-  let pg: OpenedPostgresDatabase | undefined;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'galley-pg-collections-'));
-    lite = openDatabase({ file: join(dir, 'data.db'), synchronous: 'NORMAL', busyTimeoutMs: 5000 });
-    await applySchemaOnStart(lite, loadSchema(COLLECTIONS));
-    pg = await openPostgresDatabase({ url: database.get().url });
-    await applySchemaOnStart(pg, loadSchema(COLLECTIONS));
-  }, 60_000);
-
-  afterAll(async () => {
-    await lite?.close();
-    await pg?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { lite, pg, dir } = usePairedDatabases('collections', COLLECTIONS);
 
   it('filters, sorts and pages the collections alike', async () => {
-    const onSqlite = await listAll(lite!);
-    const onPostgres = await listAll(pg!);
+    const onSqlite = await listAll(lite());
+    const onPostgres = await listAll(pg());
     // the scenario means something on SQLite: file order past ten, case-insensitive ~, a refused field
     expect((onSqlite[0] as { names: string[] }).names.slice(-3)).toEqual(['Coll10', 'members', 'notes']);
     expect(onSqlite[5]).toMatchObject({ names: ['Coll1', 'Coll10'] });

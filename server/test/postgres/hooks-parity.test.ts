@@ -2,28 +2,20 @@
 // (`e.record` over the stored row: its values, `changes()`, `publicExport()`), and the `app` helpers
 // (hooks-file/app-records.ts: find, count, newRecord/save, set + save, delete, runInTransaction) answer the
 // same and write the same rows. Rows read back from PostgreSQL carry its `_rowid_` column; hooks never see it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Core } from '../../src/core.ts';
+import { expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.ts';
-import { applySchemaOnStart } from '../../src/db/migrate/apply-on-start.ts';
-import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
-import { openPostgresDatabase, type OpenedPostgresDatabase } from '../../src/db/open-postgres-database.ts';
-import { createEventBus } from '../../src/hooks/event-bus.ts';
 import type { HookRecord } from '../../src/hooks/hook-record.ts';
 import { createHooksRegistry } from '../../src/hooks/hooks-registry.ts';
 import { recordHooksPart } from '../../src/hooks-file/app-record-hooks.ts';
 import { recordsAppPart } from '../../src/hooks-file/app-records.ts';
 import { assembleHooksApp, type HooksApp } from '../../src/hooks-file/hooks-app.ts';
-import { createLogger } from '../../src/lib/log.ts';
-import { createLocalStorage } from '../../src/lib/storage/local.ts';
 import { deleteRecord } from '../../src/records/delete.ts';
 import { updateRecord } from '../../src/records/update.ts';
 import { superuserRequest } from '../../src/rules/request-info.ts';
 import { loadSchema } from '../../src/schema/load.ts';
-import { describePostgres, usePostgresDatabase } from '../helpers/postgres.ts';
+import { parityCore, usePairedDatabases } from '../helpers/paired-databases.ts';
+import { describePostgres } from '../helpers/postgres.ts';
 
 const COLLECTIONS = [
   {
@@ -61,22 +53,7 @@ async function outcome(run: () => Promise<unknown>): Promise<unknown> {
 const seen = (r: HookRecord) => ({ export: r.publicExport(), views: r.get('views'), published: r['published'], tags: r.get('tags'), changes: r.changes() });
 
 async function runScenario(db: Database, dir: string): Promise<unknown[]> {
-  let t = Date.parse('2026-01-01T00:00:00.000Z');
-  const log = createLogger('error', () => {});
-  const hooks = createEventBus((err) => {
-    throw err;
-  });
-  const schema = loadSchema(COLLECTIONS);
-  const core = {
-    config: { maxBodySize: 1 << 20 },
-    db,
-    schema,
-    hooks,
-    log,
-    clock: () => new Date((t += 1000)),
-    storage: createLocalStorage(join(dir, 'storage')),
-    secrets: { tokenSecret: () => 'secret' },
-  } as unknown as Core;
+  const core = parityCore(db, loadSchema(COLLECTIONS), dir);
   const registry = createHooksRegistry();
   const app = assembleHooksApp([recordHooksPart, recordsAppPart], { core, registry }) as HooksApp & Record<string, any>;
   const trace: unknown[] = [];
@@ -99,10 +76,10 @@ async function runScenario(db: Database, dir: string): Promise<unknown[]> {
       return e.next();
     }, 'posts');
   }
-  hooks.useRegistry(registry, log);
+  core.hooks.useRegistry(registry, core.log);
 
   const step = async (name: string, run: () => Promise<unknown>) => trace.push([name, await outcome(run)]);
-  const root = superuserRequest(schema.findCollection('_superusers')!);
+  const root = superuserRequest(core.schema.findCollection('_superusers')!);
   const plain = (r: HookRecord) => r.publicExport();
   for (const [n, title, views, published, tags, meta] of [
     [1, 'Alpha', 10, true, ['red'], { n: 1 }],
@@ -140,28 +117,11 @@ async function runScenario(db: Database, dir: string): Promise<unknown[]> {
 }
 
 describePostgres('the hooks API on PostgreSQL: the same records as on SQLite', () => {
-  const database = usePostgresDatabase();
-  let dir = '';
-  let lite: OpenedDatabase | undefined;
-  let pg: OpenedPostgresDatabase | undefined;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'galley-pg-hooks-'));
-    lite = openDatabase({ file: join(dir, 'data.db'), synchronous: 'NORMAL', busyTimeoutMs: 5000 });
-    await applySchemaOnStart(lite, loadSchema(COLLECTIONS));
-    pg = await openPostgresDatabase({ url: database.get().url });
-    await applySchemaOnStart(pg, loadSchema(COLLECTIONS));
-  }, 60_000);
-
-  afterAll(async () => {
-    await lite?.close();
-    await pg?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { lite, pg, dir } = usePairedDatabases('hooks', COLLECTIONS);
 
   it('model and after-commit hooks and the app helpers see and answer the same', async () => {
-    const onSqlite = await runScenario(lite!, join(dir, 'a'));
-    const onPostgres = await runScenario(pg!, join(dir, 'b'));
+    const onSqlite = await runScenario(lite(), join(dir(), 'a'));
+    const onPostgres = await runScenario(pg(), join(dir(), 'b'));
     // the scenario means something: what SQLite answered
     const at = (name: string) => (onSqlite.find((s) => (s as unknown[])[0] === name) as [string, unknown])[1];
     expect(at('count')).toEqual({ ok: 2 });

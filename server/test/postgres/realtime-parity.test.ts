@@ -3,18 +3,10 @@
 // the same creates, updates and deletes. Several groups are checked in one UNION ALL statement (PostgreSQL
 // numbers its parameters across the branches), and a deleted record is judged from its values (typed as its
 // columns on PostgreSQL: a number rule over text would compare as text, a bool one would raise).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import type { Core } from '../../src/core.ts';
 import type { Database } from '../../src/db/database.ts';
-import { applySchemaOnStart } from '../../src/db/migrate/apply-on-start.ts';
-import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
-import { openPostgresDatabase, type OpenedPostgresDatabase } from '../../src/db/open-postgres-database.ts';
-import { createEventBus } from '../../src/hooks/event-bus.ts';
-import { createLogger } from '../../src/lib/log.ts';
-import { createLocalStorage } from '../../src/lib/storage/local.ts';
 import { bindAuth, setClientBinding } from '../../src/realtime/auth-binding.ts';
 import { createRealtimeBroker, registerClient, replaceSubscriptions, whenRealtimeIdle } from '../../src/realtime/broker.ts';
 import type { Broker, RealtimeClient } from '../../src/realtime/model.ts';
@@ -24,7 +16,8 @@ import { updateRecord } from '../../src/records/update.ts';
 import { superuserRequest, type AuthInfo } from '../../src/rules/request-info.ts';
 import { loadSchema } from '../../src/schema/load.ts';
 import type { Schema } from '../../src/schema/model.ts';
-import { describePostgres, usePostgresDatabase } from '../helpers/postgres.ts';
+import { parityCore, usePairedDatabases } from '../helpers/paired-databases.ts';
+import { describePostgres } from '../helpers/postgres.ts';
 
 const COLLECTIONS = [
   {
@@ -108,20 +101,7 @@ interface Engine {
 }
 
 function makeEngine(db: Database, schema: Schema, dir: string): Engine {
-  let t = Date.parse('2026-01-01T00:00:00.000Z');
-  const hooks = createEventBus((err) => {
-    throw err;
-  });
-  const core = {
-    config: { maxBodySize: 1 << 20 },
-    db,
-    schema,
-    hooks,
-    log: createLogger('error', () => {}),
-    clock: () => new Date((t += 1000)),
-    storage: createLocalStorage(join(dir, 'storage')),
-    secrets: { tokenSecret: () => 'secret' },
-  } as unknown as Core & { realtime: Broker };
+  const core = parityCore(db, schema, dir) as Core & { realtime: Broker };
   const broker = createRealtimeBroker(core);
   core.realtime = broker;
   return { core, broker };
@@ -192,30 +172,16 @@ function summarize(message: string): string {
 }
 
 describePostgres('realtime on PostgreSQL: the same messages as on SQLite', () => {
-  const database = usePostgresDatabase();
-  let dir = '';
-  let lite: OpenedDatabase | undefined;
-  let pg: OpenedPostgresDatabase | undefined;
+  const { lite, pg, dir } = usePairedDatabases('realtime', COLLECTIONS);
   const engines: Engine[] = [];
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'galley-pg-realtime-'));
-    lite = openDatabase({ file: join(dir, 'data.db'), synchronous: 'NORMAL', busyTimeoutMs: 5000 });
-    await applySchemaOnStart(lite, loadSchema(COLLECTIONS));
-    pg = await openPostgresDatabase({ url: database.get().url });
-    await applySchemaOnStart(pg, loadSchema(COLLECTIONS));
-  }, 60_000);
 
   afterAll(async () => {
     for (const e of engines) await e.broker.stop();
-    await lite?.close();
-    await pg?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('subscribers with different auth, rules and filters get the same events', async () => {
-    const sqliteEngine = makeEngine(lite!, loadSchema(COLLECTIONS), join(dir, 'a'));
-    const postgresEngine = makeEngine(pg!, loadSchema(COLLECTIONS), join(dir, 'b'));
+    const sqliteEngine = makeEngine(lite(), loadSchema(COLLECTIONS), join(dir(), 'a'));
+    const postgresEngine = makeEngine(pg(), loadSchema(COLLECTIONS), join(dir(), 'b'));
     engines.push(sqliteEngine, postgresEngine);
     const onSqlite = await runScenario(sqliteEngine);
     const onPostgres = await runScenario(postgresEngine);

@@ -4,23 +4,15 @@
 // their tables from applySchemaOnStart; the dialect reaches the filter compiler from the Database alone (nothing
 // here passes one). Then the PostgreSQL write path on its own: a job is one transaction,
 // savepoints for nested jobs, after-commit after COMMIT, serialization failures retried or answered 503.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompiledQuery, sql, type KyselyPlugin, type RootOperationNode } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Core } from '../../src/core.ts';
 import type { Database } from '../../src/db/database.ts';
-import { applySchemaOnStart } from '../../src/db/migrate/apply-on-start.ts';
-import { openDatabase, type OpenedDatabase } from '../../src/db/open.ts';
-import { openPostgresDatabase, type OpenedPostgresDatabase } from '../../src/db/open-postgres-database.ts';
 import { authWithPassword } from '../../src/auth/password-auth.ts';
 import { buildIdentityMatch, findAuthRecordByEmail } from '../../src/auth/find-auth-record.ts';
 import { BatchRequestFailed, runBatch } from '../../src/batch/run-batch.ts';
 import { GalleyError } from '../../src/errors.ts';
-import { createEventBus } from '../../src/hooks/event-bus.ts';
-import { createLogger } from '../../src/lib/log.ts';
-import { createLocalStorage } from '../../src/lib/storage/local.ts';
 import { createRecord } from '../../src/records/create.ts';
 import { deleteRecord } from '../../src/records/delete.ts';
 import { exportRecords } from '../../src/records/export-records.ts';
@@ -30,7 +22,8 @@ import { viewRecord } from '../../src/records/view.ts';
 import { guestRequest, superuserRequest, type RequestInfo } from '../../src/rules/request-info.ts';
 import { loadSchema } from '../../src/schema/load.ts';
 import type { Schema } from '../../src/schema/model.ts';
-import { describePostgres, usePostgresDatabase } from '../helpers/postgres.ts';
+import { parityCore, usePairedDatabases } from '../helpers/paired-databases.ts';
+import { describePostgres } from '../helpers/postgres.ts';
 
 const COLLECTIONS = [
   {
@@ -105,23 +98,10 @@ interface Engine {
 }
 
 function makeEngine(db: Database, schema: Schema, dir: string): Engine {
-  let t = Date.parse('2026-01-01T00:00:00.000Z');
-  const hooks = createEventBus((err) => {
-    throw err;
-  });
+  const core = parityCore(db, schema, dir);
   const events: string[] = [];
   // a sign-in's _authOrigins record gets a random id
-  hooks.onRecord((e) => events.push(`${e.action} ${e.collection.name} ${e.collection.name === '_authOrigins' ? '(new id)' : String(e.row['id'])}`));
-  const core = {
-    config: { maxBodySize: 1 << 20 },
-    db,
-    schema,
-    hooks,
-    log: createLogger('error', () => {}),
-    clock: () => new Date((t += 1000)),
-    storage: createLocalStorage(join(dir, 'storage')),
-    secrets: { tokenSecret: () => 'secret' },
-  } as unknown as Core;
+  core.hooks.onRecord((e) => events.push(`${e.action} ${e.collection.name} ${e.collection.name === '_authOrigins' ? '(new id)' : String(e.row['id'])}`));
   return { core, events, root: superuserRequest(schema.findCollection('_superusers')!) };
 }
 
@@ -271,29 +251,11 @@ async function runScenario(e: Engine): Promise<Array<{ step: string; out: Outcom
 }
 
 describePostgres('records on PostgreSQL: the same answers as on SQLite', () => {
-  const database = usePostgresDatabase();
-  let dir = '';
-  let lite: OpenedDatabase | undefined;
-  let pg: OpenedPostgresDatabase | undefined;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'galley-pg-records-'));
-    lite = openDatabase({ file: join(dir, 'data.db'), synchronous: 'NORMAL', busyTimeoutMs: 5000 });
-    await applySchemaOnStart(lite, loadSchema(COLLECTIONS));
-    pg = await openPostgresDatabase({ url: database.get().url });
-    // the migrations planner's PostgreSQL tables and indexes (db/migrate/postgres-schema-dialect.ts), through the Database
-    await applySchemaOnStart(pg, loadSchema(COLLECTIONS));
-  }, 60_000);
-
-  afterAll(async () => {
-    await lite?.close();
-    await pg?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { lite, pg, dir } = usePairedDatabases('records', COLLECTIONS);
 
   it('list, view, create, update, delete and batches answer the same', async () => {
-    const onSqlite = await runScenario(makeEngine(lite!, loadSchema(COLLECTIONS), join(dir, 'a')));
-    const onPostgres = await runScenario(makeEngine(pg!, loadSchema(COLLECTIONS), join(dir, 'b')));
+    const onSqlite = await runScenario(makeEngine(lite(), loadSchema(COLLECTIONS), join(dir(), 'a')));
+    const onPostgres = await runScenario(makeEngine(pg(), loadSchema(COLLECTIONS), join(dir(), 'b')));
     // the scenario means something: writes succeeded, refusals refused, events fired
     expect(onSqlite.filter((s) => 'error' in s.out).length).toBeGreaterThan(8);
     expect(onSqlite.filter((s) => 'ok' in s.out).length).toBeGreaterThan(30);
@@ -315,12 +277,12 @@ describePostgres('records on PostgreSQL: the same answers as on SQLite', () => {
   it("a lookup by email is the form the email index serves (lower(email) on PostgreSQL, COLLATE NOCASE on SQLite)", async () => {
     const members = loadSchema(COLLECTIONS).findCollection('members')!;
     const lookup = (db: Database) => db.read.selectFrom('members').select('id').where(buildIdentityMatch(members, 'email', 'Ann@Example.com', db.dialect)).compile();
-    const onSqlite = await lite!.read.executeQuery(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${lookup(lite!).sql}`, [...lookup(lite!).parameters]));
+    const onSqlite = await lite().read.executeQuery(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${lookup(lite()).sql}`, [...lookup(lite()).parameters]));
     expect(JSON.stringify(onSqlite.rows)).toMatch(/USING INDEX idx_email_/);
-    const plan = await pg!.read.transaction().execute(async (trx) => {
+    const plan = await pg().read.transaction().execute(async (trx) => {
       // a table this small would be scanned anyway: refuse scans to see whether the index can serve the lookup
       await sql`SET LOCAL enable_seqscan = off`.execute(trx);
-      return trx.executeQuery(CompiledQuery.raw(`EXPLAIN ${lookup(pg!).sql}`, [...lookup(pg!).parameters]));
+      return trx.executeQuery(CompiledQuery.raw(`EXPLAIN ${lookup(pg()).sql}`, [...lookup(pg()).parameters]));
     });
     expect(JSON.stringify(plan.rows)).toMatch(/Index Scan using idx_email_/);
   });
@@ -329,12 +291,12 @@ describePostgres('records on PostgreSQL: the same answers as on SQLite', () => {
     // the queries the record services really run on PostgreSQL, captured on their way to it
     const seen: RootOperationNode[] = [];
     const capture: KyselyPlugin = { transformQuery: (args) => (seen.push(args.node), args.node), transformResult: async (args) => args.result };
-    const captured = pg!.read.withPlugin(capture);
-    const db = Object.create(pg!, { read: { get: () => captured } }) as Database;
-    const { core, root } = makeEngine(db, loadSchema(COLLECTIONS), join(dir, 'c'));
-    const compiled = () => seen.splice(0).map((node) => pg!.read.getExecutor().compileQuery(node, { queryId: 'explain' }));
+    const captured = pg().read.withPlugin(capture);
+    const db = Object.create(pg(), { read: { get: () => captured } }) as Database;
+    const { core, root } = makeEngine(db, loadSchema(COLLECTIONS), join(dir(), 'c'));
+    const compiled = () => seen.splice(0).map((node) => pg().read.getExecutor().compileQuery(node, { queryId: 'explain' }));
     const explain = (q: CompiledQuery) =>
-      pg!.read.transaction().execute(async (trx) => {
+      pg().read.transaction().execute(async (trx) => {
         // a table this small would be scanned anyway: refuse scans to see whether the index can serve the query
         await sql`SET LOCAL enable_seqscan = off`.execute(trx);
         return JSON.stringify((await trx.executeQuery(CompiledQuery.raw(`EXPLAIN ${q.sql}`, [...q.parameters]))).rows);
