@@ -21,24 +21,14 @@ import {
   countStagedBytes, createLogIdSource, decodeBatch, encodeEntryRecord, encodeRequestRecord, insertLogRows, moveStagedBatch, plainField,
   requestRecordBound, writeRequestRecord,
 } from './log-rows.ts';
+import { createRequestNotes, logBatching, runOnce, type LogBatchingOptions } from './log-service-common.ts';
 import type { LogWriterInit, LogWriterReply } from './log-writer-worker.ts';
 import { requestLevel, type RequestNote } from './request-log.ts';
 
-export interface LogServiceOptions {
+export interface LogServiceOptions extends LogBatchingOptions {
   /** path of aux.db */
   file: string;
   busyTimeoutMs: number;
-  /** the `logs` settings in force (read on every write) */
-  settings: () => Settings['logs'];
-  clock?: () => Date;
-  /** where a write failure is reported (once); default stderr */
-  report?: (line: string) => void;
-  /** flush period in ms (default 3000) */
-  flushMs?: number;
-  /** a batch this large is flushed at once (default 200) */
-  batchSize?: number;
-  /** entries held (queued or being written) before new ones are dropped (default 10,000) */
-  maxPending?: number;
   /** write on this thread instead of a worker (tests of the fallback) */
   inline?: boolean;
   /** a batch this soon after the previous one is staged, and staged batches move into `_logs` once none came for this long (default 100 ms; log-writer-worker.ts) */
@@ -125,12 +115,8 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
     void auxDb.close();
     throw err;
   }
-  const clock = opts.clock;
-  const now: () => number = clock ? () => clock().getTime() : Date.now;
-  const report = opts.report ?? ((line: string) => process.stderr.write(line + '\n'));
-  const batchSize = opts.batchSize ?? 200;
-  const maxPending = opts.maxPending ?? 10_000;
-  const notes = new WeakMap<Request, RequestNote>();
+  const { now, report, flushMs, batchSize, maxPending } = logBatching(opts);
+  const notes = createRequestNotes();
   const nextId = createLogIdSource();
   // enough chunks for maxPending entries in batches of batchSize (a chunk holds one batch), and one being filled
   const ringInit = createRing(Math.max(2, Math.min(MAX_CHUNKS, Math.ceil(maxPending / batchSize) + 1)), CHUNK_BYTES);
@@ -407,7 +393,7 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
     void worker.terminate();
   };
 
-  const ticker = setInterval(publish, opts.flushMs ?? 3000);
+  const ticker = setInterval(publish, flushMs);
   (ticker as { unref?: () => void }).unref?.();
   trim();
   // batches staged when the last run stopped or crashed: moved by the writer as soon as it runs
@@ -416,31 +402,24 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
     else startThread();
   }
 
-  let closing: Promise<void> | undefined;
   return {
     auxDb,
     table: { db: auxDb.db, dialect: sqliteDialect },
     write,
     writeRequest,
     isEnabled: () => !closed && opts.settings().maxDays > 0,
-    noteRequest(request, note) {
-      const known = notes.get(request);
-      if (known) Object.assign(known, note);
-      else notes.set(request, { ...note });
-    },
+    noteRequest: notes.note,
     flush,
     trim,
     dropped: () => droppedCount,
-    close() {
-      return (closing ??= (async () => {
-        clearInterval(ticker);
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
-        clearTimeout(timer);
-        closed = true;
-        await stopThread();
-        await auxDb.close();
-      })());
-    },
+    close: runOnce(async () => {
+      clearInterval(ticker);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+      clearTimeout(timer);
+      closed = true;
+      await stopThread();
+      await auxDb.close();
+    }),
   };
 }

@@ -13,17 +13,12 @@ import { postgresDialect } from '../query/postgres-dialect.ts';
 import type { LogEntry } from './log-entry.ts';
 import { createLogIdSource, serializeData, type LogRow } from './log-rows.ts';
 import type { LogService } from './log-service.ts';
-import { buildRequestLogRow, requestLevel, type RequestFacts, type RequestNote } from './request-log.ts';
+import { createRequestNotes, logBatching, runOnce, type LogBatchingOptions } from './log-service-common.ts';
+import { buildRequestLogRow, requestLevel, type RequestFacts } from './request-log.ts';
 
-export interface PostgresLogServiceOptions {
+export interface PostgresLogServiceOptions extends LogBatchingOptions {
   /** the pool (never a write job's connection: a batch must not join whatever job runs around a flush) */
   db: Kysely<any>;
-  settings: () => Settings['logs'];
-  clock?: () => Date;
-  report?: (line: string) => void;
-  flushMs?: number;
-  batchSize?: number;
-  maxPending?: number;
 }
 
 /**
@@ -50,12 +45,8 @@ const TRUNCATED_REQUEST = JSON.stringify({ type: 'request', truncated: true });
 type Pending = { kind: 'entry'; level: number; row: LogRow } | { kind: 'request'; level: number; facts: RequestFacts; created: number };
 
 export function createPostgresLogService(opts: PostgresLogServiceOptions): LogService {
-  const clock = opts.clock;
-  const now: () => number = clock ? () => clock().getTime() : Date.now;
-  const report = opts.report ?? ((line: string) => process.stderr.write(line + '\n'));
-  const batchSize = opts.batchSize ?? 200;
-  const maxPending = opts.maxPending ?? 10_000;
-  const notes = new WeakMap<Request, RequestNote>();
+  const { now, report, flushMs, batchSize, maxPending } = logBatching(opts);
+  const notes = createRequestNotes();
   // ids are time-ordered with a random counter start: two instances' ids colliding is left to ON CONFLICT
   const nextId = createLogIdSource();
   let pending: Pending[] = [];
@@ -144,11 +135,10 @@ export function createPostgresLogService(opts: PostgresLogServiceOptions): LogSe
     );
   };
 
-  const ticker = setInterval(publish, opts.flushMs ?? 3000);
+  const ticker = setInterval(publish, flushMs);
   (ticker as { unref?: () => void }).unref?.();
   trim();
 
-  let closing: Promise<void> | undefined;
   return {
     table: { db: opts.db, dialect: postgresDialect },
     write(entry: LogEntry) {
@@ -180,20 +170,14 @@ export function createPostgresLogService(opts: PostgresLogServiceOptions): LogSe
       append({ kind: 'request', level, facts, created: now() });
     },
     isEnabled: () => !closed && opts.settings().maxDays > 0,
-    noteRequest(request, note) {
-      const known = notes.get(request);
-      if (known) Object.assign(known, note);
-      else notes.set(request, { ...note });
-    },
+    noteRequest: notes.note,
     flush,
     trim,
     dropped: () => droppedCount,
-    close() {
-      return (closing ??= (async () => {
-        clearInterval(ticker);
-        await flush();
-        closed = true;
-      })());
-    },
+    close: runOnce(async () => {
+      clearInterval(ticker);
+      await flush();
+      closed = true;
+    }),
   };
 }
