@@ -3,7 +3,7 @@
 // GALLEY_TEST_DATABASE=postgres, each Galley on a new database of the run's cluster. Files that make their Galley
 // with createGalley themselves are not in this run; the helpers' files that are SQLite-specific by nature or known
 // to fail on PostgreSQL are left out below, each with its reason (docs/postgresql.md lists the failures too).
-// Run: npm run test:postgres [-- files] (not a stage of npm test: its cost and figures are in docs/postgresql.md)
+// A stage of npm test (after the Node project); alone: npm run test:postgres [-- files]. Figures in docs/postgresql.md
 import { readdirSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import bunConfig from './vitest.bun.config.ts';

@@ -1,4 +1,5 @@
-// `npm test`: svelte-check over admin-ui, the Bun project, the Node project, then build + the e2e project against dist/galley.
+// `npm test`: svelte-check over admin-ui, the Bun project, the Node project, the PostgreSQL run (Bun), then build + the
+// e2e project against dist/galley.
 // Prints one final line `N passed, N failed[, N skipped]` and exits non-zero if any test failed or a stage crashed.
 // Extra arguments are handed to every vitest run as filters: `npm test -- server/src/query`. The configs fail a
 // run that matches no file, so a stage the filters match nothing in is skipped (asked first with `vitest list`),
@@ -147,6 +148,8 @@ async function main(): Promise<number> {
     stages.push(...node
       ? await runStage('node', [node], 'vitest.node.config.ts', filters, out)
       : [{ name: 'node', passed: 0, failed: 0, skipped: 0, crash: 'node not found on PATH', seconds: 0 }]);
+    // issue 17's proof: the route and HTTP files a third time, their Galleys on PostgreSQL (vitest.postgres.config.ts)
+    stages.push(...await runStage('postgres', [process.execPath, '--bun'], 'vitest.postgres.config.ts', filters, out));
     // the binary is built only when an e2e file is to run
     stages.push(...await runStage('e2e', [process.execPath, '--bun'], 'vitest.e2e.config.ts', filters, out, runBuild));
   } finally {
