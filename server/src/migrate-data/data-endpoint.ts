@@ -80,12 +80,12 @@ async function openPostgresEndpoint(text: string, role: 'source' | 'target'): Pr
   ]);
   const session = await connectPostgresSession(url, 'galley migrate-data');
   try {
-    const { rows } = await session.query(`SELECT pg_try_advisory_lock(${FILES_LOCK}) AS ok`);
+    const { rows } = await session.query('SELECT pg_try_advisory_lock($1) AS ok', [FILES_LOCK]);
     if (rows[0]?.['ok'] !== true) {
       throw new GalleyError('unavailable', `a Galley server is running on ${parsed.masked}: stop every instance on it, then run migrate-data again`);
     }
     // a source that is not a Galley database (a typo in --from) must not get Galley's functions and tables installed
-    if (role === 'source' && (await session.query(`SELECT to_regclass('${SCHEMA_TABLE}') IS NOT NULL AS ok`)).rows[0]?.['ok'] !== true) {
+    if (role === 'source' && (await session.query('SELECT to_regclass($1) IS NOT NULL AS ok', [SCHEMA_TABLE])).rows[0]?.['ok'] !== true) {
       throw new GalleyError('invalid', `${parsed.masked} holds no Galley app (no ${SCHEMA_TABLE} table)`);
     }
     const db = await openPostgresDatabase({ url, max: 2 });
