@@ -6,10 +6,11 @@
  * (settings, token secrets, collection times). Then each collection is counted on both sides: a difference is
  * reported, and the CLI exits 1 on it.
  *
- * Refused: no server may run on either side (data-endpoint.ts), and the target must hold no records (no
- * `--force`: merging two apps collides on ids and unique fields, and emptying a database is the operator's
- * explicit act). A target with a schema but no records is fine: it is migrated to the source's. Not copied:
- * request logs and cron history (aux.db, or `_logs` and `_galley_cron_runs`), the migration history, files.
+ * Refused: no server may run on either side (data-endpoint.ts); a PostgreSQL target refuses a collection or
+ * index named as a table PostgreSQL keeps for Galley (`_logs`); the target must hold no records (no `--force`:
+ * merging two apps collides on ids and unique fields, and emptying a database is the operator's explicit act).
+ * A target with a schema but no records is fine: it is migrated to the source's. Not copied: request logs and
+ * cron history (aux.db, or `_logs` and `_galley_cron_runs`), the migration history, files.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ import { GalleyError } from '../errors.ts';
 import { buildRuleCompileCheck } from '../rules/check-rule-compiles.ts';
 import { listRuleTexts } from '../schema/check-rules.ts';
 import { buildSchema, type CollectionModel } from '../schema/model.ts';
+import { listReservedNameClashes, POSTGRES_RESERVED_NAMES } from '../schema/reserved-names.ts';
 import { copyTableRows } from './copy-rows.ts';
 import { describeEndpoint, openDataEndpoint, type DataEndpoint } from './data-endpoint.ts';
 
@@ -86,6 +88,7 @@ async function copyApp(source: DataEndpoint, target: DataEndpoint, opts: Migrate
   const applied = await readAppliedSchema(source.db.read);
   if (!applied) throw new GalleyError('invalid', `${source.name} holds no Galley app (no schema was ever applied to it)`);
   assertRulesCompile(applied.collections, target);
+  assertNamesFree(applied.collections, target);
   await assertNoRecords(target);
 
   // allowDataLoss: the target holds no records, so a step that drops a table or column of its own schema loses none
@@ -131,6 +134,13 @@ function assertRulesCompile(collections: CollectionModel[], target: DataEndpoint
     }
   }
   if (failures.length > 0) throw new GalleyError('invalid', `${target.name} cannot run these rules of the app: ${failures.join('; ')}. Change them on the source first.`);
+}
+
+/** A collection or index of a name PostgreSQL keeps for Galley (`_logs`, free in a data directory) is refused before anything is written. */
+function assertNamesFree(collections: CollectionModel[], target: DataEndpoint): void {
+  if (target.engine !== 'postgres') return;
+  const clashes = listReservedNameClashes(collections, POSTGRES_RESERVED_NAMES);
+  if (clashes.length > 0) throw new GalleyError('invalid', `${target.name} cannot hold the app as it is: ${clashes.join('; ')}. Rename on the source first (galley migrate apply there).`);
 }
 
 const columnsOf = (c: CollectionModel): string[] => listTableColumns(c).map((col) => col.name);

@@ -6,6 +6,7 @@
  */
 import type { CheckRuleCompiles } from '../schema/check-rules.ts';
 import type { LoadSchemaOptions } from '../schema/load.ts';
+import { POSTGRES_RESERVED_NAMES } from '../schema/reserved-names.ts';
 import { checkViewQueriesInMemory } from '../db/migrate/view-check.ts';
 import { sqliteDialect, type FilterDialect } from '../query/dialect.ts';
 import { compileFilterWhere } from './compile-filter.ts';
@@ -27,9 +28,13 @@ export function buildRuleCompileCheck(dialect: FilterDialect): CheckRuleCompiles
 
 export const explainRuleCompileFailure: CheckRuleCompiles = buildRuleCompileCheck(sqliteDialect);
 
-/** What every load of a schema that will serve requests on a database of `dialect` checks: view queries in SQLite, rules compiled. */
+/**
+ * What every load of a schema that will serve requests on a database of `dialect` checks: view queries in SQLite,
+ * rules compiled, and on PostgreSQL the names it keeps beside the collections (`_logs`: aux.db's on SQLite).
+ */
 export function buildFullLoadOptions(dialect: FilterDialect): LoadSchemaOptions {
-  return { checkViewQueries: checkViewQueriesInMemory, checkRuleCompiles: dialect === sqliteDialect ? explainRuleCompileFailure : buildRuleCompileCheck(dialect) };
+  if (dialect === sqliteDialect) return { checkViewQueries: checkViewQueriesInMemory, checkRuleCompiles: explainRuleCompileFailure };
+  return { checkViewQueries: checkViewQueriesInMemory, checkRuleCompiles: buildRuleCompileCheck(dialect), reservedNames: POSTGRES_RESERVED_NAMES };
 }
 
 /** The same for SQLite (`serve` today, the CLI's migrate/types/import). */

@@ -11,6 +11,7 @@ import { parseJsonText } from './json-syntax.ts';
 import { buildSchema, type CollectionModel, type Schema } from './model.ts';
 import { assignIdentities, normalizeCollection, type SourcedCollection } from './normalize.ts';
 import { ProblemSink } from './problems.ts';
+import { checkReservedNames, type ReservedNames } from './reserved-names.ts';
 import { importSchemaModule, isTypeScriptSchemaFile } from './schema-module.ts';
 import { SchemaError } from './schema-error.ts';
 import { adoptSuperusersCollection, listBuiltinCollections, SUPERUSERS_NAME } from './system-collections.ts';
@@ -21,6 +22,8 @@ export interface LoadSchemaOptions {
   checkViewQueries?: CheckViewQueries;
   /** Compile every rule with the request-time compiler (rules/check-rule-compiles.ts); left out, only the names rules read are checked. */
   checkRuleCompiles?: CheckRuleCompiles;
+  /** Names the database keeps for itself beside the collections (reserved-names.ts: PostgreSQL's `_logs`); left out, none. */
+  reservedNames?: ReservedNames;
 }
 
 const TOP_LEVEL_KEYS = ['$schema', 'collections'];
@@ -103,6 +106,7 @@ export function loadSchema(input: unknown, sourceName = 'schema', opts: LoadSche
     .map((model) => ({ model, path: ['collections'], handWritten: false, fieldPaths: new Map(), declaredNames: [] }) as SourcedCollection);
   const all = [...sourced, ...builtins];
   checkCollectionNames(all, sink);
+  if (opts.reservedNames) checkReservedNames(sourced, opts.reservedNames, sink);
   const unreadViews = resolveViewCollections(all, sink);
   for (const c of sourced) {
     checkFields(all, c, sink);
