@@ -20,6 +20,7 @@ import { answerCustomRoute } from './custom-routes.ts';
 import { peerAddressOf, rememberPeerAddress, resolveClientIp } from './client-ip.ts';
 import { isPreflight, preflightResponse, withStandardHeaders } from './cors.ts';
 import { errorResponse } from './errors.ts';
+import { createFastReads } from './fast-reads.ts';
 import { isPrivateExchange, withNoStore } from './no-store.ts';
 import { repairPathEscapes } from './path-escapes.ts';
 import { isRespondAnswer } from './route-kit.ts';
@@ -86,10 +87,19 @@ export interface PeerInfo {
   readonly remoteAddress?: string;
 }
 
+/** What the fetch handler needs of the router (a test may count its calls). */
+export type RouterApp = Pick<GalleyApp, 'fetch' | 'routes'>;
+
+export interface FetchHandlerOptions {
+  /** answer the hot record reads without the router (http/fast-reads.ts); default true, false for parity tests */
+  fastReads?: boolean;
+}
+
 /** The fetch handler in front of the router: CORS preflight, standard headers, nothing thrown past it. */
-export function createFetchHandler(core: Core, app: GalleyApp): (request: Request, peer?: PeerInfo) => Promise<Response> {
+export function createFetchHandler(core: Core, app: RouterApp, options: FetchHandlerOptions = {}): (request: Request, peer?: PeerInfo) => Promise<Response> {
   // Requests are logged at debug (GALLEY_LOG_LEVEL=debug); 5xx answers always, at warn.
   const logEach = core.config.logLevel === 'debug';
+  const fastReads = options.fastReads === false ? undefined : createFastReads(core, app.routes);
   return async (incoming, peer) => {
     const started = performance.now();
     const routable = repairPathEscapes(withRoutableUrl(incoming));
@@ -104,7 +114,7 @@ export function createFetchHandler(core: Core, app: GalleyApp): (request: Reques
     let response: Response;
     try {
       // fetch rather than handle: handle is an async wrapper around it (a promise more per request); a throw is caught alike
-      response = await app.fetch(request);
+      response = await (fastReads?.(request) ?? app.fetch(request));
     } catch (err) {
       response = errorResponse(err, core.log);
     }

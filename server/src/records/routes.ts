@@ -9,32 +9,38 @@ import { describeUploadLimits, prepareRecordInput } from './record-uploads.ts';
 import { updateRecord } from './update.ts';
 import { viewRecord } from './view.ts';
 
+/** GET /api/collections/{collection}/records: the route's whole answer (http/fast-reads.ts calls it without the router). */
+export function answerListRecords(core: Core, request: Request, collection: string): Promise<Response> {
+  return respond(
+    core,
+    request,
+    async (req) => json(await runListRequestHooks(core, req.info, collection, await listRecords(core, req.info, collection, req.query))),
+    tagCollectionRoute(collection, 'list'),
+  );
+}
+
+/** GET /api/collections/{collection}/records/{id}: the route's whole answer (http/fast-reads.ts calls it without the router). */
+export function answerViewRecord(core: Core, request: Request, collection: string, id: string): Promise<Response> {
+  return respond(
+    core,
+    request,
+    async (req) => json(await runViewRequestHooks(core, req.info, collection, await viewRecord(core, req.info, collection, id, req.query))),
+    tagCollectionRoute(collection, 'view'),
+  );
+}
+
 /** PocketBase's record CRUD paths, verbatim. */
 export function recordRoutes(core: Core) {
   const base = '/api/collections/:collection/records';
   return new Elysia({ name: 'galley-records' })
-    .get(base, ({ request, params }) =>
-      respond(
-        core,
-        request,
-        async (req) => json(await runListRequestHooks(core, req.info, params.collection, await listRecords(core, req.info, params.collection, req.query))),
-        tagCollectionRoute(params.collection, 'list'),
-      ),
-    )
+    .get(base, ({ request, params }) => answerListRecords(core, request, params.collection))
     .post(base, ({ request, params }) =>
       respond(core, request, async (req) => {
         const body = await req.body(describeUploadLimits(core, params.collection, 'Failed to create record.'));
         return json(await createRecord(core, req.info, params.collection, await prepareRecordInput(core, params.collection, body), req.query));
       }, tagCollectionRoute(params.collection, 'create')),
     )
-    .get(`${base}/:id`, ({ request, params }) =>
-      respond(
-        core,
-        request,
-        async (req) => json(await runViewRequestHooks(core, req.info, params.collection, await viewRecord(core, req.info, params.collection, params.id, req.query))),
-        tagCollectionRoute(params.collection, 'view'),
-      ),
-    )
+    .get(`${base}/:id`, ({ request, params }) => answerViewRecord(core, request, params.collection, params.id))
     .patch(`${base}/:id`, ({ request, params }) =>
       respond(core, request, async (req) => {
         const body = await req.body(describeUploadLimits(core, params.collection, 'Failed to update record.'));
