@@ -11,7 +11,7 @@ import { countExpandedRecords, expandTooLarge } from './expand-size.ts';
 import { parseListParams } from './list-params.ts';
 import { checkListRuleAccess, compileListClauses, type ListClauses } from './resolver.ts';
 import { findManagedIds, serializeRecord, viewerOf } from './serialize.ts';
-import { cachedQuery, isRequestFree } from './statement-cache.ts';
+import { cachedPlan, cachedQuery, isRequestFree } from './statement-cache.ts';
 
 export interface ListResult {
   page: number;
@@ -36,9 +36,6 @@ export async function listRecords(
   checkListRuleAccess(scope, collection.listRule);
   const filter = params.filter.trim();
   const sort = params.sort.trim();
-  // a client part over budget is a 400 before anything runs; a costly one runs aside with a deadline (issue 18)
-  const costly = isCostlyQuery(checkListCost(scope, collection.listRule, filter, sort));
-  const execute = costly ? (q: CompiledQuery) => core.db.readAside(q) : (q: CompiledQuery) => core.db.read.executeQuery(q);
 
   // rule, filter and sort share one join scope (wire: one resolver in PocketBase); compiled once per request
   let clauses: ListClauses | undefined;
@@ -60,13 +57,17 @@ export async function listRecords(
     if (where) q = q.where(where);
     return q.compile();
   };
-  // The same list asked again (same filter, sort, page) reuses its compiled statement when nothing in it
-  // depends on the request: no rule/filter/sort reads @request, macros or joined collections' rules.
+  // a client part over budget is a 400 before anything runs; a costly one runs aside with a deadline (issue 18)
+  const planList = (): ListPlan => ({ costly: isCostlyQuery(checkListCost(scope, collection.listRule, filter, sort)), rows: buildRows() });
+  // The same list asked again (same filter, sort, page) reuses its plan when nothing in it depends on the request:
+  // no rule/filter/sort reads @request, macros or joined collections' rules. The cost verdict is kept with the
+  // statement: it depends on the same things (schema, collection, superuser or not, rule, filter, sort).
   const cacheable =
     isRuleRequestFree(scope, 'listRule') && isRequestFree(filter, { joins: false }) && isRequestFree(sort, { joins: false });
   const key = `${collection.id}|${isSuperuser(info)}|${params.perPage}|${params.page}|${sort}|${filter}`;
-  const rowsQuery = cacheable ? cachedQuery(schema, `list|${key}`, buildRows) : buildRows();
-  const rows = (await execute(rowsQuery)).rows as Record<string, unknown>[];
+  const plan = cacheable ? cachedPlan(schema, `list|${key}`, planList) : planList();
+  const execute = plan.costly ? (q: CompiledQuery) => core.db.readAside(q) : (q: CompiledQuery) => core.db.read.executeQuery(q);
+  const rows = (await execute(plan.rows)).rows as Record<string, unknown>[];
   let totalItems = -1;
   let totalPages = -1;
   if (!params.skipTotal) {
@@ -77,6 +78,12 @@ export async function listRecords(
   }
   const items = await serializeRows(core, info, collection, rows, params.expand, 'refuse');
   return { page: params.page, perPage: params.perPage, totalItems, totalPages, items };
+}
+
+/** A list's page statement and whether it runs aside (its cost over the costly mark). */
+interface ListPlan {
+  costly: boolean;
+  rows: CompiledQuery;
 }
 
 const NO_IDS: ReadonlySet<string> = new Set();

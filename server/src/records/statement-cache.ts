@@ -18,6 +18,8 @@ export function isRequestFree(text: string, opts: { joins: boolean }): boolean {
 interface Caches {
   expressions: LruMap<string, Expression<SqlBool> | null>;
   queries: LruMap<string, CompiledQuery>;
+  /** what a request-free list worked out once: its statement and whether it runs aside (records/list.ts) */
+  plans: LruMap<string, unknown>;
 }
 
 // keyed by the schema object: each app builds its own, it never changes (a reload swaps it), and the cache goes with it
@@ -25,7 +27,7 @@ const bySchema = new WeakMap<Schema, Caches>();
 
 function cachesOf(schema: Schema): Caches {
   let c = bySchema.get(schema);
-  if (!c) bySchema.set(schema, (c = { expressions: new LruMap(2000), queries: new LruMap(2000) }));
+  if (!c) bySchema.set(schema, (c = { expressions: new LruMap(2000), queries: new LruMap(2000), plans: new LruMap(2000) }));
   return c;
 }
 
@@ -37,6 +39,19 @@ export function cachedExpression(
   const cache = cachesOf(schema).expressions;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
+  const value = build();
+  cache.set(key, value);
+  return value;
+}
+
+/**
+ * A value worked out once per key and schema (a list's statement with its cost verdict). `build` may throw:
+ * nothing is kept then, so the next request with the key throws the same way.
+ */
+export function cachedPlan<T>(schema: Schema, key: string, build: () => T): T {
+  const cache = cachesOf(schema).plans;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit as T;
   const value = build();
   cache.set(key, value);
   return value;
