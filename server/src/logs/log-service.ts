@@ -18,8 +18,8 @@ import { formatDateTime } from '../lib/datetime.ts';
 import { DELETE_OLD_LOGS_SQL, LOGS_TABLE_DDL, type LogEntry } from './log-entry.ts';
 import { CHUNK_PUBLISHED, createRing, createRingWriter, CTL_MIN_LEVEL, CTL_PUBLISHED, CTL_SETTLE_ASKED, freeChunk, readChunk, ringViews, stateAt } from './log-ring.ts';
 import {
-  countStagedBytes, createLogIdSource, decodeBatch, encodeEntryRecord, encodeRequestRecord, insertLogRows, moveStagedBatch, plainField,
-  requestRecordBound, writeRequestRecord,
+  countStagedBytes, createLogIdSource, decodeBatch, encodeEntryRecord, encodeRequestRecord, insertLogRows, moveStagedBatch, requestRecordBound,
+  writeRequestRecord,
 } from './log-rows.ts';
 import { createRequestNotes, logBatching, runOnce, type LogBatchingOptions } from './log-service-common.ts';
 import type { LogWriterInit, LogWriterReply } from './log-writer-worker.ts';
@@ -332,33 +332,28 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
     const authId = auth && s.logAuthId ? auth.id : undefined;
     const errorText = note?.error === undefined ? undefined : JSON.stringify(note.error);
     const created = now();
-    if (
-      plainField(method) && plainField(url) && plainField(userAgent) && plainField(referer) && plainField(authCollection) &&
-      plainField(authId) && plainField(userIP) && plainField(remoteIP) && plainField(errorText)
-    ) {
-      // the usual case: the facts go straight into the ring as bytes
-      const bound = requestRecordBound(
-        method.length + url.length + lengthOf(userAgent) + lengthOf(referer) + lengthOf(authCollection) + lengthOf(authId) + lengthOf(userIP) +
-          lengthOf(remoteIP) + lengthOf(errorText),
-      );
-      if (filling.count + inFlightRows >= maxPending) {
-        droppedCount++;
-        return;
-      }
-      let at = filling.reserve(bound);
-      if (at === 'chunk-full') {
-        publish();
-        at = filling.reserve(bound);
-      }
-      if (at === 'full') {
-        droppedCount++;
-        return;
-      }
-      if (at !== 'oversized' && at !== 'chunk-full') {
-        filling.commit(
-          writeRequestRecord(filling.view, at, created, status, execTime, method, url, userAgent, referer, authCollection, authId, userIP, remoteIP, errorText),
-          level,
-        );
+    // the usual case: the facts go straight into the ring as bytes (a value a 'q' record cannot hold: the text form below)
+    const bound = requestRecordBound(
+      method.length + url.length + lengthOf(userAgent) + lengthOf(referer) + lengthOf(authCollection) + lengthOf(authId) + lengthOf(userIP) +
+        lengthOf(remoteIP) + lengthOf(errorText),
+    );
+    if (filling.count + inFlightRows >= maxPending) {
+      droppedCount++;
+      return;
+    }
+    let at = filling.reserve(bound);
+    if (at === 'chunk-full') {
+      publish();
+      at = filling.reserve(bound);
+    }
+    if (at === 'full') {
+      droppedCount++;
+      return;
+    }
+    if (at !== 'oversized' && at !== 'chunk-full') {
+      const end = writeRequestRecord(filling.view, at, created, status, execTime, method, url, userAgent, referer, authCollection, authId, userIP, remoteIP, errorText);
+      if (end >= 0) {
+        filling.commit(end, level);
         if (filling.count >= batchSize && !soon) soon = setTimeout(publish, 0);
         return;
       }

@@ -68,6 +68,19 @@ describe.each([
     expect(String(stored[0]!['created'])).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
+  it('a request whose facts a byte record cannot hold (a NUL) is logged all the same, in order with the plain ones around it', async () => {
+    const s = open();
+    const request = (path: string) => new Request(`http://h:1${path}`, { headers: { 'user-agent': 'ua é' } });
+    s.writeRequest(request('/a'), 200, 1, '1.2.3.4', '1.2.3.4');
+    s.writeRequest(request('/b'), 404, 2, 'x\0y', '\x01');
+    s.writeRequest(request('/c'), 200, 3, '1.2.3.4', '1.2.3.4');
+    await s.flush();
+    const stored = await s.auxDb.db.selectFrom('_logs').selectAll().orderBy('id').execute();
+    expect(stored.map((r) => r['message'])).toEqual(['GET /a', 'GET /b', 'GET /c']);
+    expect(JSON.parse(String(stored[1]!['data']))).toMatchObject({ status: 404, userAgent: 'ua é', userIP: 'x\0y', remoteIP: '\x01' });
+    expect(JSON.parse(String(stored[2]!['data']))).toMatchObject({ status: 200, userAgent: 'ua é', userIP: '1.2.3.4' });
+  });
+
   it('flushes by itself once the batch reaches its size, and on close', async () => {
     const s = open(undefined, { batchSize: 3 });
     for (let i = 0; i < 3; i++) s.write({ level: 0, message: `m${i}`, data: {} });
@@ -375,6 +388,15 @@ describe('the batch encoding sent to the writer thread', () => {
     // values a 'q' record cannot hold take the length-prefixed form
     expect(plainField('a\0b')).toBe(false);
     expect(plainField('\x01')).toBe(false);
+    // and writing one answers -1 (nothing written counts), in an ASCII value or one beyond ASCII, in any field
+    for (const odd of ['a\0b', '\x01', 'é\0', '\0']) {
+      expect(plainField(odd)).toBe(false);
+      expect(writeRequestRecord(buf, 0, 1, 200, 0, 'GET', odd, undefined, undefined, undefined, undefined, undefined, undefined, undefined)).toBe(-1);
+      expect(writeRequestRecord(buf, 0, 1, 200, 0, 'GET', 'http://h:1/a', 'ua', undefined, undefined, undefined, undefined, odd, undefined)).toBe(-1);
+    }
+    // a value that only holds \x01 among other characters is plain
+    const end = writeRequestRecord(buf, 0, 1, 200, 0, 'GET', 'http://h:1/a\x01b', '\x01\x01', undefined, undefined, undefined, undefined, undefined, undefined);
+    expect(decodeBatch(buf.toString('utf8', 0, end))).toEqual(decodeBatch(encodeRequestRecord(1, 200, 0, 'GET', 'http://h:1/a\x01b', '\x01\x01', undefined, undefined, undefined, undefined, undefined, undefined)));
   });
 
   it('a batch redacted for staging reads back as the same rows as the batch itself', async () => {
