@@ -151,11 +151,17 @@ export function createReaderKysely(dialect: ConnectionDialect): Kysely<any> {
 
 const TX_CONTROL = /^\s*(begin|commit|end|rollback|release|savepoint)\b/i;
 
+/** A job dialect that can also run one compiled statement at once on the job's connection (writer.ts). */
+export interface JobDialect extends Dialect {
+  /** Runs `query` now, through the same checks as Kysely's path (job live, no transaction control). */
+  runNow(query: CompiledQuery): QueryResult<unknown>;
+}
+
 /**
  * A write job's dialect. `isActive` turns false when the job settles; after that every statement throws,
  * so a job cannot write outside its savepoint. Raw transaction control is refused: use `db.transaction()`.
  */
-export function createJobDialect(handle: SqliteHandle, isActive: () => boolean): Dialect {
+export function createJobDialect(handle: SqliteHandle, isActive: () => boolean): JobDialect {
   const assertActive = (): void => {
     if (!isActive()) throw new Error('WriteTx used after its job ended; run the statement inside writer.run()');
   };
@@ -194,7 +200,7 @@ export function createJobDialect(handle: SqliteHandle, isActive: () => boolean):
     releaseSavepoint: (_c, name) => exec(`RELEASE ${quoteName(name)}`),
     destroy: () => Promise.resolve(),
   };
-  return buildDialect(() => driver);
+  return { ...buildDialect(() => driver), runNow: (query) => connection.runNow(query) };
 }
 
 /** A Kysely that only compiles (no connection): for DDL run synchronously on a handle at open time. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GalleyError } from '../errors.ts';
 import type { WriteTx } from './database.ts';
@@ -223,6 +223,8 @@ describe('group commit', () => {
     const other = db.writer.run(async () => gate.promise);
     await new Promise((r) => setImmediate(r));
     await expect(insert(kept!, 'sneaky')).rejects.toThrow(/after its job ended/);
+    // a compiled statement too: it runs at once on the connection, not through Kysely's executor (the guard's path)
+    await expect(kept!.db.executeQuery(CompiledQuery.raw("INSERT INTO t (id) VALUES ('compiled')"))).rejects.toThrow(/after its job ended/);
     gate.open();
     await other;
     expect(await ids()).toEqual([]);
@@ -235,7 +237,23 @@ describe('group commit', () => {
         await sql`COMMIT`.execute(tx.db);
       }),
     ).rejects.toThrow(/transaction control/);
+    await expect(
+      db.writer.run(async (tx) => {
+        await insert(tx, 'b');
+        await tx.db.executeQuery(CompiledQuery.raw('COMMIT'));
+      }),
+    ).rejects.toThrow(/transaction control/);
     expect(await ids()).toEqual([]);
+  });
+
+  it('runs a compiled statement of a job on the job\'s connection, its rows and changes answered as through Kysely', async () => {
+    const out = await db.writer.run(async (tx) => {
+      const inserted = await tx.db.executeQuery(CompiledQuery.raw('INSERT INTO t (id, v) VALUES (?, ?)', ['c', 'x']));
+      const read = await tx.db.executeQuery(CompiledQuery.raw('SELECT id, v FROM t WHERE id = ?', ['c']));
+      return { changes: inserted.numAffectedRows, rows: read.rows };
+    });
+    expect(out).toEqual({ changes: 1n, rows: [{ id: 'c', v: 'x' }] });
+    expect(await ids()).toEqual(['c']);
   });
 });
 
