@@ -36,19 +36,34 @@ export interface ServedPostgres {
   readonly listener: PostgresListener;
 }
 
-/** The database and the listener connection, each noted as a service (stopped in the reverse order). */
+/**
+ * The listener connection and the database, each noted as a service (stopped in the reverse order). The files
+ * lock is taken shared on the listener before anything else touches the database (claimFilesPlace settles its
+ * mode once the settings are read): while `galley migrate-data` copies into or out of it, or an instance with
+ * files on local disk serves it, the start is refused before its migrations run.
+ */
 export async function openServedPostgres(database: NonNullable<Config['database']>, log: Logger, services: ServiceList): Promise<ServedPostgres> {
   const url = database.url.reveal();
-  const db = await openPostgresDatabase({ url, max: database.poolSize, log: (level, message) => log[level](message) });
-  services.add({ name: 'database', stop: () => db.close() });
   const listener = await startPostgresListener({ url, log: (level, message) => log[level](message) });
   services.add({ name: 'PostgreSQL listener', stop: () => listener.close() });
+  if (!(await listener.claimFiles('s3'))) throw filesLockTakenError();
+  const db = await openPostgresDatabase({ url, max: database.poolSize, log: (level, message) => log[level](message) });
+  services.add({ name: 'database', stop: () => db.close() });
   // tables of the operations services (aux.db's on SQLite); under the schema lock, as instances may start together
   await runUnderPostgresSchemaLock(db.pool, (tx) => sql.raw(POSTGRES_LOGS_DDL + POSTGRES_CRON_STATE_DDL + POSTGRES_CRON_CLAIMS_DDL + POSTGRES_EVENTS_DDL).execute(tx));
   return { db, listener };
 }
 
 const placeOf = (s3Enabled: boolean): FilesPlace => (s3Enabled ? 's3' : 'local');
+
+/** The start refused before it touched the database: someone holds the files lock exclusively. */
+function filesLockTakenError(): GalleyError {
+  return new GalleyError(
+    'unavailable',
+    'this PostgreSQL database is held exclusively: `galley migrate-data` is copying into or out of it, or another Galley instance ' +
+      'serves it with files on its local disk. Start again once the copy has ended, or stop that instance (several instances on one database keep files on S3)',
+  );
+}
 
 /**
  * The files lock (db/postgres-listener.ts) for where the settings keep files: a start beside another instance

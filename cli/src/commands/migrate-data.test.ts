@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { applyMigration, upsertSuperuser, type MigrateDataReport } from '@galley/server';
 import { runCli } from '../program.ts';
-import { createCopyProgressPrinter, formatMigrateDataReport } from './migrate-data.ts';
+import { createCopyProgressPrinter, formatMigrateDataReport, resolveMigrateDataSides } from './migrate-data.ts';
 
 function capture(isTTY: boolean) {
   let text = '';
@@ -60,6 +60,21 @@ describe('migrate-data output', () => {
   });
 });
 
+describe('migrate-data sides', () => {
+  const URL = 'postgres://app:secret@db:5432/app';
+  const env = { GALLEY_DATABASE_URL: URL };
+  it.each([
+    ['both flags: the environment is not read', { from: './a', to: './b' }, env, { from: './a', to: './b' }],
+    ['--from alone: GALLEY_DATABASE_URL is the target, as serve reads it', { from: './a' }, env, { from: './a', to: URL }],
+    ['--to alone: GALLEY_DATABASE_URL is the source', { to: './b' }, env, { from: URL, to: './b' }],
+    ['one flag without the variable', { from: './a' }, {}, { problem: 'missing --to: name both sides, or one of them with GALLEY_DATABASE_URL set for the other' }],
+    ['no flag: the variable is not both sides', {}, env, { problem: 'missing --from and --to: name both sides, or one of them with GALLEY_DATABASE_URL set for the other' }],
+    ['a blank variable is not set', { to: './b' }, { GALLEY_DATABASE_URL: ' ' }, { problem: 'missing --from: name both sides, or one of them with GALLEY_DATABASE_URL set for the other' }],
+  ])('%s', (_name, opts, vars, expected) => {
+    expect(resolveMigrateDataSides(opts, vars)).toEqual(expected);
+  });
+});
+
 describe('galley migrate-data between two directories', () => {
   const root = mkdtempSync(join(tmpdir(), 'galley-cli-migrate-data-'));
   afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -90,6 +105,13 @@ describe('galley migrate-data between two directories', () => {
     const again = await run('migrate-data', '--from', from, '--to', to);
     expect(again.code).toBe(1);
     expect(again.err).toContain('already holds records (_superusers: 1)');
-    expect((await run('migrate-data', '--from', from)).code).toBe(2);
+    vi.stubEnv('GALLEY_DATABASE_URL', '');
+    try {
+      const usage = await run('migrate-data', '--from', from);
+      expect(usage.code).toBe(2);
+      expect(usage.err).toContain('error: missing --to: name both sides, or one of them with GALLEY_DATABASE_URL set for the other');
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

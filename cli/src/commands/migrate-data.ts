@@ -1,10 +1,25 @@
 import type { Command } from 'commander';
 import type { CopyProgress, FilesNote, MigrateDataReport } from '@galley/server';
+import { ENV_DATABASE_URL } from '../options.ts';
 import { ExitStatus } from './migrate.ts';
 
 interface MigrateDataOptions {
-  from: string;
-  to: string;
+  from?: string;
+  to?: string;
+}
+
+/**
+ * The two sides: `--from` and `--to`, or one of them with GALLEY_DATABASE_URL (read as `serve --database` reads
+ * it) as the other, so the URL and its password need not be on the command line. With both flags the environment
+ * is not read.
+ */
+export function resolveMigrateDataSides(opts: MigrateDataOptions, env: NodeJS.ProcessEnv): { from: string; to: string } | { problem: string } {
+  const url = env[ENV_DATABASE_URL]?.trim() || undefined;
+  const from = opts.from ?? (opts.to !== undefined ? url : undefined);
+  const to = opts.to ?? (opts.from !== undefined ? url : undefined);
+  if (from !== undefined && to !== undefined) return { from, to };
+  const missing = opts.from === undefined && opts.to === undefined ? '--from and --to' : opts.from === undefined ? '--from' : '--to';
+  return { problem: `missing ${missing}: name both sides, or one of them with ${ENV_DATABASE_URL} set for the other` };
 }
 
 type Stream = Pick<NodeJS.WriteStream, 'isTTY' | 'write'>;
@@ -69,15 +84,17 @@ export function addMigrateDataCommand(program: Command): void {
   program
     .command('migrate-data')
     .description('copy an app (schema, records, superusers, settings, token secrets) from a data directory to PostgreSQL or back; the target must hold no records and no server may run on either side')
-    .requiredOption('--from <dir|url>', 'the data directory or postgres:// URL to copy from (never printed unmasked)')
-    .requiredOption('--to <dir|url>', 'the data directory or postgres:// URL to copy into')
+    .option('--from <dir|url>', `the data directory or postgres:// URL to copy from (never printed unmasked; default: ${ENV_DATABASE_URL} when --to is given)`)
+    .option('--to <dir|url>', `the data directory or postgres:// URL to copy into (default: ${ENV_DATABASE_URL} when --from is given)`)
     .addHelpText('after', '\nExit codes: 0 = copied, every collection counted the same on both sides; 1 = refused, failed, or a count differs; 2 = usage error.')
-    .action(async (opts: MigrateDataOptions) => {
+    .action(async (opts: MigrateDataOptions, command: Command) => {
+      const sides = resolveMigrateDataSides(opts, process.env);
+      if ('problem' in sides) command.error(`error: ${sides.problem}`);
       const { migrateData } = await import('@galley/server');
       const printer = createCopyProgressPrinter(process.stderr);
       let report: MigrateDataReport;
       try {
-        report = await migrateData({ from: opts.from, to: opts.to, onProgress: (p) => printer.update(p) });
+        report = await migrateData({ ...sides, onProgress: (p) => printer.update(p) });
       } finally {
         printer.end();
       }

@@ -6,9 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openSqliteHandle } from '../../src/db/driver.ts';
 import { createGalley, migrateData, previewMigration, upsertSuperuser, type CopyProgress, type Galley } from '../../src/index.ts';
+import { openDataEndpoint } from '../../src/migrate-data/data-endpoint.ts';
 import { describePostgres, usePostgresDatabase } from '../helpers/postgres.ts';
 import { callGalley, readExample, REPO } from '../helpers/test-galley.ts';
 import { createTestLogger } from '../helpers/test-logger.ts';
@@ -166,6 +168,19 @@ describePostgres('galley migrate-data', () => {
       await expect(migrateData({ from: spare.get().url, to: newDir() })).rejects.toThrow(/holds no Galley app \(no _galley_schema table\)/);
     }
     await expect(migrateData({ from: source, to: url })).rejects.toThrow(/already holds records \(.*_superusers: 1, users: 2, tags: 3, posts: 3/);
+  }, 60_000);
+
+  it("a server starting on a database migrate-data holds is refused before its start migration runs", async () => {
+    const held = spare.get().url;
+    const copying = await openDataEndpoint(held, 'target'); // migrate-data's own guard, held for a whole copy
+    try {
+      const extra = [{ name: 'extra', fields: [{ name: 'title', type: 'text' }] }];
+      await expect(start({ database: held, schema: extra })).rejects.toThrow(/held exclusively: `galley migrate-data` is copying into or out of it/);
+      const { rows } = await sql<{ extra: string | null }>`SELECT to_regclass('extra')::text AS extra`.execute(copying.db.read);
+      expect(rows).toEqual([{ extra: null }]); // before: the start created it, then the files lock refused the start
+    } finally {
+      await copying.close();
+    }
   }, 60_000);
 
   it('refuses a rule PostgreSQL cannot run before writing anything', async () => {
