@@ -29,6 +29,14 @@ describe('readBody', () => {
     expect(values['a']).toBe(1);
   });
 
+  it('drops a __proto__ key spelled with \\u escapes too, and parses a body without either as it is', async () => {
+    const escaped = await readBody(post('{"a":1,"\\u005f_proto__":{"polluted":true},"b":{"__pro\\u0074o__":{"x":1}}}', 'application/json'), 1000);
+    expect(Object.keys(escaped.values)).toEqual(['a', 'b']);
+    expect(Object.keys(escaped.values['b'] as object)).toEqual([]);
+    const plain = await readBody(post('{"category":"c1","body":"a \\"quoted\\" proto","n":[1,{"k":null}]}', 'application/json'), 1000);
+    expect(plain.values).toEqual({ category: 'c1', body: 'a "quoted" proto', n: [1, { k: null }] });
+  });
+
   it('refuses by Content-Length before reading, and mid-stream when the length lies', async () => {
     expect(await kindOf(readBody(post('x'.repeat(10), 'application/json', { 'content-length': '999999999' }), 100))).toBe('too_large');
     const stream = new ReadableStream({

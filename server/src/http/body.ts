@@ -47,10 +47,16 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array>
   return out;
 }
 
+const dropProto = (key: string, value: unknown): unknown => (key === '__proto__' ? undefined : value);
+// decode() without { stream } keeps no state between calls, so one decoder serves every request
+const utf8 = new TextDecoder();
+
 /** JSON.parse that drops `__proto__` keys, so no later merge can reach a prototype. */
 export function parseJsonSafely(text: string): unknown {
   try {
-    return JSON.parse(text, (key, value) => (key === '__proto__' ? undefined : value));
+    // Only a text holding `__proto__` or a \u escape (which could spell it) can have such a key: the others skip the
+    // reviver, a call per key and value (~1.3 µs of a create's ~3 µs parse).
+    return text.includes('__proto__') || text.includes('\\u') ? JSON.parse(text, dropProto) : JSON.parse(text);
   } catch {
     throw new GalleyError('invalid', 'Failed to load the submitted data due to invalid formatting.');
   }
@@ -115,14 +121,14 @@ export async function readBody(request: Request, limit: BodyLimit): Promise<Pars
   const bytes = await readLimited(request, limits.maxBytes);
   if (bytes.byteLength === 0) return { values: {}, files: {} };
   if (type.startsWith('application/json') || type === '') {
-    const decoded = parseJsonSafely(new TextDecoder().decode(bytes));
+    const decoded = parseJsonSafely(utf8.decode(bytes));
     if (decoded === null || typeof decoded !== 'object' || Array.isArray(decoded)) {
       throw new GalleyError('invalid', 'Failed to load the submitted data due to invalid formatting.');
     }
     return { values: decoded as Record<string, unknown>, files: {} };
   }
   if (type.startsWith('application/x-www-form-urlencoded')) {
-    return buildFormBody(new URLSearchParams(new TextDecoder().decode(bytes)));
+    return buildFormBody(new URLSearchParams(utf8.decode(bytes)));
   }
   throw new GalleyError('unsupported_media', 'Unsupported Content-Type.');
 }
