@@ -29,8 +29,9 @@ export interface Database {
 }
 
 /**
- * One writer path with group commit: jobs queued in one event-loop turn run in one
- * `BEGIN IMMEDIATE … COMMIT`, each inside its own SAVEPOINT, so a failing job fails alone.
+ * The one writer path. On SQLite (writer.ts) with group commit: jobs queued in one event-loop turn run in one
+ * `BEGIN IMMEDIATE … COMMIT`, each inside its own SAVEPOINT, so a failing job fails alone; on PostgreSQL
+ * (postgres-writer.ts) each job is a SERIALIZABLE transaction of its own, run again on a serialization failure.
  * `run` resolves only after the COMMIT that holds the job's writes has returned.
  * Called from inside a running job, `run` nests instead: the inner job runs at once in a savepoint of the
  * same transaction and settles when it ends (its failure undoes only its own writes); its afterCommit and
