@@ -160,7 +160,9 @@ export function isRespondAnswer(response: Response): boolean {
 export async function respond(core: Core, raw: Request, handler: (req: HttpRequest) => Promise<Reply>, route: RouteMeta = {}): Promise<Response> {
   if (route.log === 'skip-success') core.logs.noteRequest(raw, { skipSuccess: true });
   try {
-    const req = await buildHttpRequest(core, raw);
+    // buildHttpRequest inlined: one async frame and await less per request
+    const authorization = raw.headers.get('authorization');
+    const req = new IncomingRequest(core, raw, authorization ? await authenticateRequest(core, authorization) : null);
     const auth = req.info.auth;
     if (auth) core.logs.noteRequest(raw, { auth: { collection: auth.collection.name, id: String(auth.record['id'] ?? '') } });
     enforceSuperuserIps(core, req.info, req, route.collection);

@@ -9,6 +9,11 @@ import type { RequestInfo } from '../rules/request-info.ts';
 import { findCollectionOr404 } from './access.ts';
 import type { ListResult } from './list.ts';
 
+/** Whether a hooks file is loaded with record hooks: without one a read need not call the two below (an async frame each). */
+export function hasRecordRequestHooks(core: Core): boolean {
+  return core.hooks.recordHooks !== NO_RECORD_HOOKS;
+}
+
 export async function runViewRequestHooks(core: Core, info: RequestInfo, collectionIdOrName: string, item: Record<string, unknown>): Promise<Record<string, unknown>> {
   if (core.hooks.recordHooks === NO_RECORD_HOOKS) return item; // no hooks file: the read path stays as it was
   const collection = findCollectionOr404(core.schema, collectionIdOrName);

@@ -4,18 +4,25 @@ import { json, noContent, respond, tagCollectionRoute } from '../http/route-kit.
 import { createRecord } from './create.ts';
 import { deleteRecord } from './delete.ts';
 import { listRecords } from './list.ts';
-import { runListRequestHooks, runViewRequestHooks } from './read-request-hooks.ts';
+import { hasRecordRequestHooks, runListRequestHooks, runViewRequestHooks } from './read-request-hooks.ts';
 import { describeUploadLimits, prepareRecordInput } from './record-uploads.ts';
 import { updateRecord } from './update.ts';
 import { viewRecord } from './view.ts';
+
+// wire: PocketBase's rate-limit tags of the two reads; one array each, not one per request
+const LIST_TAGS: readonly string[] = ['list'];
+const VIEW_TAGS: readonly string[] = ['view'];
 
 /** GET /api/collections/{collection}/records: the route's whole answer (http/fast-reads.ts calls it without the router). */
 export function answerListRecords(core: Core, request: Request, collection: string): Promise<Response> {
   return respond(
     core,
     request,
-    async (req) => json(await runListRequestHooks(core, req.info, collection, await listRecords(core, req.info, collection, req.query))),
-    tagCollectionRoute(collection, 'list'),
+    async (req) => {
+      const result = await listRecords(core, req.info, collection, req.query);
+      return json(hasRecordRequestHooks(core) ? await runListRequestHooks(core, req.info, collection, result) : result);
+    },
+    { collection, rateLimitTags: LIST_TAGS },
   );
 }
 
@@ -24,8 +31,11 @@ export function answerViewRecord(core: Core, request: Request, collection: strin
   return respond(
     core,
     request,
-    async (req) => json(await runViewRequestHooks(core, req.info, collection, await viewRecord(core, req.info, collection, id, req.query))),
-    tagCollectionRoute(collection, 'view'),
+    async (req) => {
+      const record = await viewRecord(core, req.info, collection, id, req.query);
+      return json(hasRecordRequestHooks(core) ? await runViewRequestHooks(core, req.info, collection, record) : record);
+    },
+    { collection, rateLimitTags: VIEW_TAGS },
   );
 }
 
