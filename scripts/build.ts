@@ -18,6 +18,12 @@ const WORKER_ENTRIES = [
   join(root, 'server', 'src', 'backups', 'pack-worker.ts'),
 ];
 
+/**
+ * JavaScriptCore's tier-up thresholds times this until `galley serve` listens (cli/src/commands/serve.ts sets 1):
+ * code that runs once at start stays in the interpreter instead of being compiled by the JIT.
+ */
+const START_JIT_POLICY = 8;
+
 /** Folders whose files end up in the binary (admin-ui's sources are checked by newestAdminUiSource). */
 const SOURCE_DIRS = ['server/src', 'cli/src'];
 /** Single files whose change means a rebuild (dependency versions, this script). */
@@ -84,7 +90,7 @@ async function compileBinary(outfile: string): Promise<{ built: boolean; outfile
   // a bunfig.toml's `preload` would run whatever code sits in the directory it is started from.
   const args = [
     'build', '--compile', '--no-compile-autoload-dotenv', '--no-compile-autoload-bunfig',
-    '--splitting', '--bytecode', '--format=esm', '--minify-syntax',
+    '--splitting', '--bytecode', '--format=esm', '--minify-syntax', `--compile-jit-policy=${START_JIT_POLICY}`,
     ...EXTERNALS.flatMap((name) => ['--external', name]),
     entry, ...WORKER_ENTRIES,
     '--outfile', outfile,

@@ -84,6 +84,7 @@ async function serveGalley(opts: ServeOptions): Promise<void> {
     await galley.close();
     throw err;
   });
+  restoreJitPolicy();
   const { config, schema } = galley.core;
   const superusers = (await listSuperusersIn(galley.core.db)).length;
   const dashboard = config.dashboardFiles !== undefined || config.dashboardDir !== undefined;
@@ -117,6 +118,14 @@ function createTypesWriter(render: typeof renderTypesModule, out: string, schema
   return (schema) => {
     if (writeTypesFile(path, render(schema, source))) console.error(`types: wrote ${out}`);
   };
+}
+
+/**
+ * The binary starts with the JIT held back (scripts/build.ts START_JIT_POLICY): the start's run-once code stays in
+ * the interpreter. Requests get the normal tier-up from here on.
+ */
+function restoreJitPolicy(): void {
+  if (typeof Bun !== 'undefined') Bun.unsafe.setJITPolicy(1);
 }
 
 /** Resolves once SIGINT/SIGTERM has closed the server (no new requests, in-flight ones finished, db closed). */
