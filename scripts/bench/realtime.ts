@@ -2,9 +2,9 @@
 // users, the rest guests), records created at a fixed rate under a rule that depends on the subscriber
 // (`public = true || owner = @request.auth.id`), and per delivered message the time from the create request
 // leaving to the message arriving. Lost = messages the rule lets through that never arrived.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findFreePort, readCpuSeconds, readPeakRssKb, startServer, stopServer, waitForOk } from './processes.ts';
+import { findFreePort, readCpuSeconds, readPeakRssKb, readThreadCpuSeconds, startServer, stopServer, waitForOk } from './processes.ts';
 import { openSseSocket, type SseSocket } from './sse-socket.ts';
 
 export interface RealtimeBenchOptions {
@@ -42,6 +42,26 @@ export interface RealtimeBenchResult {
   deliverySec: number;
   serverDeliveryCpuSec: number | null;
   clientDeliveryCpuSec: number | null;
+  /**
+   * The server's delivery CPU apart: user and system time (system: the socket writes, which on loopback also
+   * carry the receiving side's TCP work) and its main thread (the event loop: near 100 % of a core, it is the limit).
+   */
+  serverDeliveryUserSec: number | null;
+  serverDeliverySysSec: number | null;
+  serverDeliveryMainSec: number | null;
+  /** socket reads after PB_CONNECT: delivered ÷ reads is at least the messages per server write (a reader behind joins writes) */
+  reads: number;
+}
+
+/** utime and stime of a process in seconds, apart; null when /proc cannot tell. */
+function readUserSysSeconds(pid: number): { user: number; sys: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { user: Number(fields[11]) / 100, sys: Number(fields[12]) / 100 };
+  } catch {
+    return null;
+  }
 }
 
 const RULE = 'public = true || owner = @request.auth.id';
@@ -119,6 +139,8 @@ export async function runRealtimeBench(o: RealtimeBenchOptions): Promise<Realtim
     let delivered = 0;
     let unexpected = 0;
     let timed = 0;
+    let reads = 0;
+    const countRead = () => void reads++;
     await eachLimited(Array.from({ length: o.subscribers }, (_, i) => i), 200, async (i) => {
       const user = i % 5 === 0 ? users[(i / 5) % o.users]! : null;
       owners[i] = user?.id ?? null;
@@ -131,7 +153,7 @@ export async function runRealtimeBench(o: RealtimeBenchOptions): Promise<Realtim
           seen[row + seq] = 1;
           latencies[timed++] = arrivedAt - sentAt[seq]!;
         }
-      });
+      }, countRead);
       sockets.push(socket);
       const clientId = await socket.clientId;
       const res = await postJson(`${base}/api/realtime`, { clientId, subscriptions: ['feed/*'] }, user?.token);
@@ -140,6 +162,9 @@ export async function runRealtimeBench(o: RealtimeBenchOptions): Promise<Realtim
 
     const cpuBefore = readCpuSeconds(proc.pid!);
     const clientCpuBefore = readCpuSeconds(process.pid);
+    const splitBefore = readUserSysSeconds(proc.pid!);
+    const mainBefore = readThreadCpuSeconds(proc.pid!)?.main ?? null;
+    reads = 0;
     const started = performance.now();
     const creates: Array<Promise<number>> = [];
     const rows: Array<{ public: boolean; owner: string }> = [];
@@ -176,6 +201,8 @@ export async function runRealtimeBench(o: RealtimeBenchOptions): Promise<Realtim
     const deliverySec = (Math.min(performance.now(), lastProgress + 20) - started) / 1000;
     const serverCpuEnd = readCpuSeconds(proc.pid!);
     const clientCpuEnd = readCpuSeconds(process.pid);
+    const splitEnd = readUserSysSeconds(proc.pid!);
+    const mainEnd = readThreadCpuSeconds(proc.pid!)?.main ?? null;
     const sorted = latencies.subarray(0, timed).sort(); // a typed array sorts by value
     const failed = statuses.filter((s) => s !== 200).length;
     return {
@@ -187,6 +214,10 @@ export async function runRealtimeBench(o: RealtimeBenchOptions): Promise<Realtim
       deliverySec,
       serverDeliveryCpuSec: cpuBefore === null || serverCpuEnd === null ? null : serverCpuEnd - cpuBefore,
       clientDeliveryCpuSec: clientCpuBefore === null || clientCpuEnd === null ? null : clientCpuEnd - clientCpuBefore,
+      serverDeliveryUserSec: splitBefore && splitEnd ? splitEnd.user - splitBefore.user : null,
+      serverDeliverySysSec: splitBefore && splitEnd ? splitEnd.sys - splitBefore.sys : null,
+      serverDeliveryMainSec: mainBefore === null || mainEnd === null ? null : mainEnd - mainBefore,
+      reads,
     };
   } finally {
     for (const s of sockets) s.close();
@@ -206,6 +237,8 @@ export function formatRealtimeRow(r: RealtimeBenchResult): string {
     `delivery p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms (target < 200), max ${r.maxMs.toFixed(1)} ms; ` +
     `${r.delivered - r.duplicates}/${r.expected} delivered, ${r.lost} lost, ${r.duplicates} duplicates, ${r.failedCreates} failed creates; server CPU ${cpu}, peak RSS ${rss}; ` +
     `until the last message (${r.deliverySec.toFixed(1)} s): server ${share(r.serverDeliveryCpuSec)} of a core, ${perMessage(r.serverDeliveryCpuSec)}/message, ` +
-    `load generator ${share(r.clientDeliveryCpuSec)}, ${perMessage(r.clientDeliveryCpuSec)}/message`
+    `load generator ${share(r.clientDeliveryCpuSec)}, ${perMessage(r.clientDeliveryCpuSec)}/message; ` +
+    `server user ${perMessage(r.serverDeliveryUserSec)} + system ${perMessage(r.serverDeliverySysSec)}/message, main thread ${share(r.serverDeliveryMainSec)} of a core; ` +
+    `${r.reads === 0 ? '-' : (messages / r.reads).toFixed(1)} messages per socket read`
   );
 }

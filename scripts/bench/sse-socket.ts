@@ -16,9 +16,10 @@ const HEAD_END = Buffer.from('\r\n\r\n');
 
 /**
  * Opens GET /api/realtime; calls `onSeq` with the `seq` of every record message after PB_CONNECT and the
- * time (performance.now()) the read that carried it arrived, taken once per read.
+ * time (performance.now()) the read that carried it arrived, taken once per read; `onRead` once per read
+ * after PB_CONNECT (messages per read: at least the messages per server write, more when reads join writes).
  */
-export function openSseSocket(host: string, port: number, onSeq: (seq: number, arrivedAt: number) => void): SseSocket {
+export function openSseSocket(host: string, port: number, onSeq: (seq: number, arrivedAt: number) => void, onRead?: () => void): SseSocket {
   let pending: Buffer | null = Buffer.alloc(0); // bytes before PB_CONNECT was read
   let arrivedAt = 0;
   const scanner = new SeqScanner((seq) => onSeq(seq, arrivedAt));
@@ -62,7 +63,10 @@ export function openSseSocket(host: string, port: number, onSeq: (seq: number, a
       data(s, data) {
         arrivedAt = performance.now();
         if (pending) handshake(s, data);
-        else scanner.scan(data);
+        else {
+          onRead?.();
+          scanner.scan(data);
+        }
       },
       error(_s, err) {
         rejectId(err);
