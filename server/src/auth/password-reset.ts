@@ -1,7 +1,9 @@
 /** request-password-reset / confirm-password-reset (wire: PocketBase §6.1). */
 import type { Core } from '../core.ts';
 import { GalleyError, issue, type IssueTree } from '../errors.ts';
+import { readNumber } from '../schema/fields/field-options.ts';
 import { fieldTypeOf } from '../schema/fields/registry.ts';
+import { runeLength } from '../schema/fields/text.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import { checkEmailInput, findAuthRecordByEmail, findAuthRecordByToken, isVerified, throwIfInvalid } from './find-auth-record.ts';
 import { sendAuthMailLater } from './mail-templates.ts';
@@ -52,7 +54,11 @@ export async function confirmPasswordReset(core: Core, collectionIdOrName: strin
   else if (!found) issues['token'] = issue('validation_invalid_token', 'Invalid or expired token.');
   else if (found.collection.id !== collection.id) issues['token'] = issue('validation_token_collection_mismatch', 'The provided token is for different auth collection.');
   const field = collection.fields.find((f) => f.name === 'password');
+  // wire: PocketBase's form checks the length (the field's min, at least 1, to 255 characters) before the field's own rules
+  const min = Math.max(1, field ? readNumber(field, 'min') : 0);
+  const length = runeLength(password);
   if (password === '') issues['password'] = issue('validation_required', 'Cannot be blank.');
+  else if (length < min || length > 255) issues['password'] = issue('validation_length_out_of_range', `The length must be between ${min} and 255.`, { min, max: 255 });
   else if (field) {
     const problem = await fieldTypeOf(field).validate(password, field, { isSuperuser: false, isNew: false, existingIds: async () => new Set() });
     if (problem) issues['password'] = problem;

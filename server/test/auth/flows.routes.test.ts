@@ -126,7 +126,9 @@ describe('password reset', () => {
 
   it.each([
     ['mismatched confirmation', { password: 'newpassword1', passwordConfirm: 'other' }, 'passwordConfirm', 'validation_values_mismatch'],
-    ['a password below the field minimum', { password: 'short', passwordConfirm: 'short' }, 'password', 'validation_min_text_constraint'],
+    // wire: PocketBase's confirm form checks the length (field min to 255) first; the field's own rules after it
+    ['a password below the field minimum', { password: 'short', passwordConfirm: 'short' }, 'password', 'validation_length_out_of_range'],
+    ['a password over 255 characters', { password: 'p'.repeat(256), passwordConfirm: 'p'.repeat(256) }, 'password', 'validation_length_out_of_range'],
     ['a password over 71 characters (no silent truncation)', { password: 'p'.repeat(72), passwordConfirm: 'p'.repeat(72) }, 'password', 'validation_max_text_constraint'],
     ['a missing password', {}, 'password', 'validation_required'],
   ])('confirm refuses %s', async (_name, body, key, code) => {
