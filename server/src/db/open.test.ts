@@ -36,12 +36,13 @@ async function writerPragmas(db: OpenedDatabase): Promise<Record<string, unknown
     busy_timeout: await pragma(tx.db, 'busy_timeout'),
     journal_size_limit: await pragma(tx.db, 'journal_size_limit'),
     cache_size: await pragma(tx.db, 'cache_size'),
+    wal_autocheckpoint: await pragma(tx.db, 'wal_autocheckpoint'),
     query_only: await pragma(tx.db, 'query_only'),
   }));
 }
 
 describe('openDatabase', () => {
-  it("sets the pragmas on the writer: WAL, synchronous (FULL as NORMAL + its own WAL sync), foreign keys, busy timeout, journal size limit, PocketBase's 16 MB page cache", async () => {
+  it("sets the pragmas on the writer: WAL, synchronous (FULL as NORMAL + its own WAL sync), foreign keys, busy timeout, journal size limit, PocketBase's 16 MB page cache, a checkpoint every 4000 pages", async () => {
     const db = open();
     expect(await writerPragmas(db)).toEqual({
       journal_mode: 'wal',
@@ -50,6 +51,7 @@ describe('openDatabase', () => {
       busy_timeout: 1234,
       journal_size_limit: 64 * 1024 * 1024,
       cache_size: -16000,
+      wal_autocheckpoint: 4000,
       query_only: 0,
     });
   });
