@@ -4,7 +4,7 @@
  * the schema file (another collection that named this one) are listed in the message.
  */
 import { GalleyError, issue, type IssueTree, type ValidationCode } from '../errors.ts';
-import { SchemaError, type SchemaProblem } from '../schema/schema-error.ts';
+import { formatSchemaProblem, SchemaError, type SchemaProblem } from '../schema/schema-error.ts';
 
 /** wire: PocketBase's code for a rule its compiler refuses (core/collection_validate.go checkRule). */
 const RULE_KEYS = /^(listRule|viewRule|createRule|updateRule|deleteRule|authRule|manageRule|mfa\/rule)$/;
@@ -57,7 +57,8 @@ export function toCollectionError(err: unknown, index: number, message: string):
 /** wire: an import's problems are one `collections` issue whose message lists them. */
 export function toImportError(err: unknown): unknown {
   if (!(err instanceof GalleyError) || err.kind !== 'invalid') return err;
-  const detail = err instanceof SchemaError ? err.problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}`)).join('\n') : err.message;
+  // wire: PocketBase's message names the collection that failed; each line names its collection and field
+  const detail = err instanceof SchemaError ? err.problems.map((p) => formatSchemaProblem(p, err.places)).join('\n') : err.message;
   return new GalleyError('invalid', 'Failed to import collections.', {
     issues: { collections: issue('validation_collections_import_failure', `Failed to import the collections configuration:\n${detail}`) },
   });

@@ -21,14 +21,23 @@ export type SchemaProblemCode =
 export class SchemaError extends GalleyError {
   readonly problems: SchemaProblem[];
   readonly sourceName: string;
+  /** by path, the collection and field it points into by name (`collection "posts", field "title"`) */
+  readonly places: ReadonlyMap<string, string> | undefined;
 
-  /** `places`: by path, the collection and field it points into by name (`collection "posts", field "title"`) */
   constructor(sourceName: string, problems: SchemaProblem[], places?: ReadonlyMap<string, string>) {
     super('invalid', formatSchemaProblems(sourceName, problems, places));
     this.name = 'SchemaError';
     this.problems = problems;
     this.sourceName = sourceName;
+    this.places = places;
   }
+}
+
+/** One problem as a line: `path: message (collection "posts", field "title")`, the place left out where the message names it. */
+export function formatSchemaProblem(p: SchemaProblem, places?: ReadonlyMap<string, string>): string {
+  if (p.path === '') return p.message;
+  const place = places?.get(p.path);
+  return `${p.path}: ${p.message}${place && !p.message.includes(place) ? ` (${place})` : ''}`;
 }
 
 /** Header line, then one `path: message` line per problem (in file order). */
@@ -38,9 +47,5 @@ export function formatSchemaProblems(sourceName: string, problems: SchemaProblem
     `${sourceName}: ${count} (paths are JSON pointers; collections/N is the N-th collection, counted from 0, ` +
     `whether the file is an array or has a "collections" key):`;
   // a message that already names its place (rule checks: `collection "posts" has no field …`) is not told it twice
-  const placeOf = (path: string, message: string): string => {
-    const place = places?.get(path);
-    return place && !message.includes(place) ? ` (${place})` : '';
-  };
-  return [header, ...problems.map((p) => (p.path === '' ? p.message : `${p.path}: ${p.message}${placeOf(p.path, p.message)}`))].join('\n');
+  return [header, ...problems.map((p) => formatSchemaProblem(p, places))].join('\n');
 }

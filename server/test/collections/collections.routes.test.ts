@@ -194,7 +194,11 @@ describe('a server with --allow-collection-writes', () => {
     {
       name: 'an import that does not load is data.collections validation_collections_import_failure',
       method: 'PUT', path: '/api/collections/import', as: 'root', body: { collections: [{ name: 'z', type: 'base', fields: [{ name: 'a', type: 'nope' }] }] }, status: 400,
-      check: (j) => expect(j.data.collections.code).toBe('validation_collections_import_failure'),
+      check: (j) => {
+        expect(j.data.collections.code).toBe('validation_collections_import_failure');
+        // wire: PocketBase's message names the collection that failed
+        expect(j.data.collections.message).toMatch(/collections\/\d+\/fields\/0\/type: "nope" is not a field type \(collection "z", field "a"\)/);
+      },
     },
   ];
   it.each(errors)('$name', async (s) => {
