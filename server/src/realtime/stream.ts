@@ -130,6 +130,7 @@ export function openRealtimeStream(core: Core, ip: string, id = newClientId()): 
     subscriptions: new Map(),
     closed: false,
     queued: false,
+    cooling: false,
     send(events) {
       if (client.closed) return false;
       const wasEmpty = waitingBytes === 0;
