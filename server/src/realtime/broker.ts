@@ -8,7 +8,7 @@ import { realtimeMessageHooks } from '../hooks/realtime-hook-points.ts';
 import { formatSseEvent } from '../lib/sse.ts';
 import { unindexAuth } from './auth-binding.ts';
 import { startDispatch } from './dispatch.ts';
-import { DEFAULT_REALTIME_LIMITS, type Broker, type FlushState, type RealtimeClient, type RealtimeLimits, type Subscription } from './model.ts';
+import { DEFAULT_REALTIME_LIMITS, type Broker, type RealtimeClient, type RealtimeLimits, type Subscription } from './model.ts';
 import { parseTopic } from './topics.ts';
 
 /** The broker of one Galley (createGalley makes it at start, held as `core.realtime`), hooked to record events. */
@@ -23,10 +23,7 @@ export function createRealtimeBroker(core: Core): Broker & { stop(): Promise<voi
     queue: Promise.resolve(),
     pending: 0,
     sweeper: undefined,
-    flush: {
-      dirty: [], cooling: [], cooledAt: [], coolingHead: 0, coolingWaiting: 0, passMs: 0, passWrites: 0,
-      timer: undefined, timerAt: 0, scheduled: false, nextAt: 0, measuring: false, measure: undefined,
-    },
+    flush: { dirty: [], timer: undefined, scheduled: false, nextAt: 0, measuring: false, measure: undefined },
   };
   const unhook = startDispatch(broker);
   return Object.assign(broker, {
@@ -96,46 +93,14 @@ const PASS_HOLD_SHARE = 0.5;
 const MAX_PASS_BYTES = 16 * 1024 * 1024;
 
 /**
- * The share of the event loop's time that socket writes may take, which sets how long a client waits after
- * a write before the next (writeInterval). A write costs a send whatever it carries (10k subscribers, one
- * event per pass, scratch cost.ts on the loaded 2-core box: ~20 µs of server CPU per send, 2 µs per message),
- * so more subscribers each get fewer, larger writes and the writes' share stays put.
- */
-const WRITE_SHARE = 0.5;
-
-/** The longest a client waits after a write before the next. */
-const MAX_WRITE_INTERVAL_MS = 1000;
-
-/** A pass's CPU per write is learnt from passes of at least this many writes (a small pass's is mostly noise). */
-const MIN_TIMED_WRITES = 64;
-
-/** How much of what earlier passes measured the next one keeps (the cost per write follows the machine's load). */
-const PASS_COST_DECAY = 0.8;
-
-/**
- * How long a client waits after a write before the next: the CPU the clients written within that wait
- * (those cooling) take to write once each (passes' process CPU per write), over WRITE_SHARE. Their writes
- * then take about WRITE_SHARE of a core however many they are, and each client's messages gather in one
- * write meanwhile (at ~7 µs per write, 10k subscribers: a write each every ~140 ms; 1k: every ~14 ms). The
- * wait is per client, counted from its own write, so writes spread over the interval in small passes instead
- * of one pass to all that blocks the event loop, and a message waits about one interval at most (plus its
- * pass) to be written.
- */
-function writeInterval(flush: FlushState): number {
-  const msPerWrite = flush.passWrites > 0 ? flush.passMs / flush.passWrites : 0;
-  const cooling = flush.cooling.length - flush.coolingHead;
-  return Math.min(MAX_WRITE_INTERVAL_MS, (cooling * msPerWrite) / WRITE_SHARE);
-}
-
-/**
- * Ask for `client`'s queued messages to be written. Every write to a client is made by a flush pass, which
- * writes to every client with messages waiting whose cool-down is over (writeInterval: a client written
- * within it waits until it ends, then goes in the next pass). The next pass waits for the later of:
- * N / limits.writesPerSecond after a pass of N writes, and half as long again as the pass took (PASS_HOLD_SHARE),
- * measured until the writes it handed over were made (up to the next setImmediate, after the sink's flush).
- * Without the second bound a server behind on CPU wrote each event in a pass of its own (a pass ran between
- * one event and the next), one socket write per message, and fell further behind (measured at 10k subscribers:
- * as many writes as messages). The wait is capped (MAX_PASS_GAP_MS), and so is what one pass writes
+ * Ask for `client`'s queued messages to be written in the next flush pass. Every write to a client is made by
+ * a pass, which writes to every client with messages waiting. The next pass waits for the later of: N /
+ * limits.writesPerSecond after a pass of N writes, and half as long again as the pass took (PASS_HOLD_SHARE),
+ * measured until the writes it handed over were made (up to the next setImmediate, after the sink's flush):
+ * writes then take at most about two thirds of the time, however slow they are on a loaded machine. Without the
+ * second bound a server behind on CPU wrote each event in a pass of its own (a pass ran between one event
+ * and the next), one socket write per message, and fell further behind (measured at 10k subscribers: as
+ * many writes as messages). The wait is capped (MAX_PASS_GAP_MS), and so is what one pass writes
  * (MAX_PASS_BYTES, and stream.ts MAX_WRITE_BYTES per client).
  */
 export function queueFlush(broker: Broker, client: RealtimeClient): void {
@@ -143,17 +108,7 @@ export function queueFlush(broker: Broker, client: RealtimeClient): void {
   // a flag on the client, not a Set of clients: at 10k subscribers a pass queues 10k clients, a lookup each
   if (!client.queued) {
     client.queued = true;
-    // a cooling client is written when its cool-down ends (takeCooled), not in the next pass
-    if (client.cooling) flush.coolingWaiting++;
-    else {
-      flush.dirty.push(client);
-      // a pass timed for a cool-down's end may be later than this client need wait
-      if (flush.timer && flush.timerAt > flush.nextAt) {
-        clearTimeout(flush.timer);
-        flush.timer = undefined;
-        flush.scheduled = false;
-      }
-    }
+    flush.dirty.push(client);
   }
   if (flush.scheduled || flush.measuring) return;
   scheduleFlushPass(broker);
@@ -161,67 +116,21 @@ export function queueFlush(broker: Broker, client: RealtimeClient): void {
 
 function scheduleFlushPass(broker: Broker): void {
   const flush = broker.flush;
-  let at = flush.nextAt;
-  if (flush.dirty.length === 0) {
-    if (flush.coolingWaiting === 0) return;
-    // (cannot happen: every waiting client is in the list until its cool-down ends; kept so a slip cannot spin)
-    if (flush.coolingHead >= flush.cooling.length) return void (flush.coolingWaiting = 0);
-    // only cooling clients wait: the pass is due when the first cool-down ends
-    at = Math.max(at, flush.cooledAt[flush.coolingHead]! + writeInterval(flush));
-  }
   flush.scheduled = true;
-  const wait = at - performance.now();
+  const wait = flush.nextAt - performance.now();
   // no wait: after the current task's sends (a batch of events is one pass), before any other I/O
   if (wait <= 0) queueMicrotask(() => runFlushPass(broker));
-  else {
-    flush.timerAt = at;
-    flush.timer = setTimeout(() => runFlushPass(broker), Math.ceil(wait));
-  }
-}
-
-/** Clients whose cool-down ended by `now` stop cooling; those with messages waiting join the pass's list, first. */
-function takeCooled(flush: FlushState, now: number): void {
-  const interval = writeInterval(flush);
-  const { cooling, cooledAt } = flush;
-  let head = flush.coolingHead;
-  const due: RealtimeClient[] = [];
-  while (head < cooling.length && cooledAt[head]! + interval <= now) {
-    const client = cooling[head++]!;
-    client.cooling = false;
-    if (!client.queued) continue;
-    flush.coolingWaiting--;
-    if (!client.closed) due.push(client);
-    else client.queued = false;
-  }
-  if (head === cooling.length) {
-    flush.cooling = [];
-    flush.cooledAt = [];
-    head = 0;
-  } else if (head > 1024 && head * 2 > cooling.length) {
-    // drop the references of the clients gone from the list once they are most of it
-    flush.cooling = cooling.slice(head);
-    flush.cooledAt = cooledAt.slice(head);
-    head = 0;
-  }
-  flush.coolingHead = head;
-  if (due.length > 0) {
-    for (const client of flush.dirty) due.push(client);
-    flush.dirty = due;
-  }
+  else flush.timer = setTimeout(() => runFlushPass(broker), Math.ceil(wait));
 }
 
 function runFlushPass(broker: Broker): void {
   const flush = broker.flush;
   flush.scheduled = false;
   flush.timer = undefined;
-  if (flush.measuring) return;
-  const started = performance.now();
-  if (flush.coolingWaiting > 0) takeCooled(flush, started);
-  if (flush.dirty.length === 0) return void scheduleFlushPass(broker);
-  // the process's CPU, not the clock: on a loaded machine the clock counts other processes' time too
-  const cpuStarted = flush.dirty.length >= MIN_TIMED_WRITES ? process.cpuUsage() : undefined;
+  if (flush.dirty.length === 0 || flush.measuring) return;
   const clients = flush.dirty;
   flush.dirty = [];
+  const started = performance.now();
   // from here until the writes are timed no pass is scheduled: a client with more than one write's worth
   // waiting is queued again by its deliver() for the next pass
   flush.measuring = true;
@@ -236,15 +145,7 @@ function runFlushPass(broker: Broker): void {
       // a client closed since it was queued is skipped here rather than looked for in the list when it closes
       if (client.closed) continue;
       const wrote = client.deliver();
-      if (wrote > 0) {
-        writes++;
-        // one left behind by its write's cap (queued again) goes on in the next pass; the rest cool down
-        if (!client.queued) {
-          client.cooling = true;
-          flush.cooling.push(client);
-          flush.cooledAt.push(started);
-        }
-      }
+      if (wrote > 0) writes++;
       budget -= wrote;
     }
     if (i < clients.length) requeueFirst(flush, clients.slice(i));
@@ -255,13 +156,8 @@ function runFlushPass(broker: Broker): void {
       flush.measuring = false;
       flush.measure = undefined;
       const ended = performance.now();
-      if (cpuStarted && writes >= MIN_TIMED_WRITES) {
-        const cpu = process.cpuUsage(cpuStarted);
-        flush.passMs = flush.passMs * PASS_COST_DECAY + (cpu.user + cpu.system) / 1000;
-        flush.passWrites = flush.passWrites * PASS_COST_DECAY + writes;
-      }
       if (writes > 0) flush.nextAt = Math.max(flush.nextAt, ended + Math.min((ended - started) * PASS_HOLD_SHARE, MAX_PASS_GAP_MS));
-      if (!flush.scheduled) scheduleFlushPass(broker);
+      if (flush.dirty.length > 0 && !flush.scheduled) scheduleFlushPass(broker);
     });
   }
 }
@@ -270,7 +166,7 @@ function runFlushPass(broker: Broker): void {
  * Put `clients` (still flagged queued: none of them is in `flush.dirty` twice) at the head of the next pass,
  * before those queued since this one began.
  */
-function requeueFirst(flush: FlushState, clients: RealtimeClient[]): void {
+function requeueFirst(flush: Broker['flush'], clients: RealtimeClient[]): void {
   const first = clients.filter((client) => !client.closed);
   for (const client of flush.dirty) first.push(client);
   flush.dirty = first;

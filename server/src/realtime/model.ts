@@ -14,9 +14,11 @@ export interface RealtimeLimits {
   /** a client that lets this many bytes queue up unread is dropped (it reconnects) */
   maxBufferedBytes: number;
   /**
-   * Socket writes per second the broker stays under across all clients: after a pass of N writes the next
-   * waits N / this seconds. Each client's own wait between writes (broker.ts writeInterval) follows the
-   * writes' measured cost; this caps the rate whatever that measures.
+   * Socket writes per second the broker aims to stay under across all clients. Each pass hands every client
+   * its waiting messages in one write; after a pass of N writes the next waits N / this seconds, so many
+   * subscribers get fewer, larger writes (10k subscribers: a pass every 100 ms) while a few get each message
+   * at once (1k: 10 ms, below the gap between events at 50/s). A write costs the server and the reader a
+   * syscall each, whatever its size: at 10k subscribers, writes, not rule checks, were the cost.
    */
   writesPerSecond: number;
 }
@@ -83,13 +85,8 @@ export interface RealtimeClient {
   /** topic → subscription */
   subscriptions: Map<string, Subscription>;
   closed: boolean;
-  /**
-   * it has messages a pass is to write without being asked again: it is in the broker's list for the next pass,
-   * or (cooling) it waits for its cool-down to end (broker.ts queueFlush sets it, the pass clears it)
-   */
+  /** it is in the broker's list for the next flush pass (broker.ts queueFlush sets it, the pass clears it) */
   queued: boolean;
-  /** a pass wrote to it less than the broker's write interval ago: its next write waits (broker.ts) */
-  cooling: boolean;
   /**
    * Queue messages for the broker's next flush pass, which writes everything queued in one write: each is its
    * encoded `event:…\ndata:…\n\n` part (lib/sse formatSseEvent), shared by every client it goes to; the
@@ -108,18 +105,7 @@ export interface RealtimeClient {
 export interface FlushState {
   /** clients for the next pass, each once (its `queued` flag); one closed meanwhile is skipped by the pass */
   dirty: RealtimeClient[];
-  /** clients written in the last write interval, oldest first, with when (performance.now()); from `coolingHead` on */
-  cooling: RealtimeClient[];
-  cooledAt: number[];
-  coolingHead: number;
-  /** cooling clients with messages waiting (queued): a pass is due when the first of them may be written */
-  coolingWaiting: number;
-  /** a pass's CPU (ms) per write, as decayed sums over passes of many writes (broker.ts writeInterval) */
-  passMs: number;
-  passWrites: number;
   timer: ReturnType<typeof setTimeout> | undefined;
-  /** when the timer's pass is due (performance.now()) */
-  timerAt: number;
   /** a pass is scheduled (timer or microtask) */
   scheduled: boolean;
   /** performance.now() before which no pass runs */

@@ -130,7 +130,6 @@ export function openRealtimeStream(core: Core, ip: string, id = newClientId()): 
     subscriptions: new Map(),
     closed: false,
     queued: false,
-    cooling: false,
     send(events) {
       if (client.closed) return false;
       const wasEmpty = waitingBytes === 0;

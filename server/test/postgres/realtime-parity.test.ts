@@ -80,7 +80,6 @@ function collectingClient(name: string, got: string[]): RealtimeClient {
     subscriptions: new Map(),
     closed: false,
     queued: false,
-    cooling: false,
     send(events) {
       for (const e of events) got.push(decoder.decode(e));
       return true;

@@ -1,6 +1,6 @@
 // The broker's flush passes (broker.ts queueFlush): a pass whose writes are slow holds the next one back by
 // half as long as it took, so a server short of CPU puts more messages in each write instead of writing each
-// event on its own; a client just written waits out the write interval before its next write; a stream's own pull never writes outside a pass; a pass's bytes are bounded; and a
+// event on its own; a stream's own pull never writes outside a pass; a pass's bytes are bounded; and a
 // stream given a socket writer (Bun.serve's direct streams) writes the shared frames through it, skipping
 // a connection that is backed up until it drains.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,50 +139,6 @@ describe('a pass', () => {
     queueFlush(broker, a!);
     while (order.length < 3) await sleep(5);
     expect(order).toEqual(['a', 'c', 'a']);
-  });
-});
-
-describe('a client written', () => {
-  it('waits out its write interval before the next write, while others are written at once', async () => {
-    await idle();
-    const flush = broker.flush;
-    // as if each write cost 50 ms of CPU: one cooling client makes the interval 100 ms (writes take half a core)
-    const learnt = { passMs: flush.passMs, passWrites: flush.passWrites };
-    flush.passMs = 50;
-    flush.passWrites = 1;
-    try {
-      const at = { a: [] as number[], b: [] as number[] };
-      const client = (name: string) => ({ closed: false, queued: false, cooling: false, deliver: () => (at[name as keyof typeof at].push(performance.now()), 10) }) as Partial<RealtimeClient> as RealtimeClient;
-      const [a, b] = [client('a'), client('b')];
-      queueFlush(broker, a);
-      await Promise.resolve();
-      expect(at.a).toHaveLength(1);
-      expect(a.cooling).toBe(true);
-      // a has more to write during its interval: it waits; b, not written lately, goes in the next pass
-      queueFlush(broker, a);
-      queueFlush(broker, a);
-      queueFlush(broker, b);
-      while (at.b.length < 1) await sleep(2);
-      expect(at.a).toHaveLength(1);
-      while (at.a.length < 2) await sleep(5);
-      // written once more (its two asks are one write), no sooner than its interval after the first
-      expect(at.a[1]! - at.a[0]!).toBeGreaterThanOrEqual(99);
-      await sleep(50);
-      expect(at.a).toHaveLength(2);
-      expect(flush.coolingWaiting).toBe(0);
-      // a waits again (a pass is timed for its cool-down's end); c, new, does not wait for that pass
-      const c = client('b');
-      queueFlush(broker, a);
-      await sleep(10);
-      queueFlush(broker, c);
-      while (at.b.length < 2) await sleep(2);
-      // written before a's cool-down ended (without the reschedule, in the pass timed for it, after a)
-      expect(at.a).toHaveLength(2);
-      while (at.a.length < 3) await sleep(5);
-    } finally {
-      flush.passMs = learnt.passMs;
-      flush.passWrites = learnt.passWrites;
-    }
   });
 });
 
