@@ -67,6 +67,8 @@ export type ValidationCode =
   | 'validation_invalid_view_query'
   | 'validation_duplicated_index_name'
   | 'validation_existing_index_name'
+  | 'validation_missing_field'
+  | 'validation_missing_unique_constraint'
   | 'batch_request_failed';
 
 export interface FieldIssue {

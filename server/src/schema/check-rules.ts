@@ -47,11 +47,14 @@ export function checkRules(c: SourcedCollection, sink: ProblemSink): void {
   });
   checkOAuth2Options(c, sink);
   if (auth.passwordAuth.enabled) {
-    auth.passwordAuth.identityFields.forEach((name, i) => {
-      const path = [...c.path, 'passwordAuth', 'identityFields', i];
-      if (!m.fields.some((f) => f.name === name)) sink.add(path, `${JSON.stringify(name)} is not a field of this collection`);
-      else if (!findSingleColumnUniqueIndex(m.indexes, name)) sink.add(path, `${JSON.stringify(name)} needs a UNIQUE index of its own to be an identity field`);
-    });
+    // wire: PocketBase's checkIdentityFields answers on the list itself, for its first bad entry
+    const path = [...c.path, 'passwordAuth', 'identityFields'];
+    for (const name of auth.passwordAuth.identityFields) {
+      if (!m.fields.some((f) => f.name === name)) sink.add(path, `${JSON.stringify(name)} is not a field of this collection`, 'validation_missing_field');
+      else if (!findSingleColumnUniqueIndex(m.indexes, name)) sink.add(path, `${JSON.stringify(name)} needs a UNIQUE index of its own to be an identity field`, 'validation_missing_unique_constraint');
+      else continue;
+      break;
+    }
   }
 }
 

@@ -99,7 +99,7 @@ const cases: Array<[string, unknown, string[]]> = [
     'collections/0/manageRule: must be a non-empty string or null, not ""',
   ]],
   ['identity field without unique index', [{ name: 'members', type: 'auth', fields: [{ name: 'username', type: 'text' }], passwordAuth: { identityFields: ['email', 'username'] } }], [
-    'collections/0/passwordAuth/identityFields/1: "username" needs a UNIQUE index of its own to be an identity field',
+    'collections/0/passwordAuth/identityFields: "username" needs a UNIQUE index of its own to be an identity field',
   ]],
   ['MFA needs two methods', [{ name: 'members', type: 'auth', mfa: { enabled: true } }], [
     'collections/0/mfa/enabled: MFA requires at least 2 auth methods to be enabled (only passwordAuth is): set oauth2.enabled or otp.enabled to true, or mfa.enabled to false',

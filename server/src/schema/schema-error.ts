@@ -16,7 +16,9 @@ export type SchemaProblemCode =
   | 'validation_reserved_field_name'
   | 'validation_invalid_view_query'
   | 'validation_duplicated_index_name'
-  | 'validation_existing_index_name';
+  | 'validation_existing_index_name'
+  | 'validation_missing_field'
+  | 'validation_missing_unique_constraint';
 
 export class SchemaError extends GalleyError {
   readonly problems: SchemaProblem[];

@@ -183,6 +183,12 @@ describe('a server with --allow-collection-writes', () => {
       method: 'PATCH', path: '/api/collections/_superusers', as: 'root', body: { name: 'admins' }, status: 400,
       check: (j) => expect(j.data.name.code).toBe('validation_collection_system_name_change'),
     },
+    {
+      // wire: PocketBase answers on the list itself (checkIdentityFields), not at the entry
+      name: 'an identity field that is not a field is passwordAuth.identityFields validation_missing_field',
+      method: 'PATCH', path: '/api/collections/users', as: 'root', body: { passwordAuth: { enabled: true, identityFields: ['email', 'missing'] } }, status: 400,
+      check: (j) => expect(j.data.passwordAuth.identityFields).toMatchObject({ code: 'validation_missing_field', message: '"missing" is not a field of this collection' }),
+    },
     { name: 'a system collection cannot be deleted', method: 'DELETE', path: '/api/collections/_superusers', as: 'root', status: 400 },
     { name: 'updating an unknown collection is a 404', method: 'PATCH', path: '/api/collections/nope', as: 'root', body: {}, status: 404 },
     { name: 'a body that is not an object is a 400', method: 'POST', path: '/api/collections', as: 'root', body: '[1]', status: 400 },
