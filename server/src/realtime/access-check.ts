@@ -1,6 +1,6 @@
 /**
  * Which subscriber groups may see a record, in SQL, for many groups at once. Each group's check is one
- * `SELECT ? AS g FROM <row> WHERE <rule> AND <filter>` compiled once (per schema, group and auth version)
+ * `SELECT ? AS g FROM <row> WHERE <rule> AND <filter>` compiled once (per broker, schema, group and auth version)
  * with its record values left as slots; an event fills the slots and runs the checks as one UNION ALL, so
  * 1000 subscribers cost one statement, and a rule that reads nothing from the request is one check for all.
  *
@@ -47,8 +47,26 @@ interface FragmentCache {
   set(key: string, fragment: Fragment): void;
 }
 
-// keyed by the schema object: each app builds its own, it never changes (a reload swaps it), and the cache goes with it
-const fragmentsBySchema = new WeakMap<Schema, FragmentCache>();
+/**
+ * The compiled checks of one broker (`core.realtime.accessChecks`): per broker, so per app and so per database
+ * dialect, and for one schema object. A schema never changes (a reload swaps it), so the first check after a
+ * swap drops every check compiled against the old one.
+ */
+export interface AccessChecks {
+  fragmentsFor(schema: Schema): FragmentCache;
+}
+
+export function createAccessChecks(): AccessChecks {
+  let compiledFor: Schema | undefined;
+  let fragments: FragmentCache | undefined;
+  return {
+    fragmentsFor(schema) {
+      if (fragments && compiledFor === schema) return fragments;
+      compiledFor = schema;
+      return (fragments = createFragmentCache());
+    },
+  };
+}
 
 /** Roughly what an entry holds (UTF-16 strings: key, SQL, string parameters). */
 function estimateFragmentBytes(key: string, fragment: Fragment): number {
@@ -58,12 +76,10 @@ function estimateFragmentBytes(key: string, fragment: Fragment): number {
   return bytes;
 }
 
-function fragmentCache(schema: Schema): FragmentCache {
-  let cache = fragmentsBySchema.get(schema);
-  if (cache) return cache;
+function createFragmentCache(): FragmentCache {
   let bytes = 0;
   const lru = new LruMap<string, Fragment>(MAX_FRAGMENTS, (fragment, key) => (bytes -= estimateFragmentBytes(key, fragment)));
-  cache = {
+  return {
     get: (key) => lru.get(key),
     set(key, fragment) {
       if (lru.get(key) === fragment) return;
@@ -72,8 +88,6 @@ function fragmentCache(schema: Schema): FragmentCache {
       while (bytes > MAX_FRAGMENT_BYTES && lru.size > 1) lru.delete(lru.keys().next().value!);
     },
   };
-  fragmentsBySchema.set(schema, cache);
-  return cache;
 }
 
 /** wire: PocketBase checks the rule, then the option filter as a client filter; any error denies. */
@@ -135,7 +149,7 @@ export async function findPassingProbes(
 ): Promise<Set<string>> {
   const schema = core.schema;
   const dialect = core.db.dialect;
-  const cache = fragmentCache(schema);
+  const cache = core.realtime.accessChecks.fragmentsFor(schema);
   const passing = new Set<string>();
   const queued: Array<{ key: string; fragment: Exclude<Fragment, 'allow' | 'deny'> }> = [];
   for (const probe of probes) {

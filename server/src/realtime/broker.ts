@@ -6,6 +6,7 @@ import type { Core } from '../core.ts';
 import { GalleyError } from '../errors.ts';
 import { realtimeMessageHooks } from '../hooks/realtime-hook-points.ts';
 import { formatSseEvent } from '../lib/sse.ts';
+import { createAccessChecks } from './access-check.ts';
 import { unindexAuth } from './auth-binding.ts';
 import { startDispatch } from './dispatch.ts';
 import { DEFAULT_REALTIME_LIMITS, type Broker, type RealtimeClient, type RealtimeLimits, type Subscription } from './model.ts';
@@ -24,6 +25,7 @@ export function createRealtimeBroker(core: Core): Broker & { stop(): Promise<voi
     pending: 0,
     sweeper: undefined,
     flush: { dirty: [], timer: undefined, scheduled: false, nextAt: 0, measuring: false, measure: undefined },
+    accessChecks: createAccessChecks(),
   };
   const unhook = startDispatch(broker);
   return Object.assign(broker, {

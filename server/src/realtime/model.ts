@@ -1,6 +1,7 @@
 /** The realtime broker's data: clients, their subscriptions, their auth, and the limits they live under. */
 import type { Core } from '../core.ts';
 import type { AuthInfo } from '../rules/request-info.ts';
+import type { AccessChecks } from './access-check.ts';
 import type { TopicOptions } from './topics.ts';
 
 export interface RealtimeLimits {
@@ -130,4 +131,6 @@ export interface Broker {
   pending: number;
   sweeper: ReturnType<typeof setInterval> | undefined;
   readonly flush: FlushState;
+  /** the access checks compiled for the current schema (access-check.ts) */
+  readonly accessChecks: AccessChecks;
 }
