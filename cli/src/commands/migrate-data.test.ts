@@ -1,7 +1,7 @@
 // `galley migrate-data`: its progress (redrawn on a terminal, a line per collection elsewhere), its closing
 // report (counts side by side, a mismatch marked, what to do about files) and its exit codes, run on two data
 // directories (PostgreSQL's side: server/test/postgres/migrate-data.test.ts).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -112,6 +112,26 @@ describe('galley migrate-data between two directories', () => {
       expect(usage.err).toContain('error: missing --to: name both sides, or one of them with GALLEY_DATABASE_URL set for the other');
     } finally {
       vi.unstubAllEnvs();
+    }
+  });
+
+  it('a URL of another scheme is refused as a database URL, not taken for a directory named after it (its password printed)', async () => {
+    const from = join(root, 'from-scheme');
+    await applyMigration({ dir: from, schemaFile: join(import.meta.dirname, '..', '..', '..', 'schema-examples', 'todo.json') });
+    const cwd = process.cwd();
+    process.chdir(root); // a relative directory would land here
+    vi.stubEnv('GALLEY_DATABASE_URL', 'postgresql+psycopg://app:never-printed-7@db.example:5432/app');
+    try {
+      for (const args of [['--from', from], ['--from', from, '--to', 'mysql://app:never-printed-7@db.example/app']]) {
+        const refused = await run('migrate-data', ...args);
+        expect(refused.code, refused.out + refused.err).toBe(1);
+        expect(refused.err).toMatch(/--to: the URL is a (postgresql\+psycopg|mysql) URL; only postgres:\/\/ \(or postgresql:\/\/\) is supported/);
+        expect(refused.out + refused.err).not.toContain('never-printed-7');
+      }
+      expect(existsSync(join(root, 'postgresql+psycopg:')) || existsSync(join(root, 'mysql:'))).toBe(false);
+    } finally {
+      vi.unstubAllEnvs();
+      process.chdir(cwd);
     }
   });
 });

@@ -27,7 +27,9 @@ export interface DataEndpoint {
   close(): Promise<void>;
 }
 
-const isDatabaseUrl = (text: string) => /^postgres(ql)?:\/\//i.test(text.trim());
+// Any scheme:// is a URL, never a directory: `mysql://u:pw@h/db` (or a typo of postgres) is refused as serve refuses
+// it, not copied into ./mysql:/u:pw@h/db with the password in every message naming that directory.
+const isDatabaseUrl = (text: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(text.trim());
 
 /** What `--from`/`--to` names, for messages, without opening it (the password masked). */
 export function describeEndpoint(text: string): string {
