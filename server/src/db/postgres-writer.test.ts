@@ -1,7 +1,7 @@
 // The PostgreSQL write path (postgres-writer.ts) against the test cluster: a job is one transaction answered after
 // its COMMIT, nested jobs are savepoints, callbacks run after COMMIT or rollback, and concurrent jobs that collide
 // (serialization failures, deadlocks) are run again, or answered 503 once their attempts are spent.
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { describePostgres, usePostgresDatabase } from '../../test/helpers/postgres.ts';
 import { GalleyError } from '../errors.ts';
@@ -92,6 +92,27 @@ describePostgres('PostgreSQL writer', () => {
     await expect(db.writer.run((tx) => tx.db.transaction().execute(async () => {}))).rejects.toThrow(/transaction/);
     await db.writer.run(async (tx) => void (kept = tx.db));
     await expect(insert(kept!, 'late')).rejects.toThrow(/after its job ended/);
+    expect(await ids()).toEqual([]);
+  });
+
+  it('a compiled statement meets the same guard: raw transaction control refused, an inner WriteTx kept past its job refused', async () => {
+    // a compiled statement skips the plugins' transformQuery, where the builder's guard sits (SQLite's writer checks both paths)
+    await expect(
+      db.writer.run(async (tx) => {
+        await insert(tx.db, 'a');
+        await tx.db.executeQuery(CompiledQuery.raw('COMMIT'));
+      }),
+    ).rejects.toThrow(/transaction control/);
+    expect(await ids()).toEqual([]);
+    await expect(
+      db.writer.run(async (tx) => {
+        let inner: typeof db.read | undefined;
+        await db.writer.run(async (i) => void (inner = i.db));
+        // the enclosing job still runs: the kept inner tx would write into it, outside any savepoint of its own
+        await inner!.executeQuery(CompiledQuery.raw("INSERT INTO t (id) VALUES ('stale')"));
+        await insert(tx.db, 'b');
+      }),
+    ).rejects.toThrow(/after its job ended/);
     expect(await ids()).toEqual([]);
   });
 

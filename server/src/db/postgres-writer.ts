@@ -12,7 +12,7 @@
  * `run` called from inside a running job (db/write-scope.ts) nests as on SQLite: a SAVEPOINT of the same
  * transaction, one inner job at a time per job, its afterCommit and afterRollback joining the enclosing job's.
  */
-import { sql, type Kysely, type KyselyPlugin } from 'kysely';
+import { isCompilable, sql, type Compilable, type CompiledQuery, type Kysely, type KyselyPlugin, type QueryId } from 'kysely';
 import { GalleyError } from '../errors.ts';
 import { postgresDialect } from '../query/postgres-dialect.ts';
 import type { WriteTx, Writer } from './database.ts';
@@ -65,19 +65,37 @@ export function isRetryablePostgresError(err: unknown): boolean {
   return false;
 }
 
+const TX_ENDED = 'WriteTx used after its job ended; run the statement inside writer.run()';
+const TX_CONTROL_REFUSED = 'transaction control inside a write job; use writer.run() inside the job (a nested savepoint)';
+
 function guardPlugin(token: ScopeToken): KyselyPlugin {
   return {
     transformQuery(args) {
-      if (!isTokenLive(token)) throw new Error('WriteTx used after its job ended; run the statement inside writer.run()');
+      if (!isTokenLive(token)) throw new Error(TX_ENDED);
       // a raw COMMIT would end the job's transaction under it (Kysely's own tx.db.transaction() already throws)
       const node = args.node as { kind: string; sqlFragments?: readonly string[] };
-      if (node.kind === 'RawNode' && TX_CONTROL.test(node.sqlFragments?.[0] ?? '')) {
-        throw new Error('transaction control inside a write job; use writer.run() inside the job (a nested savepoint)');
-      }
+      if (node.kind === 'RawNode' && TX_CONTROL.test(node.sqlFragments?.[0] ?? '')) throw new Error(TX_CONTROL_REFUSED);
       return args.node;
     },
     transformResult: async (args) => args.result,
   };
+}
+
+/**
+ * The same guard for an already compiled statement (a create's cached INSERT and rule check), which Kysely runs
+ * without the plugins' transformQuery: a kept tx (an inner job's, while its enclosing job runs on) or a compiled
+ * COMMIT would otherwise write outside the job's savepoint or end its transaction.
+ */
+function guardCompiled(db: Kysely<any>, token: ScopeToken): Kysely<any> {
+  const viaKysely = db.executeQuery.bind(db);
+  db.executeQuery = ((query: CompiledQuery | Compilable, queryId?: QueryId) => {
+    if (!isCompilable(query)) {
+      if (!isTokenLive(token)) return Promise.reject(new Error(TX_ENDED));
+      if (TX_CONTROL.test(query.sql)) return Promise.reject(new Error(TX_CONTROL_REFUSED));
+    }
+    return viaKysely(query as CompiledQuery, queryId);
+  }) as Kysely<any>['executeQuery'];
+  return db;
 }
 
 /** Runs the callbacks; answers the promises they returned (after-commit hooks), if any, never rejecting. */
@@ -106,7 +124,7 @@ export function createPostgresWriter(pool: Kysely<any>, opts: PostgresWriterOpti
   const idleWaiters: Array<() => void> = [];
 
   const createTx = (db: Kysely<any>, token: ScopeToken, commits: Array<() => void>, rollbacks: Array<() => void>): WriteTx => ({
-    db: db.withPlugin(guardPlugin(token)),
+    db: guardCompiled(db.withPlugin(guardPlugin(token)), token),
     dialect: postgresDialect,
     afterCommit(fn) {
       if (!token.active) throw new Error('afterCommit registered after the job ended');
