@@ -15,6 +15,12 @@ interface MigrateDataOptions {
  */
 export function resolveMigrateDataSides(opts: MigrateDataOptions, env: NodeJS.ProcessEnv): { from: string; to: string } | { problem: string } {
   const url = env[ENV_DATABASE_URL]?.trim() || undefined;
+  const one = (opts.from === undefined) !== (opts.to === undefined);
+  // the variable is a database URL (serve refuses anything else), never a directory: './app:pw@db/app' would be
+  // created and printed in the report, password included; the message never repeats the value
+  if (one && url !== undefined && !/^postgres(ql)?:\/\//i.test(url)) {
+    return { problem: `${ENV_DATABASE_URL} is not a postgres:// (or postgresql://) URL, so it cannot stand for ${opts.from === undefined ? '--from' : '--to'}` };
+  }
   const from = opts.from ?? (opts.to !== undefined ? url : undefined);
   const to = opts.to ?? (opts.from !== undefined ? url : undefined);
   if (from !== undefined && to !== undefined) return { from, to };
