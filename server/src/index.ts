@@ -38,7 +38,8 @@ import { triggerBootstrap, triggerServe, triggerTerminate } from './hooks/lifecy
 import { resolveHooksSource, startHooksService, type HooksOption } from './hooks-file/hooks-service.ts';
 import { startOrphanSweep, type OrphanSweepRun } from './files/orphan-sweep.ts';
 import { createInstaller } from './admin/installer.ts';
-import { gateRequests, readStartSchemaFromDatabase, startSchemaService } from './admin/schema-service.ts';
+import { findSchemaGate, readStartSchemaFromDatabase, startSchemaService, type SchemaGate } from './admin/schema-service.ts';
+import { serveWithPass, type GatePass } from './admin/request-gate.ts';
 import { acquireDirLock, type DirLock } from './lib/dir-lock.ts';
 import { createApp, createFetchHandler, type GalleyApp, type PeerInfo } from './http/app.ts';
 import { listenHttp, type Listener } from './http/listen.ts';
@@ -51,7 +52,7 @@ import { createSwitchingStorage } from './lib/storage/switching.ts';
 import { createHoldingStorage } from './lib/storage/holding.ts';
 import { cleanBackupLeftovers, isBackupRunning, recoverInterruptedRestore } from './backups/index.ts';
 import { createBackupService, type RestoreRunner } from './backups/backup-service.ts';
-import { createRestoreGate } from './backups/restore-gate.ts';
+import { createRestoreGate, type RestoreGate } from './backups/restore-gate.ts';
 import { restoreInProcess, type ReopenableServer } from './backups/restore-in-process.ts';
 import { errorResponse } from './http/errors.ts';
 import type { RunningService } from './lifecycle.ts';
@@ -283,7 +284,7 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   const listeners = createServiceList();
   let instance: GalleyInstance | undefined;
   let app!: GalleyApp;
-  let handler: ((request: Request, peer?: PeerInfo) => Promise<Response>) | undefined;
+  let serving: Serving | undefined;
   let listenUrl: string | undefined;
   let sweep: OrphanSweepRun | undefined;
   const unavailable = () => errorResponse(new GalleyError('unavailable', 'A backup is being restored; try again in a few seconds.', { retryAfter: 5 }), log);
@@ -291,7 +292,7 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   const startServices = async () => {
     const opened = await openGalley({ ...options, logger: log }, { restore: (archive, key, marker, preRestore) => restoreInProcess(config.dir, archive, key, marker, server, preRestore), trace });
     app = trace.time('http app', () => createApp(opened.core));
-    handler = gateRequests(opened.core, createFetchHandler(opened.core, app));
+    serving = { fetch: createFetchHandler(opened.core, app), schemaGate: findSchemaGate(opened.core) };
     instance = opened;
     if (listenUrl) {
       (opened.core.settings as ListenAwareSettings).adoptListenUrl(listenUrl);
@@ -302,7 +303,7 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
   const stopDataServices = async () => {
     const current = instance;
     instance = undefined;
-    handler = undefined;
+    serving = undefined;
     sweep?.cancel();
     await sweep?.done;
     sweep = undefined;
@@ -332,7 +333,7 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
     throw err;
   }
   const startReport = instance!.startReport;
-  const handle = gate.wrap<PeerInfo>((request, peer) => (handler ? handler(request, peer) : Promise.resolve(unavailable())));
+  const handle = passGates(gate, () => serving, unavailable);
   let closed: Promise<void> | undefined;
   return {
     get core() {
@@ -372,6 +373,41 @@ export async function createGalley(options: GalleyOptions = {}): Promise<Galley>
         lock?.release();
       })());
     },
+  };
+}
+
+/** The data services' handler and their schema gate (none without a schema service). */
+interface Serving {
+  readonly fetch: (request: Request, peer?: PeerInfo) => Promise<Response>;
+  readonly schemaGate: SchemaGate | undefined;
+}
+
+/**
+ * Every request through the restore gate, then the schema gate, in one async frame (each gate's own wrapper
+ * cost a frame, a promise and an await per request): the restore gate refuses while a restore runs, and
+ * counts the request until its answer; no data services (stopped for a restore) is the same refusal.
+ */
+function passGates(restore: RestoreGate, current: () => Serving | undefined, unavailable: () => Response): (request: Request, peer?: PeerInfo) => Promise<Response> {
+  return async (request, peer) => {
+    if (!restore.enter()) return unavailable();
+    try {
+      const serving = current();
+      if (!serving) return unavailable();
+      const schemaGate = serving.schemaGate;
+      if (!schemaGate) return await serving.fetch(request, peer);
+      const entered = schemaGate.gate.enter();
+      const pass: GatePass = entered instanceof Promise ? await entered : entered;
+      let response: Response;
+      try {
+        response = await serveWithPass(pass, serving.fetch, request, peer);
+      } finally {
+        pass.leave();
+      }
+      schemaGate.afterAnswer(response.status);
+      return response;
+    } finally {
+      restore.leave();
+    }
   };
 }
 

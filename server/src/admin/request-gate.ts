@@ -14,6 +14,12 @@ export type FetchHandler<P> = (request: Request, peer?: P) => Promise<Response>;
 export interface RequestGate {
   /** The handler behind the gate. */
   wrap<P>(handler: FetchHandler<P>): FetchHandler<P>;
+  /**
+   * Counts a request in: its pass, or, while a change holds the gate, a promise of it once the gate opens. The
+   * caller runs the request through `serveWithPass` and calls `leave()` when it is answered (the server's one
+   * wrapper, index.ts, does so without an async frame per gate).
+   */
+  enter(): GatePass | Promise<GatePass>;
   /** For a request that itself waits for `exclusive` (a collections write): stop counting it until `resume()`. */
   detach(): () => void;
   /** Run `change` with no request in flight (waits at most `maxWaitMs` for them, then runs anyway and logs). */
@@ -22,15 +28,50 @@ export interface RequestGate {
   inFlight(): number;
 }
 
-/** The request this call chain serves, as its gate counts it. */
-interface GateEntry {
-  counted: boolean;
+/** A request the gate counts; `leave()` once it is answered (again is harmless). */
+export interface GatePass {
   leave(): void;
+}
+
+/** What an entry needs of its gate: the count and the promise that holds new requests while a change runs. */
+interface GateState {
+  active: number;
+  closed: Promise<void> | null;
+  onIdle: (() => void) | null;
+}
+
+/** The request this call chain serves, as its gate counts it (a class: no closures allocated per request). */
+class GateEntry implements GatePass {
+  counted = true;
+  constructor(private readonly state: GateState) {}
+
+  leave(): void {
+    if (!this.counted) return;
+    this.counted = false;
+    leaveGate(this.state);
+  }
+
   /** waits for an open gate, then counts the request again */
-  rejoin(): Promise<void>;
+  async rejoin(): Promise<void> {
+    if (this.counted) return;
+    while (this.state.closed) await this.state.closed;
+    this.counted = true;
+    this.state.active++;
+  }
+}
+
+function leaveGate(state: GateState): void {
+  state.active--;
+  if (state.active <= 0 && state.onIdle) state.onIdle();
 }
 
 const current = new AsyncLocalStorage<GateEntry>();
+
+/** Runs `handler` as the request `pass` counts, so runOutsideGate and detach find it (a pass from `enter`). */
+export function serveWithPass<P>(pass: GatePass, handler: FetchHandler<P>, request: Request, peer?: P): Promise<Response> {
+  // run's extra arguments go to handler: no closure per request
+  return current.run(pass as GateEntry, handler, request, peer);
+}
 
 /**
  * Runs `work` (reading the request's body) without counting the current request, so a slow client never
@@ -49,43 +90,30 @@ export async function runOutsideGate<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export function createRequestGate(log: Logger, maxWaitMs = 5000): RequestGate {
-  let active = 0;
-  let closed: Promise<void> | null = null;
-  let onIdle: (() => void) | null = null;
+  const state: GateState = { active: 0, closed: null, onIdle: null };
 
-  const leave = (): void => {
-    active--;
-    if (active <= 0 && onIdle) onIdle();
+  const enterWhenOpen = async (): Promise<GatePass> => {
+    while (state.closed) await state.closed;
+    state.active++;
+    return new GateEntry(state);
   };
 
-  const createEntry = (): GateEntry => {
-    const entry: GateEntry = {
-      counted: true,
-      leave() {
-        if (!entry.counted) return;
-        entry.counted = false;
-        leave();
-      },
-      async rejoin() {
-        if (entry.counted) return;
-        while (closed) await closed;
-        entry.counted = true;
-        active++;
-      },
-    };
-    return entry;
+  const enter = (): GatePass | Promise<GatePass> => {
+    if (state.closed) return enterWhenOpen();
+    state.active++;
+    return new GateEntry(state);
   };
 
   return {
+    enter,
     wrap(handler) {
       return async (request, peer) => {
-        while (closed) await closed;
-        active++;
-        const entry = createEntry();
+        const opened = enter();
+        const pass = opened instanceof GateEntry ? opened : await opened;
         try {
-          return await current.run(entry, () => handler(request, peer));
+          return await serveWithPass(pass, handler, request, peer);
         } finally {
-          entry.leave();
+          pass.leave();
         }
       };
     },
@@ -97,37 +125,37 @@ export function createRequestGate(log: Logger, maxWaitMs = 5000): RequestGate {
         return () => {
           if (entry.counted) return;
           entry.counted = true;
-          active++;
+          state.active++;
         };
       }
-      leave();
+      leaveGate(state);
       let resumed = false;
       return () => {
         if (resumed) return;
         resumed = true;
-        active++;
+        state.active++;
       };
     },
     async exclusive(change) {
-      while (closed) await closed;
+      while (state.closed) await state.closed;
       let open!: () => void;
-      closed = new Promise((resolve) => (open = resolve));
+      state.closed = new Promise((resolve) => (open = resolve));
       try {
-        if (active > 0) {
+        if (state.active > 0) {
           let timer: ReturnType<typeof setTimeout> | undefined;
-          const idle = new Promise<boolean>((resolve) => (onIdle = () => resolve(true)));
+          const idle = new Promise<boolean>((resolve) => (state.onIdle = () => resolve(true)));
           const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), maxWaitMs)));
           const drained = await Promise.race([idle, late]);
           clearTimeout(timer);
-          onIdle = null;
-          if (!drained) log.warn(`schema change: ${active} request(s) still running after ${maxWaitMs} ms; applying anyway`);
+          state.onIdle = null;
+          if (!drained) log.warn(`schema change: ${state.active} request(s) still running after ${maxWaitMs} ms; applying anyway`);
         }
         return await change();
       } finally {
-        closed = null;
+        state.closed = null;
         open();
       }
     },
-    inFlight: () => active,
+    inFlight: () => state.active,
   };
 }

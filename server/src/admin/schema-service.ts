@@ -8,7 +8,7 @@ import type { Database } from '../db/database.ts';
 import { readAppliedSchema } from '../db/migrate/history.ts';
 import { buildSchema, type Schema } from '../schema/model.ts';
 import { listBuiltinCollections, SUPERUSERS_NAME } from '../schema/system-collections.ts';
-import type { FetchHandler } from './request-gate.ts';
+import type { RequestGate } from './request-gate.ts';
 import { createSchemaReloader, type SchemaReloader } from './schema-reload.ts';
 import { watchSchemaFile, type SchemaWatcher } from './schema-watch.ts';
 
@@ -45,17 +45,23 @@ export async function startSchemaService(core: Core, appliedHash: string): Promi
 }
 
 /**
- * Requests pass the gate, so a schema switch never lands mid-request. An answer that may come from a table
- * that no longer matches (400 or 5xx: SQLite's "no such column" is an unclassified 400) checks the database at once.
+ * Requests pass the gate, so a schema switch never lands mid-request (the server's one wrapper in index.ts runs
+ * them through `gate`). An answer that may come from a table that no longer matches (400 or 5xx: SQLite's "no
+ * such column" is an unclassified 400) checks the database at once: `afterAnswer`, called once the request left.
  */
-export function gateRequests<P>(core: Core, handler: FetchHandler<P>): FetchHandler<P> {
+export interface SchemaGate {
+  readonly gate: RequestGate;
+  afterAnswer(status: number): void;
+}
+
+export function findSchemaGate(core: Core): SchemaGate | undefined {
   const service = core.schemaService;
-  if (!service) return handler;
-  const gated = service.reloader.gate.wrap(handler);
-  return async (request, peer) => {
-    const response = await gated(request, peer);
-    if (response.status === 400 || response.status >= 500) void service.reloader.checkApplied();
-    return response;
+  if (!service) return undefined;
+  return {
+    gate: service.reloader.gate,
+    afterAnswer(status) {
+      if (status === 400 || status >= 500) void service.reloader.checkApplied();
+    },
   };
 }
 

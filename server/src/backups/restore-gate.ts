@@ -10,6 +10,9 @@ type Handler<P> = (request: Request, peer?: P) => Promise<Response>;
 
 export interface RestoreGate {
   wrap<P>(handler: Handler<P>): Handler<P>;
+  /** Counts a request in (false: the gate is closed, refuse it); `leave()` once it is answered. */
+  enter(): boolean;
+  leave(): void;
   close(): Promise<void>;
   open(): void;
   readonly closed: boolean;
@@ -19,16 +22,25 @@ export function createRestoreGate(refuse: () => Response, log: Pick<Logger, 'war
   let active = 0;
   let closed = false;
   let onIdle: (() => void) | undefined;
+  const enter = (): boolean => {
+    if (closed) return false;
+    active++;
+    return true;
+  };
+  const leave = (): void => {
+    active--;
+    if (active === 0) onIdle?.();
+  };
   return {
+    enter,
+    leave,
     wrap(handler) {
       return async (request, peer) => {
-        if (closed) return refuse();
-        active++;
+        if (!enter()) return refuse();
         try {
           return await handler(request, peer);
         } finally {
-          active--;
-          if (active === 0) onIdle?.();
+          leave();
         }
       };
     },
