@@ -89,11 +89,15 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
     if (pauseMs === RETRY_FIRST_MS) opts.log('warn', `PostgreSQL listener connection lost (${String((err as Error)?.message ?? err)}); connecting again`);
     await new Promise<void>((resolve) => (retryTimer = setTimeout(resolve, pauseMs)));
     if (closed) return;
+    let next: PostgresSession;
     try {
-      session = await open();
+      next = await open();
     } catch {
       return reconnect(err, Math.min(pauseMs * 2, RETRY_MAX_MS));
     }
+    // closed while connecting: close() ended the lost session, so this one must not take the lock back or stay open
+    if (closed) return next.end();
+    session = next;
     // the lock went with the old session: take it again (another instance may have started meanwhile)
     const place = held;
     held = undefined;
