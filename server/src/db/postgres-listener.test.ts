@@ -1,6 +1,6 @@
 // The listener connection (postgres-listener.ts) against the test cluster, through a TCP relay the test controls: a
-// lost connection is made again and takes the files lock back, and a close() that comes while that new connection
-// is being made leaves no connection and no lock behind.
+// lost connection is made again and takes the files lock back (on the next one if it is lost again meanwhile), and a
+// close() that comes while that new connection is being made leaves no connection and no lock behind.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describePostgres, usePostgresDatabase } from '../../test/helpers/postgres.ts';
@@ -13,6 +13,7 @@ function startRelay(host: string, port: number) {
   const held: Array<() => void> = [];
   const heldWaiters: Array<() => void> = [];
   let holding = false;
+  let cutAt: string | undefined;
   const server: Server = createServer((client) => {
     const relay = () => {
       const upstream = connect(port, host);
@@ -21,7 +22,13 @@ function startRelay(host: string, port: number) {
         s.on('close', () => open.delete(s));
         s.on('error', () => s.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      client.on('data', (chunk: Buffer) => {
+        if (cutAt === undefined || !chunk.includes(cutAt)) return void upstream.write(chunk);
+        cutAt = undefined; // the statement never reaches the server: the connection drops under it
+        client.destroy();
+        upstream.destroy();
+      });
+      upstream.pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     };
@@ -34,6 +41,10 @@ function startRelay(host: string, port: number) {
     cut() {
       holding = true;
       for (const s of open) s.destroy();
+    },
+    /** drop the connection that next sends a statement holding `text`, before the server gets it */
+    cutOnStatement(text: string) {
+      cutAt = text;
     },
     /** resolves once a new connection waits in the relay */
     waitForHeld: () => new Promise<void>((resolve) => (held.length > 0 ? resolve() : heldWaiters.push(resolve))),
@@ -102,6 +113,32 @@ describePostgres('PostgreSQL listener', () => {
       await relay.waitForHeld();
       relay.release();
       await reconnected;
+      expect(await filesLockIsFree()).toBe(false);
+    } finally {
+      await listener.close();
+    }
+    expect(await filesLockIsReleased()).toBe(true);
+  }, 30_000);
+
+  it('a connection lost again while it takes the files lock back still takes it on the next one', async () => {
+    let connections = 0;
+    let waiter: { n: number; resolve: () => void } | undefined;
+    const listener = await startPostgresListener({
+      url: relayedUrl,
+      log: (_level, message) => {
+        if (!message.includes('connected again')) return;
+        connections++;
+        if (waiter && connections >= waiter.n) waiter.resolve();
+      },
+    });
+    const reconnected = (n: number) => new Promise<void>((resolve) => (connections >= n ? resolve() : (waiter = { n, resolve })));
+    try {
+      expect(await listener.claimFiles('local')).toBe(true);
+      relay.cutOnStatement('pg_try_advisory_lock'); // the lock taken again on the new connection: lost under it
+      relay.cut();
+      await relay.waitForHeld();
+      relay.release();
+      await reconnected(2); // the connection after that one
       expect(await filesLockIsFree()).toBe(false);
     } finally {
       await listener.close();

@@ -56,6 +56,8 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
   const handlers = new Map<string, Array<(payload: string) => void>>();
   const resumed: Array<() => void> = [];
   let held: FilesPlace | undefined;
+  /** the mode last taken: taken again on each new connection until one holds it (`held` is this session's) */
+  let wanted: FilesPlace | undefined;
   let closed = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -99,7 +101,7 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
     if (closed) return next.end();
     session = next;
     // the lock went with the old session: take it again (another instance may have started meanwhile)
-    const place = held;
+    const place = wanted;
     held = undefined;
     if (place && !(await claimFiles(place).catch(() => false))) {
       opts.log('error', `files lock: another Galley instance started on this database while this one was disconnected; ${describeFilesConflict(place)}`);
@@ -119,7 +121,7 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
     const { rows } = await session.query(lockCall(place, 'try'));
     if (rows[0]?.['ok'] !== true) return false;
     if (held) await session.query(lockCall(held, 'unlock'));
-    held = place;
+    held = wanted = place;
     return true;
   }
 
