@@ -17,7 +17,7 @@ import { realtimeRoutes } from '../realtime/routes.ts';
 import { sendToClient } from '../realtime/broker.ts';
 import type { BuiltinRoute } from '../hooks/router-hook-points.ts';
 import { answerCustomRoute } from './custom-routes.ts';
-import { peerAddressOf, rememberPeerAddress, resolveClientIp } from './client-ip.ts';
+import { peerAddressOf, rememberPeerAddress, resolveClientIpFrom } from './client-ip.ts';
 import { isPreflight, preflightResponse, withStandardHeaders } from './cors.ts';
 import { errorResponse } from './errors.ts';
 import { createFastReads } from './fast-reads.ts';
@@ -76,7 +76,10 @@ function withRoutableUrl(request: Request): Request {
 function logAnsweredRequest(core: Core, request: Request, status: number, execTime: number): void {
   const settings = core.settings.current();
   if (!settings.logs.logIP) core.logs.writeRequest(request, status, execTime);
-  else core.logs.writeRequest(request, status, execTime, resolveClientIp(request, settings.trustedProxy), peerAddressOf(request));
+  else {
+    const peer = peerAddressOf(request);
+    core.logs.writeRequest(request, status, execTime, resolveClientIpFrom(request, peer, settings.trustedProxy), peer);
+  }
 }
 
 /**
@@ -112,9 +115,12 @@ export function createFetchHandler(core: Core, app: RouterApp, options: FetchHan
     rememberPeerAddress(request, peer);
     if (isPreflight(request)) return withStandardHeaders(preflightResponse(request));
     let response: Response;
+    let recordsRead = false;
     try {
+      const fast = fastReads?.(request);
+      recordsRead = fast !== undefined;
       // fetch rather than handle: handle is an async wrapper around it (a promise more per request); a throw is caught alike
-      response = await (fastReads?.(request) ?? app.fetch(request));
+      response = await (fast ?? app.fetch(request));
     } catch (err) {
       response = errorResponse(err, core.log);
     }
@@ -124,7 +130,7 @@ export function createFetchHandler(core: Core, app: RouterApp, options: FetchHan
       else core.log.debug(line, { ms: Math.round((performance.now() - started) * 10) / 10 });
     }
     if (core.logs.isEnabled()) logAnsweredRequest(core, request, response.status, performance.now() - started);
-    if (isPrivateExchange(request)) response = withNoStore(response);
+    if (isPrivateExchange(request, recordsRead)) response = withNoStore(response);
     // Our own answers carry the standard headers already; only foreign ones (Elysia's) need them added.
     return isRespondAnswer(response) || response.headers.has('X-Content-Type-Options') ? response : withStandardHeaders(response);
   };

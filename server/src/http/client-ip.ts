@@ -36,7 +36,11 @@ function normalizePeerAddress(address: string | undefined | null): string {
  * loopback peer when that list is empty.
  */
 export function resolveClientIp(request: Request, proxy: Settings['trustedProxy']): string {
-  const peer = peerAddressOf(request);
+  return resolveClientIpFrom(request, peerAddressOf(request), proxy);
+}
+
+/** resolveClientIp for a caller that has the peer address already (the request log keeps both). */
+export function resolveClientIpFrom(request: Request, peer: string, proxy: Settings['trustedProxy']): string {
   if (peer === '' || proxy.headers.length === 0) return peer;
   const trusted = proxy.ips.length > 0 ? matchesIpList(peer, proxy.ips) : isLoopbackIp(peer);
   if (!trusted) return peer;

@@ -12,8 +12,10 @@ const AUTH_FLOW = /^\/api\/collections\/[^/]+\/(?!records(?:\/|$))/;
 const ALWAYS = /^\/api\/(?:settings(?:\/|$)|oauth2-redirect$)/;
 const FILE = /^\/api\/files\/[^/]+\/[^/]+\/[^/]+$/;
 
-export function isPrivateExchange(request: Request): boolean {
+/** `recordsRead`: the request is a records list or view (http/fast-reads.ts matched it), which no path rule below takes. */
+export function isPrivateExchange(request: Request, recordsRead = false): boolean {
   if (request.headers.get('authorization')) return true;
+  if (recordsRead) return false;
   // the path without parsing the URL (this runs for every request)
   const url = request.url;
   const start = url.indexOf('/', url.indexOf('//') + 2);

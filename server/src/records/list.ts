@@ -109,6 +109,13 @@ export function serializeRows(
   return serializeRowsWithLookups(core, info, collection, rows, expand, oversize);
 }
 
+/** One row with nothing to look up (no expand, no managed ids possible): a get by id's answer, without arrays or a promise. */
+export function serializeRowWithoutLookups(collection: CollectionModel, row: Record<string, unknown>, info: RequestInfo): Record<string, unknown> {
+  const viewer = viewerOf(info, isSuperuser(info));
+  viewer.managedIds = NO_IDS;
+  return serializeRecord(collection, row, viewer);
+}
+
 function serializeRowsFor(collection: CollectionModel, rows: Record<string, unknown>[], info: RequestInfo, managedIds: ReadonlySet<string>): Record<string, unknown>[] {
   const viewer = viewerOf(info, isSuperuser(info));
   viewer.managedIds = managedIds;

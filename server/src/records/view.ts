@@ -3,8 +3,8 @@ import type { Core } from '../core.ts';
 import { notFound } from '../errors.ts';
 import { isSuperuser, type RequestInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
-import { assertRuleOpen, findCollectionOr404, isRuleRequestFree, ruleClause, scopeOf } from './access.ts';
-import { serializeRows } from './list.ts';
+import { assertRuleOpen, findCollectionOr404, isRuleRequestFree, mayHoldManageAccess, ruleClause, scopeOf } from './access.ts';
+import { serializeRows, serializeRowWithoutLookups } from './list.ts';
 import type { FilterScope } from './resolver.ts';
 import { cachedQuery, PARAM_SLOT } from './statement-cache.ts';
 
@@ -29,7 +29,9 @@ export async function viewRecord(
     : compileViewStatement(core, collection, scope, id);
   const row = (await core.db.read.executeQuery(statement)).rows[0] as Record<string, unknown> | undefined;
   if (!row) throw notFound();
-  return (await serializeRows(core, info, collection, [row], query['expand'] ?? '', 'refuse'))[0]!;
+  const expand = query['expand'] ?? '';
+  if (expand.trim() === '' && !mayHoldManageAccess(collection, info)) return serializeRowWithoutLookups(collection, row, info);
+  return (await serializeRows(core, info, collection, [row], expand, 'refuse'))[0]!;
 }
 
 /**
