@@ -73,6 +73,9 @@ describe('migrate-data sides', () => {
     // the variable is a database URL, as serve reads it: never a directory (./app:secret@db/app, its password in the report)
     ['a variable without a scheme', { from: './a' }, { GALLEY_DATABASE_URL: 'app:secret@db:5432/app' }, { problem: 'GALLEY_DATABASE_URL is not a postgres:// (or postgresql://) URL, so it cannot stand for --to' }],
     ['a variable of another scheme', { to: './b' }, { GALLEY_DATABASE_URL: 'mysql://app:secret@db/app' }, { problem: 'GALLEY_DATABASE_URL is not a postgres:// (or postgresql://) URL, so it cannot stand for --from' }],
+    // a blank flag ('--to "$UNSET"') is not the current directory, where the copy would write its data.db
+    ['a blank --to', { from: './a', to: ' ' }, env, { problem: '--to is empty: name a data directory or a postgres:// URL' }],
+    ['a blank --from', { from: '', to: './b' }, env, { problem: '--from is empty: name a data directory or a postgres:// URL' }],
     ['both flags: a bad variable is not read', { from: './a', to: './b' }, { GALLEY_DATABASE_URL: 'app:secret@db/app' }, { from: './a', to: './b' }],
   ])('%s', (_name, opts, vars, expected) => {
     expect(resolveMigrateDataSides(opts, vars)).toEqual(expected);

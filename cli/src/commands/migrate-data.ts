@@ -14,6 +14,10 @@ interface MigrateDataOptions {
  * is not read.
  */
 export function resolveMigrateDataSides(opts: MigrateDataOptions, env: NodeJS.ProcessEnv): { from: string; to: string } | { problem: string } {
+  for (const [flag, value] of [['--from', opts.from], ['--to', opts.to]] as const) {
+    // resolve('') is the current directory: '--to "$UNSET"' would copy into whatever directory the shell is in
+    if (value !== undefined && value.trim() === '') return { problem: `${flag} is empty: name a data directory or a postgres:// URL` };
+  }
   const url = env[ENV_DATABASE_URL]?.trim() || undefined;
   const one = (opts.from === undefined) !== (opts.to === undefined);
   // the variable is a database URL (serve refuses anything else), never a directory: './app:pw@db/app' would be
