@@ -16,7 +16,9 @@ import type { Settings } from '../admin/settings-model.ts';
 import { openAuxDatabase, type AuxDatabase } from '../db/open-aux.ts';
 import { formatDateTime } from '../lib/datetime.ts';
 import { DELETE_OLD_LOGS_SQL, LOGS_TABLE_DDL, type LogEntry } from './log-entry.ts';
-import { CHUNK_PUBLISHED, createRing, createRingWriter, CTL_MIN_LEVEL, CTL_PUBLISHED, CTL_SETTLE_ASKED, freeChunk, readChunk, ringViews, stateAt } from './log-ring.ts';
+import {
+  CHUNK_PUBLISHED, createRing, createRingWriter, CTL_CLOSE, CTL_DONE, CTL_MIN_LEVEL, CTL_PUBLISHED, CTL_SETTLE_ASKED, freeChunk, readChunk, ringViews, stateAt,
+} from './log-ring.ts';
 import {
   countStagedBytes, createLogIdSource, decodeBatch, encodeEntryRecord, encodeRequestRecord, insertLogRows, moveStagedBatch, requestRecordBound,
   writeRequestRecord,
@@ -35,6 +37,8 @@ export interface LogServiceOptions extends LogBatchingOptions {
   idleMs?: number;
   /** staged bytes beyond which staged batches move into `_logs` however busy the server is (default 16 MiB) */
   maxStagedBytes?: number;
+  /** the writer thread stops once no batch came for this long, and starts again with the next (default 30 s) */
+  stopIdleWriterMs?: number;
 }
 
 /** Where `_logs` is read (the logs routes): aux.db on SQLite, the database itself on PostgreSQL. */
@@ -95,6 +99,12 @@ const MAX_CHUNKS = 64;
  */
 const IDLE_MS = 100;
 const MAX_STAGED_BYTES = 16 * 1024 * 1024;
+/**
+ * A running writer thread holds ~6 MB (its heap, its aux.db connection, its runtime's pages), a third of what an
+ * idle server holds besides the executable's code: it stops after this long without a batch. Starting it again
+ * costs the next batch ~ms of the writer's own CPU, off the request path (the batch waits in the ring meanwhile).
+ */
+const STOP_IDLE_WRITER_MS = 30_000;
 
 interface InFlight {
   /** the ring chunk holding its records */
@@ -105,7 +115,11 @@ interface InFlight {
 }
 
 /** The log service over aux.db (SQLite): its `auxDb` always there. */
-export type SqliteLogService = LogService & { readonly auxDb: AuxDatabase };
+export type SqliteLogService = LogService & {
+  readonly auxDb: AuxDatabase;
+  /** the writer thread now: none (stopped while idle, or writing inline), running, or stopping for being idle */
+  writerThread(): 'none' | 'running' | 'stopping';
+};
 
 export function createLogService(opts: LogServiceOptions): SqliteLogService {
   const auxDb = openAuxDatabase({ file: opts.file, busyTimeoutMs: opts.busyTimeoutMs });
@@ -133,6 +147,12 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
   let urlIndex = 0;
   let thread: Worker | undefined;
   let threadLoaded = false;
+  /** a writer thread stopped for being idle, until it has exited: no other may read the ring meanwhile */
+  let retiring: Promise<void> | undefined;
+  /** when the last batch was handed over (Date.now()) */
+  let lastPublishAt = 0;
+  let idleCheck: ReturnType<typeof setTimeout> | undefined;
+  const stopIdleWriterMs = opts.stopIdleWriterMs ?? STOP_IDLE_WRITER_MS;
   let inline = opts.inline === true;
   /** flush() callers waiting for the writer to have moved every staged batch, by their CTL_SETTLE_ASKED number */
   let settleAsked = 0;
@@ -217,6 +237,7 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
         if ('ready' in msg) {
           loaded = true;
           threadLoaded = true;
+          if (thread === worker) checkIdleLater(stopIdleWriterMs);
           return;
         }
         if ('settled' in msg) return answerSettled(msg.settled);
@@ -242,6 +263,46 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
     }
   }
 
+  /** Stop the writer thread once no batch came for stopIdleWriterMs (looked at again until then). */
+  const checkIdleLater = (delay: number): void => {
+    clearTimeout(idleCheck);
+    idleCheck = setTimeout(stopIdleThread, delay);
+    (idleCheck as { unref?: () => void }).unref?.();
+  };
+
+  /**
+   * The writer stops as on close (staged batches moved first, log-writer-worker.ts) and exits; a batch published
+   * meanwhile waits in the ring, and the writer started after the exit goes on from the last batch this one did.
+   */
+  const stopIdleThread = (): void => {
+    idleCheck = undefined;
+    const worker = thread;
+    if (closed || !worker || !threadLoaded) return;
+    const quietMs = Date.now() - lastPublishAt;
+    if (quietMs < stopIdleWriterMs || inFlight.size > 0 || filling.count > 0 || settleWaiters.length > 0) {
+      checkIdleLater(Math.max(stopIdleWriterMs - quietMs, 100));
+      return;
+    }
+    thread = undefined;
+    threadLoaded = false;
+    // as close's stopThread: a writer that does not end by itself is terminated
+    const deadline = setTimeout(() => void worker.terminate(), CLOSE_WAIT_MS);
+    (deadline as { unref?: () => void }).unref?.();
+    retiring = new Promise<void>((resolve) => {
+      worker.once('exit', () => {
+        clearTimeout(deadline);
+        retiring = undefined;
+        // batches it finished whose answer did not arrive before its exit
+        const done = Atomics.load(ring.ctl, CTL_DONE);
+        for (const id of [...inFlight.keys()]) if (id <= done) settle(id);
+        Atomics.store(ring.ctl, CTL_CLOSE, 0);
+        if (!closed && (inFlight.size > 0 || settleWaiters.length > 0)) startThread();
+        resolve();
+      });
+    });
+    filling.close();
+  };
+
   /**
    * Hand the chunk being filled to the writer as one batch: publish it in the ring (the writer thread wakes and
    * writes it), or write it here when no writer thread runs.
@@ -250,10 +311,12 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
     if (soon) clearTimeout(soon);
     soon = undefined;
     if (filling.count === 0) return;
-    if (!inline && !thread) startThread();
+    // while a stopped writer exits, the batch waits in the ring for the one started after it
+    if (!inline && !thread && !retiring) startThread();
     const id = ++batchId;
     const batch = filling.publish(id)!;
-    if (inline || !thread) {
+    lastPublishAt = Date.now();
+    if (inline || (!thread && !retiring)) {
       writeInline(readChunk(ring, batch.chunk), batch.count);
       freeChunk(ring, batch.chunk);
       return;
@@ -264,6 +327,8 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
 
   /** Every staged batch moved into `_logs`: by the writer thread when one runs (it is asked through the ring), else here. */
   const moveStaged = (): Promise<void> => {
+    // the stopping writer moves what is staged before it exits; then look again
+    if (retiring) return retiring.then(moveStaged);
     if (!thread) {
       moveStagedHere();
       return Promise.resolve();
@@ -276,6 +341,7 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
 
   const flush = async (): Promise<void> => {
     if (closed) return;
+    if (retiring) await retiring;
     publish();
     let last: InFlight | undefined;
     for (const job of inFlight.values()) last = job;
@@ -407,12 +473,15 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
     flush,
     trim,
     dropped: () => droppedCount,
+    writerThread: () => (thread ? 'running' : retiring ? 'stopping' : 'none'),
     close: runOnce(async () => {
       clearInterval(ticker);
+      clearTimeout(idleCheck);
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
       clearTimeout(timer);
       closed = true;
+      clearTimeout(idleCheck);
       await stopThread();
       await auxDb.close();
     }),

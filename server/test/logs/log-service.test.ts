@@ -345,6 +345,68 @@ describe.skipIf(!process.versions.bun)('staged batches on the writer thread', ()
   });
 });
 
+// the writer thread's memory is given back while no request comes (issue 16); Node writes inline, no thread
+describe.skipIf(!process.versions.bun)('the writer thread stopped while idle', () => {
+  beforeEach(() => {
+    inline = false;
+  });
+  const waitFor = async (what: () => boolean): Promise<void> => {
+    for (let i = 0; i < 500 && !what(); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(what()).toBe(true);
+  };
+  const logged = (s: LogService): number => Number(s.auxDb.select('SELECT count(*) AS n FROM "_logs"')[0]?.['n']);
+
+  it('stops once no batch came for stopIdleWriterMs, staged batches moved first, and starts again with the next batch', async () => {
+    const s = open(undefined, { batchSize: 1, idleMs: 60_000, stopIdleWriterMs: 200 });
+    expect(s.writerThread()).toBe('none'); // nothing logged yet: not started
+    s.write({ level: 0, message: 'first', data: {} });
+    await s.flush();
+    expect(s.writerThread()).toBe('running');
+    s.write({ level: 0, message: 'staged', data: {} });
+    await waitFor(() => stagedCount(s) === 1);
+    await waitFor(() => s.writerThread() === 'none');
+    // moved into _logs on the way out, though the writer never went quiet for idleMs
+    expect(stagedCount(s)).toBe(0);
+    expect((await rows(s)).map((r) => r['message'])).toEqual(['first', 'staged']);
+    s.write({ level: 0, message: 'after', data: {} });
+    await waitFor(() => logged(s) === 3);
+    expect(s.writerThread()).toBe('running');
+    await s.flush();
+    expect((await rows(s)).map((r) => r['message'])).toEqual(['first', 'staged', 'after']);
+  });
+
+  it('a batch handed over while the writer stops waits for the next writer: every entry once, in order', async () => {
+    const s = open(undefined, { stopIdleWriterMs: 100 });
+    s.write({ level: 0, message: 'first', data: {} });
+    await s.flush();
+    await waitFor(() => s.writerThread() === 'stopping');
+    // two entries of ~30 KB fill a chunk: the third hands them over now, in this turn, while the writer exits
+    const big = 'x'.repeat(30_000);
+    for (let i = 0; i < 3; i++) s.write({ level: 0, message: `big ${i}`, data: { big } });
+    expect(s.writerThread()).toBe('stopping');
+    await s.flush();
+    const messages = (await rows(s)).map((r) => String(r['message']));
+    expect(messages).toEqual(['first', 'big 0', 'big 1', 'big 2']);
+    expect(s.dropped()).toBe(0);
+  });
+
+  it('a flush or a close while it is stopped or stopping writes everything', async () => {
+    const s = open(undefined, { stopIdleWriterMs: 100 });
+    s.write({ level: 0, message: 'a', data: {} });
+    await s.flush();
+    await waitFor(() => s.writerThread() === 'none');
+    await s.flush(); // nothing queued: no writer started for it
+    expect(s.writerThread()).toBe('none');
+    s.write({ level: 0, message: 'b', data: {} });
+    await s.flush();
+    await waitFor(() => s.writerThread() === 'stopping');
+    s.write({ level: 0, message: 'c', data: {} });
+    await s.close();
+    const again = open(undefined, { inline: true });
+    expect((await rows(again)).map((r) => r['message'])).toEqual(['a', 'b', 'c']);
+  });
+});
+
 describe('logs settings from the environment', () => {
   it('GALLEY_LOGS_* pre-set logs.maxDays, minLevel, logIP and logAuthId', async () => {
     const { readSettingsEnv } = await import('../../src/admin/settings-store.ts');
