@@ -65,17 +65,34 @@ export const plainField = (v: string | undefined): boolean => v === undefined ||
 /** Bytes a 'q' record may take at most, from its values' UTF-16 lengths together (UTF-8: at most 3 bytes each). */
 export const requestRecordBound = (chars: number): number => 3 * chars + 96;
 
-/** `n` in decimal at `at` (no string made for the usual whole numbers); returns the offset after it. */
+/** 10^0 … 10^16: a safe integer's decimal length by comparisons (MAX_SAFE_INTEGER has 16 digits) */
+const POWERS_OF_TEN = Array.from({ length: 17 }, (_, i) => 10 ** i);
+/** "00" … "99" as 200 ASCII bytes: two digits per division */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i % 2 === 0 ? Math.floor(i / 20) : (i >> 1) % 10));
+
+/**
+ * `n` in decimal at `at` (no string made for the usual whole numbers); returns the offset after it. Its length
+ * by comparisons and two digits per division: a request's created ms, status and ns were ~30 float divisions,
+ * a third of writeRequestRecord's time (in-process, typical request).
+ */
 function writeNumber(buf: Buffer, at: number, n: number): number {
   if (!(n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n)) return at + buf.write(String(n), at, 'latin1');
   let length = 1;
-  for (let x = n; x >= 10; x = Math.floor(x / 10)) length++;
+  while (length < 16 && n >= POWERS_OF_TEN[length]!) length++;
   let p = at + length;
-  do {
-    const q = Math.floor(n / 10);
-    buf[--p] = 48 + n - q * 10;
+  while (n >= 100) {
+    const q = Math.floor(n / 100);
+    const pair = (n - q * 100) * 2;
+    buf[--p] = DIGIT_PAIRS[pair + 1]!;
+    buf[--p] = DIGIT_PAIRS[pair]!;
     n = q;
-  } while (n > 0);
+  }
+  if (n >= 10) {
+    buf[--p] = DIGIT_PAIRS[n * 2 + 1]!;
+    buf[--p] = DIGIT_PAIRS[n * 2]!;
+  } else {
+    buf[--p] = 48 + n;
+  }
   return at + length;
 }
 
@@ -95,8 +112,8 @@ function writeField(buf: Buffer, at: number, v: string | undefined): number {
   if (length === 1 && v.charCodeAt(0) === ABSENT_BYTE) return -1;
   for (let i = 0; i < length; i++) {
     const code = v.charCodeAt(i);
-    if (code === END_BYTE) return -1;
-    if (code >= 0x80) return writeWideField(buf, at, v);
+    // one comparison for the usual character, 1 to 0x7f (a NUL or a character beyond ASCII fails it)
+    if ((code - 1) >>> 0 >= 0x7f) return code === END_BYTE ? -1 : writeWideField(buf, at, v);
     buf[at + i] = code;
   }
   buf[at + length] = END_BYTE;
