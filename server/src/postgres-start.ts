@@ -73,8 +73,10 @@ export async function claimFilesPlace(served: ServedPostgres, settings: Settings
   const place = placeOf(settings.current().s3.enabled);
   if (!(await served.listener.claimFiles(place))) throw filesConflictError(place);
   settings.beforeSave(async (next) => {
-    const wanted = placeOf(next.s3.enabled);
-    if (!(await served.listener.claimFiles(wanted))) throw new GalleyError('invalid', `s3: another Galley instance serves this PostgreSQL database: ${describeFilesConflict(wanted)}`);
+    // only a move to local disk is checked (and made exclusive) before the write; a move to S3 shares the lock once
+    // stored (onSave below): a save that fails to store leaves the files on local disk, under the exclusive lock
+    if (next.s3.enabled) return;
+    if (!(await served.listener.claimFiles('local'))) throw new GalleyError('invalid', `s3: another Galley instance serves this PostgreSQL database: ${describeFilesConflict('local')}`);
   });
   // another instance's save (followed below) can move files too; it passed this check on its side
   settings.onSave((now) => {
