@@ -1,5 +1,7 @@
 // `npm test`: svelte-check over admin-ui, the Bun project, the Node project, the PostgreSQL run (Bun), then build + the
-// e2e project against dist/galley.
+// e2e project against dist/galley. They run in two lanes side by side (svelte, Bun, PostgreSQL | Node, build, e2e):
+// most of a stage's time is spent waiting (sockets, child processes, a PostgreSQL cluster), so one stage alone leaves
+// CI's 2 cores partly idle. A stage's output is held and printed whole when it ends, so the two never interleave.
 // Prints one final line `N passed, N failed[, N skipped]` and exits non-zero if any test failed or a stage crashed.
 // Extra arguments are handed to every vitest run as filters: `npm test -- server/src/query`. The configs fail a
 // run that matches no file, so a stage the filters match nothing in is skipped (asked first with `vitest list`),
@@ -50,17 +52,46 @@ export function countReport(report: VitestReport): Counts & { brokenFiles: strin
   };
 }
 
-async function runVitest(name: string, runtime: string[], config: string, filters: string[], out: string): Promise<StageResult> {
+/** Where a stage prints: held while it runs, written out whole when it ends (see the header). */
+type Print = (text: string) => void;
+
+/** A stage's output, held; `flush` writes it to stdout at once. */
+function holdOutput(): { print: Print; flush: () => void } {
+  const held: string[] = [];
+  return { print: (text) => void held.push(text), flush: () => void process.stdout.write(held.splice(0).join('')) };
+}
+
+/** Runs `cmd` with its stdout and stderr handed to `print` line by line (a line is never split between the two). */
+async function spawnInto(cmd: string[], cwd: string, print: Print): Promise<number> {
+  const proc = Bun.spawn(cmd, { cwd, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' });
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    let pending = '';
+    const reader = stream.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      pending += decoder.decode(read.value, { stream: true });
+      const cut = pending.lastIndexOf('\n') + 1;
+      if (cut > 0) {
+        print(pending.slice(0, cut));
+        pending = pending.slice(cut);
+      }
+    }
+    if (pending) print(pending + '\n');
+  };
+  await Promise.all([drain(proc.stdout), drain(proc.stderr)]);
+  return proc.exited;
+}
+
+async function runVitest(name: string, runtime: string[], config: string, filters: string[], out: string, print: Print): Promise<StageResult> {
   const started = performance.now();
   const report = join(out, `${name}.json`);
   const cmd = [...runtime, vitestBin, 'run', '--config', config, '--reporter=default', '--reporter=json',
     `--outputFile.json=${report}`, ...filters];
-  console.log(`\n━━ ${name}: ${cmd.map((c) => c.replace(root + '/', '')).join(' ')}`);
+  print(`\n━━ ${name}: ${cmd.map((c) => c.replace(root + '/', '')).join(' ')}\n`);
   const seconds = () => (performance.now() - started) / 1000;
   let code: number;
   try {
-    const proc = Bun.spawn(cmd, { cwd: root, stdout: 'inherit', stderr: 'inherit', stdin: 'ignore' });
-    code = await proc.exited;
+    code = await spawnInto(cmd, root, print);
   } catch (err) {
     return { name, passed: 0, failed: 0, skipped: 0, crash: `could not start: ${String(err)}`, seconds: seconds() };
   }
@@ -68,7 +99,7 @@ async function runVitest(name: string, runtime: string[], config: string, filter
     return { name, passed: 0, failed: 0, skipped: 0, crash: `exited ${code} without a report`, seconds: seconds() };
   }
   const counts = countReport(JSON.parse(readFileSync(report, 'utf8')) as VitestReport);
-  for (const file of counts.brokenFiles) console.error(`${name}: ${file} failed outside any test`);
+  for (const file of counts.brokenFiles) print(`${name}: ${file} failed outside any test\n`);
   const result: StageResult = { name, passed: counts.passed, failed: counts.failed, skipped: counts.skipped, seconds: seconds() };
   // e.g. an unhandled rejection: vitest fails the run although every test passed
   if (code !== 0 && counts.failed === 0) result.crash = `exited ${code} with no failing test (unhandled error?)`;
@@ -93,7 +124,7 @@ async function matchesAnyFile(runtime: string[], config: string, filters: string
   }
 }
 
-/** Run a stage unless the filters match none of its files. */
+/** Run a stage unless the filters match none of its files; its output is printed when it ends. */
 async function runStage(name: string, runtime: string[], config: string, filters: string[], out: string, before?: () => Promise<StageResult>): Promise<StageResult[]> {
   if ((await matchesAnyFile(runtime, config, filters)) === false) {
     console.log(`\n━━ ${name}: skipped, no test file matches ${filters.join(' ')}`);
@@ -101,7 +132,13 @@ async function runStage(name: string, runtime: string[], config: string, filters
   }
   const prior = before ? await before() : undefined;
   if (prior?.crash) return [prior, { name, passed: 0, failed: 0, skipped: 0, crash: `not run: the ${prior.name} failed`, seconds: 0 }];
-  return [...(prior ? [prior] : []), await runVitest(name, runtime, config, filters, out)];
+  console.log(`\n━━ ${name}: started (its output follows when it ends)`);
+  const output = holdOutput();
+  try {
+    return [...(prior ? [prior] : []), await runVitest(name, runtime, config, filters, out, output.print)];
+  } finally {
+    output.flush();
+  }
 }
 
 async function runBuild(): Promise<StageResult> {
@@ -126,11 +163,23 @@ async function runSvelteCheck(node: string | undefined, filters: string[]): Prom
   const seconds = () => (performance.now() - started) / 1000;
   const result = (crash?: string): StageResult[] => [{ name: 'svelte', passed: 0, failed: 0, skipped: 0, seconds: seconds(), ...(crash ? { crash } : {}) }];
   if (!node) return result('node not found on PATH');
-  console.log('\n━━ svelte: svelte-check in admin-ui');
-  const proc = Bun.spawn([node, join(root, 'node_modules', 'svelte-check', 'bin', 'svelte-check'), '--tsconfig', './tsconfig.json', '--output', 'human'],
-    { cwd: join(root, 'admin-ui'), stdout: 'inherit', stderr: 'inherit', stdin: 'ignore' });
-  const code = await proc.exited;
-  return result(code === 0 ? undefined : `svelte-check found errors (exit ${code})`);
+  console.log('\n━━ svelte: started (its output follows when it ends)');
+  const output = holdOutput();
+  output.print('\n━━ svelte: svelte-check in admin-ui\n');
+  try {
+    const code = await spawnInto([node, join(root, 'node_modules', 'svelte-check', 'bin', 'svelte-check'), '--tsconfig', './tsconfig.json', '--output', 'human'],
+      join(root, 'admin-ui'), output.print);
+    return result(code === 0 ? undefined : `svelte-check found errors (exit ${code})`);
+  } finally {
+    output.flush();
+  }
+}
+
+/** Stages in order, one after another; a lane runs beside the other. */
+async function runLane(stages: (() => Promise<StageResult[]>)[]): Promise<StageResult[]> {
+  const results: StageResult[] = [];
+  for (const stage of stages) results.push(...await stage());
+  return results;
 }
 
 function findNode(): string | undefined {
@@ -143,15 +192,24 @@ async function main(): Promise<number> {
   const stages: StageResult[] = [];
   try {
     const node = findNode();
-    stages.push(...await runSvelteCheck(node, filters));
-    stages.push(...await runStage('bun', [process.execPath, '--bun'], 'vitest.bun.config.ts', filters, out));
-    stages.push(...node
-      ? await runStage('node', [node], 'vitest.node.config.ts', filters, out)
-      : [{ name: 'node', passed: 0, failed: 0, skipped: 0, crash: 'node not found on PATH', seconds: 0 }]);
-    // issue 17's proof: the route and HTTP files a third time, their Galleys on PostgreSQL (vitest.postgres.config.ts)
-    stages.push(...await runStage('postgres', [process.execPath, '--bun'], 'vitest.postgres.config.ts', filters, out));
-    // the binary is built only when an e2e file is to run
-    stages.push(...await runStage('e2e', [process.execPath, '--bun'], 'vitest.e2e.config.ts', filters, out, runBuild));
+    const [first, second] = await Promise.all([
+      runLane([
+        () => runSvelteCheck(node, filters),
+        () => runStage('bun', [process.execPath, '--bun'], 'vitest.bun.config.ts', filters, out),
+        // issue 17's proof: the route and HTTP files a third time, their Galleys on PostgreSQL (vitest.postgres.config.ts)
+        () => runStage('postgres', [process.execPath, '--bun'], 'vitest.postgres.config.ts', filters, out),
+      ]),
+      runLane([
+        async () => node
+          ? await runStage('node', [node], 'vitest.node.config.ts', filters, out)
+          : [{ name: 'node', passed: 0, failed: 0, skipped: 0, crash: 'node not found on PATH', seconds: 0 }],
+        // the binary is built only when an e2e file is to run
+        () => runStage('e2e', [process.execPath, '--bun'], 'vitest.e2e.config.ts', filters, out, runBuild),
+      ]),
+    ]);
+    // the summary keeps the stages' usual order, whichever lane ran them
+    const order = ['svelte', 'bun', 'node', 'postgres', 'build', 'e2e'];
+    stages.push(...[...first, ...second].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name)));
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
