@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { galleySourceAliases } from './vitest.aliases.ts';
+import { SlowFirstSequencer } from './vitest.sequencer.ts';
 
 export default defineConfig({
   resolve: { alias: galleySourceAliases },
@@ -10,6 +11,7 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/dist/**', 'cli/test/**/*.e2e.test.ts'],
     // a filter that matches nothing fails; scripts/test.ts skips a stage the filters match nothing in
     passWithNoTests: false,
+    sequence: { sequencer: SlowFirstSequencer },
     // a run dir for the PostgreSQL test cluster, started by the first file that needs it (server/test/helpers/postgres.ts)
     globalSetup: ['server/test/helpers/postgres-global-setup.ts'],
     // vitest's default is one worker fewer than the cores: 1 on CI's 2 cores, so every file waited for the one

@@ -1,9 +1,12 @@
 // End-to-end: the compiled dist/galley on free ports. Bun only: bun --bun vitest run --config vitest.e2e.config.ts
 import { defineConfig } from 'vitest/config';
 import { galleySourceAliases } from './vitest.aliases.ts';
+import { SlowFirstSequencer } from './vitest.sequencer.ts';
 
 export default defineConfig({
   resolve: { alias: galleySourceAliases },
+  // its own results cache: npm test runs this project beside the Bun one, and both would write the same file at once
+  cacheDir: 'node_modules/.vite/e2e-project',
   test: {
     include: ['cli/test/**/*.e2e.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
@@ -12,6 +15,7 @@ export default defineConfig({
     globalSetup: ['cli/test/helpers/global-setup.ts', 'server/test/helpers/postgres-global-setup.ts'],
     // a filter that matches nothing fails; scripts/test.ts skips a stage the filters match nothing in
     passWithNoTests: false,
+    sequence: { sequencer: SlowFirstSequencer },
     // each file spawns servers; CI has 2 cores
     fileParallelism: true,
     maxWorkers: 2,
