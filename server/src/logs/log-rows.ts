@@ -9,7 +9,7 @@
  * per-writer counter): new rows land at the end of the primary key instead of on a random page, which cut
  * the write cost per row by more than half here.
  */
-import type { AuxDatabase } from '../db/open-aux.ts';
+import type { AuxConnection } from '../db/aux-connection.ts';
 import { formatDateTime } from '../lib/datetime.ts';
 import { buildRequestLogRow, redactQuery, type RequestFacts } from './request-log.ts';
 
@@ -341,7 +341,7 @@ function insertRowsWith(run: Run, rows: readonly LogRow[], nextId: (createdMs: n
   }
 }
 
-export function insertLogRows(aux: AuxDatabase, rows: readonly LogRow[], nextId: (createdMs: number) => string): void {
+export function insertLogRows(aux: AuxConnection, rows: readonly LogRow[], nextId: (createdMs: number) => string): void {
   aux.transaction((run) => insertRowsWith(run, rows, nextId));
 }
 
@@ -356,12 +356,12 @@ const batchDecoder = new TextDecoder();
  * thread wrote when nothing in them has a query): no entry is made and no index of `_logs` touched, ~1 µs per
  * request instead of ~5 while requests keep coming (log-writer-worker.ts).
  */
-export function stageBatch(aux: AuxDatabase, bytes: Uint8Array): void {
+export function stageBatch(aux: AuxConnection, bytes: Uint8Array): void {
   aux.execute(STAGE_SQL, [bytes]);
 }
 
 /** Bytes of the batches staged now (a writer starting after a stop or a crash goes on from there). */
-export function countStagedBytes(aux: AuxDatabase): number {
+export function countStagedBytes(aux: AuxConnection): number {
   return Number(aux.select(STAGED_BYTES_SQL)[0]?.['bytes'] ?? 0);
 }
 
@@ -370,7 +370,7 @@ export function countStagedBytes(aux: AuxDatabase): number {
  * its staged row deleted). Returns the bytes it held, 0 when nothing is staged. A batch that cannot be read is
  * deleted and the error thrown (it would fail every time).
  */
-export function moveStagedBatch(aux: AuxDatabase, nextId: (createdMs: number) => string, minLevel: number): number {
+export function moveStagedBatch(aux: AuxConnection, nextId: (createdMs: number) => string, minLevel: number): number {
   const staged = aux.select(OLDEST_STAGED_SQL)[0];
   if (!staged) return 0;
   const bytes = staged['batch'] as Uint8Array;

@@ -16,7 +16,7 @@
  * once the ring's close word is set. A separate entry point of the compiled binary (scripts/build.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { openAuxDatabase } from '../db/open-aux.ts';
+import { openAuxConnection } from '../db/aux-connection.ts';
 import {
   copyChunk, CTL_CLOSE, CTL_DONE, CTL_MIN_LEVEL, CTL_PUBLISHED, CTL_PUBLISHED_AT, CTL_SETTLE_ASKED, CTL_SETTLED, findChunk, freeChunk, msBetween,
   publishedAtOf, readChunk, ringMs, ringViews, type RingInit, waitForBatch,
@@ -42,7 +42,8 @@ export type LogWriterReply =
   | { moveError: string };
 
 const init = workerData as LogWriterInit;
-const aux = openAuxDatabase({ file: init.file, busyTimeoutMs: init.busyTimeoutMs });
+// no Kysely on this thread (aux-connection.ts): its module graph stays the log's own files
+const aux = openAuxConnection({ file: init.file, busyTimeoutMs: init.busyTimeoutMs });
 const nextId = createLogIdSource();
 const ring = ringViews(init.ring);
 const { ctl } = ring;
