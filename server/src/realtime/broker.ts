@@ -24,7 +24,7 @@ export function createRealtimeBroker(core: Core): Broker & { stop(): Promise<voi
     queue: Promise.resolve(),
     pending: 0,
     sweeper: undefined,
-    flush: { dirty: [], timer: undefined, scheduled: false, nextAt: 0, measuring: false, measure: undefined },
+    flush: { dirty: [], timer: undefined, scheduled: false, nextAt: 0, measuring: false, measure: undefined, scratch: new Uint8Array(0) },
     accessChecks: createAccessChecks(),
   };
   const unhook = startDispatch(broker);

@@ -114,6 +114,8 @@ export interface FlushState {
   /** a pass's writes are being timed (until its setImmediate): no pass runs meanwhile */
   measuring: boolean;
   measure: ReturnType<typeof setImmediate> | undefined;
+  /** where a pass builds each socket writer client's one write (stream.ts writeWaiting); the sink copies it */
+  scratch: Uint8Array;
 }
 
 export interface Broker {
