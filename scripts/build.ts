@@ -13,7 +13,6 @@ const outfile = join(root, 'dist', process.platform === 'win32' ? 'galley.exe' :
 const WORKER_ENTRIES = [
   join(root, 'server', 'src', 'files', 'thumb-worker.ts'),
   join(root, 'server', 'src', 'db', 'read-aside-worker.ts'),
-  join(root, 'server', 'src', 'db', 'wal-checkpointer-worker.ts'),
   join(root, 'server', 'src', 'logs', 'log-writer-worker.ts'),
   join(root, 'server', 'src', 'backups', 'snapshot-worker.ts'),
   join(root, 'server', 'src', 'backups', 'pack-worker.ts'),

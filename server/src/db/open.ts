@@ -14,8 +14,6 @@
  * The reader is also `query_only`, so a write through `db.read` fails instead of bypassing the writer, and keeps
  * PocketBase's 16 MB page cache instead of SQLite's 2 MB (READER_CACHE_SIZE).
  * Inside a write job `db.read` is that job's connection instead (db/write-scope.ts): the job sees its own writes.
- * The WAL is copied back into the main file by a worker thread once the writer commits often (db/wal-checkpointer.ts);
- * the writer's own `wal_autocheckpoint` is the fallback.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -29,7 +27,6 @@ import { ensureMetaTables } from './meta-tables.ts';
 import { createReadAside } from './read-aside.ts';
 import { createSqlConsole } from './sql-console.ts';
 import { findScopedKysely } from './write-scope.ts';
-import { createWalCheckpointer, type WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import { createWalSync } from './wal-sync.ts';
 import { createWriter, type GroupWriter, type LogFn } from './writer.ts';
 
@@ -45,8 +42,6 @@ export interface OpenOptions {
   maxGroupMs?: number;
   /** How long a costly client-driven read may take (db.readAside); tests shorten it. */
   costlyReadDeadlineMs?: number;
-  /** The checkpoint worker's thresholds (db/wal-checkpointer.ts); tests shrink them. */
-  checkpoints?: Pick<WalCheckpointerOptions, 'startAfterCommits' | 'restartFrames' | 'hardBoundFrames' | 'fallbackFrames' | 'idleStopMs' | 'holdMs'>;
 }
 
 export interface OpenedDatabase extends Database {
@@ -55,8 +50,6 @@ export interface OpenedDatabase extends Database {
   statementCounts(): StatementCounts;
   /** WAL fdatasyncs done for the writer's commits (db/wal-sync.ts; 0 with synchronous=NORMAL). */
   walSyncs(): number;
-  /** Who copies the WAL back (db/wal-checkpointer.ts). */
-  readonly checkpointer: WalCheckpointer;
 }
 
 export const DEFAULT_JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
@@ -68,7 +61,6 @@ export const DEFAULT_JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024;
  */
 const PAGE_CACHE_SIZE = -16000;
 
-/** The writer's auto-checkpoint while no checkpoint worker runs (db/wal-checkpointer.ts's fallback). */
 const WRITER_AUTOCHECKPOINT_PAGES = 4000;
 
 let warnedNormal = false;
@@ -120,28 +112,15 @@ export function openDatabase(opts: OpenOptions): OpenedDatabase {
   // FULL's fsync moves off the event loop: see db/wal-sync.ts (the meta tables above were written under FULL)
   const durable = opts.synchronous === 'FULL' ? createWalSync(opts.file) : undefined;
   if (durable) writerHandle.exec('PRAGMA synchronous = NORMAL');
-  // Until a checkpoint worker runs, the COMMIT that crosses the threshold copies the WAL back on the event loop;
-  // creates rewrite the same index leaves, and a checkpoint every 4k pages (16 MB of 4 KiB pages) instead of 1k
-  // copies each back once per more of them (measured: the COMMIT's share of a create 37-40 -> 28-31 µs of
-  // main-thread CPU on the bench's 100k rows)
-  const setAutocheckpoint = (pages: number) => writerHandle.exec(`PRAGMA wal_autocheckpoint = ${pages}`);
-  const fallbackFrames = opts.checkpoints?.fallbackFrames ?? WRITER_AUTOCHECKPOINT_PAGES;
-  setAutocheckpoint(fallbackFrames);
-  const checkpointer = createWalCheckpointer({
-    file: opts.file,
-    busyTimeoutMs: opts.busyTimeoutMs,
-    log,
-    setAutocheckpoint,
-    pauseWriter: () => writer.pause(),
-    ...opts.checkpoints,
-    fallbackFrames,
-  });
+  // The COMMIT that crosses the threshold copies the WAL back on the event loop; creates rewrite the same index
+  // leaves, and a checkpoint every 4k pages (16 MB of 4 KiB pages) instead of 1k copies each back once per more of
+  // them (measured: the COMMIT's share of a create 37-40 -> 28-31 µs of main-thread CPU on the bench's 100k rows)
+  writerHandle.exec(`PRAGMA wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
   const writer = createWriter(writerHandle, {
     log,
     maxGroupJobs: opts.maxGroupJobs,
     maxGroupMs: opts.maxGroupMs,
     durable,
-    onCommit: checkpointer.noteCommit,
   });
 
   const aside = createReadAside({ file: opts.file, busyTimeoutMs: opts.busyTimeoutMs, deadlineMs: opts.costlyReadDeadlineMs ?? COSTLY_READ_DEADLINE_MS });
@@ -152,10 +131,7 @@ export function openDatabase(opts: OpenOptions): OpenedDatabase {
   const close = async (): Promise<void> => {
     // first, and at once (the writer must refuse new jobs from this call on): a console write holds the writer paused
     const consoleClosed = sqlConsole.close();
-    // at once too: a checkpoint worker holding the writer lets it go, so the writer can drain
-    const checkpointsStopped = checkpointer.stop();
     await writer.close();
-    await checkpointsStopped;
     await durable?.close();
     await consoleClosed;
     await aside.close();
@@ -175,7 +151,6 @@ export function openDatabase(opts: OpenOptions): OpenedDatabase {
       return findScopedKysely(writer) ?? read;
     },
     walSyncs: () => durable?.count() ?? 0,
-    checkpointer,
     statementCounts: () => ({
       executed: writerHandle.counts.executed + reader.counts.executed,
       prepared: writerHandle.counts.prepared + reader.counts.prepared,

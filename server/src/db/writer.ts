@@ -31,8 +31,6 @@ export interface WriterOptions {
    * The next group runs meanwhile.
    */
   durable?: WalSync;
-  /** Called after each COMMIT that succeeded, before its sync (db/wal-checkpointer.ts counts them). */
-  onCommit?: () => void;
 }
 
 export interface WriterStats {
@@ -120,7 +118,6 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
   const idleWaiters: Array<() => void> = [];
   const stats: WriterStats = { groups: 0, commits: 0, failedGroups: 0, jobs: 0, failedJobs: 0, largestGroup: 0, awaitingSync: 0 };
   const durable = opts.durable;
-  const onCommit = opts.onCommit;
   let scheduled = false;
   let flushing = false;
   let closed = false;
@@ -288,7 +285,6 @@ export function createWriter(handle: SqliteHandle, opts: WriterOptions = {}): Gr
       return finishFlush();
     }
     stats.commits++;
-    onCommit?.();
     stats.largestGroup = Math.max(stats.largestGroup, done.length);
     if (!durable) {
       answerCommitted(done);

@@ -21,7 +21,6 @@ function expectWorkloadDidItsWork(report: WorkloadReport): void {
   expect(report.otpId).toMatch(/^[a-z0-9]{15}$/);
   expect(report.costlyListStatus).toBe(200);
   expect(report.cronRuns).toBe(1);
-  expect(report.checkpointMode).toBe(isBun ? 'worker' : 'inline');
 }
 
 /**

@@ -1,14 +1,12 @@
 // A Galley on a socket, driven through everything that opens a timer, socket, thread or file: the SDK's
 // realtime stream, a thumbnail, a rate limit hit, an OTP decoy, request logs, a cron run, a costly list (the
-// read-aside worker), writes enough to start the WAL checkpoint worker, and the schema follower's poll. Shared
-// by lifecycle.test.ts and the Bun child script.
+// read-aside worker), and the schema follower's poll. Shared by lifecycle.test.ts and the Bun child script.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventSource } from 'eventsource';
 import { Jimp } from 'jimp';
 import PocketBase from 'pocketbase';
-import type { OpenedDatabase } from '../../src/db/open.ts';
 import { createGalley, type Galley } from '../../src/index.ts';
 import { FOUR_HOP_FILTER, friendsUsers } from '../helpers/friends-collection.ts';
 import type { Logger } from '../../src/lib/log.ts';
@@ -48,8 +46,6 @@ export interface WorkloadReport {
   otpId: string;
   costlyListStatus: number;
   cronRuns: number;
-  /** the WAL checkpointer once its worker started: 'worker', or 'inline' where none can load (Node, .ts sources) */
-  checkpointMode: string;
 }
 
 export async function runLifecycleWorkload(galley: Galley): Promise<WorkloadReport> {
@@ -92,17 +88,12 @@ export async function runLifecycleWorkload(galley: Galley): Promise<WorkloadRepo
     // a costly list: runs on the read-aside worker where one can start
     const costly = await fetch(`${url}/api/collections/users/records?filter=${encodeURIComponent(FOUR_HOP_FILTER)}`, { headers: { authorization: pb.authStore.token } });
     await costly.arrayBuffer();
-    // writes enough for the WAL checkpoint worker to start (db/wal-checkpointer.ts: after 128 commits)
-    for (let i = 0; i < 130; i++) await pb.collection('docs').create({});
-    const checkpointer = (galley.core.db as OpenedDatabase).checkpointer;
-    while (['idle', 'starting'].includes(checkpointer.stats().mode)) await new Promise((r) => setTimeout(r, 10));
-    const checkpointMode = checkpointer.stats().mode;
     // a cron run, and the request logs written to aux.db
     let cronRuns = 0;
     galley.core.cron.add('lifecycle_probe', '0 0 1 1 *', () => void cronRuns++);
     await galley.core.cron.run('lifecycle_probe');
     await galley.core.logs.flush();
-    return { realtimeEvents, thumbStatus: thumb.status, thumbType: thumb.headers.get('content-type') ?? '', healthStatuses, otpId, costlyListStatus: costly.status, cronRuns, checkpointMode };
+    return { realtimeEvents, thumbStatus: thumb.status, thumbType: thumb.headers.get('content-type') ?? '', healthStatuses, otpId, costlyListStatus: costly.status, cronRuns };
   } finally {
     if (hadEventSource) (globalThis as { EventSource?: unknown }).EventSource = previous;
     else delete (globalThis as { EventSource?: unknown }).EventSource;
