@@ -9,6 +9,7 @@ import type { RecordEvent } from '../hooks/event-bus.ts';
 import type { AuthInfo } from '../rules/request-info.ts';
 import type { CollectionModel } from '../schema/model.ts';
 import type { AuthBinding, Broker, RealtimeClient } from './model.ts';
+import { forgetClientGroups } from './topic-groups.ts';
 
 // process-wide on purpose: only its uniqueness matters (a stamp never equals an older one), not its count
 let stamps = 0;
@@ -62,6 +63,7 @@ export function unindexAuth(broker: Broker, client: RealtimeClient): void {
 }
 
 export function setClientBinding(broker: Broker, client: RealtimeClient, binding: AuthBinding | null): void {
+  forgetClientGroups(broker, client);
   unindexAuth(broker, client);
   client.binding = binding;
   indexAuth(broker, client);
@@ -106,5 +108,6 @@ export function applyAuthRecordChange(broker: Broker, event: RecordEvent): void 
     }
     binding.auth = { collection: event.collection, record: event.row };
     binding.stamp = stamp;
+    forgetClientGroups(broker, client);
   }
 }

@@ -10,6 +10,7 @@ import { createAccessChecks } from './access-check.ts';
 import { unindexAuth } from './auth-binding.ts';
 import { startDispatch } from './dispatch.ts';
 import { DEFAULT_REALTIME_LIMITS, type Broker, type RealtimeClient, type RealtimeLimits, type Subscription } from './model.ts';
+import { forgetTopic } from './topic-groups.ts';
 import { parseTopic } from './topics.ts';
 
 /** The broker of one Galley (createGalley makes it at start, held as `core.realtime`), hooked to record events. */
@@ -19,6 +20,8 @@ export function createRealtimeBroker(core: Core): Broker & { stop(): Promise<voi
     limits: { ...DEFAULT_REALTIME_LIMITS },
     clients: new Map(),
     index: new Map(),
+    topicSubs: new Map(),
+    topicGroups: new Map(),
     byAuth: new Map(),
     streamsByIp: new Map(),
     queue: Promise.resolve(),
@@ -195,6 +198,7 @@ function dropSubscriptions(broker: Broker, client: RealtimeClient): void {
     const set = broker.index.get(sub.base);
     set?.delete(sub);
     if (set?.size === 0) broker.index.delete(sub.base);
+    forgetTopic(broker, sub.base);
   }
   client.subscriptions.clear();
 }
@@ -210,6 +214,7 @@ export function replaceSubscriptions(broker: Broker, client: RealtimeClient, top
     let set = broker.index.get(sub.base);
     if (!set) broker.index.set(sub.base, (set = new Set()));
     set.add(sub);
+    forgetTopic(broker, sub.base);
   }
 }
 

@@ -1,6 +1,6 @@
 /** The realtime broker's data: clients, their subscriptions, their auth, and the limits they live under. */
 import type { Core } from '../core.ts';
-import type { AuthInfo } from '../rules/request-info.ts';
+import type { AuthInfo, RequestInfo } from '../rules/request-info.ts';
 import type { AccessChecks } from './access-check.ts';
 import type { TopicOptions } from './topics.ts';
 
@@ -52,7 +52,7 @@ export interface Subscription {
   readonly topic: string;
   readonly base: string;
   readonly options: TopicOptions;
-  /** its grouping keys, kept while the schema and the client's auth stay the same (dispatch.ts) */
+  /** its grouping keys, kept while the schema and the client's auth stay the same (topic-groups.ts) */
   keys?: DeliveryKeys;
 }
 
@@ -73,6 +73,27 @@ export interface DeliveryKeys {
    * (a digest when long), the probe and the payload key. Equal keys mean equal inputs, so sharing is safe.
    */
   readonly groupKey: string;
+}
+
+/** Subscribers of one topic with one group key: they share the rule check's verdict and the frame. */
+export interface SubscriberGroup {
+  /** stands for the group: its auth and options are the group's (equal keys, equal inputs) */
+  readonly sub: Subscription;
+  readonly keys: DeliveryKeys;
+  /** the request its check and payload see */
+  readonly info: RequestInfo;
+  readonly clients: RealtimeClient[];
+}
+
+/** A topic's subscribers grouped for delivery, and what the grouping was made from (topic-groups.ts). */
+export interface TopicGroups {
+  readonly subs: readonly Subscription[];
+  readonly schema: object;
+  readonly collectionId: string;
+  readonly rule: 'listRule' | 'viewRule';
+  /** [auth collection id, its token secret] of every bound client then */
+  readonly secrets: readonly (readonly [string, string])[];
+  readonly groups: readonly SubscriberGroup[];
 }
 
 export interface RealtimeClient {
@@ -124,6 +145,10 @@ export interface Broker {
   readonly clients: Map<string, RealtimeClient>;
   /** base topic → its subscriptions (every client's) */
   readonly index: Map<string, Set<Subscription>>;
+  /** base topic → its subscriptions as an array replaced whenever the set changes (topic-groups.ts topicSubscriptions) */
+  readonly topicSubs: Map<string, readonly Subscription[]>;
+  /** base topic → its subscribers' grouping, kept between events (topic-groups.ts groupSubscribers) */
+  readonly topicGroups: Map<string, TopicGroups>;
   /** binding key → the clients bound to that auth record */
   readonly byAuth: Map<string, Set<RealtimeClient>>;
   /** client IP → its open streams (settings `realtime.maxStreamsPerIp`) */
