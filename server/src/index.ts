@@ -62,6 +62,8 @@ import type { Schema } from './schema/model.ts';
 import { FULL_LOAD_OPTIONS } from './rules/check-rule-compiles.ts';
 import { importPocketbase as importPocketbaseDir, type PocketbaseImportOptions, type PocketbaseImportReport } from './import/pocketbase.ts';
 import { applyMigration as applyDirMigration, previewMigration as previewDirMigration, type MigrateDirOptions } from './db/migrate/migrate-dir.ts';
+import { deleteSuperuser as deleteSuperuserIn, upsertSuperuser as upsertSuperuserIn } from './auth/superusers.ts';
+import { refuseWhileDataHeld } from './migrate-data/held-data.ts';
 
 export interface GalleyOptions extends ConfigInput {
   /** the schema itself (a parsed schema file); wins over `schemaFile` */
@@ -411,9 +413,8 @@ function passGates(restore: RestoreGate, current: () => Serving | undefined, una
   };
 }
 
-export { upsertSuperuser, deleteSuperuser } from './auth/superusers.ts';
 export { listSuperusers, listSuperusersIn, type SuperuserEntry } from './auth/superusers-list.ts';
-export { readDirLock, isDirLockHeld, describeDirLockOwner, type DirLockOwner } from './lib/dir-lock.ts';
+export { readDirLock, isDirLockHeld, describeDirLockOwner, findDirLockCommand, type DirLockOwner } from './lib/dir-lock.ts';
 export { generateSchemaJsonSchema } from './schema/json-schema.ts';
 export { loadSchema, loadSchemaFile, loadSchemaSource } from './schema/load.ts';
 export { GalleyError } from './errors.ts';
@@ -436,9 +437,20 @@ export async function previewMigration(opts: MigrateDirOptions = {}): ReturnType
   return previewDirMigration({ loadOptions: await migrateLoadOptions(opts.database), ...opts });
 }
 
-/** `galley migrate apply`, with the schema file loaded as `serve` loads it. */
+/** `galley migrate apply`, with the schema file loaded as `serve` loads it; refused while migrate-data or a restore holds the data. */
 export async function applyMigration(opts: Parameters<typeof applyDirMigration>[0]): ReturnType<typeof applyDirMigration> {
+  await refuseWhileDataHeld(opts, 'migrate apply');
   return applyDirMigration({ loadOptions: await migrateLoadOptions(opts.database), ...opts });
+}
+/** `galley superuser upsert`; refused while migrate-data or a restore holds the data. */
+export async function upsertSuperuser(...args: Parameters<typeof upsertSuperuserIn>): ReturnType<typeof upsertSuperuserIn> {
+  await refuseWhileDataHeld(args[0], 'superuser upsert');
+  return upsertSuperuserIn(...args);
+}
+/** `galley superuser delete`; refused while migrate-data or a restore holds the data. */
+export async function deleteSuperuser(...args: Parameters<typeof deleteSuperuserIn>): ReturnType<typeof deleteSuperuserIn> {
+  await refuseWhileDataHeld(args[0], 'superuser delete');
+  return deleteSuperuserIn(...args);
 }
 /** `galley types`: the schema file loaded as `serve` loads it, as a const module (schema/types-module.ts). */
 export async function generateTypesModule(schemaFile: string, source: TypesModuleSource): Promise<string> {

@@ -61,7 +61,7 @@ export function addMigrateCommand(program: Command): void {
     .addOption(createDatabaseOption())
     .option('--allow-data-loss', 'also run steps that drop collections or fields or narrow values')
     .action(async (opts: MigrateOptions) => {
-      const { applyMigration, formatPlanSteps, readDirLock, isDirLockHeld, describeDirLockOwner } = await import('@galley/server');
+      const { applyMigration, formatPlanSteps, readDirLock, isDirLockHeld, describeDirLockOwner, findDirLockCommand } = await import('@galley/server');
       const dir = resolve(opts.dir);
       // a --dir typo must not pass silently for a new database
       const fresh = opts.database || existsSync(join(dir, 'data.db')) ? undefined : existsSync(dir) ? 'database in' : 'data directory at';
@@ -75,12 +75,14 @@ export function addMigrateCommand(program: Command): void {
           'Servers on this database switch to it by themselves (they are notified).',
         ]);
       }
-      const server = readDirLock(dir);
+      // applyMigration refused while migrate-data or a restore held the directory: a holder now is a server, which follows
+      const holder = readDirLock(dir);
+      const server = holder && isDirLockHeld(holder) && !findDirLockCommand(holder) ? holder : undefined;
       print([
         `Applied ${plural(result.steps.length, 'step')} to ${result.dbFile} (migration #${result.historyId}, schema ${result.hash.slice(0, 12)}):`,
         ...formatPlanSteps(result.steps),
         ...created,
-        ...(server && isDirLockHeld(server) ? [`The server running on this directory (${describeDirLockOwner(server)}) switches to it by itself within a second.`] : []),
+        ...(server ? [`The server running on this directory (${describeDirLockOwner(server)}) switches to it by itself within a second.`] : []),
       ]);
     });
 

@@ -48,6 +48,12 @@ export function isBackupRunning(dir: string): boolean {
   return body !== undefined && isAlive(body.pid);
 }
 
+/** The restore a live process runs on `dir` (a server's, through the API, or `galley backup restore`), if any. */
+export function findRunningRestore(dir: string): { pid: number; since: string } | undefined {
+  const body = readMarker(markerFile(dir));
+  return body?.op === 'restore' && isAlive(body.pid) ? { pid: body.pid, since: body.since } : undefined;
+}
+
 /** Takes the marker or throws a 400 "try again later" naming what runs. */
 export function acquireBusyMarker(dir: string, op: 'backup' | 'restore'): BusyMarker {
   mkdirSync(join(dir, BACKUPS_DIR), { recursive: true });

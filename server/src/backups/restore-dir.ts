@@ -26,6 +26,9 @@ export interface RestoreDirResult {
   preRestoreSnapshots?: Record<string, SnapshotMethod>;
 }
 
+/** What the directory's lock names while this restore holds it: other commands refuse then (migrate-data/held-data.ts). */
+export const RESTORE_COMMAND = 'galley backup restore';
+
 /** Refuses when a server runs on `dir`, saying how to restore through it instead. */
 function assertNoServer(dir: string, archiveName: string): void {
   const owner = readDirLock(dir);
@@ -42,7 +45,7 @@ export async function restoreBackupIntoDir(opts: { dir: string; archive: string;
   const archiveName = opts.archive.split(/[\\/]/).pop() ?? opts.archive;
   assertNoServer(opts.dir, archiveName);
   mkdirSync(opts.dir, { recursive: true });
-  const lock = acquireDirLock(opts.dir, 'galley backup restore', '(no override: stop the server first)');
+  const lock = acquireDirLock(opts.dir, RESTORE_COMMAND, '(no override: stop the server first)');
   try {
     recoverInterruptedRestore(opts.dir);
     const marker = acquireBusyMarker(opts.dir, 'restore');

@@ -144,6 +144,50 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
   };
 }
 
+/** The application_name of `galley migrate-data`'s session (migrate-data/data-endpoint.ts), which holds the lock exclusively for a copy. */
+export const MIGRATE_DATA_APPLICATION = 'galley migrate-data';
+
+/** A session holding the files lock, as pg_locks and pg_stat_activity show it. */
+export interface FilesLockHolder {
+  /** the backend's pid on the database server */
+  pid: number;
+  exclusive: boolean;
+  /** its application_name: 'galley listener' for an instance, 'galley migrate-data' for a copy, anything else for other clients */
+  application: string;
+  /** when its connection began; undefined when this role may not see it (another role's session) */
+  since: string | undefined;
+}
+
+// an advisory lock on one bigint key shows in pg_locks as its high and low 32 bits (classid, objid) with objsubid 1
+const FILES_LOCK_HOLDERS = `SELECT l.pid, l.mode, a.application_name, a.backend_start
+  FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+  WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid()
+    AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    AND l.classid = ($1::bigint >> 32)::oid AND l.objid = ($1::bigint & 4294967295)::oid AND l.objsubid = 1
+  ORDER BY l.pid`;
+
+/** The other sessions holding the files lock now (shared or exclusive). */
+export async function findFilesLockHolders(session: Pick<PostgresSession, 'query'>): Promise<FilesLockHolder[]> {
+  const { rows } = await session.query(FILES_LOCK_HOLDERS, [FILES_LOCK]);
+  return rows.map((r) => ({
+    pid: Number(r['pid']),
+    exclusive: r['mode'] === 'ExclusiveLock',
+    application: typeof r['application_name'] === 'string' ? r['application_name'] : '',
+    since: r['backend_start'] instanceof Date ? r['backend_start'].toISOString() : r['backend_start'] == null ? undefined : String(r['backend_start']),
+  }));
+}
+
+/** 'galley migrate-data (backend pid 4242, connected since …)', 'a Galley instance (…)', 'another client, "psql" (…)'. */
+export function describeFilesLockHolder(holder: FilesLockHolder): string {
+  const who =
+    holder.application === MIGRATE_DATA_APPLICATION
+      ? MIGRATE_DATA_APPLICATION
+      : holder.application.startsWith('galley listener')
+        ? 'a Galley instance'
+        : `another client${holder.application ? `, "${holder.application}"` : ''}`;
+  return `${who} (backend pid ${holder.pid}${holder.since ? `, connected since ${holder.since}` : ''})`;
+}
+
 /** Why an instance may not keep its files where it does while another serves the same database. */
 export function describeFilesConflict(place: FilesPlace): string {
   return place === 'local'

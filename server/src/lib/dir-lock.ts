@@ -2,7 +2,8 @@
  * One server per data directory: `<dir>/.lock` holds the owner's pid, address and start time. A lock whose
  * process is gone (a crash, kill -9) is stale and taken over; a reused pid is told apart by the process's start
  * time (/proc, Linux) or, for this very pid, by a per-process id. The CLI's migrate and superuser commands take
- * no lock: they are short writers that SQLite's own locking already serialises with the server.
+ * no lock: they are short writers that SQLite's own locking already serialises with the server; they refuse while
+ * a command (migrate-data, backup restore) holds it instead (migrate-data/held-data.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
@@ -108,6 +109,14 @@ function writeNew(file: string, owner: DirLockOwner): boolean {
     closeSync(fd);
   }
   return true;
+}
+
+/**
+ * The command holding the lock in place of a server ('galley migrate-data', 'galley backup restore': a command's
+ * lock names the command where a server's names its address), or undefined for a server.
+ */
+export function findDirLockCommand(owner: DirLockOwner): string | undefined {
+  return owner.address.startsWith('galley ') ? owner.address : undefined;
 }
 
 export function describeDirLockOwner(owner: DirLockOwner): string {

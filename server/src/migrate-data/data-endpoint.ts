@@ -49,6 +49,7 @@ function openDirEndpoint(dir: string, role: 'source' | 'target'): DataEndpoint {
   if (owner && isDirLockHeld(owner)) {
     throw new GalleyError('unavailable', `a Galley server is running on ${dir} (${describeDirLockOwner(owner)}): stop it, then run migrate-data again`);
   }
+  // a command's lock names it (lib/dir-lock.ts findDirLockCommand): other commands refuse while it holds the directory
   const lock = acquireDirLock(dir, 'galley migrate-data', 'nothing (stop the server first)');
   let db: Database;
   try {
@@ -75,12 +76,13 @@ async function openPostgresEndpoint(text: string, role: 'source' | 'target'): Pr
   const parsed = parseDatabaseUrl(text);
   if ('problem' in parsed) throw new GalleyError('invalid', `${role === 'source' ? '--from' : '--to'}: the URL ${parsed.problem}`);
   const url = parsed.reveal();
-  const [{ connectPostgresSession }, { FILES_LOCK }, { openPostgresDatabase }] = await Promise.all([
+  const [{ connectPostgresSession }, { FILES_LOCK, MIGRATE_DATA_APPLICATION }, { openPostgresDatabase }] = await Promise.all([
     import('../db/postgres-driver.ts'),
     import('../db/postgres-listener.ts'),
     import('../db/open-postgres-database.ts'),
   ]);
-  const session = await connectPostgresSession(url, 'galley migrate-data');
+  // the name other commands know the copy by (migrate-data/held-data.ts)
+  const session = await connectPostgresSession(url, MIGRATE_DATA_APPLICATION);
   try {
     const { rows } = await session.query('SELECT pg_try_advisory_lock($1) AS ok', [FILES_LOCK]);
     if (rows[0]?.['ok'] !== true) {
