@@ -38,6 +38,7 @@ async function writerPragmas(db: OpenedDatabase): Promise<Record<string, unknown
     cache_size: await pragma(tx.db, 'cache_size'),
     wal_autocheckpoint: await pragma(tx.db, 'wal_autocheckpoint'),
     query_only: await pragma(tx.db, 'query_only'),
+    mmap_size: await pragma(tx.db, 'mmap_size'),
   }));
 }
 
@@ -53,10 +54,11 @@ describe('openDatabase', () => {
       cache_size: -16000,
       wal_autocheckpoint: 4000,
       query_only: 0,
+      mmap_size: 0, // the writer reads through its page cache: only the reader maps the file
     });
   });
 
-  it("sets the same pragmas on the reader, which is also query_only, with PocketBase's 16 MB page cache", async () => {
+  it("sets the same pragmas on the reader, which is also query_only, with PocketBase's 16 MB page cache and the file mapped (256 MB at most)", async () => {
     const db = open({ journalSizeLimit: 1000 });
     expect(await pragma(db.read, 'journal_mode')).toBe('wal');
     expect(await pragma(db.read, 'synchronous')).toBe(2);
@@ -65,6 +67,7 @@ describe('openDatabase', () => {
     expect(await pragma(db.read, 'journal_size_limit')).toBe(1000);
     expect(await pragma(db.read, 'cache_size')).toBe(-16000);
     expect(await pragma(db.read, 'query_only')).toBe(1);
+    expect(await pragma(db.read, 'mmap_size')).toBe(256 * 1024 * 1024);
     await expect(sql`CREATE TABLE nope (a TEXT)`.execute(db.read)).rejects.toThrow(/readonly|query_only/i);
   });
 

@@ -63,6 +63,17 @@ const PAGE_CACHE_SIZE = -16000;
 
 const WRITER_AUTOCHECKPOINT_PAGES = 4000;
 
+/**
+ * The reader maps up to this much of data.db instead of copying pages through its cache (pread + memcpy): a get by
+ * id's random index and row pages then cost a page-table walk. Measured in process on the bench's 100k rows (65 MB):
+ * a lookup 6.0 -> 3.7 µs, a get through a view rule -4 µs of main-thread CPU (15 of 16 paired blocks lower).
+ * Reads only: SQLite writes through write() (no SQLITE_MMAP_READWRITE), so the writer keeps its cache and the WAL's
+ * fsync rules are untouched. The cost: mapped pages count in the process's RSS (file-backed, the OS's page cache,
+ * dropped under memory pressure; not Galley's heap), and an I/O error reading a mapped page is a SIGBUS, not an
+ * SQLITE_IOERR. Capped so a large database is mapped only in part (the rest is read as before).
+ */
+const READER_MMAP_BYTES = 256 * 1024 * 1024;
+
 let warnedNormal = false;
 
 function requireCount(name: string, value: number): number {
@@ -81,7 +92,10 @@ function applyPragmas(handle: SqliteHandle, opts: OpenOptions, role: 'writer' | 
   const limit = requireCount('journalSizeLimit', opts.journalSizeLimit ?? DEFAULT_JOURNAL_SIZE_LIMIT);
   handle.exec(`PRAGMA journal_size_limit = ${limit}`);
   handle.exec(`PRAGMA cache_size = ${PAGE_CACHE_SIZE}`);
-  if (role === 'reader') handle.exec('PRAGMA query_only = ON');
+  if (role === 'reader') {
+    handle.exec('PRAGMA query_only = ON');
+    handle.exec(`PRAGMA mmap_size = ${READER_MMAP_BYTES}`);
+  }
 }
 
 export function openDatabase(opts: OpenOptions): OpenedDatabase {
