@@ -5,7 +5,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describePostgres, usePostgresDatabase } from '../../test/helpers/postgres.ts';
 import { connectPostgresSession } from './postgres-driver.ts';
-import { FILES_LOCK, startPostgresListener } from './postgres-listener.ts';
+import { FILES_LOCK, MIGRATE_DATA_APPLICATION, startPostgresListener } from './postgres-listener.ts';
 
 /** A relay to the cluster: `cut()` drops every relayed connection; while held, a new one waits until `release()`. */
 function startRelay(host: string, port: number) {
@@ -140,6 +140,62 @@ describePostgres('PostgreSQL listener', () => {
       relay.release();
       await reconnected(2); // the connection after that one
       expect(await filesLockIsFree()).toBe(false);
+    } finally {
+      await listener.close();
+    }
+    expect(await filesLockIsReleased()).toBe(true);
+  }, 30_000);
+
+  it('a lock another process took during the outage: the error names it (here migrate-data\'s session), not "another Galley instance"; taken back once it is free', async () => {
+    const errors: string[] = [];
+    let connectedAgain!: () => void;
+    const reconnected = new Promise<void>((resolve) => (connectedAgain = resolve));
+    let lockBack!: () => void;
+    const takenBack = new Promise<void>((resolve) => (lockBack = resolve));
+    const listener = await startPostgresListener({
+      url: relayedUrl,
+      log: (level, message) => {
+        if (level === 'error') errors.push(message);
+        if (message.includes('connected again')) connectedAgain();
+        if (message === 'files lock: taken back') lockBack();
+      },
+    });
+    const copy = await connectPostgresSession(database.get().url, MIGRATE_DATA_APPLICATION);
+    try {
+      expect(await listener.claimFiles('s3')).toBe(true);
+      relay.cut();
+      await relay.waitForHeld();
+      await expect(filesLockIsReleased()).resolves.toBe(true); // the lost session's lock is gone: free for the copy
+      expect((await copy.query('SELECT pg_try_advisory_lock($1) AS ok', [FILES_LOCK])).rows[0]?.['ok']).toBe(true);
+      const { rows } = await copy.query('SELECT pg_backend_pid() AS pid');
+      relay.release();
+      await reconnected;
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain(`files lock: not taken back after the connection was lost: galley migrate-data (backend pid ${String(rows[0]?.['pid'])}, connected since `);
+      expect(errors[0]).not.toContain('another Galley instance');
+      // once the copy lets go, the lock is taken back without another reconnect
+      await copy.end();
+      await takenBack;
+      expect(await filesLockIsFree()).toBe(false);
+    } finally {
+      await copy.end();
+      await listener.close();
+    }
+  }, 30_000);
+
+  it('a claim made while the connection is lost waits for the new one and takes the lock there', async () => {
+    let connectedAgain!: () => void;
+    const reconnected = new Promise<void>((resolve) => (connectedAgain = resolve));
+    const listener = await startPostgresListener({ url: relayedUrl, log: (_level, message) => message.includes('connected again') && connectedAgain() });
+    try {
+      expect(await listener.claimFiles('s3')).toBe(true);
+      relay.cut();
+      await relay.waitForHeld();
+      const claim = listener.claimFiles('local'); // a settings save moving files to local disk, during the outage
+      relay.release();
+      await expect(claim).resolves.toBe(true);
+      await reconnected;
+      expect(await filesLockIsFree()).toBe(false); // held exclusively by the new session
     } finally {
       await listener.close();
     }

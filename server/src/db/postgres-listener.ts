@@ -60,6 +60,12 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
   let wanted: FilesPlace | undefined;
   let closed = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let claimTimer: ReturnType<typeof setTimeout> | undefined;
+  /** pending from a lost connection until a new one took the lock back: a claim meanwhile waits for it */
+  let reconnected: Promise<void> | undefined;
+  let endReconnect = (): void => {};
+  /** connections lost so far: a reconnect whose new connection was lost again leaves the wait to the next one */
+  let losses = 0;
 
   const dispatch = (channel: string, payload: string): void => {
     for (const fn of handlers.get(channel) ?? []) {
@@ -80,17 +86,26 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
       await s.end();
       throw err;
     }
-    s.onLost((err) => void reconnect(err));
+    s.onLost((err) => {
+      losses++;
+      reconnected ??= new Promise<void>((resolve) => (endReconnect = resolve));
+      void reconnect(err);
+    });
     return s;
   };
 
   let session = await open();
 
+  const finishReconnect = (): void => {
+    reconnected = undefined;
+    endReconnect();
+  };
+
   async function reconnect(err: unknown, pauseMs = RETRY_FIRST_MS): Promise<void> {
-    if (closed) return;
+    if (closed) return finishReconnect();
     if (pauseMs === RETRY_FIRST_MS) opts.log('warn', `PostgreSQL listener connection lost (${String((err as Error)?.message ?? err)}); connecting again`);
     await new Promise<void>((resolve) => (retryTimer = setTimeout(resolve, pauseMs)));
-    if (closed) return;
+    if (closed) return finishReconnect();
     let next: PostgresSession;
     try {
       next = await open();
@@ -98,14 +113,25 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
       return reconnect(err, Math.min(pauseMs * 2, RETRY_MAX_MS));
     }
     // closed while connecting: close() ended the lost session, so this one must not take the lock back or stay open
-    if (closed) return next.end();
+    if (closed) {
+      finishReconnect();
+      return next.end();
+    }
     session = next;
-    // the lock went with the old session: take it again (another instance may have started meanwhile)
+    const lossesBefore = losses;
+    // the lock went with the old session: take it again (another instance or a copy may have started meanwhile)
     const place = wanted;
     held = undefined;
-    if (place && !(await claimFiles(place).catch(() => false))) {
-      opts.log('error', `files lock: another Galley instance started on this database while this one was disconnected; ${describeFilesConflict(place)}`);
+    if (place && !(await claimOnSession(place).catch(() => false)) && losses === lossesBefore) {
+      const holders = await findFilesLockHolders(next).catch(() => []);
+      const who = holders.length > 0 ? `${holders.map(describeFilesLockHolder).join(', ')} holds it` : 'another process holds it';
+      // a copy's holder needs no word on where files live; another instance's does
+      const why = holders.some((h) => h.application === MIGRATE_DATA_APPLICATION) ? '' : `; ${describeFilesConflict(place)}`;
+      opts.log('error', `files lock: not taken back after the connection was lost: ${who}. This instance serves on without it and tries again every ${RETRY_MAX_MS / 1000} s${why}`);
+      retakeLater(next, place);
     }
+    // lost again while taking the lock back: the next reconnect ends the wait of the claims held meanwhile
+    if (losses === lossesBefore) finishReconnect();
     opts.log('info', 'PostgreSQL listener connected again');
     for (const fn of resumed) {
       try {
@@ -116,7 +142,25 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
     }
   }
 
+  /** Until the holder lets go, the lock is tried again on this session (a copy's or another instance's end frees it). */
+  function retakeLater(on: PostgresSession, place: FilesPlace): void {
+    claimTimer = setTimeout(() => {
+      if (closed || session !== on || held !== undefined || wanted !== place) return; // lost again, or claimed meanwhile
+      claimOnSession(place).then(
+        (ok) => (ok ? opts.log('info', 'files lock: taken back') : retakeLater(on, place)),
+        () => undefined, // the session broke: its reconnect takes the lock
+      );
+    }, RETRY_MAX_MS);
+    claimTimer.unref?.();
+  }
+
+  /** A claim made while the connection is lost waits for the new one (the lost session can take nothing). */
   async function claimFiles(place: FilesPlace): Promise<boolean> {
+    while (reconnected) await reconnected;
+    return claimOnSession(place);
+  }
+
+  async function claimOnSession(place: FilesPlace): Promise<boolean> {
     if (held === place) return true;
     const { rows } = await session.query(lockCall(place, 'try'));
     if (rows[0]?.['ok'] !== true) return false;
@@ -139,6 +183,8 @@ export async function startPostgresListener(opts: PostgresListenerOptions): Prom
     async close() {
       closed = true;
       clearTimeout(retryTimer);
+      clearTimeout(claimTimer);
+      if (reconnected) finishReconnect();
       await session.end();
     },
   };
