@@ -133,6 +133,10 @@ function buildFragment(db: Kysely<any>, dialect: FilterDialect, collection: Coll
   return { query, slots };
 }
 
+/**
+ * A value as both databases compare it: booleans are the numbers 1/0 (SQLite's driver binds them so, PostgreSQL's
+ * sends 'true', which equals neither a galley_bool column nor the filter's `true` keyword, an inline '1').
+ */
 function bindable(value: unknown): unknown {
   if (value === undefined) return null;
   if (typeof value === 'boolean') return value ? 1 : 0;
@@ -171,7 +175,8 @@ export async function findPassingProbes(
     while (end < queued.length && texts.length < MAX_BRANCHES && (texts.length === 0 || params.length + queued[end]!.fragment.query.parameters.length <= MAX_PARAMS)) {
       const { query, slots } = queued[end]!.fragment;
       const values = [end, ...rowValues];
-      const filled = query.parameters.slice();
+      // a rule's own values too: `@request.auth.verified` is a boolean in the compiled check (resolve-request.ts)
+      const filled = query.parameters.map(bindable);
       slots.forEach((at, i) => (filled[at] = values[i]));
       texts.push(dialect.shiftParameters(query.sql, params.length));
       params.push(...filled);
