@@ -30,13 +30,18 @@ const SCHEMA = {
 const dir = makeTempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Write until the server dies; returns the ids whose create was answered 200. */
-async function writeUntilKilled(url: string, cycle: number, stopAt: number): Promise<string[]> {
+/**
+ * Write until the server dies; returns the ids whose create was answered 200. `firstAck` is called with the first
+ * one, so the kill can be timed from there: on a loaded box a start can take longer than any fixed delay.
+ */
+async function writeUntilKilled(url: string, cycle: number, firstAck: () => void): Promise<string[]> {
   const acknowledged: string[] = [];
   const payload = 'x'.repeat(500);
+  // a bound in case the kill never comes (the test fails on its own timeout otherwise)
+  const giveUpAt = Date.now() + 60_000;
   await Promise.all(
     Array.from({ length: WRITERS }, async (_, writer) => {
-      for (let seq = 0; Date.now() < stopAt + 2000; seq++) {
+      for (let seq = 0; Date.now() < giveUpAt; seq++) {
         try {
           const res = await fetch(`${url}/api/collections/events/records`, {
             method: 'POST',
@@ -45,6 +50,7 @@ async function writeUntilKilled(url: string, cycle: number, stopAt: number): Pro
           });
           if (res.status !== 200) continue;
           acknowledged.push(((await res.json()) as { id: string }).id);
+          firstAck();
         } catch {
           return; // connection refused or reset: the server is gone
         }
@@ -59,9 +65,12 @@ describe('durability under kill -9', () => {
     const everAcknowledged: string[] = [];
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const server = await startBinary({ schema: SCHEMA, dir });
-      const killAt = Date.now() + 300 + Math.floor(Math.random() * 500);
-      const writing = writeUntilKilled(server.url, cycle, killAt);
-      await new Promise((r) => setTimeout(r, killAt - Date.now()));
+      let acknowledgedOnce!: () => void;
+      const firstAck = new Promise<void>((resolve) => (acknowledgedOnce = resolve));
+      const writing = writeUntilKilled(server.url, cycle, acknowledgedOnce);
+      // killed 300-800 ms into the writing, counted from its first answer: writes are in flight at every kill
+      await Promise.race([firstAck, writing]); // writing ends first only if the server died before any answer
+      await new Promise((r) => setTimeout(r, 300 + Math.floor(Math.random() * 500)));
       await server.stop('SIGKILL');
       const acked = await writing;
       expect(acked.length, `cycle ${cycle} acknowledged nothing`).toBeGreaterThan(0);
