@@ -44,7 +44,8 @@ export function forgetClientGroups(broker: Broker, client: RealtimeClient): void
 
 /** wire: the rule check sees method GET, context "realtime", the option query/headers and the client's auth. */
 function realtimeRequest(auth: AuthInfo | null, options: TopicOptions): RequestInfo {
-  return { auth, method: 'GET', query: options.query, headers: options.headers, body: {}, context: 'realtime' };
+  // the binding's record is the auth as of the event being judged (updates applied in commit order): rules read it, not the table
+  return { auth: auth && { ...auth, fromRecord: true }, method: 'GET', query: options.query, headers: options.headers, body: {}, context: 'realtime' };
 }
 
 /** An auth collection's token secret as one event saw it (asked once per event, not per topic). */

@@ -5,6 +5,12 @@ export interface AuthInfo {
   collection: CollectionModel;
   /** The auth record as stored (column values, not wire values). */
   record: Record<string, unknown>;
+  /**
+   * `@request.auth.<field>` beyond the plain fields is read from `record` rather than joined from the table:
+   * realtime judges an event with the auth as of that event (an update of the record applied in commit order),
+   * not as the table is when the check runs.
+   */
+  fromRecord?: boolean;
 }
 
 export type RequestContextName =

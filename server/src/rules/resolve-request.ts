@@ -143,7 +143,18 @@ function resolveBodyRelation(core: ResolverCore, field: FieldModel, rest: readon
   return walkFieldPath(core, st, rest);
 }
 
-/** `@request.auth.<field…>` beyond the plain fields: the auth record's row joined by id. */
+/** The auth record's values as a one-row table, each typed as its column (an untyped parameter is text on PostgreSQL). */
+function authRecordValues(core: ResolverCore, fields: readonly FieldModel[], record: Record<string, unknown>) {
+  const columns = fields.map((f) => {
+    const v = record[f.name];
+    const value = sql.val(v === undefined ? null : typeof v === 'boolean' ? (v ? 1 : 0) : v);
+    const type = fieldTypeOf(f).column(f)?.type;
+    return sql`${type ? core.dialect.typedValue(value, type) : value} AS ${sql.id(f.name)}`;
+  });
+  return sql`(SELECT ${sql.join(columns)})`;
+}
+
+/** `@request.auth.<field…>` beyond the plain fields: the auth record's row joined by id (or its values: AuthInfo.fromRecord). */
 function resolveAuthField(core: ResolverCore, name: string, props: readonly string[]): SqlOperand | null {
   const auth = core.info!.auth;
   if (!auth) return NULL_OPERAND; // wire: a guest's @request.auth.* is NULL
@@ -155,10 +166,11 @@ function resolveAuthField(core: ResolverCore, name: string, props: readonly stri
   const alias = `@request.auth${core.suffix}`;
   const st = newState(core, alias);
   const id = String(auth.record['id'] ?? '');
+  const source = auth.fromRecord ? authRecordValues(core, auth.collection.fields, auth.record) : sql.id(auth.collection.name);
   const joined = addPathJoin(
     core,
     st,
-    (n) => ({ alias: n(alias), source: sql.id(auth.collection.name), on: sql<SqlBool>`${sql.id(n(alias), 'id')} = ${id}` }),
+    (n) => ({ alias: n(alias), source, on: sql<SqlBool>`${sql.id(n(alias), 'id')} = ${id}` }),
     auth.collection,
   );
   if (!joined) return null;

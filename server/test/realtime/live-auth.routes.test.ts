@@ -1,7 +1,7 @@
 // A live stream's auth and rules are judged anew for every event; idle and lifetime limits end streams.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSchema } from '../../src/index.ts';
-import { configureRealtime, realtimeStats } from '../../src/realtime/broker.ts';
+import { configureRealtime, realtimeStats, whenRealtimeIdle } from '../../src/realtime/broker.ts';
 import { DEFAULT_REALTIME_LIMITS } from '../../src/realtime/model.ts';
 import { connectRaw, type RawClient } from './sse-client.ts';
 import { realtimeSchema, startRealtimeWorld, type RealtimeWorld } from './fixture.ts';
@@ -68,13 +68,43 @@ describe('auth changes on a live stream', () => {
     await w.create('posts', { title: 'd1', status: 'draft', author: w.alice.id });
     const core = w.t.galley.core;
     const before = core.schema;
+    // the schema is swapped here by hand, not through a reload: the events queued before it are delivered first
+    // (a check judges under the schema of its turn; on PostgreSQL d3 could still wait behind d2's pool read)
+    await whenRealtimeIdle(core);
     core.schema = loadSchema(realtimeSchema({ listRule: "status = 'published' || @request.auth.name = 'VIP'" }));
+    // d2 is judged with bob as he was before the update, whenever its check runs (the name is not joined from the table)
     await w.create('posts', { title: 'd2', status: 'draft', author: w.alice.id });
     await w.update('users', w.bob.id, { name: 'VIP' });
     await w.create('posts', { title: 'd3', status: 'draft', author: w.alice.id });
+    await whenRealtimeIdle(core);
     core.schema = before;
     await w.create('posts', { title: 'd4', status: 'draft', author: w.alice.id });
     expect(await titles(bob)).toEqual(['create:d3']);
+  });
+
+  it('an event whose check runs after a later update of the auth record is judged with the record as of its commit', async () => {
+    const core = w.t.galley.core;
+    core.schema = loadSchema(realtimeSchema({ listRule: "status = 'published' || @request.auth.name = 'VIP'" }));
+    const bob = await subscriber(['posts/*'], w.bob.token);
+    // the first message's send is held by a hook: the events after it wait in the queue until it is let go, so
+    // d2's check runs once the update (committed after d2) is in the table
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding = true;
+    core.hooks.registry.chain('onRealtimeMessageSend').bind(async (e) => {
+      if (holding) {
+        holding = false;
+        await held;
+      }
+      await e.next();
+    });
+    await w.create('posts', { title: 'p1', status: 'published', author: w.alice.id });
+    await w.create('posts', { title: 'd2', status: 'draft', author: w.alice.id });
+    await w.update('users', w.bob.id, { name: 'VIP' });
+    await w.create('posts', { title: 'd3', status: 'draft', author: w.alice.id });
+    expect(realtimeStats(core).pending).toBeGreaterThan(1);
+    release();
+    expect(await titles(bob)).toEqual(['create:p1', 'create:d3']);
   });
 
   it('deleting the auth record leaves the stream as a guest', async () => {
