@@ -69,6 +69,9 @@ function resolveStaticRequest(core: ResolverCore, path: readonly string[]): SqlO
     const field = core.schema.findField(core.collection, last);
     if (field && fieldTypeOf(field).filterKind(field) === 'number' && GO_FLOAT.test(raw)) value = Number(raw);
   } else if (raw !== null && raw !== undefined && typeof raw === 'object') value = JSON.stringify(raw);
+  // as SQLite's driver binds it: node-postgres would send 'true', equal to neither a galley_bool column nor the
+  // filter's `true` keyword (the dialect's bit(), 1), so `@request.auth.verified = true` failed for every caller there
+  else if (typeof raw === 'boolean') value = raw ? 1 : 0;
   if (value === null || value === undefined) return NULL_OPERAND;
   if (modifier === 'lower') {
     return { render: (map) => core.dialect.lower(sql.val(map ? map(value) : value)), values: [value], nullFallback: 'auto' };
