@@ -37,10 +37,8 @@ export interface LogServiceOptions extends LogBatchingOptions {
   idleMs?: number;
   /** staged bytes beyond which staged batches move into `_logs` however busy the server is (default 16 MiB) */
   maxStagedBytes?: number;
-  /** the writer thread stops once no batch of more than quietBatchRows came for this long (default 30 s) */
+  /** the writer thread stops once no batch came for this long, and starts again with the next (default 30 s) */
   stopIdleWriterMs?: number;
-  /** while no writer thread runs, a batch of at most this many entries is written on this thread (default 16; 0: never) */
-  quietBatchRows?: number;
 }
 
 /** Where `_logs` is read (the logs routes): aux.db on SQLite, the database itself on PostgreSQL. */
@@ -107,16 +105,6 @@ const MAX_STAGED_BYTES = 16 * 1024 * 1024;
  * costs the next batch ~ms of the writer's own CPU, off the request path (the batch waits in the ring meanwhile).
  */
 const STOP_IDLE_WRITER_MS = 30_000;
-/**
- * A quiet server's batches (a health probe every few seconds) are written here rather than starting the thread:
- * ~30 µs for one entry, ~100-150 µs for 16 (decode + insert, measured on this box), once per 3 s tick at most.
- * More entries in a tick (> ~5 requests/s) start the writer. After QUIET_BATCHES_PER_WRITER such batches the next
- * goes to a writer anyway, which checkpoints aux.db's WAL as it starts (log-writer-worker.ts): this thread's
- * connection then never reaches its own auto-checkpoint (10k pages, some 5 h of one-entry batches away) and
- * never stops the event loop for one.
- */
-const QUIET_BATCH_ROWS = 16;
-const QUIET_BATCHES_PER_WRITER = 1000;
 
 interface InFlight {
   /** the ring chunk holding its records */
@@ -161,13 +149,10 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
   let threadLoaded = false;
   /** a writer thread stopped for being idle, until it has exited: no other may read the ring meanwhile */
   let retiring: Promise<void> | undefined;
-  /** when the last batch larger than a quiet one was handed over (Date.now()) */
-  let lastBusyAt = 0;
+  /** when the last batch was handed over (Date.now()) */
+  let lastPublishAt = 0;
   let idleCheck: ReturnType<typeof setTimeout> | undefined;
   const stopIdleWriterMs = opts.stopIdleWriterMs ?? STOP_IDLE_WRITER_MS;
-  const quietBatchRows = opts.quietBatchRows ?? QUIET_BATCH_ROWS;
-  /** batches written on this thread since a writer thread last started */
-  let quietBatches = 0;
   let inline = opts.inline === true;
   /** flush() callers waiting for the writer to have moved every staged batch, by their CTL_SETTLE_ASKED number */
   let settleAsked = 0;
@@ -246,7 +231,6 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
       const worker = new Worker(WORKER_URLS[urlIndex]!, { workerData: init });
       worker.unref();
       thread = worker;
-      quietBatches = 0;
       let loaded = false;
       let gone = false;
       worker.on('message', (msg: LogWriterReply) => {
@@ -279,7 +263,7 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
     }
   }
 
-  /** Stop the writer thread once no busy batch came for stopIdleWriterMs (looked at again until then). */
+  /** Stop the writer thread once no batch came for stopIdleWriterMs (looked at again until then). */
   const checkIdleLater = (delay: number): void => {
     clearTimeout(idleCheck);
     idleCheck = setTimeout(stopIdleThread, delay);
@@ -287,15 +271,14 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
   };
 
   /**
-   * Once no batch larger than a quiet one came for stopIdleWriterMs, the writer stops as on close (staged batches
-   * moved first, log-writer-worker.ts) and exits; a batch published meanwhile waits in the ring and is written here
-   * after the exit, after the last batch the writer did (CTL_DONE).
+   * The writer stops as on close (staged batches moved first, log-writer-worker.ts) and exits; a batch published
+   * meanwhile waits in the ring, and the writer started after the exit goes on from the last batch this one did.
    */
   const stopIdleThread = (): void => {
     idleCheck = undefined;
     const worker = thread;
     if (closed || !worker || !threadLoaded) return;
-    const quietMs = Date.now() - lastBusyAt;
+    const quietMs = Date.now() - lastPublishAt;
     if (quietMs < stopIdleWriterMs || inFlight.size > 0 || filling.count > 0 || settleWaiters.length > 0) {
       checkIdleLater(Math.max(stopIdleWriterMs - quietMs, 100));
       return;
@@ -313,14 +296,7 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
         const done = Atomics.load(ring.ctl, CTL_DONE);
         for (const id of [...inFlight.keys()]) if (id <= done) settle(id);
         Atomics.store(ring.ctl, CTL_CLOSE, 0);
-        // those handed over while it exited (a probe's): written here, in order, after its own
-        for (const [id, job] of [...inFlight]) {
-          writeInline(readChunk(ring, job.chunk), job.count);
-          freeChunk(ring, job.chunk);
-          Atomics.store(ring.ctl, CTL_DONE, id);
-          settle(id);
-        }
-        if (!closed && settleWaiters.length > 0) startThread();
+        if (!closed && (inFlight.size > 0 || settleWaiters.length > 0)) startThread();
         resolve();
       });
     });
@@ -335,18 +311,14 @@ export function createLogService(opts: LogServiceOptions): SqliteLogService {
     if (soon) clearTimeout(soon);
     soon = undefined;
     if (filling.count === 0) return;
-    const quiet = !inline && !thread && !retiring && filling.count <= quietBatchRows && quietBatches < QUIET_BATCHES_PER_WRITER;
     // while a stopped writer exits, the batch waits in the ring for the one started after it
-    if (!inline && !quiet && !thread && !retiring) startThread();
+    if (!inline && !thread && !retiring) startThread();
     const id = ++batchId;
     const batch = filling.publish(id)!;
-    if (batch.count > quietBatchRows) lastBusyAt = Date.now();
-    if (inline || quiet || (!thread && !retiring)) {
+    lastPublishAt = Date.now();
+    if (inline || (!thread && !retiring)) {
       writeInline(readChunk(ring, batch.chunk), batch.count);
       freeChunk(ring, batch.chunk);
-      // a writer started later goes on after this batch
-      Atomics.store(ring.ctl, CTL_DONE, id);
-      if (quiet) quietBatches++;
       return;
     }
     inFlightRows += batch.count;

@@ -44,12 +44,6 @@ export type LogWriterReply =
 const init = workerData as LogWriterInit;
 // no Kysely on this thread (aux-connection.ts): its module graph stays the log's own files
 const aux = openAuxConnection({ file: init.file, busyTimeoutMs: init.busyTimeoutMs });
-// what the request thread wrote while no writer ran (log-service.ts, quiet batches) is copied back here, not there
-try {
-  aux.execute('PRAGMA wal_checkpoint(PASSIVE)');
-} catch {
-  // busy or broken: the next auto-checkpoint does it
-}
 const nextId = createLogIdSource();
 const ring = ringViews(init.ring);
 const { ctl } = ring;
